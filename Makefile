@@ -1,0 +1,49 @@
+# Two commands on a fresh Debian/Ubuntu machine with Python 3.11+: `make demo`, `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export REPORT_PIPELINE_HOME ?= $(CURDIR)/var
+export DAGSTER_HOME ?= $(REPORT_PIPELINE_HOME)/dagster
+PYTEST_ARGS ?=
+
+.PHONY: install tesseract dagster-home demo test ui validate bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+# Tesseract comes from apt; installed automatically when we are root or have passwordless sudo.
+tesseract:
+	@command -v tesseract >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO=sudo; \
+	  else echo "tesseract-ocr is missing: run 'sudo apt-get install -y tesseract-ocr'" >&2; exit 1; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq tesseract-ocr tesseract-ocr-eng >/dev/null; }
+
+dagster-home: $(DAGSTER_HOME)/dagster.yaml
+
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	cp dagster.yaml $@
+
+demo: install tesseract dagster-home
+	$(BIN)/report-pipeline demo
+
+test: install tesseract
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+validate: install
+	$(BIN)/dagster definitions validate -w workspace.yaml
+
+ui: install tesseract dagster-home
+	$(BIN)/dagster dev -w workspace.yaml
+
+bench: install tesseract
+	$(BIN)/python benchmarks/bench_report_render.py --documents 10000 --repeat 3
+
+clean:
+	rm -rf var

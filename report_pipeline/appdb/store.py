@@ -1,0 +1,182 @@
+"""AppStore: every read and write of the app database goes through here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, event, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from report_pipeline.appdb.schema import Delivery, Report, Subscriber
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+DELIVERY_SENT = "sent"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What the pipeline knows about a week's report once it is rendered."""
+
+    week: date
+    state: str
+    report_uri: str | None = None
+    pdf_key: str | None = None
+    pdf_sha256: str | None = None
+    documents_total: int | None = None
+    documents_failed: int | None = None
+    dagster_run_id: str | None = None
+
+
+def _create_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
+            # WAL lets the API read while a run writes; FKs are off by default in SQLite.
+            dbapi_conn.execute("PRAGMA journal_mode=WAL")
+            dbapi_conn.execute("PRAGMA foreign_keys=ON")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class AppStore:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = _create_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest migration (idempotent)."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    # --- subscribers -------------------------------------------------------
+
+    def subscribe(self, email: str, name: str | None = None) -> Subscriber:
+        """Idempotent: an active address is returned as is, a removed one reactivated."""
+        with self.session() as session, session.begin():
+            row = session.scalar(select(Subscriber).where(Subscriber.email == email))
+            if row is None:
+                row = Subscriber(email=email, name=name, active=True, subscribed_at=utcnow())
+                session.add(row)
+            elif not row.active:
+                row.active, row.subscribed_at, row.unsubscribed_at = True, utcnow(), None
+                row.name = name or row.name
+            return row
+
+    def unsubscribe(self, email: str) -> bool:
+        """Soft removal; returns False when the address was not subscribed."""
+        with self.session() as session, session.begin():
+            result = session.execute(
+                update(Subscriber)
+                .where(Subscriber.email == email, Subscriber.active.is_(True))
+                .values(active=False, unsubscribed_at=utcnow())
+            )
+            return result.rowcount == 1
+
+    def subscribers(self, active_only: bool = True) -> list[Subscriber]:
+        query = select(Subscriber).order_by(Subscriber.id)
+        if active_only:
+            query = query.where(Subscriber.active.is_(True))
+        with self.session() as session:
+            return list(session.scalars(query))
+
+    # --- reports -----------------------------------------------------------
+
+    def latest_report(self, week: date) -> Report | None:
+        with self.session() as session:
+            return session.scalar(
+                select(Report).where(Report.week == week).order_by(Report.id.desc()).limit(1)
+            )
+
+    def record_report(self, result: ReportResult) -> Report:
+        """Update the week's latest report row, or create the first one."""
+        with self.session() as session, session.begin():
+            row = session.scalar(
+                select(Report).where(Report.week == result.week)
+                .order_by(Report.id.desc()).limit(1).with_for_update()
+            )
+            if row is None:
+                row = Report(week=result.week, created_at=utcnow())
+                session.add(row)
+            for name, value in vars(result).items():
+                if name != "week" and value is not None:
+                    setattr(row, name, value)
+            row.state, row.updated_at = result.state, utcnow()
+            return row
+
+    # --- deliveries --------------------------------------------------------
+
+    def snapshot_deliveries(self, report_id: int) -> int:
+        """Add a pending delivery per active subscriber not yet in the report.
+
+        One INSERT ... SELECT-like statement in one transaction, unique per
+        (report, address): concurrent snapshots or subscription changes can
+        neither duplicate nor half-create the list. Returns rows added.
+        """
+        now = utcnow()
+        with self.session() as session, session.begin():
+            subscribers = session.execute(
+                select(Subscriber.email, Subscriber.name).where(Subscriber.active.is_(True))
+            ).all()
+            if not subscribers:
+                return 0
+            rows = [
+                dict(report_id=report_id, email=email, recipient_name=name, status="pending",
+                     attempts=0, created_at=now, updated_at=now)
+                for email, name in subscribers
+            ]
+            insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+            statement = insert(Delivery).values(rows).on_conflict_do_nothing(
+                index_elements=["report_id", "email"]
+            )
+            return session.execute(statement).rowcount or 0
+
+    def deliveries(self, report_id: int) -> list[Delivery]:
+        with self.session() as session:
+            return list(session.scalars(
+                select(Delivery).where(Delivery.report_id == report_id).order_by(Delivery.id)
+            ))
+
+    def deliveries_to_send(self, report_id: int, force: bool = False) -> list[Delivery]:
+        """Deliveries not yet sent (all of them when forced)."""
+        return [d for d in self.deliveries(report_id) if force or d.status != DELIVERY_SENT]
+
+    def mark_sent(self, delivery_id: int, message_id: str) -> None:
+        self._update_delivery(
+            delivery_id, status=DELIVERY_SENT, message_id=message_id, sent_at=utcnow(),
+            last_error=None,
+        )
+
+    def mark_failed(self, delivery_id: int, error: str) -> None:
+        self._update_delivery(delivery_id, status="failed", last_error=error[:2000])
+
+    def _update_delivery(self, delivery_id: int, **values: object) -> None:
+        with self.session() as session, session.begin():
+            session.execute(
+                update(Delivery).where(Delivery.id == delivery_id)
+                .values(attempts=Delivery.attempts + 1, updated_at=utcnow(), **values)
+            )

@@ -1,0 +1,71 @@
+"""`document_features`: fan-out over batches of the manifest, then collect."""
+
+from dagster import (
+    Backoff, Config, DynamicOut, DynamicOutput, Jitter, MetadataValue, OpExecutionContext,
+    Output, RetryPolicy, graph_asset, op,
+)
+
+from report_pipeline.defs.partitions import week_of, weekly_partitions
+from report_pipeline.features import extract_entries, feature_counts, write_week_features
+from report_pipeline.manifest import read_manifest
+from report_pipeline.models import FeatureResult
+from report_pipeline.resources import ObjectStoreResource
+from report_pipeline.settings import load_settings
+
+BATCH_RETRY = RetryPolicy(
+    max_retries=3, delay=2, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS
+)
+
+
+class BatchingConfig(Config):
+    batch_size: int = load_settings().batch_size
+
+
+@op(out=DynamicOut(tuple))
+def plan_feature_batches(
+    context: OpExecutionContext, config: BatchingConfig, object_store: ObjectStoreResource,
+    manifest_key: str,
+):
+    """One dynamic output per slice [start, stop) of the manifest."""
+    total = len(read_manifest(object_store.open(), week_of(context)))
+    size = max(1, config.batch_size)
+    context.log.info(f"{total} documents in batches of {size}")
+    for number, start in enumerate(range(0, total, size)):
+        yield DynamicOutput((start, min(start + size, total)), mapping_key=f"batch_{number}")
+
+
+@op(retry_policy=BATCH_RETRY)
+def extract_feature_batch(
+    context: OpExecutionContext, object_store: ObjectStoreResource, batch: tuple
+) -> list[dict]:
+    """Extract one batch; document failures are results, infrastructure errors retry."""
+    store = object_store.open()
+    start, stop = batch
+    entries = read_manifest(store, week_of(context))[start:stop]
+    results = extract_entries(entries, store)
+    context.log.info(f"batch [{start}, {stop}): {feature_counts(results)}")
+    return [result.to_json() for result in results]
+
+
+@op
+def collect_features(
+    context: OpExecutionContext, object_store: ObjectStoreResource, batches: list[list[dict]]
+) -> Output[str]:
+    results = [FeatureResult.from_json(item) for batch in batches for item in batch]
+    key = write_week_features(object_store.open(), week_of(context), results)
+    counts = feature_counts(results)
+    return Output(key, metadata={
+        "documents": counts["documents"],
+        "ok": counts["ok"],
+        "failed": counts["failed"],
+        "from_cache": counts["from_cache"],
+        "failed_by_stage": MetadataValue.json(counts["failed_by_stage"]),
+        "batches": len(batches),
+    })
+
+
+@graph_asset(partitions_def=weekly_partitions, group_name="weekly_report")
+def document_features(document_manifest: str) -> str:
+    """Per-document features (text statistics, OCR), cached by content hash."""
+    batches = plan_feature_batches(document_manifest).map(extract_feature_batch)
+    return collect_features(batches.collect())

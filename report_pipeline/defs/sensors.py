@@ -1,0 +1,34 @@
+"""Launch the email job for every `weekly_report` materialization, none skipped.
+
+`@asset_sensor` only reports the latest materialization between ticks, so a
+backfill that renders several weeks between two ticks would lose emails. This
+sensor reads the event log after a storage-id cursor instead.
+"""
+
+from dagster import (
+    AssetKey, AssetRecordsFilter, DefaultSensorStatus, RunRequest, SensorEvaluationContext,
+    SensorResult, sensor,
+)
+
+from report_pipeline.defs.jobs import email_job
+
+REPORT_KEY = AssetKey("weekly_report")
+PAGE_SIZE = 100
+
+
+@sensor(job=email_job, minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING)
+def email_on_report_sensor(context: SensorEvaluationContext) -> SensorResult:
+    after = int(context.cursor) if context.cursor else None
+    result = context.instance.fetch_materializations(
+        AssetRecordsFilter(asset_key=REPORT_KEY, after_storage_id=after),
+        limit=PAGE_SIZE, ascending=True,
+    )
+    requests = [
+        RunRequest(
+            run_key=f"email-{record.partition_key}-{record.storage_id}",
+            partition_key=record.partition_key,
+        )
+        for record in result.records if record.partition_key
+    ]
+    cursor = str(result.records[-1].storage_id) if result.records else context.cursor
+    return SensorResult(run_requests=requests, cursor=cursor)

@@ -1,0 +1,95 @@
+"""Feature extraction over manifest entries, with a content-addressed cache.
+
+An unchanged document (same bytes, same extractor version) is read from the
+cache and never re-extracted; a document that fails becomes a failed
+FeatureResult with its stage and reason, and the rest of the batch goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from datetime import date
+from pathlib import PurePosixPath
+
+from report_pipeline.extraction import EXTRACTOR_VERSIONS, extract, kind_for
+from report_pipeline.keys import feature_cache_key, week_features_key
+from report_pipeline.models import DocumentError, FeatureResult, ManifestEntry
+from report_pipeline.storage.object_store import ObjectNotFound, ObjectStore
+
+
+def extractor_version_for(entry: ManifestEntry) -> str:
+    kind = kind_for(entry.record.content_type, PurePosixPath(entry.record.file_location).name)
+    return f"{kind}-{EXTRACTOR_VERSIONS[kind]}"
+
+
+def cache_key_for(entry: ManifestEntry) -> str | None:
+    """The feature cache key of an entry, or None when it cannot be extracted at all."""
+    if entry.sha256 is None:
+        return None
+    try:
+        return feature_cache_key(extractor_version_for(entry), entry.sha256)
+    except DocumentError:
+        return None
+
+
+def extract_entry(entry: ManifestEntry, store: ObjectStore) -> FeatureResult:
+    doc_id = entry.record.document_id
+    if entry.error or entry.sha256 is None:
+        return _failed(doc_id, "read", entry.error or "object could not be read")
+    try:
+        cache_key = feature_cache_key(extractor_version_for(entry), entry.sha256)
+        if store.exists(cache_key):
+            cached = FeatureResult.from_json(json.loads(store.get(cache_key)))
+            cached.cached = True
+            return cached
+        data = _read_verified(entry, store)
+        kind, features = extract(
+            data, entry.record.content_type, PurePosixPath(entry.record.file_location).name
+        )
+    except DocumentError as error:
+        return _failed(doc_id, error.stage, error.reason)
+    result = FeatureResult(doc_id, "ok", kind, features, cache_key=cache_key)
+    store.put(cache_key, json.dumps(result.to_json()).encode(), "application/json")
+    return result
+
+
+def _read_verified(entry: ManifestEntry, store: ObjectStore) -> bytes:
+    try:
+        data = store.get(entry.record.file_location)
+    except ObjectNotFound as error:
+        raise DocumentError("read", str(error)) from None
+    if hashlib.sha256(data).hexdigest() != entry.sha256:
+        raise DocumentError("read", "object changed after the manifest was written")
+    return data
+
+
+def _failed(document_id: str, stage: str, reason: str) -> FeatureResult:
+    return FeatureResult(document_id, "failed", stage=stage, reason=reason)
+
+
+def extract_entries(entries: list[ManifestEntry], store: ObjectStore) -> list[FeatureResult]:
+    return [extract_entry(entry, store) for entry in entries]
+
+
+def write_week_features(store: ObjectStore, week: date, results: list[FeatureResult]) -> str:
+    body = {"week": week.isoformat(), "results": [r.to_json() for r in results]}
+    store.put(week_features_key(week), json.dumps(body).encode(), "application/json")
+    return week_features_key(week)
+
+
+def read_week_features(store: ObjectStore, week: date) -> list[FeatureResult]:
+    body = json.loads(store.get(week_features_key(week)))
+    return [FeatureResult.from_json(item) for item in body["results"]]
+
+
+def feature_counts(results: list[FeatureResult]) -> dict[str, object]:
+    failed = [r for r in results if r.status == "failed"]
+    return {
+        "documents": len(results),
+        "ok": len(results) - len(failed),
+        "failed": len(failed),
+        "from_cache": sum(1 for r in results if r.cached),
+        "failed_by_stage": dict(Counter(r.stage for r in failed)),
+    }

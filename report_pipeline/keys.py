@@ -1,0 +1,26 @@
+"""Object-store keys of everything the pipeline writes: one place, one layout."""
+
+from __future__ import annotations
+
+from datetime import date
+
+
+def manifest_key(week: date) -> str:
+    return f"manifests/{week.isoformat()}/manifest.json"
+
+
+def week_features_key(week: date) -> str:
+    return f"features/weeks/{week.isoformat()}/features.json"
+
+
+def feature_cache_key(extractor_version: str, sha256: str) -> str:
+    """Content-addressed: same bytes + same extractor version -> same key."""
+    return f"features/cache/{extractor_version}/{sha256[:2]}/{sha256}.json"
+
+
+def report_pdf_key(week: date) -> str:
+    return f"reports/{week.isoformat()}/weekly-report.pdf"
+
+
+def report_manifest_key(week: date) -> str:
+    return f"reports/{week.isoformat()}/manifest.json"

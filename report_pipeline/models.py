@@ -1,0 +1,100 @@
+"""Plain data shapes shared by every layer. No Dagster, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+DocumentKind = Literal["text", "image"]
+
+
+class DocumentError(Exception):
+    """A single document could not be used; the week goes on without it.
+
+    `stage` says where it failed (read, decode, ocr, features), `reason` is a
+    one-line message an operator can act on.
+    """
+
+    def __init__(self, stage: str, reason: str) -> None:
+        super().__init__(f"{stage}: {reason}")
+        self.stage = stage
+        self.reason = reason
+
+
+def customer_of(file_location: str) -> str:
+    """Customer id carried by an object key like ``customers/<id>/...``."""
+    parts = file_location.split("/")
+    if len(parts) >= 3 and parts[0] == "customers" and parts[1]:
+        return parts[1]
+    return "unknown"
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """One document as the catalog knows it."""
+
+    document_id: str
+    file_location: str
+    content_type: str
+    created_at: datetime
+    size: int
+    trial_id: str | None = None
+
+    @property
+    def customer_id(self) -> str:
+        return customer_of(self.file_location)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["created_at"] = self.created_at.astimezone(timezone.utc).isoformat()
+        data["customer_id"] = self.customer_id
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "DocumentRecord":
+        return cls(
+            document_id=data["document_id"],
+            file_location=data["file_location"],
+            content_type=data["content_type"],
+            created_at=datetime.fromisoformat(data["created_at"]),
+            size=int(data["size"]),
+            trial_id=data.get("trial_id"),
+        )
+
+
+@dataclass
+class ManifestEntry:
+    """A document of the week with the hash of the bytes it had when listed."""
+
+    record: DocumentRecord
+    sha256: str | None
+    error: str | None = None  # set when the object could not be read at listing time
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.record.to_json(), "sha256": self.sha256, "error": self.error}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "ManifestEntry":
+        return cls(DocumentRecord.from_json(data), data.get("sha256"), data.get("error"))
+
+
+@dataclass
+class FeatureResult:
+    """Outcome of extracting one document: features, or a failure with its stage."""
+
+    document_id: str
+    status: Literal["ok", "failed"]
+    kind: DocumentKind | None = None
+    features: dict[str, Any] = field(default_factory=dict)
+    stage: str | None = None
+    reason: str | None = None
+    cache_key: str | None = None
+    cached: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "FeatureResult":
+        return cls(**data)

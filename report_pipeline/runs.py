@@ -1,0 +1,72 @@
+"""Run a week's chain through the Dagster instance, so every run shows in the UI."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+
+from dagster import DagsterInstance, JobDefinition, execute_job, reconstructable
+
+from report_pipeline.settings import Settings
+
+
+class RunFailed(RuntimeError):
+    pass
+
+
+def weekly_report_job_def() -> JobDefinition:
+    """Module-level target so step processes can rebuild the job."""
+    from report_pipeline.definitions import defs
+
+    return defs.get_job_def("weekly_report_job")
+
+
+def email_job_def() -> JobDefinition:
+    from report_pipeline.definitions import defs
+
+    return defs.get_job_def("email_job")
+
+
+def ensure_dagster_home(settings: Settings) -> None:
+    home = settings.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ["DAGSTER_HOME"] = str(home)
+
+
+@dataclass(frozen=True)
+class WeekRun:
+    report_run_id: str
+    email_run_id: str
+    emails: dict
+
+
+def run_week(
+    instance: DagsterInstance, week: date, *, force_emails: bool = False, log_level: str = "INFO"
+) -> WeekRun:
+    """Materialize manifest -> features -> report (multiprocess), then the emails."""
+    partition = week.isoformat()
+    loggers = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    report = execute_job(
+        reconstructable(weekly_report_job_def), instance=instance, run_config=loggers,
+        tags={"dagster/partition": partition},
+    )
+    if not report.success:
+        raise RunFailed(f"weekly report run {report.run_id} failed: {_first_failure(report)}")
+    emails = email_job_def().execute_in_process(
+        run_config={
+            **loggers,
+            "ops": {"email_deliveries": {"config": {"force": force_emails}}},
+        },
+        instance=instance, partition_key=partition, raise_on_error=False,
+    )
+    if not emails.success:
+        raise RunFailed(f"email run {emails.run_id} failed: {_first_failure(emails)}")
+    return WeekRun(report.run_id, emails.run_id, emails.output_for_node("email_deliveries"))
+
+
+def _first_failure(result) -> str:  # noqa: ANN001 - any Dagster execution result
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data.error:
+            return event.step_failure_data.error.message.strip().splitlines()[0]
+    return "see the run in the Dagster UI"

@@ -1,0 +1,167 @@
+"""Object store: S3 in production, a local directory by default.
+
+Both implementations take the same keys (``customers/acme/x.png``) and refuse
+keys that could escape their root, so nothing above this module cares which
+one it talks to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path, PurePosixPath
+from typing import Any, Iterator, Protocol
+
+CHUNK_SIZE = 1024 * 1024
+
+
+class ObjectNotFound(KeyError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+    def __str__(self) -> str:
+        return f"object {self.key!r} does not exist"
+
+
+class InvalidKey(ValueError):
+    pass
+
+
+def validate_key(key: str) -> str:
+    """Reject keys that are empty, absolute or climb out with ``..``."""
+    if not key or key.startswith("/") or "\\" in key or "\x00" in key:
+        raise InvalidKey(f"invalid object key {key!r}")
+    if any(part in ("", ".", "..") for part in PurePosixPath(key).parts) or key.endswith("/"):
+        raise InvalidKey(f"invalid object key {key!r}")
+    return key
+
+
+class ObjectStore(Protocol):
+    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> str:
+        """Store bytes under key; returns the object's URI."""
+
+    def get(self, key: str) -> bytes: ...
+
+    def iter_chunks(self, key: str) -> Iterator[bytes]: ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def uri(self, key: str) -> str: ...
+
+    def local_path(self, key: str) -> Path | None:
+        """A filesystem path when the object lives on this machine, else None."""
+
+
+def sha256_of(store: ObjectStore, key: str) -> str:
+    digest = hashlib.sha256()
+    for chunk in store.iter_chunks(key):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+class LocalObjectStore:
+    """Objects as files under one root directory; writes are atomic."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).resolve()
+
+    def _path(self, key: str) -> Path:
+        return self.root / validate_key(key)
+
+    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> str:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return self.uri(key)
+
+    def get(self, key: str) -> bytes:
+        try:
+            return self._path(key).read_bytes()
+        except (FileNotFoundError, IsADirectoryError):
+            raise ObjectNotFound(key) from None
+
+    def iter_chunks(self, key: str) -> Iterator[bytes]:
+        try:
+            handle = self._path(key).open("rb")
+        except (FileNotFoundError, IsADirectoryError):
+            raise ObjectNotFound(key) from None
+        with handle:
+            while chunk := handle.read(CHUNK_SIZE):
+                yield chunk
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def uri(self, key: str) -> str:
+        return self._path(key).as_uri()
+
+    def local_path(self, key: str) -> Path | None:
+        return self._path(key)
+
+
+class S3ObjectStore:
+    """Objects in one S3 bucket under an optional prefix, encrypted at rest."""
+
+    def __init__(
+        self, client: Any, bucket: str, prefix: str = "", sse: str = "AES256",
+        kms_key_id: str | None = None,
+    ) -> None:
+        self.client = client
+        self.bucket = bucket
+        self.prefix = prefix.strip("/")
+        self.sse = sse
+        self.kms_key_id = kms_key_id
+
+    def _key(self, key: str) -> str:
+        validate_key(key)
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def _encryption(self) -> dict[str, str]:
+        if self.kms_key_id:
+            return {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": self.kms_key_id}
+        return {"ServerSideEncryption": self.sse} if self.sse else {}
+
+    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> str:
+        self.client.put_object(
+            Bucket=self.bucket, Key=self._key(key), Body=data, ContentType=content_type,
+            **self._encryption(),
+        )
+        return self.uri(key)
+
+    def _get_body(self, key: str) -> Any:
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"]
+        except self.client.exceptions.NoSuchKey:
+            raise ObjectNotFound(key) from None
+
+    def get(self, key: str) -> bytes:
+        return self._get_body(key).read()
+
+    def iter_chunks(self, key: str) -> Iterator[bytes]:
+        yield from self._get_body(key).iter_chunks(CHUNK_SIZE)
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+        except self.client.exceptions.ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
+    def uri(self, key: str) -> str:
+        return f"s3://{self.bucket}/{self._key(key)}"
+
+    def local_path(self, key: str) -> Path | None:
+        return None

@@ -1,0 +1,32 @@
+"""Week arithmetic: a week starts Monday 00:00 UTC and is named by that Monday."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+
+class InvalidWeek(ValueError):
+    pass
+
+
+def week_start_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def parse_week(text: str) -> date:
+    """The Monday of the week containing the ISO date `text`."""
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidWeek(f"invalid week {text!r}: expected a date as YYYY-MM-DD") from None
+    return week_start_of(day)
+
+
+def week_bounds(week_start: date) -> tuple[datetime, datetime]:
+    """Half-open UTC interval [Monday 00:00, next Monday 00:00)."""
+    start = datetime.combine(week_start, time.min, tzinfo=timezone.utc)
+    return start, start + timedelta(days=7)
+
+
+def week_key(week_start: date) -> str:
+    return week_start.isoformat()
