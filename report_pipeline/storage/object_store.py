@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Iterator, Protocol
 
 CHUNK_SIZE = 1024 * 1024
@@ -33,7 +33,7 @@ def validate_key(key: str) -> str:
     """Reject keys that are empty, absolute or climb out with ``..``."""
     if not key or key.startswith("/") or "\\" in key or "\x00" in key:
         raise InvalidKey(f"invalid object key {key!r}")
-    if any(part in ("", ".", "..") for part in PurePosixPath(key).parts) or key.endswith("/"):
+    if any(part in ("", ".", "..") for part in key.split("/")):
         raise InvalidKey(f"invalid object key {key!r}")
     return key
 

@@ -1,0 +1,113 @@
+"""Real services for tests: a moto S3 server over HTTP and a throwaway PostgreSQL.
+
+PostgreSQL: the server on 127.0.0.1:5432 when it answers, otherwise a
+temporary cluster started from the machine's PostgreSQL binaries; either way
+each test session gets its own database, dropped at the end.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from typing import Iterator
+
+import psycopg2
+
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _pg_answers(dsn: str) -> bool:
+    try:
+        psycopg2.connect(dsn, connect_timeout=3).close()
+        return True
+    except psycopg2.OperationalError:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def _temporary_cluster() -> Iterator[str]:
+    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not bins:
+        raise RuntimeError("no PostgreSQL server on 127.0.0.1:5432 and no initdb to start one")
+    bindir = os.path.dirname(bins[-1])
+    datadir = tempfile.mkdtemp(prefix="report-pipeline-pg-")
+    port = _free_port()
+    run_as = [] if os.geteuid() != 0 else ["runuser", "-u", "postgres", "--"]
+    if run_as:
+        shutil.chown(datadir, "postgres")
+    subprocess.run([*run_as, f"{bindir}/initdb", "-D", datadir, "-U", "postgres",
+                    "--auth=trust"], check=True, capture_output=True)
+    subprocess.run([*run_as, f"{bindir}/pg_ctl", "-D", datadir, "-w", "-o",
+                    f"-p {port} -k {datadir} -c listen_addresses=127.0.0.1", "start"],
+                   check=True, capture_output=True)
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*run_as, f"{bindir}/pg_ctl", "-D", datadir, "-m", "immediate", "stop"],
+                       capture_output=True)
+        shutil.rmtree(datadir, ignore_errors=True)
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    dsn = os.environ.get("REPORT_PIPELINE_TEST_PG", DEFAULT_PG)
+    if _pg_answers(dsn):
+        yield dsn
+        return
+    with _temporary_cluster() as started:
+        yield started
+
+
+@contextmanager
+def throwaway_database(server_dsn: str) -> Iterator[str]:
+    """A fresh database on the server; returns a SQLAlchemy URL for it."""
+    name = f"rp_test_{uuid.uuid4().hex[:12]}"
+    admin = psycopg2.connect(server_dsn)
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    base = server_dsn.rsplit("/", 1)[0]
+    try:
+        yield f"{base.replace('postgresql://', 'postgresql+psycopg2://')}/{name}"
+    finally:
+        cursor = admin.cursor()
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
+        )
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.close()
+
+
+@contextmanager
+def moto_s3_server() -> Iterator[str]:
+    """A real HTTP S3 API on 127.0.0.1; yields its endpoint URL."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+def wait_for(predicate, timeout: float = 10.0) -> bool:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
