@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from email.utils import parseaddr
 
 from report_pipeline.appdb.store import DELIVERY_SENT, AppStore
 from report_pipeline.delivery.mailers import Mailer, SendError
@@ -43,7 +44,7 @@ def dispatch_report(
     deliveries = app.deliveries(report.report_id)
     todo = [d for d in deliveries if force or d.status != DELIVERY_SENT]
     attach = len(report.pdf) <= max_attachment_bytes or report.download_url is None
-    domain = sender.rpartition("@")[2] or "localhost"
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
     sent = failed = 0
     with mailer:
         for delivery in todo:

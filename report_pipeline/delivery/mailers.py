@@ -1,0 +1,287 @@
+"""Ways to hand a built message over: an outbox directory or an SMTP server."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import smtplib
+import ssl
+import tempfile
+from email.message import EmailMessage
+from email.utils import getaddresses
+from pathlib import Path
+from types import TracebackType
+from typing import Literal, Protocol, Self
+
+Security = Literal["none", "starttls", "ssl"]
+
+# Errors that mean "the server went away", worth one fresh connection.
+_DROPPED = (smtplib.SMTPServerDisconnected, ConnectionResetError, BrokenPipeError,
+            ConnectionAbortedError)
+
+
+class SendError(Exception):
+    """A message was not handed over.
+
+    `permanent` is True only when the server refused this message or recipient
+    for good (5xx); everything else may succeed on a later attempt.
+    """
+
+    def __init__(self, message: str, *, permanent: bool) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class Mailer(Protocol):
+    """Sends messages; used as a context manager so a batch shares one connection."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def send(self, message: EmailMessage) -> None: ...
+
+
+class OutboxMailer:
+    """Writes each message as an .eml file; the same message always lands in the same file."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        return None
+
+    def path_for(self, message: EmailMessage) -> Path:
+        """File the message is (or would be) written to."""
+        message_id = (message.get("Message-ID") or "").strip()
+        if not message_id:
+            raise SendError("outbox needs a Message-ID to name the file", permanent=True)
+        recipient = _first_recipient(message)
+        digest = hashlib.sha256(f"{recipient}\0{message_id}".encode()).hexdigest()[:20]
+        safe_recipient = re.sub(r"[^a-z0-9._@+-]", "_", recipient)[:64] or "unknown"
+        return self.directory / f"{safe_recipient}__{digest}.eml"
+
+    def send(self, message: EmailMessage) -> None:
+        target = self.path_for(message)
+        try:
+            _write_atomically(target, message.as_bytes())
+        except OSError as exc:
+            raise SendError(f"could not write {target.name} to the outbox: {exc}",
+                            permanent=False) from exc
+
+
+class SmtpMailer:
+    """SMTP delivery over one lazily opened connection reused inside a `with` block."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int = 25,
+        *,
+        security: Security = "starttls",
+        username: str | None = None,
+        password: str | None = None,
+        timeout: float = 30.0,
+        local_hostname: str | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        if security not in ("none", "starttls", "ssl"):
+            raise ValueError(f"unknown SMTP security {security!r}")
+        if (username is None) != (password is None):
+            raise ValueError("SMTP username and password go together")
+        self.host, self.port, self.security = host, port, security
+        self.username, self._password = username, password
+        self.timeout, self.local_hostname = timeout, local_hostname
+        self._ssl_context = ssl_context
+        self._smtp: smtplib.SMTP | None = None
+        self._in_batch = False
+
+    def __repr__(self) -> str:  # never show the password
+        return f"SmtpMailer({self.host!r}, {self.port}, security={self.security!r})"
+
+    def __enter__(self) -> Self:
+        self._in_batch = True
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._in_batch = False
+        self.close()
+
+    def send(self, message: EmailMessage) -> None:
+        try:
+            self._send_reconnecting_once(message)
+        except SendError:
+            raise
+        except smtplib.SMTPException as exc:
+            self._discard_if_unusable(exc)
+            raise _send_error(exc, self._where()) from exc
+        except (OSError, ValueError) as exc:
+            self._discard()
+            raise _send_error(exc, self._where()) from exc
+        finally:
+            if not self._in_batch:
+                self.close()
+
+    def close(self) -> None:
+        """Say QUIT politely; a connection that is already gone is fine."""
+        smtp, self._smtp = self._smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
+
+    def _send_reconnecting_once(self, message: EmailMessage) -> None:
+        try:
+            self._deliver(self._connection(), message)
+        except _DROPPED:
+            # Idle connections get closed by servers; a fresh one is expected
+            # to work. The same Message-ID lets receivers drop a rare duplicate.
+            self._discard()
+            self._deliver(self._connection(), message)
+
+    def _deliver(self, smtp: smtplib.SMTP, message: EmailMessage) -> None:
+        refused = smtp.send_message(message)
+        if refused:  # some recipients accepted, some not
+            raise _refused_error(refused, self._where(), partial=True)
+
+    def _connection(self) -> smtplib.SMTP:
+        if self._smtp is None:
+            try:
+                self._smtp = self._open()
+            except (smtplib.SMTPException, OSError) as exc:
+                raise _connect_error(exc, self._where()) from _safe_cause(exc)
+        return self._smtp
+
+    def _open(self) -> smtplib.SMTP:
+        context = self._ssl_context or ssl.create_default_context()
+        if self.security == "ssl":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                self.host, self.port, local_hostname=self.local_hostname,
+                timeout=self.timeout, context=context)
+        else:
+            smtp = smtplib.SMTP(self.host, self.port, local_hostname=self.local_hostname,
+                                timeout=self.timeout)
+        try:
+            smtp.ehlo()
+            if self.security == "starttls":
+                smtp.starttls(context=context)
+                smtp.ehlo()
+            if self.username is not None:
+                smtp.login(self.username, self._password or "")
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def _discard_if_unusable(self, exc: smtplib.SMTPException) -> None:
+        # smtplib resets the transaction after a refusal, so the connection
+        # stays usable; anything else leaves it in an unknown state.
+        if not isinstance(exc, (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused,
+                                smtplib.SMTPDataError)):
+            self._discard()
+
+    def _discard(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            smtp.close()
+
+    def _where(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+def _connect_error(exc: BaseException, where: str) -> SendError:
+    # Failing to connect, greet, secure or log in is a server or configuration
+    # problem, never this message's fault: always retryable.
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return SendError(f"SMTP login to {where} failed ({exc.smtp_code})", permanent=False)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        reply = _reply_text(exc.smtp_error)
+        detail = f"answered {exc.smtp_code} {reply}"
+    else:
+        detail = f"{type(exc).__name__}: {exc}"
+    return SendError(f"could not open SMTP session with {where}: {detail}", permanent=False)
+
+
+def _safe_cause(exc: BaseException) -> BaseException | None:
+    # An authentication reply could echo what we sent; keep it out of tracebacks.
+    return None if isinstance(exc, smtplib.SMTPAuthenticationError) else exc
+
+
+def _send_error(exc: BaseException, where: str) -> SendError:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return _refused_error(exc.recipients, where, partial=False)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        reply = _reply_text(exc.smtp_error)
+        return SendError(f"SMTP server {where} answered {exc.smtp_code} {reply}",
+                         permanent=500 <= exc.smtp_code < 600)
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return SendError(f"SMTP server {where} lacks a needed feature: {exc}", permanent=False)
+    if isinstance(exc, ValueError):
+        return SendError(f"message cannot be sent: {exc}", permanent=True)
+    return SendError(f"SMTP connection to {where} failed: {type(exc).__name__}: {exc}",
+                     permanent=False)
+
+
+def _refused_error(refused: dict, where: str, *, partial: bool) -> SendError:
+    details = "; ".join(
+        f"{rcpt}: {code} {_reply_text(reply)}" for rcpt, (code, reply) in refused.items())
+    prefix = "some recipients refused" if partial else "recipient refused"
+    permanent = all(500 <= code < 600 for code, _ in refused.values())
+    return SendError(f"{prefix} by {where}: {details}", permanent=permanent)
+
+
+def _reply_text(reply: bytes | str) -> str:
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    return " ".join(text.split())
+
+
+def _first_recipient(message: EmailMessage) -> str:
+    addresses = getaddresses([str(value) for value in message.get_all("To", [])])
+    return addresses[0][1].lower() if addresses else ""
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    # A temp file in the same directory makes os.replace atomic: readers see
+    # the old file or the complete new one, never a half-written message.
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".eml")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    _fsync_directory(target.parent)
+
+
+def _fsync_directory(directory: Path) -> None:
+    # Makes the rename itself survive a crash.
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

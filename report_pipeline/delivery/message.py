@@ -1,0 +1,180 @@
+"""The weekly report e-mail: one self-contained message per recipient."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta, timezone
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+# SMTP policy (CRLF), but headers may run to the RFC 5322 hard limit: with the
+# default 78 the folder turns a long List-Unsubscribe URL into encoded-words,
+# which breaks one-click unsubscribe.
+MESSAGE_POLICY = policy.SMTP.clone(max_line_length=998)
+_MAX_URL_LENGTH = 900
+_SUMMARY_COUNTS = ("documents_total", "documents_ok", "documents_failed")
+
+
+def message_id_for(report_key: str, recipient: str, domain: str) -> str:
+    """Deterministic Message-ID so a resend of one delivery can be deduplicated."""
+    if not domain or any(ch in domain for ch in "<>@ \t\r\n"):
+        raise ValueError(f"invalid Message-ID domain {domain!r}")
+    # The NUL separator keeps ("ab", "c") and ("a", "bc") apart.
+    material = f"{report_key}\0{recipient.strip().lower()}".encode()
+    return f"<{hashlib.sha256(material).hexdigest()}@{domain}>"
+
+
+def build_report_email(
+    *,
+    sender: str,
+    recipient: str,
+    recipient_name: str | None,
+    week_start: date,
+    summary: dict,
+    pdf: bytes | None,
+    pdf_filename: str,
+    message_id: str,
+    download_url: str | None = None,
+    download_expires_at: datetime | None = None,
+    unsubscribe_url: str | None = None,
+) -> EmailMessage:
+    """Report e-mail with text and HTML parts and the PDF attached or linked."""
+    if pdf is None and not download_url:
+        raise ValueError("report email needs the PDF or a download URL; it would carry nothing")
+    for url in (download_url, unsubscribe_url):
+        if url is not None:
+            _check_url(url)
+    name = _clean_name(recipient_name)
+    filename = os.path.basename(pdf_filename) or "report.pdf"
+    context = _template_context(
+        greeting_name=name or recipient,
+        week_start=week_start,
+        summary=summary,
+        pdf_attached=pdf is not None,
+        pdf_filename=filename,
+        download_url=download_url,
+        download_expires_at=download_expires_at,
+        unsubscribe_url=unsubscribe_url,
+    )
+    message = _headers(sender, recipient, name, week_start, message_id, unsubscribe_url)
+    message.set_content(_render("report_email.txt.j2", context))
+    message.add_alternative(_render("report_email.html.j2", context), subtype="html")
+    if pdf is not None:
+        message.add_attachment(pdf, maintype="application", subtype="pdf", filename=filename)
+    return message
+
+
+def _headers(
+    sender: str,
+    recipient: str,
+    name: str | None,
+    week_start: date,
+    message_id: str,
+    unsubscribe_url: str | None,
+) -> EmailMessage:
+    message = EmailMessage(policy=MESSAGE_POLICY)
+    message["Subject"] = f"Weekly document report \u2013 week of {week_start.isoformat()}"
+    message["From"] = sender
+    message["To"] = Address(display_name=name or "", addr_spec=recipient)
+    message["Date"] = format_datetime(datetime.now(timezone.utc))
+    message["Message-ID"] = message_id
+    if unsubscribe_url:
+        message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return message
+
+
+def _template_context(
+    *,
+    greeting_name: str,
+    week_start: date,
+    summary: Mapping[str, Any],
+    pdf_attached: bool,
+    pdf_filename: str,
+    download_url: str | None,
+    download_expires_at: datetime | None,
+    unsubscribe_url: str | None,
+) -> dict[str, Any]:
+    missing = [key for key in _SUMMARY_COUNTS if key not in summary]
+    if missing:
+        raise ValueError(f"report summary lacks {', '.join(missing)}")
+    week_end = week_start + timedelta(days=6)
+    return {
+        "greeting_name": greeting_name,
+        "week_label": f"Week of {week_start.isoformat()} \u2013 {week_end.isoformat()}",
+        **{key: summary[key] for key in _SUMMARY_COUNTS},
+        "customers": _customer_rows(summary.get("by_customer") or {}),
+        "pdf_attached": pdf_attached,
+        "pdf_filename": pdf_filename,
+        "download_url": download_url,
+        "download_expires": _format_expiry(download_expires_at),
+        "unsubscribe_url": unsubscribe_url,
+    }
+
+
+def _customer_rows(by_customer: Mapping[str, Any]) -> list[dict[str, str]]:
+    return [
+        {"name": str(customer), "description": _describe_counts(by_customer[customer])}
+        for customer in sorted(by_customer, key=str)
+    ]
+
+
+def _describe_counts(value: Any) -> str:
+    # The summary may carry a bare count or a per-customer breakdown.
+    if not isinstance(value, Mapping):
+        return f"{value} documents"
+    total = value.get("documents_total", value.get("total"))
+    ok = value.get("documents_ok", value.get("ok"))
+    failed = value.get("documents_failed", value.get("failed"))
+    if total is None:
+        return ", ".join(f"{key}: {val}" for key, val in value.items())
+    details = [f"{n} {label}" for n, label in ((ok, "ok"), (failed, "failed")) if n is not None]
+    return f"{total} documents" + (f" ({', '.join(details)})" if details else "")
+
+
+def _format_expiry(expires_at: datetime | None) -> str | None:
+    if expires_at is None:
+        return None
+    if expires_at.tzinfo is None:  # naive datetimes in this project are UTC
+        expires_at = expires_at.replace(tzinfo=timezone.utc)
+    return expires_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _clean_name(name: str | None) -> str | None:
+    # Collapsing whitespace keeps CR/LF out of the To header and the greeting.
+    cleaned = " ".join((name or "").split())
+    return cleaned or None
+
+
+def _check_url(url: str) -> None:
+    if not url.isascii() or any(ch.isspace() for ch in url) or any(c in url for c in "<>"):
+        raise ValueError("URL must be ASCII without whitespace or angle brackets")
+    if len(url) > _MAX_URL_LENGTH:
+        raise ValueError(f"URL longer than {_MAX_URL_LENGTH} characters")
+
+
+def _render(template_name: str, context: Mapping[str, Any]) -> str:
+    return _environment().get_template(template_name).render(context)
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )

@@ -1,0 +1,155 @@
+"""A real SMTP server (aiosmtpd) on 127.0.0.1 for delivery and integration tests.
+
+`smtp_server` yields an `SmtpTestServer`: `host`, `port`, `messages` (every
+accepted message, in order), `connections` (sessions opened so far),
+`refuse(address, reply)` to answer RCPT TO with e.g. "550 ...",
+`drop_connections()` to close every open session from the server side and
+`stop()` to take the server away entirely.
+`smtp_server_factory(**smtp_kwargs)` starts more servers, e.g. with an
+authenticator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+HOST = "127.0.0.1"
+
+
+@dataclass
+class ReceivedMessage:
+    mail_from: str
+    rcpt_tos: list[str]
+    data: bytes
+
+    @property
+    def message(self) -> EmailMessage:
+        parser = BytesParser(_class=EmailMessage, policy=policy.default)
+        return parser.parsebytes(self.data)
+
+
+@dataclass
+class SmtpTestServer:
+    host: str
+    port: int
+    messages: list[ReceivedMessage] = field(default_factory=list)
+    refusals: dict[str, str] = field(default_factory=dict)
+    sessions: list[SMTP] = field(default_factory=list)
+    controller: Controller | None = None
+
+    @property
+    def connections(self) -> int:
+        return len(self.sessions)
+
+    def stop(self) -> None:
+        """Shut the server down; later connection attempts are refused."""
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def refuse(self, address: str, reply: str) -> None:
+        """Answer RCPT TO <address> with `reply`, e.g. "550 5.1.1 No such user"."""
+        self.refusals[address.lower()] = reply
+
+    def drop_connections(self) -> None:
+        """Close every open session, as a server restart or idle timeout would."""
+        assert self.controller is not None and self.controller.loop is not None
+
+        async def close_all() -> None:
+            for session in self.sessions:
+                if session.transport is not None and not session.transport.is_closing():
+                    session.transport.close()
+            await asyncio.sleep(0)
+
+        asyncio.run_coroutine_threadsafe(close_all(), self.controller.loop).result(timeout=10)
+
+
+class _Handler:
+    def __init__(self, state: SmtpTestServer) -> None:
+        self.state = state
+
+    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
+                          address: str, rcpt_options: list[str]) -> str:
+        reply = self.state.refusals.get(address.lower())
+        if reply is not None:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        self.state.messages.append(ReceivedMessage(
+            mail_from=str(envelope.mail_from),
+            rcpt_tos=list(envelope.rcpt_tos),
+            data=bytes(envelope.original_content or envelope.content or b""),
+        ))
+        return "250 Message accepted for delivery"
+
+
+class _CountingController(Controller):
+    """Records each SMTP session so tests can count and drop connections."""
+
+    def __init__(self, state: SmtpTestServer, **kwargs: Any) -> None:
+        super().__init__(_Handler(state), hostname=state.host, port=state.port,
+                         server_hostname="localhost", **kwargs)
+        self.state = state
+
+    def factory(self) -> SMTP:
+        session = super().factory()
+        self.state.sessions.append(session)
+        return session
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def _start(smtp_kwargs: dict[str, Any]) -> SmtpTestServer:
+    last_error: Exception | None = None
+    for _ in range(5):  # another process may grab the free port in between
+        state = SmtpTestServer(host=HOST, port=_free_port())
+        controller = _CountingController(state, **smtp_kwargs)
+        try:
+            controller.start()
+        except Exception as exc:  # noqa: BLE001 - retried with a new port
+            last_error = exc
+            with contextlib.suppress(Exception):
+                controller.stop(no_assert=True)
+            continue
+        # start() opens one probe connection of its own; it is not a client's.
+        state.sessions.clear()
+        state.controller = controller
+        return state
+    raise RuntimeError(f"could not start the test SMTP server: {last_error}")
+
+
+@pytest.fixture
+def smtp_server_factory() -> Iterator[Callable[..., SmtpTestServer]]:
+    started: list[SmtpTestServer] = []
+
+    def start(**smtp_kwargs: Any) -> SmtpTestServer:
+        server = _start(smtp_kwargs)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def smtp_server(smtp_server_factory: Callable[..., SmtpTestServer]) -> SmtpTestServer:
+    return smtp_server_factory()
