@@ -1,0 +1,225 @@
+"""Features of image documents: OCR text plus basic image facts."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import time
+import warnings
+from collections.abc import Iterator
+
+import numpy as np
+import pytesseract
+from PIL import Image, ImageFilter, ImageOps
+
+from report_pipeline.extraction.terms import top_terms
+from report_pipeline.models import DocumentError
+
+# Far above any real scan (an A4 page at 600 dpi is ~35 MP) yet small enough
+# that a crafted file cannot exhaust worker memory.
+Image.MAX_IMAGE_PIXELS = 100_000_000
+MAX_FRAMES = 10
+# Tesseract reads best with capitals ~20-30 px tall. Small images are scaled
+# up to about an A4 page at 180 dpi (1500 x 2100 px); both sides count so a
+# wide strip cut from a page is not blown up to a huge image.
+TARGET_SHORT_SIDE = 1500
+TARGET_LONG_SIDE = 2100
+MAX_UPSCALE = 4.0
+MAX_WORKING_PIXELS = 40_000_000
+_WORDLIKE = re.compile(r"[^\W_]")
+
+
+def image_features(data: bytes, *, timeout_s: float = 120) -> dict:
+    """OCR every frame (up to MAX_FRAMES) of an image and describe it.
+
+    ``timeout_s`` bounds the whole document, not each frame.
+    """
+    if not data:
+        raise DocumentError("read", "empty file")
+    image = _open(data)
+    # Read before iterating: seeking to later GIF frames changes the mode.
+    facts = {"width": image.width, "height": image.height, "mode": image.mode}
+    deadline = time.monotonic() + timeout_s
+    lines: list[str] = []
+    confidences: list[float] = []
+    frames = 0
+    for frame in _frames(image):
+        text, confs = _ocr(prepare_for_ocr(frame), deadline, timeout_s)
+        lines.append(text)
+        confidences.extend(confs)
+        frames += 1
+    ocr_text = "\n\n".join(t for t in lines if t)
+    return {
+        "ocr_text": ocr_text,
+        "ocr_confidence": _mean(confidences),
+        "word_count": len(confidences),
+        **facts,
+        "frames": frames,
+        "top_terms": top_terms(ocr_text),
+    }
+
+
+def _open(data: bytes) -> Image.Image:
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns between 1x and 2x the limit; refuse those too.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            image.load()
+        return image
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise DocumentError(
+            "decode",
+            f"image too large: over {Image.MAX_IMAGE_PIXELS:,} pixels"
+            " (possible decompression bomb)",
+        ) from None
+    except Image.UnidentifiedImageError:
+        raise DocumentError("decode", "not a recognised image format") from None
+    except Exception as exc:  # Pillow plugins raise many types for corrupt data
+        raise DocumentError("decode", f"corrupt image: {_describe(exc)}") from None
+
+
+def _frames(image: Image.Image) -> Iterator[Image.Image]:
+    """Each frame to OCR; seeking stops at MAX_FRAMES so later ones are never read."""
+    for index in range(min(getattr(image, "n_frames", 1), MAX_FRAMES)):
+        try:
+            image.seek(index)
+            if image.width * image.height > Image.MAX_IMAGE_PIXELS:
+                raise DocumentError("decode", f"frame {index + 1} is too large")
+            image.load()
+        except DocumentError:
+            raise
+        except Exception as exc:
+            raise DocumentError(
+                "decode", f"corrupt image frame {index + 1}: {_describe(exc)}"
+            ) from None
+        yield _upright(image)
+
+
+def _upright(frame: Image.Image) -> Image.Image:
+    # Phone photos of pages are usually stored sideways with an EXIF hint.
+    try:
+        return ImageOps.exif_transpose(frame)
+    except Exception:  # a broken EXIF block should not cost us the page
+        return frame
+
+
+def prepare_for_ocr(frame: Image.Image) -> Image.Image:
+    """Grayscale, upscale, flatten uneven lighting and binarize one frame."""
+    gray = _upscale(_to_gray(frame))
+    flat = _flatten_illumination(gray)
+    return Image.fromarray(np.where(flat > _otsu(flat), 255, 0).astype(np.uint8))
+
+
+def _to_gray(frame: Image.Image) -> Image.Image:
+    mode = frame.mode
+    if mode in ("I", "F") or mode.startswith("I;16"):
+        return _stretch_to_8bit(frame)
+    if mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in frame.info:
+        # Transparent pixels often hold black colour values; put them on paper.
+        rgba = frame.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(background, rgba).convert("L")
+    if mode in ("L", "1", "P", "RGB"):
+        return frame.convert("L")
+    return frame.convert("RGB").convert("L")  # CMYK, YCbCr, LAB, HSV
+
+
+def _stretch_to_8bit(frame: Image.Image) -> Image.Image:
+    # 16/32-bit scans rarely use the full range; map what is there to 0-255.
+    values = np.asarray(frame, dtype=np.float32)
+    low, high = float(values.min()), float(values.max())
+    scaled = (values - low) * (255.0 / (high - low)) if high > low else values * 0
+    return Image.fromarray(scaled.astype(np.uint8))
+
+
+def _upscale(gray: Image.Image) -> Image.Image:
+    short, long = sorted(gray.size)
+    by_area = (MAX_WORKING_PIXELS / (gray.width * gray.height)) ** 0.5
+    factor = min(TARGET_SHORT_SIDE / short, TARGET_LONG_SIDE / long, MAX_UPSCALE, by_area)
+    if factor <= 1.05:
+        return gray
+    size = (round(gray.width * factor), round(gray.height * factor))
+    return gray.resize(size, Image.Resampling.LANCZOS)
+
+
+def _flatten_illumination(gray: Image.Image) -> np.ndarray:
+    """Divide by the paper brightness so shadows and gradients disappear."""
+    step = max(1, max(gray.size) // 128)
+    small = gray.reduce(step) if step > 1 else gray
+    # The max filter wipes out the dark text strokes, leaving only the paper.
+    paper = small.filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.GaussianBlur(2))
+    background = np.asarray(paper.resize(gray.size, Image.Resampling.BILINEAR), np.float32)
+    pixels = np.asarray(gray, np.float32)
+    return np.clip(pixels / np.maximum(background, 1.0) * 255.0, 0, 255).astype(np.uint8)
+
+
+def _otsu(pixels: np.ndarray) -> int:
+    """Threshold maximising between-class variance of the grey histogram."""
+    hist = np.bincount(pixels.ravel(), minlength=256).astype(np.float64)
+    levels = np.arange(256, dtype=np.float64)
+    weight_dark = np.cumsum(hist)
+    weight_light = weight_dark[-1] - weight_dark
+    sum_dark = np.cumsum(hist * levels)
+    mean_dark = sum_dark / np.maximum(weight_dark, 1)
+    mean_light = (sum_dark[-1] - sum_dark) / np.maximum(weight_light, 1)
+    between = weight_dark * weight_light * (mean_dark - mean_light) ** 2
+    return int(np.argmax(between))
+
+
+def _ocr(image: Image.Image, deadline: float, timeout_s: float) -> tuple[str, list[float]]:
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise DocumentError("ocr", f"timed out after {timeout_s:g} s")
+    # One tesseract per worker process; OpenMP threads would oversubscribe
+    # the CPUs when the pipeline runs documents in parallel.
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    try:
+        data = pytesseract.image_to_data(
+            image, lang="eng", output_type=pytesseract.Output.DICT, timeout=remaining
+        )
+    except pytesseract.TesseractNotFoundError:
+        raise DocumentError(
+            "ocr", "tesseract is not installed or not on PATH (install tesseract-ocr)"
+        ) from None
+    except pytesseract.TesseractError as exc:  # subclass of RuntimeError: keep first
+        raise DocumentError("ocr", f"tesseract failed: {_one_line(exc)}") from None
+    except RuntimeError as exc:
+        if "timeout" in str(exc).lower():  # how pytesseract reports a killed process
+            raise DocumentError("ocr", f"timed out after {timeout_s:g} s") from None
+        raise DocumentError("ocr", f"tesseract failed: {_describe(exc)}") from None
+    return _words_to_text(data)
+
+
+def _words_to_text(data: dict) -> tuple[str, list[float]]:
+    """Rebuild line structure from tesseract's word table, dropping noise."""
+    lines: dict[tuple[int, int, int], list[str]] = {}
+    confidences: list[float] = []
+    for i, raw in enumerate(data["text"]):
+        word = (raw or "").strip()
+        conf = float(data["conf"][i])
+        if conf < 0 or not _is_word(word):
+            continue
+        key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+        lines.setdefault(key, []).append(word)
+        confidences.append(conf)
+    text = "\n".join(" ".join(words) for words in lines.values())
+    return text, confidences
+
+
+def _is_word(token: str) -> bool:
+    # Specks and ruling lines come back as "|", "—", "~" and the like.
+    return bool(_WORDLIKE.search(token))
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 1) if values else None
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {_one_line(exc)}"
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300]

@@ -1,0 +1,45 @@
+"""Most frequent meaningful words of a text."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+# Letters only (accented ones included) so numbers, codes and OCR debris never
+# count as terms.
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+# Built in rather than taken from a library so results never shift with an
+# upgrade; only words of >= 3 letters matter because shorter ones are dropped.
+STOP_WORDS: frozenset[str] = frozenset(
+    """
+    about above after again against all also although among and another any
+    are around because been before being below between both but can
+    cannot could couldn did didn does doesn doing don done down during each
+    either else ever every few for from further had hadn has hasn have haven
+    having her here hers herself him himself his how however into isn its
+    itself just least less let like made make many may might mine more most
+    much must mustn myself neither nor not now off once one only other ought
+    our ours ourselves out over own per rather same shall shan she should
+    shouldn since some still such than that the their theirs them themselves
+    then there therefore these they this those though through thus too toward
+    towards under until upon very via was wasn way well were weren what when
+    where whether which while who whom whose why will with within without won
+    would wouldn yes yet you your yours yourself yourselves
+    """.split()
+)
+
+
+def words(text: str) -> list[str]:
+    """Lowercase words of at least three letters, in order of appearance."""
+    return _WORD.findall(text.lower())
+
+
+def top_terms(text: str, n: int = 10) -> list[list]:
+    """The ``n`` most frequent non-stop words as ``[[term, count], ...]``.
+
+    Ties are broken alphabetically so the output is stable between runs.
+    """
+    counts = Counter(w for w in words(text) if w not in STOP_WORDS)
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [[term, count] for term, count in ranked[:n]]

@@ -1,0 +1,186 @@
+import io
+import os
+import time
+
+import numpy as np
+import pytest
+import pytesseract
+from PIL import Image
+
+from report_pipeline import samples
+from report_pipeline.extraction import extract, ocr
+from report_pipeline.extraction.ocr import image_features
+from report_pipeline.extraction.terms import words
+from report_pipeline.models import DocumentError
+
+slow = pytest.mark.slow  # runs tesseract
+
+
+def recall(expected: str, ocr_text: str) -> float:
+    """Share of the distinct expected words (>= 3 letters) that OCR found."""
+    wanted = set(words(expected))
+    return len(wanted & set(words(ocr_text))) / len(wanted)
+
+
+def encode(image: Image.Image, fmt: str = "PNG") -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt)
+    return buffer.getvalue()
+
+
+def decode_error(data: bytes) -> DocumentError:
+    with pytest.raises(DocumentError) as info:
+        image_features(data)
+    assert info.value.stage == "decode"
+    assert "\n" not in info.value.reason
+    return info.value
+
+
+@pytest.fixture
+def fake_tesseract(monkeypatch):
+    """Replace tesseract by a recorder returning a fixed word table."""
+    calls: list[dict] = []
+    table = {"text": ["Mild", "|", "", "rash", "—", "5"], "conf": [90, 40, -1, 80, 30, 70]}
+    table.update(block_num=[1] * 6, par_num=[1] * 6, line_num=[1, 1, 1, 1, 2, 2])
+
+    def image_to_data(image, **kwargs):
+        calls.append({"size": image.size, "omp": os.environ.get("OMP_THREAD_LIMIT"), **kwargs})
+        return table
+
+    monkeypatch.setattr(pytesseract, "image_to_data", image_to_data)
+    return calls
+
+
+def page(text: str = "Blood samples were sent to the laboratory") -> Image.Image:
+    return Image.open(io.BytesIO(samples.scanned_page_png(text, width=800)))
+
+
+# --- without tesseract ---------------------------------------------------------
+
+
+def test_truncated_png_is_a_decode_error() -> None:
+    assert "truncated" in decode_error(samples.broken_png()).reason
+
+
+def test_non_image_bytes_are_a_decode_error() -> None:
+    decode_error(b"just some text, not a picture")
+
+
+@pytest.mark.parametrize("limit", [900, 400])  # Pillow warns above 1x, raises above 2x
+def test_decompression_bomb_is_rejected(monkeypatch, limit: int) -> None:
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", limit)
+    reason = decode_error(encode(Image.new("L", (30, 40), 255))).reason
+    assert "decompression bomb" in reason
+
+
+def test_pixel_limit_is_set() -> None:
+    assert Image.MAX_IMAGE_PIXELS == 100_000_000
+
+
+def test_noise_tokens_are_dropped_and_threading_is_limited(fake_tesseract) -> None:
+    features = image_features(encode(page()))
+    assert features["ocr_text"] == "Mild rash\n5"
+    assert features["word_count"] == 3
+    assert features["ocr_confidence"] == 80.0
+    assert features["top_terms"] == [["mild", 1], ["rash", 1]]
+    assert fake_tesseract[0]["omp"] == "1"
+    assert fake_tesseract[0]["output_type"] == pytesseract.Output.DICT
+
+
+def test_small_images_are_upscaled_and_binarized(fake_tesseract) -> None:
+    image_features(encode(page()))
+    width, height = fake_tesseract[0]["size"]
+    assert width > 800
+    assert width / height == pytest.approx(800 / page().height, rel=0.01)
+
+
+def test_multi_frame_images_are_capped(fake_tesseract) -> None:
+    frames = [Image.new("L", (60, 40), shade) for shade in range(100, 112)]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "TIFF", save_all=True, append_images=frames[1:])
+    features = image_features(buffer.getvalue())
+    assert features["frames"] == 10
+    assert len(fake_tesseract) == 10
+    assert (features["width"], features["height"], features["mode"]) == (60, 40, "L")
+
+
+def test_missing_tesseract_is_an_ocr_error(monkeypatch) -> None:
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
+    with pytest.raises(DocumentError) as info:
+        image_features(encode(page()))
+    assert info.value.stage == "ocr"
+    assert info.value.reason.startswith("tesseract is not installed")
+
+
+def test_preprocessing_flattens_a_shadow() -> None:
+    # Paper at 250 on the left fading to 100 on the right, ink at 30.
+    shade = np.linspace(250, 100, 600, dtype=np.float32)[None, :].repeat(400, axis=0)
+    shade[200:210, 50:550] = 30
+    binary = np.asarray(ocr.prepare_for_ocr(Image.fromarray(shade.astype(np.uint8))))
+    ink = binary == 0
+    rows = np.nonzero(ink.any(axis=1))[0]
+    assert ink.mean() < 0.05  # the grey paper on the right stayed paper
+    assert rows.min() > binary.shape[0] * 195 / 400
+    assert rows.max() < binary.shape[0] * 215 / 400
+
+
+# --- with tesseract ------------------------------------------------------------
+
+
+@slow
+@pytest.mark.parametrize("degraded", [False, True], ids=["clean", "degraded"])
+def test_scanned_page_word_recall(degraded: bool) -> None:
+    text = samples.page_text(seed=3, words=60)
+    data = samples.scanned_page_png(text, degraded=degraded, seed=3)
+    started = time.perf_counter()
+    kind, features = extract(data, "image/png", "scan.png")
+    elapsed = time.perf_counter() - started
+    score = recall(text, features["ocr_text"])
+    size = Image.open(io.BytesIO(data)).size
+    print(f"\nOCR {'degraded' if degraded else 'clean'} {size}: recall {score:.3f}, "
+          f"confidence {features['ocr_confidence']}, {elapsed:.2f} s")
+    assert kind == "image"
+    assert score >= 0.9
+    assert features["frames"] == 1
+    assert features["ocr_confidence"] > 60
+
+
+@slow
+def test_photo_without_text_gives_no_words() -> None:
+    features = image_features(samples.photo_jpeg(seed=1))
+    assert features["word_count"] <= 2
+    assert (features["width"], features["height"], features["mode"]) == (640, 480, "RGB")
+
+
+def cmyk(image: Image.Image) -> Image.Image:
+    return image.convert("CMYK")
+
+
+def sixteen_bit(image: Image.Image) -> Image.Image:
+    return Image.fromarray(np.asarray(image).astype(np.uint16) * 257)
+
+
+def ink_on_transparent(image: Image.Image) -> Image.Image:
+    # Black everywhere, text only visible through the alpha channel.
+    black = Image.new("L", image.size, 0)
+    return Image.merge("RGBA", [black, black, black, Image.eval(image, lambda v: 255 - v)])
+
+
+@slow
+@pytest.mark.parametrize(
+    ("convert", "fmt", "mode"),
+    [(cmyk, "JPEG", "CMYK"), (sixteen_bit, "PNG", "I;16"), (ink_on_transparent, "PNG", "RGBA")],
+    ids=["cmyk", "16-bit", "rgba"],
+)
+def test_unusual_modes_are_read(convert, fmt: str, mode: str) -> None:
+    text = "Blood samples were sent to the laboratory"
+    features = image_features(encode(convert(page(text)), fmt))
+    assert features["mode"] == mode
+    assert recall(text, features["ocr_text"]) >= 0.8
+
+
+@slow
+def test_tesseract_timeout_is_an_ocr_error() -> None:
+    with pytest.raises(DocumentError) as info:
+        image_features(encode(page()), timeout_s=0.001)
+    assert (info.value.stage, info.value.reason) == ("ocr", "timed out after 0.001 s")
