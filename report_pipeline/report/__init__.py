@@ -1,0 +1,68 @@
+"""Weekly report: aggregate a week's features, draw charts, lay out the PDF."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from report_pipeline.models import FeatureResult, ManifestEntry
+from report_pipeline.report.aggregate import ReportData, build_report_data
+from report_pipeline.report.charts import report_charts
+from report_pipeline.report.pdf import render_pdf
+
+__all__ = ["RenderedReport", "ReportData", "build_report_data", "render_weekly_report"]
+
+MARKDOWN_CUSTOMERS = 25  # the UI summary stays short; the PDF lists every customer
+
+
+@dataclass
+class RenderedReport:
+    pdf: bytes
+    page_count: int
+    summary: dict[str, Any]
+    markdown: str
+
+
+def render_weekly_report(
+    week_start: date,
+    entries: list[ManifestEntry],
+    results: list[FeatureResult],
+    generated_at: datetime,
+) -> RenderedReport:
+    """Build the PDF and its summaries; same inputs and generated_at give the same bytes."""
+    data = build_report_data(week_start, entries, results)
+    pdf, pages = render_pdf(data, report_charts(data), generated_at)
+    return RenderedReport(pdf=pdf, page_count=pages, summary=data.summary, markdown=_markdown(data))
+
+
+def _markdown(data: ReportData) -> str:
+    s = data.summary
+    lines = [
+        f"**Weekly document report, week of {s['week']}** "
+        f"({s['week']} to {data.week_end.isoformat()})",
+        "",
+        "| Metric | Value |",
+        "|---|---:|",
+        f"| Documents | {s['documents_total']:,} |",
+        f"| Processed | {s['documents_ok']:,} |",
+        f"| Failed | {s['documents_failed']:,} |",
+        f"| Text / image (processed) | {s['text_documents']:,} / {s['image_documents']:,} |",
+        f"| Words | {s['words_total']:,} |",
+        "",
+        "| Customer | Documents | Failed |",
+        "|---|---:|---:|",
+    ]
+    customers = data.per_customer.select("customer", "documents", "failed").rows()
+    for customer, documents, failed in customers[:MARKDOWN_CUSTOMERS]:
+        lines.append(f"| {_md_cell(customer)} | {documents:,} | {failed:,} |")
+    if len(customers) > MARKDOWN_CUSTOMERS:
+        lines.append(f"| and {len(customers) - MARKDOWN_CUSTOMERS:,} more (see PDF) | | |")
+    if not customers:
+        lines.append("| (no documents) | 0 | 0 |")
+    return "\n".join(lines) + "\n"
+
+
+def _md_cell(text: str) -> str:
+    # Pipes and newlines would break the table row.
+    return " ".join(str(text).split()).replace("|", "\\|")

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+class Cli:
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.env = {
+            **os.environ, "REPORT_PIPELINE_HOME": str(home), "DAGSTER_HOME": str(home / "dagster"),
+        }
+        for name in ("REPORT_PIPELINE_DATABASE_URL", "REPORT_PIPELINE_OBJECT_STORE",
+                     "REPORT_PIPELINE_CATALOG", "REPORT_PIPELINE_MAILER"):
+            self.env.pop(name, None)
+
+    def __call__(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "report_pipeline.cli", *args],
+            env=self.env, capture_output=True, text=True, timeout=900,
+        )
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return Cli(tmp_path / "home")

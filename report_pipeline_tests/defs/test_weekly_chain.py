@@ -1,0 +1,124 @@
+"""The four assets materialized for one week on a temporary Dagster instance."""
+
+from __future__ import annotations
+
+import email
+from datetime import date, datetime, timezone
+from email import policy
+
+import pytest
+from dagster import DagsterInstance, materialize
+from pypdf import PdfReader
+
+from report_pipeline.definitions import build_resources
+from report_pipeline.defs.deliveries import email_deliveries
+from report_pipeline.defs.features import document_features
+from report_pipeline.defs.manifest import document_manifest
+from report_pipeline.defs.report import weekly_report
+from report_pipeline.documents import open_services, store_document
+from report_pipeline.samples import broken_png, scanned_page_png
+
+WEEK = date(2024, 3, 4)
+WEEK_KEY = WEEK.isoformat()
+ASSETS = [document_manifest, document_features, weekly_report, email_deliveries]
+
+
+@pytest.fixture
+def seeded(settings):
+    services = open_services(settings)
+    at = datetime(2024, 3, 5, 9, tzinfo=timezone.utc)
+    for number, customer in enumerate(["acme", "acme", "globex"]):
+        store_document(services, f"Patient visit {number}: dosage stable, no adverse events."
+                       .encode(), f"note-{number}.txt", "text/plain", customer, at)
+    store_document(services, scanned_page_png("Randomized trial enrollment completed today"),
+                   "scan.png", "image/png", "globex", at)
+    store_document(services, broken_png(), "broken.png", "image/png", "acme", at)
+    # Outside the week: must not be counted.
+    store_document(services, b"late note", "late.txt", "text/plain", "acme",
+                   datetime(2024, 3, 11, tzinfo=timezone.utc))
+    services.app.subscribe("ann@example.com", "Ann")
+    services.app.subscribe("bob@example.com")
+    return services
+
+
+def _materialize(settings, instance, **run_config):
+    return materialize(
+        ASSETS, partition_key=WEEK_KEY, instance=instance,
+        resources=build_resources(settings), run_config=run_config or None,
+    )
+
+
+def _metadata(result, asset_name: str) -> dict:
+    [event] = [e for e in result.get_asset_materialization_events()
+               if e.asset_key.to_user_string() == asset_name]
+    return {k: v.value for k, v in event.materialization.metadata.items()}
+
+
+def test_one_week_becomes_one_pdf_and_one_email_per_subscriber(settings, seeded) -> None:
+    with DagsterInstance.ephemeral() as instance:
+        result = _materialize(settings, instance)
+    assert result.success
+
+    manifest = _metadata(result, "document_manifest")
+    assert manifest["documents"] == 5
+    assert manifest["by_customer"] == {"acme": 3, "globex": 2}
+
+    features = _metadata(result, "document_features")
+    assert (features["ok"], features["failed"]) == (4, 1)
+    assert features["failed_by_stage"] == {"decode": 1}
+
+    report = seeded.app.latest_report(WEEK)
+    assert (report.state, report.documents_total, report.documents_failed) == ("succeeded", 5, 1)
+    pdf = seeded.store.get(report.pdf_key)
+    text = "\n".join(page.extract_text() for page in PdfReader(seeded.store.local_path(
+        report.pdf_key)).pages)
+    assert WEEK_KEY in text and "broken.png" in text
+    assert report.pdf_key == f"reports/{WEEK_KEY}/weekly-report.pdf"
+    assert _metadata(result, "weekly_report")["pages"] >= 2
+
+    emails = sorted(settings.outbox_dir.glob("*.eml"))
+    assert len(emails) == 2
+    for path in emails:
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        [attachment] = list(message.iter_attachments())
+        assert attachment.get_payload(decode=True) == pdf
+        assert WEEK_KEY in message["Subject"]
+
+
+def test_a_second_run_reuses_features_and_mails_nobody_twice(settings, seeded) -> None:
+    with DagsterInstance.ephemeral() as instance:
+        _materialize(settings, instance)
+        again = _materialize(settings, instance)
+        assert _metadata(again, "document_features")["from_cache"] == 4
+        assert _metadata(again, "email_deliveries")["sent"] == 0
+        assert _metadata(again, "email_deliveries")["skipped"] == 2
+
+        seeded.app.subscribe("late@example.com")
+        newcomer = _materialize(settings, instance)
+        assert _metadata(newcomer, "email_deliveries")["sent"] == 1
+
+        forced = _materialize(
+            settings, instance, ops={"email_deliveries": {"config": {"force": True}}}
+        )
+        assert _metadata(forced, "email_deliveries")["sent"] == 3
+    statuses = {d.email: d.status for d in seeded.app.deliveries(seeded.app.latest_report(WEEK).id)}
+    assert statuses == {a: "sent" for a in ("ann@example.com", "bob@example.com",
+                                            "late@example.com")}
+
+
+def test_an_empty_week_still_renders_a_report(settings) -> None:
+    services = open_services(settings)
+    with DagsterInstance.ephemeral() as instance:
+        result = _materialize(settings, instance)
+    assert result.success
+    assert services.app.latest_report(WEEK).documents_total == 0
+
+
+def test_the_definitions_load() -> None:
+    from dagster import Definitions
+
+    from report_pipeline.definitions import defs
+
+    Definitions.validate_loadable(defs)
+    assert {job.name for job in defs.resolve_all_job_defs()} >= {
+        "weekly_report_job", "email_job"}

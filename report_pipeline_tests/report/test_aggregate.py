@@ -1,0 +1,163 @@
+import json
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from report_pipeline.report.aggregate import build_report_data
+from report_pipeline_tests.report.factories import (
+    MONDAY_NOON,
+    WEEK,
+    entry,
+    failed,
+    image_ok,
+    synthetic_week,
+    text_ok,
+)
+
+SUMMARY_KEYS = {
+    "week", "documents_total", "documents_ok", "documents_failed", "text_documents",
+    "image_documents", "total_bytes", "words_total", "mean_ocr_confidence",
+    "by_content_type", "by_customer", "failed_by_stage",
+}
+
+
+def test_summary_counts_add_up_and_are_json_friendly():
+    entries, results = synthetic_week(500)
+    summary = build_report_data(WEEK, entries, results).summary
+
+    assert set(summary) == SUMMARY_KEYS
+    assert summary["week"] == "2024-03-04"
+    assert summary["documents_total"] == 500
+    assert summary["documents_ok"] + summary["documents_failed"] == 500
+    assert summary["text_documents"] + summary["image_documents"] == summary["documents_ok"]
+    assert sum(summary["by_customer"].values()) == 500
+    assert sum(summary["by_content_type"].values()) == 500
+    assert sum(summary["failed_by_stage"].values()) == summary["documents_failed"]
+    assert json.loads(json.dumps(summary)) == summary
+
+
+def test_document_without_result_is_failed_at_features_stage():
+    data = build_report_data(WEEK, [entry("a"), entry("b")], [text_ok("a")])
+
+    assert data.summary["documents_failed"] == 1
+    assert data.summary["failed_by_stage"] == {"features": 1}
+    assert data.failures.to_dicts() == [{
+        "document_id": "b", "customer": "acme",
+        "file_location": "customers/acme/2024/03/b.bin",
+        "stage": "features", "reason": "no result",
+    }]
+
+
+def test_missing_result_keeps_the_listing_error_in_the_reason():
+    data = build_report_data(WEEK, [entry("a", error="AccessDenied")], [])
+
+    assert data.failures.row(0, named=True)["stage"] == "features"
+    assert "AccessDenied" in data.failures.row(0, named=True)["reason"]
+
+
+def test_failed_result_keeps_stage_and_reason_and_fills_blanks():
+    results = [failed("a", "ocr", "tesseract exited 1"), failed("b", None, None)]
+    data = build_report_data(WEEK, [entry("a"), entry("b")], results)
+
+    rows = {r["document_id"]: r for r in data.failures.to_dicts()}
+    assert (rows["a"]["stage"], rows["a"]["reason"]) == ("ocr", "tesseract exited 1")
+    assert (rows["b"]["stage"], rows["b"]["reason"]) == ("unknown", "no reason given")
+
+
+def test_per_day_covers_seven_days_with_zeros_in_utc():
+    late_sunday_in_new_york = datetime(2024, 3, 10, 19, 0, tzinfo=timezone(timedelta(hours=-5)))
+    entries = [entry("a"), entry("b"), entry("c", created_at=late_sunday_in_new_york)]
+    data = build_report_data(WEEK, entries, [])
+
+    days = data.per_day.get_column("day").to_list()
+    assert days == [WEEK + timedelta(days=i) for i in range(7)]
+    assert data.per_day.get_column("documents").to_list() == [2, 0, 0, 0, 0, 0, 0]
+    assert data.per_day.get_column("failed").to_list() == [2, 0, 0, 0, 0, 0, 0]
+    assert data.outside_week == 1  # 00:00 UTC Monday after the week
+
+
+def test_document_outside_the_week_still_counts_in_totals():
+    entries = [entry("a"), entry("b", created_at=MONDAY_NOON - timedelta(days=1))]
+    data = build_report_data(WEEK, entries, [text_ok("a"), text_ok("b")])
+
+    assert data.summary["documents_total"] == 2
+    assert data.per_day.get_column("documents").sum() == 1
+    assert data.outside_week == 1
+
+
+def test_mean_ocr_confidence_ignores_missing_values():
+    entries = [entry(x, content_type="image/png") for x in "abcd"]
+    results = [image_ok("a", 80.0), image_ok("b", None), image_ok("c", 60.0),
+               image_ok("d", float("nan"))]
+    data = build_report_data(WEEK, entries, results)
+
+    assert data.summary["mean_ocr_confidence"] == pytest.approx(70.0)
+    assert sorted(data.ocr_confidences) == [60.0, 80.0]
+    assert data.per_customer.row(0, named=True)["mean_ocr_confidence"] == pytest.approx(70.0)
+
+
+def test_mean_ocr_confidence_is_none_without_images():
+    data = build_report_data(WEEK, [entry("a")], [text_ok("a")])
+
+    assert data.summary["mean_ocr_confidence"] is None
+    assert data.ocr_confidences == []
+
+
+def test_words_bytes_and_kinds_come_from_processed_documents():
+    entries = [entry("t", size=10), entry("i", content_type="image/png", size=20),
+               entry("f", size=30)]
+    results = [text_ok("t", words=7), image_ok("i", words=5), failed("f")]
+    summary = build_report_data(WEEK, entries, results).summary
+
+    assert summary["words_total"] == 12
+    assert summary["total_bytes"] == 60
+    assert (summary["text_documents"], summary["image_documents"]) == (1, 1)
+    assert summary["by_content_type"] == {"text/plain": 2, "image/png": 1}
+
+
+def test_per_customer_figures():
+    entries = [entry("a", "north"), entry("b", "north"), entry("c", "south")]
+    results = [text_ok("a", 4), failed("b"), text_ok("c", 9)]
+    data = build_report_data(WEEK, entries, results)
+
+    rows = data.per_customer.select("customer", "documents", "ok", "failed", "words").rows()
+    assert rows == [("north", 2, 1, 1, 4), ("south", 1, 1, 0, 9)]
+    assert data.summary["by_customer"] == {"north": 2, "south": 1}
+
+
+def test_top_terms_are_summed_overall_and_per_customer():
+    entries = [entry("a", "north"), entry("b", "north"), entry("c", "south"), entry("d", "south")]
+    results = [
+        text_ok("a", terms=[["trial", 3], ["dose", 1]]),
+        text_ok("b", terms=[["trial", 2]]),
+        image_ok("c", terms=[["dose", 4], ["bad"], "junk", ["n", "x"]]),
+        failed("d"),
+    ]
+    data = build_report_data(WEEK, entries, results)
+
+    assert data.top_terms.rows() == [("dose", 5), ("trial", 5)]  # ties by name
+    per_customer = {(c, t): n for c, t, n in data.customer_top_terms.rows()}
+    assert per_customer == {("north", "trial"): 5, ("north", "dose"): 1, ("south", "dose"): 4}
+
+
+def test_duplicate_entries_and_stray_results_are_not_double_counted():
+    entries = [entry("a"), entry("a")]
+    results = [failed("a"), text_ok("a"), text_ok("not-in-manifest")]
+    summary = build_report_data(WEEK, entries, results).summary
+
+    assert summary["documents_total"] == 1
+    assert summary["documents_ok"] == 1  # the later result for a document wins
+
+
+def test_empty_week():
+    data = build_report_data(WEEK, [], [])
+
+    assert data.summary["documents_total"] == 0
+    assert data.summary["by_customer"] == {}
+    assert data.per_day.height == 7
+    assert data.failures.is_empty()
+
+
+def test_week_start_must_be_a_monday():
+    with pytest.raises(ValueError, match="Monday"):
+        build_report_data(date(2024, 3, 5), [], [])
