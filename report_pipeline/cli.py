@@ -165,12 +165,13 @@ def _format_summary(summary: dict) -> str:
 def demo(week_text: str | None) -> None:
     """Create a realistic sample week, subscribers, and run the whole chain."""
     from report_pipeline.demo import run_demo
+    from report_pipeline.weekly_run import WeekRunError
 
     try:
         week = parse_week(week_text) if week_text else None
-    except InvalidWeek as error:
+        summary = run_demo(load_settings(), week)
+    except (InvalidWeek, WeekRunError) as error:
         raise UserError(str(error)) from None
-    summary = run_demo(load_settings(), week)
     click.echo(_format_summary(summary))
 
 

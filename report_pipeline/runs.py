@@ -68,5 +68,13 @@ def run_week(
 def _first_failure(result) -> str:  # noqa: ANN001 - any Dagster execution result
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data.error:
-            return event.step_failure_data.error.message.strip().splitlines()[0]
+            return _first_line(event.step_failure_data.error.message)
+    for event in result.all_events:
+        error = getattr(event.event_specific_data, "error", None)
+        if event.is_run_failure and error is not None:
+            return _first_line(error.message)
     return "see the run in the Dagster UI"
+
+
+def _first_line(text: str) -> str:
+    return (text.strip().splitlines() or ["unknown error"])[0]
