@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections import Counter
 from datetime import date
 from pathlib import PurePosixPath
@@ -42,15 +43,17 @@ def extract_entry(entry: ManifestEntry, store: ObjectStore) -> FeatureResult:
         cache_key = feature_cache_key(extractor_version_for(entry), entry.sha256)
         if store.exists(cache_key):
             cached = FeatureResult.from_json(json.loads(store.get(cache_key)))
-            cached.cached = True
+            cached.cached, cached.seconds = True, 0.0
             return cached
         data = _read_verified(entry, store)
+        started = time.perf_counter()
         kind, features = extract(
             data, entry.record.content_type, PurePosixPath(entry.record.file_location).name
         )
     except DocumentError as error:
         return _failed(doc_id, error.stage, error.reason)
-    result = FeatureResult(doc_id, "ok", kind, features, cache_key=cache_key)
+    result = FeatureResult(doc_id, "ok", kind, features, cache_key=cache_key,
+                           seconds=round(time.perf_counter() - started, 4))
     store.put(cache_key, json.dumps(result.to_json()).encode(), "application/json")
     return result
 
@@ -92,4 +95,8 @@ def feature_counts(results: list[FeatureResult]) -> dict[str, object]:
         "failed": len(failed),
         "from_cache": sum(1 for r in results if r.cached),
         "failed_by_stage": dict(Counter(r.stage for r in failed)),
+        "extraction_seconds": {
+            kind: round(sum(r.seconds for r in results if r.kind == kind), 2)
+            for kind in ("text", "image")
+        },
     }

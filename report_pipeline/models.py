@@ -91,6 +91,7 @@ class FeatureResult:
     reason: str | None = None
     cache_key: str | None = None
     cached: bool = False
+    seconds: float = 0.0  # extraction time of this run (0 when served from the cache)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -60,6 +60,7 @@ def collect_features(
         "failed": counts["failed"],
         "from_cache": counts["from_cache"],
         "failed_by_stage": MetadataValue.json(counts["failed_by_stage"]),
+        "extraction_seconds": MetadataValue.json(counts["extraction_seconds"]),
         "batches": len(batches),
     })
 

@@ -4,8 +4,11 @@ from dagster import AssetSelection, define_asset_job, in_process_executor, multi
 
 from report_pipeline.defs.partitions import weekly_partitions
 
-# forkserver halves the per-step process start cost compared with spawn.
-step_executor = multiprocess_executor.configured({"start_method": {"forkserver": {}}})
+# forkserver with the code location preloaded: each step forks a warm process
+# instead of importing Dagster, polars and matplotlib again (about 2.5 s with spawn).
+step_executor = multiprocess_executor.configured(
+    {"start_method": {"forkserver": {"preload_modules": ["report_pipeline.definitions"]}}}
+)
 
 weekly_report_job = define_asset_job(
     "weekly_report_job",

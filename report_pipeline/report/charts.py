@@ -79,7 +79,7 @@ def ocr_confidence_chart(values: Sequence[float]) -> bytes:
 def _horizontal_bars(labels: Sequence[str], values: Sequence[int], title: str) -> bytes:
     texts = [_label(text) for text in labels]
     # Margins from the label length: constrained layout would cost ~40% more time.
-    left_in = 0.25 + 0.068 * max((len(text) for text in texts), default=4)
+    left_in = min(0.25 + 0.068 * max((len(text) for text in texts), default=4), 2.6)
     fig, ax = _figure(0.9 + 0.24 * max(len(labels), 4), left_in=left_in)
     if not _has_data(values):
         return _no_data(fig, ax, title)
@@ -109,7 +109,10 @@ def _fold_rest(
 def _label(text: str) -> str:
     text = displayable(" ".join(str(text).split()))
     if len(text) > LABEL_MAX:
-        text = text[: LABEL_MAX - 1] + "…"
+        text = text[: LABEL_MAX - 1]
+        if text.rfind("[") > text.rfind("]"):  # do not leave half a [U+XXXX]
+            text = text[: text.rfind("[")]
+        text += "…"
     # A pair of '$' would otherwise be parsed as mathtext (and may fail to parse).
     return text.replace("$", r"\$")
 
