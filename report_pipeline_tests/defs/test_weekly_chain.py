@@ -122,3 +122,20 @@ def test_the_definitions_load() -> None:
     Definitions.validate_loadable(defs)
     assert {job.name for job in defs.resolve_all_job_defs()} >= {
         "weekly_report_job", "email_job"}
+
+
+def test_dagster_definitions_validate_passes(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "REPORT_PIPELINE_HOME": str(tmp_path), "DAGSTER_HOME": str(tmp_path)}
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("dagster")), "definitions", "validate",
+         "-w", str(root / "workspace.yaml")],
+        cwd=root, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "All code locations passed validation" in result.stderr + result.stdout
