@@ -175,6 +175,16 @@ def demo(week_text: str | None) -> None:
     click.echo(_format_summary(summary))
 
 
+def _register_subcommands() -> None:
+    from report_pipeline.api.cli import api, api_keys, db
+
+    for command in (api, db, api_keys):
+        cli.add_command(command)
+
+
+_register_subcommands()
+
+
 def main() -> None:
     try:
         cli(standalone_mode=True)

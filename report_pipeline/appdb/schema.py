@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
-    Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func,
+    Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -30,8 +30,19 @@ class Subscriber(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+# States in which a week's report is being made: at most one such row per week
+# (a partial unique index, enforced by PostgreSQL and SQLite alike), so parallel
+# requests can never start two runs for one week.
+ACTIVE_REPORT_STATES = ("requested", "running")
+_ACTIVE_WHERE = text("state IN ('requested', 'running')")
+
+
 class Report(Base):
     __tablename__ = "reports"
+    __table_args__ = (
+        Index("uq_reports_active_week", "week", unique=True,
+              postgresql_where=_ACTIVE_WHERE, sqlite_where=_ACTIVE_WHERE),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     week: Mapped[date] = mapped_column(Date, index=True)
@@ -48,7 +59,11 @@ class Report(Base):
 
 class Delivery(Base):
     __tablename__ = "deliveries"
-    __table_args__ = (UniqueConstraint("report_id", "email", name="uq_delivery_report_email"),)
+    __table_args__ = (
+        UniqueConstraint("report_id", "email", name="uq_delivery_report_email"),
+        # The sender's claim query: due rows of one report, by state and retry time.
+        Index("ix_deliveries_due", "report_id", "status", "next_attempt_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
@@ -61,3 +76,71 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Outbox state machine (report_pipeline.delivery.outbox): a `failed` row is
+    # retried at `next_attempt_at`; a `sending` row belongs to `lease_owner`
+    # until `lease_expires_at`, after which reconciliation takes it back.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    provider_message_id: Mapped[str | None] = mapped_column(String(200))
+
+
+class ApiKey(Base):
+    """A service account's key: only a SHA-256 of it is kept (keys are 256-bit random)."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    key_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEntry(Base):
+    """One mutating or denied API request; append-only (database triggers refuse changes)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(String(320), index=True)
+    role: Mapped[str | None] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(100), index=True)
+    target: Mapped[str | None] = mapped_column(String(500))
+    outcome: Mapped[str] = mapped_column(String(40))
+    status_code: Mapped[int] = mapped_column(Integer)
+    request_id: Mapped[str] = mapped_column(String(64))
+    client_address: Mapped[str | None] = mapped_column(String(100))
+
+
+class EmailSuppression(Base):
+    """An address that must get no more mail: a permanent bounce or a complaint."""
+
+    __tablename__ = "email_suppressions"
+
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class EmailEvent(Base):
+    """One provider event (bounce, complaint, delivery) for one recipient.
+
+    `event_key` is unique, so a notification delivered twice (SNS retries) or a
+    file ingested twice is counted once.
+    """
+
+    __tablename__ = "email_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_key: Mapped[str] = mapped_column(String(300), unique=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str | None] = mapped_column(Text)
+    provider_message_id: Mapped[str | None] = mapped_column(String(200))
+    occurred_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,1 @@
+"""The HTTP API: FastAPI app, auth and RBAC, audit, run launching."""

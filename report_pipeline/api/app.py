@@ -1,0 +1,74 @@
+"""The FastAPI application: `create_app()` wires settings, store, launcher and routers."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+
+from report_pipeline.api.audit_middleware import AuditMiddleware
+from report_pipeline.api.config import ApiConfig, api_config_from_env
+from report_pipeline.api.deps import ApiContext
+from report_pipeline.api.errors import error_response, install_error_handlers
+from report_pipeline.api.launcher import RunLauncher, launcher_from_env
+from report_pipeline.api.routers import audit, documents, emails, health, registered_users, reports
+from report_pipeline.appdb.store import AppStore
+from report_pipeline.settings import Settings, load_settings
+from report_pipeline.storage.catalog import DocumentCatalog
+from report_pipeline.storage.object_store import ObjectStore
+
+
+def _open_catalog(settings: Settings) -> Callable[[], DocumentCatalog]:
+    def open_() -> DocumentCatalog:
+        from report_pipeline.definitions import build_resources
+
+        return build_resources(settings)["catalog"].process_config_and_initialize().open()
+    return open_
+
+
+def _open_object_store(settings: Settings) -> Callable[[], ObjectStore]:
+    def open_() -> ObjectStore:
+        from report_pipeline.definitions import build_resources
+
+        return build_resources(settings)["object_store"].process_config_and_initialize().open()
+    return open_
+
+
+def create_app(
+    settings: Settings | None = None, *, config: ApiConfig | None = None,
+    store: AppStore | None = None, launcher: RunLauncher | None = None,
+    catalog: DocumentCatalog | None = None, object_store: ObjectStore | None = None,
+) -> FastAPI:
+    """The app for `settings` (default: the environment). Tests may pass any part."""
+    settings = settings or load_settings()
+    config = config or api_config_from_env()
+    if store is None:
+        store = AppStore(settings.database_url)
+        if not settings.database_is_external:
+            store.upgrade()  # the embedded default migrates itself; production runs `db upgrade`
+    context = ApiContext(
+        settings=settings, store=store, config=config,
+        launcher=launcher or launcher_from_env(settings, config.dagster_graphql_url,
+                                               config.dagster_location),
+        open_catalog=(lambda: catalog) if catalog else _open_catalog(settings),
+        open_object_store=(lambda: object_store) if object_store
+        else _open_object_store(settings),
+    )
+    app = FastAPI(
+        title="Weekly report pipeline API", version="1.0.0",
+        description="Subscriptions, documents, reports, emails and the audit log.",
+    )
+    app.state.context = context
+    install_error_handlers(app)
+
+    @app.exception_handler(OperationalError)
+    async def _database_down(request: Request, _: OperationalError) -> JSONResponse:
+        return error_response(request, 503, "unavailable", "the app database is unavailable")
+
+    # Order matters: /api/reports/{report_id} must not swallow the sub-resources.
+    for module in (health, registered_users, emails, reports, documents, audit):
+        app.include_router(module.router)
+    app.add_middleware(AuditMiddleware, store=store)
+    return app

@@ -1,0 +1,101 @@
+"""FastAPI dependencies: the shared context, authentication and the RBAC check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from threading import Lock
+from typing import Annotated, Callable
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from report_pipeline.api.auth import AuthenticationFailed, Principal, authenticate
+from report_pipeline.api.config import ApiConfig
+from report_pipeline.api.errors import ApiError
+from report_pipeline.api.launcher import RunLauncher
+from report_pipeline.api.permissions import OWN, Grant, grant_for
+from report_pipeline.appdb.audit import AuditEvent
+from report_pipeline.appdb.store import AppStore
+from report_pipeline.settings import Settings
+from report_pipeline.storage.catalog import DocumentCatalog
+from report_pipeline.storage.object_store import ObjectStore
+
+
+@dataclass
+class ApiContext:
+    """Everything the routes use; built once per app (tests pass their own parts)."""
+
+    settings: Settings
+    store: AppStore
+    config: ApiConfig
+    launcher: RunLauncher
+    open_catalog: Callable[[], DocumentCatalog]
+    open_object_store: Callable[[], ObjectStore]
+    _lock: Lock = field(default_factory=Lock)
+    _catalog: DocumentCatalog | None = None
+    _objects: ObjectStore | None = None
+
+    @property
+    def catalog(self) -> DocumentCatalog:
+        with self._lock:
+            if self._catalog is None:
+                self._catalog = self.open_catalog()
+            return self._catalog
+
+    @property
+    def object_store(self) -> ObjectStore:
+        with self._lock:
+            if self._objects is None:
+                self._objects = self.open_object_store()
+            return self._objects
+
+
+def get_context(request: Request) -> ApiContext:
+    return request.app.state.context
+
+
+def audit_event(request: Request) -> AuditEvent:
+    return request.state.audit
+
+
+_bearer = HTTPBearer(auto_error=False, description="JWT with `roles` (and `email`) claims")
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="service API key")
+
+
+@dataclass(frozen=True)
+class Access:
+    principal: Principal
+    grant: Grant
+
+    def require_owner(self, email: str) -> None:
+        """A subscriber-only grant reaches its own address and nothing else."""
+        if self.grant == OWN and self.principal.email != email:
+            raise ApiError(403, "subscribers may only change their own subscription")
+
+
+def authorize(
+    request: Request,
+    context: Annotated[ApiContext, Depends(get_context)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+    api_key: Annotated[str | None, Security(_api_key)],
+) -> Access:
+    """Authenticate, then look the route up in the role table: no rule, no access."""
+    event = audit_event(request)
+    authorization = f"{bearer.scheme} {bearer.credentials}" if bearer else (
+        request.headers.get("authorization")
+    )
+    try:
+        principal = authenticate(authorization, api_key, context.store, context.config.jwt)
+    except AuthenticationFailed as error:
+        raise ApiError(401, str(error), headers={"WWW-Authenticate": "Bearer"}) from None
+    event.actor, event.role = principal.actor, principal.role_label
+    route = request.scope.get("route")
+    grant = grant_for(request.method, getattr(route, "path", ""), principal.roles)
+    if grant is None:
+        raise ApiError(403, f"role {principal.role_label!r} may not {request.method} this resource")
+    return Access(principal, grant)
+
+
+Context = Annotated[ApiContext, Depends(get_context)]
+Authorized = Annotated[Access, Depends(authorize)]
+Audit = Annotated[AuditEvent, Depends(audit_event)]

@@ -1,0 +1,28 @@
+"""Bits every router shares: documented error responses, input parsing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from report_pipeline.api.errors import ApiError, ErrorBody
+from report_pipeline.delivery.addresses import InvalidEmail, normalize_email
+from report_pipeline.weeks import InvalidWeek, parse_week
+
+ERRORS = {
+    status: {"model": ErrorBody}
+    for status in (400, 401, 403, 404, 422, 503)
+}
+
+
+def email_or_422(raw: str) -> str:
+    try:
+        return normalize_email(raw)
+    except InvalidEmail as error:
+        raise ApiError(422, str(error), code="invalid_email") from None
+
+
+def week_or_422(raw: str) -> date:
+    try:
+        return parse_week(raw)
+    except InvalidWeek as error:
+        raise ApiError(422, str(error), code="invalid_week") from None

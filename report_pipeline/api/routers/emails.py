@@ -1,0 +1,97 @@
+"""/api/reports/emails: (re)send a report, scheduled-email rows and their status."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
+
+from report_pipeline.api.deps import Audit, Authorized, Context
+from report_pipeline.api.errors import ApiError
+from report_pipeline.api.launcher import LaunchError
+from report_pipeline.api.pagination import Cursor, Limit, decode_cursor, encode_cursor, int_key
+from report_pipeline.api.routers.common import ERRORS, email_or_422
+from report_pipeline.api.schemas import (
+    MAX_INT, EmailIn, EmailOut, EmailPage, EmailPatch, SendIn, SendOut,
+)
+from report_pipeline.appdb.emails import (
+    EmailNotFound, InvalidEmailTransition, emails_page, schedule_email, update_email_status,
+)
+from report_pipeline.appdb.reports import ReportNotFound, get_report
+
+router = APIRouter(prefix="/api/reports/emails", tags=["emails"], responses=ERRORS)
+# GET and PATCH share the template /api/reports/emails/{id} (OpenAPI forbids two
+# templates differing only in a parameter name): a report id for GET, an email id
+# for PATCH.
+ReportId = Annotated[int, Path(ge=1, le=MAX_INT, description="report id")]
+
+
+@router.post("/send/{report_id}", response_model=SendOut, status_code=202,
+             responses={409: {"model": ERRORS[400]["model"]}})
+def send_report(report_id: ReportId, access: Authorized, context: Context, audit: Audit,
+                body: SendIn | None = None) -> SendOut:
+    """Launch the week's email run; addresses already sent are skipped unless `force`."""
+    force = bool(body and body.force)
+    audit.target = f"report:{report_id} emails force:{str(force).lower()}"
+    try:
+        report = get_report(context.store, report_id)
+    except ReportNotFound as error:
+        raise ApiError(404, str(error)) from None
+    latest = context.store.latest_report(report.week)
+    if latest is None or latest.id != report.id:
+        raise ApiError(409, f"report {report_id} was superseded by report {latest.id} of its week;"
+                       " emails go out for the latest one")
+    if report.state != "succeeded" or not report.pdf_key:
+        raise ApiError(409, f"report {report_id} has no rendered PDF (state {report.state!r})")
+    try:
+        run_id = context.launcher.launch_emails(report.week, force)
+    except LaunchError as error:
+        raise ApiError(503, str(error), code="launch_failed") from None
+    return SendOut(report_id=report.id, week=report.week, run_id=run_id, force=force)
+
+
+@router.post("", response_model=EmailOut, status_code=201,
+             responses={200: {"model": EmailOut, "description": "already recorded"}})
+def record_email(body: EmailIn, response: Response, _: Authorized, context: Context,
+                 audit: Audit) -> EmailOut:
+    """Record a scheduled (pending) email; the same (report, address) is recorded once."""
+    email = email_or_422(body.email)
+    audit.target = f"report:{body.report_id} email:{email}"
+    try:
+        row, created = schedule_email(context.store, body.report_id, email, body.name)
+    except ReportNotFound as error:
+        raise ApiError(404, str(error)) from None
+    if not created:
+        response.status_code = 200
+    return EmailOut.model_validate(row)
+
+
+@router.get("/{id}", response_model=EmailPage)
+def list_emails(report_id: Annotated[int, Path(alias="id", ge=1, le=MAX_INT,
+                                               description="report id")], _: Authorized, context: Context, limit: Limit = 50,
+                cursor: Cursor = None) -> EmailPage:
+    filters = {"report_id": report_id}
+    after = int_key(decode_cursor(cursor, "emails", filters))
+    try:
+        page = emails_page(context.store, report_id, after=after, limit=limit)
+    except ReportNotFound as error:
+        raise ApiError(404, str(error)) from None
+    return EmailPage(items=[EmailOut.model_validate(row) for row in page.items],
+                     next_cursor=encode_cursor(page.next_key, "emails", filters))
+
+
+@router.patch("/{id}", response_model=EmailOut,
+              responses={409: {"model": ERRORS[400]["model"]}})
+def patch_email(email_id: Annotated[int, Path(alias="id", ge=1, le=MAX_INT,
+                                              description="email id")], body: EmailPatch, _: Authorized, context: Context,
+                audit: Audit) -> EmailOut:
+    """Worker callback: pending -> sent | failed, failed -> pending | sent; sent is final."""
+    audit.target = f"email:{email_id} status:{body.status}"
+    try:
+        row = update_email_status(context.store, email_id, body.status, body.message_id,
+                                  body.error)
+    except EmailNotFound as error:
+        raise ApiError(404, str(error)) from None
+    except InvalidEmailTransition as error:
+        raise ApiError(409, str(error), code="invalid_transition") from None
+    return EmailOut.model_validate(row)

@@ -1,0 +1,64 @@
+"""/api/reports/registered-users: subscribe, unsubscribe, list."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+from sqlalchemy.exc import IntegrityError
+
+from report_pipeline.api.deps import Audit, Authorized, Context
+from report_pipeline.api.errors import ApiError
+from report_pipeline.api.pagination import Cursor, Limit, decode_cursor, encode_cursor, int_key
+from report_pipeline.api.routers.common import ERRORS, email_or_422
+from report_pipeline.api.schemas import SubscribeIn, SubscriberOut, SubscriberPage
+from report_pipeline.appdb.subscriptions import subscriber_by_email, subscribers_page
+
+router = APIRouter(prefix="/api/reports/registered-users", tags=["registered users"],
+                   responses=ERRORS)
+
+
+@router.post("", response_model=SubscriberOut, status_code=201,
+             responses={200: {"model": SubscriberOut, "description": "already subscribed"}})
+def subscribe(body: SubscribeIn, response: Response, access: Authorized, context: Context,
+              audit: Audit) -> SubscriberOut:
+    """Subscribe (idempotent; a removed address is reactivated). 201 new, 200 existing."""
+    email = email_or_422(body.email)
+    audit.target = f"subscriber:{email}"
+    access.require_owner(email)
+    before = subscriber_by_email(context.store, email)
+    try:
+        row = context.store.subscribe(email, body.name)
+    except IntegrityError:  # a parallel first subscribe of the same address won
+        row = context.store.subscribe(email, body.name)
+    if before is not None and before.active:
+        response.status_code = 200
+    return SubscriberOut.model_validate(row)
+
+
+@router.delete("/{email}", response_model=SubscriberOut)
+def unsubscribe(email: Annotated[str, Path(max_length=320)], access: Authorized,
+                context: Context, audit: Audit) -> SubscriberOut:
+    """Soft removal: the row stays with its timestamps. Repeating it is harmless."""
+    address = email_or_422(email)
+    audit.target = f"subscriber:{address}"
+    access.require_owner(address)
+    if subscriber_by_email(context.store, address) is None:
+        raise ApiError(404, f"{address} is not subscribed")
+    context.store.unsubscribe(address)
+    return SubscriberOut.model_validate(subscriber_by_email(context.store, address))
+
+
+@router.get("", response_model=SubscriberPage)
+def list_subscribers(
+    _: Authorized, context: Context, limit: Limit = 50, cursor: Cursor = None,
+    active: Annotated[bool | None, Query(description="only active (true) or removed (false)")]
+    = None,
+) -> SubscriberPage:
+    filters = {"active": active}
+    after = int_key(decode_cursor(cursor, "registered-users", filters))
+    page = subscribers_page(context.store, after=after, limit=limit, active=active)
+    return SubscriberPage(
+        items=[SubscriberOut.model_validate(row) for row in page.items],
+        next_cursor=encode_cursor(page.next_key, "registered-users", filters),
+    )

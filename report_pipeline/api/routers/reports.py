@@ -1,0 +1,128 @@
+"""/api/reports: request a week's report, read reports, worker callbacks."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse
+
+from report_pipeline.api.deps import ApiContext, Audit, Authorized, Context
+from report_pipeline.api.downloads import download_url
+from report_pipeline.api.errors import ApiError
+from report_pipeline.api.launcher import LaunchError
+from report_pipeline.api.pagination import Cursor, Limit, decode_cursor, encode_cursor, int_key
+from report_pipeline.api.routers.common import ERRORS, week_or_422
+from report_pipeline.api.schemas import (
+    MAX_INT, ReportConflictBody, ReportIn, ReportOut, ReportPage, ReportState, ResultIn, StateIn,
+)
+from report_pipeline.appdb.reports import (
+    InvalidTransition, ReportConflict, ReportNotFound, attach_run, get_report, reports_page,
+    request_report, set_state, update_result,
+)
+from report_pipeline.appdb.schema import Report
+from report_pipeline.weekly_run import WeekRunError, check_runnable
+
+router = APIRouter(prefix="/api/reports", tags=["reports"], responses=ERRORS)
+ReportId = Annotated[int, Path(ge=1, le=MAX_INT)]
+FORCE_ROLES = frozenset({"admin", "operator"})
+CONFLICT = {409: {"model": ReportConflictBody, "description": "the week has a report"}}
+
+
+def report_out(context: ApiContext, row: Report) -> ReportOut:
+    out = ReportOut.model_validate(row)
+    out.download_url = download_url(
+        context.object_store if row.pdf_key else None, row.pdf_key,
+        context.config.download_ttl_seconds,
+    )
+    return out
+
+
+def _conflict(request: Request, context: ApiContext, conflict: ReportConflict) -> JSONResponse:
+    body = ReportConflictBody(
+        error="conflict", message=conflict.reason, request_id=request.state.request_id,
+        report=report_out(context, conflict.report) if conflict.report else None,
+    )
+    return JSONResponse(body.model_dump(mode="json"), status_code=409)
+
+
+def _report(context: ApiContext, report_id: int) -> Report:
+    try:
+        return get_report(context.store, report_id)
+    except ReportNotFound as error:
+        raise ApiError(404, str(error)) from None
+
+
+@router.post("", response_model=ReportOut, status_code=201, responses=CONFLICT)
+def request_week_report(body: ReportIn, request: Request, access: Authorized, context: Context,
+                        audit: Audit):
+    """Record a report for the week and launch its Dagster run; 409 if one is done or running."""
+    week = week_or_422(body.week)
+    audit.target = f"week:{week}"
+    try:
+        check_runnable(context.settings, week)
+    except WeekRunError as error:
+        raise ApiError(422, str(error), code="invalid_week") from None
+    if body.force and not access.principal.roles & FORCE_ROLES:
+        raise ApiError(403, "only an operator or an admin may force a new report")
+    try:
+        row = request_report(context.store, week, body.force)
+    except ReportConflict as conflict:
+        return _conflict(request, context, conflict)
+    audit.target = f"report:{row.id} week:{week}"
+    try:
+        run_id = context.launcher.launch_week(week, body.force)
+    except LaunchError as error:
+        set_state(context.store, row.id, "failed")  # frees the week for a retry
+        raise ApiError(503, str(error), code="launch_failed") from None
+    return report_out(context, attach_run(context.store, row.id, run_id))
+
+
+@router.get("", response_model=ReportPage)
+def list_reports(
+    _: Authorized, context: Context, limit: Limit = 50, cursor: Cursor = None,
+    state: Annotated[ReportState | None, Query()] = None,
+    week: Annotated[str | None, Query(max_length=32, description="any date of the week")] = None,
+) -> ReportPage:
+    """Newest first."""
+    monday = week_or_422(week) if week else None
+    filters = {"state": state, "week": monday}
+    after = int_key(decode_cursor(cursor, "reports", filters))
+    page = reports_page(context.store, after=after, limit=limit, state=state, week=monday)
+    return ReportPage(items=[report_out(context, row) for row in page.items],
+                      next_cursor=encode_cursor(page.next_key, "reports", filters))
+
+
+@router.get("/{report_id}", response_model=ReportOut)
+def read_report(report_id: ReportId, _: Authorized, context: Context) -> ReportOut:
+    return report_out(context, _report(context, report_id))
+
+
+@router.patch("/{report_id}/state", response_model=ReportOut, responses=CONFLICT)
+def patch_state(report_id: ReportId, body: StateIn, request: Request, _: Authorized,
+                context: Context, audit: Audit):
+    """Worker callback: validated transition (a finished report never runs again)."""
+    audit.target = f"report:{report_id} state:{body.state}"
+    return _updated(request, context, report_id, state=body.state)
+
+
+@router.patch("/{report_id}/result", response_model=ReportOut, responses=CONFLICT)
+def patch_result(report_id: ReportId, body: ResultIn, request: Request, _: Authorized,
+                 context: Context, audit: Audit):
+    """Worker callback: the rendered report's facts, optionally with its final state."""
+    audit.target = f"report:{report_id} result"
+    return _updated(request, context, report_id, **body.model_dump(exclude_none=True))
+
+
+def _updated(request: Request, context: ApiContext, report_id: int, **changes: object):
+    try:
+        row = update_result(context.store, report_id, **changes)
+    except ReportNotFound as error:
+        raise ApiError(404, str(error)) from None
+    except InvalidTransition as error:
+        raise ApiError(409, str(error), code="invalid_transition") from None
+    except ReportConflict as conflict:
+        return _conflict(request, context, conflict)
+    return report_out(context, row)
+
+

@@ -1,0 +1,56 @@
+"""The audit log: rows are only ever inserted (the database refuses updates and deletes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from report_pipeline.appdb.pagination import Page, keyset_page
+from report_pipeline.appdb.schema import AuditEntry
+from report_pipeline.appdb.store import AppStore, utcnow
+
+
+@dataclass
+class AuditEvent:
+    """What one request did; filled in while the request is handled."""
+
+    action: str
+    request_id: str
+    actor: str = "anonymous"
+    role: str | None = None
+    target: str | None = None
+    outcome: str = "unknown"
+    status_code: int = 0
+    client_address: str | None = None
+    at: datetime = field(default_factory=utcnow)
+
+
+def record_audit(app: AppStore, event: AuditEvent) -> None:
+    with app.session() as session, session.begin():
+        session.add(AuditEntry(
+            at=event.at, actor=event.actor[:320], role=event.role and event.role[:200],
+            action=event.action[:100], target=event.target and event.target[:500],
+            outcome=event.outcome[:40], status_code=event.status_code,
+            request_id=event.request_id[:64],
+            client_address=event.client_address and event.client_address[:100],
+        ))
+
+
+def audit_page(
+    app: AppStore, *, after: int | None, limit: int, actor: str | None = None,
+    action: str | None = None, since: datetime | None = None, until: datetime | None = None,
+) -> Page[AuditEntry]:
+    """Newest first."""
+    query = select(AuditEntry)
+    if actor:
+        query = query.where(AuditEntry.actor == actor)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if since:
+        query = query.where(AuditEntry.at >= since)
+    if until:
+        query = query.where(AuditEntry.at < until)
+    with app.session() as session:
+        return keyset_page(session, query, AuditEntry.id, after, limit, descending=True)

@@ -1,0 +1,204 @@
+"""A week's report as the API sees it: requests, state transitions, results.
+
+The pipeline writes the same rows through `AppStore.record_report`, so a report
+made by the schedule shows up here too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from report_pipeline.appdb.pagination import Page, keyset_page
+from report_pipeline.appdb.schema import ACTIVE_REPORT_STATES, Report
+from report_pipeline.appdb.store import AppStore, utcnow
+
+REPORT_STATES = ("requested", "running", "succeeded", "failed", "noop")
+# Where a report may go from each state. Finished reports stay finished: a new
+# run for the week is a new row (POST /api/reports with force).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "requested": frozenset({"running", "succeeded", "failed", "noop"}),
+    "running": frozenset({"succeeded", "failed", "noop"}),
+    "failed": frozenset({"running"}),  # a worker retrying the same report
+    "succeeded": frozenset(),
+    "noop": frozenset(),
+}
+RESULT_FIELDS = (
+    "report_uri", "pdf_key", "pdf_sha256", "documents_total", "documents_failed",
+    "dagster_run_id",
+)
+
+
+class ReportNotFound(LookupError):
+    pass
+
+
+class ReportConflict(Exception):
+    """The week already has a report in progress (or done, without force)."""
+
+    def __init__(self, report: Report | None, reason: str) -> None:
+        super().__init__(reason)
+        self.report = report
+        self.reason = reason
+
+
+class InvalidTransition(ValueError):
+    pass
+
+
+def check_transition(current: str, new: str) -> None:
+    if new not in REPORT_STATES:
+        raise InvalidTransition(f"unknown state {new!r}; expected one of {', '.join(REPORT_STATES)}")
+    if new != current and new not in TRANSITIONS[current]:
+        raise InvalidTransition(f"a report cannot go from {current!r} to {new!r}")
+
+
+def get_report(app: AppStore, report_id: int) -> Report:
+    with app.session() as session:
+        row = session.get(Report, report_id)
+    if row is None:
+        raise ReportNotFound(f"no report with id {report_id}")
+    return row
+
+
+def active_report(app: AppStore, week: date) -> Report | None:
+    with app.session() as session:
+        return session.scalar(
+            select(Report).where(Report.week == week, Report.state.in_(ACTIVE_REPORT_STATES))
+        )
+
+
+def request_report(app: AppStore, week: date, force: bool = False) -> Report:
+    """A new `requested` row for the week, or `ReportConflict`.
+
+    The INSERT comes first: the partial unique index on active weeks makes every
+    concurrent request but one fail right there (PostgreSQL and SQLite), and on
+    SQLite a transaction that starts by writing waits for the lock instead of
+    failing on a stale snapshot.
+    """
+    for _ in range(3):
+        now = utcnow()
+        try:
+            with app.session() as session, session.begin():
+                row = Report(week=week, state="requested", created_at=now, updated_at=now)
+                session.add(row)
+                session.flush()
+                previous = session.scalar(
+                    select(Report).where(Report.week == week, Report.id != row.id)
+                    .order_by(Report.id.desc()).limit(1)
+                )
+                if previous is not None and previous.state == "succeeded" and not force:
+                    session.expunge(previous)  # keep its loaded state through the rollback
+                    raise ReportConflict(previous, f"week {week} already has a report")
+                return row
+        except IntegrityError:
+            current = active_report(app, week)
+            if current is not None:
+                raise ReportConflict(current, f"a report for week {week} is in progress") from None
+            # The other request finished in between: try again.
+    raise ReportConflict(active_report(app, week), f"a report for week {week} is in progress")
+
+
+def attach_run(app: AppStore, report_id: int, run_id: str) -> Report:
+    return _update(app, report_id, dagster_run_id=run_id)
+
+
+def set_state(app: AppStore, report_id: int, state: str) -> Report:
+    return update_result(app, report_id, state=state)
+
+
+def update_result(app: AppStore, report_id: int, state: str | None = None, **result) -> Report:
+    """Validated state change and/or result fields (`RESULT_FIELDS`)."""
+    unknown = set(result) - set(RESULT_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown result fields: {', '.join(sorted(unknown))}")
+    try:
+        with app.session() as session, session.begin():
+            row = session.get(Report, report_id, with_for_update=True)
+            if row is None:
+                raise ReportNotFound(f"no report with id {report_id}")
+            if state is not None:
+                check_transition(row.state, state)
+                row.state = state
+            for name, value in result.items():
+                if value is not None:
+                    setattr(row, name, value)
+            row.updated_at = utcnow()
+            session.flush()
+            return row
+    except IntegrityError:
+        # Only moving into an active state can collide: another report of the
+        # week is already being made.
+        raise ReportConflict(
+            active_report(app, get_report(app, report_id).week),
+            "another report of this week is in progress",
+        ) from None
+
+
+def _update(app: AppStore, report_id: int, **values: object) -> Report:
+    with app.session() as session, session.begin():
+        row = session.get(Report, report_id, with_for_update=True)
+        if row is None:
+            raise ReportNotFound(f"no report with id {report_id}")
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.updated_at = utcnow()
+        return row
+
+
+def reports_page(
+    app: AppStore, *, after: int | None, limit: int, state: str | None = None,
+    week: date | None = None,
+) -> Page[Report]:
+    """Newest first."""
+    query = select(Report)
+    if state:
+        query = query.where(Report.state == state)
+    if week:
+        query = query.where(Report.week == week)
+    with app.session() as session:
+        return keyset_page(session, query, Report.id, after, limit, descending=True)
+
+
+@dataclass(frozen=True)
+class RunState:
+    """A Dagster run of the weekly job as the run-state sensor saw it."""
+
+    week: date
+    run_id: str
+    state: str  # running | failed
+
+
+def apply_run_state(app: AppStore, run: RunState) -> Report | None:
+    """Reflect a run's start or failure on its report row (made if the run had none).
+
+    The row is the one carrying the run id, else the week's active row still
+    waiting for its run id; a transition that is not allowed (a late `running`
+    for a report already `succeeded`) is ignored. Returns the row changed.
+    """
+    try:
+        with app.session() as session, session.begin():
+            row = session.scalar(select(Report).where(Report.dagster_run_id == run.run_id)
+                                 .order_by(Report.id.desc()).limit(1).with_for_update())
+            if row is None:
+                row = session.scalar(
+                    select(Report).where(
+                        Report.week == run.week, Report.state.in_(ACTIVE_REPORT_STATES),
+                        Report.dagster_run_id.is_(None),
+                    ).with_for_update()
+                )
+            now = utcnow()
+            if row is None:
+                row = Report(week=run.week, state=run.state, dagster_run_id=run.run_id,
+                             created_at=now, updated_at=now)
+                session.add(row)
+                return row
+            if row.state == run.state or run.state not in TRANSITIONS[row.state]:
+                return None
+            row.state, row.dagster_run_id, row.updated_at = run.state, run.run_id, now
+            return row
+    except IntegrityError:
+        return None  # another report of the week is active; it owns the week

@@ -1,0 +1,24 @@
+"""Subscriber reads the API needs beyond `AppStore` (lookup, keyset pages)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from report_pipeline.appdb.pagination import Page, keyset_page
+from report_pipeline.appdb.schema import Subscriber
+from report_pipeline.appdb.store import AppStore
+
+
+def subscriber_by_email(app: AppStore, email: str) -> Subscriber | None:
+    with app.session() as session:
+        return session.scalar(select(Subscriber).where(Subscriber.email == email))
+
+
+def subscribers_page(
+    app: AppStore, *, after: int | None, limit: int, active: bool | None = None
+) -> Page[Subscriber]:
+    query = select(Subscriber)
+    if active is not None:
+        query = query.where(Subscriber.active.is_(active))
+    with app.session() as session:
+        return keyset_page(session, query, Subscriber.id, after, limit)

@@ -1,0 +1,38 @@
+"""schemathesis against the app's own OpenAPI schema: no server errors, no response that
+contradicts the schema (status codes, content types, bodies). Bounded to stay fast."""
+
+from __future__ import annotations
+
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance, response_schema_conformance, status_code_conformance,
+)
+
+from report_pipeline_tests.api.conftest import auth
+
+try:
+    from schemathesis.checks import not_a_server_error
+except ImportError:  # moved between schemathesis releases
+    from schemathesis.openapi.checks import not_a_server_error  # type: ignore
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance]
+
+
+MAX_EXAMPLES = 8  # per operation and backend: bounded, deterministic
+
+
+def test_no_server_errors_and_no_schema_violations(client) -> None:  # noqa: ANN001
+    client.app.state.context.store.subscribe("someone@example.com")
+    schema = schemathesis.openapi.from_asgi("/openapi.json", client.app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) == 16
+    for operation in operations:
+        @given(case=operation.as_strategy())
+        @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
+                  suppress_health_check=list(HealthCheck))
+        def exercise(case) -> None:  # noqa: ANN001
+            case.call_and_validate(headers=auth("admin"), checks=CHECKS)
+
+        exercise()
