@@ -19,13 +19,13 @@ def weekly_report_job_def() -> JobDefinition:
     """Module-level target so step processes can rebuild the job."""
     from report_pipeline.definitions import defs
 
-    return defs.get_job_def("weekly_report_job")
+    return defs.resolve_job_def("weekly_report_job")
 
 
 def email_job_def() -> JobDefinition:
     from report_pipeline.definitions import defs
 
-    return defs.get_job_def("email_job")
+    return defs.resolve_job_def("email_job")
 
 
 def ensure_dagster_home(settings: Settings) -> None:

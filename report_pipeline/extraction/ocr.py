@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import io
-import os
 import re
 import time
 import warnings
 from collections.abc import Iterator
 
 import numpy as np
-import pytesseract
 from PIL import Image, ImageFilter, ImageOps
 
+from report_pipeline.extraction.engines import OcrTimeout, default_engine
 from report_pipeline.extraction.terms import top_terms
 from report_pipeline.models import DocumentError
 
@@ -172,23 +171,10 @@ def _ocr(image: Image.Image, deadline: float, timeout_s: float) -> tuple[str, li
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise DocumentError("ocr", f"timed out after {timeout_s:g} s")
-    # One tesseract per worker process; OpenMP threads would oversubscribe
-    # the CPUs when the pipeline runs documents in parallel.
-    os.environ["OMP_THREAD_LIMIT"] = "1"
     try:
-        data = pytesseract.image_to_data(
-            image, lang="eng", output_type=pytesseract.Output.DICT, timeout=remaining
-        )
-    except pytesseract.TesseractNotFoundError:
-        raise DocumentError(
-            "ocr", "tesseract is not installed or not on PATH (install tesseract-ocr)"
-        ) from None
-    except pytesseract.TesseractError as exc:  # subclass of RuntimeError: keep first
-        raise DocumentError("ocr", f"tesseract failed: {_one_line(exc)}") from None
-    except RuntimeError as exc:
-        if "timeout" in str(exc).lower():  # how pytesseract reports a killed process
-            raise DocumentError("ocr", f"timed out after {timeout_s:g} s") from None
-        raise DocumentError("ocr", f"tesseract failed: {_describe(exc)}") from None
+        data = default_engine().word_table(image, remaining)
+    except OcrTimeout:
+        raise DocumentError("ocr", f"timed out after {timeout_s:g} s") from None
     return _words_to_text(data)
 
 

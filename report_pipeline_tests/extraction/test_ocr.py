@@ -9,6 +9,7 @@ from PIL import Image
 
 from report_pipeline import samples
 from report_pipeline.extraction import extract, ocr
+from report_pipeline.extraction.engines import CliEngine, TesserocrEngine, find_tessdata
 from report_pipeline.extraction.ocr import image_features
 from report_pipeline.extraction.terms import words
 from report_pipeline.models import DocumentError
@@ -43,11 +44,14 @@ def fake_tesseract(monkeypatch):
     table = {"text": ["Mild", "|", "", "rash", "—", "5"], "conf": [90, 40, -1, 80, 30, 70]}
     table.update(block_num=[1] * 6, par_num=[1] * 6, line_num=[1, 1, 1, 1, 2, 2])
 
-    def image_to_data(image, **kwargs):
-        calls.append({"size": image.size, "omp": os.environ.get("OMP_THREAD_LIMIT"), **kwargs})
-        return table
+    class FakeEngine:
+        name = "fake"
 
-    monkeypatch.setattr(pytesseract, "image_to_data", image_to_data)
+        def word_table(self, image, timeout_s):
+            calls.append({"size": image.size, "omp": os.environ.get("OMP_THREAD_LIMIT")})
+            return table
+
+    monkeypatch.setattr(ocr, "default_engine", FakeEngine)
     return calls
 
 
@@ -84,7 +88,6 @@ def test_noise_tokens_are_dropped_and_threading_is_limited(fake_tesseract) -> No
     assert features["ocr_confidence"] == 80.0
     assert features["top_terms"] == [["mild", 1], ["rash", 1]]
     assert fake_tesseract[0]["omp"] == "1"
-    assert fake_tesseract[0]["output_type"] == pytesseract.Output.DICT
 
 
 def test_small_images_are_upscaled_and_binarized(fake_tesseract) -> None:
@@ -106,6 +109,7 @@ def test_multi_frame_images_are_capped(fake_tesseract) -> None:
 
 def test_missing_tesseract_is_an_ocr_error(monkeypatch) -> None:
     monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
+    monkeypatch.setattr(ocr, "default_engine", CliEngine)
     with pytest.raises(DocumentError) as info:
         image_features(encode(page()))
     assert info.value.stage == "ocr"
@@ -127,9 +131,17 @@ def test_preprocessing_flattens_a_shadow() -> None:
 # --- with tesseract ------------------------------------------------------------
 
 
+@pytest.fixture(params=["tesserocr", "tesseract-cli"])
+def engine(request, monkeypatch):
+    """Run the test with each OCR engine in turn."""
+    chosen = TesserocrEngine(find_tessdata()) if request.param == "tesserocr" else CliEngine()
+    monkeypatch.setattr(ocr, "default_engine", lambda: chosen)
+    return chosen
+
+
 @slow
 @pytest.mark.parametrize("degraded", [False, True], ids=["clean", "degraded"])
-def test_scanned_page_word_recall(degraded: bool) -> None:
+def test_scanned_page_word_recall(degraded: bool, engine) -> None:
     text = samples.page_text(seed=3, words=60)
     data = samples.scanned_page_png(text, degraded=degraded, seed=3)
     started = time.perf_counter()
@@ -137,7 +149,7 @@ def test_scanned_page_word_recall(degraded: bool) -> None:
     elapsed = time.perf_counter() - started
     score = recall(text, features["ocr_text"])
     size = Image.open(io.BytesIO(data)).size
-    print(f"\nOCR {'degraded' if degraded else 'clean'} {size}: recall {score:.3f}, "
+    print(f"\nOCR {engine.name} {'degraded' if degraded else 'clean'} {size}: recall {score:.3f}, "
           f"confidence {features['ocr_confidence']}, {elapsed:.2f} s")
     assert kind == "image"
     assert score >= 0.9
@@ -180,7 +192,7 @@ def test_unusual_modes_are_read(convert, fmt: str, mode: str) -> None:
 
 
 @slow
-def test_tesseract_timeout_is_an_ocr_error() -> None:
+def test_tesseract_timeout_is_an_ocr_error(engine) -> None:
     with pytest.raises(DocumentError) as info:
         image_features(encode(page()), timeout_s=0.001)
     assert (info.value.stage, info.value.reason) == ("ocr", "timed out after 0.001 s")

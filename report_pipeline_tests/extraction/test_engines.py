@@ -1,0 +1,45 @@
+import pytest
+from PIL import Image
+
+from report_pipeline import samples
+from report_pipeline.extraction import engines
+from report_pipeline.extraction.engines import CliEngine, TesserocrEngine, find_tessdata, parse_tsv
+
+
+def test_library_tsv_rows_become_word_columns() -> None:
+    tsv = ("1\t1\t0\t0\t0\t0\t0\t0\t100\t50\t-1\t\n"
+           "5\t1\t1\t1\t1\t1\t10\t10\t30\t12\t96.5\tMild\n"
+           "5\t1\t1\t1\t2\t1\t10\t30\t30\t12\t91\trash\n")
+    table = parse_tsv(tsv)
+    assert table["text"] == ["Mild", "rash"]
+    assert table["conf"] == [96.5, 91.0]
+    assert table["line_num"] == [1, 2]
+
+
+def test_both_engines_read_the_same_words() -> None:
+    text = "Adverse event reported by the site coordinator"
+    image = Image.open(__import__("io").BytesIO(samples.scanned_page_png(text, width=800)))
+    loaded = TesserocrEngine(find_tessdata()).word_table(image.convert("L"), 30)
+    cli = CliEngine().word_table(image.convert("L"), 30)
+    words = lambda table: [w for w in table["text"] if w.strip()]  # noqa: E731
+    assert words(loaded) == words(cli) == text.split()
+
+
+@pytest.mark.parametrize(("choice", "expected"), [("cli", "tesseract-cli"),
+                                                   ("tesserocr", "tesserocr"),
+                                                   ("auto", "tesserocr")])
+def test_the_engine_is_chosen_by_environment(monkeypatch, choice: str, expected: str) -> None:
+    monkeypatch.setenv("REPORT_PIPELINE_OCR_ENGINE", choice)
+    engines.default_engine.cache_clear()
+    try:
+        assert engines.default_engine().name == expected
+    finally:
+        engines.default_engine.cache_clear()
+
+
+def test_an_unknown_engine_is_a_clear_error(monkeypatch) -> None:
+    monkeypatch.setenv("REPORT_PIPELINE_OCR_ENGINE", "magic")
+    engines.default_engine.cache_clear()
+    with pytest.raises(ValueError, match="use auto, tesserocr or cli"):
+        engines.default_engine()
+    engines.default_engine.cache_clear()
