@@ -43,7 +43,8 @@ def extract_entry(entry: ManifestEntry, store: ObjectStore) -> FeatureResult:
         cache_key = feature_cache_key(extractor_version_for(entry), entry.sha256)
         if store.exists(cache_key):
             cached = FeatureResult.from_json(json.loads(store.get(cache_key)))
-            cached.cached, cached.seconds = True, 0.0
+            # The cache is keyed by content: the same bytes may arrive as another document.
+            cached.document_id, cached.cached, cached.seconds = doc_id, True, 0.0
             return cached
         data = _read_verified(entry, store)
         started = time.perf_counter()
@@ -70,6 +71,24 @@ def _read_verified(entry: ManifestEntry, store: ObjectStore) -> bytes:
 
 def _failed(document_id: str, stage: str, reason: str) -> FeatureResult:
     return FeatureResult(document_id, "failed", stage=stage, reason=reason)
+
+
+def batch_count(total: int, max_batch_size: int, workers: int) -> int:
+    """How many batches to fan out: a multiple of the workers, none over max size.
+
+    Equal-sized waves keep every worker busy to the end of the week instead of
+    leaving one core idle while the last, lone batch runs.
+    """
+    if total <= 0:
+        return 0
+    workers, max_batch_size = max(1, workers), max(1, max_batch_size)
+    waves = -(-total // (workers * max_batch_size))
+    return min(total, workers * waves)
+
+
+def batch_slice(entries: list[ManifestEntry], number: int, count: int) -> list[ManifestEntry]:
+    """Every count-th entry from `number`: images and text spread evenly over batches."""
+    return entries[number::count]
 
 
 def extract_entries(entries: list[ManifestEntry], store: ObjectStore) -> list[FeatureResult]:

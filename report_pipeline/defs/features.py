@@ -1,12 +1,16 @@
 """`document_features`: fan-out over batches of the manifest, then collect."""
 
+import os
+
 from dagster import (
     Backoff, Config, DynamicOut, DynamicOutput, Jitter, MetadataValue, OpExecutionContext,
     Output, RetryPolicy, graph_asset, op,
 )
 
 from report_pipeline.defs.partitions import week_of, weekly_partitions
-from report_pipeline.features import extract_entries, feature_counts, write_week_features
+from report_pipeline.features import (
+    batch_count, batch_slice, extract_entries, feature_counts, write_week_features,
+)
 from report_pipeline.manifest import read_manifest
 from report_pipeline.models import FeatureResult
 from report_pipeline.resources import ObjectStoreResource
@@ -18,7 +22,8 @@ BATCH_RETRY = RetryPolicy(
 
 
 class BatchingConfig(Config):
-    batch_size: int = load_settings().batch_size
+    batch_size: int = load_settings().batch_size  # at most this many documents per batch
+    workers: int = os.cpu_count() or 1  # batches run in parallel (the executor's concurrency)
 
 
 @op(out=DynamicOut(tuple))
@@ -26,12 +31,12 @@ def plan_feature_batches(
     context: OpExecutionContext, config: BatchingConfig, object_store: ObjectStoreResource,
     manifest_key: str,
 ):
-    """One dynamic output per slice [start, stop) of the manifest."""
+    """One dynamic output (batch number, batch count) per batch of the manifest."""
     total = len(read_manifest(object_store.open(), week_of(context)))
-    size = max(1, config.batch_size)
-    context.log.info(f"{total} documents in batches of {size}")
-    for number, start in enumerate(range(0, total, size)):
-        yield DynamicOutput((start, min(start + size, total)), mapping_key=f"batch_{number}")
+    count = batch_count(total, config.batch_size, config.workers)
+    context.log.info(f"{total} documents in {count} batches")
+    for number in range(count):
+        yield DynamicOutput((number, count), mapping_key=f"batch_{number}")
 
 
 @op(retry_policy=BATCH_RETRY)
@@ -40,10 +45,10 @@ def extract_feature_batch(
 ) -> list[dict]:
     """Extract one batch; document failures are results, infrastructure errors retry."""
     store = object_store.open()
-    start, stop = batch
-    entries = read_manifest(store, week_of(context))[start:stop]
+    number, count = batch
+    entries = batch_slice(read_manifest(store, week_of(context)), number, count)
     results = extract_entries(entries, store)
-    context.log.info(f"batch [{start}, {stop}): {feature_counts(results)}")
+    context.log.info(f"batch {number + 1}/{count}: {feature_counts(results)}")
     return [result.to_json() for result in results]
 
 

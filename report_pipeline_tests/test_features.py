@@ -1,0 +1,83 @@
+"""Extraction over manifest entries: cache, failures as results, batch planning."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from report_pipeline.features import (
+    batch_count, batch_slice, extract_entries, extract_entry, feature_counts,
+)
+from report_pipeline.models import DocumentRecord, ManifestEntry
+from report_pipeline.storage.object_store import LocalObjectStore, sha256_of
+
+AT = datetime(2024, 3, 5, tzinfo=timezone.utc)
+
+
+def _entry(store, key: str, data: bytes | None, content_type: str = "text/plain"):
+    if data is not None:
+        store.put(key, data)
+    record = DocumentRecord(key.rsplit("/", 1)[-1], key, content_type, AT, len(data or b""))
+    return ManifestEntry(record, sha256_of(store, key) if data is not None else None,
+                         None if data is not None else f"object {key!r} does not exist")
+
+
+@pytest.fixture
+def store(tmp_path) -> LocalObjectStore:
+    return LocalObjectStore(tmp_path)
+
+
+def test_an_unchanged_document_is_served_from_the_cache(store) -> None:
+    entry = _entry(store, "customers/a/note.txt", b"patient stable, dosage unchanged")
+    first = extract_entry(entry, store)
+    again = extract_entry(entry, store)
+    assert (first.cached, again.cached) == (False, True)
+    assert again.features == first.features and again.seconds == 0.0
+
+
+def test_the_same_bytes_under_another_id_share_the_cache(store) -> None:
+    extract_entry(_entry(store, "customers/a/one.txt", b"same words here"), store)
+    twin = extract_entry(_entry(store, "customers/b/two.txt", b"same words here"), store)
+    assert twin.cached and twin.document_id == "two.txt"
+
+
+def test_failures_are_results_with_stage_and_reason(store) -> None:
+    results = extract_entries([
+        _entry(store, "customers/a/ok.txt", b"fine text"),
+        _entry(store, "customers/a/missing.txt", None),
+        _entry(store, "customers/a/bin.txt", b"\x00\x01\x02" * 50),
+        _entry(store, "customers/a/x.exe", b"MZ...", "application/x-msdownload"),
+    ], store)
+    assert [(r.status, r.stage) for r in results] == [
+        ("ok", None), ("failed", "read"), ("failed", "decode"), ("failed", "decode")]
+    counts = feature_counts(results)
+    assert (counts["ok"], counts["failed"]) == (1, 3)
+    assert counts["failed_by_stage"] == {"read": 1, "decode": 2}
+
+
+def test_a_changed_object_is_not_extracted_under_the_old_hash(store) -> None:
+    entry = _entry(store, "customers/a/note.txt", b"version one")
+    store.put("customers/a/note.txt", b"version two")
+    result = extract_entry(entry, store)
+    assert (result.status, result.stage) == ("failed", "read")
+    assert "changed" in result.reason
+
+
+@pytest.mark.parametrize(("total", "size", "workers", "expected"), [
+    (0, 16, 2, 0), (1, 16, 2, 1), (12, 16, 2, 2), (40, 16, 2, 4), (200, 16, 2, 14),
+    (200, 16, 1, 13), (5, 1, 2, 5),
+])
+def test_batches_come_in_full_waves_of_workers(total, size, workers, expected) -> None:
+    count = batch_count(total, size, workers)
+    assert count == expected
+    if count:
+        assert -(-total // count) <= size
+
+
+def test_batches_cover_every_entry_exactly_once() -> None:
+    entries = list(range(41))
+    count = batch_count(41, 16, 2)
+    slices = [batch_slice(entries, n, count) for n in range(count)]
+    assert sorted(x for s in slices for x in s) == entries
+    assert max(map(len, slices)) - min(map(len, slices)) <= 1
