@@ -42,7 +42,12 @@ validate: install
 ui: install tesseract dagster-home
 	$(BIN)/dagster dev -w workspace.yaml
 
+# Small defaults (a few minutes); larger sizes through the scripts' options, see BENCHMARKS.md.
 bench: install tesseract
+	$(BIN)/python benchmarks/bench_ocr_throughput.py --pages $(or $(PAGES),24)
+	$(BIN)/python benchmarks/bench_week.py --measure cold --images 20 --texts 20
+	$(BIN)/python benchmarks/bench_week.py --measure warm --images 20 --texts 20
+	$(BIN)/python benchmarks/bench_week.py --measure memory --images 10 --texts 2000
 	$(BIN)/python benchmarks/bench_report_render.py --documents 10000 --repeat 3
 
 clean:

@@ -1,0 +1,114 @@
+"""Shared pieces of the benchmarks: machine info, timing, an isolated product home."""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def machine_info() -> str:
+    tesseract = subprocess.run(["tesseract", "--version"], capture_output=True, text=True)
+    first = (tesseract.stdout or tesseract.stderr).splitlines()[:1]
+    return (f"machine: {platform.platform()} python {platform.python_version()}"
+            f" cpus {os.cpu_count()} {first[0] if first else 'tesseract missing'}")
+
+
+def timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def isolated_home(prefix: str) -> Path:
+    """A fresh REPORT_PIPELINE_HOME; set before report_pipeline is imported."""
+    home = Path(tempfile.mkdtemp(prefix=prefix))
+    os.environ["REPORT_PIPELINE_HOME"] = str(home)
+    os.environ["DAGSTER_HOME"] = str(home / "dagster")
+    (home / "dagster").mkdir(parents=True)
+    shutil.copy(ROOT / "dagster.yaml", home / "dagster" / "dagster.yaml")
+    return home
+
+
+WEEK_KEY = "2024-03-04"
+
+
+def make_page_images(directory: Path, count: int, words: int = 300) -> list[Path]:
+    """Scanned-looking A4 pages at 150 dpi with about `words` words each."""
+    from report_pipeline.samples import page_text, scanned_page_png
+
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for number in range(count):
+        path = directory / f"page-{number:05d}.png"
+        path.write_bytes(scanned_page_png(page_text(seed=number, words=words)))
+        paths.append(path)
+    return paths
+
+
+def seed_week(images: list[Path], texts: int) -> None:
+    """Catalog the images and `texts` clinical notes in the week of WEEK_KEY."""
+    from datetime import datetime, timedelta, timezone
+
+    from report_pipeline.documents import open_services, store_document
+    from report_pipeline.samples import clinical_note_text
+    from report_pipeline.settings import load_settings
+
+    services = open_services(load_settings())
+    start = datetime.fromisoformat(WEEK_KEY).replace(hour=8, tzinfo=timezone.utc)
+    for number, path in enumerate(images):
+        store_document(services, path.read_bytes(), path.name, "image/png",
+                       f"customer-{number % 7}", start + timedelta(seconds=number))
+    for number in range(texts):
+        store_document(services, clinical_note_text(seed=number).encode(), f"note-{number}.txt",
+                       "text/plain", f"customer-{number % 7}", start + timedelta(seconds=number))
+
+
+def raw_tesseract(paths: list[Path]) -> None:
+    """The baseline: the tesseract CLI, one process per core, OMP_THREAD_LIMIT=1."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+    def ocr(path: Path) -> None:
+        subprocess.run(["tesseract", str(path), "stdout"], env=env, check=True,
+                       capture_output=True)
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        list(pool.map(ocr, paths))
+
+
+def run_chain(assets: tuple[str, ...] = ("document_manifest", "document_features",
+                                         "weekly_report")) -> None:
+    """One Dagster run of the weekly job (multiprocess executor) over the benchmark week."""
+    from dagster import AssetKey, DagsterInstance, execute_job, reconstructable
+
+    from report_pipeline.runs import weekly_report_job_def
+
+    with DagsterInstance.get() as instance:
+        result = execute_job(
+            reconstructable(weekly_report_job_def), instance=instance,
+            tags={"dagster/partition": WEEK_KEY},
+            asset_selection=[AssetKey(name) for name in assets],
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+        )
+    if not result.success:
+        raise SystemExit("the product run failed")
+
+
+def drop_feature_cache(home: Path) -> None:
+    shutil.rmtree(home / "objects" / "features", ignore_errors=True)
