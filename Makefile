@@ -6,7 +6,7 @@ export REPORT_PIPELINE_HOME ?= $(CURDIR)/var
 export DAGSTER_HOME ?= $(REPORT_PIPELINE_HOME)/dagster
 PYTEST_ARGS ?=
 
-.PHONY: install tesseract dagster-home demo test ui validate bench clean
+.PHONY: install tesseract test-services dagster-home demo test ui validate bench clean
 
 install: $(VENV)/.installed
 
@@ -24,6 +24,14 @@ tesseract:
 	  else echo "tesseract-ocr is missing: run 'sudo apt-get install -y tesseract-ocr'" >&2; exit 1; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq tesseract-ocr tesseract-ocr-eng >/dev/null; }
 
+# The tests start a throwaway PostgreSQL and Redis when none answers; they need the binaries.
+test-services:
+	@{ command -v redis-server >/dev/null 2>&1 && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO=sudo; \
+	  else echo "missing: run 'sudo apt-get install -y redis-server postgresql'" >&2; exit 1; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq redis-server postgresql >/dev/null; }
+
 dagster-home: $(DAGSTER_HOME)/dagster.yaml
 
 $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
@@ -33,7 +41,7 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 demo: install tesseract dagster-home
 	$(BIN)/report-pipeline demo
 
-test: install tesseract
+test: install tesseract test-services
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 validate: install
@@ -49,6 +57,9 @@ bench: install tesseract
 	$(BIN)/python benchmarks/bench_week.py --measure warm --images 20 --texts 20
 	$(BIN)/python benchmarks/bench_week.py --measure memory --images 10 --texts 2000
 	$(BIN)/python benchmarks/bench_report_render.py --documents 10000 --repeat 3
+	$(BIN)/python benchmarks/bench_feature_memory.py --sizes 1000 2000 --large-every 500 --large-mb 20
+	$(BIN)/python benchmarks/bench_email_delivery.py --recipients 1000 --rounds 3
+	$(BIN)/python benchmarks/bench_registered_users.py --rows 100000 --repeat 30
 
 clean:
 	rm -rf var

@@ -1,20 +1,72 @@
 """Jobs: the weekly report chain, and the emails that follow it."""
 
-from dagster import AssetSelection, define_asset_job, in_process_executor, multiprocess_executor
+import os
+
+from dagster import (
+    AssetSelection, ExecutorDefinition, define_asset_job, in_process_executor,
+    multiprocess_executor,
+)
 
 from report_pipeline.defs.partitions import weekly_partitions
 
 # forkserver with the code location preloaded: each step forks a warm process
 # instead of importing Dagster, polars and matplotlib again (about 2.5 s with spawn).
-step_executor = multiprocess_executor.configured(
-    {"start_method": {"forkserver": {"preload_modules": ["report_pipeline.definitions"]}}}
-)
+# REPORT_PIPELINE_STEP_CONCURRENCY caps the step processes (and so the parallel
+# tesseracts) of one run; 0 means one per CPU.
+step_executor = multiprocess_executor.configured({
+    "start_method": {"forkserver": {"preload_modules": ["report_pipeline.definitions"]}},
+    "max_concurrent": int(os.environ.get("REPORT_PIPELINE_STEP_CONCURRENCY") or 0),
+})
+
+
+def celery_step_executor() -> ExecutorDefinition:
+    """Steps as Celery tasks on the workers listening to the broker (see deploy/).
+
+    Broker and backend are read from the environment when a run starts, so a
+    Redis password in the URL never lands in the job's config or the UI.
+    """
+    from dagster_celery import celery_executor
+
+    backend = ("REPORT_PIPELINE_CELERY_BACKEND" if os.environ.get("REPORT_PIPELINE_CELERY_BACKEND")
+               else "REPORT_PIPELINE_CELERY_BROKER")
+    return celery_executor.configured(
+        {"broker": {"env": "REPORT_PIPELINE_CELERY_BROKER"}, "backend": {"env": backend}},
+        name="celery_step_executor",
+    )
+
+
+def k8s_step_executor() -> ExecutorDefinition:
+    """Each step a Kubernetes Job (dagster-k8s, the `k8s` extra); env and secrets as the run's."""
+    from dagster_k8s import k8s_job_executor
+
+    return k8s_job_executor.configured(
+        {"max_concurrent": int(os.environ.get("REPORT_PIPELINE_STEP_CONCURRENCY") or 0)},
+        name="k8s_step_executor",
+    )
+
+
+def weekly_executor() -> ExecutorDefinition:
+    """`REPORT_PIPELINE_EXECUTOR`: `multiprocess` (default, one machine), `celery` or `k8s`.
+
+    One job name whatever the executor: the schedule, the email sensor, the
+    report-state sensor and the API all keep targeting `weekly_report_job`.
+    """
+    choice = os.environ.get("REPORT_PIPELINE_EXECUTOR") or "multiprocess"
+    if choice == "multiprocess":
+        return step_executor
+    if choice == "celery":
+        return celery_step_executor()
+    if choice == "k8s":
+        return k8s_step_executor()
+    raise ValueError(
+        f"unknown REPORT_PIPELINE_EXECUTOR {choice!r} (multiprocess, celery or k8s)")
+
 
 weekly_report_job = define_asset_job(
     "weekly_report_job",
     selection=AssetSelection.assets("document_manifest", "document_features", "weekly_report"),
     partitions_def=weekly_partitions,
-    executor_def=step_executor,
+    executor_def=weekly_executor(),
     tags={"report_pipeline/kind": "weekly_report"},
 )
 

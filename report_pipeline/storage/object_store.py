@@ -160,6 +160,10 @@ class S3ObjectStore:
             raise
         return True
 
+    def delete(self, key: str) -> None:
+        """Remove one object (S3 only: the doctor's write probe cleans up after itself)."""
+        self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+
     def uri(self, key: str) -> str:
         return f"s3://{self.bucket}/{self._key(key)}"
 

@@ -1,0 +1,345 @@
+"""`report-pipeline doctor`: is every configured service there and usable?
+
+Each check opens the service through the same resources the pipeline uses
+(so it sees exactly what a run would see) and returns findings: what is
+wrong, and how to fix it. Error texts are scrubbed of credentials before
+anyone sees them.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import smtplib
+import ssl
+import subprocess
+import uuid
+from dataclasses import dataclass
+from typing import Callable
+
+from report_pipeline.settings import Settings
+
+SECRET_VARIABLES = (
+    "REPORT_PIPELINE_MONGO_URI", "REPORT_PIPELINE_DATABASE_URL", "REPORT_PIPELINE_SMTP_PASSWORD",
+    "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "REPORT_PIPELINE_CELERY_BROKER",
+)
+_URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]*):[^@\s]*@", re.I)
+
+
+@dataclass(frozen=True)
+class Finding:
+    service: str
+    problem: str | None  # None: the check passed
+    fix: str = ""
+    detail: str = ""  # what was checked, for the "ok" line
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+    def line(self) -> str:
+        if self.ok:
+            return f"ok      {self.service}: {self.detail}"
+        return f"problem {self.service}: {self.problem} -> fix: {self.fix}"
+
+
+def ok(service: str, detail: str) -> Finding:
+    return Finding(service, None, detail=detail)
+
+
+def problem(service: str, what: str, fix: str) -> Finding:
+    return Finding(service, what, fix)
+
+
+def scrub(text: str, settings: Settings) -> str:
+    """The error text with passwords in URLs and secret values removed, on one line."""
+    for name in SECRET_VARIABLES:
+        value = settings.env(name)
+        if value and len(value) >= 4:
+            text = text.replace(value, f"${name}")
+    text = _URL_PASSWORD.sub(r"\g<scheme>\g<user>:***@", text)
+    return " ".join(text.split())[:300]
+
+
+def _resource(settings: Settings, name: str):  # noqa: ANN202 - an initialized resource
+    from report_pipeline.definitions import build_resources
+
+    return build_resources(settings)[name].process_config_and_initialize()
+
+
+# --- object store ----------------------------------------------------------------------------
+
+def check_object_store(settings: Settings) -> list[Finding]:
+    service = f"object store ({settings.object_store})"
+    if settings.object_store == "local":
+        return [_check_local_dir(service, settings.objects_dir)]
+    if settings.object_store != "s3":
+        return [problem(service, f"unknown kind {settings.object_store!r}",
+                        "set REPORT_PIPELINE_OBJECT_STORE to local or s3")]
+    try:
+        resource = _resource(settings, "object_store")
+        store = resource.open()
+    except Exception as error:  # noqa: BLE001 - configuration errors are findings
+        return [problem(service, scrub(str(error), settings),
+                        "set REPORT_PIPELINE_S3_BUCKET (and _S3_ENDPOINT_URL for non-AWS S3)")]
+    return [_check_bucket(service, store, settings)]
+
+
+def _check_local_dir(service: str, path) -> Finding:  # noqa: ANN001 - a Path
+    probe = path / f".doctor-{uuid.uuid4().hex}"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"probe")
+        probe.unlink()
+    except OSError as error:
+        return problem(service, f"{path} is not writable ({error.strerror})",
+                       "fix its permissions or point REPORT_PIPELINE_HOME elsewhere")
+    return ok(service, f"{path} writable")
+
+
+def _check_bucket(service: str, store, settings: Settings) -> Finding:  # noqa: ANN001
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    client, bucket = store.client, store.bucket
+    try:
+        client.head_bucket(Bucket=bucket)
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        if code in ("404", "NoSuchBucket", "NotFound"):
+            return problem(service, f"bucket {bucket!r} does not exist",
+                           "create it (SSE on, public access blocked) or correct"
+                           " REPORT_PIPELINE_S3_BUCKET")
+        if code in ("403", "AccessDenied", "Forbidden"):
+            return problem(service, f"access to bucket {bucket!r} denied",
+                           "check the AWS credentials/role: it needs s3:ListBucket,"
+                           " s3:GetObject, s3:PutObject (and kms:GenerateDataKey with a KMS key)")
+        return problem(service, f"bucket {bucket!r}: {scrub(str(error), settings)}",
+                       "check REPORT_PIPELINE_S3_ENDPOINT_URL, AWS_REGION and the credentials")
+    except BotoCoreError as error:
+        return problem(service, f"S3 unreachable: {scrub(str(error), settings)}",
+                       "check REPORT_PIPELINE_S3_ENDPOINT_URL, AWS_REGION and the network")
+    key = f"doctor/probe-{uuid.uuid4().hex}"
+    try:
+        store.put(key, b"probe", "text/plain")  # with the same SSE as every write
+        store.delete(key)
+    except (ClientError, BotoCoreError) as error:
+        return problem(service, f"cannot write to bucket {bucket!r}: {scrub(str(error), settings)}",
+                       "grant s3:PutObject and s3:DeleteObject under the prefix (and the KMS"
+                       " key to the role when REPORT_PIPELINE_S3_KMS_KEY_ID is set)")
+    return ok(service, f"bucket {bucket!r} exists and takes encrypted writes")
+
+
+# --- catalog ---------------------------------------------------------------------------------
+
+def check_catalog(settings: Settings) -> list[Finding]:
+    service = f"catalog ({settings.catalog})"
+    if settings.catalog == "embedded":
+        return [_check_local_dir(service, settings.catalog_path.parent)]
+    if settings.catalog != "mongodb":
+        return [problem(service, f"unknown kind {settings.catalog!r}",
+                        "set REPORT_PIPELINE_CATALOG to embedded or mongodb")]
+    if not settings.env("REPORT_PIPELINE_MONGO_URI"):
+        return [problem(service, "REPORT_PIPELINE_MONGO_URI is not set",
+                        "set it, e.g. mongodb://user:pass@host:27017/?replicaSet=rs0")]
+    from pymongo.errors import ConfigurationError, InvalidURI
+    from pymongo.uri_parser import parse_uri
+
+    try:
+        parse_uri(settings.env("REPORT_PIPELINE_MONGO_URI"))  # MongoClient takes a bare host too
+        collection = _resource(settings, "catalog").mongo_collection()
+    except (InvalidURI, ConfigurationError, ValueError) as error:
+        return [problem(service, f"bad MongoDB URI or option: {scrub(str(error), settings)}",
+                        "correct REPORT_PIPELINE_MONGO_URI (mongodb://user:pass@host:port/...)"
+                        " and the REPORT_PIPELINE_MONGO_* options")]
+    except Exception as error:  # noqa: BLE001 - e.g. an unreadable CA bundle file
+        return [problem(service, scrub(str(error), settings),
+                        "check REPORT_PIPELINE_MONGO_TLS_CA_FILE and the REPORT_PIPELINE_MONGO_* options")]
+    return [check_mongo_collection(collection, settings)]
+
+
+def check_mongo_collection(collection, settings: Settings) -> Finding:  # noqa: ANN001
+    """Reachable, authenticated, and the weekly query has its `created_at` index."""
+    from pymongo.errors import OperationFailure, PyMongoError
+
+    service = "catalog (mongodb)"
+    name = f"{collection.database.name}.{collection.name}"
+    try:
+        collection.database.client.admin.command("ping")
+        indexes = collection.index_information()
+    except OperationFailure as error:
+        return problem(service, f"MongoDB refused: {scrub(str(error), settings)}",
+                       "check the user, password and its read role on the database")
+    except PyMongoError as error:
+        return problem(service, f"MongoDB unreachable: {scrub(str(error), settings)}",
+                       "check the host in REPORT_PIPELINE_MONGO_URI, the network/security group,"
+                       " and TLS (DocumentDB: REPORT_PIPELINE_MONGO_TLS_CA_FILE=global-bundle.pem)")
+    if not any(spec["key"][0][0] == "created_at" for spec in indexes.values()):
+        return problem(service, f"{name} has no index on created_at: every week scans it all",
+                       f"run db.{collection.name}.createIndex({{created_at: 1}}) on"
+                       f" {collection.database.name}")
+    return ok(service, f"{name} reachable, created_at index present")
+
+
+# --- app database ----------------------------------------------------------------------------
+
+def check_app_database(settings: Settings) -> list[Finding]:
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import create_engine, text
+
+    from report_pipeline.appdb.store import MIGRATIONS
+
+    url = settings.database_url
+    service = f"app database ({url.split(':', 1)[0].split('+')[0]})"
+    connect_args = {"connect_timeout": 5} if url.startswith("postgresql") else {}
+    try:
+        engine = create_engine(url, connect_args=connect_args)
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+            revision = MigrationContext.configure(connection).get_current_revision()
+        engine.dispose()
+    except Exception as error:  # noqa: BLE001 - driver errors vary
+        return [problem(service, f"unreachable: {scrub(str(error), settings)}",
+                        "check REPORT_PIPELINE_DATABASE_URL (host, port, user, password, database)"
+                        " and that the server accepts connections from here")]
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    if revision != head and settings.database_is_external:
+        return [problem(service, f"schema at {revision or 'nothing'}, code expects {head}",
+                        "run `report-pipeline db upgrade` with the same REPORT_PIPELINE_DATABASE_URL")]
+    return [ok(service, "reachable" + (", schema current" if revision == head else
+                                       ", migrates itself on first use"))]
+
+
+# --- mailer ----------------------------------------------------------------------------------
+
+def check_mailer(settings: Settings) -> list[Finding]:
+    service = f"mailer ({settings.mailer})"
+    if settings.mailer == "outbox":
+        return [_check_local_dir(service, settings.outbox_dir)]
+    if settings.mailer == "smtp":
+        return [_check_smtp(service, settings)]
+    if settings.mailer == "ses":
+        return [_check_ses(service, settings)]
+    return [problem(service, f"unknown kind {settings.mailer!r}",
+                    "set REPORT_PIPELINE_MAILER to outbox, smtp or ses")]
+
+
+def _check_smtp(service: str, settings: Settings) -> Finding:
+    env = settings.env
+    host, port = env("REPORT_PIPELINE_SMTP_HOST", "localhost"), int(env("REPORT_PIPELINE_SMTP_PORT", "25"))
+    security = env("REPORT_PIPELINE_SMTP_SECURITY", "starttls")
+    username, password = env("REPORT_PIPELINE_SMTP_USERNAME"), env("REPORT_PIPELINE_SMTP_PASSWORD")
+    context = ssl.create_default_context()
+    try:
+        smtp_class = smtplib.SMTP_SSL if security == "ssl" else smtplib.SMTP
+        kwargs = {"context": context} if security == "ssl" else {}
+        with smtp_class(host, port, timeout=10, **kwargs) as smtp:
+            smtp.ehlo()
+            if security == "starttls":
+                smtp.starttls(context=context)
+                smtp.ehlo()
+            if username:
+                smtp.login(username, password or "")
+    except smtplib.SMTPAuthenticationError:
+        return problem(service, f"login as {username!r} refused by {host}:{port}",
+                       "check REPORT_PIPELINE_SMTP_USERNAME and REPORT_PIPELINE_SMTP_PASSWORD")
+    except (smtplib.SMTPException, OSError) as error:
+        return problem(service, f"{host}:{port} ({security}): {scrub(str(error), settings)}",
+                       "check REPORT_PIPELINE_SMTP_HOST, _SMTP_PORT and _SMTP_SECURITY"
+                       " (starttls on 587, ssl on 465)")
+    return ok(service, f"{host}:{port} answers ({security}{', login ok' if username else ''})")
+
+
+def _check_ses(service: str, settings: Settings) -> Finding:
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    client = boto3.client(
+        "ses", region_name=settings.env("AWS_REGION") or settings.env("AWS_DEFAULT_REGION"),
+        endpoint_url=settings.env("REPORT_PIPELINE_SES_ENDPOINT_URL"),
+    )
+    try:  # the quota answers only with working credentials and region
+        quota = client.get_send_quota()
+    except (ClientError, BotoCoreError) as error:
+        return problem(service, f"SES: {scrub(str(error), settings)}",
+                       "check AWS_REGION, REPORT_PIPELINE_SES_ENDPOINT_URL and that the role may"
+                       " call ses:GetSendQuota and ses:SendRawEmail")
+    left = quota.get("Max24HourSend", 0) - quota.get("SentLast24Hours", 0)
+    if left < 1:
+        return problem(service, "the SES 24-hour sending quota is used up",
+                       "wait, or request a higher quota in the SES console")
+    return ok(service, f"SES reachable, {left:.0f} messages left today,"
+                       f" {quota.get('MaxSendRate', 0):.0f}/s")
+
+
+# --- tesseract -------------------------------------------------------------------------------
+
+def check_tesseract(settings: Settings) -> list[Finding]:
+    service = "tesseract"
+    binary = shutil.which("tesseract")
+    if binary is None:
+        return [problem(service, "tesseract is not on PATH: images cannot be OCR'd",
+                        "apt-get install tesseract-ocr tesseract-ocr-eng")]
+    try:
+        langs = subprocess.run([binary, "--list-langs"], capture_output=True, text=True,
+                               timeout=30).stdout.split()
+    except (OSError, subprocess.SubprocessError) as error:
+        return [problem(service, f"{binary} does not run: {error}",
+                        "reinstall tesseract-ocr")]
+    if "eng" not in langs:
+        return [problem(service, "the English language data is missing",
+                        "apt-get install tesseract-ocr-eng")]
+    return [ok(service, f"{binary} with eng")]
+
+
+# --- step executor ---------------------------------------------------------------------------
+
+def check_executor(settings: Settings) -> list[Finding]:
+    """With Celery: the broker answers and at least one worker listens."""
+    choice = settings.env("REPORT_PIPELINE_EXECUTOR", "multiprocess")
+    if choice != "celery":
+        return []
+    service = "executor (celery)"
+    broker = settings.env("REPORT_PIPELINE_CELERY_BROKER")
+    if not broker:
+        return [problem(service, "REPORT_PIPELINE_CELERY_BROKER is not set",
+                        "set it to the Redis URL the workers use, e.g. redis://redis:6379/0")]
+    import redis
+    from celery import Celery
+
+    try:
+        redis.Redis.from_url(broker, socket_connect_timeout=5, socket_timeout=5).ping()
+    except (redis.RedisError, ValueError) as error:
+        return [problem(service, f"broker unreachable: {scrub(str(error), settings)}",
+                        "check REPORT_PIPELINE_CELERY_BROKER (redis://[:password@]host:port/db)")]
+    app = Celery(broker=broker, backend=broker)
+    try:
+        workers = app.control.ping(timeout=2.0)
+    finally:
+        app.close()
+    if not workers:
+        return [problem(service, "no Celery worker answers: runs would wait forever",
+                        "start workers: celery -A dagster_celery.app worker -Q dagster"
+                        " (with deploy/celery on PYTHONPATH and the same environment)")]
+    return [ok(service, f"broker answers, {len(workers)} worker(s) listening")]
+
+
+CHECKS: tuple[Callable[[Settings], list[Finding]], ...] = (
+    check_object_store, check_catalog, check_app_database, check_mailer, check_tesseract,
+    check_executor,
+)
+
+
+def run_checks(settings: Settings) -> list[Finding]:
+    findings: list[Finding] = []
+    for check in CHECKS:
+        try:
+            findings += check(settings)
+        except Exception as error:  # noqa: BLE001 - a broken check is a finding, not a crash
+            findings.append(problem(check.__name__.removeprefix("check_").replace("_", " "),
+                                    scrub(f"{type(error).__name__}: {error}", settings),
+                                    "see the message; report a bug if it is unclear"))
+    return findings

@@ -1,0 +1,93 @@
+"""deploy/: what can be checked without a container engine or a cluster."""
+
+from __future__ import annotations
+
+import re
+import runpy
+
+import yaml
+from dagster._core.run_coordinator import QueuedRunCoordinator
+from dagster_aws.s3.compute_log_manager import S3ComputeLogManager
+from dagster_postgres import PostgresRunStorage
+
+from report_pipeline_tests.production.conftest import DEPLOY
+
+SECRET_NAMES = re.compile(r"PASSWORD|SECRET|MONGO_URI|DATABASE_URL|CELERY_BROKER")
+
+
+def _load(name: str) -> dict:
+    return yaml.safe_load((DEPLOY / name).read_text())
+
+
+def test_deploy_dagster_yaml_is_a_working_instance_on_postgres(production) -> None:
+    with production.instance() as instance:
+        assert isinstance(instance.run_storage, PostgresRunStorage)
+        assert instance.get_runs() == []  # the schema was created in the throwaway database
+        coordinator = instance.run_coordinator
+        assert isinstance(coordinator, QueuedRunCoordinator)
+        assert [dict(limit) for limit in coordinator.get_run_queue_config().tag_concurrency_limits
+                ] == [{"key": "dagster/partition", "value": {"applyLimitPerUniqueValue": True},
+                       "limit": 1}]
+        assert instance.run_retries_enabled and instance.run_retries_max_retries == 2
+        assert instance.run_retries_retry_on_asset_or_op_failure is False
+        assert instance.run_monitoring_enabled
+        assert isinstance(instance.compute_log_manager, S3ComputeLogManager)
+
+
+def test_compose_runs_every_role_from_one_image_without_literal_secrets() -> None:
+    compose = _load("docker-compose.yaml")
+    services = compose["services"]
+    assert {"postgres", "webserver", "daemon", "user-code", "api", "celery-worker",
+            "redis", "migrate"} <= set(services)
+    commands = {name: " ".join(service.get("command", [])) for name, service in services.items()}
+    assert commands["webserver"].startswith("dagster-webserver")
+    assert commands["daemon"].startswith("dagster-daemon run")
+    assert commands["user-code"].startswith("dagster code-server start")
+    assert commands["api"].startswith("report-pipeline api")
+    assert commands["celery-worker"].startswith("celery -A dagster_celery.app worker")
+    for name in ("webserver", "daemon", "user-code", "api", "celery-worker", "migrate"):
+        service = services[name]
+        assert service["build"]["dockerfile"] == "deploy/docker/Dockerfile"
+        env = service["environment"]
+        assert env["REPORT_PIPELINE_OBJECT_STORE"] == "s3"
+        for key, value in env.items():
+            if SECRET_NAMES.search(key) and value and "redis://redis" not in value:
+                assert "${" in value, f"{name}: {key} must come from the environment"
+
+
+def test_the_image_has_tesseract_and_the_celery_config() -> None:
+    dockerfile = (DEPLOY / "docker" / "Dockerfile").read_text()
+    assert "tesseract-ocr tesseract-ocr-eng" in dockerfile
+    assert "OMP_THREAD_LIMIT=1" in dockerfile
+    assert "deploy/celery" in dockerfile
+    workspace = _load("docker/workspace.yaml")
+    assert workspace["load_from"][0]["grpc_server"]["host"] == "user-code"
+
+
+def test_helm_values_for_the_official_chart() -> None:
+    values = _load("helm/values.yaml")
+    [deployment] = values["dagster-user-deployments"]["deployments"]
+    assert deployment["dagsterApiGrpcArgs"] == ["-m", "report_pipeline.definitions"]
+    assert {"name": "report-pipeline-secrets"} in deployment["envSecrets"]
+    assert values["runLauncher"]["type"] == "K8sRunLauncher"
+    launcher = values["runLauncher"]["config"]["k8sRunLauncher"]
+    assert {"name": "report-pipeline-secrets"} in launcher["envSecrets"]
+    daemon = values["dagsterDaemon"]
+    assert daemon["runRetries"] == {"enabled": True, "maxRetries": 2,
+                                    "retryOnAssetOrOpFailure": False}
+    [limit] = daemon["runCoordinator"]["config"]["queuedRunCoordinator"]["tagConcurrencyLimits"]
+    assert limit == {"key": "dagster/partition", "value": {"applyLimitPerUniqueValue": True},
+                     "limit": 1}
+    assert values["computeLogManager"]["type"] == "S3ComputeLogManager"
+    config = dict(line.split("=", 1) for line in
+                  (DEPLOY / "helm" / "config.env").read_text().split())
+    assert config["REPORT_PIPELINE_EXECUTOR"] == "k8s"
+    assert not any(SECRET_NAMES.search(key) for key in config)  # those live in the Secret
+
+
+def test_the_celery_worker_config_reads_the_broker_from_the_environment(monkeypatch) -> None:
+    monkeypatch.setenv("REPORT_PIPELINE_CELERY_BROKER", "redis://:pw@redis:6379/0")
+    monkeypatch.delenv("REPORT_PIPELINE_CELERY_BACKEND", raising=False)
+    config = runpy.run_path(str(DEPLOY / "celery" / "dagster_celery_config.py"))
+    assert config["broker_url"] == config["result_backend"] == "redis://:pw@redis:6379/0"
+    assert config["worker_prefetch_multiplier"] == 1

@@ -1,0 +1,145 @@
+"""`report-pipeline doctor` through the command line: one line per problem, exit 1."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import mongomock
+import pytest
+
+from report_pipeline.doctor import check_mongo_collection, scrub
+from report_pipeline.settings import load_settings
+from report_pipeline.storage.catalog import MongoCatalog
+from report_pipeline_tests.production.conftest import AWS_TEST_ENV
+
+PASSWORD = "hunter2-not-shown"
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]  # nothing listens once the socket is closed
+
+
+@pytest.fixture
+def doctor(tmp_path: Path):  # noqa: ANN201
+    """Runs the doctor with the embedded defaults plus the given variables."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("REPORT_PIPELINE_")}
+    base.update({"REPORT_PIPELINE_HOME": str(tmp_path / "home"),
+                 "DAGSTER_HOME": str(tmp_path / "home" / "dagster")})
+
+    def run(**env: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "report_pipeline.doctor_cli"], env={**base, **env},
+            capture_output=True, text=True, timeout=120,
+        )
+    return run
+
+
+def _problems(result: subprocess.CompletedProcess) -> list[str]:
+    return [line for line in result.stdout.splitlines() if line.startswith("problem")]
+
+
+def test_the_embedded_default_is_healthy(doctor) -> None:
+    result = doctor()
+    assert result.returncode == 0, result.stdout + result.stderr
+    services = [line.split(":")[0].split(None, 1)[1] for line in result.stdout.splitlines()]
+    assert services == ["object store (local)", "catalog (embedded)", "app database (sqlite)",
+                        "mailer (outbox)", "tesseract"]
+
+
+def test_an_unreachable_database_is_one_line_without_its_password(doctor) -> None:
+    url = f"postgresql+psycopg2://report:{PASSWORD}@127.0.0.1:{_closed_port()}/reports"
+    result = doctor(REPORT_PIPELINE_DATABASE_URL=url)
+    assert result.returncode == 1
+    [line] = _problems(result)
+    assert line.startswith("problem app database (postgresql): unreachable")
+    assert "fix: check REPORT_PIPELINE_DATABASE_URL" in line
+    assert PASSWORD not in result.stdout + result.stderr
+
+
+def test_a_database_behind_on_migrations_says_to_upgrade(doctor, postgres_url) -> None:
+    result = doctor(REPORT_PIPELINE_DATABASE_URL=postgres_url)
+    [line] = _problems(result)
+    assert "schema at nothing" in line and "report-pipeline db upgrade" in line
+
+
+def test_a_wrong_bucket_is_named(doctor, s3_endpoint) -> None:
+    import boto3
+
+    boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1",
+                 aws_access_key_id="testing", aws_secret_access_key="testing").create_bucket(
+        Bucket="doctor-real-bucket")
+    s3 = {**AWS_TEST_ENV, "REPORT_PIPELINE_OBJECT_STORE": "s3",
+          "REPORT_PIPELINE_S3_ENDPOINT_URL": s3_endpoint}
+
+    wrong = doctor(**s3, REPORT_PIPELINE_S3_BUCKET="doctor-missing-bucket")
+    assert wrong.returncode == 1
+    [line] = _problems(wrong)
+    assert "bucket 'doctor-missing-bucket' does not exist" in line
+    assert "REPORT_PIPELINE_S3_BUCKET" in line
+
+    right = doctor(**s3, REPORT_PIPELINE_S3_BUCKET="doctor-real-bucket")
+    assert right.returncode == 0, right.stdout
+    assert "bucket 'doctor-real-bucket' exists and takes encrypted writes" in right.stdout
+
+
+def test_missing_tesseract_is_reported_with_the_apt_package(doctor, tmp_path) -> None:
+    result = doctor(PATH=str(tmp_path / "empty-bin"))
+    assert result.returncode == 1
+    [line] = _problems(result)
+    assert line.startswith("problem tesseract: tesseract is not on PATH")
+    assert "apt-get install tesseract-ocr" in line
+
+
+@pytest.mark.parametrize("uri, expected", [
+    ("not-a-mongo-uri", "bad MongoDB URI"),
+    (f"mongodb://reader:{PASSWORD}@127.0.0.1:{_closed_port()}/?directConnection=true",
+     "MongoDB unreachable"),
+])
+def test_a_bad_mongo_uri_is_reported_without_its_password(doctor, uri, expected) -> None:
+    result = doctor(REPORT_PIPELINE_CATALOG="mongodb", REPORT_PIPELINE_MONGO_URI=uri,
+                    REPORT_PIPELINE_MONGO_TIMEOUT_MS="300")
+    assert result.returncode == 1
+    [line] = _problems(result)
+    assert line.startswith("problem catalog (mongodb):") and expected in line
+    assert "REPORT_PIPELINE_MONGO" in line
+    assert PASSWORD not in result.stdout + result.stderr
+
+
+def test_the_created_at_index_is_checked(settings) -> None:
+    collection = mongomock.MongoClient(tz_aware=True)["documents"]["documents"]
+    missing = check_mongo_collection(collection, settings)
+    assert not missing.ok and "createIndex({created_at: 1})" in missing.fix
+    MongoCatalog(collection).ensure_indexes()
+    assert check_mongo_collection(collection, settings).ok
+
+
+def test_secrets_are_scrubbed_from_error_text(monkeypatch) -> None:
+    monkeypatch.setenv("REPORT_PIPELINE_SMTP_PASSWORD", PASSWORD)
+    text = scrub(f"login {PASSWORD} failed for redis://:{PASSWORD}x@h and\n"
+                 "postgresql://u:pw@db/x", load_settings())
+    assert PASSWORD not in text and "pw@" not in text
+    assert "$REPORT_PIPELINE_SMTP_PASSWORD" in text and "postgresql://u:***@db/x" in text
+
+
+def test_celery_without_a_broker_or_workers_is_reported(doctor, redis_url) -> None:
+    unreachable = doctor(REPORT_PIPELINE_EXECUTOR="celery",
+                         REPORT_PIPELINE_CELERY_BROKER=f"redis://127.0.0.1:{_closed_port()}/0")
+    [line] = _problems(unreachable)
+    assert line.startswith("problem executor (celery): broker unreachable")
+
+    idle = doctor(REPORT_PIPELINE_EXECUTOR="celery", REPORT_PIPELINE_CELERY_BROKER=redis_url)
+    [line] = _problems(idle)
+    assert "no Celery worker answers" in line
+
+
+def test_ses_quota_is_checked(doctor, s3_endpoint) -> None:
+    result = doctor(**AWS_TEST_ENV, REPORT_PIPELINE_MAILER="ses",
+                    REPORT_PIPELINE_SES_ENDPOINT_URL=s3_endpoint)
+    assert result.returncode == 0, result.stdout
+    assert "ok      mailer (ses): SES reachable" in result.stdout
