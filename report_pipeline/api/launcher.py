@@ -57,7 +57,8 @@ def run_tags(week: date, force: bool) -> dict[str, str]:
 
 
 def email_run_config(force: bool) -> dict:
-    return {"ops": {"email_deliveries": {"config": {"force": force}}}}
+    # replay: only failed and dead deliveries are retried (the first send snapshots).
+    return {"ops": {"email_deliveries": {"config": {"force": force, "replay": True}}}}
 
 
 class GraphQLRunLauncher:

@@ -11,12 +11,16 @@ from report_pipeline.appdb.reports import ReportNotFound
 from report_pipeline.appdb.schema import Delivery, Report
 from report_pipeline.appdb.store import AppStore, utcnow
 
-EMAIL_STATUSES = ("pending", "sent", "failed")
-# A sent email stays sent (resending is the dispatcher's `force`, not a status edit).
+EMAIL_STATUSES = ("pending", "sending", "sent", "failed", "dead", "suppressed")
+# A sent email stays sent (resending is the dispatcher's `force`, not a status edit);
+# `sending` and `suppressed` belong to the outbox sender and bounce handling only.
 EMAIL_TRANSITIONS: dict[str, frozenset[str]] = {
     "pending": frozenset({"sent", "failed"}),
-    "failed": frozenset({"pending", "sent", "failed"}),
+    "sending": frozenset({"sent", "failed"}),
+    "failed": frozenset({"pending", "sent", "failed", "dead"}),
+    "dead": frozenset({"pending"}),
     "sent": frozenset(),
+    "suppressed": frozenset(),
 }
 
 

@@ -1,43 +1,92 @@
-"""`email_deliveries`: one email per subscriber for the week's report, never twice."""
+"""`email_deliveries`: one email per subscriber for the week's report, never twice.
 
+The counts (sent, failed, dead, ...) are recorded as the materialization's
+metadata first; then the run fails if any delivery is dead, so operators see
+both the numbers and a red run.
+"""
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import PurePosixPath
 
-from dagster import AssetExecutionContext, Config, Failure, MetadataValue, Output, asset
+from dagster import (
+    AssetExecutionContext, Config, Failure, MetadataValue, Output, asset,
+)
 
 from report_pipeline.defs.partitions import week_of, weekly_partitions
-from report_pipeline.delivery.dispatch import ReportToSend, dispatch_report
+from report_pipeline.delivery.dispatch import DispatchOutcome, ReportToSend, dispatch_report
+from report_pipeline.delivery.settings import delivery_settings_from_env
+from report_pipeline.gate import emails_held
 from report_pipeline.publish import read_published_manifest
 from report_pipeline.resources import AppDatabaseResource, MailerResource, ObjectStoreResource
+from report_pipeline.storage.object_store import ObjectStore, S3ObjectStore
+
+COUNTS = ("recipients", "sent", "skipped", "failed", "dead", "suppressed")
 
 
 class DeliveryConfig(Config):
     force: bool = False  # resend to addresses that already received this report
+    replay: bool = False  # only failed and dead deliveries; nobody new is added
 
 
 @asset(partitions_def=weekly_partitions, group_name="weekly_report", kinds={"email"})
 def email_deliveries(
     context: AssetExecutionContext, config: DeliveryConfig, object_store: ObjectStoreResource,
     app_database: AppDatabaseResource, mailer: MailerResource, weekly_report: str,
-) -> Output[dict]:
+) -> Iterator[Output[dict]]:
     """Snapshot the active subscribers and mail each one the week's PDF."""
     week = week_of(context)
     store, app = object_store.open(), app_database.open()
+    settings = delivery_settings_from_env()
     report = app.latest_report(week)
     if report is None or report.pdf_key is None:
         raise Failure(f"no rendered report recorded for week {week}; materialize weekly_report")
+    if held := emails_held(app, week):
+        context.log.warning(f"no emails for {week}: {held}")
+        yield Output({name: 0 for name in COUNTS}, metadata={
+            "report_id": report.id, "held": MetadataValue.text(held)})
+        return
     published = read_published_manifest(store, week)
+    pdf = store.get(report.pdf_key)
+    link, expires = None, None
+    if len(pdf) > settings.max_attachment_bytes:
+        link = _presigned_url(store, report.pdf_key, settings.download_link_ttl_seconds)
+        expires = datetime.now(timezone.utc) + timedelta(seconds=settings.download_link_ttl_seconds)
     outcome = dispatch_report(
         app,
         ReportToSend(
-            report_id=report.id, week=week, summary=published["summary"],
-            pdf=store.get(report.pdf_key), pdf_filename=PurePosixPath(report.pdf_key).name
+            report_id=report.id, week=week, summary=published["summary"], pdf=pdf,
+            pdf_filename=PurePosixPath(report.pdf_key).name
             .replace("weekly-report", f"weekly-report-{week.isoformat()}"),
+            download_url=link, download_expires_at=expires if link else None,
         ),
         mailer.open(), mailer.sender, force=config.force,
+        mode="replay" if config.replay else "snapshot", settings=settings,
     )
-    counts = vars(outcome)
+    counts = {name: getattr(outcome, name) for name in COUNTS}
     context.log.info(f"deliveries for {week}: {counts}")
-    return Output(counts, metadata={
-        **{name: MetadataValue.int(value) for name, value in counts.items()},
-        "report_id": report.id,
-    })
+    yield Output(counts, metadata=_metadata(outcome, report.id))
+    if outcome.dead:
+        raise Failure(
+            f"{outcome.dead} deliveries for week {week} are dead; see `report-pipeline deliveries"
+            f" list --week {week} --status dead`, then `deliveries replay --week {week}`",
+            metadata={"dead": MetadataValue.int(outcome.dead),
+                      "errors": MetadataValue.md("\n".join(f"- {e}" for e in outcome.errors))},
+        )
+
+
+def _metadata(outcome: DispatchOutcome, report_id: int) -> dict:
+    metadata: dict = {name: MetadataValue.int(getattr(outcome, name)) for name in COUNTS}
+    metadata["report_id"] = report_id
+    if outcome.errors:
+        metadata["errors"] = MetadataValue.md("\n".join(f"- {e}" for e in outcome.errors))
+    return metadata
+
+
+def _presigned_url(store: ObjectStore, key: str, ttl_seconds: int) -> str | None:
+    # Only S3 has a URL a mail client can open; elsewhere the PDF stays attached.
+    if not isinstance(store, S3ObjectStore):
+        return None
+    return store.client.generate_presigned_url(
+        "get_object", Params={"Bucket": store.bucket, "Key": store._key(key)},
+        ExpiresIn=ttl_seconds)

@@ -1,16 +1,29 @@
-"""Send a week's report to its subscribers, at most once per (report, address)."""
+"""Send a week's report to its subscribers through the outbox, at most once per (report, address)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+import base64
+from dataclasses import dataclass, field
+from functools import cached_property
+from datetime import date, datetime
+from email.message import EmailMessage
 from email.utils import parseaddr
+from typing import Literal
 
-from report_pipeline.appdb.store import DELIVERY_SENT, AppStore
-from report_pipeline.delivery.mailers import Mailer, SendError
+from report_pipeline.appdb.deliveries import (
+    DEAD, FAILED, SENT, SUPPRESSED, ClaimedDelivery, OutboxStore,
+)
+from report_pipeline.appdb.store import AppStore
+from report_pipeline.delivery.mailers import Mailer, WireMessage
 from report_pipeline.delivery.message import build_report_email, message_id_for
+from report_pipeline.delivery.outbox import run_sender
+from report_pipeline.delivery.settings import DEFAULT_MAX_ATTACHMENT_BYTES, DeliverySettings
+from report_pipeline.delivery.tokens import UnsubscribeLinks
 
-DEFAULT_MAX_ATTACHMENT_BYTES = 7 * 1024 * 1024
+# snapshot: add subscribers not yet in the report, then send what is due (the weekly run);
+# replay: failed and dead rows get a fresh attempt budget, nobody new is added.
+Mode = Literal["snapshot", "replay"]
+_PLACEHOLDER = b"\x00report-pipeline attachment placeholder 7f3c9a\x00"
 
 
 @dataclass(frozen=True)
@@ -21,46 +34,99 @@ class ReportToSend:
     pdf: bytes
     pdf_filename: str
     download_url: str | None = None
+    download_expires_at: datetime | None = None
 
 
 @dataclass(frozen=True)
 class DispatchOutcome:
     recipients: int
-    sent: int
-    skipped: int
-    failed: int
+    sent: int  # by this run
+    skipped: int  # already sent before this run
+    failed: int  # still waiting for a retry when the run ended
+    dead: int = 0  # given up on (this report, all runs)
+    suppressed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReportComposer:
+    """Builds the message for one claimed delivery; pure apart from the clock."""
+
+    report: ReportToSend
+    sender: str
+    max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES
+    unsubscribe: UnsubscribeLinks | None = None
+
+    @property
+    def attach(self) -> bool:
+        return len(self.report.pdf) <= self.max_attachment_bytes or not self.report.download_url
+
+    def __call__(self, delivery: ClaimedDelivery) -> EmailMessage:
+        if not self.attach:
+            return self.build(delivery, self.report.pdf)
+        # The PDF's base64 is the bulk of every message and the same for all:
+        # build around a tiny placeholder, then splice the encoded PDF in once.
+        message = self.build(delivery, _PLACEHOLDER)
+        flat = message.as_bytes()
+        if flat.count(self._placeholder_line) != 1:
+            return self.build(delivery, self.report.pdf)  # never guess: the slow, sure way
+        message.__class__ = WireMessage
+        message.wire = flat.replace(self._placeholder_line, self._encoded_pdf)
+        return message
+
+    @cached_property
+    def _placeholder_line(self) -> bytes:
+        return base64.b64encode(_PLACEHOLDER)
+
+    @cached_property
+    def _encoded_pdf(self) -> bytes:
+        pdf = self.report.pdf
+        return b"\r\n".join(base64.b64encode(pdf[i:i + 57]) for i in range(0, len(pdf), 57))
+
+    def build(self, delivery: ClaimedDelivery, pdf: bytes) -> EmailMessage:
+        domain = parseaddr(self.sender)[1].rpartition("@")[2] or "localhost"
+        links = self.unsubscribe
+        return build_report_email(
+            sender=self.sender, recipient=delivery.email,
+            recipient_name=delivery.recipient_name, week_start=self.report.week,
+            summary=self.report.summary, pdf=pdf if self.attach else None,
+            pdf_filename=self.report.pdf_filename,
+            message_id=message_id_for(f"report-{self.report.report_id}", delivery.email, domain),
+            download_url=None if self.attach else self.report.download_url,
+            download_expires_at=None if self.attach else self.report.download_expires_at,
+            unsubscribe_url=links.url_for(delivery.email) if links else None,
+            unsubscribe_mailto=links.mailto_for(delivery.email) if links else None,
+        )
 
 
 def dispatch_report(
     app: AppStore, report: ReportToSend, mailer: Mailer, sender: str, *,
-    force: bool = False, max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES,
+    force: bool = False, mode: Mode = "snapshot",
+    max_attachment_bytes: int | None = None, settings: DeliverySettings | None = None,
 ) -> DispatchOutcome:
-    """Snapshot the subscribers into deliveries, then send every unsent one.
+    """Snapshot (or replay), then send every due delivery of the report.
 
     Already-sent deliveries are skipped unless `force`; the Message-ID is
     derived from (report, address), so a resend is recognisable downstream.
     """
-    app.snapshot_deliveries(report.report_id)
-    deliveries = app.deliveries(report.report_id)
-    todo = [d for d in deliveries if force or d.status != DELIVERY_SENT]
-    attach = len(report.pdf) <= max_attachment_bytes or report.download_url is None
-    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
-    sent = failed = 0
-    with mailer:
-        for delivery in todo:
-            message_id = message_id_for(f"report-{report.report_id}", delivery.email, domain)
-            message = build_report_email(
-                sender=sender, recipient=delivery.email, recipient_name=delivery.recipient_name,
-                week_start=report.week, summary=report.summary,
-                pdf=report.pdf if attach else None, pdf_filename=report.pdf_filename,
-                message_id=message_id, download_url=None if attach else report.download_url,
-            )
-            try:
-                mailer.send(message)
-            except SendError as error:
-                app.mark_failed(delivery.id, str(error))
-                failed += 1
-                continue
-            app.mark_sent(delivery.id, message_id)
-            sent += 1
-    return DispatchOutcome(len(deliveries), sent, len(deliveries) - len(todo), failed)
+    settings = settings or DeliverySettings()
+    outbox = OutboxStore(app)
+    if mode == "snapshot" or not sum(outbox.counts(report.report_id).values()):
+        # A replay of a report never sent is its first send.
+        outbox.snapshot(report.report_id)
+    if force:
+        outbox.reset_for_resend(report.report_id, (SENT, FAILED, DEAD))
+    elif mode == "replay":
+        outbox.reset_for_resend(report.report_id, (FAILED, DEAD))
+    skipped = outbox.counts(report.report_id)[SENT]
+    composer = ReportComposer(
+        report, sender, max_attachment_bytes or settings.max_attachment_bytes,
+        settings.unsubscribe)
+    totals = run_sender(outbox, report.report_id, composer, mailer, policy=settings.policy,
+                        settings=settings.sender)
+    counts = outbox.counts(report.report_id)
+    return DispatchOutcome(
+        recipients=sum(counts.values()), sent=totals.sent, skipped=skipped,
+        failed=counts[FAILED], dead=counts[DEAD], suppressed=counts[SUPPRESSED],
+        errors=totals.errors[:20],
+    )

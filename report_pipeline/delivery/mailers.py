@@ -33,6 +33,19 @@ class SendError(Exception):
         self.permanent = permanent
 
 
+class WireMessage(EmailMessage):
+    """A message whose exact bytes were assembled beforehand (see `ReportComposer`).
+
+    The headers are real; `as_bytes()` returns `wire` instead of flattening
+    again, so a large attachment is encoded once per report, not per recipient.
+    """
+
+    wire: bytes = b""
+
+    def as_bytes(self, unixfrom: bool = False, policy=None) -> bytes:  # noqa: ANN001
+        return self.wire
+
+
 class Mailer(Protocol):
     """Sends messages; used as a context manager so a batch shares one connection."""
 
@@ -45,7 +58,9 @@ class Mailer(Protocol):
         tb: TracebackType | None,
     ) -> None: ...
 
-    def send(self, message: EmailMessage) -> None: ...
+    def send(self, message: EmailMessage) -> str | None:
+        """Hand the message over; returns the provider's id for it, when it has one."""
+        ...
 
 
 class OutboxMailer:
@@ -162,7 +177,13 @@ class SmtpMailer:
             self._deliver(self._connection(), message)
 
     def _deliver(self, smtp: smtplib.SMTP, message: EmailMessage) -> None:
-        refused = smtp.send_message(message)
+        if isinstance(message, WireMessage):
+            recipients = [addr for _, addr in getaddresses(
+                [str(v) for v in message.get_all("To", []) + message.get_all("Cc", [])])]
+            sender = getaddresses([str(message["From"])])[0][1]
+            refused = smtp.sendmail(sender, recipients, message.wire)
+        else:
+            refused = smtp.send_message(message)
         if refused:  # some recipients accepted, some not
             raise _refused_error(refused, self._where(), partial=True)
 

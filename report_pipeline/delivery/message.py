@@ -7,7 +7,7 @@ import os
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta, timezone
 from email import policy
-from email.headerregistry import Address
+from email.headerregistry import Address, HeaderRegistry
 from email.message import EmailMessage
 from email.utils import format_datetime
 from functools import lru_cache
@@ -21,7 +21,21 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 # SMTP policy (CRLF), but headers may run to the RFC 5322 hard limit: with the
 # default 78 the folder turns a long List-Unsubscribe URL into encoded-words,
 # which breaks one-click unsubscribe.
-MESSAGE_POLICY = policy.SMTP.clone(max_line_length=998)
+class _CachingHeaderRegistry(HeaderRegistry):
+    """The stdlib registry builds a new header class on every lookup; reuse them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._classes: dict[str, type] = {}
+
+    def __getitem__(self, name: str) -> type:
+        key = name.lower()
+        if key not in self._classes:
+            self._classes[key] = super().__getitem__(name)
+        return self._classes[key]
+
+
+MESSAGE_POLICY = policy.SMTP.clone(max_line_length=998, header_factory=_CachingHeaderRegistry())
 _MAX_URL_LENGTH = 900
 _SUMMARY_COUNTS = ("documents_total", "documents_ok", "documents_failed")
 
@@ -48,11 +62,17 @@ def build_report_email(
     download_url: str | None = None,
     download_expires_at: datetime | None = None,
     unsubscribe_url: str | None = None,
+    unsubscribe_mailto: str | None = None,
 ) -> EmailMessage:
-    """Report e-mail with text and HTML parts and the PDF attached or linked."""
+    """Report e-mail with text and HTML parts and the PDF attached or linked.
+
+    With `unsubscribe_url` (https, carrying the recipient's signed token) the
+    message gets RFC 8058 one-click headers; `unsubscribe_mailto` is added to
+    List-Unsubscribe for clients that only know mailto.
+    """
     if pdf is None and not download_url:
         raise ValueError("report email needs the PDF or a download URL; it would carry nothing")
-    for url in (download_url, unsubscribe_url):
+    for url in (download_url, unsubscribe_url, unsubscribe_mailto):
         if url is not None:
             _check_url(url)
     name = _clean_name(recipient_name)
@@ -67,7 +87,8 @@ def build_report_email(
         download_expires_at=download_expires_at,
         unsubscribe_url=unsubscribe_url,
     )
-    message = _headers(sender, recipient, name, week_start, message_id, unsubscribe_url)
+    message = _headers(sender, recipient, name, week_start, message_id, unsubscribe_url,
+                       unsubscribe_mailto)
     message.set_content(_render("report_email.txt.j2", context))
     message.add_alternative(_render("report_email.html.j2", context), subtype="html")
     if pdf is not None:
@@ -82,6 +103,7 @@ def _headers(
     week_start: date,
     message_id: str,
     unsubscribe_url: str | None,
+    unsubscribe_mailto: str | None = None,
 ) -> EmailMessage:
     message = EmailMessage(policy=MESSAGE_POLICY)
     message["Subject"] = f"Weekly document report \u2013 week of {week_start.isoformat()}"
@@ -89,8 +111,11 @@ def _headers(
     message["To"] = Address(display_name=name or "", addr_spec=recipient)
     message["Date"] = format_datetime(datetime.now(timezone.utc))
     message["Message-ID"] = message_id
+    links = [f"<{link}>" for link in (unsubscribe_url, unsubscribe_mailto) if link]
+    if links:
+        message["List-Unsubscribe"] = ", ".join(links)
     if unsubscribe_url:
-        message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        # One-click is only promised for the https link (RFC 8058 section 3.1).
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return message
 

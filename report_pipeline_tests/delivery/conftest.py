@@ -7,6 +7,12 @@ accepted message, in order), `connections` (sessions opened so far),
 `stop()` to take the server away entirely.
 `smtp_server_factory(**smtp_kwargs)` starts more servers, e.g. with an
 authenticator.
+
+Fault injection: `transient(address, times, reply)` refuses RCPT TO for the
+first `times` tries (e.g. 451), `drop_data_every = n` closes every n-th
+session at the end of DATA without accepting the message, and the hooks
+`on_rcpt(address)` / `on_data(received)` run inside the server (e.g. to SIGKILL
+the sender at an exact point of the SMTP dialogue).
 """
 
 from __future__ import annotations
@@ -48,6 +54,19 @@ class SmtpTestServer:
     refusals: dict[str, str] = field(default_factory=dict)
     sessions: list[SMTP] = field(default_factory=list)
     controller: Controller | None = None
+    transients: dict[str, list] = field(default_factory=dict)
+    drop_data_every: int = 0
+    data_commands: int = 0
+    on_rcpt: Callable[[str], None] | None = None
+    on_data: Callable[[ReceivedMessage], None] | None = None
+
+    def transient(self, address: str, times: int, reply: str = "451 4.3.0 Try again later"
+                  ) -> None:
+        """Refuse RCPT TO <address> with `reply` for its first `times` attempts."""
+        self.transients[address.lower()] = [times, reply]
+
+    def message_ids(self) -> list[str]:
+        return [str(m.message["Message-ID"]) for m in self.messages]
 
     @property
     def connections(self) -> int:
@@ -82,18 +101,32 @@ class _Handler:
 
     async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
                           address: str, rcpt_options: list[str]) -> str:
+        if self.state.on_rcpt is not None:
+            self.state.on_rcpt(address)
         reply = self.state.refusals.get(address.lower())
         if reply is not None:
             return reply
+        transient = self.state.transients.get(address.lower())
+        if transient is not None and transient[0] > 0:
+            transient[0] -= 1
+            return transient[1]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        self.state.messages.append(ReceivedMessage(
+        self.state.data_commands += 1
+        every = self.state.drop_data_every
+        if every and self.state.data_commands % every == 0 and server.transport is not None:
+            server.transport.close()  # the connection dies before the message is accepted
+            return "421 4.4.2 Connection dropped"
+        received = ReceivedMessage(
             mail_from=str(envelope.mail_from),
             rcpt_tos=list(envelope.rcpt_tos),
             data=bytes(envelope.original_content or envelope.content or b""),
-        ))
+        )
+        self.state.messages.append(received)
+        if self.state.on_data is not None:
+            self.state.on_data(received)  # accepted: whatever happens next, it was delivered
         return "250 Message accepted for delivery"
 
 

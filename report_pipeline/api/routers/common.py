@@ -8,10 +8,12 @@ from report_pipeline.api.errors import ApiError, ErrorBody
 from report_pipeline.delivery.addresses import InvalidEmail, normalize_email
 from report_pipeline.weeks import InvalidWeek, parse_week
 
-ERRORS = {
-    status: {"model": ErrorBody}
-    for status in (400, 401, 403, 404, 422, 503)
-}
+def error_responses(*statuses: int) -> dict[int, dict]:
+    """OpenAPI `responses` for JSON errors with these status codes."""
+    return {status: {"model": ErrorBody} for status in statuses}
+
+
+ERRORS = error_responses(400, 401, 403, 404, 422, 503)
 
 
 def email_or_422(raw: str) -> str:

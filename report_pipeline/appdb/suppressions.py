@@ -1,0 +1,74 @@
+"""Provider events and the suppression list: a permanent bounce or complaint stops all mail.
+
+Each event is stored once (unique key), so SNS redelivering a notification or
+an operator ingesting a file twice changes nothing. A newly suppressed address
+gets an audit row.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from report_pipeline.appdb.audit import AuditEvent, record_audit
+from report_pipeline.appdb.schema import EmailEvent, EmailSuppression
+from report_pipeline.appdb.store import AppStore, utcnow
+from report_pipeline.delivery.bounces import SUPPRESSING, TRANSIENT_BOUNCE, EmailEventRecord
+
+
+@dataclass
+class IngestResult:
+    recorded: int = 0
+    duplicates: int = 0
+    suppressed: list[str] = field(default_factory=list)
+
+
+def ingest_events(app: AppStore, records: Iterable[EmailEventRecord], *, actor: str,
+                  request_id: str | None = None) -> IngestResult:
+    """Store new events; suppress addresses with a permanent bounce or a complaint."""
+    insert = pg_insert if app.engine.dialect.name == "postgresql" else sqlite_insert
+    result = IngestResult()
+    for record in records:
+        now = utcnow()
+        with app.session() as session, session.begin():
+            added = session.execute(insert(EmailEvent).values(
+                event_key=record.event_key, email=record.email, kind=record.kind,
+                detail=(record.detail or "")[:2000] or None,
+                provider_message_id=record.provider_message_id,
+                occurred_at=record.occurred_at, received_at=now,
+            ).on_conflict_do_nothing(index_elements=["event_key"])).rowcount == 1
+            if not added:
+                result.duplicates += 1
+                continue
+            result.recorded += 1
+            if record.kind not in SUPPRESSING:
+                continue
+            newly = session.execute(insert(EmailSuppression).values(
+                email=record.email, reason=record.kind, detail=(record.detail or "")[:2000],
+                created_at=now,
+            ).on_conflict_do_nothing(index_elements=["email"])).rowcount == 1
+        if newly:
+            result.suppressed.append(record.email)
+            record_audit(app, AuditEvent(
+                action="suppress email address", request_id=request_id or uuid.uuid4().hex,
+                actor=actor, role="ses-events", target=f"email:{record.email}",
+                outcome="success", status_code=200,
+            ))
+    return result
+
+
+def suppressed(app: AppStore) -> dict[str, str]:
+    with app.session() as session:
+        return dict(session.execute(select(EmailSuppression.email, EmailSuppression.reason)).all())
+
+
+def transient_bounce_counts(app: AppStore) -> dict[str, int]:
+    with app.session() as session:
+        return dict(session.execute(
+            select(EmailEvent.email, func.count()).where(EmailEvent.kind == TRANSIENT_BOUNCE)
+            .group_by(EmailEvent.email)).all())

@@ -1,0 +1,161 @@
+"""AWS SES v2 mailer: raw MIME through SendEmail, paced to the account's MaxSendRate.
+
+SES counts every recipient against `MaxSendRate` (GetSendQuota); going faster
+only earns throttling errors. A token bucket paces the sends, and a throttled
+request (which SES did not accept, so retrying cannot duplicate) is retried
+with exponential backoff and jitter. botocore's own retries are switched off:
+it would also retry timeouts of requests SES may have accepted.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+from email.message import EmailMessage
+from email.utils import getaddresses
+from types import TracebackType
+from typing import Any, Self
+
+from report_pipeline.delivery.mailers import SendError
+
+THROTTLING = frozenset({"TooManyRequestsException", "Throttling", "ThrottlingException"})
+# The message itself is unacceptable; sending it again cannot help.
+PERMANENT = frozenset({"MessageRejected", "BadRequestException", "InvalidParameterValue"})
+
+
+class TokenBucket:
+    """`rate` tokens per second, at most `capacity` saved up; `acquire` waits for one."""
+
+    def __init__(self, rate: float, capacity: float | None = None, *,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.rate = float(rate)
+        self.capacity = float(capacity if capacity is not None else max(1.0, rate))
+        self._clock, self._sleep = clock, sleep
+        self._tokens, self._last = self.capacity, clock()
+        self._lock = threading.Lock()
+
+    def acquire(self) -> float:
+        """Take one token, sleeping until there is one; returns the seconds waited."""
+        with self._lock:
+            waited = 0.0
+            while True:
+                now = self._clock()
+                self._tokens = min(self.capacity, self._tokens + (now - self._last) * self.rate)
+                self._last = now
+                if self._tokens >= 1 - 1e-9:  # float refill may land a hair below 1
+                    self._tokens = max(0.0, self._tokens - 1)
+                    return waited
+                pause = (1 - self._tokens) / self.rate
+                self._sleep(pause)
+                waited += pause
+
+
+class SesMailer:
+    """Sends through an SES v2 client; the rate comes from GetSendQuota unless given."""
+
+    def __init__(
+        self, client: Any, quota_client: Any | None = None, *,
+        configuration_set: str | None = None, max_send_rate: float | None = None,
+        throttle_retries: int = 8, backoff_base: float = 0.5, backoff_max: float = 20.0,
+        sleep: Callable[[float], None] = time.sleep, rng: random.Random | None = None,
+    ) -> None:
+        if quota_client is None and max_send_rate is None:
+            raise ValueError("give a quota client (GetSendQuota) or max_send_rate")
+        self.client, self.quota_client = client, quota_client
+        self.configuration_set = configuration_set
+        self.max_send_rate = max_send_rate
+        self.throttle_retries, self.backoff_base, self.backoff_max = (
+            throttle_retries, backoff_base, backoff_max)
+        self._sleep, self._rng = sleep, rng or random.Random()
+        self.bucket: TokenBucket | None = None
+
+    @classmethod
+    def from_config(cls, region: str | None = None, *, endpoint_url: str | None = None,
+                    configuration_set: str | None = None,
+                    max_send_rate: float | None = None, **client_kwargs: Any) -> SesMailer:
+        """Clients from the usual AWS credential chain (env, profile, instance role)."""
+        import boto3
+        from botocore.config import Config
+
+        config = Config(retries={"total_max_attempts": 1}, connect_timeout=10, read_timeout=30)
+        kwargs = dict(region_name=region, endpoint_url=endpoint_url, config=config,
+                      **client_kwargs)
+        return cls(boto3.client("sesv2", **kwargs), boto3.client("ses", **kwargs),
+                   configuration_set=configuration_set, max_send_rate=max_send_rate)
+
+    def __repr__(self) -> str:
+        return f"SesMailer(configuration_set={self.configuration_set!r})"
+
+    def __enter__(self) -> Self:
+        self._ensure_bucket()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        return None
+
+    def send_rate(self) -> float:
+        """Messages per second allowed: the override, else the account's MaxSendRate."""
+        if self.max_send_rate is not None:
+            return self.max_send_rate
+        try:
+            quota = self.quota_client.get_send_quota()
+        except Exception as error:  # noqa: BLE001 - any failure: cannot pace, so cannot send
+            raise SendError(f"SES GetSendQuota failed: {_describe(error)}",
+                            permanent=False) from error
+        return float(quota["MaxSendRate"])
+
+    def send(self, message: EmailMessage) -> str:
+        bucket = self._ensure_bucket()
+        recipients = [addr for _, addr in getaddresses(
+            [str(v) for v in message.get_all("To", []) + message.get_all("Cc", [])]) if addr]
+        if not recipients:
+            raise SendError("message has no recipient", permanent=True)
+        request: dict[str, Any] = {
+            "FromEmailAddress": str(message["From"]),
+            "Destination": {"ToAddresses": recipients},
+            "Content": {"Raw": {"Data": message.as_bytes()}},
+        }
+        if self.configuration_set:
+            request["ConfigurationSetName"] = self.configuration_set
+        for attempt in range(self.throttle_retries + 1):
+            bucket.acquire()
+            try:
+                return self.client.send_email(**request)["MessageId"]
+            except Exception as error:  # noqa: BLE001 - classified below
+                code = _error_code(error)
+                if code in THROTTLING and attempt < self.throttle_retries:
+                    self._sleep(self._backoff(attempt))
+                    continue
+                raise SendError(f"SES SendEmail failed: {_describe(error)}",
+                                permanent=code in PERMANENT) from error
+        raise AssertionError("unreachable")
+
+    def _backoff(self, attempt: int) -> float:
+        ceiling = min(self.backoff_max, self.backoff_base * 2 ** attempt)
+        return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
+
+    def _ensure_bucket(self) -> TokenBucket:
+        if self.bucket is None:
+            self.bucket = TokenBucket(self.send_rate())
+        return self.bucket
+
+
+def _error_code(error: Exception) -> str | None:
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        return response.get("Error", {}).get("Code")
+    return None
+
+
+def _describe(error: Exception) -> str:
+    code = _error_code(error)
+    if code:
+        message = error.response.get("Error", {}).get("Message", "")  # type: ignore[attr-defined]
+        return f"{code}: {' '.join(str(message).split())}"
+    return f"{type(error).__name__}: {error}"
