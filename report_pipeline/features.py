@@ -9,19 +9,33 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import PurePosixPath
+from typing import IO
 
-from report_pipeline.extraction import EXTRACTOR_VERSIONS, extract, kind_for
+from report_pipeline.extraction import EXTRACTOR_VERSIONS, extract_file, kind_for
 from report_pipeline.keys import feature_cache_key, week_features_key
 from report_pipeline.models import DocumentError, FeatureResult, ManifestEntry
 from report_pipeline.storage.object_store import ObjectNotFound, ObjectStore
 
 
+# Objects are spooled through a temporary file while hashed: memory stays at
+# this size whatever the object's, and nothing is extracted before its bytes
+# are known to be the ones the manifest listed.
+SPOOL_MEMORY_BYTES = 8 * 1024 * 1024
+
+
 def extractor_version_for(entry: ManifestEntry) -> str:
-    kind = kind_for(entry.record.content_type, PurePosixPath(entry.record.file_location).name)
+    """Label-based; an unlabelled file is keyed apart, since its bytes pick the extractor."""
+    try:
+        kind = kind_for(entry.record.content_type, PurePosixPath(entry.record.file_location).name)
+    except DocumentError:
+        return f"sniffed-{EXTRACTOR_VERSIONS['image']}"
     return f"{kind}-{EXTRACTOR_VERSIONS[kind]}"
 
 
@@ -35,42 +49,59 @@ def cache_key_for(entry: ManifestEntry) -> str | None:
         return None
 
 
-def extract_entry(entry: ManifestEntry, store: ObjectStore) -> FeatureResult:
+def extract_entry(entry: ManifestEntry, store: ObjectStore, attempts: int = 1) -> FeatureResult:
+    """Features of one document; a document's own failure is a result, never an exception."""
     doc_id = entry.record.document_id
     if entry.error or entry.sha256 is None:
-        return _failed(doc_id, "read", entry.error or "object could not be read")
+        stage = entry.error_stage or "read"
+        return _failed(doc_id, stage, entry.error or "object could not be read",
+                       "InvalidCatalogRecord" if stage == "catalog" else "ObjectNotReadable",
+                       attempts)
     try:
         cache_key = feature_cache_key(extractor_version_for(entry), entry.sha256)
         if store.exists(cache_key):
             cached = FeatureResult.from_json(json.loads(store.get(cache_key)))
             # The cache is keyed by content: the same bytes may arrive as another document.
             cached.document_id, cached.cached, cached.seconds = doc_id, True, 0.0
+            cached.attempts = attempts
             return cached
-        data = _read_verified(entry, store)
-        started = time.perf_counter()
-        kind, features = extract(
-            data, entry.record.content_type, PurePosixPath(entry.record.file_location).name
-        )
+        with _spooled_verified(entry, store) as (handle, size):
+            started = time.perf_counter()
+            kind, features = extract_file(
+                handle, size, entry.record.content_type,
+                PurePosixPath(entry.record.file_location).name,
+            )
     except DocumentError as error:
-        return _failed(doc_id, error.stage, error.reason)
+        return _failed(doc_id, error.stage, error.reason, error.error_class, attempts)
     result = FeatureResult(doc_id, "ok", kind, features, cache_key=cache_key,
-                           seconds=round(time.perf_counter() - started, 4))
+                           seconds=round(time.perf_counter() - started, 4), attempts=attempts)
     store.put(cache_key, json.dumps(result.to_json()).encode(), "application/json")
     return result
 
 
-def _read_verified(entry: ManifestEntry, store: ObjectStore) -> bytes:
-    try:
-        data = store.get(entry.record.file_location)
-    except ObjectNotFound as error:
-        raise DocumentError("read", str(error)) from None
-    if hashlib.sha256(data).hexdigest() != entry.sha256:
-        raise DocumentError("read", "object changed after the manifest was written")
-    return data
+@contextmanager
+def _spooled_verified(entry: ManifestEntry, store: ObjectStore) -> Iterator[tuple[IO[bytes], int]]:
+    """The object's bytes in a spooled file, after checking them against the manifest hash."""
+    digest, size = hashlib.sha256(), 0
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES) as handle:
+        try:
+            for chunk in store.iter_chunks(entry.record.file_location):
+                digest.update(chunk)
+                handle.write(chunk)
+                size += len(chunk)
+        except ObjectNotFound as error:
+            raise DocumentError("read", str(error), "ObjectNotFound") from None
+        if digest.hexdigest() != entry.sha256:
+            raise DocumentError("read", "object changed after the manifest was written",
+                                "ObjectChanged")
+        handle.seek(0)
+        yield handle, size
 
 
-def _failed(document_id: str, stage: str, reason: str) -> FeatureResult:
-    return FeatureResult(document_id, "failed", stage=stage, reason=reason)
+def _failed(document_id: str, stage: str, reason: str, error_class: str | None = None,
+            attempts: int = 1) -> FeatureResult:
+    return FeatureResult(document_id, "failed", stage=stage, reason=reason,
+                         error_class=error_class or "DocumentError", attempts=attempts)
 
 
 def batch_count(total: int, max_batch_size: int, workers: int) -> int:

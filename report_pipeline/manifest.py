@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 from typing import Iterator
 
 from report_pipeline.keys import manifest_key
-from report_pipeline.models import ManifestEntry
-from report_pipeline.storage.catalog import DocumentCatalog
+from report_pipeline.models import DocumentRecord, ManifestEntry
+from report_pipeline.storage.catalog import DocumentCatalog, InvalidRecord
 from report_pipeline.storage.object_store import InvalidKey, ObjectNotFound, ObjectStore, sha256_of
 from report_pipeline.weeks import week_bounds
 
@@ -17,16 +18,41 @@ from report_pipeline.weeks import week_bounds
 def iter_manifest_entries(
     catalog: DocumentCatalog, store: ObjectStore, week: date
 ) -> Iterator[ManifestEntry]:
-    """Stream the week's records; an unreadable object is listed with its error, not dropped."""
-    seen: set[str] = set()
-    for record in catalog.iter_created_between(*week_bounds(week)):
-        if record.document_id in seen:
+    """Stream the week's records; every record becomes exactly one entry, never a crash.
+
+    An unreadable object, an invalid record or a second record reusing an id
+    is listed with its error (a dead letter), not dropped. Only an exact repeat
+    of a record (same id, same object) is the same document and listed once.
+    """
+    first_location: dict[str, str] = {}
+    copies: Counter[str] = Counter()
+    for item in catalog.iter_items_between(*week_bounds(week)):
+        if isinstance(item, InvalidRecord):
+            yield ManifestEntry(item.record, None, error=item.reason, error_stage="catalog")
             continue
-        seen.add(record.document_id)
-        try:
-            yield ManifestEntry(record, sha256_of(store, record.file_location))
-        except (ObjectNotFound, InvalidKey) as error:
-            yield ManifestEntry(record, None, error=str(error))
+        first = first_location.setdefault(item.document_id, item.file_location)
+        if item.document_id not in copies and first == item.file_location:
+            copies[item.document_id] = 0
+            yield _listed(item, store)
+        elif first != item.file_location:
+            copies[item.document_id] += 1
+            yield _duplicate(item, first, copies[item.document_id])
+        # else: the same record listed twice is one document
+
+
+def _listed(record: DocumentRecord, store: ObjectStore) -> ManifestEntry:
+    try:
+        return ManifestEntry(record, sha256_of(store, record.file_location))
+    except (ObjectNotFound, InvalidKey) as error:
+        return ManifestEntry(record, None, error=str(error), error_stage="read")
+
+
+def _duplicate(record: DocumentRecord, first_location: str, number: int) -> ManifestEntry:
+    # A distinct id keeps both documents countable; the reason names the original.
+    renamed = replace(record, document_id=f"{record.document_id}#duplicate-{number}")
+    reason = (f"duplicate document id {record.document_id!r}: already used by"
+              f" {first_location!r}; this record points at {record.file_location!r}")
+    return ManifestEntry(renamed, None, error=reason, error_stage="catalog")
 
 
 def write_manifest(store: ObjectStore, week: date, entries: list[ManifestEntry]) -> str:

@@ -16,10 +16,13 @@ class DocumentError(Exception):
     one-line message an operator can act on.
     """
 
-    def __init__(self, stage: str, reason: str) -> None:
+    def __init__(self, stage: str, reason: str, error_class: str | None = None) -> None:
         super().__init__(f"{stage}: {reason}")
         self.stage = stage
         self.reason = reason
+        # The underlying exception's class (e.g. UnidentifiedImageError) so dead
+        # letters can be grouped by cause; this class's own name when there is none.
+        self.error_class = error_class or type(self).__name__
 
 
 def customer_of(file_location: str) -> str:
@@ -70,13 +73,20 @@ class ManifestEntry:
     record: DocumentRecord
     sha256: str | None
     error: str | None = None  # set when the object could not be read at listing time
+    # Where a listing-time error belongs: "read" (object missing, bad key) or
+    # "catalog" (the record itself is invalid or a duplicate id).
+    error_stage: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {**self.record.to_json(), "sha256": self.sha256, "error": self.error}
+        data = {**self.record.to_json(), "sha256": self.sha256, "error": self.error}
+        if self.error_stage:
+            data["error_stage"] = self.error_stage
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "ManifestEntry":
-        return cls(DocumentRecord.from_json(data), data.get("sha256"), data.get("error"))
+        return cls(DocumentRecord.from_json(data), data.get("sha256"), data.get("error"),
+                   data.get("error_stage"))
 
 
 @dataclass
@@ -92,6 +102,8 @@ class FeatureResult:
     cache_key: str | None = None
     cached: bool = False
     seconds: float = 0.0  # extraction time of this run (0 when served from the cache)
+    error_class: str | None = None  # set with status "failed": what raised
+    attempts: int = 1  # extraction attempts of this document for its week (replays add one)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -41,6 +41,9 @@ class WeekRun:
     emails: dict
 
 
+COMPLETENESS_CHECK = "weekly_report_completeness"
+
+
 def run_week(
     instance: DagsterInstance, week: date, *, force_emails: bool = False, log_level: str = "INFO"
 ) -> WeekRun:
@@ -51,7 +54,7 @@ def run_week(
         reconstructable(weekly_report_job_def), instance=instance, run_config=loggers,
         tags={"dagster/partition": partition},
     )
-    if not report.success:
+    if not report.success and not failed_only_on_completeness(report):
         raise RunFailed(f"weekly report run {report.run_id} failed: {_first_failure(report)}")
     emails = email_job_def().execute_in_process(
         run_config={
@@ -63,6 +66,20 @@ def run_week(
     if not emails.success:
         raise RunFailed(f"email run {emails.run_id} failed: {_first_failure(emails)}")
     return WeekRun(report.run_id, emails.run_id, emails.output_for_node("email_deliveries"))
+
+
+def failed_only_on_completeness(result) -> bool:  # noqa: ANN001 - any execution result
+    """True when the report was rendered and only the completeness check failed.
+
+    That is a held week, not a broken run: the email step records the hold
+    and sends nothing until an operator releases it.
+    """
+    failed = {event.step_key for event in result.all_events if event.is_step_failure}
+    rendered = any(event.event_type_value == "ASSET_MATERIALIZATION"
+                   and event.asset_key and event.asset_key.to_user_string() == "weekly_report"
+                   for event in result.all_events)
+    return rendered and bool(failed) and all(
+        key.endswith(COMPLETENESS_CHECK) for key in failed)
 
 
 def _first_failure(result) -> str:  # noqa: ANN001 - any Dagster execution result

@@ -7,6 +7,7 @@ from datetime import date, datetime, timezone
 from dagster import DagsterInstance
 
 from report_pipeline.documents import open_services
+from report_pipeline.gate import emails_held
 from report_pipeline.runs import RunFailed, ensure_dagster_home, run_week
 from report_pipeline.settings import Settings
 from report_pipeline.weeks import week_start_of
@@ -47,6 +48,7 @@ def run_and_summarize(settings: Settings, week: date, *, force_emails: bool = Fa
         "emails_sent": outcome.emails["sent"],
         "emails_skipped": outcome.emails["skipped"],
         "emails_failed": outcome.emails["failed"],
+        "emails_held": emails_held(services.app, week),
         "outbox_dir": str(settings.outbox_dir) if settings.mailer == "outbox" else None,
         "report_run_id": outcome.report_run_id,
         "email_run_id": outcome.email_run_id,

@@ -202,3 +202,31 @@ def apply_run_state(app: AppStore, run: RunState) -> Report | None:
             return row
     except IntegrityError:
         return None  # another report of the week is active; it owns the week
+
+
+# --- completeness gate: hold and release ----------------------------------
+
+class NotHeld(ValueError):
+    pass
+
+
+def set_hold(app: AppStore, report_id: int, reason: str | None) -> Report:
+    """Hold a report's emails with a reason (None: the report is not held)."""
+    now = utcnow()
+    return _update(app, report_id, hold_reason=reason, held_at=now if reason else None,
+                   released_at=None, released_by=None)
+
+
+def release_hold(app: AppStore, week: date, released_by: str) -> Report:
+    """An operator lets the week's held report be mailed; the reason stays for the record."""
+    with app.session() as session, session.begin():
+        row = session.scalar(select(Report).where(Report.week == week)
+                             .order_by(Report.id.desc()).limit(1).with_for_update())
+        if row is None:
+            raise ReportNotFound(f"no report for week {week}")
+        if not row.hold_reason:
+            raise NotHeld(f"the report of week {week} is not held")
+        if row.released_at is None:
+            row.released_at, row.released_by, row.updated_at = utcnow(), released_by, utcnow()
+        session.flush()
+        return row

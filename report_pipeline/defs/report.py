@@ -1,40 +1,105 @@
-"""`weekly_report`: the week's PDF, its manifest, and the report row in the app database."""
+"""`weekly_report`: the week's PDF, its manifest, and the report row in the app database.
 
-from datetime import datetime, timezone
+Also where the completeness gate is decided (hold, noop) and the dead letters
+are shown: both land in the app database before the materialization event,
+so the email sensor and the email asset never see a report without them.
+"""
 
-from dagster import AssetExecutionContext, MetadataValue, Output, asset
+from datetime import date, datetime, timezone
 
+from dagster import (
+    AssetExecutionContext, AssetObservation, Config, MetadataValue, Output, asset,
+)
+
+from report_pipeline import gate
+from report_pipeline.appdb.reports import set_hold
 from report_pipeline.appdb.store import ReportResult
+from report_pipeline.dead_letters import (
+    ReplayOutcome, check_counts, dead_letters, format_table, replay_dead_letters,
+)
 from report_pipeline.defs.partitions import week_of, weekly_partitions
 from report_pipeline.features import read_week_features
 from report_pipeline.manifest import read_manifest
 from report_pipeline.publish import publish_report
 from report_pipeline.resources import AppDatabaseResource, ObjectStoreResource
+from report_pipeline.storage.object_store import ObjectStore
+
+DEAD_LETTERS_SHOWN = 50  # the UI table; the CLI and the PDF list every one
 
 
-@asset(partitions_def=weekly_partitions, group_name="weekly_report", kinds={"pdf"})
+class ReportConfig(Config):
+    # Re-extract only the week's dead letters before rendering
+    # (`report-pipeline dead-letters replay`).
+    replay_dead_letters: bool = False
+
+
+# A dependency, not an input: the features are read from the object store, so
+# the report can be re-rendered alone (dead-letter replay) without loading the
+# upstream output through an IO manager.
+@asset(partitions_def=weekly_partitions, group_name="weekly_report", kinds={"pdf"},
+       deps=["document_features"])
 def weekly_report(
-    context: AssetExecutionContext, object_store: ObjectStoreResource,
-    app_database: AppDatabaseResource, document_features: str,
+    context: AssetExecutionContext, config: ReportConfig, object_store: ObjectStoreResource,
+    app_database: AppDatabaseResource,
 ) -> Output[str]:
     """Aggregated features as a PDF in the object store, with a JSON manifest beside it."""
     week = week_of(context)
     store = object_store.open()
-    published = publish_report(
-        store, week, read_manifest(store, week), read_week_features(store, week),
-        generated_at=datetime.now(timezone.utc),
-    )
+    if config.replay_dead_letters:
+        _replay(context, store, week)
+    entries, results = read_manifest(store, week), read_week_features(store, week)
+    counts = check_counts(entries, results)  # raises when a document is unaccounted for
+    letters = dead_letters(entries, results)
+    published = publish_report(store, week, entries, results,
+                               generated_at=datetime.now(timezone.utc))
     summary = published.summary
-    app_database.open().record_report(ReportResult(
-        week=week, state="succeeded", report_uri=published.uri, pdf_key=published.pdf_key,
+    state = gate.report_state(summary["documents_total"])
+    threshold = gate.max_failed_share()
+    hold = gate.hold_reason(summary["documents_total"], summary["documents_failed"], threshold)
+    app = app_database.open()
+    row = app.record_report(ReportResult(
+        week=week, state=state, report_uri=published.uri, pdf_key=published.pdf_key,
         pdf_sha256=published.pdf_sha256, documents_total=summary["documents_total"],
         documents_failed=summary["documents_failed"], dagster_run_id=context.run_id,
     ))
-    return Output(published.manifest_key, metadata={
+    set_hold(app, row.id, hold)
+    metadata = {
         "uri": MetadataValue.path(published.uri),
         "pages": published.page_count,
+        "state": state,
+        "report_id": row.id,
         "documents_total": summary["documents_total"],
         "documents_failed": summary["documents_failed"],
+        "documents_with_features": counts.with_features,
+        "dead_letters": counts.dead_letters,
+        "failed_share": _share(summary["documents_failed"], summary["documents_total"]),
+        "max_failed_share": threshold,
         "pdf_sha256": published.pdf_sha256,
         "summary": MetadataValue.md(published.markdown),
-    })
+    }
+    if letters:
+        metadata["dead_letter_list"] = MetadataValue.md(format_table(letters, DEAD_LETTERS_SHOWN))
+    held = gate.emails_held(app, week)
+    if held:
+        # The email sensor reads this from the event log and launches no email run.
+        metadata["emails_held"] = held
+        context.log.warning(f"emails of week {week} held: {held}")
+    return Output(published.manifest_key, metadata=metadata)
+
+
+def _replay(context: AssetExecutionContext, store: ObjectStore, week: date) -> ReplayOutcome:
+    outcome = replay_dead_letters(store, week)
+    context.log.info(f"replayed {outcome.retried} dead letters of {week}:"
+                     f" {len(outcome.recovered)} recovered, {len(outcome.still_failed)} still failing")
+    # The features file changed outside a document_features run: say so on that asset.
+    context.log_event(AssetObservation(
+        asset_key="document_features", partition=context.partition_key,
+        metadata={"replayed": outcome.retried, "recovered": len(outcome.recovered),
+                  "still_failed": len(outcome.still_failed),
+                  "recovered_ids": MetadataValue.json(outcome.recovered[:100])},
+    ))
+    return outcome
+
+
+def _share(failed: int, total: int) -> float:
+    return round(failed / total, 4) if total else 0.0

@@ -2,18 +2,20 @@
 
 `@asset_sensor` only reports the latest materialization between ticks, so a
 backfill that renders several weeks between two ticks would lose emails. This
-sensor reads the event log after a storage-id cursor instead.
+sensor reads the event log after a storage-id cursor instead. Weeks the
+completeness gate held (or empty weeks) get no email run.
 """
 
 from dagster import (
-    AssetKey, AssetRecordsFilter, DefaultSensorStatus, RunRequest, SensorEvaluationContext,
-    SensorResult, sensor,
+    AssetKey, AssetRecordsFilter, DefaultSensorStatus, EventLogRecord, RunRequest,
+    SensorEvaluationContext, SensorResult, sensor,
 )
 
 from report_pipeline.defs.jobs import email_job
 
 REPORT_KEY = AssetKey("weekly_report")
 PAGE_SIZE = 100
+HELD_KEY = "emails_held"  # set on a held or empty (noop) week's materialization
 
 
 @sensor(job=email_job, minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING)
@@ -23,12 +25,25 @@ def email_on_report_sensor(context: SensorEvaluationContext) -> SensorResult:
         AssetRecordsFilter(asset_key=REPORT_KEY, after_storage_id=after),
         limit=PAGE_SIZE, ascending=True,
     )
-    requests = [
-        RunRequest(
+    requests = []
+    for record in result.records:
+        if not record.partition_key:
+            continue
+        held = _emails_held(record)
+        if held:
+            # Released later by an operator (`reports release`), which sends them.
+            context.log.info(f"week {record.partition_key}: no email run, {held}")
+            continue
+        requests.append(RunRequest(
             run_key=f"email-{record.partition_key}-{record.storage_id}",
             partition_key=record.partition_key,
-        )
-        for record in result.records if record.partition_key
-    ]
+        ))
     cursor = str(result.records[-1].storage_id) if result.records else context.cursor
     return SensorResult(run_requests=requests, cursor=cursor)
+
+
+def _emails_held(record: EventLogRecord) -> str | None:
+    """The gate's decision, recorded by `weekly_report` in its materialization metadata."""
+    materialization = record.asset_materialization
+    value = materialization.metadata.get(HELD_KEY) if materialization else None
+    return None if value is None else str(getattr(value, "value", value))

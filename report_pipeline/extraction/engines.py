@@ -52,16 +52,22 @@ class CliEngine:
             return pytesseract.image_to_data(
                 image, lang="eng", output_type=pytesseract.Output.DICT, timeout=timeout_s
             )
+        except SystemExit as exc:  # pytesseract exits on an unparsable `tesseract --version`
+            raise DocumentError("ocr", f"unusable tesseract: {_one_line(exc)}",
+                                "TesseractVersionError") from None
         except pytesseract.TesseractNotFoundError:
             raise DocumentError(
-                "ocr", "tesseract is not installed or not on PATH (install tesseract-ocr)"
+                "ocr", "tesseract is not installed or not on PATH (install tesseract-ocr)",
+                "TesseractNotFoundError",
             ) from None
         except pytesseract.TesseractError as exc:  # subclass of RuntimeError: keep first
-            raise DocumentError("ocr", f"tesseract failed: {_one_line(exc)}") from None
+            raise DocumentError("ocr", f"tesseract failed: {_one_line(exc)}",
+                                "TesseractError") from None
         except RuntimeError as exc:
             if "timeout" in str(exc).lower():  # how pytesseract reports a killed process
                 raise OcrTimeout() from None
-            raise DocumentError("ocr", f"tesseract failed: {_one_line(exc)}") from None
+            raise DocumentError("ocr", f"tesseract failed: {_one_line(exc)}",
+                                type(exc).__name__) from None
 
 
 class TesserocrEngine:

@@ -7,6 +7,7 @@ import re
 import time
 import warnings
 from collections.abc import Iterator
+from typing import IO
 
 import numpy as np
 from PIL import Image, ImageFilter, ImageOps
@@ -29,12 +30,12 @@ MAX_WORKING_PIXELS = 40_000_000
 _WORDLIKE = re.compile(r"[^\W_]")
 
 
-def image_features(data: bytes, *, timeout_s: float = 120) -> dict:
+def image_features(data: bytes | IO[bytes], *, timeout_s: float = 120) -> dict:
     """OCR every frame (up to MAX_FRAMES) of an image and describe it.
 
     ``timeout_s`` bounds the whole document, not each frame.
     """
-    if not data:
+    if isinstance(data, bytes) and not data:
         raise DocumentError("read", "empty file")
     image = _open(data)
     # Read before iterating: seeking to later GIF frames changes the mode.
@@ -59,24 +60,27 @@ def image_features(data: bytes, *, timeout_s: float = 120) -> dict:
     }
 
 
-def _open(data: bytes) -> Image.Image:
+def _open(data: bytes | IO[bytes]) -> Image.Image:
     try:
         with warnings.catch_warnings():
             # Pillow only warns between 1x and 2x the limit; refuse those too.
+            # The check reads only the header, before any pixel is decoded.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+            image = Image.open(io.BytesIO(data) if isinstance(data, bytes) else data)
             image.load()
         return image
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise DocumentError(
             "decode",
             f"image too large: over {Image.MAX_IMAGE_PIXELS:,} pixels"
-            " (possible decompression bomb)",
+            " (possible decompression bomb)", type(exc).__name__,
         ) from None
     except Image.UnidentifiedImageError:
-        raise DocumentError("decode", "not a recognised image format") from None
+        raise DocumentError("decode", "not a recognised image format",
+                            "UnidentifiedImageError") from None
     except Exception as exc:  # Pillow plugins raise many types for corrupt data
-        raise DocumentError("decode", f"corrupt image: {_describe(exc)}") from None
+        raise DocumentError("decode", f"corrupt image: {_describe(exc)}",
+                            type(exc).__name__) from None
 
 
 def _frames(image: Image.Image) -> Iterator[Image.Image]:
@@ -85,13 +89,15 @@ def _frames(image: Image.Image) -> Iterator[Image.Image]:
         try:
             image.seek(index)
             if image.width * image.height > Image.MAX_IMAGE_PIXELS:
-                raise DocumentError("decode", f"frame {index + 1} is too large")
+                raise DocumentError("decode", f"frame {index + 1} is too large",
+                                    "DecompressionBombError")
             image.load()
         except DocumentError:
             raise
         except Exception as exc:
             raise DocumentError(
-                "decode", f"corrupt image frame {index + 1}: {_describe(exc)}"
+                "decode", f"corrupt image frame {index + 1}: {_describe(exc)}",
+                type(exc).__name__,
             ) from None
         yield _upright(image)
 
@@ -170,11 +176,11 @@ def _otsu(pixels: np.ndarray) -> int:
 def _ocr(image: Image.Image, deadline: float, timeout_s: float) -> tuple[str, list[float]]:
     remaining = deadline - time.monotonic()
     if remaining <= 0:
-        raise DocumentError("ocr", f"timed out after {timeout_s:g} s")
+        raise DocumentError("ocr", f"timed out after {timeout_s:g} s", "OcrTimeout")
     try:
         data = default_engine().word_table(image, remaining)
     except OcrTimeout:
-        raise DocumentError("ocr", f"timed out after {timeout_s:g} s") from None
+        raise DocumentError("ocr", f"timed out after {timeout_s:g} s", "OcrTimeout") from None
     return _words_to_text(data)
 
 

@@ -40,6 +40,29 @@ def top_terms(text: str, n: int = 10) -> list[list]:
 
     Ties are broken alphabetically so the output is stable between runs.
     """
-    counts = Counter(w for w in words(text) if w not in STOP_WORDS)
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return [[term, count] for term, count in ranked[:n]]
+    counter = TermCounter()
+    counter.add(text)
+    return counter.top(n)
+
+
+class TermCounter:
+    """Term counts over a text fed in pieces (split at whitespace), memory bounded.
+
+    Real documents have a few thousand distinct words; a hostile one could have
+    millions. Past MAX_DISTINCT the rarest terms are dropped, which can only
+    affect terms far below the top ten.
+    """
+
+    MAX_DISTINCT = 200_000
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def add(self, text: str) -> None:
+        self.counts.update(w for w in words(text) if w not in STOP_WORDS)
+        if len(self.counts) > self.MAX_DISTINCT:
+            self.counts = Counter(dict(self.counts.most_common(self.MAX_DISTINCT // 2)))
+
+    def top(self, n: int = 10) -> list[list]:
+        ranked = sorted(self.counts.items(), key=lambda item: (-item[1], item[0]))
+        return [[term, count] for term, count in ranked[:n]]

@@ -6,11 +6,13 @@ week of any size is never loaded whole.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from contextlib import closing
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator, Protocol
+from typing import Any, Iterator, Protocol, Union
 
 from report_pipeline.models import DocumentRecord
 
@@ -21,13 +23,39 @@ class DuplicateDocument(ValueError):
     pass
 
 
+@dataclass(frozen=True)
+class InvalidRecord:
+    """A catalog record that cannot be used as is: missing fields or wrong types.
+
+    `record` holds what could be salvaged (placeholders elsewhere) so the
+    document is still listed, counted and explained instead of crashing the week.
+    """
+
+    record: DocumentRecord
+    problems: tuple[str, ...]
+
+    @property
+    def reason(self) -> str:
+        return "invalid catalog record: " + "; ".join(self.problems)
+
+
+CatalogItem = Union[DocumentRecord, InvalidRecord]
+
+
 class DocumentCatalog(Protocol):
     def add(self, record: DocumentRecord) -> None: ...
 
     def get(self, document_id: str) -> DocumentRecord | None: ...
 
     def iter_created_between(self, start: datetime, end: datetime) -> Iterator[DocumentRecord]:
-        """Documents with start <= created_at < end, oldest first."""
+        """Valid documents with start <= created_at < end, oldest first."""
+
+    def iter_items_between(self, start: datetime, end: datetime) -> Iterator[CatalogItem]:
+        """As iter_created_between, with invalid records as InvalidRecord instead of skipped."""
+
+
+def _valid_only(items: Iterator[CatalogItem]) -> Iterator[DocumentRecord]:
+    return (item for item in items if isinstance(item, DocumentRecord))
 
 
 def _utc(moment: datetime) -> datetime:
@@ -69,9 +97,13 @@ class EmbeddedCatalog:
             row = conn.execute(
                 f"SELECT {','.join(_FIELDS)} FROM documents WHERE document_id = ?", (document_id,)
             ).fetchone()
-        return _record_from_row(row) if row else None
+        item = validate_record(dict(zip(_FIELDS, row))) if row else None
+        return item if isinstance(item, DocumentRecord) else None
 
     def iter_created_between(self, start: datetime, end: datetime) -> Iterator[DocumentRecord]:
+        return _valid_only(self.iter_items_between(start, end))
+
+    def iter_items_between(self, start: datetime, end: datetime) -> Iterator[CatalogItem]:
         with closing(self._connect()) as conn:
             cursor = conn.execute(
                 f"SELECT {','.join(_FIELDS)} FROM documents"
@@ -79,19 +111,14 @@ class EmbeddedCatalog:
                 (_utc(start).isoformat(), _utc(end).isoformat()),
             )
             for row in cursor:
-                yield _record_from_row(row)
-
-
-def _record_from_row(row: tuple) -> DocumentRecord:
-    data = dict(zip(_FIELDS, row))
-    data["created_at"] = datetime.fromisoformat(data["created_at"])
-    return DocumentRecord(**data)
+                yield validate_record(dict(zip(_FIELDS, row)), fallback_created_at=start)
 
 
 class MongoCatalog:
     """Documents in a MongoDB / DocumentDB collection, one per record."""
 
-    PROJECTION = {"_id": 0, **{name: 1 for name in _FIELDS}}
+    # `_id` only names a record whose document_id is missing.
+    PROJECTION = {"_id": 1, **{name: 1 for name in _FIELDS}}
 
     def __init__(self, collection: Any) -> None:
         self.collection = collection
@@ -112,22 +139,92 @@ class MongoCatalog:
 
     def get(self, document_id: str) -> DocumentRecord | None:
         doc = self.collection.find_one({"document_id": document_id}, self.PROJECTION)
-        return _record_from_doc(doc) if doc else None
+        item = validate_record(doc) if doc else None
+        return item if isinstance(item, DocumentRecord) else None
 
     def iter_created_between(self, start: datetime, end: datetime) -> Iterator[DocumentRecord]:
+        return _valid_only(self.iter_items_between(start, end))
+
+    def iter_items_between(self, start: datetime, end: datetime) -> Iterator[CatalogItem]:
         query = {"created_at": {"$gte": _utc(start), "$lt": _utc(end)}}
         cursor = self.collection.find(query, self.PROJECTION, batch_size=500)
         with cursor.sort([("created_at", 1), ("document_id", 1)]) as docs:
             for doc in docs:
-                yield _record_from_doc(doc)
+                yield validate_record(doc, fallback_created_at=start)
 
 
-def _record_from_doc(doc: dict[str, Any]) -> DocumentRecord:
-    return DocumentRecord(
-        document_id=str(doc["document_id"]),
-        file_location=str(doc["file_location"]),
-        content_type=str(doc.get("content_type") or "application/octet-stream"),
-        created_at=_utc(doc["created_at"]),
-        size=int(doc.get("size") or 0),
-        trial_id=doc.get("trial_id"),
+# --- validation -------------------------------------------------------------
+# Catalogs are written by other systems: any field may be missing or of the
+# wrong type. Each problem is named; nothing here raises.
+
+DEFAULT_CONTENT_TYPE = "application/octet-stream"
+
+
+def validate_record(raw: dict[str, Any], fallback_created_at: datetime | None = None) -> CatalogItem:
+    """A DocumentRecord, or an InvalidRecord listing every problem with the raw fields."""
+    problems: list[str] = []
+    document_id = _text_field(raw, "document_id", problems, required=True)
+    values = dict(
+        file_location=_text_field(raw, "file_location", problems, required=True),
+        content_type=_text_field(raw, "content_type", problems) or DEFAULT_CONTENT_TYPE,
+        created_at=_created_at(raw.get("created_at"), problems),
+        size=_size(raw.get("size"), problems),
+        trial_id=_text_field(raw, "trial_id", problems),
     )
+    if not problems:
+        return DocumentRecord(document_id=document_id, **values)
+    values["created_at"] = values["created_at"] or _utc(fallback_created_at or datetime.now(timezone.utc))
+    values["file_location"] = values["file_location"] or ""
+    record = DocumentRecord(document_id=document_id or _placeholder_id(raw), **values)
+    return InvalidRecord(record, tuple(problems))
+
+
+def _text_field(raw: dict[str, Any], name: str, problems: list[str], required: bool = False) -> str | None:
+    value = raw.get(name)
+    if value is None or value == "":
+        if required:
+            problems.append(f"{name} is missing")
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        problems.append(f"{name} has type {type(value).__name__}, expected text")
+        return None
+    return str(value)  # integer ids are common in exported catalogs and unambiguous
+
+
+def _created_at(value: Any, problems: list[str]) -> datetime | None:
+    if isinstance(value, datetime):
+        return _utc(value)
+    if isinstance(value, str):
+        try:
+            return _utc(datetime.fromisoformat(value))
+        except ValueError:
+            problems.append(f"created_at {value[:40]!r} is not an ISO 8601 time")
+            return None
+    problems.append("created_at is missing" if value is None
+                    else f"created_at has type {type(value).__name__}, expected a time")
+    return None
+
+
+def _size(value: Any, problems: list[str]) -> int:
+    if value is None:
+        return 0  # informational only; the object's real size is what gets read
+    if isinstance(value, bool):
+        problems.append("size has type bool, expected an integer")
+        return 0
+    try:
+        size = int(value)
+    except (TypeError, ValueError):
+        problems.append(f"size {str(value)[:40]!r} is not an integer")
+        return 0
+    if size < 0 or (isinstance(value, float) and size != value):
+        problems.append(f"size {value!r} is not a byte count")
+        return 0
+    return size
+
+
+def _placeholder_id(raw: dict[str, Any]) -> str:
+    """A stable id for a record without one, so it can still be listed and replayed."""
+    if raw.get("_id") is not None:
+        return f"catalog-{raw['_id']}"
+    digest = hashlib.sha256(repr(sorted((k, repr(v)) for k, v in raw.items())).encode())
+    return f"catalog-{digest.hexdigest()[:16]}"

@@ -1,0 +1,65 @@
+"""Completeness gate: when a week's report may be mailed, and why not.
+
+Pure decisions over counts and the report row; no Dagster. The report asset
+records the decision (state, hold reason) before its materialization event, so
+the email sensor and the email asset always see it.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+from report_pipeline.appdb.store import AppStore
+
+DEFAULT_MAX_FAILED_SHARE = 0.10
+
+
+def max_failed_share() -> float:
+    """REPORT_PIPELINE_MAX_FAILED_SHARE (a fraction, 0.10 = 10%); a bad value is an error."""
+    raw = os.environ.get("REPORT_PIPELINE_MAX_FAILED_SHARE") or str(DEFAULT_MAX_FAILED_SHARE)
+    try:
+        share = float(raw)
+    except ValueError:
+        raise ValueError(f"REPORT_PIPELINE_MAX_FAILED_SHARE={raw!r} is not a number") from None
+    if not 0 <= share <= 1:
+        raise ValueError(f"REPORT_PIPELINE_MAX_FAILED_SHARE={raw!r}: use a fraction from 0 to 1")
+    return share
+
+
+def mail_empty_weeks() -> bool:
+    return (os.environ.get("REPORT_PIPELINE_MAIL_EMPTY_WEEKS") or "").strip().lower() in (
+        "1", "true", "yes", "on")
+
+
+def report_state(documents_total: int) -> str:
+    """`noop` for a week without documents, else `succeeded`."""
+    return "noop" if documents_total == 0 else "succeeded"
+
+
+def hold_reason(documents_total: int, documents_failed: int, threshold: float) -> str | None:
+    """Why the report must not be mailed as is, or None when it is complete enough."""
+    if documents_total == 0:
+        return None
+    share = documents_failed / documents_total
+    if share <= threshold:
+        return None
+    return (f"{documents_failed} of {documents_total} documents failed ({share:.1%}),"
+            f" over the {threshold:.0%} limit (REPORT_PIPELINE_MAX_FAILED_SHARE)")
+
+
+def emails_held(app: AppStore, week: date) -> str | None:
+    """Why the week's emails must not go out now, or None to send them.
+
+    Called by the email asset before any delivery row is made.
+    """
+    report = app.latest_report(week)
+    if report is None:
+        return None  # the email asset itself refuses a week without a rendered report
+    if report.state == "noop" and not mail_empty_weeks():
+        return (f"week {week} has no documents (noop); set REPORT_PIPELINE_MAIL_EMPTY_WEEKS=1"
+                " to mail empty reports")
+    if report.hold_reason and report.released_at is None:
+        return (f"report held: {report.hold_reason}; release it with"
+                f" `report-pipeline reports release --week {week}`")
+    return None
