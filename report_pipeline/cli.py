@@ -155,6 +155,8 @@ def _format_summary(summary: dict) -> str:
         f"emails: {summary['emails_sent']} sent, {summary['emails_skipped']} skipped,"
         f" {summary['emails_failed']} failed",
     ]
+    if summary.get("emails_held"):
+        lines.append(f"emails held: {summary['emails_held']}")
     if summary.get("outbox_dir"):
         lines.append(f"outbox: {summary['outbox_dir']}")
     return "\n".join(lines)
@@ -177,8 +179,11 @@ def demo(week_text: str | None) -> None:
 
 def _register_subcommands() -> None:
     from report_pipeline.api.cli import api, api_keys, db
+    from report_pipeline.dead_letters_cli import dead_letters, reports
+    from report_pipeline.delivery.cli import deliveries, ses_events
+    from report_pipeline.doctor_cli import doctor
 
-    for command in (api, db, api_keys):
+    for command in (api, db, api_keys, deliveries, ses_events, dead_letters, reports, doctor):
         cli.add_command(command)
 
 

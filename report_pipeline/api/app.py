@@ -13,7 +13,9 @@ from report_pipeline.api.config import ApiConfig, api_config_from_env
 from report_pipeline.api.deps import ApiContext
 from report_pipeline.api.errors import error_response, install_error_handlers
 from report_pipeline.api.launcher import RunLauncher, launcher_from_env
-from report_pipeline.api.routers import audit, documents, emails, health, registered_users, reports
+from report_pipeline.api.routers import (
+    audit, documents, emails, health, registered_users, reports, ses_events, unsubscribe,
+)
 from report_pipeline.appdb.store import AppStore
 from report_pipeline.settings import Settings, load_settings
 from report_pipeline.storage.catalog import DocumentCatalog
@@ -68,7 +70,8 @@ def create_app(
         return error_response(request, 503, "unavailable", "the app database is unavailable")
 
     # Order matters: /api/reports/{report_id} must not swallow the sub-resources.
-    for module in (health, registered_users, emails, reports, documents, audit):
+    for module in (health, registered_users, emails, reports, documents, audit,
+                   unsubscribe, ses_events):
         app.include_router(module.router)
     app.add_middleware(AuditMiddleware, store=store)
     return app

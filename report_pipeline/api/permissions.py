@@ -43,6 +43,8 @@ RULES: tuple[Rule, ...] = (
          {"admin": Y, "service": Y}, "set a report's state"),
     Rule("PATCH", "/api/reports/{report_id}/result",
          {"admin": Y, "service": Y}, "record a report's result"),
+    Rule("POST", "/api/reports/{report_id}/release",
+         {"admin": Y, "operator": Y}, "release a held report's emails"),
     Rule("POST", "/api/reports/emails/send/{report_id}",
          {"admin": Y, "operator": Y}, "(re)send a report's emails"),
     Rule("POST", "/api/reports/emails",
@@ -53,6 +55,12 @@ RULES: tuple[Rule, ...] = (
          {"admin": Y, "service": Y}, "update an email's status"),
     Rule("GET", "/api/audit", {"admin": Y}, "the audit log"),
 )
+# Outside the table, each authenticated by what it carries, never by a role:
+# health checks (nothing), one-click unsubscribe (a per-recipient signed token,
+# RFC 8058) and SES notifications (the SNS message signature).
+PUBLIC_ROUTES: frozenset[str] = frozenset({
+    "/healthz", "/readyz", "/unsubscribe", "/api/ses/notifications",
+})
 _BY_ROUTE = {(rule.method, rule.path): rule for rule in RULES}
 
 

@@ -26,7 +26,8 @@ def Text(max_length: int, min_length: int = 0):  # noqa: N802 - reads as a type
 Id = Annotated[int, Field(ge=1, le=MAX_INT)]
 Count = Annotated[int, Field(ge=0, le=MAX_INT)]
 ReportState = Literal["requested", "running", "succeeded", "failed", "noop"]
-EmailStatus = Literal["pending", "sent", "failed"]
+EmailStatus = Literal["pending", "sending", "sent", "failed", "dead", "suppressed"]
+EmailPatchStatus = Literal["pending", "sent", "failed", "dead"]
 
 
 class Strict(BaseModel):
@@ -101,6 +102,12 @@ class ReportOut(Out):
     dagster_run_id: str | None
     created_at: datetime
     updated_at: datetime
+    hold_reason: str | None = Field(
+        None, description="why the completeness gate held this report's emails")
+    held_at: datetime | None = None
+    released_at: datetime | None = Field(None, description="when an operator released the hold")
+    released_by: str | None = None
+    emails_held: bool = Field(False, description="held and not released: no email is sent")
 
 
 class ReportPage(BaseModel):
@@ -157,7 +164,7 @@ class EmailPage(BaseModel):
 
 
 class EmailPatch(Strict):
-    status: EmailStatus
+    status: EmailPatchStatus
     message_id: Text(200) | None = None
     error: Text(2000) | None = None
 

@@ -9,6 +9,7 @@ from schemathesis.specs.openapi.checks import (
     content_type_conformance, response_schema_conformance, status_code_conformance,
 )
 
+from report_pipeline.delivery.tokens import UnsubscribeSigner
 from report_pipeline_tests.api.conftest import auth
 
 try:
@@ -25,9 +26,10 @@ MAX_EXAMPLES = 8  # per operation and backend: bounded, deterministic
 
 def test_no_server_errors_and_no_schema_violations(client) -> None:  # noqa: ANN001
     client.app.state.context.store.subscribe("someone@example.com")
+    client.app.state.unsubscribe_signer = UnsubscribeSigner("fuzz-secret-" + "x" * 32)
     schema = schemathesis.openapi.from_asgi("/openapi.json", client.app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 16
+    assert len(operations) == 20
     for operation in operations:
         @given(case=operation.as_strategy())
         @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,

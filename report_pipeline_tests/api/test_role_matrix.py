@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from report_pipeline.api.permissions import OWN, RULES, Rule, readme_table
+from report_pipeline.api.permissions import OWN, PUBLIC_ROUTES, RULES, Rule, readme_table
 from report_pipeline.appdb.emails import schedule_email
 from report_pipeline.appdb.reports import request_report
 from report_pipeline.appdb.store import ReportResult
@@ -15,7 +15,7 @@ from report_pipeline_tests.api.conftest import ROLES, auth, past_week
 
 README = Path(__file__).parents[2] / "README.md"
 OWN_ADDRESS = "own@example.com"
-PUBLIC = {"/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+PUBLIC = PUBLIC_ROUTES | {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 
 
 def readme_cells() -> dict[tuple[str, str], dict[str, str]]:

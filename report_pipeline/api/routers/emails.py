@@ -18,6 +18,7 @@ from report_pipeline.appdb.emails import (
     EmailNotFound, InvalidEmailTransition, emails_page, schedule_email, update_email_status,
 )
 from report_pipeline.appdb.reports import ReportNotFound, get_report
+from report_pipeline.gate import emails_held
 
 router = APIRouter(prefix="/api/reports/emails", tags=["emails"], responses=ERRORS)
 # GET and PATCH share the template /api/reports/emails/{id} (OpenAPI forbids two
@@ -43,6 +44,8 @@ def send_report(report_id: ReportId, access: Authorized, context: Context, audit
                        " emails go out for the latest one")
     if report.state != "succeeded" or not report.pdf_key:
         raise ApiError(409, f"report {report_id} has no rendered PDF (state {report.state!r})")
+    if held := emails_held(context.store, report.week):
+        raise ApiError(409, held, code="held")
     try:
         run_id = context.launcher.launch_emails(report.week, force)
     except LaunchError as error:

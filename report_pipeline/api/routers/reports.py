@@ -17,8 +17,8 @@ from report_pipeline.api.schemas import (
     MAX_INT, ReportConflictBody, ReportIn, ReportOut, ReportPage, ReportState, ResultIn, StateIn,
 )
 from report_pipeline.appdb.reports import (
-    InvalidTransition, ReportConflict, ReportNotFound, attach_run, get_report, reports_page,
-    request_report, set_state, update_result,
+    InvalidTransition, NotHeld, ReportConflict, ReportNotFound, attach_run, get_report,
+    release_hold, reports_page, request_report, set_state, update_result,
 )
 from report_pipeline.appdb.schema import Report
 from report_pipeline.weekly_run import WeekRunError, check_runnable
@@ -31,6 +31,7 @@ CONFLICT = {409: {"model": ReportConflictBody, "description": "the week has a re
 
 def report_out(context: ApiContext, row: Report) -> ReportOut:
     out = ReportOut.model_validate(row)
+    out.emails_held = bool(row.hold_reason) and row.released_at is None
     out.download_url = download_url(
         context.object_store if row.pdf_key else None, row.pdf_key,
         context.config.download_ttl_seconds,
@@ -112,6 +113,23 @@ def patch_result(report_id: ReportId, body: ResultIn, request: Request, _: Autho
     """Worker callback: the rendered report's facts, optionally with its final state."""
     audit.target = f"report:{report_id} result"
     return _updated(request, context, report_id, **body.model_dump(exclude_none=True))
+
+
+@router.post("/{report_id}/release", response_model=ReportOut, responses=CONFLICT)
+def release_report(report_id: ReportId, access: Authorized, context: Context,
+                   audit: Audit) -> ReportOut:
+    """Release a held report's emails (the reason stays on record); the next email run sends."""
+    audit.target = f"report:{report_id} release"
+    report = _report(context, report_id)
+    latest = context.store.latest_report(report.week)
+    if latest is None or latest.id != report.id:
+        raise ApiError(409, f"report {report_id} was superseded by report {latest.id}"
+                       " of its week", code="conflict")
+    try:
+        row = release_hold(context.store, report.week, access.principal.actor)
+    except NotHeld as error:
+        raise ApiError(409, str(error), code="not_held") from None
+    return report_out(context, row)
 
 
 def _updated(request: Request, context: ApiContext, report_id: int, **changes: object):
