@@ -31,7 +31,7 @@ def _pg_answers(dsn: str) -> bool:
         return False
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -44,7 +44,7 @@ def _temporary_cluster() -> Iterator[str]:
         raise RuntimeError("no PostgreSQL server on 127.0.0.1:5432 and no initdb to start one")
     bindir = os.path.dirname(bins[-1])
     datadir = tempfile.mkdtemp(prefix="report-pipeline-pg-")
-    port = _free_port()
+    port = free_port()
     run_as = [] if os.geteuid() != 0 else ["runuser", "-u", "postgres", "--"]
     if run_as:
         shutil.chown(datadir, "postgres")

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import smtplib
 import ssl
-import tempfile
 from email.message import EmailMessage
 from email.utils import getaddresses
 from pathlib import Path
 from types import TracebackType
 from typing import Literal, Protocol, Self
+
+from report_pipeline.atomic_files import write_atomically
 
 Security = Literal["none", "starttls", "ssl"]
 
@@ -94,7 +94,7 @@ class OutboxMailer:
     def send(self, message: EmailMessage) -> None:
         target = self.path_for(message)
         try:
-            _write_atomically(target, message.as_bytes())
+            write_atomically(target, message.as_bytes())
         except OSError as exc:
             raise SendError(f"could not write {target.name} to the outbox: {exc}",
                             permanent=False) from exc
@@ -281,28 +281,3 @@ def _reply_text(reply: bytes | str) -> str:
 def _first_recipient(message: EmailMessage) -> str:
     addresses = getaddresses([str(value) for value in message.get_all("To", [])])
     return addresses[0][1].lower() if addresses else ""
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    # A temp file in the same directory makes os.replace atomic: readers see
-    # the old file or the complete new one, never a half-written message.
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".eml")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    _fsync_directory(target.parent)
-
-
-def _fsync_directory(directory: Path) -> None:
-    # Makes the rename itself survive a crash.
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -8,10 +8,10 @@ one it talks to.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, Iterator, Protocol
+
+from report_pipeline.atomic_files import write_atomically
 
 CHUNK_SIZE = 1024 * 1024
 
@@ -73,16 +73,7 @@ class LocalObjectStore:
     def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> str:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(path, data)
         return self.uri(key)
 
     def get(self, key: str) -> bytes:

@@ -4,7 +4,6 @@ pipeline's result shows through the API. A real uvicorn server, a real run."""
 from __future__ import annotations
 
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
@@ -22,14 +21,14 @@ from report_pipeline.appdb.store import AppStore
 from report_pipeline.documents import open_services, store_document
 from report_pipeline.settings import load_settings
 from report_pipeline_tests.api.conftest import JWT, WEEK, auth
-from report_pipeline_tests.services import _free_port, wait_for
+from report_pipeline_tests.services import free_port, wait_for
 
 PARALLEL = 20
 
 
 class ServerThread:
     def __init__(self, app) -> None:  # noqa: ANN001
-        self.port = _free_port()
+        self.port = free_port()
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port,
                                                     log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)

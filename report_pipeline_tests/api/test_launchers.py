@@ -17,12 +17,12 @@ from report_pipeline.api.launcher import (
     EmbeddedRunLauncher, GraphQLRunLauncher, LaunchError,
 )
 from report_pipeline_tests.api.conftest import WEEK
-from report_pipeline_tests.services import _free_port, wait_for
+from report_pipeline_tests.services import free_port, wait_for
 
 
 @pytest.fixture
 def webserver(settings, tmp_path: Path) -> str:  # noqa: ANN001
-    port = _free_port()
+    port = free_port()
     log = open(tmp_path / "webserver.log", "wb")
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("dagster-webserver")), "-m",
@@ -62,7 +62,7 @@ def test_graphql_launcher_submits_the_weekly_job_for_the_partition(webserver, se
 
 def test_graphql_launcher_reports_an_unreachable_webserver() -> None:
     with pytest.raises(LaunchError, match="unreachable|refused"):
-        GraphQLRunLauncher(f"http://127.0.0.1:{_free_port()}", timeout=5).launch_week(WEEK, False)
+        GraphQLRunLauncher(f"http://127.0.0.1:{free_port()}", timeout=5).launch_week(WEEK, False)
     with pytest.raises(ValueError):
         GraphQLRunLauncher("ftp://example")
 

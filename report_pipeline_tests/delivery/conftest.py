@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import policy
@@ -30,6 +29,8 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from report_pipeline_tests.services import free_port
 
 HOST = "127.0.0.1"
 
@@ -144,16 +145,10 @@ class _CountingController(Controller):
         return session
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
 def _start(smtp_kwargs: dict[str, Any]) -> SmtpTestServer:
     last_error: Exception | None = None
     for _ in range(5):  # another process may grab the free port in between
-        state = SmtpTestServer(host=HOST, port=_free_port())
+        state = SmtpTestServer(host=HOST, port=free_port())
         controller = _CountingController(state, **smtp_kwargs)
         try:
             controller.start()

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from typing import Iterator
 from urllib.parse import urlsplit
 
-from report_pipeline_tests.services import wait_for
+from report_pipeline_tests.services import free_port, wait_for
 
 DEFAULT_REDIS = ("127.0.0.1", 6379)
 MOCK_MONGO_URI = "mongodb://mongo.test:27017"
@@ -34,12 +34,6 @@ def _redis_answers(host: str, port: int) -> bool:
         return False
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def redis_server() -> Iterator[str]:
     """A Redis URL: the machine's server, or one started for this session."""
@@ -51,7 +45,7 @@ def redis_server() -> Iterator[str]:
         raise RuntimeError("no Redis on 127.0.0.1:6379 and no redis-server to start one"
                            " (apt-get install redis-server)")
     workdir = tempfile.mkdtemp(prefix="report-pipeline-redis-")
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
          "--dir", workdir],
