@@ -17,6 +17,7 @@ from report_pipeline import gate
 from report_pipeline.dead_letters import dead_letters, format_table, week_counts
 from report_pipeline.defs.partitions import weekly_partitions
 from report_pipeline.defs.report import weekly_report
+from report_pipeline.defs.retries import STEP_RETRY
 from report_pipeline.features import read_week_features
 from report_pipeline.manifest import read_manifest
 from report_pipeline.resources import AppDatabaseResource, ObjectStoreResource
@@ -29,6 +30,7 @@ warnings.filterwarnings("ignore", message="Specifying a partitions_def on an Ass
 
 
 @asset_check(asset=weekly_report, blocking=True, partitions_def=weekly_partitions,
+             retry_policy=STEP_RETRY,
              description="Failed documents at most REPORT_PIPELINE_MAX_FAILED_SHARE of the week;"
                          " otherwise the report's emails are held until released.")
 def weekly_report_completeness(
@@ -59,6 +61,7 @@ def weekly_report_completeness(
 
 
 @asset_check(asset=weekly_report, blocking=True, partitions_def=weekly_partitions,
+             retry_policy=STEP_RETRY,
              description="Every manifest document has features or is a dead letter.")
 def weekly_report_accounts_for_every_document(
     context: AssetCheckExecutionContext, object_store: ObjectStoreResource,

@@ -14,6 +14,7 @@ from dagster import (
 )
 
 from report_pipeline.defs.partitions import week_of, weekly_partitions
+from report_pipeline.defs.retries import STEP_RETRY
 from report_pipeline.delivery.dispatch import DispatchOutcome, ReportToSend, dispatch_report
 from report_pipeline.delivery.settings import delivery_settings_from_env
 from report_pipeline.gate import emails_held
@@ -29,7 +30,8 @@ class DeliveryConfig(Config):
     replay: bool = False  # only failed and dead deliveries; nobody new is added
 
 
-@asset(partitions_def=weekly_partitions, group_name="weekly_report", kinds={"email"})
+@asset(partitions_def=weekly_partitions, group_name="weekly_report", kinds={"email"},
+       retry_policy=STEP_RETRY)
 def email_deliveries(
     context: AssetExecutionContext, config: DeliveryConfig, object_store: ObjectStoreResource,
     app_database: AppDatabaseResource, mailer: MailerResource, weekly_report: str,
@@ -40,7 +42,8 @@ def email_deliveries(
     settings = delivery_settings_from_env()
     report = app.latest_report(week)
     if report is None or report.pdf_key is None:
-        raise Failure(f"no rendered report recorded for week {week}; materialize weekly_report")
+        raise Failure(f"no rendered report recorded for week {week}; materialize weekly_report",
+                      allow_retries=False)
     if held := emails_held(app, week):
         context.log.warning(f"no emails for {week}: {held}")
         yield Output({name: 0 for name in COUNTS}, metadata={
@@ -72,6 +75,7 @@ def email_deliveries(
             f" list --week {week} --status dead`, then `deliveries replay --week {week}`",
             metadata={"dead": MetadataValue.int(outcome.dead),
                       "errors": MetadataValue.md("\n".join(f"- {e}" for e in outcome.errors))},
+            allow_retries=False,  # dead rows stay dead until replayed by an operator
         )
 
 

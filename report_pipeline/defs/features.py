@@ -3,11 +3,11 @@
 import os
 
 from dagster import (
-    Backoff, Config, DynamicOut, DynamicOutput, Jitter, MetadataValue, OpExecutionContext,
-    Output, RetryPolicy, graph_asset, op,
+    Config, DynamicOut, DynamicOutput, MetadataValue, OpExecutionContext, Output, graph_asset, op,
 )
 
 from report_pipeline.defs.partitions import week_of, weekly_partitions
+from report_pipeline.defs.retries import STEP_RETRY
 from report_pipeline.features import (
     batch_count, batch_slice, extract_entries, feature_counts, write_week_features,
 )
@@ -15,11 +15,6 @@ from report_pipeline.manifest import read_manifest
 from report_pipeline.models import FeatureResult
 from report_pipeline.resources import ObjectStoreResource
 from report_pipeline.settings import load_settings
-
-BATCH_RETRY = RetryPolicy(
-    max_retries=3, delay=2, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS
-)
-
 
 class BatchingConfig(Config):
     batch_size: int = load_settings().batch_size  # at most this many documents per batch
@@ -39,7 +34,7 @@ def plan_feature_batches(
         yield DynamicOutput((number, count), mapping_key=f"batch_{number}")
 
 
-@op(retry_policy=BATCH_RETRY)
+@op(retry_policy=STEP_RETRY)
 def extract_feature_batch(
     context: OpExecutionContext, object_store: ObjectStoreResource, batch: tuple
 ) -> list[dict]:

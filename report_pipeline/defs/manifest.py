@@ -3,11 +3,13 @@
 from dagster import AssetExecutionContext, MetadataValue, Output, asset
 
 from report_pipeline.defs.partitions import week_of, weekly_partitions
+from report_pipeline.defs.retries import STEP_RETRY
 from report_pipeline.manifest import iter_manifest_entries, manifest_totals, write_manifest
 from report_pipeline.resources import CatalogResource, ObjectStoreResource
 
 
-@asset(partitions_def=weekly_partitions, group_name="weekly_report", kinds={"python"})
+@asset(partitions_def=weekly_partitions, group_name="weekly_report", kinds={"python"},
+       retry_policy=STEP_RETRY)
 def document_manifest(
     context: AssetExecutionContext, catalog: CatalogResource, object_store: ObjectStoreResource
 ) -> Output[str]:

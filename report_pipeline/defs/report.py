@@ -8,16 +8,17 @@ so the email sensor and the email asset never see a report without them.
 from datetime import date, datetime, timezone
 
 from dagster import (
-    AssetExecutionContext, AssetObservation, Config, MetadataValue, Output, asset,
+    AssetExecutionContext, AssetObservation, Config, Failure, MetadataValue, Output, asset,
 )
 
 from report_pipeline import gate
 from report_pipeline.appdb.reports import set_hold
 from report_pipeline.appdb.store import ReportResult
 from report_pipeline.dead_letters import (
-    ReplayOutcome, check_counts, dead_letters, format_table, replay_dead_letters,
+    CountsDoNotAddUp, ReplayOutcome, check_counts, dead_letters, format_table, replay_dead_letters,
 )
 from report_pipeline.defs.partitions import week_of, weekly_partitions
+from report_pipeline.defs.retries import STEP_RETRY
 from report_pipeline.features import read_week_features
 from report_pipeline.manifest import read_manifest
 from report_pipeline.publish import publish_report
@@ -37,7 +38,7 @@ class ReportConfig(Config):
 # the report can be re-rendered alone (dead-letter replay) without loading the
 # upstream output through an IO manager.
 @asset(partitions_def=weekly_partitions, group_name="weekly_report", kinds={"pdf"},
-       deps=["document_features"])
+       deps=["document_features"], retry_policy=STEP_RETRY)
 def weekly_report(
     context: AssetExecutionContext, config: ReportConfig, object_store: ObjectStoreResource,
     app_database: AppDatabaseResource,
@@ -48,7 +49,10 @@ def weekly_report(
     if config.replay_dead_letters:
         _replay(context, store, week)
     entries, results = read_manifest(store, week), read_week_features(store, week)
-    counts = check_counts(entries, results)  # raises when a document is unaccounted for
+    try:
+        counts = check_counts(entries, results)
+    except CountsDoNotAddUp as error:  # a retry would read the same files again
+        raise Failure(str(error), allow_retries=False) from None
     letters = dead_letters(entries, results)
     published = publish_report(store, week, entries, results,
                                generated_at=datetime.now(timezone.utc))
