@@ -13,6 +13,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date
 from pathlib import PurePosixPath
@@ -117,9 +118,37 @@ def batch_count(total: int, max_batch_size: int, workers: int) -> int:
     return min(total, workers * waves)
 
 
-def batch_slice(entries: list[ManifestEntry], number: int, count: int) -> list[ManifestEntry]:
+def batch_slice(entries: list, number: int, count: int) -> list:
     """Every count-th entry from `number`: images and text spread evenly over batches."""
     return entries[number::count]
+
+
+# Cache lookups are one request each on S3: run them concurrently.
+CACHE_LOOKUP_THREADS = 16
+
+
+def needs_extraction(entry: ManifestEntry, store: ObjectStore) -> bool:
+    """True when the entry's bytes must be read and extracted (nothing cached to reuse)."""
+    key = cache_key_for(entry)
+    return key is not None and not entry.error and not store.exists(key)
+
+
+def plan_batches(entries: list[ManifestEntry], store: ObjectStore, max_batch_size: int,
+                 workers: int) -> list[tuple[int, ...]]:
+    """Manifest positions per batch step.
+
+    Documents to extract are spread over balanced batches (full waves of
+    workers); documents served from the cache or failed at listing need no
+    OCR and go together into one last batch, so a re-run of an unchanged week
+    costs one cheap step instead of a whole fan-out.
+    """
+    with ThreadPoolExecutor(CACHE_LOOKUP_THREADS) as pool:
+        pending_flags = list(pool.map(lambda entry: needs_extraction(entry, store), entries))
+    pending = [i for i, flag in enumerate(pending_flags) if flag]
+    ready = tuple(i for i, flag in enumerate(pending_flags) if not flag)
+    count = batch_count(len(pending), max_batch_size, workers)
+    batches = [tuple(batch_slice(pending, number, count)) for number in range(count)]
+    return batches + [ready] if ready else batches
 
 
 def extract_entries(entries: list[ManifestEntry], store: ObjectStore) -> list[FeatureResult]:

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from report_pipeline.features import (
-    batch_count, batch_slice, extract_entries, extract_entry, feature_counts,
+    batch_count, batch_slice, extract_entries, extract_entry, feature_counts, plan_batches,
 )
 from report_pipeline.models import DocumentRecord, ManifestEntry
 from report_pipeline.storage.object_store import LocalObjectStore, sha256_of
@@ -81,3 +81,26 @@ def test_batches_cover_every_entry_exactly_once() -> None:
     slices = [batch_slice(entries, n, count) for n in range(count)]
     assert sorted(x for s in slices for x in s) == entries
     assert max(map(len, slices)) - min(map(len, slices)) <= 1
+
+
+def test_cached_and_unreadable_documents_share_one_batch_and_the_rest_is_balanced(store) -> None:
+    notes = [_entry(store, f"customers/a/note-{n}.txt", f"visit note {n}".encode())
+             for n in range(10)]
+    extract_entries(notes[:4], store)  # these four are now in the cache
+    missing = _entry(store, "customers/a/gone.txt", None)
+    entries = [*notes, missing]
+
+    batches = plan_batches(entries, store, max_batch_size=2, workers=2)
+
+    assert batches[-1] == (0, 1, 2, 3, 10)  # no OCR needed: one step
+    extracting = batches[:-1]
+    assert sorted(p for b in extracting for p in b) == list(range(4, 10))
+    assert len(extracting) == batch_count(6, 2, 2) and max(map(len, extracting)) <= 2
+
+
+def test_an_unchanged_week_plans_a_single_batch(store) -> None:
+    notes = [_entry(store, f"customers/a/note-{n}.txt", f"visit note {n}".encode())
+             for n in range(40)]
+    extract_entries(notes, store)
+    assert plan_batches(notes, store, max_batch_size=16, workers=2) == [tuple(range(40))]
+    assert plan_batches([], store, max_batch_size=16, workers=2) == []

@@ -9,12 +9,13 @@ from dagster import (
 from report_pipeline.defs.partitions import week_of, weekly_partitions
 from report_pipeline.defs.retries import STEP_RETRY
 from report_pipeline.features import (
-    batch_count, batch_slice, extract_entries, feature_counts, write_week_features,
+    extract_entries, feature_counts, plan_batches, write_week_features,
 )
 from report_pipeline.manifest import read_manifest
 from report_pipeline.models import FeatureResult
 from report_pipeline.resources import ObjectStoreResource
 from report_pipeline.settings import load_settings
+
 
 class BatchingConfig(Config):
     batch_size: int = load_settings().batch_size  # at most this many documents per batch
@@ -26,12 +27,13 @@ def plan_feature_batches(
     context: OpExecutionContext, config: BatchingConfig, object_store: ObjectStoreResource,
     manifest_key: str,
 ):
-    """One dynamic output (batch number, batch count) per batch of the manifest."""
-    total = len(read_manifest(object_store.open(), week_of(context)))
-    count = batch_count(total, config.batch_size, config.workers)
-    context.log.info(f"{total} documents in {count} batches")
-    for number in range(count):
-        yield DynamicOutput((number, count), mapping_key=f"batch_{number}")
+    """One dynamic output per batch: the manifest positions it extracts."""
+    store = object_store.open()
+    entries = read_manifest(store, week_of(context))
+    batches = plan_batches(entries, store, config.batch_size, config.workers)
+    context.log.info(f"{len(entries)} documents in {len(batches)} batches")
+    for number, positions in enumerate(batches):
+        yield DynamicOutput(positions, mapping_key=f"batch_{number}")
 
 
 @op(retry_policy=STEP_RETRY)
@@ -40,10 +42,9 @@ def extract_feature_batch(
 ) -> list[dict]:
     """Extract one batch; document failures are results, infrastructure errors retry."""
     store = object_store.open()
-    number, count = batch
-    entries = batch_slice(read_manifest(store, week_of(context)), number, count)
-    results = extract_entries(entries, store)
-    context.log.info(f"batch {number + 1}/{count}: {feature_counts(results)}")
+    manifest = read_manifest(store, week_of(context))
+    results = extract_entries([manifest[position] for position in batch], store)
+    context.log.info(f"{context.get_mapping_key()}: {feature_counts(results)}")
     return [result.to_json() for result in results]
 
 
