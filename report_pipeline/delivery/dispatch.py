@@ -122,8 +122,11 @@ def dispatch_report(
     composer = ReportComposer(
         report, sender, max_attachment_bytes or settings.max_attachment_bytes,
         settings.unsubscribe)
-    totals = run_sender(outbox, report.report_id, composer, mailer, policy=settings.policy,
-                        settings=settings.sender)
+    try:
+        totals = run_sender(outbox, report.report_id, composer, mailer, policy=settings.policy,
+                            settings=settings.sender)
+    finally:
+        outbox.close()
     counts = outbox.counts(report.report_id)
     return DispatchOutcome(
         recipients=sum(counts.values()), sent=totals.sent, skipped=skipped,
