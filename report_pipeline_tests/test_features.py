@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 import pytest
 
 from report_pipeline.features import (
-    batch_count, batch_slice, extract_entries, extract_entry, feature_counts, plan_batches,
+    batch_count, batch_slice, extract_entries, extract_entry, extraction_cost, feature_counts,
+    plan_batches,
 )
 from report_pipeline.models import DocumentRecord, ManifestEntry
 from report_pipeline.storage.object_store import LocalObjectStore, sha256_of
@@ -87,15 +88,26 @@ def test_cached_and_unreadable_documents_share_one_batch_and_the_rest_is_balance
     notes = [_entry(store, f"customers/a/note-{n}.txt", f"visit note {n}".encode())
              for n in range(10)]
     extract_entries(notes[:4], store)  # these four are now in the cache
+    pages = [_entry(store, f"customers/a/page-{n}.png", f"page {n}".encode(), "image/png")
+             for n in range(6)]
     missing = _entry(store, "customers/a/gone.txt", None)
-    entries = [*notes, missing]
+    entries = [*notes, missing, *pages]
 
     batches = plan_batches(entries, store, max_batch_size=2, workers=2)
 
-    assert batches[-1] == (0, 1, 2, 3, 10)  # no OCR needed: one step
+    assert batches[-1] == (0, 1, 2, 3, 10)  # no extraction needed: one step
     extracting = batches[:-1]
-    assert sorted(p for b in extracting for p in b) == list(range(4, 10))
-    assert len(extracting) == batch_count(6, 2, 2) and max(map(len, extracting)) <= 2
+    assert sorted(p for b in extracting for p in b) == [4, 5, 6, 7, 8, 9, *range(11, 17)]
+    assert len(extracting) == 4  # 6 pages (+6 cheap notes) in batches of 2 pages, full waves
+    assert sorted(sum(p >= 11 for p in b) for b in extracting) == [1, 1, 2, 2]
+
+
+def test_text_notes_are_cheap_and_share_a_batch(store) -> None:
+    notes = [_entry(store, f"customers/a/note-{n}.txt", f"visit note {n}".encode())
+             for n in range(300)]
+    assert len(plan_batches(notes, store, max_batch_size=16, workers=2)) == 1
+    big = _entry(store, "customers/a/big.txt", b"word " * 8_000_000)  # 40 MB: two pages' worth
+    assert extraction_cost(big) > 1.9
 
 
 def test_an_unchanged_week_plans_a_single_batch(store) -> None:
