@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from report_pipeline import documents as documents_service
+from report_pipeline.appdb.store import SchemaOutdated
 from report_pipeline.delivery.addresses import InvalidEmail, normalize_email
 from report_pipeline.settings import Settings, load_settings
 from report_pipeline.weeks import InvalidWeek, parse_week
@@ -193,6 +194,9 @@ _register_subcommands()
 def main() -> None:
     try:
         cli(standalone_mode=True)
+    except SchemaOutdated as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)

@@ -62,6 +62,7 @@ def build_resources(settings: Settings) -> dict:
         "app_database": AppDatabaseResource(
             url=EnvVar("REPORT_PIPELINE_DATABASE_URL") if settings.database_is_external
             else settings.database_url,
+            auto_upgrade=not settings.database_is_external,
         ),
         "mailer": MailerResource(
             kind=settings.mailer, sender=settings.mail_from, outbox_dir=str(settings.outbox_dir),

@@ -183,29 +183,22 @@ def check_mongo_collection(collection, settings: Settings) -> Finding:  # noqa: 
 # --- app database ----------------------------------------------------------------------------
 
 def check_app_database(settings: Settings) -> list[Finding]:
-    from alembic.config import Config
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import create_engine
 
-    from report_pipeline.appdb.store import MIGRATIONS
+    from report_pipeline.appdb.store import database_revision, schema_head
 
     url = settings.database_url
     service = f"app database ({url.split(':', 1)[0].split('+')[0]})"
     connect_args = {"connect_timeout": 5} if url.startswith("postgresql") else {}
     try:
         engine = create_engine(url, connect_args=connect_args)
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-            revision = MigrationContext.configure(connection).get_current_revision()
+        revision = database_revision(engine)
         engine.dispose()
     except Exception as error:  # noqa: BLE001 - driver errors vary
         return [problem(service, f"unreachable: {scrub(str(error), settings)}",
                         "check REPORT_PIPELINE_DATABASE_URL (host, port, user, password, database)"
                         " and that the server accepts connections from here")]
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    head = ScriptDirectory.from_config(config).get_current_head()
+    head = schema_head()
     if revision != head and settings.database_is_external:
         return [problem(service, f"schema at {revision or 'nothing'}, code expects {head}",
                         "run `report-pipeline db upgrade` with the same REPORT_PIPELINE_DATABASE_URL")]

@@ -55,10 +55,10 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Migrate the app database to the newest schema (idempotent)."""
-    from report_pipeline.api.routers.health import database_revision
+    from report_pipeline.appdb.store import database_revision
 
     store = _store()
-    click.echo(f"app database at revision {database_revision(store)}")
+    click.echo(f"app database at revision {database_revision(store.engine)}")
 
 
 @click.group("api-keys")

@@ -55,6 +55,33 @@ def _create_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+class SchemaOutdated(RuntimeError):
+    """The app database needs `report-pipeline db upgrade`."""
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def schema_head() -> str | None:
+    """The newest migration this code knows."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def database_revision(engine: Engine) -> str | None:
+    """The database's migration (None: never migrated); raises when it does not answer."""
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import text
+
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+        return MigrationContext.configure(connection).get_current_revision()
+
+
 class AppStore:
     def __init__(self, url: str) -> None:
         self.url = url
@@ -63,12 +90,20 @@ class AppStore:
 
     def upgrade(self) -> None:
         """Bring the schema to the newest migration (idempotent)."""
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
+        config = alembic_config()
         config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
         with self.engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+
+    def require_current_schema(self) -> None:
+        """Raise SchemaOutdated unless the database is at this code's newest migration."""
+        revision, head = database_revision(self.engine), schema_head()
+        if revision != head:
+            raise SchemaOutdated(
+                f"the app database schema is at {revision or 'nothing'}, this code expects"
+                f" {head}: run `report-pipeline db upgrade` with the same"
+                " REPORT_PIPELINE_DATABASE_URL")
 
     def session(self) -> Session:
         return self._sessions()

@@ -154,13 +154,23 @@ class CatalogResource(ConfigurableResource):
 
 
 class AppDatabaseResource(ConfigurableResource):
-    """SQLAlchemy URL of the app database (SQLite file by default)."""
+    """SQLAlchemy URL of the app database (SQLite file by default).
+
+    The embedded database migrates itself. A production database is migrated
+    by the deployment (`report-pipeline db upgrade`), never by a step or a CLI
+    command: the pipeline's user needs no DDL rights and two processes never
+    race on a migration; a database behind the code is a clear error instead.
+    """
 
     url: str
+    auto_upgrade: bool = True
 
     def open(self) -> AppStore:
         store = AppStore(self.url)
-        store.upgrade()
+        if self.auto_upgrade:
+            store.upgrade()
+        else:
+            store.require_current_schema()
         return store
 
 

@@ -9,6 +9,7 @@ import pytest
 from dagster import DagsterEventType, DagsterInstance, materialize
 from sqlalchemy.engine import make_url
 
+from report_pipeline.appdb.store import AppStore
 from report_pipeline.definitions import build_resources
 from report_pipeline.defs.checks import asset_checks
 from report_pipeline.defs.features import document_features
@@ -62,6 +63,7 @@ def test_a_week_through_a_database_that_drops_connections_equals_a_clean_week(
         postgres_url, settings, monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("REPORT_PIPELINE_MAX_FAILED_SHARE", "0.5")
     url = make_url(postgres_url)
+    AppStore(postgres_url).upgrade()  # the deployment migrates; steps never do
     clean, _ = _week(monkeypatch, tmp_path, "clean", postgres_url, None)
 
     proxy = TcpFaultProxy((url.host or "127.0.0.1", url.port or 5432), cut_after=600, budget=2)

@@ -17,6 +17,7 @@ import boto3
 import pytest
 from dagster import DagsterInstance
 
+from report_pipeline.appdb.store import AppStore
 from report_pipeline.settings import Settings, load_settings
 from report_pipeline_tests.production.services import (
     mongo_uri, pg_env, real_mongo_uri, redis_server, unique_name,
@@ -70,6 +71,7 @@ def production(
     home = tmp_path / "home"
     (home / "dagster").mkdir(parents=True)
     shutil.copy(DEPLOY / "dagster.yaml", home / "dagster" / "dagster.yaml")
+    AppStore(postgres_url).upgrade()  # the deployment's `migrate` step
     bucket = unique_name("reports")
     env = {
         **AWS_TEST_ENV,

@@ -83,6 +83,11 @@ def test_helm_values_for_the_official_chart() -> None:
                   (DEPLOY / "helm" / "config.env").read_text().split())
     assert config["REPORT_PIPELINE_EXECUTOR"] == "k8s"
     assert not any(SECRET_NAMES.search(key) for key in config)  # those live in the Secret
+    job = _load("helm/migrate-job.yaml")
+    [container] = job["spec"]["template"]["spec"]["containers"]
+    assert container["command"] == ["report-pipeline", "db", "upgrade"]
+    assert container["image"].endswith(":" + deployment["image"]["tag"])
+    assert {"secretRef": {"name": "report-pipeline-secrets"}} in container["envFrom"]
 
 
 def test_the_celery_worker_config_reads_the_broker_from_the_environment(monkeypatch) -> None:

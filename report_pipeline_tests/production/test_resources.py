@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import certifi
 import pymongo
 import pytest
 from pymongo import ReadPreference
+from sqlalchemy import inspect
 
+from report_pipeline.appdb.store import AppStore, SchemaOutdated
 from report_pipeline.definitions import build_resources
 from report_pipeline.defs.jobs import weekly_executor
 from report_pipeline.resources import CatalogResource, ObjectStoreResource
@@ -71,3 +76,21 @@ def test_an_unknown_executor_is_refused(monkeypatch) -> None:
     monkeypatch.setenv("REPORT_PIPELINE_EXECUTOR", "threads")
     with pytest.raises(ValueError, match="multiprocess, celery or k8s"):
         weekly_executor()
+
+
+def test_a_production_database_is_never_migrated_by_the_pipeline(
+        settings, postgres_url, monkeypatch) -> None:
+    monkeypatch.setenv("REPORT_PIPELINE_DATABASE_URL", postgres_url)
+    resource = build_resources(load_settings())["app_database"]
+    with pytest.raises(SchemaOutdated, match="report-pipeline db upgrade"):
+        resource.process_config_and_initialize().open()
+    assert inspect(AppStore(postgres_url).engine).get_table_names() == []  # nothing half-made
+
+    cli = subprocess.run([sys.executable, "-m", "report_pipeline.cli", "subscribers", "list"],
+                         capture_output=True, text=True, timeout=120)
+    assert cli.returncode == 1
+    assert cli.stderr.strip().splitlines()[-1].startswith("error: the app database schema is at")
+    assert "Traceback" not in cli.stderr
+
+    AppStore(postgres_url).upgrade()  # what the deployment's migrate step does
+    assert resource.process_config_and_initialize().open().subscribers() == []

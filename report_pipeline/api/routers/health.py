@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.config import Config
 from fastapi import APIRouter
-from sqlalchemy import text
 
 from report_pipeline.api.deps import Context
 from report_pipeline.api.errors import ApiError, ErrorBody
 from report_pipeline.api.schemas import Health
-from report_pipeline.appdb.store import MIGRATIONS, AppStore
+from report_pipeline.appdb.store import database_revision, schema_head
 
 router = APIRouter(tags=["health"])
-
-
-def schema_head() -> str | None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return ScriptDirectory.from_config(config).get_current_head()
-
-
-def database_revision(store: AppStore) -> str | None:
-    with store.engine.connect() as connection:
-        connection.execute(text("SELECT 1"))
-        return MigrationContext.configure(connection).get_current_revision()
 
 
 @router.get("/healthz", response_model=Health)
@@ -36,7 +20,7 @@ def healthz() -> Health:
 @router.get("/readyz", response_model=Health, responses={503: {"model": ErrorBody}})
 def readyz(context: Context) -> Health:
     try:
-        revision = database_revision(context.store)
+        revision = database_revision(context.store.engine)
     except Exception:  # noqa: BLE001 - any failure to talk to the database means "not ready"
         raise ApiError(503, "the app database is unreachable", code="not_ready") from None
     if revision != schema_head():
