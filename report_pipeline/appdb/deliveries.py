@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import Integer, String, and_, func, literal, or_, select, update
+from sqlalchemy import Integer, String, and_, bindparam, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -39,6 +39,21 @@ class ClaimedDelivery:
     email: str
     recipient_name: str | None
     attempts: int  # including the attempt this claim starts
+
+
+# `sent` is written once per message: statements built once, parameters per call.
+_ROWS = Delivery.__table__
+_SENT_VALUES = dict(
+    status=SENT, message_id=bindparam("b_message_id"),
+    provider_message_id=bindparam("b_provider_id"), sent_at=bindparam("b_now"),
+    last_error=None, lease_owner=None, lease_expires_at=None, next_attempt_at=None,
+    updated_at=bindparam("b_now"))
+_SENT_IF_OURS = update(_ROWS).where(
+    _ROWS.c.id == bindparam("b_id"), _ROWS.c.status == SENDING,
+    _ROWS.c.lease_owner == bindparam("b_owner")).values(**_SENT_VALUES)
+# Our lease was taken back meanwhile: the message did go out, so record it anyway.
+_SENT_UNLESS_SENT = update(_ROWS).where(
+    _ROWS.c.id == bindparam("b_id"), _ROWS.c.status != SENT).values(**_SENT_VALUES)
 
 
 def _claimable(now: datetime):  # noqa: ANN202 - a SQLAlchemy boolean clause
@@ -172,32 +187,26 @@ class OutboxStore:
         Even then the row ends `sent` unless it already is: the message did
         go out, and recording that spares a further copy.
         """
-        now = utcnow()
-        values = dict(status=SENT, message_id=message_id, provider_message_id=provider_message_id,
-                      sent_at=now, last_error=None, lease_owner=None, lease_expires_at=None,
-                      next_attempt_at=None, updated_at=now)
-        rows = Delivery.__table__
-        ours = update(rows).where(rows.c.id == delivery_id, rows.c.status == SENDING,
-                                  rows.c.lease_owner == owner).values(**values)
-        anyway = update(rows).where(rows.c.id == delivery_id, rows.c.status != SENT).values(**values)
+        params = {"b_id": delivery_id, "b_owner": owner, "b_message_id": message_id,
+                  "b_provider_id": provider_message_id, "b_now": utcnow()}
         try:
-            return self._record_sent(ours, anyway)
+            return self._record_sent(params)
         except DBAPIError as error:
             if not error.connection_invalidated:
                 raise
             # The kept connection had died (server restart, idle cut): both updates are
             # conditional, so running them again on a fresh connection is safe.
             self.close()
-            return self._record_sent(ours, anyway)
+            return self._record_sent(params)
 
-    def _record_sent(self, ours, anyway) -> bool:  # noqa: ANN001 - Core UPDATE statements
+    def _record_sent(self, params: dict) -> bool:
         connection = self._sent_connection()
         try:
             if not self.is_postgres:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
-            recorded = connection.execute(ours).rowcount == 1
+            recorded = connection.execute(_SENT_IF_OURS, params).rowcount == 1
             if not recorded:
-                connection.execute(anyway)
+                connection.execute(_SENT_UNLESS_SENT, params)
             connection.commit()
         except BaseException:
             if not connection.invalidated:

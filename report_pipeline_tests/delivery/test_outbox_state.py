@@ -110,6 +110,25 @@ def test_a_late_sender_still_records_sent(outbox: OutboxStore) -> None:
     assert outbox.mark_failed(again.id, "successor", "x", retry_at=None) is None
 
 
+def test_sent_is_recorded_after_the_database_dropped_the_kept_connection(
+        postgres_url: str) -> None:
+    app = AppStore(postgres_url)
+    app.upgrade()
+    outbox = OutboxStore(app)
+    report_id = with_report(outbox, 2)
+    first, second = outbox.claim(report_id, "a", 10, LEASE)
+    assert outbox.mark_sent(first.id, "a", "<1@x>") is True
+    kept = outbox._connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    outbox._connection.rollback()
+    with app.engine.connect() as admin:  # a restart or failover ends the session
+        admin.exec_driver_sql(f"SELECT pg_terminate_backend({int(kept)})")
+    assert outbox.mark_sent(second.id, "a", "<2@x>") is True
+    assert statuses(outbox, report_id) == {"u000@example.com": SENT, "u001@example.com": SENT}
+    assert outbox._connection.exec_driver_sql("SELECT pg_backend_pid()").scalar() != kept
+    outbox.close()
+    app.engine.dispose()
+
+
 def test_release_returns_untried_rows_without_spending_an_attempt(outbox: OutboxStore) -> None:
     report_id = with_report(outbox, 3)
     batch = outbox.claim(report_id, "a", 10, LEASE)
