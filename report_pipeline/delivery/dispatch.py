@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date, datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import parseaddr
 from typing import Literal
@@ -15,15 +17,21 @@ from report_pipeline.appdb.deliveries import (
 )
 from report_pipeline.appdb.store import AppStore
 from report_pipeline.delivery.mailers import Mailer, WireMessage
-from report_pipeline.delivery.message import build_report_email, message_id_for
+from report_pipeline.delivery.message import (
+    MESSAGE_POLICY, build_report_email, clean_display_name, message_id_for,
+)
 from report_pipeline.delivery.outbox import run_sender
 from report_pipeline.delivery.settings import DEFAULT_MAX_ATTACHMENT_BYTES, DeliverySettings
 from report_pipeline.delivery.tokens import UnsubscribeLinks
+from report_pipeline.delivery.wire_template import (
+    SENTINEL_ADDRESS, SENTINEL_MAILTO, SENTINEL_NAME, SENTINEL_URL, Recipient, WireTemplate,
+)
 
 # snapshot: add subscribers not yet in the report, then send what is due (the weekly run);
 # replay: failed and dead rows get a fresh attempt budget, nobody new is added.
 Mode = Literal["snapshot", "replay"]
 _PLACEHOLDER = b"\x00report-pipeline attachment placeholder 7f3c9a\x00"
+TEMPLATE_SECONDS = 60.0  # a message's Date is at most this old
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,7 @@ class ReportComposer:
     sender: str
     max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES
     unsubscribe: UnsubscribeLinks | None = None
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def attach(self) -> bool:
@@ -64,15 +73,57 @@ class ReportComposer:
     def __call__(self, delivery: ClaimedDelivery) -> EmailMessage:
         if not self.attach:
             return self.build(delivery, self.report.pdf)
+        fast = self._from_template(delivery)
+        if fast is not None:
+            return fast
         # The PDF's base64 is the bulk of every message and the same for all:
         # build around a tiny placeholder, then splice the encoded PDF in once.
         message = self.build(delivery, _PLACEHOLDER)
-        flat = message.as_bytes()
-        if flat.count(self._placeholder_line) != 1:
+        wire = self._splice_pdf(message.as_bytes())
+        if wire is None:
             return self.build(delivery, self.report.pdf)  # never guess: the slow, sure way
         message.__class__ = WireMessage
-        message.wire = flat.replace(self._placeholder_line, self._encoded_pdf)
+        message.wire = wire
         return message
+
+    def _splice_pdf(self, flat: bytes) -> bytes | None:
+        if flat.count(self._placeholder_line) != 1:
+            return None
+        return flat.replace(self._placeholder_line, self._encoded_pdf)
+
+    def _from_template(self, delivery: ClaimedDelivery) -> EmailMessage | None:
+        template = self._template()
+        if template is None:
+            return None
+        links = self.unsubscribe
+        name = clean_display_name(delivery.recipient_name)
+        recipient = Recipient(
+            delivery.email, name, self._message_id(delivery.email),
+            links.url_for(delivery.email) if links else None,
+            links.mailto_for(delivery.email) if links else None)
+        wire = template.render(recipient)
+        if wire is None:
+            return None
+        message = WireMessage(policy=MESSAGE_POLICY)
+        message["From"] = self.sender
+        message["To"] = Address(display_name=name or "", addr_spec=delivery.email)
+        message["Message-ID"] = recipient.message_id
+        message.wire = wire
+        return message
+
+    def _template(self) -> WireTemplate | None:
+        """The report's message with sentinels, rebuilt now and then so Date stays current."""
+        built_at, template = self._cache.get("template", (None, None))
+        if built_at is not None and time.monotonic() - built_at < TEMPLATE_SECONDS:
+            return template
+        sample = ClaimedDelivery(0, self.report.report_id, SENTINEL_ADDRESS, SENTINEL_NAME, 1)
+        mailto = SENTINEL_MAILTO if self.unsubscribe and self.unsubscribe.mailto else None
+        flat = self._splice_pdf(self.build(
+            sample, _PLACEHOLDER, links=(SENTINEL_URL, mailto) if self.unsubscribe else None,
+        ).as_bytes())
+        template = WireTemplate.from_bytes(flat, MESSAGE_POLICY) if flat else None
+        self._cache["template"] = (time.monotonic(), template)
+        return template
 
     @cached_property
     def _placeholder_line(self) -> bytes:
@@ -83,19 +134,25 @@ class ReportComposer:
         pdf = self.report.pdf
         return b"\r\n".join(base64.b64encode(pdf[i:i + 57]) for i in range(0, len(pdf), 57))
 
-    def build(self, delivery: ClaimedDelivery, pdf: bytes) -> EmailMessage:
+    def _message_id(self, address: str) -> str:
         domain = parseaddr(self.sender)[1].rpartition("@")[2] or "localhost"
-        links = self.unsubscribe
+        return message_id_for(f"report-{self.report.report_id}", address, domain)
+
+    def build(self, delivery: ClaimedDelivery, pdf: bytes,
+              links: tuple[str | None, str | None] | None = None) -> EmailMessage:
+        """The message built from scratch; `links` overrides the recipient's unsubscribe links."""
+        unsubscribe = self.unsubscribe
+        if links is None and unsubscribe:
+            links = (unsubscribe.url_for(delivery.email), unsubscribe.mailto_for(delivery.email))
+        url, mailto = links or (None, None)
         return build_report_email(
             sender=self.sender, recipient=delivery.email,
             recipient_name=delivery.recipient_name, week_start=self.report.week,
             summary=self.report.summary, pdf=pdf if self.attach else None,
-            pdf_filename=self.report.pdf_filename,
-            message_id=message_id_for(f"report-{self.report.report_id}", delivery.email, domain),
+            pdf_filename=self.report.pdf_filename, message_id=self._message_id(delivery.email),
             download_url=None if self.attach else self.report.download_url,
             download_expires_at=None if self.attach else self.report.download_expires_at,
-            unsubscribe_url=links.url_for(delivery.email) if links else None,
-            unsubscribe_mailto=links.mailto_for(delivery.email) if links else None,
+            unsubscribe_url=url, unsubscribe_mailto=mailto,
         )
 
 

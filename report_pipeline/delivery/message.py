@@ -75,7 +75,7 @@ def build_report_email(
     for url in (download_url, unsubscribe_url, unsubscribe_mailto):
         if url is not None:
             _check_url(url)
-    name = _clean_name(recipient_name)
+    name = clean_display_name(recipient_name)
     filename = os.path.basename(pdf_filename) or "report.pdf"
     context = _template_context(
         greeting_name=name or recipient,
@@ -176,7 +176,7 @@ def _format_expiry(expires_at: datetime | None) -> str | None:
     return expires_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _clean_name(name: str | None) -> str | None:
+def clean_display_name(name: str | None) -> str | None:
     # Collapsing whitespace keeps CR/LF out of the To header and the greeting.
     cleaned = " ".join((name or "").split())
     return cleaned or None

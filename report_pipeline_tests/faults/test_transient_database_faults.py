@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
 
 import pytest
 from dagster import DagsterEventType, DagsterInstance, materialize
@@ -15,23 +14,10 @@ from report_pipeline.defs.checks import asset_checks
 from report_pipeline.defs.features import document_features
 from report_pipeline.defs.manifest import document_manifest
 from report_pipeline.defs.report import weekly_report
-from report_pipeline.documents import open_services, store_document
-from report_pipeline.samples import broken_png, scanned_page_png
+from report_pipeline.documents import open_services
 from report_pipeline.settings import load_settings
 from report_pipeline_tests.faults.tcp_fault_proxy import TcpFaultProxy
-
-WEEK = date(2024, 3, 4)
-AT = datetime(2024, 3, 5, 9, tzinfo=timezone.utc)
-
-
-def _seed(services) -> None:  # noqa: ANN001
-    for number in range(4):
-        store_document(services, f"Visit {number}: stable, no adverse events.".encode(),
-                       f"note-{number}.txt", "text/plain", "acme", AT, document_id=f"n{number}")
-    store_document(services, scanned_page_png("Randomized trial enrollment completed"),
-                   "scan.png", "image/png", "globex", AT, document_id="scan")
-    store_document(services, broken_png(), "broken.png", "image/png", "acme", AT,
-                   document_id="broken")
+from report_pipeline_tests.faults.weeks import WEEK, seed_fault_week
 
 
 def _week(monkeypatch, tmp_path, name: str, database_url: str, proxy: TcpFaultProxy | None):
@@ -39,7 +25,7 @@ def _week(monkeypatch, tmp_path, name: str, database_url: str, proxy: TcpFaultPr
     monkeypatch.setenv("REPORT_PIPELINE_DATABASE_URL", database_url)
     settings = load_settings()
     services = open_services(settings)
-    _seed(services)
+    seed_fault_week(services, notes=4)
     if proxy:
         proxy.armed = True  # faults for the run, not for the set-up
     with DagsterInstance.ephemeral() as instance:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
 
 import boto3
 import pytest
@@ -13,12 +12,9 @@ from report_pipeline.definitions import build_resources
 from report_pipeline.defs.features import document_features
 from report_pipeline.defs.manifest import document_manifest
 from report_pipeline.defs.report import weekly_report
-from report_pipeline.documents import open_services, store_document
-from report_pipeline.samples import broken_png, scanned_page_png
+from report_pipeline.documents import open_services
 from report_pipeline_tests.faults.fault_proxy import FaultProxy
-
-WEEK = date(2024, 3, 4)
-AT = datetime(2024, 3, 5, 9, tzinfo=timezone.utc)
+from report_pipeline_tests.faults.weeks import WEEK, seed_fault_week
 
 
 def _environment(monkeypatch, settings, endpoint: str, prefix: str) -> None:
@@ -38,13 +34,7 @@ def _week(settings_factory, endpoint: str, seed_endpoint: str, prefix: str) -> d
     resources = build_resources(settings)  # reads the environment now: the run's endpoint
     # Seed through the clean endpoint: the faults are for the run, not the set-up.
     seeding = open_services(settings_factory(seed_endpoint, prefix))
-    for number in range(6):
-        store_document(seeding, f"Visit {number}: stable, no adverse events.".encode(),
-                       f"note-{number}.txt", "text/plain", "acme", AT, document_id=f"n{number}")
-    store_document(seeding, scanned_page_png("Randomized trial enrollment completed"),
-                   "scan.png", "image/png", "globex", AT, document_id="scan")
-    store_document(seeding, broken_png(), "broken.png", "image/png", "acme", AT,
-                   document_id="broken")
+    seed_fault_week(seeding, notes=6)
     with DagsterInstance.ephemeral() as instance:
         result = materialize([document_manifest, document_features, weekly_report],
                              partition_key=WEEK.isoformat(), instance=instance,
