@@ -11,16 +11,10 @@ import click
 
 from report_pipeline import documents as documents_service
 from report_pipeline.appdb.store import SchemaOutdated
+from report_pipeline.cli_errors import UserError
 from report_pipeline.delivery.addresses import InvalidEmail, normalize_email
 from report_pipeline.settings import Settings, load_settings
 from report_pipeline.weeks import InvalidWeek, parse_week
-
-
-class UserError(click.ClickException):
-    """A one-line error for the user; exit status 1, no traceback."""
-
-    def show(self, file=None) -> None:  # noqa: ANN001
-        click.echo(f"error: {self.format_message()}", err=True)
 
 
 def _services(settings: Settings) -> documents_service.Services:

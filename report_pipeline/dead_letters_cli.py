@@ -8,20 +8,8 @@ from datetime import date
 
 import click
 
+from report_pipeline.cli_errors import UserError, week_or_error
 from report_pipeline.settings import load_settings
-from report_pipeline.weeks import InvalidWeek, parse_week
-
-
-class UserError(click.ClickException):
-    def show(self, file=None) -> None:  # noqa: ANN001
-        click.echo(f"error: {self.format_message()}", err=True)
-
-
-def _week(text: str) -> date:
-    try:
-        return parse_week(text)
-    except InvalidWeek as error:
-        raise UserError(str(error)) from None
 
 
 def _services():  # noqa: ANN202
@@ -44,7 +32,7 @@ def list_dead_letters(week_text: str, as_json: bool) -> None:
     from report_pipeline.manifest import read_manifest
     from report_pipeline.storage.object_store import ObjectNotFound
 
-    week, store = _week(week_text), _services().store
+    week, store = week_or_error(week_text), _services().store
     try:
         entries, results = read_manifest(store, week), read_week_features(store, week)
     except ObjectNotFound:
@@ -73,7 +61,7 @@ def replay(week_text: str, as_json: bool) -> None:
     from report_pipeline.dead_letters import read_dead_letters
     from report_pipeline.runs import ensure_dagster_home
 
-    week, settings = _week(week_text), load_settings()
+    week, settings = week_or_error(week_text), load_settings()
     before = {d.document_id for d in _letters_or_error(week)}
     ensure_dagster_home(settings)
     with DagsterInstance.get() as instance:
@@ -131,7 +119,7 @@ def release(week_text: str, released_by: str | None, no_send: bool) -> None:
     """Release a report held by the completeness gate, then send its emails (exactly once)."""
     from report_pipeline.appdb.reports import NotHeld, ReportNotFound, release_hold
 
-    week, services = _week(week_text), _services()
+    week, services = week_or_error(week_text), _services()
     try:
         row = release_hold(services.app, week, released_by or getpass.getuser())
     except (ReportNotFound, NotHeld) as error:

@@ -1,8 +1,6 @@
 """`report-pipeline api`, `db` and `api-keys`.
 
-Register in report_pipeline/cli.py with:
-    from report_pipeline.api.cli import api, api_keys, db
-    cli.add_command(api); cli.add_command(db); cli.add_command(api_keys)
+Registered in report_pipeline/cli.py.
 """
 
 from __future__ import annotations
@@ -10,22 +8,8 @@ from __future__ import annotations
 import click
 
 from report_pipeline.api.auth import ROLES
-from report_pipeline.appdb.store import AppStore
+from report_pipeline.cli_errors import UserError, app_store
 from report_pipeline.settings import load_settings
-
-
-class CommandError(click.ClickException):
-    """One line on stderr, exit status 1, no traceback."""
-
-    def show(self, file=None) -> None:  # noqa: ANN001
-        click.echo(f"error: {self.format_message()}", err=True)
-
-
-def _store(upgrade: bool = True) -> AppStore:
-    store = AppStore(load_settings().database_url)
-    if upgrade:
-        store.upgrade()
-    return store
 
 
 @click.command("api")
@@ -41,7 +25,7 @@ def api(host: str, port: int) -> None:
     try:
         app = create_app()
     except ConfigError as error:
-        raise CommandError(str(error)) from None
+        raise UserError(str(error)) from None
     # proxy_headers: behind a trusted proxy (FORWARDED_ALLOW_IPS) the audit log
     # records the real client address.
     uvicorn.run(app, host=host, port=port, proxy_headers=True)
@@ -55,9 +39,9 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Migrate the app database to the newest schema (idempotent)."""
-    from report_pipeline.appdb.store import database_revision
+    from report_pipeline.appdb.store import database_revision, open_app_store
 
-    store = _store()
+    store = open_app_store(load_settings().database_url, auto_upgrade=True)
     click.echo(f"app database at revision {database_revision(store.engine)}")
 
 
@@ -73,7 +57,7 @@ def api_keys_create(role: str, name: str | None) -> None:
     """Create a key and print it once: it cannot be shown again."""
     from report_pipeline.appdb.api_keys import create_api_key
 
-    issued = create_api_key(_store(), role, name)
+    issued = create_api_key(app_store(), role, name)
     click.echo(issued.key)
     click.echo(f"created key {issued.id} ({issued.name}, role {role}, prefix {issued.prefix});"
                " store it now, it is not shown again", err=True)
@@ -85,9 +69,9 @@ def api_keys_revoke(key_id: str) -> None:
     """Revoke a key by id or prefix."""
     from report_pipeline.appdb.api_keys import revoke_api_key
 
-    row = revoke_api_key(_store(), key_id)
+    row = revoke_api_key(app_store(), key_id)
     if row is None:
-        raise CommandError(f"no API key {key_id!r}")
+        raise UserError(f"no API key {key_id!r}")
     click.echo(f"revoked key {row.id} ({row.name})")
 
 
@@ -96,6 +80,6 @@ def api_keys_list() -> None:
     """Keys without their secrets: id, prefix, name, role, state."""
     from report_pipeline.appdb.api_keys import list_api_keys
 
-    for row in list_api_keys(_store()):
+    for row in list_api_keys(app_store()):
         state = "revoked" if row.revoked_at else "active"
         click.echo(f"{row.id}\t{row.prefix}\t{row.name}\t{row.role}\t{state}")

@@ -82,6 +82,16 @@ def database_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def open_app_store(url: str, *, auto_upgrade: bool) -> AppStore:
+    """The store at `url`, migrated (auto_upgrade) or checked to be current (SchemaOutdated)."""
+    store = AppStore(url)
+    if auto_upgrade:
+        store.upgrade()
+    else:
+        store.require_current_schema()
+    return store
+
+
 class AppStore:
     def __init__(self, url: str) -> None:
         self.url = url

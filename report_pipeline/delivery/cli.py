@@ -14,31 +14,8 @@ from pathlib import Path
 import click
 
 from report_pipeline.appdb.deliveries import DEAD, STATUSES, OutboxStore
-from report_pipeline.appdb.store import AppStore
+from report_pipeline.cli_errors import UserError, app_store, week_or_error
 from report_pipeline.settings import load_settings
-from report_pipeline.weeks import InvalidWeek, parse_week
-
-
-class UserError(click.ClickException):
-    """A one-line error for the user; exit status 1, no traceback."""
-
-    def show(self, file=None) -> None:  # noqa: ANN001
-        click.echo(f"error: {self.format_message()}", err=True)
-
-
-def _app() -> AppStore:
-    app = AppStore(load_settings().database_url)
-    app.upgrade()
-    return app
-
-
-def _week(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return parse_week(text)
-    except InvalidWeek as error:
-        raise UserError(str(error)) from None
 
 
 @click.group()
@@ -51,7 +28,8 @@ def deliveries() -> None:
 @click.option("--status", type=click.Choice(STATUSES), help="only this status")
 @click.option("--json", "as_json", is_flag=True, help="one JSON object per line")
 def list_deliveries(week_text: str | None, status: str | None, as_json: bool) -> None:
-    rows = OutboxStore(_app()).list(week=_week(week_text), status=status)
+    rows = OutboxStore(app_store()).list(
+        week=week_or_error(week_text) if week_text else None, status=status)
     for delivery, report in rows:
         record = {"id": delivery.id, "week": report.week.isoformat(), "report_id": report.id,
                   "email": delivery.email, "status": delivery.status,
@@ -70,7 +48,7 @@ def _email_run(week: date, *, replay: bool, force: bool) -> None:
     from report_pipeline.runs import email_job_def, ensure_dagster_home
 
     settings = load_settings()
-    app = _app()
+    app = app_store()
     report = app.latest_report(week)
     if report is None or report.pdf_key is None:
         raise UserError(f"week {week} has no rendered report; run it first")
@@ -94,14 +72,14 @@ def _email_run(week: date, *, replay: bool, force: bool) -> None:
 @click.option("--force", is_flag=True, help="also resend deliveries already sent")
 def replay(week_text: str, force: bool) -> None:
     """Resend the week's failed and dead deliveries (sent ones only with --force)."""
-    _email_run(_week(week_text), replay=True, force=force)
+    _email_run(week_or_error(week_text), replay=True, force=force)
 
 
 @deliveries.command("send-new")
 @click.option("--week", "week_text", required=True, help="any date inside the week")
 def send_new(week_text: str) -> None:
     """Send the week's report to people who subscribed after it went out."""
-    _email_run(_week(week_text), replay=False, force=False)
+    _email_run(week_or_error(week_text), replay=False, force=False)
 
 
 @click.group("ses-events")
@@ -127,7 +105,7 @@ def ingest(paths: tuple[str, ...]) -> None:
             raise UserError(f"cannot read {path}: {error.strerror}") from None
         except (ValueError, InvalidNotification) as error:
             raise UserError(f"{path}: {error}") from None
-    result = ingest_events(_app(), records, actor="cli:ses-events",
+    result = ingest_events(app_store(), records, actor="cli:ses-events",
                            request_id=uuid.uuid4().hex)
     click.echo(f"{result.recorded} recorded, {result.duplicates} duplicates,"
                f" {len(result.suppressed)} suppressed")

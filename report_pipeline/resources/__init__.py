@@ -15,7 +15,7 @@ from typing import Any, Literal
 from dagster import ConfigurableResource
 from dagster_aws.s3 import S3Resource
 
-from report_pipeline.appdb.store import AppStore
+from report_pipeline.appdb.store import AppStore, open_app_store
 from report_pipeline.delivery.mailers import Mailer, OutboxMailer, SmtpMailer
 from report_pipeline.storage.catalog import DocumentCatalog, EmbeddedCatalog, MongoCatalog
 from report_pipeline.storage.object_store import LocalObjectStore, ObjectStore, S3ObjectStore
@@ -166,12 +166,7 @@ class AppDatabaseResource(ConfigurableResource):
     auto_upgrade: bool = True
 
     def open(self) -> AppStore:
-        store = AppStore(self.url)
-        if self.auto_upgrade:
-            store.upgrade()
-        else:
-            store.require_current_schema()
-        return store
+        return open_app_store(self.url, auto_upgrade=self.auto_upgrade)
 
 
 class MailerResource(ConfigurableResource):
