@@ -133,12 +133,11 @@ def release(week_text: str, released_by: str | None, no_send: bool) -> None:
 def _send_emails(week: date) -> dict:
     from dagster import DagsterInstance
 
-    from report_pipeline.runs import email_job_def, ensure_dagster_home
+    from report_pipeline.runs import ensure_dagster_home, run_email_job
 
     ensure_dagster_home(load_settings())
     with DagsterInstance.get() as instance:
-        result = email_job_def().execute_in_process(
-            instance=instance, partition_key=week.isoformat(), raise_on_error=False)
+        result = run_email_job(instance, week)
     if not result.success:
         raise UserError(f"email run {result.run_id} failed; see it in the Dagster UI")
     return {"email_run_id": result.run_id, **result.output_for_node("email_deliveries")}

@@ -56,16 +56,22 @@ def run_week(
     )
     if not report.success and not failed_only_on_completeness(report):
         raise RunFailed(f"weekly report run {report.run_id} failed: {_first_failure(report)}")
-    emails = email_job_def().execute_in_process(
-        run_config={
-            **loggers,
-            "ops": {"email_deliveries": {"config": {"force": force_emails}}},
-        },
-        instance=instance, partition_key=partition, raise_on_error=False,
-    )
+    emails = run_email_job(instance, week, force=force_emails, log_level=log_level)
     if not emails.success:
         raise RunFailed(f"email run {emails.run_id} failed: {_first_failure(emails)}")
     return WeekRun(report.run_id, emails.run_id, emails.output_for_node("email_deliveries"))
+
+
+def run_email_job(instance: DagsterInstance, week: date, *, force: bool = False,
+                  replay: bool = False, log_level: str = "INFO"):  # noqa: ANN201
+    """The week's email run, in this process (the outbox makes it safe to repeat)."""
+    return email_job_def().execute_in_process(
+        run_config={
+            "loggers": {"console": {"config": {"log_level": log_level}}},
+            "ops": {"email_deliveries": {"config": {"force": force, "replay": replay}}},
+        },
+        instance=instance, partition_key=week.isoformat(), raise_on_error=False,
+    )
 
 
 def failed_only_on_completeness(result) -> bool:  # noqa: ANN001 - any execution result

@@ -45,7 +45,7 @@ def list_deliveries(week_text: str | None, status: str | None, as_json: bool) ->
 def _email_run(week: date, *, replay: bool, force: bool) -> None:
     from dagster import DagsterInstance
 
-    from report_pipeline.runs import email_job_def, ensure_dagster_home
+    from report_pipeline.runs import ensure_dagster_home, run_email_job
 
     settings = load_settings()
     app = app_store()
@@ -53,11 +53,8 @@ def _email_run(week: date, *, replay: bool, force: bool) -> None:
     if report is None or report.pdf_key is None:
         raise UserError(f"week {week} has no rendered report; run it first")
     ensure_dagster_home(settings)
-    config = {"ops": {"email_deliveries": {"config": {"replay": replay, "force": force}}}}
     with DagsterInstance.get() as instance:
-        result = email_job_def().execute_in_process(
-            run_config=config, instance=instance, partition_key=week.isoformat(),
-            raise_on_error=False)
+        result = run_email_job(instance, week, force=force, replay=replay)
     counts = OutboxStore(app).counts(report.id)
     click.echo(f"week {week}: " + ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s])
                + f" (run {result.run_id})")
