@@ -49,7 +49,7 @@ WEEK_KEY = "2024-03-04"
 
 def make_page_images(directory: Path, count: int, words: int = 300) -> list[Path]:
     """Scanned-looking A4 pages at 150 dpi with about `words` words each."""
-    from report_pipeline.samples import page_text, scanned_page_png
+    from report_pipeline.tooling.samples import page_text, scanned_page_png
 
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -64,8 +64,9 @@ def seed_week(images: list[Path], texts: int) -> None:
     """Catalog the images and `texts` clinical notes in the week of WEEK_KEY."""
     from datetime import datetime, timedelta, timezone
 
-    from report_pipeline.documents import open_services, store_document
-    from report_pipeline.samples import clinical_note_text
+    from report_pipeline.resources.connections import open_services
+    from report_pipeline.pipeline.documents import store_document
+    from report_pipeline.tooling.samples import clinical_note_text
     from report_pipeline.settings import load_settings
 
     services = open_services(load_settings())
@@ -97,7 +98,7 @@ def run_chain(assets: tuple[str, ...] = ("document_manifest", "document_features
     """One Dagster run of the weekly job (multiprocess executor) over the benchmark week."""
     from dagster import AssetKey, DagsterInstance, execute_job, reconstructable
 
-    from report_pipeline.runs import weekly_report_job_def
+    from report_pipeline.defs.runs import weekly_report_job_def
 
     with DagsterInstance.get() as instance:
         result = execute_job(

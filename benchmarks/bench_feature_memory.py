@@ -28,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from report_pipeline.features import batch_count, batch_slice, extract_entries  # noqa: E402
-from report_pipeline.manifest import read_manifest, write_manifest  # noqa: E402
+from report_pipeline.pipeline.features import batch_count, batch_slice, extract_entries  # noqa: E402
+from report_pipeline.pipeline.manifest import read_manifest, write_manifest  # noqa: E402
 from report_pipeline.models import DocumentRecord, ManifestEntry  # noqa: E402
 from report_pipeline.storage.object_store import LocalObjectStore  # noqa: E402
 
@@ -48,7 +48,7 @@ def _large_text(size_mb: int) -> bytes:
 
 
 def _images(rng: random.Random) -> tuple[bytes, bytes]:
-    from report_pipeline.samples import scanned_page_png
+    from report_pipeline.tooling.samples import scanned_page_png
 
     page = scanned_page_png("Randomized trial enrollment completed", width=800)
     from PIL import Image

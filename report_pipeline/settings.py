@@ -1,24 +1,172 @@
-"""Where the product keeps its state, read once from the environment.
+"""Every setting of the product, read from the environment in this one module.
 
-With no environment variables set, everything lives under a project-local
-directory (``REPORT_PIPELINE_HOME``, default ``./var``) and nothing external is
-needed. Production services are switched on by the variables listed in the
-README; secrets are only ever read from the environment.
+With no variables set, everything lives under a project-local directory
+(``REPORT_PIPELINE_HOME``, default ``./var``) and nothing external is needed.
+Production services are switched on by the variables the README lists. A value
+that cannot be parsed is a :class:`SettingsError` naming the variable, raised
+when the settings are loaded, so a typo never becomes a silent default.
+
+Secrets (Mongo URI, database URL, SMTP password) stay ``EnvVar`` references in
+the Dagster resources so they are resolved in the step process; the fields
+here that hold secrets are kept out of ``repr``.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 DEFAULT_FIRST_WEEK = "2020-01-06"
+DEFAULT_MAX_FAILED_SHARE = 0.10
+DEFAULT_DEADLINE_HOURS = 12.0  # after the week closes (Monday 00:00 UTC); the schedule runs at 06:00
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+SECRET_VARIABLES = (
+    "REPORT_PIPELINE_MONGO_URI", "REPORT_PIPELINE_DATABASE_URL", "REPORT_PIPELINE_SMTP_PASSWORD",
+    "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "REPORT_PIPELINE_CELERY_BROKER",
+    "REPORT_PIPELINE_JWT_SECRET", "REPORT_PIPELINE_UNSUBSCRIBE_SECRET",
+)
 
 
-def _env(name: str, default: str | None = None) -> str | None:
-    value = os.environ.get(name)
-    return value if value not in (None, "") else default
+class SettingsError(ValueError):
+    """A variable whose value cannot be used; the message names it."""
+
+
+def parse_flag(text: str) -> bool:
+    """The one boolean parser: 1/true/yes/on and 0/false/no/off, any case."""
+    lowered = text.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ValueError("expected one of 1, true, yes, on, 0, false, no, off")
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+class _Reader:
+    """Reads typed values from one environment mapping; empty means unset."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+
+    def raw(self, name: str) -> str | None:
+        value = self.env.get(name)
+        return value if value not in (None, "") else None
+
+    def get(self, name: str, parse: Callable[[str], T], default: T) -> T:
+        raw = self.raw(name)
+        if raw is None:
+            return default
+        try:
+            return parse(raw.strip())
+        except ValueError as error:
+            detail = str(error) or parse.__name__
+            raise SettingsError(f"{name}={raw!r} is not valid: {detail}") from None
+
+    def text(self, name: str, default: str | None = None) -> str | None:
+        return self.get(name, str, default)
+
+    def integer(self, name: str, default: int, minimum: int | None = None) -> int:
+        value = self.get(name, int, default)
+        if minimum is not None and value < minimum:
+            raise SettingsError(f"{name}={value!r} is not valid: must be at least {minimum}")
+        return value
+
+    def number(self, name: str, default: float | None) -> float | None:
+        return self.get(name, float, default)
+
+    def flag(self, name: str, default: bool | None) -> bool | None:
+        return self.get(name, parse_flag, default)
+
+    def choice(self, name: str, default: str, options: tuple[str, ...]) -> str:
+        value = self.get(name, str, default)
+        if value not in options:
+            listed = f"{', '.join(options[:-1])} or {options[-1]}"
+            raise SettingsError(f"{name}={value!r} is not valid: use {listed}")
+        return value
+
+    def names(self, name: str) -> tuple[str, ...]:
+        return self.get(name, _names, ())
+
+
+@dataclass(frozen=True)
+class S3Settings:
+    bucket: str = ""
+    prefix: str = ""
+    endpoint_url: str | None = None
+    region: str | None = None
+    max_attempts: int = 5
+    retry_mode: str = "standard"
+    kms_key_id: str | None = None
+
+
+@dataclass(frozen=True)
+class MongoSettings:
+    uri: str | None = field(default=None, repr=False)  # secret: credentials inside
+    database: str = "documents"
+    collection: str = "documents"
+    tls: bool | None = None
+    tls_ca_file: str | None = None
+    retry_writes: bool = False
+    read_preference: str = "primaryPreferred"
+    timeout_ms: int = 10000
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str = "localhost"
+    port: int = 25
+    security: str = "starttls"
+    username: str | None = None
+    # Resources pass the password on as an EnvVar reference; only the doctor reads it.
+    password: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class SesSettings:
+    region: str | None = None
+    endpoint_url: str | None = None
+    configuration_set: str | None = None
+    max_send_rate: float | None = None
+    sns_topic_arns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeliveryEnv:
+    max_attempts: int = 5
+    retry_base_seconds: float = 30.0
+    retry_max_seconds: float = 1800.0
+    batch_size: int = 20
+    lease_seconds: float = 120.0
+    wait_for_retries: bool = True
+    max_attachment_bytes: int = 7 * 1024 * 1024
+    email_link_ttl_seconds: int = 7 * 24 * 3600  # the longest a SigV4 presigned URL can live
+    unsubscribe_url: str | None = None
+    unsubscribe_mailto: str | None = None
+    unsubscribe_secret: str | None = field(default=None, repr=False)
+    unsubscribe_previous_secrets: tuple[str, ...] = field(default=(), repr=False)
+    unsubscribe_token_days: float = 90.0
+
+
+@dataclass(frozen=True)
+class ApiEnv:
+    jwt_algorithm: str = "HS256"
+    jwt_secret: str | None = field(default=None, repr=False)
+    jwt_public_key: str | None = None
+    jwt_public_key_file: str | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    dagster_graphql_url: str | None = None
+    dagster_location: str | None = None
+    download_url_ttl_seconds: int = 300
 
 
 @dataclass(frozen=True)
@@ -26,21 +174,32 @@ class Settings:
     home: Path
     object_store: str
     catalog: str
-    database_url: str
+    database_url: str = field(repr=False)
+    database_is_external: bool
     mailer: str
     first_week: date
     batch_size: int
     schedule_timezone: str
     mail_from: str
-
-    @staticmethod
-    def env(name: str, default: str | None = None) -> str | None:
-        """A production setting read straight from the environment."""
-        return _env(name, default)
-
-    @property
-    def database_is_external(self) -> bool:
-        return _env("REPORT_PIPELINE_DATABASE_URL") is not None
+    dagster_home: Path
+    ocr_engine: str = "auto"
+    executor: str = "multiprocess"
+    step_concurrency: int = 0
+    celery_broker: str | None = field(default=None, repr=False)
+    celery_backend: str | None = field(default=None, repr=False)
+    max_failed_share: float = DEFAULT_MAX_FAILED_SHARE
+    mail_empty_weeks: bool = False
+    operator_emails: tuple[str, ...] = ()
+    ui_url: str = "http://127.0.0.1:3000"
+    deadline_hours: float = DEFAULT_DEADLINE_HOURS
+    # Values of secret variables by name, so messages can be scrubbed of them.
+    secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
+    s3: S3Settings = S3Settings()
+    mongo: MongoSettings = MongoSettings()
+    smtp: SmtpSettings = SmtpSettings()
+    ses: SesSettings = SesSettings()
+    delivery: DeliveryEnv = DeliveryEnv()
+    api: ApiEnv = ApiEnv()
 
     @property
     def objects_dir(self) -> Path:
@@ -54,21 +213,154 @@ class Settings:
     def outbox_dir(self) -> Path:
         return self.home / "outbox"
 
-    @property
-    def dagster_home(self) -> Path:
-        return Path(_env("DAGSTER_HOME") or self.home / "dagster")
+
+def _share(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise ValueError("use a fraction from 0 to 1")
+    return value
 
 
-def load_settings() -> Settings:
-    home = Path(_env("REPORT_PIPELINE_HOME", "var")).resolve()
+def _s3(read: _Reader, region: str | None) -> S3Settings:
+    return S3Settings(
+        bucket=read.text("REPORT_PIPELINE_S3_BUCKET", ""),
+        prefix=read.text("REPORT_PIPELINE_S3_PREFIX", ""),
+        endpoint_url=read.text("REPORT_PIPELINE_S3_ENDPOINT_URL"),
+        region=region,
+        max_attempts=read.integer("REPORT_PIPELINE_S3_MAX_ATTEMPTS", 5, minimum=1),
+        retry_mode=read.choice("REPORT_PIPELINE_S3_RETRY_MODE", "standard",
+                               ("standard", "adaptive", "legacy")),
+        kms_key_id=read.text("REPORT_PIPELINE_S3_KMS_KEY_ID"),
+    )
+
+
+def _mongo(read: _Reader) -> MongoSettings:
+    return MongoSettings(
+        uri=read.text("REPORT_PIPELINE_MONGO_URI"),
+        database=read.text("REPORT_PIPELINE_MONGO_DATABASE", "documents"),
+        collection=read.text("REPORT_PIPELINE_MONGO_COLLECTION", "documents"),
+        tls=read.flag("REPORT_PIPELINE_MONGO_TLS", None),
+        tls_ca_file=read.text("REPORT_PIPELINE_MONGO_TLS_CA_FILE"),
+        retry_writes=bool(read.flag("REPORT_PIPELINE_MONGO_RETRY_WRITES", False)),
+        read_preference=read.text("REPORT_PIPELINE_MONGO_READ_PREFERENCE", "primaryPreferred"),
+        timeout_ms=read.integer("REPORT_PIPELINE_MONGO_TIMEOUT_MS", 10000, minimum=1),
+    )
+
+
+def _smtp(read: _Reader) -> SmtpSettings:
+    return SmtpSettings(
+        host=read.text("REPORT_PIPELINE_SMTP_HOST", "localhost"),
+        port=read.integer("REPORT_PIPELINE_SMTP_PORT", 25, minimum=1),
+        security=read.choice("REPORT_PIPELINE_SMTP_SECURITY", "starttls",
+                             ("starttls", "ssl", "none")),
+        username=read.text("REPORT_PIPELINE_SMTP_USERNAME"),
+        password=read.text("REPORT_PIPELINE_SMTP_PASSWORD"),
+    )
+
+
+def _ses(read: _Reader, region: str | None) -> SesSettings:
+    return SesSettings(
+        region=region,
+        endpoint_url=read.text("REPORT_PIPELINE_SES_ENDPOINT_URL"),
+        configuration_set=read.text("REPORT_PIPELINE_SES_CONFIGURATION_SET"),
+        max_send_rate=read.number("REPORT_PIPELINE_SES_MAX_SEND_RATE", None),
+        sns_topic_arns=read.names("REPORT_PIPELINE_SES_SNS_TOPIC_ARNS"),
+    )
+
+
+def _delivery(read: _Reader) -> DeliveryEnv:
+    defaults = DeliveryEnv()
+    return DeliveryEnv(
+        max_attempts=read.integer("REPORT_PIPELINE_DELIVERY_MAX_ATTEMPTS", 5, minimum=1),
+        retry_base_seconds=read.number("REPORT_PIPELINE_DELIVERY_RETRY_BASE_SECONDS", 30.0),
+        retry_max_seconds=read.number("REPORT_PIPELINE_DELIVERY_RETRY_MAX_SECONDS", 1800.0),
+        batch_size=read.integer("REPORT_PIPELINE_DELIVERY_BATCH_SIZE", 20, minimum=1),
+        lease_seconds=read.number("REPORT_PIPELINE_DELIVERY_LEASE_SECONDS", 120.0),
+        wait_for_retries=bool(read.flag("REPORT_PIPELINE_DELIVERY_WAIT_FOR_RETRIES", True)),
+        max_attachment_bytes=read.integer(
+            "REPORT_PIPELINE_MAX_ATTACHMENT_BYTES", defaults.max_attachment_bytes, minimum=0),
+        email_link_ttl_seconds=read.integer(
+            "REPORT_PIPELINE_EMAIL_LINK_TTL", defaults.email_link_ttl_seconds, minimum=1),
+        unsubscribe_url=read.text("REPORT_PIPELINE_UNSUBSCRIBE_URL"),
+        unsubscribe_mailto=read.text("REPORT_PIPELINE_UNSUBSCRIBE_MAILTO"),
+        unsubscribe_secret=read.text("REPORT_PIPELINE_UNSUBSCRIBE_SECRET"),
+        unsubscribe_previous_secrets=read.names("REPORT_PIPELINE_UNSUBSCRIBE_PREVIOUS_SECRETS"),
+        unsubscribe_token_days=read.number("REPORT_PIPELINE_UNSUBSCRIBE_TOKEN_DAYS", 90.0),
+    )
+
+
+def _api(read: _Reader) -> ApiEnv:
+    return ApiEnv(
+        jwt_algorithm=read.text("REPORT_PIPELINE_JWT_ALGORITHM", "HS256").upper(),
+        jwt_secret=read.text("REPORT_PIPELINE_JWT_SECRET"),
+        jwt_public_key=read.text("REPORT_PIPELINE_JWT_PUBLIC_KEY"),
+        jwt_public_key_file=read.text("REPORT_PIPELINE_JWT_PUBLIC_KEY_FILE"),
+        jwt_issuer=read.text("REPORT_PIPELINE_JWT_ISSUER"),
+        jwt_audience=read.text("REPORT_PIPELINE_JWT_AUDIENCE"),
+        dagster_graphql_url=read.text("REPORT_PIPELINE_DAGSTER_GRAPHQL_URL"),
+        dagster_location=read.text("REPORT_PIPELINE_DAGSTER_LOCATION"),
+        download_url_ttl_seconds=read.integer("REPORT_PIPELINE_DOWNLOAD_URL_TTL", 300, minimum=1),
+    )
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """All settings from ``env`` (default: this process's environment)."""
+    read = _Reader(os.environ if env is None else env)
+    home = Path(read.text("REPORT_PIPELINE_HOME", "var")).resolve()
+    external_db = read.text("REPORT_PIPELINE_DATABASE_URL")
+    region = read.text("AWS_REGION") or read.text("AWS_DEFAULT_REGION")
+    broker = read.text("REPORT_PIPELINE_CELERY_BROKER")
     return Settings(
         home=home,
-        object_store=_env("REPORT_PIPELINE_OBJECT_STORE", "local"),
-        catalog=_env("REPORT_PIPELINE_CATALOG", "embedded"),
-        database_url=_env("REPORT_PIPELINE_DATABASE_URL", f"sqlite:///{home / 'app.sqlite3'}"),
-        mailer=_env("REPORT_PIPELINE_MAILER", "outbox"),
-        first_week=date.fromisoformat(_env("REPORT_PIPELINE_FIRST_WEEK", DEFAULT_FIRST_WEEK)),
-        batch_size=int(_env("REPORT_PIPELINE_BATCH_SIZE", "16")),
-        schedule_timezone=_env("REPORT_PIPELINE_SCHEDULE_TIMEZONE", "UTC"),
-        mail_from=_env("REPORT_PIPELINE_MAIL_FROM", "reports@example.com"),
+        object_store=read.choice("REPORT_PIPELINE_OBJECT_STORE", "local", ("local", "s3")),
+        catalog=read.choice("REPORT_PIPELINE_CATALOG", "embedded", ("embedded", "mongodb")),
+        database_url=external_db or f"sqlite:///{home / 'app.sqlite3'}",
+        database_is_external=external_db is not None,
+        mailer=read.choice("REPORT_PIPELINE_MAILER", "outbox", ("outbox", "smtp", "ses")),
+        first_week=read.get("REPORT_PIPELINE_FIRST_WEEK", date.fromisoformat,
+                            date.fromisoformat(DEFAULT_FIRST_WEEK)),
+        batch_size=read.integer("REPORT_PIPELINE_BATCH_SIZE", 16, minimum=1),
+        schedule_timezone=read.text("REPORT_PIPELINE_SCHEDULE_TIMEZONE", "UTC"),
+        mail_from=read.text("REPORT_PIPELINE_MAIL_FROM", "reports@example.com"),
+        dagster_home=Path(read.text("DAGSTER_HOME") or home / "dagster"),
+        ocr_engine=read.choice("REPORT_PIPELINE_OCR_ENGINE", "auto",
+                               ("auto", "tesserocr", "cli")),
+        executor=read.choice("REPORT_PIPELINE_EXECUTOR", "multiprocess",
+                             ("multiprocess", "celery", "k8s")),
+        step_concurrency=read.integer("REPORT_PIPELINE_STEP_CONCURRENCY", 0, minimum=0),
+        celery_broker=broker,
+        celery_backend=read.text("REPORT_PIPELINE_CELERY_BACKEND") or broker,
+        max_failed_share=read.get("REPORT_PIPELINE_MAX_FAILED_SHARE", _share,
+                                  DEFAULT_MAX_FAILED_SHARE),
+        mail_empty_weeks=bool(read.flag("REPORT_PIPELINE_MAIL_EMPTY_WEEKS", False)),
+        operator_emails=read.names("REPORT_PIPELINE_OPERATOR_EMAILS"),
+        ui_url=read.text("REPORT_PIPELINE_UI_URL", "http://127.0.0.1:3000").rstrip("/"),
+        deadline_hours=read.number("REPORT_PIPELINE_DEADLINE_HOURS", DEFAULT_DEADLINE_HOURS),
+        s3=_s3(read, region),
+        mongo=_mongo(read),
+        smtp=_smtp(read),
+        ses=_ses(read, region),
+        delivery=_delivery(read),
+        api=_api(read),
+        secrets={name: value for name in SECRET_VARIABLES if (value := read.raw(name))},
     )
+
+
+# --- the process environment ------------------------------------------------
+# Child processes (tesseract, Dagster step processes, the API's run launcher)
+# inherit this process's environment; these are the only writes to it.
+
+def set_process_variable(name: str, value: str, *, overwrite: bool = True) -> None:
+    if overwrite:
+        os.environ[name] = value
+    else:
+        os.environ.setdefault(name, value)
+
+
+def process_environment(drop: frozenset[str] = frozenset()) -> dict[str, str]:
+    """A copy of this process's environment for a child process, less ``drop``."""
+    return {name: value for name, value in os.environ.items() if name not in drop}
+
+
+def tessdata_prefix() -> str | None:
+    return os.environ.get("TESSDATA_PREFIX") or None

@@ -28,5 +28,15 @@ def week_bounds(week_start: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=7)
 
 
-def week_key(week_start: date) -> str:
-    return week_start.isoformat()
+class WeekNotRunnable(ValueError):
+    pass
+
+
+def check_runnable(week: date, first_week: date, today: date | None = None) -> None:
+    """A week can run once it has started, and not before the first weekly partition."""
+    current = week_start_of(today or datetime.now(timezone.utc).date())
+    if week < first_week:
+        raise WeekNotRunnable(
+            f"week {week} is before the first week {first_week} (REPORT_PIPELINE_FIRST_WEEK)")
+    if week > current:
+        raise WeekNotRunnable(f"week {week} has not started yet")

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from report_pipeline.features import (
+from report_pipeline.pipeline.features import (
     batch_count, batch_slice, extract_entries, extract_entry, extraction_cost, feature_counts,
     plan_batches,
 )

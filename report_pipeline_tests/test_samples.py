@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from report_pipeline import samples
+from report_pipeline.tooling import samples
 from report_pipeline.extraction.text import text_features
 
 WEEK = date(2024, 3, 4)

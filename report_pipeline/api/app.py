@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Callable
-
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
@@ -17,25 +15,10 @@ from report_pipeline.api.routers import (
     audit, documents, emails, health, registered_users, reports, ses_events, unsubscribe,
 )
 from report_pipeline.appdb.store import AppStore
+from report_pipeline.resources import connections
 from report_pipeline.settings import Settings, load_settings
 from report_pipeline.storage.catalog import DocumentCatalog
 from report_pipeline.storage.object_store import ObjectStore
-
-
-def _open_catalog(settings: Settings) -> Callable[[], DocumentCatalog]:
-    def open_() -> DocumentCatalog:
-        from report_pipeline.definitions import build_resources
-
-        return build_resources(settings)["catalog"].process_config_and_initialize().open()
-    return open_
-
-
-def _open_object_store(settings: Settings) -> Callable[[], ObjectStore]:
-    def open_() -> ObjectStore:
-        from report_pipeline.definitions import build_resources
-
-        return build_resources(settings)["object_store"].process_config_and_initialize().open()
-    return open_
 
 
 def create_app(
@@ -45,7 +28,7 @@ def create_app(
 ) -> FastAPI:
     """The app for `settings` (default: the environment). Tests may pass any part."""
     settings = settings or load_settings()
-    config = config or api_config_from_env()
+    config = config or api_config_from_env(settings.api)
     if store is None:
         store = AppStore(settings.database_url)
         if not settings.database_is_external:
@@ -54,9 +37,10 @@ def create_app(
         settings=settings, store=store, config=config,
         launcher=launcher or launcher_from_env(settings, config.dagster_graphql_url,
                                                config.dagster_location),
-        open_catalog=(lambda: catalog) if catalog else _open_catalog(settings),
+        open_catalog=(lambda: catalog) if catalog
+        else (lambda: connections.open_settings_catalog(settings)),
         open_object_store=(lambda: object_store) if object_store
-        else _open_object_store(settings),
+        else (lambda: connections.open_object_store(**connections.object_store_config(settings))),
     )
     app = FastAPI(
         title="Weekly report pipeline API", version="1.0.0",

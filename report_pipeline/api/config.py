@@ -1,18 +1,14 @@
-"""API configuration, read once from the environment (secrets only from there)."""
+"""API configuration from the settings (secrets only from the environment)."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
+from report_pipeline.settings import ApiEnv, SettingsError, load_settings
 
-class ConfigError(ValueError):
+
+class ConfigError(SettingsError):
     pass
-
-
-def _env(name: str) -> str | None:
-    value = os.environ.get(name)
-    return value if value not in (None, "") else None
 
 
 @dataclass(frozen=True, repr=False)
@@ -35,14 +31,14 @@ class ApiConfig:
     download_ttl_seconds: int
 
 
-def jwt_config_from_env() -> JwtConfig | None:
-    algorithm = (_env("REPORT_PIPELINE_JWT_ALGORITHM") or "HS256").upper()
-    issuer, audience = _env("REPORT_PIPELINE_JWT_ISSUER"), _env("REPORT_PIPELINE_JWT_AUDIENCE")
+def jwt_config_from_env(env: ApiEnv | None = None) -> JwtConfig | None:
+    env = env or load_settings().api
+    algorithm, issuer, audience = env.jwt_algorithm, env.jwt_issuer, env.jwt_audience
     if algorithm == "HS256":
-        key = _env("REPORT_PIPELINE_JWT_SECRET")
+        key = env.jwt_secret
     elif algorithm == "RS256":
-        key = _env("REPORT_PIPELINE_JWT_PUBLIC_KEY")
-        path = _env("REPORT_PIPELINE_JWT_PUBLIC_KEY_FILE")
+        key = env.jwt_public_key
+        path = env.jwt_public_key_file
         if key is None and path:
             with open(path, encoding="utf-8") as handle:
                 key = handle.read()
@@ -61,10 +57,11 @@ def jwt_config_from_env() -> JwtConfig | None:
     return JwtConfig(algorithm, key, issuer, audience)
 
 
-def api_config_from_env() -> ApiConfig:
+def api_config_from_env(env: ApiEnv | None = None) -> ApiConfig:
+    env = env or load_settings().api
     return ApiConfig(
-        jwt=jwt_config_from_env(),
-        dagster_graphql_url=_env("REPORT_PIPELINE_DAGSTER_GRAPHQL_URL"),
-        dagster_location=_env("REPORT_PIPELINE_DAGSTER_LOCATION"),
-        download_ttl_seconds=int(_env("REPORT_PIPELINE_DOWNLOAD_URL_TTL") or "300"),
+        jwt=jwt_config_from_env(env),
+        dagster_graphql_url=env.dagster_graphql_url,
+        dagster_location=env.dagster_location,
+        download_ttl_seconds=env.download_url_ttl_seconds,
     )

@@ -17,7 +17,6 @@ runs) or an explicit `launch_emails` (POST /api/reports/emails/send/{id}).
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import threading
@@ -28,15 +27,13 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from report_pipeline.settings import Settings
+from report_pipeline.names import (
+    EMAIL_JOB, FORCE_TAG, LAUNCH_TAG, PARTITION_TAG, REQUESTED_BY_TAG, WEEKLY_REPORT_JOB,
+)
+from report_pipeline.settings import Settings, process_environment
 
-WEEKLY_JOB = "weekly_report_job"
-EMAIL_JOB = "email_job"
-PARTITION_TAG = "dagster/partition"
-LAUNCH_TAG = "report_pipeline/launch_id"
-FORCE_TAG = "report_pipeline/force"
 # The child needs neither the API's secrets nor its keys.
-_CHILD_ENV_DROP = ("REPORT_PIPELINE_JWT_SECRET",)
+_CHILD_ENV_DROP = frozenset({"REPORT_PIPELINE_JWT_SECRET"})
 
 
 class LaunchError(RuntimeError):
@@ -53,7 +50,7 @@ class RunLauncher(Protocol):
 
 def run_tags(week: date, force: bool) -> dict[str, str]:
     return {PARTITION_TAG: week.isoformat(), FORCE_TAG: str(force).lower(),
-            "report_pipeline/requested_by": "api"}
+            REQUESTED_BY_TAG: "api"}
 
 
 def email_run_config(force: bool) -> dict:
@@ -76,7 +73,7 @@ class GraphQLRunLauncher:
         )
 
     def launch_week(self, week: date, force: bool) -> str:
-        return self._submit(WEEKLY_JOB, run_tags(week, force), None)
+        return self._submit(WEEKLY_REPORT_JOB, run_tags(week, force), None)
 
     def launch_emails(self, week: date, force: bool) -> str:
         return self._submit(EMAIL_JOB, run_tags(week, force), email_run_config(force))
@@ -103,7 +100,7 @@ class EmbeddedRunLauncher:
         self.timeout = timeout
 
     def launch_week(self, week: date, force: bool) -> str:
-        return self._spawn(WEEKLY_JOB, week, force)
+        return self._spawn(WEEKLY_REPORT_JOB, week, force)
 
     def launch_emails(self, week: date, force: bool) -> str:
         return self._spawn(EMAIL_JOB, week, force)
@@ -112,7 +109,7 @@ class EmbeddedRunLauncher:
         launch_id = uuid.uuid4().hex
         home = self.settings.dagster_home
         home.mkdir(parents=True, exist_ok=True)
-        env = {k: v for k, v in os.environ.items() if k not in _CHILD_ENV_DROP}
+        env = process_environment(_CHILD_ENV_DROP)
         env["DAGSTER_HOME"] = str(home)
         logs = self.settings.home / "logs"
         logs.mkdir(parents=True, exist_ok=True)

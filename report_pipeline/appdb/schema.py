@@ -55,7 +55,7 @@ class Report(Base):
     dagster_run_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    # Completeness gate (report_pipeline.gate): a report with too many failed
+    # Completeness gate (report_pipeline.pipeline.gate): a report with too many failed
     # documents is held; its emails wait until an operator releases it.
     hold_reason: Mapped[str | None] = mapped_column(Text)
     held_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -11,11 +11,12 @@ from dagster import (
     run_failure_sensor, sensor,
 )
 
-from report_pipeline.alerts import (
+from report_pipeline.pipeline.alerts import (
     deadline_hours, operator_emails, operator_message, overdue_reason, run_failure_message,
     ui_url,
 )
-from report_pipeline.resources import AppDatabaseResource, MailerResource
+from report_pipeline.resources.configurable import AppDatabaseResource, MailerResource
+from report_pipeline.names import PARTITION_TAG
 
 
 @run_failure_sensor(minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING)
@@ -28,7 +29,7 @@ def operator_alert_on_run_failure(context: RunFailureSensorContext, mailer: Mail
     run = context.dagster_run
     error = _failure_text(context)
     message = run_failure_message(
-        run.run_id, run.job_name, run.tags.get("dagster/partition"), error, ui_url(),
+        run.run_id, run.job_name, run.tags.get(PARTITION_TAG), error, ui_url(),
         mailer.sender, recipients)
     with mailer.open() as outgoing:
         outgoing.send(message)

@@ -2,7 +2,7 @@
 
 Both are blocking: in a run that also materializes downstream assets they stop
 it. Emails run in their own job, so the hold itself is enforced where mail is
-sent (`report_pipeline.gate.emails_held`, the email sensor); these checks make
+sent (`report_pipeline.pipeline.gate.emails_held`, the email sensor); these checks make
 the decision and its reason visible on the asset in the UI.
 """
 
@@ -13,15 +13,16 @@ from dagster import (
     PreviewWarning, asset_check,
 )
 
-from report_pipeline import gate
-from report_pipeline.dead_letters import dead_letters, format_table, week_counts
+from report_pipeline.pipeline import gate
+from report_pipeline.pipeline.dead_letters import dead_letters, format_table, week_counts
 from report_pipeline.defs.partitions import weekly_partitions
 from report_pipeline.defs.report import weekly_report
 from report_pipeline.defs.retries import STEP_RETRY
-from report_pipeline.features import read_week_features
-from report_pipeline.manifest import read_manifest
-from report_pipeline.resources import AppDatabaseResource, ObjectStoreResource
+from report_pipeline.pipeline.features import read_week_features
+from report_pipeline.pipeline.manifest import read_manifest
+from report_pipeline.resources.configurable import AppDatabaseResource, ObjectStoreResource
 from report_pipeline.weeks import parse_week
+from report_pipeline.names import HELD_KEY
 
 # Partitioned asset checks are "preview" in Dagster 1.13; the warning would reach
 # every CLI command's stderr on import. Our tests pin the behaviour we rely on.
@@ -48,7 +49,7 @@ def weekly_report_completeness(
         "failed_share": round(failed / total, 4) if total else 0.0,
         "max_failed_share": threshold,
         "state": report.state if report else "missing",
-        "emails_held": held or "no",
+        HELD_KEY: held or "no",
     }
     if report and report.hold_reason:
         metadata["hold_reason"] = report.hold_reason

@@ -16,10 +16,11 @@ from dagster import (
 from report_pipeline.defs.partitions import week_of, weekly_partitions
 from report_pipeline.defs.retries import STEP_RETRY
 from report_pipeline.delivery.dispatch import DispatchOutcome, ReportToSend, dispatch_report
-from report_pipeline.delivery.settings import delivery_settings_from_env
-from report_pipeline.gate import emails_held
-from report_pipeline.publish import read_published_manifest
-from report_pipeline.resources import AppDatabaseResource, MailerResource, ObjectStoreResource
+from report_pipeline.delivery.settings import delivery_settings
+from report_pipeline.settings import load_settings
+from report_pipeline.pipeline.gate import emails_held
+from report_pipeline.pipeline.publish import read_published_manifest
+from report_pipeline.resources.configurable import AppDatabaseResource, MailerResource, ObjectStoreResource
 from report_pipeline.storage.object_store import ObjectStore, S3ObjectStore
 
 COUNTS = ("recipients", "sent", "skipped", "failed", "dead", "suppressed")
@@ -39,7 +40,7 @@ def email_deliveries(
     """Snapshot the active subscribers and mail each one the week's PDF."""
     week = week_of(context)
     store, app = object_store.open(), app_database.open()
-    settings = delivery_settings_from_env()
+    settings = delivery_settings(load_settings().delivery)
     report = app.latest_report(week)
     if report is None or report.pdf_key is None:
         raise Failure(f"no rendered report recorded for week {week}; materialize weekly_report",

@@ -8,12 +8,12 @@ from dagster import (
 
 from report_pipeline.defs.partitions import week_of, weekly_partitions
 from report_pipeline.defs.retries import STEP_RETRY
-from report_pipeline.features import (
+from report_pipeline.pipeline.features import (
     extract_entries, feature_counts, plan_batches, write_week_features,
 )
-from report_pipeline.manifest import read_manifest
+from report_pipeline.pipeline.manifest import read_manifest
 from report_pipeline.models import FeatureResult
-from report_pipeline.resources import ObjectStoreResource
+from report_pipeline.resources.configurable import ObjectStoreResource
 from report_pipeline.settings import load_settings
 
 

@@ -1,13 +1,13 @@
 """Jobs: the weekly report chain, and the emails that follow it."""
 
-import os
-
 from dagster import (
     AssetSelection, ExecutorDefinition, define_asset_job, in_process_executor,
     multiprocess_executor,
 )
 
+from report_pipeline.names import EMAIL_JOB, KIND_TAG, WEEKLY_REPORT_JOB
 from report_pipeline.defs.partitions import weekly_partitions
+from report_pipeline.settings import load_settings
 
 # forkserver with the code location preloaded: each step forks a warm process
 # instead of importing Dagster, polars and matplotlib again (about 2.5 s with spawn).
@@ -15,7 +15,7 @@ from report_pipeline.defs.partitions import weekly_partitions
 # tesseracts) of one run; 0 means one per CPU.
 step_executor = multiprocess_executor.configured({
     "start_method": {"forkserver": {"preload_modules": ["report_pipeline.definitions"]}},
-    "max_concurrent": int(os.environ.get("REPORT_PIPELINE_STEP_CONCURRENCY") or 0),
+    "max_concurrent": load_settings().step_concurrency,
 })
 
 
@@ -27,7 +27,8 @@ def celery_step_executor() -> ExecutorDefinition:
     """
     from dagster_celery import celery_executor
 
-    backend = ("REPORT_PIPELINE_CELERY_BACKEND" if os.environ.get("REPORT_PIPELINE_CELERY_BACKEND")
+    backend = ("REPORT_PIPELINE_CELERY_BACKEND"
+               if load_settings().celery_backend != load_settings().celery_broker
                else "REPORT_PIPELINE_CELERY_BROKER")
     return celery_executor.configured(
         {"broker": {"env": "REPORT_PIPELINE_CELERY_BROKER"}, "backend": {"env": backend}},
@@ -40,7 +41,7 @@ def k8s_step_executor() -> ExecutorDefinition:
     from dagster_k8s import k8s_job_executor
 
     return k8s_job_executor.configured(
-        {"max_concurrent": int(os.environ.get("REPORT_PIPELINE_STEP_CONCURRENCY") or 0)},
+        {"max_concurrent": load_settings().step_concurrency},
         name="k8s_step_executor",
     )
 
@@ -51,29 +52,26 @@ def weekly_executor() -> ExecutorDefinition:
     One job name whatever the executor: the schedule, the email sensor, the
     report-state sensor and the API all keep targeting `weekly_report_job`.
     """
-    choice = os.environ.get("REPORT_PIPELINE_EXECUTOR") or "multiprocess"
-    if choice == "multiprocess":
-        return step_executor
+    choice = load_settings().executor  # validated: multiprocess, celery or k8s
     if choice == "celery":
         return celery_step_executor()
     if choice == "k8s":
         return k8s_step_executor()
-    raise ValueError(
-        f"unknown REPORT_PIPELINE_EXECUTOR {choice!r} (multiprocess, celery or k8s)")
+    return step_executor
 
 
 weekly_report_job = define_asset_job(
-    "weekly_report_job",
+    WEEKLY_REPORT_JOB,
     selection=AssetSelection.assets("document_manifest", "document_features", "weekly_report"),
     partitions_def=weekly_partitions,
     executor_def=weekly_executor(),
-    tags={"report_pipeline/kind": "weekly_report"},
+    tags={KIND_TAG: "weekly_report"},
 )
 
 email_job = define_asset_job(
-    "email_job",
+    EMAIL_JOB,
     selection=AssetSelection.assets("email_deliveries"),
     partitions_def=weekly_partitions,
     executor_def=in_process_executor,  # one step: a process of its own would only add cost
-    tags={"report_pipeline/kind": "email"},
+    tags={KIND_TAG: "email"},
 )

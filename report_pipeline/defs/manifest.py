@@ -4,8 +4,8 @@ from dagster import AssetExecutionContext, MetadataValue, Output, asset
 
 from report_pipeline.defs.partitions import week_of, weekly_partitions
 from report_pipeline.defs.retries import STEP_RETRY
-from report_pipeline.manifest import iter_manifest_entries, manifest_totals, write_manifest
-from report_pipeline.resources import CatalogResource, ObjectStoreResource
+from report_pipeline.pipeline.manifest import iter_manifest_entries, manifest_totals, write_manifest
+from report_pipeline.resources.configurable import CatalogResource, ObjectStoreResource
 
 
 @asset(partitions_def=weekly_partitions, group_name="weekly_report", kinds={"python"},

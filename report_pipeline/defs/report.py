@@ -11,19 +11,20 @@ from dagster import (
     AssetExecutionContext, AssetObservation, Config, Failure, MetadataValue, Output, asset,
 )
 
-from report_pipeline import gate
+from report_pipeline.pipeline import gate
 from report_pipeline.appdb.reports import set_hold
 from report_pipeline.appdb.store import ReportResult
-from report_pipeline.dead_letters import (
+from report_pipeline.pipeline.dead_letters import (
     CountsDoNotAddUp, ReplayOutcome, check_counts, dead_letters, format_table, replay_dead_letters,
 )
 from report_pipeline.defs.partitions import week_of, weekly_partitions
 from report_pipeline.defs.retries import STEP_RETRY
-from report_pipeline.features import read_week_features
-from report_pipeline.manifest import read_manifest
-from report_pipeline.publish import publish_report
-from report_pipeline.resources import AppDatabaseResource, ObjectStoreResource
+from report_pipeline.pipeline.features import read_week_features
+from report_pipeline.pipeline.manifest import read_manifest
+from report_pipeline.pipeline.publish import publish_report
+from report_pipeline.resources.configurable import AppDatabaseResource, ObjectStoreResource
 from report_pipeline.storage.object_store import ObjectStore
+from report_pipeline.names import HELD_KEY
 
 DEAD_LETTERS_SHOWN = 50  # the UI table; the CLI and the PDF list every one
 
@@ -86,7 +87,7 @@ def weekly_report(
     held = gate.emails_held(app, week)
     if held:
         # The email sensor reads this from the event log and launches no email run.
-        metadata["emails_held"] = held
+        metadata[HELD_KEY] = held
         context.log.warning(f"emails of week {week} held: {held}")
     return Output(published.manifest_key, metadata=metadata)
 

@@ -15,9 +15,9 @@ from dagster import (
 )
 
 from report_pipeline.appdb.reports import RunState, apply_run_state
-from report_pipeline.resources import AppDatabaseResource
+from report_pipeline.resources.configurable import AppDatabaseResource
+from report_pipeline.names import PARTITION_TAG, WEEKLY_REPORT_JOB
 
-WEEKLY_JOB = "weekly_report_job"
 PAGE_SIZE = 100
 STATE_OF = {
     DagsterRunStatus.STARTED: "running",
@@ -34,7 +34,7 @@ def report_state_sensor(context: SensorEvaluationContext, app_database: AppDatab
         return SkipReason("cursor initialised")
     after = datetime.fromtimestamp(float(context.cursor), timezone.utc)
     records = context.instance.get_run_records(
-        RunsFilter(job_name=WEEKLY_JOB, updated_after=after, statuses=list(STATE_OF)),
+        RunsFilter(job_name=WEEKLY_REPORT_JOB, updated_after=after, statuses=list(STATE_OF)),
         limit=PAGE_SIZE, order_by="update_timestamp", ascending=True,
     )
     if not records:
@@ -43,7 +43,7 @@ def report_state_sensor(context: SensorEvaluationContext, app_database: AppDatab
     changed = 0
     for record in records:
         run = record.dagster_run
-        partition = run.tags.get("dagster/partition")
+        partition = run.tags.get(PARTITION_TAG)
         if partition:
             week = datetime.fromisoformat(partition).date()
             changed += apply_run_state(app, RunState(week, run.run_id, STATE_OF[run.status])) is not None

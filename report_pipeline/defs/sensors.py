@@ -12,10 +12,10 @@ from dagster import (
 )
 
 from report_pipeline.defs.jobs import email_job
+from report_pipeline.names import HELD_KEY
 
 REPORT_KEY = AssetKey("weekly_report")
 PAGE_SIZE = 100
-HELD_KEY = "emails_held"  # set on a held or empty (noop) week's materialization
 
 
 @sensor(job=email_job, minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING)

@@ -12,7 +12,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Literal, Protocol, Self
 
-from report_pipeline.atomic_files import write_atomically
+from report_pipeline.storage.atomic_files import write_atomically
 
 Security = Literal["none", "starttls", "ssl"]
 

@@ -1,16 +1,15 @@
-"""Delivery configuration from the environment (the unsubscribe secret only from there)."""
+"""Delivery configuration, built from the settings (the unsubscribe secret only from the environment)."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from report_pipeline.delivery.outbox import RetryPolicy, SenderSettings
-from report_pipeline.delivery.tokens import DEFAULT_TTL_SECONDS, UnsubscribeLinks, UnsubscribeSigner
+from report_pipeline.delivery.tokens import UnsubscribeLinks, UnsubscribeSigner
+from report_pipeline.settings import DeliveryEnv, SettingsError
 
-DEFAULT_MAX_ATTACHMENT_BYTES = 7 * 1024 * 1024
-DEFAULT_LINK_TTL_SECONDS = 7 * 24 * 3600  # the longest a SigV4 presigned URL can live
+DEFAULT_MAX_ATTACHMENT_BYTES = DeliveryEnv.max_attachment_bytes
+DEFAULT_LINK_TTL_SECONDS = DeliveryEnv.email_link_ttl_seconds
 
 
 @dataclass(frozen=True)
@@ -22,42 +21,25 @@ class DeliverySettings:
     unsubscribe: UnsubscribeLinks | None = None
 
 
-def _get(env: Mapping[str, str], name: str) -> str | None:
-    value = env.get(f"REPORT_PIPELINE_{name}")
-    return value if value not in (None, "") else None
-
-
-def unsubscribe_signer_from_env(env: Mapping[str, str] | None = None) -> UnsubscribeSigner | None:
-    env = os.environ if env is None else env
-    secret = _get(env, "UNSUBSCRIBE_SECRET")
-    if secret is None:
+def unsubscribe_signer(env: DeliveryEnv) -> UnsubscribeSigner | None:
+    if env.unsubscribe_secret is None:
         return None
-    previous = tuple(s for s in (_get(env, "UNSUBSCRIBE_PREVIOUS_SECRETS") or "").split(",") if s)
-    days = float(_get(env, "UNSUBSCRIBE_TOKEN_DAYS") or DEFAULT_TTL_SECONDS / 86400)
-    return UnsubscribeSigner(secret, int(days * 86400), previous)
+    return UnsubscribeSigner(env.unsubscribe_secret, int(env.unsubscribe_token_days * 86400),
+                             env.unsubscribe_previous_secrets)
 
 
-def delivery_settings_from_env(env: Mapping[str, str] | None = None) -> DeliverySettings:
-    env = os.environ if env is None else env
-    url, signer = _get(env, "UNSUBSCRIBE_URL"), unsubscribe_signer_from_env(env)
+def delivery_settings(env: DeliveryEnv) -> DeliverySettings:
+    url, signer = env.unsubscribe_url, unsubscribe_signer(env)
     if (url is None) != (signer is None):
-        raise ValueError("REPORT_PIPELINE_UNSUBSCRIBE_URL and REPORT_PIPELINE_UNSUBSCRIBE_SECRET"
-                         " go together")
-    number = lambda name, default: float(_get(env, name) or default)  # noqa: E731
+        raise SettingsError("REPORT_PIPELINE_UNSUBSCRIBE_URL and REPORT_PIPELINE_UNSUBSCRIBE_SECRET"
+                            " go together")
     return DeliverySettings(
-        policy=RetryPolicy(
-            max_attempts=int(number("DELIVERY_MAX_ATTEMPTS", 5)),
-            base_delay=number("DELIVERY_RETRY_BASE_SECONDS", 30),
-            max_delay=number("DELIVERY_RETRY_MAX_SECONDS", 1800),
-        ),
-        sender=SenderSettings(
-            batch_size=int(number("DELIVERY_BATCH_SIZE", 20)),
-            lease_seconds=number("DELIVERY_LEASE_SECONDS", 120),
-            wait_for_retries=(_get(env, "DELIVERY_WAIT_FOR_RETRIES") or "true").lower()
-            in ("1", "true", "yes"),
-        ),
-        max_attachment_bytes=int(number("MAX_ATTACHMENT_BYTES", DEFAULT_MAX_ATTACHMENT_BYTES)),
-        download_link_ttl_seconds=int(number("EMAIL_LINK_TTL", DEFAULT_LINK_TTL_SECONDS)),
-        unsubscribe=UnsubscribeLinks(url, signer, _get(env, "UNSUBSCRIBE_MAILTO"))
+        policy=RetryPolicy(max_attempts=env.max_attempts, base_delay=env.retry_base_seconds,
+                           max_delay=env.retry_max_seconds),
+        sender=SenderSettings(batch_size=env.batch_size, lease_seconds=env.lease_seconds,
+                              wait_for_retries=env.wait_for_retries),
+        max_attachment_bytes=env.max_attachment_bytes,
+        download_link_ttl_seconds=env.email_link_ttl_seconds,
+        unsubscribe=UnsubscribeLinks(url, signer, env.unsubscribe_mailto)
         if url and signer else None,
     )

@@ -19,8 +19,10 @@ import threading
 from functools import lru_cache
 from typing import Protocol
 
+from report_pipeline.settings import load_settings, set_process_variable, tessdata_prefix
+
 # Set before any tesseract library loads: parallelism comes from processes.
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+set_process_variable("OMP_THREAD_LIMIT", "1", overwrite=False)
 
 import pytesseract  # noqa: E402
 from PIL import Image  # noqa: E402
@@ -47,7 +49,7 @@ class CliEngine:
     name = "tesseract-cli"
 
     def word_table(self, image: Image.Image, timeout_s: float) -> WordTable:
-        os.environ["OMP_THREAD_LIMIT"] = "1"
+        set_process_variable("OMP_THREAD_LIMIT", "1")
         try:
             return pytesseract.image_to_data(
                 image, lang="eng", output_type=pytesseract.Output.DICT, timeout=timeout_s
@@ -104,7 +106,7 @@ def parse_tsv(tsv: str) -> WordTable:
 
 
 def find_tessdata() -> str | None:
-    candidates = [os.environ.get("TESSDATA_PREFIX", "")]
+    candidates = [tessdata_prefix() or ""]
     candidates += sorted(glob.glob("/usr/share/tesseract-ocr/*/tessdata"), reverse=True)
     candidates += ["/usr/share/tessdata", "/usr/local/share/tessdata"]
     for directory in candidates:
@@ -116,9 +118,7 @@ def find_tessdata() -> str | None:
 @lru_cache(maxsize=1)
 def default_engine() -> OcrEngine:
     """The engine of this process, chosen once (the loaded model is reused)."""
-    choice = os.environ.get("REPORT_PIPELINE_OCR_ENGINE", "auto")
-    if choice not in ("auto", "tesserocr", "cli"):
-        raise ValueError(f"REPORT_PIPELINE_OCR_ENGINE={choice!r}: use auto, tesserocr or cli")
+    choice = load_settings().ocr_engine  # validated: auto, tesserocr or cli
     if choice == "cli":
         return CliEngine()
     tessdata = find_tessdata()

@@ -19,7 +19,7 @@ from typing import Any
 
 from dagster import ConfigurableIOManager, InputContext, OutputContext
 
-from report_pipeline.resources import ObjectStoreResource
+from report_pipeline.resources.configurable import ObjectStoreResource
 
 PICKLE_CONTENT_TYPE = "application/x-python-pickle"
 

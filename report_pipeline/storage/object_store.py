@@ -11,7 +11,7 @@ import hashlib
 from pathlib import Path
 from typing import Any, Iterator, Protocol
 
-from report_pipeline.atomic_files import write_atomically
+from report_pipeline.storage.atomic_files import write_atomically
 
 CHUNK_SIZE = 1024 * 1024
 

@@ -11,11 +11,11 @@ from dagster import (
     build_sensor_context, job, op,
 )
 
-from report_pipeline.alerts import overdue_reason
+from report_pipeline.pipeline.alerts import overdue_reason
 from report_pipeline.appdb.reports import set_hold
 from report_pipeline.appdb.store import AppStore, ReportResult
 from report_pipeline.defs.alerts import operator_alert_on_run_failure, report_deadline_sensor
-from report_pipeline.resources import AppDatabaseResource, MailerResource
+from report_pipeline.resources.configurable import AppDatabaseResource, MailerResource
 
 WEEK = date(2024, 3, 4)
 ON_TIME = datetime(2024, 3, 11, 8, tzinfo=timezone.utc)   # Monday after, before 12:00

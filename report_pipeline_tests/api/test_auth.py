@@ -13,7 +13,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import text
 
 from report_pipeline.api.auth import AuthenticationFailed, principal_from_jwt
-from report_pipeline.api.cli import api, api_keys, db
+from report_pipeline.cli.api import api
+from report_pipeline.cli.api_keys import api_keys
+from report_pipeline.cli.db import db
 from report_pipeline.api.config import ConfigError, JwtConfig, jwt_config_from_env
 from report_pipeline_tests.api.conftest import AUDIENCE, ISSUER, JWT, make_token
 

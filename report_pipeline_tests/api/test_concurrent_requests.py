@@ -18,7 +18,8 @@ from report_pipeline.api.config import ApiConfig
 from report_pipeline.api.launcher import EmbeddedRunLauncher
 from report_pipeline.appdb.schema import Report
 from report_pipeline.appdb.store import AppStore
-from report_pipeline.documents import open_services, store_document
+from report_pipeline.resources.connections import open_services
+from report_pipeline.pipeline.documents import store_document
 from report_pipeline.settings import load_settings
 from report_pipeline_tests.api.conftest import JWT, WEEK, auth
 from report_pipeline_tests.services import free_port, wait_for

@@ -20,7 +20,7 @@ from report_pipeline.appdb.reports import (
 from report_pipeline.appdb.schema import Report
 from report_pipeline.appdb.store import MIGRATIONS, AppStore, ReportResult, utcnow
 from report_pipeline.defs.report_state_sensor import report_state_sensor
-from report_pipeline.resources import AppDatabaseResource
+from report_pipeline.resources.configurable import AppDatabaseResource
 
 WEEK = date(2024, 3, 4)
 

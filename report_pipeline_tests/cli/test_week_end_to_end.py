@@ -6,7 +6,7 @@ import json
 
 from pypdf import PdfReader
 
-from report_pipeline.samples import broken_png, scanned_page_png
+from report_pipeline.tooling.samples import broken_png, scanned_page_png
 
 
 def test_documents_added_by_cli_are_reported_and_mailed(cli, tmp_path) -> None:

@@ -7,20 +7,20 @@ from datetime import date, datetime, timezone
 import pytest
 from dagster import DagsterInstance, build_sensor_context, materialize
 
-from report_pipeline import gate
-from report_pipeline.dead_letters import read_dead_letters, week_counts
-from report_pipeline.definitions import build_resources
+from report_pipeline.pipeline import gate
+from report_pipeline.pipeline.dead_letters import read_dead_letters, week_counts
+from report_pipeline.resources.build import build_resources
 from report_pipeline.defs.checks import asset_checks
 from report_pipeline.defs.features import document_features
 from report_pipeline.defs.manifest import document_manifest
 from report_pipeline.defs.report import weekly_report
 from report_pipeline.defs.sensors import email_on_report_sensor
-from report_pipeline.documents import object_key_for, store_document
-from report_pipeline.documents import open_services
-from report_pipeline.features import read_week_features
-from report_pipeline.manifest import read_manifest
+from report_pipeline.pipeline.documents import object_key_for, store_document
+from report_pipeline.resources.connections import open_services
+from report_pipeline.pipeline.features import read_week_features
+from report_pipeline.pipeline.manifest import read_manifest
 from report_pipeline.models import DocumentRecord
-from report_pipeline.samples import broken_png
+from report_pipeline.tooling.samples import broken_png
 
 WEEK = date(2024, 3, 4)
 AT = datetime(2024, 3, 5, 9, tzinfo=timezone.utc)

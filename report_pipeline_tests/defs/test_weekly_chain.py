@@ -10,13 +10,14 @@ import pytest
 from dagster import DagsterInstance, materialize
 from pypdf import PdfReader
 
-from report_pipeline.definitions import build_resources
+from report_pipeline.resources.build import build_resources
 from report_pipeline.defs.deliveries import email_deliveries
 from report_pipeline.defs.features import document_features
 from report_pipeline.defs.manifest import document_manifest
 from report_pipeline.defs.report import weekly_report
-from report_pipeline.documents import open_services, store_document
-from report_pipeline.samples import broken_png, scanned_page_png
+from report_pipeline.resources.connections import open_services
+from report_pipeline.pipeline.documents import store_document
+from report_pipeline.tooling.samples import broken_png, scanned_page_png
 
 WEEK = date(2024, 3, 4)
 WEEK_KEY = WEEK.isoformat()

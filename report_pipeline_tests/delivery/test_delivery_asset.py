@@ -11,14 +11,15 @@ from datetime import date, datetime, timezone
 from click.testing import CliRunner
 from dagster import DagsterInstance, DagsterEventType, materialize
 
-from report_pipeline.definitions import build_resources
+from report_pipeline.resources.build import build_resources
 from report_pipeline.defs.deliveries import email_deliveries
 from report_pipeline.defs.features import document_features
 from report_pipeline.defs.manifest import document_manifest
 from report_pipeline.defs.report import weekly_report
-from report_pipeline.delivery.cli import deliveries
-from report_pipeline.documents import open_services, store_document
-from report_pipeline.resources import MailerResource
+from report_pipeline.cli.deliveries import deliveries
+from report_pipeline.resources.connections import open_services
+from report_pipeline.pipeline.documents import store_document
+from report_pipeline.resources.configurable import MailerResource
 
 WEEK = date(2024, 3, 4)
 ASSETS = [document_manifest, document_features, weekly_report, email_deliveries]
@@ -58,7 +59,7 @@ def test_dead_delivery_fails_the_run_after_recording_counts_then_replay_fixes_it
     # Replay through the email job in a fresh process, as an operator would (the
     # Definitions read the environment once; the default mailer is the outbox).
     replayed = subprocess.run(
-        [sys.executable, "-c", "from report_pipeline.delivery.cli import deliveries;"
+        [sys.executable, "-c", "from report_pipeline.cli.deliveries import deliveries;"
          " deliveries()", "replay", "--week", "2024-03-04"],
         capture_output=True, text=True, timeout=300, env=dict(os.environ))
     assert replayed.returncode == 0, replayed.stderr[-3000:]

@@ -149,7 +149,7 @@ def test_subscription_confirmation_is_verified_then_confirmed(client, confirmed)
 
 
 def test_cli_ingests_files_of_envelopes_and_bare_events(tmp_path, store, settings) -> None:
-    from report_pipeline.delivery.cli import ses_events
+    from report_pipeline.cli.ses_events import ses_events
 
     (tmp_path / "one.json").write_text(json.dumps(notification(bounce("a@example.com"))))
     (tmp_path / "many.json").write_text(json.dumps(

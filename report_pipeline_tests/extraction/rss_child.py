@@ -10,7 +10,7 @@ import resource
 import sys
 from pathlib import Path
 
-from report_pipeline.features import extract_entry
+from report_pipeline.pipeline.features import extract_entry
 from report_pipeline.models import DocumentRecord, ManifestEntry
 from report_pipeline.storage.object_store import LocalObjectStore, sha256_of
 

@@ -1,7 +1,7 @@
 import pytest
 from PIL import Image
 
-from report_pipeline import samples
+from report_pipeline.tooling import samples
 from report_pipeline.extraction import engines
 from report_pipeline.extraction.engines import CliEngine, TesserocrEngine, find_tessdata, parse_tsv
 

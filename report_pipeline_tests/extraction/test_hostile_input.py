@@ -22,11 +22,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from report_pipeline import samples
+from report_pipeline.tooling import samples
 from report_pipeline.extraction import ocr
 from report_pipeline.extraction.engines import CliEngine
 from report_pipeline.extraction.text import text_features, text_features_stream
-from report_pipeline.features import extract_entry
+from report_pipeline.pipeline.features import extract_entry
 from report_pipeline.models import DocumentRecord, ManifestEntry
 from report_pipeline.storage.object_store import LocalObjectStore, sha256_of
 
@@ -136,7 +136,7 @@ class ListCatalog:
 
 
 def test_duplicate_ids_odd_keys_and_missing_objects_become_dead_letters(tmp_path) -> None:
-    from report_pipeline.manifest import iter_manifest_entries
+    from report_pipeline.pipeline.manifest import iter_manifest_entries
 
     store = LocalObjectStore(tmp_path / "o")
     odd_key = "customers/a/with space/r\u00e9sum\u00e9 \u6587.txt"
@@ -165,7 +165,7 @@ def test_duplicate_ids_odd_keys_and_missing_objects_become_dead_letters(tmp_path
 def test_catalog_records_with_missing_fields_or_wrong_types_are_listed_not_fatal() -> None:
     import mongomock
 
-    from report_pipeline.manifest import iter_manifest_entries
+    from report_pipeline.pipeline.manifest import iter_manifest_entries
     from report_pipeline.storage.catalog import MongoCatalog
 
     collection = mongomock.MongoClient(tz_aware=True)["db"]["documents"]

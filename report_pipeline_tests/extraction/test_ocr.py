@@ -7,7 +7,7 @@ import pytest
 import pytesseract
 from PIL import Image
 
-from report_pipeline import samples
+from report_pipeline.tooling import samples
 from report_pipeline.extraction import extract, ocr
 from report_pipeline.extraction.engines import CliEngine, TesserocrEngine, find_tessdata
 from report_pipeline.extraction.ocr import image_features

@@ -9,12 +9,12 @@ from dagster import DagsterEventType, DagsterInstance, materialize
 from sqlalchemy.engine import make_url
 
 from report_pipeline.appdb.store import AppStore
-from report_pipeline.definitions import build_resources
+from report_pipeline.resources.build import build_resources
 from report_pipeline.defs.checks import asset_checks
 from report_pipeline.defs.features import document_features
 from report_pipeline.defs.manifest import document_manifest
 from report_pipeline.defs.report import weekly_report
-from report_pipeline.documents import open_services
+from report_pipeline.resources.connections import open_services
 from report_pipeline.settings import load_settings
 from report_pipeline_tests.faults.tcp_fault_proxy import TcpFaultProxy
 from report_pipeline_tests.faults.weeks import WEEK, seed_fault_week

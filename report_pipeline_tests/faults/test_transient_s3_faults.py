@@ -8,11 +8,11 @@ import boto3
 import pytest
 from dagster import DagsterInstance, materialize
 
-from report_pipeline.definitions import build_resources
+from report_pipeline.resources.build import build_resources
 from report_pipeline.defs.features import document_features
 from report_pipeline.defs.manifest import document_manifest
 from report_pipeline.defs.report import weekly_report
-from report_pipeline.documents import open_services
+from report_pipeline.resources.connections import open_services
 from report_pipeline_tests.faults.fault_proxy import FaultProxy
 from report_pipeline_tests.faults.weeks import WEEK, seed_fault_week
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from report_pipeline.documents import Services, store_document
-from report_pipeline.samples import broken_png, scanned_page_png
+from report_pipeline.resources.connections import Services
+from report_pipeline.pipeline.documents import store_document
+from report_pipeline.tooling.samples import broken_png, scanned_page_png
 
 WEEK = date(2024, 3, 4)
 AT = datetime(2024, 3, 5, 9, tzinfo=timezone.utc)

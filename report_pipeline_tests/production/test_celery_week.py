@@ -19,8 +19,8 @@ from collections import defaultdict
 from dagster import DagsterEventType, DagsterInstance, materialize
 
 from report_pipeline.appdb.store import AppStore
-from report_pipeline.definitions import build_resources
-from report_pipeline.documents import open_services
+from report_pipeline.resources.build import build_resources
+from report_pipeline.resources.connections import open_services
 from report_pipeline_tests.production.celery_workers import celery_workers
 from report_pipeline_tests.production.weeks import REPORT_ASSETS, WEEK_KEY, report_content, seed_week
 

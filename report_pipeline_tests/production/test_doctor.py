@@ -11,7 +11,7 @@ from pathlib import Path
 import mongomock
 import pytest
 
-from report_pipeline.doctor import check_mongo_collection, scrub
+from report_pipeline.tooling.doctor import check_mongo_collection, scrub
 from report_pipeline.settings import load_settings
 from report_pipeline.storage.catalog import MongoCatalog
 from report_pipeline_tests.production.conftest import AWS_TEST_ENV
@@ -34,7 +34,7 @@ def doctor(tmp_path: Path):  # noqa: ANN201
 
     def run(**env: str) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [sys.executable, "-m", "report_pipeline.doctor_cli"], env={**base, **env},
+            [sys.executable, "-m", "report_pipeline.cli", "doctor"], env={**base, **env},
             capture_output=True, text=True, timeout=120,
         )
     return run
@@ -100,7 +100,7 @@ def test_missing_tesseract_is_reported_with_the_apt_package(doctor, tmp_path) ->
     ("not-a-mongo-uri", "bad MongoDB URI"),
     (f"mongodb://reader:{PASSWORD}@127.0.0.1:{_closed_port()}/?directConnection=true",
      "MongoDB unreachable"),
-])
+], ids=["malformed", "unreachable"])
 def test_a_bad_mongo_uri_is_reported_without_its_password(doctor, uri, expected) -> None:
     result = doctor(REPORT_PIPELINE_CATALOG="mongodb", REPORT_PIPELINE_MONGO_URI=uri,
                     REPORT_PIPELINE_MONGO_TIMEOUT_MS="300")

@@ -14,8 +14,8 @@ import pytest
 from dagster import AssetKey, materialize
 from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage
 
-from report_pipeline.definitions import build_resources
-from report_pipeline.documents import open_services
+from report_pipeline.resources.build import build_resources
+from report_pipeline.resources.connections import open_services
 from report_pipeline.storage.catalog import MongoCatalog
 from report_pipeline_tests.production.weeks import ALL_ASSETS, SUBSCRIBERS, WEEK, WEEK_KEY, seed_week
 

@@ -12,9 +12,9 @@ from pymongo import ReadPreference
 from sqlalchemy import inspect
 
 from report_pipeline.appdb.store import AppStore, SchemaOutdated
-from report_pipeline.definitions import build_resources
+from report_pipeline.resources.build import build_resources
 from report_pipeline.defs.jobs import weekly_executor
-from report_pipeline.resources import CatalogResource, ObjectStoreResource
+from report_pipeline.resources.configurable import CatalogResource, ObjectStoreResource
 from report_pipeline.settings import load_settings
 
 

@@ -8,10 +8,11 @@ from report_pipeline.defs.deliveries import email_deliveries
 from report_pipeline.defs.features import document_features
 from report_pipeline.defs.manifest import document_manifest
 from report_pipeline.defs.report import weekly_report
-from report_pipeline.documents import Services, store_document
-from report_pipeline.features import read_week_features
-from report_pipeline.publish import read_published_manifest
-from report_pipeline.samples import broken_png, scanned_page_png
+from report_pipeline.resources.connections import Services
+from report_pipeline.pipeline.documents import store_document
+from report_pipeline.pipeline.features import read_week_features
+from report_pipeline.pipeline.publish import read_published_manifest
+from report_pipeline.tooling.samples import broken_png, scanned_page_png
 from report_pipeline.storage.catalog import MongoCatalog
 from report_pipeline.storage.object_store import ObjectStore
 

@@ -18,7 +18,7 @@ from report_pipeline.appdb.emails import (
     EmailNotFound, InvalidEmailTransition, emails_page, schedule_email, update_email_status,
 )
 from report_pipeline.appdb.reports import ReportNotFound, get_report
-from report_pipeline.gate import emails_held
+from report_pipeline.pipeline.gate import emails_held
 
 router = APIRouter(prefix="/api/reports/emails", tags=["emails"], responses=ERRORS)
 # GET and PATCH share the template /api/reports/emails/{id} (OpenAPI forbids two

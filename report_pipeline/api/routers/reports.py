@@ -21,7 +21,7 @@ from report_pipeline.appdb.reports import (
     release_hold, reports_page, request_report, set_state, update_result,
 )
 from report_pipeline.appdb.schema import Report
-from report_pipeline.weekly_run import WeekRunError, check_runnable
+from report_pipeline.weeks import WeekNotRunnable, check_runnable
 
 router = APIRouter(prefix="/api/reports", tags=["reports"], responses=ERRORS)
 ReportId = Annotated[int, Path(ge=1, le=MAX_INT)]
@@ -61,8 +61,8 @@ def request_week_report(body: ReportIn, request: Request, access: Authorized, co
     week = week_or_422(body.week)
     audit.target = f"week:{week}"
     try:
-        check_runnable(context.settings, week)
-    except WeekRunError as error:
+        check_runnable(week, context.settings.first_week)
+    except WeekNotRunnable as error:
         raise ApiError(422, str(error), code="invalid_week") from None
     if body.force and not access.principal.roles & FORCE_ROLES:
         raise ApiError(403, "only an operator or an admin may force a new report")

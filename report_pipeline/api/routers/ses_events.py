@@ -7,7 +7,6 @@ and the topic must be one of REPORT_PIPELINE_SES_SNS_TOPIC_ARNS when that is set
 from __future__ import annotations
 
 import json
-import os
 import urllib.request
 from collections.abc import Callable
 
@@ -38,8 +37,8 @@ class SnsResult(BaseModel):
 def verifier_for(request: Request) -> SnsVerifier:
     verifier = getattr(request.app.state, "sns_verifier", None)
     if verifier is None:
-        topics = os.environ.get("REPORT_PIPELINE_SES_SNS_TOPIC_ARNS", "")
-        verifier = SnsVerifier(topic_arns=[t.strip() for t in topics.split(",") if t.strip()])
+        topics = request.app.state.context.settings.ses.sns_topic_arns
+        verifier = SnsVerifier(topic_arns=list(topics))
         request.app.state.sns_verifier = verifier
     return verifier
 

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 
 from report_pipeline.api.deps import Audit, Context
 from report_pipeline.api.errors import ApiError
-from report_pipeline.delivery.settings import unsubscribe_signer_from_env
+from report_pipeline.delivery.settings import unsubscribe_signer
 from report_pipeline.delivery.tokens import InvalidToken, UnsubscribeSigner
 
 router = APIRouter(tags=["unsubscribe"])
@@ -29,10 +29,10 @@ Token = Annotated[str, Query(min_length=1, max_length=2000, description="signed 
 
 
 def signer_for(request: Request) -> UnsubscribeSigner:
-    """The app's signer (tests set `app.state.unsubscribe_signer`), else the environment's."""
+    """The app's signer (tests set `app.state.unsubscribe_signer`), else the settings'."""
     signer = getattr(request.app.state, "unsubscribe_signer", None)
     if signer is None:
-        signer = unsubscribe_signer_from_env()
+        signer = unsubscribe_signer(request.app.state.context.settings.delivery)
         request.app.state.unsubscribe_signer = signer
     if signer is None:
         # Without a secret no message carries a link: the route does not exist here.

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from report_pipeline.extraction import EXTRACTOR_VERSIONS
-from report_pipeline.keys import report_manifest_key, report_pdf_key
+from report_pipeline.pipeline.keys import report_manifest_key, report_pdf_key
 from report_pipeline.models import FeatureResult, ManifestEntry
 from report_pipeline.report import render_weekly_report
 from report_pipeline.storage.object_store import ObjectStore

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date
 
 from dagster import DagsterInstance, JobDefinition, execute_job, reconstructable
 
-from report_pipeline.settings import Settings
+from report_pipeline.settings import Settings, set_process_variable
+from report_pipeline.names import COMPLETENESS_CHECK, EMAIL_JOB, PARTITION_TAG, WEEKLY_REPORT_JOB
 
 
 class RunFailed(RuntimeError):
@@ -19,19 +19,19 @@ def weekly_report_job_def() -> JobDefinition:
     """Module-level target so step processes can rebuild the job."""
     from report_pipeline.definitions import defs
 
-    return defs.resolve_job_def("weekly_report_job")
+    return defs.resolve_job_def(WEEKLY_REPORT_JOB)
 
 
 def email_job_def() -> JobDefinition:
     from report_pipeline.definitions import defs
 
-    return defs.resolve_job_def("email_job")
+    return defs.resolve_job_def(EMAIL_JOB)
 
 
 def ensure_dagster_home(settings: Settings) -> None:
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
-    os.environ["DAGSTER_HOME"] = str(home)
+    set_process_variable("DAGSTER_HOME", str(home))
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,6 @@ class WeekRun:
     emails: dict
 
 
-COMPLETENESS_CHECK = "weekly_report_completeness"
 
 
 def run_week(
@@ -52,7 +51,7 @@ def run_week(
     loggers = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     report = execute_job(
         reconstructable(weekly_report_job_def), instance=instance, run_config=loggers,
-        tags={"dagster/partition": partition},
+        tags={PARTITION_TAG: partition},
     )
     if not report.success and not failed_only_on_completeness(report):
         raise RunFailed(f"weekly report run {report.run_id} failed: {_first_failure(report)}")
@@ -60,6 +59,19 @@ def run_week(
     if not emails.success:
         raise RunFailed(f"email run {emails.run_id} failed: {_first_failure(emails)}")
     return WeekRun(report.run_id, emails.run_id, emails.output_for_node("email_deliveries"))
+
+
+def run_report_only(instance: DagsterInstance, week: date, *,
+                    replay_dead_letters: bool = False):  # noqa: ANN201
+    """Materialize only `weekly_report` (features are read from the store) in one run."""
+    from dagster import AssetKey
+
+    return weekly_report_job_def().execute_in_process(
+        run_config={"ops": {"weekly_report": {"config": {
+            "replay_dead_letters": replay_dead_letters}}}},
+        instance=instance, partition_key=week.isoformat(), raise_on_error=False,
+        asset_selection=[AssetKey("weekly_report")],
+    )
 
 
 def run_email_job(instance: DagsterInstance, week: date, *, force: bool = False,

@@ -7,29 +7,18 @@ the email sensor and the email asset always see it.
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
 from report_pipeline.appdb.store import AppStore
-
-DEFAULT_MAX_FAILED_SHARE = 0.10
-
+from report_pipeline.settings import load_settings
 
 def max_failed_share() -> float:
-    """REPORT_PIPELINE_MAX_FAILED_SHARE (a fraction, 0.10 = 10%); a bad value is an error."""
-    raw = os.environ.get("REPORT_PIPELINE_MAX_FAILED_SHARE") or str(DEFAULT_MAX_FAILED_SHARE)
-    try:
-        share = float(raw)
-    except ValueError:
-        raise ValueError(f"REPORT_PIPELINE_MAX_FAILED_SHARE={raw!r} is not a number") from None
-    if not 0 <= share <= 1:
-        raise ValueError(f"REPORT_PIPELINE_MAX_FAILED_SHARE={raw!r}: use a fraction from 0 to 1")
-    return share
+    """REPORT_PIPELINE_MAX_FAILED_SHARE (a fraction, 0.10 = 10%)."""
+    return load_settings().max_failed_share
 
 
 def mail_empty_weeks() -> bool:
-    return (os.environ.get("REPORT_PIPELINE_MAIL_EMPTY_WEEKS") or "").strip().lower() in (
-        "1", "true", "yes", "on")
+    return load_settings().mail_empty_weeks
 
 
 def report_state(documents_total: int) -> str:

@@ -6,42 +6,19 @@ import json
 import mimetypes
 import re
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from report_pipeline.appdb.store import AppStore
-from report_pipeline.features import cache_key_for, read_week_features
+from report_pipeline.pipeline.features import cache_key_for, read_week_features
 from report_pipeline.models import DocumentRecord, ManifestEntry
 from report_pipeline.storage.catalog import DocumentCatalog
 from report_pipeline.storage.object_store import ObjectNotFound, ObjectStore, sha256_of
-from report_pipeline.settings import Settings
+from report_pipeline.resources.connections import Services
 from report_pipeline.weeks import week_start_of
 
 _CUSTOMER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _UNSAFE_NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 EXTRA_TYPES = {".md": "text/markdown", ".csv": "text/csv", ".webp": "image/webp"}
-
-
-@dataclass(frozen=True)
-class Services:
-    store: ObjectStore
-    catalog: DocumentCatalog
-    app: AppStore
-
-
-def open_services(settings: Settings) -> Services:
-    """The same implementations the Dagster resources give the assets."""
-    from report_pipeline.definitions import build_resources
-
-    resources = {
-        name: resource.process_config_and_initialize()
-        for name, resource in build_resources(settings).items()
-    }
-    return Services(
-        resources["object_store"].open(), resources["catalog"].open(),
-        resources["app_database"].open(),
-    )
 
 
 def validate_customer(customer_id: str) -> str:

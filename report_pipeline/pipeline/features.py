@@ -24,7 +24,7 @@ from typing import IO
 from report_pipeline.extraction import (
     EXTRACTOR_VERSIONS, extract_file, kind_for, kind_for_or_none,
 )
-from report_pipeline.keys import feature_cache_key, week_features_key
+from report_pipeline.pipeline.keys import feature_cache_key, week_features_key
 from report_pipeline.models import DocumentError, FeatureResult, ManifestEntry
 from report_pipeline.storage.object_store import ObjectNotFound, ObjectStore
 

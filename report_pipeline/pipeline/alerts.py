@@ -3,29 +3,27 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from datetime import date, datetime, time, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import formatdate
 
 from report_pipeline.appdb.store import AppStore
+from report_pipeline.settings import load_settings
 from report_pipeline.weeks import week_start_of
 
-DEFAULT_DEADLINE_HOURS = 12.0  # after the week closes (Monday 00:00 UTC): the schedule runs at 06:00
 DONE_DELIVERY = {"sent", "suppressed"}
 
 
 def operator_emails() -> list[str]:
-    raw = os.environ.get("REPORT_PIPELINE_OPERATOR_EMAILS") or ""
-    return [address.strip() for address in raw.split(",") if address.strip()]
+    return list(load_settings().operator_emails)
 
 
 def ui_url() -> str:
-    return (os.environ.get("REPORT_PIPELINE_UI_URL") or "http://127.0.0.1:3000").rstrip("/")
+    return load_settings().ui_url
 
 
 def deadline_hours() -> float:
-    return float(os.environ.get("REPORT_PIPELINE_DEADLINE_HOURS") or DEFAULT_DEADLINE_HOURS)
+    return load_settings().deadline_hours
 
 
 def operator_message(subject: str, body: str, sender: str, recipients: list[str],

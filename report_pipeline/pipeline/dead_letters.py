@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from report_pipeline.features import extract_entry, read_week_features, write_week_features
-from report_pipeline.manifest import read_manifest, write_manifest
+from report_pipeline.pipeline.features import extract_entry, read_week_features, write_week_features
+from report_pipeline.pipeline.manifest import read_manifest, write_manifest
 from report_pipeline.models import FeatureResult, ManifestEntry
 from report_pipeline.storage.object_store import InvalidKey, ObjectNotFound, ObjectStore, sha256_of
 

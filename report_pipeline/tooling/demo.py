@@ -1,13 +1,13 @@
-"""`report-pipeline demo`: a realistic sample week, three subscribers, the whole chain."""
+"""The demo's sample week: realistic documents for three customers and three subscribers."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from report_pipeline.documents import Services, open_services, store_document
-from report_pipeline.samples import sample_week
+from report_pipeline.pipeline.documents import store_document
+from report_pipeline.resources.connections import Services, open_services
 from report_pipeline.settings import Settings
-from report_pipeline.weekly_run import run_and_summarize
+from report_pipeline.tooling.samples import sample_week
 from report_pipeline.weeks import week_start_of
 
 DEMO_SUBSCRIBERS = (
@@ -36,10 +36,11 @@ def seed_week(services: Services, week: date) -> int:
     return added
 
 
-def run_demo(settings: Settings, week: date | None = None) -> dict:
+def seed_demo(settings: Settings, week: date | None = None) -> date:
+    """Fill the week (default: the last closed one) and subscribe the demo's readers."""
     week = week or last_closed_week()
     services = open_services(settings)
     seed_week(services, week)
     for email, name in DEMO_SUBSCRIBERS:
         services.app.subscribe(email, name)
-    return run_and_summarize(settings, week)
+    return week

@@ -18,11 +18,6 @@ from dataclasses import dataclass
 from typing import Callable
 
 from report_pipeline.settings import Settings
-
-SECRET_VARIABLES = (
-    "REPORT_PIPELINE_MONGO_URI", "REPORT_PIPELINE_DATABASE_URL", "REPORT_PIPELINE_SMTP_PASSWORD",
-    "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "REPORT_PIPELINE_CELERY_BROKER",
-)
 _URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]*):[^@\s]*@", re.I)
 
 
@@ -53,16 +48,15 @@ def problem(service: str, what: str, fix: str) -> Finding:
 
 def scrub(text: str, settings: Settings) -> str:
     """The error text with passwords in URLs and secret values removed, on one line."""
-    for name in SECRET_VARIABLES:
-        value = settings.env(name)
-        if value and len(value) >= 4:
+    for name, value in settings.secrets.items():
+        if len(value) >= 4:
             text = text.replace(value, f"${name}")
     text = _URL_PASSWORD.sub(r"\g<scheme>\g<user>:***@", text)
     return " ".join(text.split())[:300]
 
 
 def _resource(settings: Settings, name: str):  # noqa: ANN202 - an initialized resource
-    from report_pipeline.definitions import build_resources
+    from report_pipeline.resources.build import build_resources
 
     return build_resources(settings)[name].process_config_and_initialize()
 
@@ -138,14 +132,14 @@ def check_catalog(settings: Settings) -> list[Finding]:
     if settings.catalog != "mongodb":
         return [problem(service, f"unknown kind {settings.catalog!r}",
                         "set REPORT_PIPELINE_CATALOG to embedded or mongodb")]
-    if not settings.env("REPORT_PIPELINE_MONGO_URI"):
+    if not settings.mongo.uri:
         return [problem(service, "REPORT_PIPELINE_MONGO_URI is not set",
                         "set it, e.g. mongodb://user:pass@host:27017/?replicaSet=rs0")]
     from pymongo.errors import ConfigurationError, InvalidURI
     from pymongo.uri_parser import parse_uri
 
     try:
-        parse_uri(settings.env("REPORT_PIPELINE_MONGO_URI"))  # MongoClient takes a bare host too
+        parse_uri(settings.mongo.uri)  # MongoClient takes a bare host too
         collection = _resource(settings, "catalog").mongo_collection()
     except (InvalidURI, ConfigurationError, ValueError) as error:
         return [problem(service, f"bad MongoDB URI or option: {scrub(str(error), settings)}",
@@ -221,10 +215,9 @@ def check_mailer(settings: Settings) -> list[Finding]:
 
 
 def _check_smtp(service: str, settings: Settings) -> Finding:
-    env = settings.env
-    host, port = env("REPORT_PIPELINE_SMTP_HOST", "localhost"), int(env("REPORT_PIPELINE_SMTP_PORT", "25"))
-    security = env("REPORT_PIPELINE_SMTP_SECURITY", "starttls")
-    username, password = env("REPORT_PIPELINE_SMTP_USERNAME"), env("REPORT_PIPELINE_SMTP_PASSWORD")
+    smtp = settings.smtp
+    host, port, security = smtp.host, smtp.port, smtp.security
+    username, password = smtp.username, smtp.password
     context = ssl.create_default_context()
     try:
         smtp_class = smtplib.SMTP_SSL if security == "ssl" else smtplib.SMTP
@@ -251,8 +244,7 @@ def _check_ses(service: str, settings: Settings) -> Finding:
     from botocore.exceptions import BotoCoreError, ClientError
 
     client = boto3.client(
-        "ses", region_name=settings.env("AWS_REGION") or settings.env("AWS_DEFAULT_REGION"),
-        endpoint_url=settings.env("REPORT_PIPELINE_SES_ENDPOINT_URL"),
+        "ses", region_name=settings.ses.region, endpoint_url=settings.ses.endpoint_url,
     )
     try:  # the quota answers only with working credentials and region
         quota = client.get_send_quota()
@@ -292,11 +284,10 @@ def check_tesseract(settings: Settings) -> list[Finding]:
 
 def check_executor(settings: Settings) -> list[Finding]:
     """With Celery: the broker answers and at least one worker listens."""
-    choice = settings.env("REPORT_PIPELINE_EXECUTOR", "multiprocess")
-    if choice != "celery":
+    if settings.executor != "celery":
         return []
     service = "executor (celery)"
-    broker = settings.env("REPORT_PIPELINE_CELERY_BROKER")
+    broker = settings.celery_broker
     if not broker:
         return [problem(service, "REPORT_PIPELINE_CELERY_BROKER is not set",
                         "set it to the Redis URL the workers use, e.g. redis://redis:6379/0")]

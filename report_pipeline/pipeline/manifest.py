@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Iterator
 
-from report_pipeline.keys import manifest_key
+from report_pipeline.pipeline.keys import manifest_key
 from report_pipeline.models import DocumentRecord, ManifestEntry
 from report_pipeline.storage.catalog import DocumentCatalog, InvalidRecord
 from report_pipeline.storage.object_store import InvalidKey, ObjectNotFound, ObjectStore, sha256_of

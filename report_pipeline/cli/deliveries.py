@@ -1,4 +1,4 @@
-"""`report-pipeline deliveries ...` and `report-pipeline ses-events ...`.
+"""`report-pipeline deliveries list|replay|send-new`.
 
 Replays and sends to newcomers go through the Dagster email job, so they show
 in the UI with the same counts as a scheduled run.
@@ -7,20 +7,17 @@ in the UI with the same counts as a scheduled run.
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import date
-from pathlib import Path
 
 import click
 
 from report_pipeline.appdb.deliveries import DEAD, STATUSES, OutboxStore
-from report_pipeline.cli_errors import UserError, app_store, week_or_error
-from report_pipeline.settings import load_settings
+from report_pipeline.cli.common import UserError, app_store, run_email_job, week_or_error
 
 
 @click.group()
 def deliveries() -> None:
-    """Inspect email deliveries; replay failed and dead ones; send to new subscribers."""
+    """Email deliveries: list, replay, send to newcomers."""
 
 
 @deliveries.command("list")
@@ -28,6 +25,7 @@ def deliveries() -> None:
 @click.option("--status", type=click.Choice(STATUSES), help="only this status")
 @click.option("--json", "as_json", is_flag=True, help="one JSON object per line")
 def list_deliveries(week_text: str | None, status: str | None, as_json: bool) -> None:
+    """Deliveries with their status, attempts and last error."""
     rows = OutboxStore(app_store()).list(
         week=week_or_error(week_text) if week_text else None, status=status)
     for delivery, report in rows:
@@ -43,18 +41,11 @@ def list_deliveries(week_text: str | None, status: str | None, as_json: bool) ->
 
 
 def _email_run(week: date, *, replay: bool, force: bool) -> None:
-    from dagster import DagsterInstance
-
-    from report_pipeline.runs import ensure_dagster_home, run_email_job
-
-    settings = load_settings()
     app = app_store()
     report = app.latest_report(week)
     if report is None or report.pdf_key is None:
         raise UserError(f"week {week} has no rendered report; run it first")
-    ensure_dagster_home(settings)
-    with DagsterInstance.get() as instance:
-        result = run_email_job(instance, week, force=force, replay=replay)
+    result = run_email_job(week, force=force, replay=replay)
     counts = OutboxStore(app).counts(report.id)
     click.echo(f"week {week}: " + ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s])
                + f" (run {result.run_id})")
@@ -79,32 +70,4 @@ def send_new(week_text: str) -> None:
     _email_run(week_or_error(week_text), replay=False, force=False)
 
 
-@click.group("ses-events")
-def ses_events() -> None:
-    """SES bounce and complaint notifications."""
-
-
-@ses_events.command("ingest")
-@click.argument("paths", nargs=-1, required=True)
-def ingest(paths: tuple[str, ...]) -> None:
-    """Record events from JSON files (SNS envelopes, bare SES events, or lists of them).
-
-    Files are trusted operator input: SNS signatures are not checked here.
-    """
-    from report_pipeline.appdb.suppressions import ingest_events
-    from report_pipeline.delivery.bounces import InvalidNotification, events_from_document
-
-    records = []
-    for path in paths:
-        try:
-            records += events_from_document(json.loads(Path(path).read_text(encoding="utf-8")))
-        except OSError as error:
-            raise UserError(f"cannot read {path}: {error.strerror}") from None
-        except (ValueError, InvalidNotification) as error:
-            raise UserError(f"{path}: {error}") from None
-    result = ingest_events(app_store(), records, actor="cli:ses-events",
-                           request_id=uuid.uuid4().hex)
-    click.echo(f"{result.recorded} recorded, {result.duplicates} duplicates,"
-               f" {len(result.suppressed)} suppressed")
-    for address in result.suppressed:
-        click.echo(f"suppressed {address}")
+COMMANDS = (deliveries,)

@@ -1,0 +1,29 @@
+"""`report-pipeline api`: serve the HTTP API."""
+
+from __future__ import annotations
+
+import click
+
+from report_pipeline.cli.common import UserError
+
+
+@click.command("api")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+def api(host: str, port: int) -> None:
+    """Serve the HTTP API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from report_pipeline.api.app import create_app
+    from report_pipeline.api.config import ConfigError
+
+    try:
+        app = create_app()
+    except ConfigError as error:
+        raise UserError(str(error)) from None
+    # proxy_headers: behind a trusted proxy (FORWARDED_ALLOW_IPS) the audit log
+    # records the real client address.
+    uvicorn.run(app, host=host, port=port, proxy_headers=True)
+
+
+COMMANDS = (api,)

@@ -1,0 +1,61 @@
+"""What every `report-pipeline` command shares: one-line errors, weeks, services, local runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from report_pipeline.appdb.store import AppStore
+from report_pipeline.resources.connections import Services, open_app_database, open_services
+from report_pipeline.settings import load_settings
+from report_pipeline.weeks import InvalidWeek, parse_week
+
+if TYPE_CHECKING:
+    from dagster import DagsterInstance
+
+
+class UserError(click.ClickException):
+    """A one-line error for the user; exit status 1, no traceback."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+def week_or_error(text: str) -> date:
+    try:
+        return parse_week(text)
+    except InvalidWeek as error:
+        raise UserError(str(error)) from None
+
+
+def app_store() -> AppStore:
+    """The configured app database; only the embedded one migrates itself."""
+    return open_app_database(load_settings())
+
+
+def services() -> Services:
+    return open_services(load_settings())
+
+
+@contextmanager
+def local_instance() -> Iterator[DagsterInstance]:
+    """The Dagster instance under DAGSTER_HOME, so CLI runs show in the UI."""
+    from dagster import DagsterInstance
+
+    from report_pipeline.defs.runs import ensure_dagster_home
+
+    ensure_dagster_home(load_settings())
+    with DagsterInstance.get() as instance:
+        yield instance
+
+
+def run_email_job(week: date, *, force: bool = False, replay: bool = False) -> Any:
+    """The week's email run in this process (the outbox makes it safe to repeat)."""
+    from report_pipeline.defs import runs
+
+    with local_instance() as instance:
+        return runs.run_email_job(instance, week, force=force, replay=replay)

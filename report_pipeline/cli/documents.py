@@ -1,0 +1,65 @@
+"""`report-pipeline documents add|show`."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+
+from report_pipeline.cli.common import UserError, services
+from report_pipeline.pipeline import documents as documents_service
+
+
+@click.group()
+def documents() -> None:
+    """Add documents and inspect what was extracted."""
+
+
+def _parse_created_at(text: str | None) -> datetime:
+    if text is None:
+        return datetime.now(timezone.utc)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"invalid --created-at {text!r}: expected ISO 8601") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+@documents.command("add")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--customer", default="default", show_default=True, help="customer id")
+@click.option("--created-at", help="ISO 8601 time of arrival (default: now, UTC)")
+def documents_add(paths: tuple[str, ...], customer: str, created_at: str | None) -> None:
+    """Store each file and catalog it; prints one document id per line."""
+    moment = _parse_created_at(created_at)
+    files = [Path(p) for p in paths]
+    missing = [str(p) for p in files if not p.is_file()]
+    if missing:
+        raise UserError(f"no such file: {', '.join(missing)}")
+    try:
+        documents_service.validate_customer(customer)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    opened = services()
+    for path in files:
+        record = documents_service.add_document(opened, path, customer, moment)
+        click.echo(record.document_id)
+
+
+@documents.command("show")
+@click.argument("document_id")
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+def documents_show(document_id: str, as_json: bool) -> None:
+    """A document's record and its extracted features."""
+    view = documents_service.describe_document(services(), document_id)
+    if view is None:
+        raise UserError(f"unknown document id {document_id!r}")
+    if as_json:
+        click.echo(json.dumps(view, indent=2, default=str))
+        return
+    click.echo(documents_service.format_document(view))
+
+
+COMMANDS = (documents,)

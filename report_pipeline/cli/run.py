@@ -1,0 +1,71 @@
+"""`report-pipeline run`: one week through the instance, summarized for people and scripts."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import click
+
+from report_pipeline.cli.common import UserError, local_instance, services, week_or_error
+from report_pipeline.pipeline.gate import emails_held
+from report_pipeline.settings import Settings, load_settings
+from report_pipeline.weeks import WeekNotRunnable, check_runnable
+
+
+def run_and_summarize(settings: Settings, week: date, *, force_emails: bool = False) -> dict:
+    """Run the week's report and email jobs; the summary `run --json` prints."""
+    from report_pipeline.defs.runs import RunFailed, run_week
+
+    try:
+        check_runnable(week, settings.first_week)
+        with local_instance() as instance:
+            outcome = run_week(instance, week, force_emails=force_emails)
+    except (WeekNotRunnable, RunFailed) as error:
+        raise UserError(str(error)) from None
+    opened = services()
+    report = opened.app.latest_report(week)
+    pdf_path = opened.store.local_path(report.pdf_key) if report and report.pdf_key else None
+    return {
+        "week": week.isoformat(),
+        "report_uri": report.report_uri if report else None,
+        "pdf_path": str(pdf_path) if pdf_path else None,
+        "documents_total": report.documents_total if report else 0,
+        "documents_failed": report.documents_failed if report else 0,
+        "emails_sent": outcome.emails["sent"],
+        "emails_skipped": outcome.emails["skipped"],
+        "emails_failed": outcome.emails["failed"],
+        "emails_held": emails_held(opened.app, week),
+        "outbox_dir": str(settings.outbox_dir) if settings.mailer == "outbox" else None,
+        "report_run_id": outcome.report_run_id,
+        "email_run_id": outcome.email_run_id,
+    }
+
+
+def format_summary(summary: dict) -> str:
+    lines = [
+        f"week {summary['week']}: {summary['documents_total']} documents,"
+        f" {summary['documents_failed']} failed",
+        f"report: {summary['pdf_path'] or summary['report_uri']}",
+        f"emails: {summary['emails_sent']} sent, {summary['emails_skipped']} skipped,"
+        f" {summary['emails_failed']} failed",
+    ]
+    if summary.get("emails_held"):
+        lines.append(f"emails held: {summary['emails_held']}")
+    if summary.get("outbox_dir"):
+        lines.append(f"outbox: {summary['outbox_dir']}")
+    return "\n".join(lines)
+
+
+@click.command("run")
+@click.option("--week", "week_text", required=True, help="any date inside the week (YYYY-MM-DD)")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object at the end")
+@click.option("--force-emails", is_flag=True, help="resend to addresses already mailed")
+def run(week_text: str, as_json: bool, force_emails: bool) -> None:
+    """Run one week: manifest, features, report, emails."""
+    summary = run_and_summarize(load_settings(), week_or_error(week_text),
+                                force_emails=force_emails)
+    click.echo(json.dumps(summary) if as_json else format_summary(summary))
+
+
+COMMANDS = (run,)

@@ -1,0 +1,48 @@
+"""The code location's resources for the configured environment.
+
+Secrets stay ``EnvVar`` references: Dagster resolves them in the step process,
+so they never appear in run config, the UI or event logs.
+"""
+
+from __future__ import annotations
+
+from dagster import EnvVar
+
+from report_pipeline.resources.configurable import (
+    AppDatabaseResource, CatalogResource, MailerResource, ObjectStoreResource,
+)
+from report_pipeline.resources.connections import (
+    catalog_config, mailer_config, object_store_config,
+)
+from report_pipeline.resources.io_manager import ObjectStoreIOManager
+from report_pipeline.settings import Settings
+
+
+def build_catalog(settings: Settings) -> CatalogResource:
+    mongo = settings.catalog == "mongodb"
+    return CatalogResource(
+        **catalog_config(settings),
+        mongo_uri=EnvVar("REPORT_PIPELINE_MONGO_URI") if mongo else None,
+    )
+
+
+def build_resources(settings: Settings) -> dict:
+    resources: dict = {
+        "object_store": ObjectStoreResource(**object_store_config(settings)),
+        "catalog": build_catalog(settings),
+        "app_database": AppDatabaseResource(
+            url=EnvVar("REPORT_PIPELINE_DATABASE_URL") if settings.database_is_external
+            else settings.database_url,
+            auto_upgrade=not settings.database_is_external,
+        ),
+        "mailer": MailerResource(
+            **mailer_config(settings),
+            smtp_password=EnvVar("REPORT_PIPELINE_SMTP_PASSWORD")
+            if settings.smtp.password else None,
+        ),
+    }
+    if settings.object_store == "s3":
+        # Steps may run on other machines (Celery, Kubernetes): hand outputs over
+        # through the bucket instead of the instance's local storage directory.
+        resources["io_manager"] = ObjectStoreIOManager(**object_store_config(settings))
+    return resources

@@ -1,0 +1,1 @@
+"""Tools around the product: the service doctor, sample documents and the demo week."""
