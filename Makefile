@@ -6,7 +6,7 @@ export REPORT_PIPELINE_HOME ?= $(CURDIR)/var
 export DAGSTER_HOME ?= $(REPORT_PIPELINE_HOME)/dagster
 PYTEST_ARGS ?=
 
-.PHONY: install tesseract test-services dagster-home demo test ui validate bench clean
+.PHONY: install tesseract test-services dagster-home demo lint test test-fast ui validate bench clean
 
 install: $(VENV)/.installed
 
@@ -41,8 +41,21 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 demo: install tesseract dagster-home
 	$(BIN)/report-pipeline demo
 
-test: install tesseract test-services
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+LINTED := report_pipeline report_pipeline_tests benchmarks
+
+# Style (ruff lint + format check) and the layer contract (domain code never imports Dagster).
+lint: install
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/lint-imports
+
+# The whole suite: the CI command.
+test: lint tesseract test-services
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# The edit loop: unit and fast integration tests only, in parallel.
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow" -n auto -q $(PYTEST_ARGS)
 
 validate: install
 	$(BIN)/dagster definitions validate -w workspace.yaml

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,11 @@ def postgres_url(postgres_dsn: str) -> str:
 def s3_endpoint() -> str:
     with moto_s3_server() as endpoint:
         yield endpoint
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    from report_pipeline_tests.production.services import redis_server
+
+    with redis_server() as url:
+        yield url

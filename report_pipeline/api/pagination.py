@@ -18,7 +18,6 @@ from fastapi import Query
 from report_pipeline.api.errors import ApiError
 
 MAX_LIMIT = 500
-DEFAULT_LIMIT = 50
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"page size, at most {MAX_LIMIT}")]
 Cursor = Annotated[str | None, Query(max_length=512, description="next_cursor of the previous page")]

@@ -9,8 +9,6 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -175,53 +173,8 @@ class AppStore:
 
     # --- deliveries --------------------------------------------------------
 
-    def snapshot_deliveries(self, report_id: int) -> int:
-        """Add a pending delivery per active subscriber not yet in the report.
-
-        One INSERT ... SELECT-like statement in one transaction, unique per
-        (report, address): concurrent snapshots or subscription changes can
-        neither duplicate nor half-create the list. Returns rows added.
-        """
-        now = utcnow()
-        with self.session() as session, session.begin():
-            subscribers = session.execute(
-                select(Subscriber.email, Subscriber.name).where(Subscriber.active.is_(True))
-            ).all()
-            if not subscribers:
-                return 0
-            rows = [
-                dict(report_id=report_id, email=email, recipient_name=name, status="pending",
-                     attempts=0, created_at=now, updated_at=now)
-                for email, name in subscribers
-            ]
-            insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
-            statement = insert(Delivery).values(rows).on_conflict_do_nothing(
-                index_elements=["report_id", "email"]
-            )
-            return session.execute(statement).rowcount or 0
-
     def deliveries(self, report_id: int) -> list[Delivery]:
         with self.session() as session:
             return list(session.scalars(
                 select(Delivery).where(Delivery.report_id == report_id).order_by(Delivery.id)
             ))
-
-    def deliveries_to_send(self, report_id: int, force: bool = False) -> list[Delivery]:
-        """Deliveries not yet sent (all of them when forced)."""
-        return [d for d in self.deliveries(report_id) if force or d.status != DELIVERY_SENT]
-
-    def mark_sent(self, delivery_id: int, message_id: str) -> None:
-        self._update_delivery(
-            delivery_id, status=DELIVERY_SENT, message_id=message_id, sent_at=utcnow(),
-            last_error=None,
-        )
-
-    def mark_failed(self, delivery_id: int, error: str) -> None:
-        self._update_delivery(delivery_id, status="failed", last_error=error[:2000])
-
-    def _update_delivery(self, delivery_id: int, **values: object) -> None:
-        with self.session() as session, session.begin():
-            session.execute(
-                update(Delivery).where(Delivery.id == delivery_id)
-                .values(attempts=Delivery.attempts + 1, updated_at=utcnow(), **values)
-            )

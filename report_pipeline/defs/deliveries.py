@@ -21,7 +21,6 @@ from report_pipeline.settings import load_settings
 from report_pipeline.pipeline.gate import emails_held
 from report_pipeline.pipeline.publish import read_published_manifest
 from report_pipeline.resources.configurable import AppDatabaseResource, MailerResource, ObjectStoreResource
-from report_pipeline.storage.object_store import ObjectStore, S3ObjectStore
 
 COUNTS = ("recipients", "sent", "skipped", "failed", "dead", "suppressed")
 
@@ -54,7 +53,7 @@ def email_deliveries(
     pdf = store.get(report.pdf_key)
     link, expires = None, None
     if len(pdf) > settings.max_attachment_bytes:
-        link = _presigned_url(store, report.pdf_key, settings.download_link_ttl_seconds)
+        link = store.download_url(report.pdf_key, settings.download_link_ttl_seconds)
         expires = datetime.now(timezone.utc) + timedelta(seconds=settings.download_link_ttl_seconds)
     outcome = dispatch_report(
         app,
@@ -87,11 +86,3 @@ def _metadata(outcome: DispatchOutcome, report_id: int) -> dict:
         metadata["errors"] = MetadataValue.md("\n".join(f"- {e}" for e in outcome.errors))
     return metadata
 
-
-def _presigned_url(store: ObjectStore, key: str, ttl_seconds: int) -> str | None:
-    # Only S3 has a URL a mail client can open; elsewhere the PDF stays attached.
-    if not isinstance(store, S3ObjectStore):
-        return None
-    return store.client.generate_presigned_url(
-        "get_object", Params={"Bucket": store.bucket, "Key": store._key(key)},
-        ExpiresIn=ttl_seconds)

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from report_pipeline.pipeline.features import cache_key_for, read_week_features
 from report_pipeline.models import DocumentRecord, ManifestEntry
-from report_pipeline.storage.catalog import DocumentCatalog
 from report_pipeline.storage.object_store import ObjectNotFound, ObjectStore, sha256_of
 from report_pipeline.resources.connections import Services
 from report_pipeline.weeks import week_start_of

@@ -53,6 +53,9 @@ class ObjectStore(Protocol):
     def local_path(self, key: str) -> Path | None:
         """A filesystem path when the object lives on this machine, else None."""
 
+    def download_url(self, key: str, ttl_seconds: int) -> str | None:
+        """A link a browser or mail client can open for ``ttl_seconds``, where one exists."""
+
 
 def sha256_of(store: ObjectStore, key: str) -> str:
     digest = hashlib.sha256()
@@ -99,6 +102,9 @@ class LocalObjectStore:
 
     def local_path(self, key: str) -> Path | None:
         return self._path(key)
+
+    def download_url(self, key: str, ttl_seconds: int) -> str | None:
+        return None  # the file sits on this machine's disk: no URL a browser could open
 
 
 class S3ObjectStore:
@@ -160,3 +166,14 @@ class S3ObjectStore:
 
     def local_path(self, key: str) -> Path | None:
         return None
+
+    def download_url(self, key: str, ttl_seconds: int) -> str | None:
+        """A presigned GET URL (SigV4 allows at most 7 days)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return self.client.generate_presigned_url(
+                "get_object", Params={"Bucket": self.bucket, "Key": self._key(key)},
+                ExpiresIn=ttl_seconds)
+        except (BotoCoreError, ClientError):
+            return None  # a missing link must not fail a listing or a send

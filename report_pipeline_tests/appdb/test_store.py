@@ -42,29 +42,3 @@ def test_record_report_updates_the_weeks_row(app: AppStore) -> None:
     assert latest.pdf_key == "k2" and latest.documents_total == 3
 
 
-def test_snapshot_adds_each_active_subscriber_once(app: AppStore) -> None:
-    report = app.record_report(ReportResult(WEEK, "succeeded"))
-    app.subscribe("a@example.com")
-    app.subscribe("b@example.com")
-    app.subscribe("gone@example.com")
-    app.unsubscribe("gone@example.com")
-    assert app.snapshot_deliveries(report.id) == 2
-    assert app.snapshot_deliveries(report.id) == 0
-    app.subscribe("c@example.com")
-    assert app.snapshot_deliveries(report.id) == 1
-    assert sorted(d.email for d in app.deliveries(report.id)) == [
-        "a@example.com", "b@example.com", "c@example.com"]
-
-
-def test_sent_deliveries_are_not_due_again_unless_forced(app: AppStore) -> None:
-    report = app.record_report(ReportResult(WEEK, "succeeded"))
-    app.subscribe("a@example.com")
-    app.subscribe("b@example.com")
-    app.snapshot_deliveries(report.id)
-    first, second = app.deliveries(report.id)
-    app.mark_sent(first.id, "<m1@example.com>")
-    app.mark_failed(second.id, "451 try later")
-    due = app.deliveries_to_send(report.id)
-    assert [d.email for d in due] == ["b@example.com"]
-    assert due[0].attempts == 1 and due[0].last_error == "451 try later"
-    assert len(app.deliveries_to_send(report.id, force=True)) == 2

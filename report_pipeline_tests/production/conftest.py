@@ -20,7 +20,7 @@ from dagster import DagsterInstance
 from report_pipeline.appdb.store import AppStore
 from report_pipeline.settings import Settings, load_settings
 from report_pipeline_tests.production.services import (
-    mongo_uri, pg_env, real_mongo_uri, redis_server, unique_name,
+    mongo_uri, pg_env, real_mongo_uri, unique_name,
 )
 from report_pipeline_tests.services import throwaway_database
 
@@ -48,12 +48,6 @@ class Production:
 
     def instance(self) -> DagsterInstance:
         return DagsterInstance.from_config(str(self.dagster_home))
-
-
-@pytest.fixture(scope="session")
-def redis_url() -> Iterator[str]:
-    with redis_server() as url:
-        yield url
 
 
 @pytest.fixture

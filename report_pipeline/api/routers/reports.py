@@ -8,7 +8,6 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from report_pipeline.api.deps import ApiContext, Audit, Authorized, Context
-from report_pipeline.api.downloads import download_url
 from report_pipeline.api.errors import ApiError
 from report_pipeline.api.launcher import LaunchError
 from report_pipeline.api.pagination import Cursor, Limit, decode_cursor, encode_cursor, int_key
@@ -32,10 +31,9 @@ CONFLICT = {409: {"model": ReportConflictBody, "description": "the week has a re
 def report_out(context: ApiContext, row: Report) -> ReportOut:
     out = ReportOut.model_validate(row)
     out.emails_held = bool(row.hold_reason) and row.released_at is None
-    out.download_url = download_url(
-        context.object_store if row.pdf_key else None, row.pdf_key,
-        context.config.download_ttl_seconds,
-    )
+    if row.pdf_key:
+        out.download_url = context.object_store.download_url(
+            row.pdf_key, context.config.download_ttl_seconds)
     return out
 
 
