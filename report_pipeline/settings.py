@@ -47,6 +47,27 @@ def parse_flag(text: str) -> bool:
     raise ValueError("expected one of 1, true, yes, on, 0, false, no, off")
 
 
+def _whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError("expected a whole number") from None
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError("expected a number") from None
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("expected a date as YYYY-MM-DD") from None
+
+
 def _names(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
@@ -75,13 +96,13 @@ class _Reader:
         return self.get(name, str, default)
 
     def integer(self, name: str, default: int, minimum: int | None = None) -> int:
-        value = self.get(name, int, default)
+        value = self.get(name, _whole_number, default)
         if minimum is not None and value < minimum:
-            raise SettingsError(f"{name}={value!r} is not valid: must be at least {minimum}")
+            raise SettingsError(f"{name}={self.raw(name)!r} is not valid: must be at least {minimum}")
         return value
 
     def number(self, name: str, default: float | None) -> float | None:
-        return self.get(name, float, default)
+        return self.get(name, _number, default)
 
     def flag(self, name: str, default: bool | None) -> bool | None:
         return self.get(name, parse_flag, default)
@@ -215,7 +236,7 @@ class Settings:
 
 
 def _share(text: str) -> float:
-    value = float(text)
+    value = _number(text)
     if not 0 <= value <= 1:
         raise ValueError("use a fraction from 0 to 1")
     return value
@@ -317,7 +338,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         database_url=external_db or f"sqlite:///{home / 'app.sqlite3'}",
         database_is_external=external_db is not None,
         mailer=read.choice("REPORT_PIPELINE_MAILER", "outbox", ("outbox", "smtp", "ses")),
-        first_week=read.get("REPORT_PIPELINE_FIRST_WEEK", date.fromisoformat,
+        first_week=read.get("REPORT_PIPELINE_FIRST_WEEK", _day,
                             date.fromisoformat(DEFAULT_FIRST_WEEK)),
         batch_size=read.integer("REPORT_PIPELINE_BATCH_SIZE", 16, minimum=1),
         schedule_timezone=read.text("REPORT_PIPELINE_SCHEDULE_TIMEZONE", "UTC"),

@@ -1,0 +1,59 @@
+"""Settings: one parser per kind of value, and an error that names the variable."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from report_pipeline.settings import DEFAULT_FIRST_WEEK, SettingsError, load_settings, parse_flag
+
+
+def test_defaults_need_no_environment() -> None:
+    settings = load_settings({})
+    assert settings.object_store == "local" and settings.mailer == "outbox"
+    assert settings.batch_size == 16 and settings.max_failed_share == 0.10
+    assert settings.database_url.startswith("sqlite:///") and not settings.database_is_external
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1", True), ("true", True), ("YES", True), ("on", True),
+    ("0", False), ("false", False), ("No", False), ("off", False),
+])
+def test_every_flag_is_parsed_the_same_way(text: str, expected: bool) -> None:
+    assert parse_flag(text) is expected
+    assert load_settings({"REPORT_PIPELINE_MAIL_EMPTY_WEEKS": text}).mail_empty_weeks is expected
+    assert load_settings(
+        {"REPORT_PIPELINE_DELIVERY_WAIT_FOR_RETRIES": text}).delivery.wait_for_retries is expected
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("REPORT_PIPELINE_SMTP_PORT", "x", "expected a whole number"),
+    ("REPORT_PIPELINE_BATCH_SIZE", "0", "must be at least 1"),
+    ("REPORT_PIPELINE_MAIL_EMPTY_WEEKS", "maybe", "expected one of"),
+    ("REPORT_PIPELINE_MAX_FAILED_SHARE", "1.5", "fraction from 0 to 1"),
+    ("REPORT_PIPELINE_FIRST_WEEK", "next monday", "YYYY-MM-DD"),
+    ("REPORT_PIPELINE_MAILER", "pigeon", "use outbox, smtp or ses"),
+    ("REPORT_PIPELINE_DEADLINE_HOURS", "soon", "expected a number"),
+])
+def test_a_bad_value_is_one_line_naming_the_variable(name: str, value: str, message: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({name: value})
+    text = str(caught.value)
+    assert text.startswith(f"{name}={value!r}") and message in text and "\n" not in text
+
+
+def test_secrets_stay_out_of_repr() -> None:
+    settings = load_settings({
+        "REPORT_PIPELINE_DATABASE_URL": "postgresql://app:hunter2@db/app",
+        "REPORT_PIPELINE_MONGO_URI": "mongodb://u:hunter2@m/",
+        "REPORT_PIPELINE_SMTP_PASSWORD": "hunter2", "REPORT_PIPELINE_JWT_SECRET": "hunter2" * 6,
+        "REPORT_PIPELINE_UNSUBSCRIBE_SECRET": "hunter2" * 6,
+    })
+    assert "hunter2" not in repr(settings)
+    assert settings.database_is_external and settings.smtp.password == "hunter2"
+
+
+def test_empty_values_mean_unset() -> None:
+    settings = load_settings({"REPORT_PIPELINE_FIRST_WEEK": "", "REPORT_PIPELINE_SMTP_PORT": ""})
+    assert settings.first_week == date.fromisoformat(DEFAULT_FIRST_WEEK) and settings.smtp.port == 25
