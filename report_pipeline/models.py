@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-DocumentKind = Literal["text", "image"]
+DocumentKind = Literal["text", "image", "pdf", "docx"]
 
 
 class DocumentError(Exception):

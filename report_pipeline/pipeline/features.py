@@ -39,8 +39,8 @@ def extractor_version_for(entry: ManifestEntry) -> str:
     """Label-based; an unlabelled file is keyed apart, since its bytes pick the extractor."""
     try:
         kind = kind_for(entry.record.content_type, PurePosixPath(entry.record.file_location).name)
-    except DocumentError:
-        return f"sniffed-{EXTRACTOR_VERSIONS['image']}"
+    except DocumentError:  # any extractor may read it: any version change must miss the cache
+        return "sniffed-" + "+".join(EXTRACTOR_VERSIONS[k] for k in sorted(EXTRACTOR_VERSIONS))
     return f"{kind}-{EXTRACTOR_VERSIONS[kind]}"
 
 
@@ -208,6 +208,6 @@ def feature_counts(results: list[FeatureResult]) -> dict[str, object]:
         "failed_by_stage": dict(Counter(r.stage for r in failed)),
         "extraction_seconds": {
             kind: round(sum(r.seconds for r in results if r.kind == kind), 2)
-            for kind in ("text", "image")
+            for kind in ("text", "image", "pdf", "docx")
         },
     }

@@ -139,7 +139,7 @@ def _document_row(entry: ManifestEntry, result: FeatureResult | None) -> dict[st
     features = result.features or {}
     row.update(status="ok", stage=None, reason=None)
     row["words"] = _as_int(features.get("words" if result.kind == "text" else "word_count"))
-    if result.kind == "image":
+    if result.kind in ("image", "pdf"):  # a PDF's confidence covers its OCR'd pages
         row["ocr_confidence"] = _as_float(features.get("ocr_confidence"))
     return row
 

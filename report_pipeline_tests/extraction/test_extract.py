@@ -23,6 +23,11 @@ from report_pipeline.models import DocumentError
         ("image/webp", "a", "image"),
         ("application/octet-stream", "scan.JPG", "image"),
         ("", "scan.tif", "image"),
+        ("image/heic", "a", "image"),
+        ("application/pdf", "a", "pdf"),
+        ("application/octet-stream", "letter.PDF", "pdf"),
+        ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "a", "docx"),
+        ("", "consent.docx", "docx"),
     ],
 )
 def test_kind_for(content_type: str, filename: str, kind: str) -> None:
@@ -31,9 +36,9 @@ def test_kind_for(content_type: str, filename: str, kind: str) -> None:
 
 def test_unsupported_type_is_a_decode_error() -> None:
     with pytest.raises(DocumentError) as info:
-        kind_for("application/pdf", "report.pdf")
+        kind_for("application/msword", "report.doc")
     assert info.value.stage == "decode"
-    assert info.value.reason.startswith("unsupported content type 'application/pdf'")
+    assert info.value.reason.startswith("unsupported content type 'application/msword'")
 
 
 def test_extract_text_document() -> None:
@@ -59,4 +64,5 @@ def test_unexpected_errors_become_one_line_feature_errors(monkeypatch) -> None:
 
 
 def test_extractor_versions() -> None:
-    assert EXTRACTOR_VERSIONS == {"text": "text-1", "image": "ocr-1"}
+    assert EXTRACTOR_VERSIONS == {"text": "text-1", "image": "ocr-1", "pdf": "pdf-1",
+                                  "docx": "docx-1"}

@@ -89,10 +89,11 @@ def test_an_image_labelled_as_text_is_ocrd_and_the_mismatch_noted(store, fake_te
     assert (unlabelled.status, unlabelled.kind) == ("ok", "image")
 
 
-def test_text_labelled_as_an_image_is_a_decode_failure(store) -> None:
+def test_text_labelled_as_an_image_is_read_as_text_and_the_mismatch_noted(store) -> None:
+    # The bytes decide: a note uploaded with an image label is not lost.
     result = run(store, b"Patient visit: all fine.\n", "scan.png", "image/png")
-    assert (result.status, result.stage, result.reason) == (
-        "failed", "decode", "not a recognised image format")
+    assert (result.status, result.kind, result.features["words"]) == ("ok", "text", 4)
+    assert result.features["content_type_mismatch"] == "labelled 'image/png', content is text"
 
 
 @pytest.mark.parametrize("fmt", ["TIFF", "GIF"])

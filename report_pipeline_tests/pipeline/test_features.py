@@ -48,7 +48,8 @@ def test_failures_are_results_with_stage_and_reason(store) -> None:
         _entry(store, "customers/a/ok.txt", b"fine text"),
         _entry(store, "customers/a/missing.txt", None),
         _entry(store, "customers/a/bin.txt", b"\x00\x01\x02" * 50),
-        _entry(store, "customers/a/x.exe", b"MZ...", "application/x-msdownload"),
+        _entry(store, "customers/a/x.exe", b"MZ\x90\x00\x03\x00\x00\x00" * 8,
+               "application/x-msdownload"),
     ], store)
     assert [(r.status, r.stage) for r in results] == [
         ("ok", None), ("failed", "read"), ("failed", "decode"), ("failed", "decode")]
