@@ -10,6 +10,7 @@ import io
 from collections.abc import Iterator
 from typing import IO
 
+from report_pipeline.extraction import heif  # noqa: F401  (registers the HEIC opener)
 from report_pipeline.extraction.detect import (
     Kind, detect, kind_for, label_kind, sniff, sniff_image,
 )

@@ -67,8 +67,9 @@ def pdf_features(source: bytes | IO[bytes], *, page_limit: int | None = None) ->
         document.close()
     if len(totals.failed) == count:
         first = totals.failed[0]
-        raise DocumentError(first["stage"], f"no page could be read ({count} pages); "
-                            f"page 1: {first['reason']}", first["error_class"])
+        reason = first["reason"] if count == 1 else (
+            f"none of its {count} pages could be read; page 1: {first['reason']}")
+        raise DocumentError(first["stage"], reason, first["error_class"])
     return _features(count, totals)
 
 

@@ -1,0 +1,187 @@
+"""PDF documents: the text layer where there is one, OCR per scanned page, bad PDFs as dead letters."""
+
+from __future__ import annotations
+
+import io
+import os
+
+import pytest
+from fpdf import FPDF
+from PIL import Image
+from pypdf import PdfReader, PdfWriter
+
+from report_pipeline import samples
+from report_pipeline.extraction import EXTRACTOR_VERSIONS, extract, ocr, pdf
+from report_pipeline.extraction.terms import words
+from report_pipeline.models import DocumentError
+from report_pipeline_tests.extraction.pdf_files import image_page_pdf, page_tree_bomb, scanned_pdf
+
+SPEC_PDF = "/usr/share/doc/shared-mime-info/shared-mime-info-spec.pdf"  # 17 pages, text layer
+NOTE = "Blood samples were sent to the laboratory for analysis"
+
+
+@pytest.fixture
+def fake_tesseract(monkeypatch):
+    """Record the images OCR is asked to read; return one fixed line of words."""
+    calls: list[tuple[int, int]] = []
+    table = {"text": ["Mild", "rash", "noted"], "conf": [90, 80, 70],
+             "block_num": [1] * 3, "par_num": [1] * 3, "line_num": [1] * 3}
+
+    class FakeEngine:
+        name = "fake"
+
+        def word_table(self, image, timeout_s):
+            calls.append(image.size)
+            return table
+
+    monkeypatch.setattr(ocr, "default_engine", FakeEngine)
+    return calls
+
+
+def text_pdf(*pages: str) -> bytes:
+    document = FPDF()
+    document.set_font("helvetica", size=12)
+    for text in pages:
+        document.add_page()
+        document.multi_cell(0, 6, text)
+    return bytes(document.output())
+
+
+def scan(text: str = NOTE) -> Image.Image:
+    return Image.open(io.BytesIO(samples.scanned_page_png(text, width=800)))
+
+
+def dead_letter(data: bytes, name: str = "letter.pdf") -> DocumentError:
+    with pytest.raises(DocumentError) as info:
+        extract(data, "application/pdf", name)
+    assert "\n" not in info.value.reason
+    return info.value
+
+
+def test_text_layer_pages_are_read_without_ocr(fake_tesseract) -> None:
+    kind, features = extract(open(SPEC_PDF, "rb").read(), "application/pdf", "spec.pdf")
+    assert kind == "pdf" and fake_tesseract == []
+    assert (features["pages"], features["pages_text_layer"], features["pages_ocr"]) == (17, 17, 0)
+    assert features["pages_failed"] == [] and features["ocr_confidence"] is None
+    assert features["words"] == features["word_count"] > 5000
+    assert "Shared MIME-info Database" in features["excerpt"]
+
+
+def test_a_scanned_page_is_rendered_at_about_300_dpi_and_ocrd(fake_tesseract) -> None:
+    page = scan()
+    features = extract(scanned_pdf(page, dpi=100), "application/pdf", "fax.pdf")[1]
+    assert (features["pages"], features["pages_text_layer"], features["pages_ocr"]) == (1, 0, 1)
+    # An 800 px wide image placed at 100 dpi is 8 inches wide: 2400 px at 300 dpi.
+    assert fake_tesseract == [(2400, round(page.height * 3))]
+    assert features["ocr_confidence"] == 80.0 and features["top_terms"][0] == ["mild", 1]
+
+
+def test_a_mixed_document_is_handled_page_by_page(fake_tesseract) -> None:
+    first, last = "Cardiology follow-up visit: patient stable", "Discharge letter: home on day three"
+    writer = PdfWriter()
+    for data in (text_pdf(first), scanned_pdf(scan()), text_pdf(last)):
+        writer.append(PdfReader(io.BytesIO(data)))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    features = extract(buffer.getvalue(), "application/pdf", "mixed.pdf")[1]
+    assert (features["pages"], features["pages_text_layer"], features["pages_ocr"]) == (3, 2, 1)
+    assert len(fake_tesseract) == 1
+    assert features["excerpt"].split("\n") == [first, "Mild rash noted", last, ""]
+
+
+def test_a_failing_page_does_not_lose_the_others(fake_tesseract) -> None:
+    writer = PdfWriter()
+    for data in (text_pdf(samples.page_text(1)), image_page_pdf(28346, 842)):  # 10 m wide
+        writer.append(PdfReader(io.BytesIO(data)))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    features = extract(buffer.getvalue(), "application/pdf", "two.pdf")[1]
+    assert (features["pages"], features["pages_text_layer"], features["pages_ocr"]) == (2, 1, 0)
+    [failed] = features["pages_failed"]
+    assert (failed["page"], failed["stage"], failed["error_class"]) == (2, "decode", "PageTooLarge")
+    assert failed["reason"] == ("page 2 is 10,000 x 297 mm: too large to OCR at a readable "
+                                "resolution")
+    assert fake_tesseract == []
+
+
+def test_render_scale_is_300_dpi_within_the_pixel_bounds() -> None:
+    assert pdf.render_scale(595, 842) == pytest.approx(300 / 72)  # A4
+    a0 = pdf.render_scale(2384, 3370)  # A0: bounded by pixels, still over 100 dpi
+    assert 2384 * 3370 * a0 ** 2 <= pdf.MAX_RENDER_PIXELS * 1.0001
+    with pytest.raises(DocumentError):
+        pdf.render_scale(28346, 842)
+
+
+# --- bad PDFs: dead letters with their reason ----------------------------------
+
+
+def test_a_password_protected_pdf_is_a_dead_letter() -> None:
+    writer = PdfWriter(clone_from=PdfReader(SPEC_PDF))
+    writer.encrypt(user_password="secret", owner_password="owner", algorithm="AES-256")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    error = dead_letter(buffer.getvalue())
+    assert (error.stage, error.error_class) == ("decode", "EncryptedPdf")
+    assert error.reason == "encrypted PDF: a password is needed to open it"
+
+
+def test_a_pdf_with_only_an_owner_password_is_read(fake_tesseract) -> None:
+    # Permissions-only encryption opens without a password; the text is readable.
+    writer = PdfWriter(clone_from=PdfReader(SPEC_PDF))
+    writer.encrypt(user_password="", owner_password="owner", algorithm="AES-128")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    assert extract(buffer.getvalue(), "application/pdf", "locked.pdf")[1]["pages_text_layer"] == 17
+
+
+def test_a_page_tree_bomb_is_refused_before_any_page_is_read(fake_tesseract) -> None:
+    data = page_tree_bomb(fanout=1000, levels=2)  # a million pages in 12 KB
+    assert len(data) < 20_000
+    error = dead_letter(data)
+    assert (error.stage, error.error_class) == ("decode", "TooManyPages")
+    assert error.reason == "PDF has 1,000,000 pages, over the limit of 500 (REPORT_PIPELINE_MAX_PAGES)"
+
+
+def test_the_page_limit_comes_from_the_environment(monkeypatch) -> None:
+    monkeypatch.setenv("REPORT_PIPELINE_MAX_PAGES", "16")
+    assert dead_letter(open(SPEC_PDF, "rb").read()).reason == (
+        "PDF has 17 pages, over the limit of 16 (REPORT_PIPELINE_MAX_PAGES)")
+
+
+def test_a_pdf_whose_only_page_is_10_m_wide_is_a_dead_letter(fake_tesseract) -> None:
+    error = dead_letter(image_page_pdf(28346, 842))
+    assert (error.stage, error.error_class) == ("decode", "PageTooLarge")
+    assert error.reason == "page 1 is 10,000 x 297 mm: too large to OCR at a readable resolution"
+    assert fake_tesseract == []
+
+
+@pytest.mark.parametrize("data", [b"%PDF-1.7\n" + os.urandom(2000), b"%PDF-1.4\n%%EOF\n"],
+                         ids=["garbage", "no objects"])
+def test_a_corrupt_pdf_is_a_dead_letter(data: bytes) -> None:
+    error = dead_letter(data)
+    assert error.stage == "decode" and error.error_class == "CorruptPdf"
+    assert error.reason.startswith("corrupt or unreadable PDF")
+
+
+def test_a_truncated_pdf_is_a_dead_letter() -> None:
+    whole = open(SPEC_PDF, "rb").read()
+    error = dead_letter(whole[: len(whole) // 2])
+    assert error.reason == "corrupt or unreadable PDF: Failed to load document (PDFium: Data format error)."
+
+
+def test_pdf_extractor_has_a_version() -> None:
+    assert EXTRACTOR_VERSIONS["pdf"] == "pdf-1"
+
+
+# --- with tesseract ----------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_scanned_pdf_is_read_by_tesseract() -> None:
+    text = samples.page_text(3)
+    page = Image.open(io.BytesIO(samples.scanned_page_png(text)))
+    features = extract(scanned_pdf(page, dpi=150), "application/pdf", "scan.pdf")[1]
+    assert features["pages_ocr"] == 1 and features["ocr_confidence"] > 80
+    found = set(words(features["excerpt"]))
+    wanted = set(words(text))
+    assert len(found & wanted) / len(wanted) >= 0.9
