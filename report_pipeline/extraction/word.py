@@ -64,7 +64,7 @@ def _table_lines(table: Table) -> Iterator[str]:
             if cell._tc is previous:  # a horizontally merged cell repeats in row.cells
                 continue
             previous = cell._tc
-            cells.append(" ".join(_cell_text(cell)))
+            cells.append(" ".join(text for text in _cell_text(cell) if text))
         yield "\t".join(cells)
 
 
