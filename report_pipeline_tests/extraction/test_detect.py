@@ -82,3 +82,27 @@ def test_a_truncated_zip_is_a_dead_letter() -> None:
     with pytest.raises(DocumentError) as info:
         extract(data, "", "letter.docx")
     assert info.value.stage == "decode" and "corrupt ZIP" in info.value.reason
+
+
+def test_a_heic_phone_photo_is_ocrd(monkeypatch) -> None:
+    from PIL import Image
+
+    from report_pipeline.extraction import heif, ocr
+
+    assert heif.HEIF_AVAILABLE
+    seen: list[tuple[int, int]] = []
+
+    class FakeEngine:
+        name = "fake"
+
+        def word_table(self, image, timeout_s):
+            seen.append(image.size)
+            return {"text": ["Rash"], "conf": [91], "block_num": [1], "par_num": [1],
+                    "line_num": [1]}
+
+    monkeypatch.setattr(ocr, "default_engine", FakeEngine)
+    buffer = io.BytesIO()
+    Image.new("RGB", (600, 400), "white").save(buffer, format="HEIF")
+    found, features = extract(buffer.getvalue(), "application/octet-stream", "IMG_0001.HEIC")
+    assert (found, features["width"], features["ocr_text"]) == ("image", 600, "Rash")
+    assert len(seen) == 1
