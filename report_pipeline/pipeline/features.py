@@ -24,6 +24,7 @@ from typing import IO
 from report_pipeline.extraction import (
     EXTRACTOR_VERSIONS, extract_file, kind_for, kind_for_or_none,
 )
+from report_pipeline.extraction.cost import estimated_pages
 from report_pipeline.pipeline.keys import feature_cache_key, week_features_key
 from report_pipeline.models import DocumentError, FeatureResult, ManifestEntry
 from report_pipeline.storage.object_store import ObjectNotFound, ObjectStore
@@ -146,9 +147,11 @@ TEXT_BYTES_PER_PAGE = 20 * 1024 * 1024
 def extraction_cost(entry: ManifestEntry) -> float:
     """Estimated extraction time of an entry, in page-OCR units."""
     name = PurePosixPath(entry.record.file_location).name
-    if kind_for_or_none(entry.record.content_type, name) == "text":
+    kind = kind_for_or_none(entry.record.content_type, name)
+    if kind == "text":
         return TEXT_COST + entry.record.size / TEXT_BYTES_PER_PAGE
-    return 1.0  # images, and unlabelled files whose bytes may be an image
+    pages = estimated_pages(kind, entry.record.size)  # PDFs by their likely scanned pages
+    return 1.0 if pages is None else pages  # images, and unlabelled files whose bytes may be an image
 
 
 def plan_batches(entries: list[ManifestEntry], store: ObjectStore, max_batch_size: int,

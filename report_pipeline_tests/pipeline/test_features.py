@@ -111,6 +111,19 @@ def test_text_notes_are_cheap_and_share_a_batch(store) -> None:
     assert extraction_cost(big) > 1.9
 
 
+def test_a_pdf_costs_its_likely_scanned_pages(store) -> None:
+    letter = _entry(store, "customers/a/letter.pdf", b"%PDF-1.7\n" + b" " * 20_000,
+                    "application/pdf")
+    fax = _entry(store, "customers/a/fax.pdf", b"%PDF-1.7\n" + b" " * 3_000_000,
+                 "application/pdf")
+    assert extraction_cost(letter) < 0.25  # a text-layer letter: nearly free
+    assert 25 < extraction_cost(fax) < 35  # ~30 scanned pages' worth of bytes
+    notes = [_entry(store, f"customers/a/note-{n}.txt", b"visit note") for n in range(4)]
+    batches = plan_batches([fax, letter, *notes], store, max_batch_size=16, workers=2)
+    # The fax fills one batch alone; the letter and notes share the other.
+    assert sorted(batches) == [(0,), (1, 2, 3, 4, 5)]
+
+
 def test_an_unchanged_week_plans_a_single_batch(store) -> None:
     notes = [_entry(store, f"customers/a/note-{n}.txt", f"visit note {n}".encode())
              for n in range(40)]
