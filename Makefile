@@ -6,7 +6,7 @@ export REPORT_PIPELINE_HOME ?= $(CURDIR)/var
 export DAGSTER_HOME ?= $(REPORT_PIPELINE_HOME)/dagster
 PYTEST_ARGS ?=
 
-.PHONY: install tesseract test-services dagster-home demo lint test test-fast ui validate bench clean
+.PHONY: install tesseract pdf-tools test-services dagster-home demo lint test test-fast ui validate bench clean
 
 install: $(VENV)/.installed
 
@@ -23,6 +23,14 @@ tesseract:
 	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO=sudo; \
 	  else echo "tesseract-ocr is missing: run 'sudo apt-get install -y tesseract-ocr'" >&2; exit 1; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq tesseract-ocr tesseract-ocr-eng >/dev/null; }
+
+# pdftoppm (poppler-utils) is the raw baseline of the PDF benchmark; the product uses pypdfium2.
+pdf-tools:
+	@command -v pdftoppm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO=sudo; \
+	  else echo "pdftoppm is missing: run 'sudo apt-get install -y poppler-utils'" >&2; exit 1; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq poppler-utils >/dev/null; }
 
 # The tests start a throwaway PostgreSQL and Redis when none answers; they need the binaries.
 test-services:
@@ -64,8 +72,9 @@ ui: install tesseract dagster-home
 	$(BIN)/dagster dev -w workspace.yaml
 
 # Small defaults (a few minutes); larger sizes through the scripts' options, see BENCHMARKS.md.
-bench: install tesseract
+bench: install tesseract pdf-tools
 	$(BIN)/python benchmarks/bench_ocr_throughput.py --pages $(or $(PAGES),24)
+	$(BIN)/python benchmarks/bench_pdf_pages.py --pages 8 --pages-per-pdf 2
 	$(BIN)/python benchmarks/bench_week.py --measure cold --images 20 --texts 20
 	$(BIN)/python benchmarks/bench_week.py --measure warm --images 20 --texts 20
 	$(BIN)/python benchmarks/bench_week.py --measure memory --images 10 --texts 2000
