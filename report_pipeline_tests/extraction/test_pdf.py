@@ -185,3 +185,39 @@ def test_a_scanned_pdf_is_read_by_tesseract() -> None:
     found = set(words(features["excerpt"]))
     wanted = set(words(text))
     assert len(found & wanted) / len(wanted) >= 0.9
+
+
+def _peak_mb(path, content_type: str = "application/pdf") -> dict:
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-m", "report_pipeline_tests.extraction.rss_child", str(path),
+         content_type], cwd=root, capture_output=True, text=True, check=True,
+        env={**os.environ, "PYTHONPATH": str(root)})
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_scanned_pages_are_read_one_at_a_time_in_bounded_memory(tmp_path) -> None:
+    page = Image.new("L", (1700, 2200), 255)  # A4 at 200 dpi: rendered at 300 dpi, 8.7 MP
+    outcomes = {}
+    for count in (2, 24):
+        path = tmp_path / f"scan-{count}.pdf"
+        path.write_bytes(scanned_pdf(*[page] * count, dpi=200))
+        outcomes[count] = _peak_mb(path)
+        assert outcomes[count]["features"]["pages_ocr"] == count
+    grown = outcomes[24]["peak_mb"] - outcomes[2]["peak_mb"]
+    print(f"peak RSS 2 pages {outcomes[2]['peak_mb']} MB, 24 pages {outcomes[24]['peak_mb']} MB")
+    assert grown < 30  # twelve times the pages, the same memory
+
+
+def test_a_page_tree_bomb_is_refused_in_bounded_memory(tmp_path) -> None:
+    path = tmp_path / "bomb.pdf"
+    path.write_bytes(page_tree_bomb(fanout=1000, levels=2))
+    outcome = _peak_mb(path)
+    assert (outcome["status"], outcome["stage"]) == ("failed", "decode")
+    assert outcome["peak_mb"] - outcome["baseline_mb"] < 100
