@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -19,6 +20,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from report_pipeline.extraction.ocr import image_features
+from report_pipeline.extraction.pdf_guard import check_streams
 from report_pipeline.extraction.text import TextStats
 from report_pipeline.models import DocumentError
 
@@ -33,6 +35,10 @@ MIN_OCR_DPI = 100
 # on it, is a scan (perhaps with a stamped page number): it is OCR'd.
 MIN_TEXT_LAYER_CHARS = 32
 PAGE_OCR_TIMEOUT_S = 120
+# The whole document's OCR budget: a normal page takes 1-2 s, so a PDF of hung
+# or pathological pages ends in bounded time; pages past the budget are failed.
+DOCUMENT_OCR_BASE_S = 120
+DOCUMENT_OCR_PER_PAGE_S = 10
 _ALNUM = re.compile(r"[^\W_]")
 _POINTS_PER_MM = 72 / 25.4
 
@@ -52,15 +58,26 @@ class _Totals:
     ocr_words: int = 0
     confidence_sum: float = 0.0
     failed: list[dict] = field(default_factory=list)
+    deadline: float = float("inf")
+
+    def ocr_timeout(self) -> float:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise DocumentError("ocr", "not read: the document's OCR time budget ran out",
+                                "OcrTimeout")
+        return min(PAGE_OCR_TIMEOUT_S, remaining)
 
 
 def pdf_features(source: bytes | IO[bytes], *, page_limit: int | None = None) -> dict:
     """Read every page of a PDF; raises DocumentError when the document cannot be used."""
     limit = max_pages() if page_limit is None else page_limit
-    document = _open(source)
+    handle = io.BytesIO(source) if isinstance(source, bytes) else source
+    check_streams(handle)  # pdfium inflates a stream whole: refuse bombs before it does
+    document = _open(handle)
     try:
         count = _page_count(document, limit)
-        totals = _Totals()
+        totals = _Totals(deadline=time.monotonic() + DOCUMENT_OCR_BASE_S
+                         + DOCUMENT_OCR_PER_PAGE_S * count)
         for index in range(count):
             _read_page(document, index, totals)
     finally:
@@ -133,6 +150,7 @@ def _has_image(page: pdfium.PdfPage) -> bool:
 
 def _ocr_page(page: pdfium.PdfPage, index: int, totals: _Totals) -> str:
     """Render one page to a grayscale image and OCR it; the bitmap is freed before returning."""
+    totals.ocr_timeout()  # raises before rendering when the budget has run out
     scale = render_scale(*page.get_size(), index)
     bitmap = page.render(scale=scale, grayscale=True)
     try:
@@ -142,7 +160,7 @@ def _ocr_page(page: pdfium.PdfPage, index: int, totals: _Totals) -> str:
     finally:
         bitmap.close()
     buffer.seek(0)
-    features = image_features(buffer, timeout_s=PAGE_OCR_TIMEOUT_S)
+    features = image_features(buffer, timeout_s=totals.ocr_timeout())
     words = int(features.get("word_count") or 0)
     if features.get("ocr_confidence") is not None:
         totals.ocr_words += words

@@ -221,3 +221,59 @@ def test_a_page_tree_bomb_is_refused_in_bounded_memory(tmp_path) -> None:
     outcome = _peak_mb(path)
     assert (outcome["status"], outcome["stage"]) == ("failed", "decode")
     assert outcome["peak_mb"] - outcome["baseline_mb"] < 100
+
+
+def flate_bomb_pdf(inflated_mb: int) -> bytes:
+    """One page whose content stream is `inflated_mb` MB of spaces, then some text."""
+    import zlib
+
+    from report_pipeline_tests.extraction.pdf_files import build_pdf
+
+    compressor = zlib.compressobj(9)
+    spaces = b" " * (1 << 20)
+    stream = b"".join(compressor.compress(spaces) for _ in range(inflated_mb))
+    stream += compressor.compress(b"BT /F1 12 Tf 72 712 Td (Dosage unchanged) Tj ET")
+    stream += compressor.flush()
+    return build_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream
+        + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ])
+
+
+def test_a_flate_bomb_is_refused_before_pdfium_inflates_it(tmp_path) -> None:
+    path = tmp_path / "bomb.pdf"
+    path.write_bytes(flate_bomb_pdf(1024))  # 1 GB of content in a 1 MB file
+    outcome = _peak_mb(path)
+    assert (outcome["status"], outcome["stage"]) == ("failed", "decode")
+    assert outcome["reason"].startswith("PDF stream at byte ")
+    assert outcome["reason"].endswith("inflates past 128 MB (decompression bomb)")
+    # pdfium would have held 2 GB; the check holds one piece at a time.
+    assert outcome["peak_mb"] - outcome["baseline_mb"] < 100
+
+
+def test_a_large_but_legitimate_stream_is_read() -> None:
+    features = extract(flate_bomb_pdf(20), "application/pdf", "big.pdf")[1]  # 20 MB inflated
+    assert (features["pages"], features["pages_text_layer"]) == (1, 1)
+    assert features["excerpt"] == "Dosage unchanged\n"
+
+
+def test_pages_past_the_documents_ocr_budget_are_failed_and_the_rest_kept(
+        fake_tesseract, monkeypatch) -> None:
+    monkeypatch.setattr(pdf, "DOCUMENT_OCR_BASE_S", 0)
+    monkeypatch.setattr(pdf, "DOCUMENT_OCR_PER_PAGE_S", 0)
+    writer = PdfWriter()
+    for data in (text_pdf(samples.page_text(1)), scanned_pdf(scan())):
+        writer.append(PdfReader(io.BytesIO(data)))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    features = extract(buffer.getvalue(), "application/pdf", "late.pdf")[1]
+    assert (features["pages_text_layer"], features["pages_ocr"]) == (1, 0)
+    assert features["pages_failed"] == [{
+        "page": 2, "stage": "ocr", "error_class": "OcrTimeout",
+        "reason": "not read: the document's OCR time budget ran out"}]
+    assert fake_tesseract == []  # nothing rendered or OCR'd past the budget
