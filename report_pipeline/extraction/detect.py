@@ -148,7 +148,8 @@ def _require_word_document(handle: IO[bytes], content_type: str, filename: str) 
         raise DocumentError(
             "decode",
             f"a ZIP archive that is not a Word document (no word/document.xml; "
-            f"holds {len(names)} entries: {sample or 'none'}), labelled {content_type or filename!r}",
+            f"holds {len(names)} entries: {sample or 'none'}), "
+            f"labelled {content_type or filename!r}",
             "NotAWordDocument",
         )
 

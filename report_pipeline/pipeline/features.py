@@ -151,7 +151,8 @@ def extraction_cost(entry: ManifestEntry) -> float:
     if kind == "text":
         return TEXT_COST + entry.record.size / TEXT_BYTES_PER_PAGE
     pages = estimated_pages(kind, entry.record.size)  # PDFs by their likely scanned pages
-    return 1.0 if pages is None else pages  # images, and unlabelled files whose bytes may be an image
+    # Images, and unlabelled files whose bytes may be an image, cost one page.
+    return 1.0 if pages is None else pages
 
 
 def plan_batches(entries: list[ManifestEntry], store: ObjectStore, max_batch_size: int,

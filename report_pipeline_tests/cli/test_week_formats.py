@@ -20,7 +20,8 @@ SPEC_PDF = "/usr/share/doc/shared-mime-info/shared-mime-info-spec.pdf"
 def test_a_week_of_pdfs_word_files_and_unnamed_text_goes_through(cli, tmp_path) -> None:
     text_pdf = tmp_path / "spec.pdf"
     shutil.copy(SPEC_PDF, text_pdf)
-    scan = Image.open(io.BytesIO(scanned_page_png("Adverse event reported by the site coordinator")))
+    words = "Adverse event reported by the site coordinator"
+    scan = Image.open(io.BytesIO(scanned_page_png(words)))
     fax = tmp_path / "fax.pdf"
     fax.write_bytes(scanned_pdf(scan, dpi=150))
     consent = tmp_path / "consent.docx"

@@ -1,4 +1,4 @@
-"""PDF documents: the text layer where there is one, OCR per scanned page, bad PDFs as dead letters."""
+"""PDF documents: the text layer where there is one, OCR per scanned page, bad PDFs dead letters."""
 
 from __future__ import annotations
 
@@ -77,7 +77,8 @@ def test_a_scanned_page_is_rendered_at_about_300_dpi_and_ocrd(fake_tesseract) ->
 
 
 def test_a_mixed_document_is_handled_page_by_page(fake_tesseract) -> None:
-    first, last = "Cardiology follow-up visit: patient stable", "Discharge letter: home on day three"
+    first = "Cardiology follow-up visit: patient stable"
+    last = "Discharge letter: home on day three"
     writer = PdfWriter()
     for data in (text_pdf(first), scanned_pdf(scan()), text_pdf(last)):
         writer.append(PdfReader(io.BytesIO(data)))
@@ -139,7 +140,8 @@ def test_a_page_tree_bomb_is_refused_before_any_page_is_read(fake_tesseract) -> 
     assert len(data) < 20_000
     error = dead_letter(data)
     assert (error.stage, error.error_class) == ("decode", "TooManyPages")
-    assert error.reason == "PDF has 1,000,000 pages, over the limit of 500 (REPORT_PIPELINE_MAX_PAGES)"
+    assert error.reason == (
+        "PDF has 1,000,000 pages, over the limit of 500 (REPORT_PIPELINE_MAX_PAGES)")
 
 
 def test_the_page_limit_comes_from_the_environment(monkeypatch) -> None:
@@ -166,7 +168,8 @@ def test_a_corrupt_pdf_is_a_dead_letter(data: bytes) -> None:
 def test_a_truncated_pdf_is_a_dead_letter() -> None:
     whole = open(SPEC_PDF, "rb").read()
     error = dead_letter(whole[: len(whole) // 2])
-    assert error.reason == "corrupt or unreadable PDF: Failed to load document (PDFium: Data format error)."
+    assert error.reason == (
+        "corrupt or unreadable PDF: Failed to load document (PDFium: Data format error).")
 
 
 def test_pdf_extractor_has_a_version() -> None:
