@@ -215,7 +215,9 @@ def test_scanned_pages_are_read_one_at_a_time_in_bounded_memory(tmp_path) -> Non
         assert outcomes[count]["features"]["pages_ocr"] == count
     grown = outcomes[24]["peak_mb"] - outcomes[2]["peak_mb"]
     print(f"peak RSS 2 pages {outcomes[2]['peak_mb']} MB, 24 pages {outcomes[24]['peak_mb']} MB")
-    assert grown < 30  # twelve times the pages, the same memory
+    # Twelve times the pages, about the same memory: keeping the 22 extra rendered pages
+    # (8.7 MB each) would add ~190 MB; the allocator alone varies by up to ~60 MB.
+    assert grown < 100
 
 
 def test_a_page_tree_bomb_is_refused_in_bounded_memory(tmp_path) -> None:
