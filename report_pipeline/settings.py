@@ -204,6 +204,7 @@ class Settings:
     mail_from: str
     dagster_home: Path
     ocr_engine: str = "auto"
+    max_pages: int = 500  # pages of one PDF above which it is a dead letter
     executor: str = "multiprocess"
     step_concurrency: int = 0
     celery_broker: str | None = field(default=None, repr=False)
@@ -346,6 +347,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         dagster_home=Path(read.text("DAGSTER_HOME") or home / "dagster"),
         ocr_engine=read.choice("REPORT_PIPELINE_OCR_ENGINE", "auto",
                                ("auto", "tesserocr", "cli")),
+        max_pages=read.integer("REPORT_PIPELINE_MAX_PAGES", 500, minimum=1),
         executor=read.choice("REPORT_PIPELINE_EXECUTOR", "multiprocess",
                              ("multiprocess", "celery", "k8s")),
         step_concurrency=read.integer("REPORT_PIPELINE_STEP_CONCURRENCY", 0, minimum=0),

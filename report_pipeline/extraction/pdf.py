@@ -10,7 +10,6 @@ only a document with no readable page is a dead letter.
 from __future__ import annotations
 
 import io
-import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from report_pipeline.extraction.ocr import image_features
 from report_pipeline.extraction.pdf_guard import check_streams
 from report_pipeline.extraction.text import TextStats
 from report_pipeline.models import DocumentError
+from report_pipeline.settings import load_settings
 
 DEFAULT_MAX_PAGES = 500
 RENDER_DPI = 300
@@ -44,10 +44,8 @@ _POINTS_PER_MM = 72 / 25.4
 
 
 def max_pages() -> int:
-    """Page limit of one PDF; longer documents are dead letters."""
-    # settings: REPORT_PIPELINE_MAX_PAGES
-    raw = os.environ.get("REPORT_PIPELINE_MAX_PAGES", "")
-    return int(raw) if raw.strip() else DEFAULT_MAX_PAGES
+    """Page limit of one PDF (REPORT_PIPELINE_MAX_PAGES); longer documents are dead letters."""
+    return load_settings().max_pages
 
 
 @dataclass

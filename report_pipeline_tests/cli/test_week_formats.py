@@ -10,7 +10,7 @@ import docx
 import pytest
 from PIL import Image
 
-from report_pipeline.samples import scanned_page_png
+from report_pipeline.tooling.samples import scanned_page_png
 from report_pipeline_tests.extraction.pdf_files import scanned_pdf
 
 SPEC_PDF = "/usr/share/doc/shared-mime-info/shared-mime-info-spec.pdf"

@@ -10,7 +10,7 @@ from fpdf import FPDF
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
-from report_pipeline import samples
+from report_pipeline.tooling import samples
 from report_pipeline.extraction import EXTRACTOR_VERSIONS, extract, ocr, pdf
 from report_pipeline.extraction.terms import words
 from report_pipeline.models import DocumentError
@@ -148,6 +148,14 @@ def test_the_page_limit_comes_from_the_environment(monkeypatch) -> None:
     monkeypatch.setenv("REPORT_PIPELINE_MAX_PAGES", "16")
     assert dead_letter(open(SPEC_PDF, "rb").read()).reason == (
         "PDF has 17 pages, over the limit of 16 (REPORT_PIPELINE_MAX_PAGES)")
+
+
+def test_a_page_limit_that_is_not_a_positive_number_names_the_variable(monkeypatch) -> None:
+    from report_pipeline.settings import SettingsError
+
+    monkeypatch.setenv("REPORT_PIPELINE_MAX_PAGES", "0")
+    with pytest.raises(SettingsError, match="REPORT_PIPELINE_MAX_PAGES=0 is not valid"):
+        pdf.max_pages()
 
 
 def test_a_pdf_whose_only_page_is_10_m_wide_is_a_dead_letter(fake_tesseract) -> None:
