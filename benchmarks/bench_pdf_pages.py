@@ -91,10 +91,16 @@ def scanned_pdfs(document: pdfium.PdfDocument, per_pdf: int, directory: Path) ->
     images = [render(document, i, SCAN_DPI) for i in range(len(document))]
     paths = []
     for start in range(0, len(images), per_pdf):
-        chunk = images[start:start + per_pdf]
+        chunk = images[start : start + per_pdf]
         path = directory / f"scan-{start:04d}.pdf"
-        chunk[0].save(path, format="PDF", resolution=SCAN_DPI, save_all=True,
-                      append_images=chunk[1:], quality=75)
+        chunk[0].save(
+            path,
+            format="PDF",
+            resolution=SCAN_DPI,
+            save_all=True,
+            append_images=chunk[1:],
+            quality=75,
+        )
         paths.append(path)
     return paths
 
@@ -111,8 +117,9 @@ def warm_up(_: int) -> None:
 
 def raw_pipeline(path: Path, page: int) -> None:
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    command = (f"pdftoppm -r 300 -gray -f {page} -l {page} '{path}' "
-               f"| tesseract - stdout >/dev/null 2>&1")
+    command = (
+        f"pdftoppm -r 300 -gray -f {page} -l {page} '{path}' | tesseract - stdout >/dev/null 2>&1"
+    )
     subprocess.run(["sh", "-c", command], env=env, check=True)
 
 
@@ -146,8 +153,9 @@ def measure_text_layer(document: pdfium.PdfDocument, repeat: int = 5) -> tuple[f
 
 def measure_scanned(paths: list[Path], pages: int) -> tuple[float, float]:
     workers = os.cpu_count() or 1
-    per_page = [(path, page) for path in paths for page in range(1, len(pdfium.PdfDocument(
-        str(path))) + 1)]
+    per_page = [
+        (path, page) for path in paths for page in range(1, len(pdfium.PdfDocument(str(path))) + 1)
+    ]
     started = time.perf_counter()
     with ThreadPoolExecutor(workers) as pool:
         list(pool.map(lambda item: raw_pipeline(*item), per_page))
@@ -173,8 +181,10 @@ def main() -> None:
     pages = len(document)
     text_s, ocr_s = measure_text_layer(document)
     print(f"pages: {pages} (real manual pages, >= {MIN_PAGE_CHARS} characters each)")
-    print(f"text-layer page: {text_s * 1000:.2f} ms; the same page OCR'd at 300 dpi: "
-          f"{ocr_s:.2f} s; ratio {text_s / ocr_s:.4f} (target <= 0.02)")
+    print(
+        f"text-layer page: {text_s * 1000:.2f} ms; the same page OCR'd at 300 dpi: "
+        f"{ocr_s:.2f} s; ratio {text_s / ocr_s:.4f} (target <= 0.02)"
+    )
     with tempfile.TemporaryDirectory(prefix="bench-pdf-") as directory:
         paths = scanned_pdfs(document, args.pages_per_pdf, Path(directory))
         product, raw = measure_scanned(paths, pages)

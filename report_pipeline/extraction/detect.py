@@ -27,24 +27,43 @@ MAX_CONTROL_RATIO = 0.01
 
 TEXT_TYPES = {"text/plain", "text/markdown", "text/x-markdown", "text/csv"}
 IMAGE_TYPES = {
-    "image/png", "image/jpeg", "image/jpg", "image/pjpeg", "image/tiff",
-    "image/gif", "image/bmp", "image/x-ms-bmp", "image/webp", "image/heic", "image/heif",
+    "image/png",
+    "image/jpeg",
+    "image/jpg",
+    "image/pjpeg",
+    "image/tiff",
+    "image/gif",
+    "image/bmp",
+    "image/x-ms-bmp",
+    "image/webp",
+    "image/heic",
+    "image/heif",
 }
 PDF_TYPES = {"application/pdf", "application/x-pdf"}
 DOCX_TYPES = {"application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 _BY_TYPE: tuple[tuple[set[str], Kind], ...] = (
-    (TEXT_TYPES, "text"), (IMAGE_TYPES, "image"), (PDF_TYPES, "pdf"), (DOCX_TYPES, "docx"),
+    (TEXT_TYPES, "text"),
+    (IMAGE_TYPES, "image"),
+    (PDF_TYPES, "pdf"),
+    (DOCX_TYPES, "docx"),
 )
 _BY_EXTENSION: dict[str, Kind] = {
     **dict.fromkeys((".txt", ".md", ".markdown", ".csv"), "text"),
-    **dict.fromkeys((".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".bmp", ".webp",
-                     ".heic", ".heif"), "image"),
-    ".pdf": "pdf", ".docx": "docx",
+    **dict.fromkeys(
+        (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".bmp", ".webp", ".heic", ".heif"),
+        "image",
+    ),
+    ".pdf": "pdf",
+    ".docx": "docx",
 }
 
 _IMAGE_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF87a", "GIF"),
-    (b"GIF89a", "GIF"), (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"),
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
 )
 # ISO-BMFF brands of HEIF stills (phone photos); AVIF is the same container.
 _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
@@ -105,8 +124,9 @@ def looks_like_text(head: bytes) -> bool:
         return True
     if b"\x00" in head:
         return False
-    controls = sum(1 for byte in head if (byte < 0x20 or byte == 0x7F)
-                   and byte not in _WHITESPACE_CONTROLS)
+    controls = sum(
+        1 for byte in head if (byte < 0x20 or byte == 0x7F) and byte not in _WHITESPACE_CONTROLS
+    )
     return controls <= MAX_CONTROL_RATIO * len(head)
 
 
@@ -159,5 +179,4 @@ def _unsupported(head: bytes, content_type: str, filename: str) -> str:
         name = puremagic.from_string(head, mime=True) or puremagic.from_string(head)
     except (puremagic.PureError, ValueError):
         name = "unrecognised binary data"
-    return (f"unsupported content ({name}) with content type {content_type!r} "
-            f"for file {filename!r}")
+    return f"unsupported content ({name}) with content type {content_type!r} for file {filename!r}"

@@ -61,8 +61,9 @@ class _Totals:
     def ocr_timeout(self) -> float:
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
-            raise DocumentError("ocr", "not read: the document's OCR time budget ran out",
-                                "OcrTimeout")
+            raise DocumentError(
+                "ocr", "not read: the document's OCR time budget ran out", "OcrTimeout"
+            )
         return min(PAGE_OCR_TIMEOUT_S, remaining)
 
 
@@ -74,16 +75,20 @@ def pdf_features(source: bytes | IO[bytes], *, page_limit: int | None = None) ->
     document = _open(handle)
     try:
         count = _page_count(document, limit)
-        totals = _Totals(deadline=time.monotonic() + DOCUMENT_OCR_BASE_S
-                         + DOCUMENT_OCR_PER_PAGE_S * count)
+        totals = _Totals(
+            deadline=time.monotonic() + DOCUMENT_OCR_BASE_S + DOCUMENT_OCR_PER_PAGE_S * count
+        )
         for index in range(count):
             _read_page(document, index, totals)
     finally:
         document.close()
     if len(totals.failed) == count:
         first = totals.failed[0]
-        reason = first["reason"] if count == 1 else (
-            f"none of its {count} pages could be read; page 1: {first['reason']}")
+        reason = (
+            first["reason"]
+            if count == 1
+            else (f"none of its {count} pages could be read; page 1: {first['reason']}")
+        )
         raise DocumentError(first["stage"], reason, first["error_class"])
     return _features(count, totals)
 
@@ -94,10 +99,12 @@ def _open(source: bytes | IO[bytes]) -> pdfium.PdfDocument:
     except pdfium.PdfiumError as exc:
         message = str(exc)
         if "password" in message.lower():
-            raise DocumentError("decode", "encrypted PDF: a password is needed to open it",
-                                "EncryptedPdf") from None
-        raise DocumentError("decode", f"corrupt or unreadable PDF: {_one_line(message)}",
-                            "CorruptPdf") from None
+            raise DocumentError(
+                "decode", "encrypted PDF: a password is needed to open it", "EncryptedPdf"
+            ) from None
+        raise DocumentError(
+            "decode", f"corrupt or unreadable PDF: {_one_line(message)}", "CorruptPdf"
+        ) from None
 
 
 def _page_count(document: pdfium.PdfDocument, limit: int) -> int:
@@ -106,8 +113,10 @@ def _page_count(document: pdfium.PdfDocument, limit: int) -> int:
         raise DocumentError("decode", "PDF has no pages", "EmptyPdf")
     if count > limit:
         raise DocumentError(
-            "decode", f"PDF has {count:,} pages, over the limit of {limit:,} "
-            "(REPORT_PIPELINE_MAX_PAGES)", "TooManyPages")
+            "decode",
+            f"PDF has {count:,} pages, over the limit of {limit:,} (REPORT_PIPELINE_MAX_PAGES)",
+            "TooManyPages",
+        )
     return count
 
 
@@ -126,8 +135,9 @@ def _read_page(document: pdfium.PdfDocument, index: int, totals: _Totals) -> Non
     except DocumentError as error:
         totals.failed.append(_failure(index, error.stage, error.reason, error.error_class))
     except Exception as exc:  # pdfium and Pillow raise many types for broken pages
-        totals.failed.append(_failure(index, "decode", _one_line(f"{type(exc).__name__}: {exc}"),
-                                      type(exc).__name__))
+        totals.failed.append(
+            _failure(index, "decode", _one_line(f"{type(exc).__name__}: {exc}"), type(exc).__name__)
+        )
     finally:
         if page is not None:
             page.close()
@@ -168,22 +178,25 @@ def _ocr_page(page: pdfium.PdfPage, index: int, totals: _Totals) -> str:
 
 def render_scale(width_pt: float, height_pt: float, index: int = 0) -> float:
     """Scale from PDF points to pixels: ~300 dpi, within the pixel bounds, or DocumentError."""
-    scale = min(RENDER_DPI / 72,
-                (MAX_RENDER_PIXELS / max(width_pt * height_pt, 1.0)) ** 0.5,
-                MAX_RENDER_SIDE / max(width_pt, height_pt, 1.0))
+    scale = min(
+        RENDER_DPI / 72,
+        (MAX_RENDER_PIXELS / max(width_pt * height_pt, 1.0)) ** 0.5,
+        MAX_RENDER_SIDE / max(width_pt, height_pt, 1.0),
+    )
     if scale * 72 < MIN_OCR_DPI:
         raise DocumentError(
-            "decode", f"page {index + 1} is {width_pt / _POINTS_PER_MM:,.0f} x "
+            "decode",
+            f"page {index + 1} is {width_pt / _POINTS_PER_MM:,.0f} x "
             f"{height_pt / _POINTS_PER_MM:,.0f} mm: too large to OCR at a readable resolution",
-            "PageTooLarge")
+            "PageTooLarge",
+        )
     return scale
 
 
 def _features(count: int, totals: _Totals) -> dict:
     features = totals.stats.features("pdf")
     del features["encoding"]
-    confidence = (round(totals.confidence_sum / totals.ocr_words, 1)
-                  if totals.ocr_words else None)
+    confidence = round(totals.confidence_sum / totals.ocr_words, 1) if totals.ocr_words else None
     return {
         **features,
         "word_count": features["words"],
@@ -196,8 +209,12 @@ def _features(count: int, totals: _Totals) -> dict:
 
 
 def _failure(index: int, stage: str, reason: str, error_class: str | None) -> dict:
-    return {"page": index + 1, "stage": stage, "reason": reason,
-            "error_class": error_class or "DocumentError"}
+    return {
+        "page": index + 1,
+        "stage": stage,
+        "reason": reason,
+        "error_class": error_class or "DocumentError",
+    }
 
 
 def _one_line(message: str) -> str:

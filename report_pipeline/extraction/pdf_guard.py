@@ -31,8 +31,11 @@ def check_streams(handle: IO[bytes], limit: int = MAX_INFLATED_STREAM_BYTES) -> 
             size = inflated_size(handle, start, limit)
             if size > limit:
                 raise DocumentError(
-                    "decode", f"PDF stream at byte {start:,} inflates past "
-                    f"{limit // (1024 * 1024)} MB (decompression bomb)", "PdfBomb")
+                    "decode",
+                    f"PDF stream at byte {start:,} inflates past "
+                    f"{limit // (1024 * 1024)} MB (decompression bomb)",
+                    "PdfBomb",
+                )
     finally:
         handle.seek(0)
 

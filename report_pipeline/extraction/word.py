@@ -26,8 +26,9 @@ def docx_features(source: IO[bytes]) -> dict:
         document = docx.Document(source)
     except Exception as exc:  # python-docx raises KeyError, ValueError, lxml errors...
         reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
-        raise DocumentError("decode", f"unreadable Word document: {reason}",
-                            type(exc).__name__) from None
+        raise DocumentError(
+            "decode", f"unreadable Word document: {reason}", type(exc).__name__
+        ) from None
     stats, paragraphs, tables = TextStats(), 0, 0
     for block in document.iter_inner_content():
         if isinstance(block, Table):
@@ -38,8 +39,7 @@ def docx_features(source: IO[bytes]) -> dict:
             stats.feed(block.text + "\n")
     features = stats.features("docx")
     del features["encoding"]
-    return {**features, "word_count": features["words"], "paragraphs": paragraphs,
-            "tables": tables}
+    return {**features, "word_count": features["words"], "paragraphs": paragraphs, "tables": tables}
 
 
 def _check_archive(source: IO[bytes]) -> None:
@@ -51,8 +51,11 @@ def _check_archive(source: IO[bytes]) -> None:
         raise DocumentError("decode", f"corrupt Word document (ZIP): {exc}", "BadZipFile") from None
     if inflated > MAX_UNCOMPRESSED_BYTES:
         raise DocumentError(
-            "decode", f"Word document inflates to {inflated:,} bytes, over the "
-            f"{MAX_UNCOMPRESSED_BYTES:,} limit (possible ZIP bomb)", "ZipBomb")
+            "decode",
+            f"Word document inflates to {inflated:,} bytes, over the "
+            f"{MAX_UNCOMPRESSED_BYTES:,} limit (possible ZIP bomb)",
+            "ZipBomb",
+        )
 
 
 def _table_lines(table: Table) -> Iterator[str]:

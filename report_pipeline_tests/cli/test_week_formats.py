@@ -31,8 +31,18 @@ def test_a_week_of_pdfs_word_files_and_unnamed_text_goes_through(cli, tmp_path) 
     notes = tmp_path / "GPL-2"  # no extension: uploaded as application/octet-stream
     shutil.copy("/usr/share/common-licenses/GPL-2", notes)
 
-    added = cli("documents", "add", str(text_pdf), str(fax), str(consent), str(notes),
-                "--customer", "acme", "--created-at", "2024-03-05T10:00:00Z")
+    added = cli(
+        "documents",
+        "add",
+        str(text_pdf),
+        str(fax),
+        str(consent),
+        str(notes),
+        "--customer",
+        "acme",
+        "--created-at",
+        "2024-03-05T10:00:00Z",
+    )
     assert added.returncode == 0, added.stderr
     ids = added.stdout.split()
     assert cli("subscribers", "add", "ann@example.com").returncode == 0

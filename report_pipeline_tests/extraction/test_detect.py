@@ -37,13 +37,16 @@ def test_a_pdf_header_after_leading_junk_is_still_a_pdf() -> None:
     assert kind(b"\r\n" * 10 + b"%PDF-1.4\n...")[0] == "pdf"
 
 
-@pytest.mark.parametrize(("head", "expected"), [
-    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 8, "image"),
-    (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00", "image"),
-    (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "image"),
-    ("Fièvre élevée\n".encode("latin-1"), "text"),
-    ("Fièvre\n".encode("utf-16"), "text"),
-])
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 8, "image"),
+        (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00", "image"),
+        (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "image"),
+        ("Fièvre élevée\n".encode("latin-1"), "text"),
+        ("Fièvre\n".encode("utf-16"), "text"),
+    ],
+)
 def test_signatures(head: bytes, expected: str) -> None:
     assert kind(head)[0] == expected
 
@@ -71,8 +74,11 @@ def zip_of(files: dict[str, bytes]) -> bytes:
 def test_a_docx_that_is_a_zip_of_something_else_is_a_dead_letter() -> None:
     data = zip_of({"photos/a.jpg": b"x", "readme.txt": b"hello"})
     with pytest.raises(DocumentError) as info:
-        extract(data, "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                "consent.docx")
+        extract(
+            data,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "consent.docx",
+        )
     assert (info.value.stage, info.value.error_class) == ("decode", "NotAWordDocument")
     assert "no word/document.xml" in info.value.reason and "photos/a.jpg" in info.value.reason
 
@@ -97,8 +103,13 @@ def test_a_heic_phone_photo_is_ocrd(monkeypatch) -> None:
 
         def word_table(self, image, timeout_s):
             seen.append(image.size)
-            return {"text": ["Rash"], "conf": [91], "block_num": [1], "par_num": [1],
-                    "line_num": [1]}
+            return {
+                "text": ["Rash"],
+                "conf": [91],
+                "block_num": [1],
+                "par_num": [1],
+                "line_num": [1],
+            }
 
     monkeypatch.setattr(ocr, "default_engine", FakeEngine)
     buffer = io.BytesIO()

@@ -19,7 +19,7 @@ def consent_form() -> bytes:
     document.add_heading("Informed consent", level=1)
     document.add_paragraph("The patient agrees to the infusion schedule.")
     table = document.add_table(rows=2, cols=3)
-    for cell, text in zip(table.rows[0].cells, ("Drug", "Dose", "Route")):
+    for cell, text in zip(table.rows[0].cells, ("Drug", "Dose", "Route"), strict=True):
         cell.text = text
     merged = table.cell(1, 0).merge(table.cell(1, 1))
     merged.text = "Methotrexate 15 mg"
@@ -36,7 +36,8 @@ def test_paragraphs_and_tables_are_read_in_order() -> None:
     assert kind == "docx"
     assert features["excerpt"] == (
         "Informed consent\nThe patient agrees to the infusion schedule.\n"
-        "Drug\tDose\tRoute\nMethotrexate 15 mg\toral weekly\nSigned at the clinic.\n")
+        "Drug\tDose\tRoute\nMethotrexate 15 mg\toral weekly\nSigned at the clinic.\n"
+    )
     assert (features["paragraphs"], features["tables"]) == (3, 1)
     assert features["words"] == features["word_count"] == 21
 
