@@ -9,7 +9,7 @@ from report_pipeline.defs.features import document_features
 from report_pipeline.defs.jobs import email_job, weekly_report_job
 from report_pipeline.defs.manifest import document_manifest
 from report_pipeline.defs.report import weekly_report
-from report_pipeline.defs.report_state_sensor import report_state_sensor
+from report_pipeline.defs.report_state_sensor import report_state_sensors
 from report_pipeline.defs.schedules import weekly_report_schedule
 from report_pipeline.defs.sensors import email_on_report_sensor
 from report_pipeline.resources.build import build_resources
@@ -21,6 +21,6 @@ defs = Definitions(
     asset_checks=asset_checks,
     jobs=[weekly_report_job, email_job],
     schedules=[weekly_report_schedule],
-    sensors=[email_on_report_sensor, report_state_sensor, *alert_sensors],
+    sensors=[email_on_report_sensor, *report_state_sensors, *alert_sensors],
     resources=build_resources(load_settings()),
 )

@@ -13,6 +13,10 @@ KIND_TAG = "report_pipeline/kind"
 LAUNCH_TAG = "report_pipeline/launch_id"
 FORCE_TAG = "report_pipeline/force"
 REQUESTED_BY_TAG = "report_pipeline/requested_by"
+# On a weekly run whose emails its launcher sends itself right after (`report-pipeline
+# run`): the email sensor launches no second, empty email run for it.
+EMAILS_TAG = "report_pipeline/emails"
+EMAILS_BY_LAUNCHER = "sent-by-launcher"
 
 # Materialization metadata
 HELD_KEY = "emails_held"  # set on a held or empty (noop) week's materialization

@@ -22,7 +22,10 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-DEFAULT_FIRST_WEEK = "2020-01-06"
+# A recent Monday: every week from here on is a partition the UI counts as missing
+# until it is rendered, so an older default shows years of empty "gaps" (README:
+# "Choosing the first week" says how to pick it for an existing catalog).
+DEFAULT_FIRST_WEEK = "2026-01-05"
 DEFAULT_MAX_FAILED_SHARE = 0.10
 DEFAULT_DEADLINE_HOURS = 12.0  # after the week closes (Monday 00:00 UTC); the schedule runs at 06:00
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
@@ -30,6 +33,7 @@ SECRET_VARIABLES = (
     "REPORT_PIPELINE_MONGO_URI", "REPORT_PIPELINE_DATABASE_URL", "REPORT_PIPELINE_SMTP_PASSWORD",
     "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "REPORT_PIPELINE_CELERY_BROKER",
     "REPORT_PIPELINE_JWT_SECRET", "REPORT_PIPELINE_UNSUBSCRIBE_SECRET",
+    "REPORT_PIPELINE_METRICS_TOKEN",
 )
 
 
@@ -188,6 +192,9 @@ class ApiEnv:
     dagster_graphql_url: str | None = None
     dagster_location: str | None = None
     download_url_ttl_seconds: int = 300
+    # GET /metrics: a bearer token, or unauthenticated on a port of its own; neither = refused.
+    metrics_token: str | None = field(default=None, repr=False)
+    metrics_port: int | None = None
 
 
 @dataclass(frozen=True)
@@ -214,6 +221,7 @@ class Settings:
     operator_emails: tuple[str, ...] = ()
     ui_url: str = "http://127.0.0.1:3000"
     deadline_hours: float = DEFAULT_DEADLINE_HOURS
+    schedule_enabled: bool = True  # the weekly schedule starts RUNNING unless turned off
     # Values of secret variables by name, so messages can be scrubbed of them.
     secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
     s3: S3Settings = S3Settings()
@@ -240,6 +248,13 @@ def _share(text: str) -> float:
     value = _number(text)
     if not 0 <= value <= 1:
         raise ValueError("use a fraction from 0 to 1")
+    return value
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 65535:
+        raise ValueError("use a TCP port from 1 to 65535")
     return value
 
 
@@ -322,6 +337,8 @@ def _api(read: _Reader) -> ApiEnv:
         dagster_graphql_url=read.text("REPORT_PIPELINE_DAGSTER_GRAPHQL_URL"),
         dagster_location=read.text("REPORT_PIPELINE_DAGSTER_LOCATION"),
         download_url_ttl_seconds=read.integer("REPORT_PIPELINE_DOWNLOAD_URL_TTL", 300, minimum=1),
+        metrics_token=read.text("REPORT_PIPELINE_METRICS_TOKEN"),
+        metrics_port=read.get("REPORT_PIPELINE_METRICS_PORT", _port, None),
     )
 
 
@@ -359,6 +376,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         operator_emails=read.names("REPORT_PIPELINE_OPERATOR_EMAILS"),
         ui_url=read.text("REPORT_PIPELINE_UI_URL", "http://127.0.0.1:3000").rstrip("/"),
         deadline_hours=read.number("REPORT_PIPELINE_DEADLINE_HOURS", DEFAULT_DEADLINE_HOURS),
+        schedule_enabled=bool(read.flag("REPORT_PIPELINE_SCHEDULE_ENABLED", True)),
         s3=_s3(read, region),
         mongo=_mongo(read),
         smtp=_smtp(read),

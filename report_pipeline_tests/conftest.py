@@ -11,6 +11,9 @@ from report_pipeline_tests.services import moto_s3_server, postgres_server, thro
 
 # No test may write into the developer's ./var or the real DAGSTER_HOME.
 os.environ.setdefault("REPORT_PIPELINE_HOME", "/nonexistent-report-pipeline-home")
+# The tests' fixed weeks are in 2024, before the product's default first week
+# (2026-01-05): say so here rather than rely on any default.
+os.environ.setdefault("REPORT_PIPELINE_FIRST_WEEK", "2024-01-01")
 
 
 @pytest.fixture

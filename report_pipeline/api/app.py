@@ -11,8 +11,9 @@ from report_pipeline.api.config import ApiConfig, api_config_from_env
 from report_pipeline.api.deps import ApiContext
 from report_pipeline.api.errors import error_response, install_error_handlers
 from report_pipeline.api.launcher import RunLauncher, launcher_from_env
+from report_pipeline.api.metrics import ApiMetrics, RequestMetricsMiddleware
 from report_pipeline.api.routers import (
-    audit, documents, emails, health, registered_users, reports, ses_events, unsubscribe,
+    audit, documents, emails, health, metrics, registered_users, reports, ses_events, unsubscribe,
 )
 from report_pipeline.appdb.store import AppStore
 from report_pipeline.resources import connections
@@ -55,7 +56,10 @@ def create_app(
 
     # Order matters: /api/reports/{report_id} must not swallow the sub-resources.
     for module in (health, registered_users, emails, reports, documents, audit,
-                   unsubscribe, ses_events):
+                   unsubscribe, ses_events, metrics):
         app.include_router(module.router)
     app.add_middleware(AuditMiddleware, store=store)
+    app.state.metrics = ApiMetrics(store, settings)
+    # Outermost: times the whole request, audit included, and sees every status.
+    app.add_middleware(RequestMetricsMiddleware, metrics=app.state.metrics)
     return app

@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
             run_config=email_run_config(args.force) if args.job == EMAIL_JOB else None,
         )
     if not result.success and args.job == WEEKLY_REPORT_JOB:
-        # No daemon may be running the report-state sensor here: free the week
+        # No daemon may be running the run-failure sensor here: free the week
         # ourselves, or it would stay `requested` and block every new request.
         apply_run_state(open_services(load_settings()).app,
                         RunState(args.week, result.run_id, "failed"))

@@ -57,9 +57,10 @@ RULES: tuple[Rule, ...] = (
 )
 # Outside the table, each authenticated by what it carries, never by a role:
 # health checks (nothing), one-click unsubscribe (a per-recipient signed token,
-# RFC 8058) and SES notifications (the SNS message signature).
+# RFC 8058), SES notifications (the SNS message signature) and Prometheus
+# scrapes (REPORT_PIPELINE_METRICS_TOKEN; refused when it is not set).
 PUBLIC_ROUTES: frozenset[str] = frozenset({
-    "/healthz", "/readyz", "/unsubscribe", "/api/ses/notifications",
+    "/healthz", "/readyz", "/unsubscribe", "/api/ses/notifications", "/metrics",
 })
 _BY_ROUTE = {(rule.method, rule.path): rule for rule in RULES}
 

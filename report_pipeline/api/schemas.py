@@ -25,7 +25,7 @@ def Text(max_length: int, min_length: int = 0):  # noqa: N802 - reads as a type
 
 Id = Annotated[int, Field(ge=1, le=MAX_INT)]
 Count = Annotated[int, Field(ge=0, le=MAX_INT)]
-ReportState = Literal["requested", "running", "succeeded", "failed", "noop"]
+ReportState = Literal["requested", "running", "succeeded", "failed", "noop", "held"]
 EmailPatchStatus = Literal["pending", "sent", "failed", "dead"]
 
 

@@ -326,3 +326,15 @@ class _WriteTransaction:
 def _aware(moment: datetime) -> datetime:
     # SQLite hands back naive datetimes; everything stored here is UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def status_counts(app: AppStore, report_id: int) -> dict[str, int]:
+    """Deliveries of one report by status, every status present (0 when none)."""
+    with app.session() as session:
+        rows = session.execute(
+            select(Delivery.status, func.count()).where(Delivery.report_id == report_id)
+            .group_by(Delivery.status)
+        ).all()
+    counts = dict.fromkeys(STATUSES, 0)
+    counts.update({status: number for status, number in rows})
+    return counts

@@ -13,19 +13,25 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from report_pipeline.appdb.pagination import Page, keyset_page
-from report_pipeline.appdb.schema import ACTIVE_REPORT_STATES, Report
-from report_pipeline.appdb.store import AppStore, utcnow
+from report_pipeline.appdb.schema import ACTIVE_REPORT_STATES, AuditEntry, Report
+from report_pipeline.appdb.store import AppStore, ReportResult, utcnow
 
-REPORT_STATES = ("requested", "running", "succeeded", "failed", "noop")
-# Where a report may go from each state. Finished reports stay finished: a new
-# run for the week is a new row (POST /api/reports with force).
+REPORT_STATES = ("requested", "running", "succeeded", "failed", "noop", "held")
+# Where a report may go from each state (the API's PATCH). Finished reports stay
+# finished there: a new run for the week is a new row (POST /api/reports with
+# force). A pipeline run re-rendering the week is the exception (`start_run`):
+# it keeps the row, so the week's deliveries (one per address) keep their meaning.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    "requested": frozenset({"running", "succeeded", "failed", "noop"}),
-    "running": frozenset({"succeeded", "failed", "noop"}),
+    "requested": frozenset({"running", "succeeded", "failed", "noop", "held"}),
+    "running": frozenset({"succeeded", "failed", "noop", "held"}),
     "failed": frozenset({"running"}),  # a worker retrying the same report
     "succeeded": frozenset(),
     "noop": frozenset(),
+    "held": frozenset({"succeeded"}),  # an operator released it
 }
+FINISHED_STATES = frozenset({"succeeded", "failed", "noop", "held"})
+STATE_ACTION = "report.state"  # audit_log action of every state transition
+PIPELINE_ACTOR = "dagster"
 RESULT_FIELDS = (
     "report_uri", "pdf_key", "pdf_sha256", "documents_total", "documents_failed",
     "dagster_run_id",
@@ -173,11 +179,13 @@ class RunState:
 
 
 def apply_run_state(app: AppStore, run: RunState) -> Report | None:
-    """Reflect a run's start or failure on its report row (made if the run had none).
+    """Reflect a run's failure (or start) on its report row.
 
     The row is the one carrying the run id, else the week's active row still
-    waiting for its run id; a transition that is not allowed (a late `running`
-    for a report already `succeeded`) is ignored. Returns the row changed.
+    waiting for its run id, else a new row when the week has none at all (a run
+    that died before its first step: the API and the deadline alert still see
+    it). A transition that is not allowed (a late `failed` for a report already
+    `succeeded`) is ignored. Every change is an audit row. Returns the row changed.
     """
     try:
         with app.session() as session, session.begin():
@@ -192,16 +200,97 @@ def apply_run_state(app: AppStore, run: RunState) -> Report | None:
                 )
             now = utcnow()
             if row is None:
+                if session.scalar(select(Report.id).where(Report.week == run.week).limit(1)):
+                    return None  # the week's report stands; this run never touched it
                 row = Report(week=run.week, state=run.state, dagster_run_id=run.run_id,
                              created_at=now, updated_at=now)
                 session.add(row)
+                session.flush()
+                _audit(session, row, None, run.state, run.run_id)
                 return row
             if row.state == run.state or run.state not in TRANSITIONS[row.state]:
                 return None
+            before = row.state
             row.state, row.dagster_run_id, row.updated_at = run.state, run.run_id, now
+            _audit(session, row, before, run.state, run.run_id)
             return row
     except IntegrityError:
         return None  # another report of the week is active; it owns the week
+
+
+def start_run(app: AppStore, week: date, run_id: str) -> Report | None:
+    """The weekly run's first step: the week's report is `running` under this run id.
+
+    Idempotent (a retried step, or both first steps of one run, change nothing
+    the second time). The row is the one carrying the run id, else the week's
+    latest row, which a re-render takes back to `running` (same row, so its
+    deliveries still dedupe addresses), else a new one. Returns the row changed.
+    """
+    try:
+        with app.session() as session, session.begin():
+            row = session.scalar(select(Report).where(Report.dagster_run_id == run_id)
+                                 .order_by(Report.id.desc()).limit(1).with_for_update())
+            if row is None:
+                row = session.scalar(select(Report).where(Report.week == week)
+                                     .order_by(Report.id.desc()).limit(1).with_for_update())
+            now = utcnow()
+            if row is None:
+                row = Report(week=week, state="running", dagster_run_id=run_id,
+                             created_at=now, updated_at=now)
+                session.add(row)
+                session.flush()
+                _audit(session, row, None, "running", run_id)
+                return row
+            if row.state == "running" and row.dagster_run_id == run_id:
+                return None
+            before = row.state
+            row.state, row.dagster_run_id, row.updated_at = "running", run_id, now
+            session.flush()
+            _audit(session, row, before, "running", run_id)
+            return row
+    except IntegrityError:
+        return None  # an older report of the week is still active and owns the week
+
+
+def finish_run(app: AppStore, result: ReportResult, hold: str | None) -> Report:
+    """The run's end state and results on the week's report, with the hold, and its audit row.
+
+    `held` when the gate holds the emails, else the state given (succeeded or
+    noop). One transaction, so no reader sees a rendered report without its hold.
+    """
+    state = "held" if hold else result.state
+    with app.session() as session, session.begin():
+        row = None
+        if result.dagster_run_id:
+            row = session.scalar(select(Report).where(Report.dagster_run_id == result.dagster_run_id)
+                                 .order_by(Report.id.desc()).limit(1).with_for_update())
+        if row is None:
+            row = session.scalar(select(Report).where(Report.week == result.week)
+                                 .order_by(Report.id.desc()).limit(1).with_for_update())
+        now = utcnow()
+        if row is None:
+            row = Report(week=result.week, created_at=now)
+            session.add(row)
+        before = row.state
+        for name, value in vars(result).items():
+            if name not in ("week", "state") and value is not None:
+                setattr(row, name, value)
+        row.state, row.updated_at = state, now
+        row.hold_reason, row.held_at = hold, now if hold else None
+        row.released_at, row.released_by = None, None
+        session.flush()
+        _audit(session, row, before, state, result.dagster_run_id)
+        return row
+
+
+def _audit(session, row: Report, before: str | None, after: str,  # noqa: ANN001 - a Session
+           run_id: str | None, actor: str = PIPELINE_ACTOR) -> None:
+    """One append-only audit row per transition; `request_id` carries the Dagster run id."""
+    session.add(AuditEntry(
+        at=utcnow(), actor=actor[:320], role=None, action=STATE_ACTION,
+        target=f"report:{row.id} week:{row.week.isoformat()} {before or 'none'}->{after}",
+        outcome=after, status_code=0, request_id=(run_id or "")[:64], client_address=None,
+    ))
 
 
 # --- completeness gate: hold and release ----------------------------------
@@ -228,5 +317,8 @@ def release_hold(app: AppStore, week: date, released_by: str) -> Report:
             raise NotHeld(f"the report of week {week} is not held")
         if row.released_at is None:
             row.released_at, row.released_by, row.updated_at = utcnow(), released_by, utcnow()
+            if row.state == "held":
+                row.state = "succeeded"
+                _audit(session, row, "held", "succeeded", row.dagster_run_id, actor=released_by)
         session.flush()
         return row

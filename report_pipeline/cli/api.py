@@ -21,6 +21,11 @@ def api(host: str, port: int) -> None:
         app = create_app()
     except ConfigError as error:
         raise UserError(str(error)) from None
+    port_of_metrics = app.state.context.settings.api.metrics_port
+    if port_of_metrics:
+        from report_pipeline.api.metrics import serve_on_port
+
+        serve_on_port(app.state.metrics, port_of_metrics)  # unauthenticated, on its own port
     # proxy_headers: behind a trusted proxy (FORWARDED_ALLOW_IPS) the audit log
     # records the real client address.
     uvicorn.run(app, host=host, port=port, proxy_headers=True)

@@ -1,8 +1,10 @@
 """`email_deliveries`: one email per subscriber for the week's report, never twice.
 
-The counts (sent, failed, dead, ...) are recorded as the materialization's
-metadata first; then the run fails if any delivery is dead, so operators see
-both the numbers and a red run.
+The materialization's metadata says two things apart, because the latest one is
+what the asset page shows: `week_*`, where the week's emails stand now (sent so
+far, pending, failed, dead, suppressed), and `run_*`, what this run did (a
+re-run that finds everything sent says `run_sent 0` but `week_sent 3`). Then the
+run fails if any delivery is dead, so operators see both the numbers and a red run.
 """
 
 from collections.abc import Iterator
@@ -15,6 +17,8 @@ from dagster import (
 
 from report_pipeline.defs.partitions import week_of, weekly_partitions
 from report_pipeline.defs.retries import STEP_RETRY
+from report_pipeline.appdb.deliveries import status_counts
+from report_pipeline.appdb.store import AppStore
 from report_pipeline.delivery.dispatch import DispatchOutcome, ReportToSend, dispatch_report
 from report_pipeline.delivery.settings import delivery_settings
 from report_pipeline.settings import load_settings
@@ -47,7 +51,8 @@ def email_deliveries(
     if held := emails_held(app, week):
         context.log.warning(f"no emails for {week}: {held}")
         yield Output({name: 0 for name in COUNTS}, metadata={
-            "report_id": report.id, "held": MetadataValue.text(held)})
+            **_week_totals(app, report.id), "report_id": report.id,
+            "held": MetadataValue.text(held)})
         return
     published = read_published_manifest(store, week)
     pdf = store.get(report.pdf_key)
@@ -68,7 +73,7 @@ def email_deliveries(
     )
     counts = {name: getattr(outcome, name) for name in COUNTS}
     context.log.info(f"deliveries for {week}: {counts}")
-    yield Output(counts, metadata=_metadata(outcome, report.id))
+    yield Output(counts, metadata=_metadata(app, outcome, report.id))
     if outcome.dead:
         raise Failure(
             f"{outcome.dead} deliveries for week {week} are dead; see `report-pipeline deliveries"
@@ -79,8 +84,30 @@ def email_deliveries(
         )
 
 
-def _metadata(outcome: DispatchOutcome, report_id: int) -> dict:
-    metadata: dict = {name: MetadataValue.int(getattr(outcome, name)) for name in COUNTS}
+WEEK_TOTALS = {  # metadata key -> delivery statuses counted
+    "week_sent": ("sent",), "week_pending": ("pending", "sending"), "week_failed": ("failed",),
+    "week_dead": ("dead",), "week_suppressed": ("suppressed",),
+}
+
+
+def _week_totals(app: AppStore, report_id: int) -> dict:
+    """Where the week's (latest report's) emails stand, whichever run sent them."""
+    counts = status_counts(app, report_id)
+    totals = {key: sum(counts[status] for status in statuses)
+              for key, statuses in WEEK_TOTALS.items()}
+    metadata: dict = {key: MetadataValue.int(value) for key, value in totals.items()}
+    metadata["week_recipients"] = MetadataValue.int(sum(counts.values()))
+    metadata["status"] = MetadataValue.text(
+        f"{totals['week_sent']} of {sum(counts.values())} recipients sent so far;"
+        f" {totals['week_pending']} pending, {totals['week_failed']} failed,"
+        f" {totals['week_dead']} dead, {totals['week_suppressed']} suppressed")
+    return metadata
+
+
+def _metadata(app: AppStore, outcome: DispatchOutcome, report_id: int) -> dict:
+    metadata = _week_totals(app, report_id)
+    metadata.update({f"run_{name}": MetadataValue.int(getattr(outcome, name))
+                     for name in COUNTS if name not in ("recipients", "dead")})
     metadata["report_id"] = report_id
     if outcome.errors:
         metadata["errors"] = MetadataValue.md("\n".join(f"- {e}" for e in outcome.errors))

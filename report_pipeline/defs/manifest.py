@@ -5,16 +5,22 @@ from dagster import AssetExecutionContext, MetadataValue, Output, asset
 from report_pipeline.defs.partitions import week_of, weekly_partitions
 from report_pipeline.defs.retries import STEP_RETRY
 from report_pipeline.pipeline.manifest import iter_manifest_entries, manifest_totals, write_manifest
-from report_pipeline.resources.configurable import CatalogResource, ObjectStoreResource
+from report_pipeline.appdb.reports import start_run
+from report_pipeline.resources.configurable import (
+    AppDatabaseResource, CatalogResource, ObjectStoreResource,
+)
 
 
 @asset(partitions_def=weekly_partitions, group_name="weekly_report", kinds={"python"},
        retry_policy=STEP_RETRY)
 def document_manifest(
-    context: AssetExecutionContext, catalog: CatalogResource, object_store: ObjectStoreResource
+    context: AssetExecutionContext, catalog: CatalogResource, object_store: ObjectStoreResource,
+    app_database: AppDatabaseResource,
 ) -> Output[str]:
     """Every document created in the week: ids, object keys, sizes and content hashes."""
     week = week_of(context)
+    # The run's first step: the API shows the week `running` from now on, not after a sensor tick.
+    start_run(app_database.open(), week, context.run_id)
     store = object_store.open()
     entries = list(iter_manifest_entries(catalog.open(), store, week))
     key = write_manifest(store, week, entries)

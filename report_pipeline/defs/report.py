@@ -12,7 +12,7 @@ from dagster import (
 )
 
 from report_pipeline.pipeline import gate
-from report_pipeline.appdb.reports import set_hold
+from report_pipeline.appdb.reports import finish_run, start_run
 from report_pipeline.appdb.store import ReportResult
 from report_pipeline.pipeline.dead_letters import (
     CountsDoNotAddUp, ReplayOutcome, check_counts, dead_letters, format_table, replay_dead_letters,
@@ -46,7 +46,8 @@ def weekly_report(
 ) -> Output[str]:
     """Aggregated features as a PDF in the object store, with a JSON manifest beside it."""
     week = week_of(context)
-    store = object_store.open()
+    store, app = object_store.open(), app_database.open()
+    start_run(app, week, context.run_id)  # a report-only run (re-render) has no manifest step
     if config.replay_dead_letters:
         _replay(context, store, week)
     entries, results = read_manifest(store, week), read_week_features(store, week)
@@ -61,17 +62,15 @@ def weekly_report(
     state = gate.report_state(summary["documents_total"])
     threshold = gate.max_failed_share()
     hold = gate.hold_reason(summary["documents_total"], summary["documents_failed"], threshold)
-    app = app_database.open()
-    row = app.record_report(ReportResult(
+    row = finish_run(app, ReportResult(
         week=week, state=state, report_uri=published.uri, pdf_key=published.pdf_key,
         pdf_sha256=published.pdf_sha256, documents_total=summary["documents_total"],
         documents_failed=summary["documents_failed"], dagster_run_id=context.run_id,
-    ))
-    set_hold(app, row.id, hold)
+    ), hold)
     metadata = {
         "uri": MetadataValue.path(published.uri),
         "pages": published.page_count,
-        "state": state,
+        "state": row.state,
         "report_id": row.id,
         "documents_total": summary["documents_total"],
         "documents_failed": summary["documents_failed"],

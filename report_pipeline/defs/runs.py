@@ -8,7 +8,9 @@ from datetime import date
 from dagster import DagsterInstance, JobDefinition, execute_job, reconstructable
 
 from report_pipeline.settings import Settings, set_process_variable
-from report_pipeline.names import COMPLETENESS_CHECK, EMAIL_JOB, PARTITION_TAG, WEEKLY_REPORT_JOB
+from report_pipeline.names import (
+    COMPLETENESS_CHECK, EMAIL_JOB, EMAILS_BY_LAUNCHER, EMAILS_TAG, PARTITION_TAG, WEEKLY_REPORT_JOB,
+)
 
 
 class RunFailed(RuntimeError):
@@ -51,7 +53,7 @@ def run_week(
     loggers = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     report = execute_job(
         reconstructable(weekly_report_job_def), instance=instance, run_config=loggers,
-        tags={PARTITION_TAG: partition},
+        tags={PARTITION_TAG: partition, EMAILS_TAG: EMAILS_BY_LAUNCHER},
     )
     if not report.success and not failed_only_on_completeness(report):
         raise RunFailed(f"weekly report run {report.run_id} failed: {_first_failure(report)}")

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta, timezone
 
-from dagster import RunRequest, ScheduleEvaluationContext, schedule
+from dagster import DefaultScheduleStatus, RunRequest, ScheduleEvaluationContext, schedule
 
 from report_pipeline.defs.jobs import weekly_report_job
 from report_pipeline.settings import load_settings
@@ -18,6 +18,10 @@ def closed_week_key(tick: datetime) -> str:
     job=weekly_report_job,
     cron_schedule="0 6 * * 1",
     execution_timezone=load_settings().schedule_timezone,
+    # On as soon as the daemon runs (the README promises it); REPORT_PIPELINE_SCHEDULE_ENABLED=0
+    # for a deployment that must not report on its own (a staging copy, a backfill-only setup).
+    default_status=(DefaultScheduleStatus.RUNNING if load_settings().schedule_enabled
+                    else DefaultScheduleStatus.STOPPED),
 )
 def weekly_report_schedule(context: ScheduleEvaluationContext) -> RunRequest:
     week = closed_week_key(context.scheduled_execution_time)

@@ -64,7 +64,7 @@ def overdue_reason(app: AppStore, now: datetime, hours: float) -> tuple[date, st
     if now < deadline:
         return None
     report = app.latest_report(week)
-    if report is None or report.state not in ("succeeded", "noop"):
+    if report is None or report.state not in ("succeeded", "noop", "held"):
         state = report.state if report else "never started"
         return week, f"no finished report for week {week} by {deadline:%Y-%m-%d %H:%M} UTC ({state})"
     if report.state == "noop" or (report.hold_reason and report.released_at is None):

@@ -93,17 +93,17 @@ def test_a_second_run_reuses_features_and_mails_nobody_twice(settings, seeded) -
         _materialize(settings, instance)
         again = _materialize(settings, instance)
         assert _metadata(again, "document_features")["from_cache"] == 4
-        assert _metadata(again, "email_deliveries")["sent"] == 0
-        assert _metadata(again, "email_deliveries")["skipped"] == 2
+        assert _metadata(again, "email_deliveries")["run_sent"] == 0
+        assert _metadata(again, "email_deliveries")["run_skipped"] == 2
 
         seeded.app.subscribe("late@example.com")
         newcomer = _materialize(settings, instance)
-        assert _metadata(newcomer, "email_deliveries")["sent"] == 1
+        assert _metadata(newcomer, "email_deliveries")["run_sent"] == 1
 
         forced = _materialize(
             settings, instance, ops={"email_deliveries": {"config": {"force": True}}}
         )
-        assert _metadata(forced, "email_deliveries")["sent"] == 3
+        assert _metadata(forced, "email_deliveries")["run_sent"] == 3
     statuses = {d.email: d.status for d in seeded.app.deliveries(seeded.app.latest_report(WEEK).id)}
     assert statuses == {a: "sent" for a in ("ann@example.com", "bob@example.com",
                                             "late@example.com")}

@@ -43,8 +43,8 @@ def test_dead_delivery_fails_the_run_after_recording_counts_then_replay_fixes_it
     [event] = [e for e in result.get_asset_materialization_events()
                if e.asset_key.to_user_string() == "email_deliveries"]
     metadata = {k: v.value for k, v in event.materialization.metadata.items()}
-    assert {k: metadata[k] for k in ("sent", "failed", "dead")} == {
-        "sent": 2, "failed": 0, "dead": 1}
+    assert {k: metadata[k] for k in ("run_sent", "week_sent", "week_failed", "week_dead")} == {
+        "run_sent": 2, "week_sent": 2, "week_failed": 0, "week_dead": 1}
     assert "bob@example.com" in metadata["errors"]
     failure = [e for e in result.all_events if e.event_type == DagsterEventType.STEP_FAILURE]
     assert "1 deliveries for week 2024-03-04 are dead" in (

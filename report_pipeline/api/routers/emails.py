@@ -42,7 +42,7 @@ def send_report(report_id: ReportId, access: Authorized, context: Context, audit
     if latest is None or latest.id != report.id:
         raise ApiError(409, f"report {report_id} was superseded by report {latest.id} of its week;"
                        " emails go out for the latest one")
-    if report.state != "succeeded" or not report.pdf_key:
+    if report.state not in ("succeeded", "held") or not report.pdf_key:
         raise ApiError(409, f"report {report_id} has no rendered PDF (state {report.state!r})")
     if held := emails_held(context.store, report.week):
         raise ApiError(409, held, code="held")
