@@ -1,5 +1,6 @@
 """The API's tables and report rules on both databases: migration 0002, one active
-report per week (index-enforced), run-state mirroring, API key hashing."""
+report per week (index-enforced), run states (audited, reconciled by run-status sensors),
+API key hashing."""
 
 from __future__ import annotations
 
@@ -9,17 +10,23 @@ from datetime import date
 import pytest
 from alembic import command
 from alembic.config import Config
-from dagster import DagsterInstance, DagsterRun, DagsterRunStatus, build_sensor_context
-from sqlalchemy import inspect
+from dagster import (
+    DagsterEventType, DagsterInstance, DagsterRun, DagsterRunStatus,
+    build_run_status_sensor_context,
+)
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from report_pipeline.appdb.api_keys import create_api_key, revoke_api_key, verify_api_key
 from report_pipeline.appdb.reports import (
-    InvalidTransition, ReportConflict, RunState, apply_run_state, request_report, set_state,
+    STATE_ACTION, InvalidTransition, ReportConflict, RunState, apply_run_state, attach_run,
+    finish_run, release_hold, request_report, set_state, start_run,
 )
-from report_pipeline.appdb.schema import Report
+from report_pipeline.appdb.schema import AuditEntry, Report
 from report_pipeline.appdb.store import MIGRATIONS, AppStore, ReportResult, utcnow
-from report_pipeline.defs.report_state_sensor import report_state_sensor
+from report_pipeline.defs.report_state_sensor import (
+    report_state_on_run_canceled, report_state_on_run_failure,
+)
 from report_pipeline.resources.configurable import AppDatabaseResource
 
 WEEK = date(2024, 3, 4)
@@ -92,26 +99,69 @@ def test_api_keys_verify_by_hash_and_revoke(app: AppStore) -> None:
     assert verify_api_key(app, issued.key) is None
 
 
-def test_report_state_sensor_mirrors_started_and_failed_runs(tmp_path) -> None:
+def _state_audit(app: AppStore) -> list[tuple[str, str, str]]:
+    with app.session() as session:
+        rows = session.scalars(select(AuditEntry).where(AuditEntry.action == STATE_ACTION)
+                               .order_by(AuditEntry.id)).all()
+    return [(row.target.split()[-1], row.request_id, row.actor) for row in rows]
+
+
+def test_a_run_marks_running_once_and_a_rerender_keeps_the_row(app: AppStore) -> None:
+    first = start_run(app, WEEK, "run-1")
+    assert (first.state, first.dagster_run_id) == ("running", "run-1")
+    assert start_run(app, WEEK, "run-1") is None  # second first step, or a retry: no change
+    done = finish_run(app, ReportResult(WEEK, "succeeded", pdf_key="r.pdf",
+                                        dagster_run_id="run-1"), None)
+    assert (done.id, done.state) == (first.id, "succeeded")
+    again = start_run(app, WEEK, "run-2")  # a re-render: same row, so deliveries still dedupe
+    assert (again.id, again.state, again.dagster_run_id) == (first.id, "running", "run-2")
+    held = finish_run(app, ReportResult(WEEK, "succeeded", dagster_run_id="run-2"), "too many")
+    assert (held.state, held.hold_reason, held.pdf_key) == ("held", "too many", "r.pdf")
+    assert release_hold(app, WEEK, "ops@example.com").state == "succeeded"
+    assert _state_audit(app) == [
+        ("none->running", "run-1", "dagster"), ("running->succeeded", "run-1", "dagster"),
+        ("succeeded->running", "run-2", "dagster"), ("running->held", "run-2", "dagster"),
+        ("held->succeeded", "run-2", "ops@example.com"),
+    ]
+
+
+def test_a_late_failure_never_overwrites_a_finished_report(app: AppStore) -> None:
+    start_run(app, WEEK, "run-1")
+    finish_run(app, ReportResult(WEEK, "succeeded", dagster_run_id="run-1"), None)
+    # only the completeness check failed after the report step: the run is red, the report done
+    assert apply_run_state(app, RunState(WEEK, "run-1", "failed")) is None
+    # a run of the week that died before touching it leaves the week's report alone
+    assert apply_run_state(app, RunState(WEEK, "run-9", "failed")) is None
+    assert app.latest_report(WEEK).state == "succeeded"
+
+
+@pytest.mark.parametrize("status", ["failure", "canceled"])
+def test_a_run_that_dies_is_reconciled_by_a_run_status_sensor(tmp_path, status: str) -> None:
     url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
     store = AppStore(url)
     store.upgrade()
     requested = request_report(store, WEEK)
     resources = {"app_database": AppDatabaseResource(url=url)}
     with DagsterInstance.ephemeral() as instance:
-        first = build_sensor_context(instance=instance, resources=resources)
-        report_state_sensor(first)  # initialises its cursor: history is not rewritten
         run = DagsterRun(job_name="weekly_report_job", run_id=uuid.uuid4().hex,
                          tags={"dagster/partition": WEEK.isoformat()},
                          status=DagsterRunStatus.STARTED)
         instance.add_run(run)
-        context = build_sensor_context(instance=instance, resources=resources,
-                                       cursor=str(float(first.cursor) - 1))
-        report_state_sensor(context)
+        attach_run(store, requested.id, run.run_id)
+        start_run(store, WEEK, run.run_id)
         assert store.latest_report(WEEK).state == "running"
-        assert store.latest_report(WEEK).id == requested.id
-        instance.report_run_failed(instance.get_run_by_id(run.run_id))
-        report_state_sensor(build_sensor_context(instance=instance, resources=resources,
-                                                 cursor=context.cursor))
-    assert store.latest_report(WEEK).state == "failed"
-    assert store.latest_report(WEEK).dagster_run_id == run.run_id
+        if status == "failure":
+            instance.report_run_failed(instance.get_run_by_id(run.run_id))
+            event_type, sensor = DagsterEventType.RUN_FAILURE, report_state_on_run_failure
+        else:
+            instance.report_run_canceled(instance.get_run_by_id(run.run_id))
+            event_type, sensor = DagsterEventType.RUN_CANCELED, report_state_on_run_canceled
+        [event] = instance.all_logs(run.run_id, of_type=event_type)
+        context = build_run_status_sensor_context(
+            sensor_name=sensor.name, dagster_event=event.dagster_event, dagster_instance=instance,
+            dagster_run=instance.get_run_by_id(run.run_id), resources=resources)
+        sensor(context.for_run_failure() if status == "failure" else context)
+    row = store.latest_report(WEEK)
+    assert (row.id, row.state, row.dagster_run_id) == (requested.id, "failed", run.run_id)
+    assert _state_audit(store) == [("requested->running", run.run_id, "dagster"),
+                                   ("running->failed", run.run_id, "dagster")]

@@ -3,8 +3,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from dagster import (
-    AssetMaterialization, DagsterInstance, build_schedule_context, build_sensor_context,
+    AssetMaterialization, DagsterInstance, asset, build_schedule_context, build_sensor_context,
+    materialize,
 )
+
+from report_pipeline.defs.partitions import weekly_partitions
+from report_pipeline.names import EMAILS_BY_LAUNCHER, EMAILS_TAG
 
 from report_pipeline.defs.schedules import closed_week_key, weekly_report_schedule
 from report_pipeline.defs.sensors import email_on_report_sensor
@@ -39,6 +43,21 @@ def test_every_report_materialization_between_ticks_gets_an_email_run() -> None:
         _report_materialized(instance, "2024-03-04")
         third = _tick(instance, second.cursor)
         assert [r.partition_key for r in third.run_requests] == ["2024-03-04"]
+
+
+@asset(name="weekly_report", partitions_def=weekly_partitions)
+def _stand_in_report() -> None:
+    """A materialization of `weekly_report` made by a run with the tags under test."""
+
+
+def test_no_second_email_run_for_a_report_whose_launcher_sends_its_emails() -> None:
+    with DagsterInstance.ephemeral() as instance:
+        first = _tick(instance, None)
+        materialize([_stand_in_report], instance=instance, partition_key="2024-03-04",
+                    tags={EMAILS_TAG: EMAILS_BY_LAUNCHER})  # `report-pipeline run`
+        materialize([_stand_in_report], instance=instance, partition_key="2024-03-11")  # backfill
+        second = _tick(instance, first.cursor)
+    assert [r.partition_key for r in second.run_requests] == ["2024-03-11"]
 
 
 def test_more_materializations_than_a_page_are_all_picked_up() -> None:

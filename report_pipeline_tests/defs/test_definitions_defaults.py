@@ -1,0 +1,55 @@
+"""What the README promises about a fresh deployment: the schedule and every sensor start on their own."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from dagster import DefaultScheduleStatus, DefaultSensorStatus
+
+from report_pipeline.settings import SettingsError, load_settings
+
+README = Path(__file__).parents[2] / "README.md"
+
+
+def test_the_schedule_and_every_sensor_are_on_by_default() -> None:
+    from report_pipeline.definitions import defs
+
+    [schedule] = defs.schedules
+    assert schedule.name == "weekly_report_schedule"
+    assert schedule.default_status == DefaultScheduleStatus.RUNNING
+    assert schedule.cron_schedule == "0 6 * * 1"
+    sensors = {sensor.name: sensor.default_status for sensor in defs.sensors}
+    assert sensors == dict.fromkeys(
+        ["email_on_report_sensor", "report_state_on_run_failure", "report_state_on_run_canceled",
+         "operator_alert_on_run_failure", "report_deadline_sensor"],
+        DefaultSensorStatus.RUNNING)
+    readme = README.read_text()
+    for name in [schedule.name, *sensors]:
+        assert f"`{name}`" in readme, f"the README does not tell operators about {name}"
+    assert "REPORT_PIPELINE_SCHEDULE_ENABLED" in readme
+
+
+def test_schedule_enabled_0_leaves_the_schedule_stopped(settings) -> None:
+    # The schedule is built when the code location is imported: a fresh interpreter.
+    code = ("from report_pipeline.definitions import defs;"
+            "print(defs.schedules[0].default_status.value)")
+    env = {"PATH": "/usr/bin:/bin", "REPORT_PIPELINE_HOME": str(settings.home),
+           "DAGSTER_HOME": str(settings.dagster_home), "REPORT_PIPELINE_SCHEDULE_ENABLED": "0"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip().splitlines()[-1] == "STOPPED"
+
+
+def test_a_bad_schedule_flag_names_the_variable() -> None:
+    with pytest.raises(SettingsError, match="REPORT_PIPELINE_SCHEDULE_ENABLED"):
+        load_settings({"REPORT_PIPELINE_SCHEDULE_ENABLED": "maybe"})
+    assert load_settings({}).schedule_enabled is True
+
+
+def test_the_first_week_defaults_to_a_recent_documented_monday() -> None:
+    first = load_settings({}).first_week
+    assert first.isoformat() == "2026-01-05" and first.weekday() == 0
+    assert "`2026-01-05`" in README.read_text()
