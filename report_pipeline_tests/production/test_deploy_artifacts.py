@@ -96,3 +96,55 @@ def test_the_celery_worker_config_reads_the_broker_from_the_environment(monkeypa
     config = runpy.run_path(str(DEPLOY / "celery" / "dagster_celery_config.py"))
     assert config["broker_url"] == config["result_backend"] == "redis://:pw@redis:6379/0"
     assert config["worker_prefetch_multiplier"] == 1
+
+
+def test_prometheus_scrapes_the_api_and_loads_the_alert_rules() -> None:
+    alerts = _load("prometheus/alerts.yaml")
+    names = {rule["alert"] for group in alerts["groups"] for rule in group["rules"]}
+    assert {"ReportPipelineWeekNotReported", "ReportPipelineDeadDelivery",
+            "ReportPipelineFailedShareOverLimit", "ReportPipelineApi5xxRate"} <= names
+    # compose: the API serves metrics on its own port, Prometheus scrapes it and loads the rules
+    services = _load("docker-compose.yaml")["services"]
+    port = services["api"]["environment"]["REPORT_PIPELINE_METRICS_PORT"]
+    assert f"9100:{port}" not in str(services["api"].get("ports"))  # never published
+    prometheus = _load("prometheus/prometheus.yml")
+    [job] = prometheus["scrape_configs"]
+    assert job["static_configs"][0]["targets"] == [f"api:{port}"]
+    mounted = {volume.split(":")[1] for volume in services["prometheus"]["volumes"]
+               if volume.startswith("./")}
+    assert set(prometheus["rule_files"]) <= mounted
+    # Kubernetes: the same rules as a PrometheusRule, a ServiceMonitor on the metrics port
+    documents = {doc["kind"]: doc for doc in yaml.safe_load_all((DEPLOY / "helm" / "api.yaml")
+                                                                  .read_text())}
+    assert documents["PrometheusRule"]["spec"]["groups"] == alerts["groups"]
+    [endpoint] = documents["ServiceMonitor"]["spec"]["endpoints"]
+    service_ports = {p["name"]: p["port"] for p in documents["Service"]["spec"]["ports"]}
+    config = dict(line.split("=", 1) for line in
+                  (DEPLOY / "helm" / "config.env").read_text().split())
+    assert service_ports[endpoint["port"]] == int(config["REPORT_PIPELINE_METRICS_PORT"])
+    [container] = documents["Deployment"]["spec"]["template"]["spec"]["containers"]
+    assert {"configMapRef": {"name": "report-pipeline-config"}} in container["envFrom"]
+
+
+def test_every_metric_an_alert_uses_is_exported(settings, monkeypatch) -> None:
+    from datetime import date
+
+    from fastapi.testclient import TestClient
+
+    from report_pipeline.api.app import create_app
+    from report_pipeline.appdb.store import ReportResult
+    from report_pipeline.settings import load_settings
+
+    monkeypatch.setenv("REPORT_PIPELINE_METRICS_TOKEN", "t" * 40)
+    client = TestClient(create_app(load_settings()))
+    # a reported week, so the gauges about the newest week exist too
+    client.app.state.context.store.record_report(ReportResult(
+        date(2024, 3, 4), "succeeded", documents_total=10, documents_failed=1))
+    client.get("/healthz")
+    exported = client.get("/metrics", headers={"Authorization": "Bearer " + "t" * 40}).text
+    alerts = (DEPLOY / "prometheus" / "alerts.yaml").read_text()
+    used = set(re.findall(r"report_pipeline_[a-z_]+", alerts))
+    assert len(used) >= 6
+    missing = {name for name in used if f"# HELP {name} " not in exported
+               and f"# HELP {name.removesuffix('_total')} " not in exported}
+    assert not missing
