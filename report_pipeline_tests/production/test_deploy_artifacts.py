@@ -148,3 +148,18 @@ def test_every_metric_an_alert_uses_is_exported(settings, monkeypatch) -> None:
     missing = {name for name in used if f"# HELP {name} " not in exported
                and f"# HELP {name.removesuffix('_total')} " not in exported}
     assert not missing
+
+
+def test_the_alert_rules_fire_as_intended() -> None:
+    import shutil
+    import subprocess
+
+    import pytest
+
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        pytest.skip("promtool not installed (Debian package `prometheus`)")
+    for args in (["check", "rules", "alerts.yaml"], ["test", "rules", "alerts.test.yaml"]):
+        done = subprocess.run([promtool, *args], cwd=DEPLOY / "prometheus", capture_output=True,
+                              text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
