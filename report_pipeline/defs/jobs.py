@@ -50,7 +50,7 @@ def weekly_executor() -> ExecutorDefinition:
     """`REPORT_PIPELINE_EXECUTOR`: `multiprocess` (default, one machine), `celery` or `k8s`.
 
     One job name whatever the executor: the schedule, the email sensor, the
-    report-state sensor and the API all keep targeting `weekly_report_job`.
+    report-state run-status sensors and the API all keep targeting `weekly_report_job`.
     """
     choice = load_settings().executor  # validated: multiprocess, celery or k8s
     if choice == "celery":

@@ -13,13 +13,14 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from report_pipeline.api.deps import Context
-from report_pipeline.api.errors import ApiError
+from report_pipeline.api.errors import ApiError, ErrorBody
 
 router = APIRouter(tags=["monitoring"])
 
 
 @router.get("/metrics", response_class=Response,
-            responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}, 401: {}, 403: {}})
+            responses={200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}},
+                       401: {"model": ErrorBody}, 403: {"model": ErrorBody}})
 def metrics(request: Request, context: Context) -> Response:
     """Request counts and latency by route and status, and pipeline gauges from the app database."""
     token = context.settings.api.metrics_token
