@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
-from datetime import date, datetime, time as clock, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -140,7 +141,7 @@ def _labelled(name: str, documentation: str, label: str, values: dict[str, int])
 
 
 def _midnight(day: date) -> float:
-    return datetime.combine(day, clock.min, timezone.utc).timestamp()
+    return datetime.combine(day, clock.min, UTC).timestamp()
 
 
 def serve_on_port(metrics: ApiMetrics, port: int, host: str = "0.0.0.0"):  # noqa: ANN201, S104

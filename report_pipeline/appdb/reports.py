@@ -262,8 +262,9 @@ def finish_run(app: AppStore, result: ReportResult, hold: str | None) -> Report:
     with app.session() as session, session.begin():
         row = None
         if result.dagster_run_id:
-            row = session.scalar(select(Report).where(Report.dagster_run_id == result.dagster_run_id)
-                                 .order_by(Report.id.desc()).limit(1).with_for_update())
+            row = session.scalar(
+                select(Report).where(Report.dagster_run_id == result.dagster_run_id)
+                .order_by(Report.id.desc()).limit(1).with_for_update())
         if row is None:
             row = session.scalar(select(Report).where(Report.week == result.week)
                                  .order_by(Report.id.desc()).limit(1).with_for_update())

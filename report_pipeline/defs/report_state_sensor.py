@@ -10,8 +10,13 @@ daemon was down. No polling of "what is running now", which missed short runs.
 from datetime import date
 
 from dagster import (
-    DagsterRunStatus, DefaultSensorStatus, RunFailureSensorContext, RunStatusSensorContext,
-    SkipReason, run_failure_sensor, run_status_sensor,
+    DagsterRunStatus,
+    DefaultSensorStatus,
+    RunFailureSensorContext,
+    RunStatusSensorContext,
+    SkipReason,
+    run_failure_sensor,
+    run_status_sensor,
 )
 
 from report_pipeline.appdb.reports import RunState, apply_run_state

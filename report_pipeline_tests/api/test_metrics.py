@@ -1,9 +1,10 @@
-"""GET /metrics: denied by default, a bearer token or a port of its own; values from the database."""
+"""GET /metrics: denied by default, a bearer token or a port of its own; values from the
+database."""
 
 from __future__ import annotations
 
 import urllib.request
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from dagster import DagsterInstance, materialize
@@ -100,7 +101,7 @@ def test_a_scrape_after_a_week_matches_the_app_database(settings, monkeypatch) -
     settings = load_settings()
     week = past_week(1)  # the last closed week, as the schedule would run it
     services = open_services(settings)
-    at = datetime.combine(week + timedelta(days=1), time(9), timezone.utc)
+    at = datetime.combine(week + timedelta(days=1), time(9), UTC)
     for number in range(3):
         store_document(services, f"Visit {number}: stable.".encode(), f"n{number}.txt",
                        "text/plain", "acme", at)
@@ -118,7 +119,7 @@ def test_a_scrape_after_a_week_matches_the_app_database(settings, monkeypatch) -
     samples = _scrape(client)
     report = services.app.latest_report(week)
     deliveries = services.app.deliveries(report.id)
-    monday = datetime.combine(week, time.min, timezone.utc).timestamp()
+    monday = datetime.combine(week, time.min, UTC).timestamp()
     label = (("week", week.isoformat()),)
     assert samples[("report_pipeline_last_closed_week_reported", ())] == 1
     assert samples[("report_pipeline_last_closed_week_start_timestamp_seconds", ())] == monday

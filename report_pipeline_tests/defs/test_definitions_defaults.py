@@ -1,4 +1,5 @@
-"""What the README promises about a fresh deployment: the schedule and every sensor start on their own."""
+"""What the README promises about a fresh deployment: the schedule and every sensor start
+on their own."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Issue 17: the report's state is exact while a run is under way, and a run that dies is reconciled.
+"""Issue 17: the report's state is exact while a run is under way, and a run that dies is
+reconciled.
 
 A step of the test's own waits on an event the test controls, right after the real
 first step (`document_manifest`): while it waits, the API must already say `running`.
@@ -11,8 +12,13 @@ import time
 from datetime import date
 
 from dagster import (
-    DagsterEventType, DagsterInstance, Definitions, Failure, asset,
-    build_run_status_sensor_context, define_asset_job,
+    DagsterEventType,
+    DagsterInstance,
+    Definitions,
+    Failure,
+    asset,
+    build_run_status_sensor_context,
+    define_asset_job,
 )
 from fastapi.testclient import TestClient
 from sqlalchemy import select
