@@ -33,11 +33,18 @@ class ApiMetrics:
 
     def __init__(self, store: AppStore, settings: Settings) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
-        self.requests = Counter(f"{PREFIX}_api_requests", "HTTP requests handled",
-                                ("method", "route", "status"), registry=self.registry)
-        self.latency = Histogram(f"{PREFIX}_api_request_duration_seconds",
-                                 "Time to handle a request", ("method", "route"),
-                                 registry=self.registry)
+        self.requests = Counter(
+            f"{PREFIX}_api_requests",
+            "HTTP requests handled",
+            ("method", "route", "status"),
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            f"{PREFIX}_api_request_duration_seconds",
+            "Time to handle a request",
+            ("method", "route"),
+            registry=self.registry,
+        )
         self.registry.register(PipelineCollector(store, settings))
 
 
@@ -66,7 +73,8 @@ class RequestMetricsMiddleware:
             route = getattr(scope.get("route"), "path", None) or "unmatched"
             self.metrics.requests.labels(scope["method"], route, str(status)).inc()
             self.metrics.latency.labels(scope["method"], route).observe(
-                time.perf_counter() - started)
+                time.perf_counter() - started
+            )
 
 
 class PipelineCollector(Collector):
@@ -76,8 +84,9 @@ class PipelineCollector(Collector):
         self.store, self.settings = store, settings
 
     def collect(self) -> Iterator[Metric]:
-        up = GaugeMetricFamily(f"{PREFIX}_app_database_up",
-                               "1 when the app database answered this scrape")
+        up = GaugeMetricFamily(
+            f"{PREFIX}_app_database_up", "1 when the app database answered this scrape"
+        )
         try:
             families = list(self._pipeline())
         except Exception as error:  # noqa: BLE001 - a scrape must still answer (and say so)
@@ -93,38 +102,65 @@ class PipelineCollector(Collector):
         snap = pipeline_snapshot(self.store)
         closed = snap.last_closed_week
         deadline = _midnight(closed + timedelta(days=7)) + self.settings.deadline_hours * 3600
-        yield _gauge("last_closed_week_start_timestamp_seconds",
-                     "Start (Monday 00:00 UTC) of the last closed week", _midnight(closed))
-        yield _gauge("last_closed_week_deadline_timestamp_seconds",
-                     "When the last closed week's report is due (REPORT_PIPELINE_DEADLINE_HOURS)",
-                     deadline)
-        yield _gauge("last_closed_week_reported",
-                     "1 when the last closed week's report is succeeded, held or noop",
-                     1 if snap.last_closed_week_state in FINISHED else 0)
+        yield _gauge(
+            "last_closed_week_start_timestamp_seconds",
+            "Start (Monday 00:00 UTC) of the last closed week",
+            _midnight(closed),
+        )
+        yield _gauge(
+            "last_closed_week_deadline_timestamp_seconds",
+            "When the last closed week's report is due (REPORT_PIPELINE_DEADLINE_HOURS)",
+            deadline,
+        )
+        yield _gauge(
+            "last_closed_week_reported",
+            "1 when the last closed week's report is succeeded, held or noop",
+            1 if snap.last_closed_week_state in FINISHED else 0,
+        )
         if snap.last_succeeded_week is not None:
-            yield _gauge("last_succeeded_week_start_timestamp_seconds",
-                         "Start of the newest week with a succeeded report",
-                         _midnight(snap.last_succeeded_week))
+            yield _gauge(
+                "last_succeeded_week_start_timestamp_seconds",
+                "Start of the newest week with a succeeded report",
+                _midnight(snap.last_succeeded_week),
+            )
         if snap.last_week is not None:
             week = snap.last_week.isoformat()
             total, failed = snap.last_week_documents or 0, snap.last_week_failed or 0
-            yield _gauge("last_week_documents", "Documents of the newest reported week",
-                         total, week=week)
-            yield _gauge("last_week_documents_failed",
-                         "Documents of the newest reported week that failed extraction",
-                         failed, week=week)
-            yield _gauge("last_week_failed_share", "Failed share of the newest reported week",
-                         failed / total if total else 0.0, week=week)
-        yield _gauge("max_failed_share", "The completeness gate's limit"
-                     " (REPORT_PIPELINE_MAX_FAILED_SHARE)", self.settings.max_failed_share)
+            yield _gauge(
+                "last_week_documents", "Documents of the newest reported week", total, week=week
+            )
+            yield _gauge(
+                "last_week_documents_failed",
+                "Documents of the newest reported week that failed extraction",
+                failed,
+                week=week,
+            )
+            yield _gauge(
+                "last_week_failed_share",
+                "Failed share of the newest reported week",
+                failed / total if total else 0.0,
+                week=week,
+            )
+        yield _gauge(
+            "max_failed_share",
+            "The completeness gate's limit (REPORT_PIPELINE_MAX_FAILED_SHARE)",
+            self.settings.max_failed_share,
+        )
         yield _labelled("reports", "Report rows by state", "state", snap.reports_by_state)
-        yield _gauge("reports_held", "Reports whose emails are held and not released",
-                     snap.reports_held)
-        yield _labelled("deliveries", "Email deliveries by status (all weeks)", "status",
-                        snap.deliveries_by_status)
-        yield _gauge("oldest_open_delivery_age_seconds",
-                     "Age of the oldest pending, sending or failed (retrying) delivery",
-                     snap.oldest_open_delivery_age_seconds)
+        yield _gauge(
+            "reports_held", "Reports whose emails are held and not released", snap.reports_held
+        )
+        yield _labelled(
+            "deliveries",
+            "Email deliveries by status (all weeks)",
+            "status",
+            snap.deliveries_by_status,
+        )
+        yield _gauge(
+            "oldest_open_delivery_age_seconds",
+            "Age of the oldest pending, sending or failed (retrying) delivery",
+            snap.oldest_open_delivery_age_seconds,
+        )
 
 
 def _gauge(name: str, documentation: str, value: float, **labels: str) -> GaugeMetricFamily:

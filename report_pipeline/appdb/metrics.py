@@ -38,30 +38,44 @@ def pipeline_snapshot(app: AppStore, now: datetime | None = None) -> PipelineSna
     now = now or utcnow()
     closed = week_start_of(now.date()) - timedelta(days=7)
     with app.session() as session:
-        closed_state = session.scalar(select(Report.state).where(Report.week == closed)
-                                      .order_by(Report.id.desc()).limit(1))
-        succeeded = session.scalar(select(func.max(Report.week))
-                                   .where(Report.state == "succeeded"))
+        closed_state = session.scalar(
+            select(Report.state).where(Report.week == closed).order_by(Report.id.desc()).limit(1)
+        )
+        succeeded = session.scalar(select(func.max(Report.week)).where(Report.state == "succeeded"))
         last = session.execute(
             select(Report.week, Report.documents_total, Report.documents_failed)
-            .where(Report.state.in_(FINISHED)).order_by(Report.week.desc(), Report.id.desc())
-            .limit(1)).first()
-        by_state = dict(session.execute(
-            select(Report.state, func.count()).group_by(Report.state)).all())
-        held = session.scalar(select(func.count()).select_from(Report).where(
-            Report.hold_reason.is_not(None), Report.released_at.is_(None))) or 0
+            .where(Report.state.in_(FINISHED))
+            .order_by(Report.week.desc(), Report.id.desc())
+            .limit(1)
+        ).first()
+        by_state = dict(
+            session.execute(select(Report.state, func.count()).group_by(Report.state)).all()
+        )
+        held = (
+            session.scalar(
+                select(func.count())
+                .select_from(Report)
+                .where(Report.hold_reason.is_not(None), Report.released_at.is_(None))
+            )
+            or 0
+        )
         by_status = dict.fromkeys(STATUSES, 0)
-        by_status.update(session.execute(
-            select(Delivery.status, func.count()).group_by(Delivery.status)).all())
-        oldest = session.scalar(select(func.min(Delivery.created_at))
-                                .where(Delivery.status.in_(OPEN_DELIVERY)))
+        by_status.update(
+            session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all()
+        )
+        oldest = session.scalar(
+            select(func.min(Delivery.created_at)).where(Delivery.status.in_(OPEN_DELIVERY))
+        )
     return PipelineSnapshot(
-        last_closed_week=closed, last_closed_week_state=closed_state,
+        last_closed_week=closed,
+        last_closed_week_state=closed_state,
         last_succeeded_week=succeeded,
         last_week=last[0] if last else None,
         last_week_documents=last[1] if last else None,
         last_week_failed=last[2] if last else None,
-        reports_by_state=by_state, reports_held=held, deliveries_by_status=by_status,
+        reports_by_state=by_state,
+        reports_held=held,
+        deliveries_by_status=by_status,
         oldest_open_delivery_age_seconds=_age(now, oldest),
     )
 

@@ -34,8 +34,9 @@ def reconcile_failed_run(context: RunStatusSensorContext, app_database: AppDatab
     partition = run.tags.get(PARTITION_TAG)
     if run.job_name != WEEKLY_REPORT_JOB or not partition:
         return SkipReason(f"run {run.run_id} is not a weekly report run")
-    row = apply_run_state(app_database.open(),
-                          RunState(date.fromisoformat(partition), run.run_id, "failed"))
+    row = apply_run_state(
+        app_database.open(), RunState(date.fromisoformat(partition), run.run_id, "failed")
+    )
     if row is None:
         return SkipReason(f"report of week {partition} unchanged by run {run.run_id}")
     context.log.info(f"report {row.id} of week {partition} marked failed (run {run.run_id})")
@@ -43,15 +44,20 @@ def reconcile_failed_run(context: RunStatusSensorContext, app_database: AppDatab
 
 
 @run_failure_sensor(minimum_interval_seconds=15, default_status=DefaultSensorStatus.RUNNING)
-def report_state_on_run_failure(context: RunFailureSensorContext,
-                                app_database: AppDatabaseResource):
+def report_state_on_run_failure(
+    context: RunFailureSensorContext, app_database: AppDatabaseResource
+):
     return reconcile_failed_run(context, app_database)
 
 
-@run_status_sensor(run_status=DagsterRunStatus.CANCELED, minimum_interval_seconds=15,
-                   default_status=DefaultSensorStatus.RUNNING)
-def report_state_on_run_canceled(context: RunStatusSensorContext,
-                                 app_database: AppDatabaseResource):
+@run_status_sensor(
+    run_status=DagsterRunStatus.CANCELED,
+    minimum_interval_seconds=15,
+    default_status=DefaultSensorStatus.RUNNING,
+)
+def report_state_on_run_canceled(
+    context: RunStatusSensorContext, app_database: AppDatabaseResource
+):
     return reconcile_failed_run(context, app_database)
 
 

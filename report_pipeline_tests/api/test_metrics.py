@@ -30,17 +30,23 @@ TOKEN = "metrics-token-" + "m" * 30
 
 
 def _client(settings, store: AppStore | None = None) -> TestClient:  # noqa: ANN001
-    config = ApiConfig(jwt=JWT, dagster_graphql_url=None, dagster_location=None,
-                       download_ttl_seconds=300)
+    config = ApiConfig(
+        jwt=JWT, dagster_graphql_url=None, dagster_location=None, download_ttl_seconds=300
+    )
     store = store or AppStore(settings.database_url)
     store.upgrade()
-    return TestClient(create_app(settings, config=config, store=store,
-                                 launcher=RecordingLauncher()), raise_server_exceptions=False)
+    return TestClient(
+        create_app(settings, config=config, store=store, launcher=RecordingLauncher()),
+        raise_server_exceptions=False,
+    )
 
 
 def _samples(text: str) -> dict[tuple[str, tuple], float]:
-    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
-            for family in text_string_to_metric_families(text) for sample in family.samples}
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
 
 
 def _scrape(client: TestClient) -> dict[tuple[str, tuple], float]:
@@ -71,12 +77,23 @@ def test_only_the_metrics_token_opens_metrics(settings, monkeypatch) -> None:
     samples = _scrape(client)
     count = "report_pipeline_api_requests_total"
     assert samples[(count, (("method", "GET"), ("route", "/healthz"), ("status", "200")))] == 1
-    assert samples[(count, (("method", "GET"), ("route", "/api/reports/{report_id}"),
-                            ("status", "404")))] == 1
+    assert (
+        samples[
+            (count, (("method", "GET"), ("route", "/api/reports/{report_id}"), ("status", "404")))
+        ]
+        == 1
+    )
     assert samples[(count, (("method", "GET"), ("route", "/api/reports"), ("status", "401")))] == 1
     assert samples[(count, (("method", "GET"), ("route", "/metrics"), ("status", "401")))] == 3
-    assert samples[("report_pipeline_api_request_duration_seconds_count",
-                    (("method", "GET"), ("route", "/healthz")))] == 1
+    assert (
+        samples[
+            (
+                "report_pipeline_api_request_duration_seconds_count",
+                (("method", "GET"), ("route", "/healthz")),
+            )
+        ]
+        == 1
+    )
     assert samples[("report_pipeline_app_database_up", ())] == 1
 
 
@@ -103,16 +120,24 @@ def test_a_scrape_after_a_week_matches_the_app_database(settings, monkeypatch) -
     services = open_services(settings)
     at = datetime.combine(week + timedelta(days=1), time(9), UTC)
     for number in range(3):
-        store_document(services, f"Visit {number}: stable.".encode(), f"n{number}.txt",
-                       "text/plain", "acme", at)
+        store_document(
+            services,
+            f"Visit {number}: stable.".encode(),
+            f"n{number}.txt",
+            "text/plain",
+            "acme",
+            at,
+        )
     store_document(services, broken_png(), "broken.png", "image/png", "acme", at)
     services.app.subscribe("ann@example.com")
     services.app.subscribe("bob@example.com")
     with DagsterInstance.ephemeral() as instance:
         result = materialize(
             [document_manifest, document_features, weekly_report, email_deliveries],
-            partition_key=week.isoformat(), instance=instance,
-            resources=build_resources(settings))
+            partition_key=week.isoformat(),
+            instance=instance,
+            resources=build_resources(settings),
+        )
     assert result.success
 
     client = _client(settings, services.app)
@@ -124,11 +149,15 @@ def test_a_scrape_after_a_week_matches_the_app_database(settings, monkeypatch) -
     assert samples[("report_pipeline_last_closed_week_reported", ())] == 1
     assert samples[("report_pipeline_last_closed_week_start_timestamp_seconds", ())] == monday
     assert samples[("report_pipeline_last_closed_week_deadline_timestamp_seconds", ())] == (
-        monday + 7 * 86400 + settings.deadline_hours * 3600)
+        monday + 7 * 86400 + settings.deadline_hours * 3600
+    )
     assert samples[("report_pipeline_last_succeeded_week_start_timestamp_seconds", ())] == monday
     assert samples[("report_pipeline_last_week_documents", label)] == report.documents_total == 4
-    assert samples[("report_pipeline_last_week_documents_failed", label)] == (
-        report.documents_failed) == 1
+    assert (
+        samples[("report_pipeline_last_week_documents_failed", label)]
+        == (report.documents_failed)
+        == 1
+    )
     assert samples[("report_pipeline_last_week_failed_share", label)] == 0.25
     assert samples[("report_pipeline_max_failed_share", ())] == 0.5
     assert samples[("report_pipeline_reports", (("state", "succeeded"),))] == 1

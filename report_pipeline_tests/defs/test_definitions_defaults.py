@@ -24,9 +24,15 @@ def test_the_schedule_and_every_sensor_are_on_by_default() -> None:
     assert schedule.cron_schedule == "0 6 * * 1"
     sensors = {sensor.name: sensor.default_status for sensor in defs.sensors}
     assert sensors == dict.fromkeys(
-        ["email_on_report_sensor", "report_state_on_run_failure", "report_state_on_run_canceled",
-         "operator_alert_on_run_failure", "report_deadline_sensor"],
-        DefaultSensorStatus.RUNNING)
+        [
+            "email_on_report_sensor",
+            "report_state_on_run_failure",
+            "report_state_on_run_canceled",
+            "operator_alert_on_run_failure",
+            "report_deadline_sensor",
+        ],
+        DefaultSensorStatus.RUNNING,
+    )
     readme = README.read_text()
     for name in [schedule.name, *sensors]:
         assert f"`{name}`" in readme, f"the README does not tell operators about {name}"
@@ -35,12 +41,18 @@ def test_the_schedule_and_every_sensor_are_on_by_default() -> None:
 
 def test_schedule_enabled_0_leaves_the_schedule_stopped(settings) -> None:
     # The schedule is built when the code location is imported: a fresh interpreter.
-    code = ("from report_pipeline.definitions import defs;"
-            "print(defs.schedules[0].default_status.value)")
-    env = {"PATH": "/usr/bin:/bin", "REPORT_PIPELINE_HOME": str(settings.home),
-           "DAGSTER_HOME": str(settings.dagster_home), "REPORT_PIPELINE_SCHEDULE_ENABLED": "0"}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         check=True)
+    code = (
+        "from report_pipeline.definitions import defs;print(defs.schedules[0].default_status.value)"
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "REPORT_PIPELINE_HOME": str(settings.home),
+        "DAGSTER_HOME": str(settings.dagster_home),
+        "REPORT_PIPELINE_SCHEDULE_ENABLED": "0",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip().splitlines()[-1] == "STOPPED"
 
 

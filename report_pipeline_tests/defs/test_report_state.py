@@ -47,15 +47,16 @@ def blocked_step() -> None:
 
 
 def _api(settings, store: AppStore) -> TestClient:  # noqa: ANN001
-    config = ApiConfig(jwt=JWT, dagster_graphql_url=None, dagster_location=None,
-                       download_ttl_seconds=300)
-    return TestClient(create_app(settings, config=config, store=store,
-                                 launcher=RecordingLauncher()))
+    config = ApiConfig(
+        jwt=JWT, dagster_graphql_url=None, dagster_location=None, download_ttl_seconds=300
+    )
+    return TestClient(
+        create_app(settings, config=config, store=store, launcher=RecordingLauncher())
+    )
 
 
 def _week_state(client: TestClient) -> dict | None:
-    reply = client.get("/api/reports", params={"week": WEEK.isoformat()},
-                       headers=auth("operator"))
+    reply = client.get("/api/reports", params={"week": WEEK.isoformat()}, headers=auth("operator"))
     assert reply.status_code == 200, reply.text
     items = reply.json()["items"]
     return items[0] if items else None
@@ -63,8 +64,9 @@ def _week_state(client: TestClient) -> dict | None:
 
 def _transitions(store: AppStore) -> list[tuple[str, str, str]]:
     with store.session() as session:
-        rows = session.scalars(select(AuditEntry).where(AuditEntry.action == STATE_ACTION)
-                               .order_by(AuditEntry.id)).all()
+        rows = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == STATE_ACTION).order_by(AuditEntry.id)
+        ).all()
     return [(row.target.split()[-1], row.request_id, row.actor) for row in rows]
 
 
@@ -77,13 +79,15 @@ def test_running_is_visible_through_the_api_while_a_step_is_blocked(settings) ->
     with DagsterInstance.ephemeral() as instance:
         # The weekly job's name and first step, with the test's step where the rest would be.
         job = Definitions(
-            assets=[document_manifest, blocked_step], resources=build_resources(settings),
+            assets=[document_manifest, blocked_step],
+            resources=build_resources(settings),
             jobs=[define_asset_job(WEEKLY_REPORT_JOB, partitions_def=weekly_partitions)],
         ).resolve_job_def(WEEKLY_REPORT_JOB)
 
         def run() -> None:
             outcome["result"] = job.execute_in_process(
-                instance=instance, partition_key=WEEK.isoformat(), raise_on_error=False)
+                instance=instance, partition_key=WEEK.isoformat(), raise_on_error=False
+            )
 
         worker = threading.Thread(target=run)
         worker.start()
@@ -103,11 +107,15 @@ def test_running_is_visible_through_the_api_while_a_step_is_blocked(settings) ->
         # The run died before the report step: the run-failure sensor says so.
         [failure] = instance.all_logs(result.run_id, of_type=DagsterEventType.RUN_FAILURE)
         context = build_run_status_sensor_context(
-            sensor_name=report_state_on_run_failure.name, dagster_event=failure.dagster_event,
-            dagster_instance=instance, dagster_run=instance.get_run_by_id(result.run_id),
+            sensor_name=report_state_on_run_failure.name,
+            dagster_event=failure.dagster_event,
+            dagster_instance=instance,
+            dagster_run=instance.get_run_by_id(result.run_id),
             resources={"app_database": build_resources(settings)["app_database"]},
         ).for_run_failure()
         report_state_on_run_failure(context)
     assert _week_state(client)["state"] == "failed"
-    assert _transitions(store) == [("none->running", result.run_id, "dagster"),
-                                   ("running->failed", result.run_id, "dagster")]
+    assert _transitions(store) == [
+        ("none->running", result.run_id, "dagster"),
+        ("running->failed", result.run_id, "dagster"),
+    ]
