@@ -33,6 +33,10 @@ WordTable = dict[str, list]
 _COLUMNS_INT = ("block_num", "par_num", "line_num")
 
 
+# OSD reads a page in ~0.25 s here; a stuck one must not hold the document.
+OSD_TIMEOUT_S = 20
+
+
 class OcrTimeout(Exception):
     pass
 
@@ -40,7 +44,11 @@ class OcrTimeout(Exception):
 class OcrEngine(Protocol):
     name: str
 
-    def word_table(self, image: Image.Image, timeout_s: float) -> WordTable: ...
+    def word_table(self, image: Image.Image, timeout_s: float, lang: str = "eng") -> WordTable: ...
+
+    def orientation(self, image: Image.Image) -> tuple[int, float] | None:
+        """(degrees to turn counter-clockwise, confidence) from tesseract OSD, or None."""
+        ...
 
 
 class CliEngine:
@@ -48,11 +56,11 @@ class CliEngine:
 
     name = "tesseract-cli"
 
-    def word_table(self, image: Image.Image, timeout_s: float) -> WordTable:
+    def word_table(self, image: Image.Image, timeout_s: float, lang: str = "eng") -> WordTable:
         set_process_variable("OMP_THREAD_LIMIT", "1")
         try:
             return pytesseract.image_to_data(
-                image, lang="eng", output_type=pytesseract.Output.DICT, timeout=timeout_s
+                image, lang=lang, output_type=pytesseract.Output.DICT, timeout=timeout_s
             )
         except SystemExit as exc:  # pytesseract exits on an unparsable `tesseract --version`
             raise DocumentError("ocr", f"unusable tesseract: {_one_line(exc)}",
@@ -71,6 +79,15 @@ class CliEngine:
             raise DocumentError("ocr", f"tesseract failed: {_one_line(exc)}",
                                 type(exc).__name__) from None
 
+    def orientation(self, image: Image.Image) -> tuple[int, float] | None:
+        set_process_variable("OMP_THREAD_LIMIT", "1")
+        try:
+            osd = pytesseract.image_to_osd(image, config="--psm 0", timeout=OSD_TIMEOUT_S,
+                                           output_type=pytesseract.Output.DICT)
+        except (pytesseract.TesseractError, RuntimeError):
+            return None  # too few characters, no osd.traineddata, or too slow: keep as is
+        return int(osd["orientation"]) % 360, float(osd["orientation_conf"])
+
 
 class TesserocrEngine:
     """The tesseract library kept loaded for the life of the worker process."""
@@ -80,15 +97,38 @@ class TesserocrEngine:
     def __init__(self, tessdata: str) -> None:
         import tesserocr
 
-        self._api = tesserocr.PyTessBaseAPI(path=tessdata, lang="eng")
+        self._tesserocr = tesserocr
+        self._tessdata = tessdata
+        # One loaded model per language set, kept for the worker's life (few per week).
+        self._apis = {"eng": tesserocr.PyTessBaseAPI(path=tessdata, lang="eng")}
+        self._osd = None
         self._lock = threading.Lock()  # one recognition at a time per loaded model
 
-    def word_table(self, image: Image.Image, timeout_s: float) -> WordTable:
+    def _api(self, lang: str):  # noqa: ANN202
+        if lang not in self._apis:
+            self._apis[lang] = self._tesserocr.PyTessBaseAPI(path=self._tessdata, lang=lang)
+        return self._apis[lang]
+
+    def word_table(self, image: Image.Image, timeout_s: float, lang: str = "eng") -> WordTable:
         with self._lock:
-            self._api.SetImage(image)
-            if not self._api.Recognize(timeout=max(1, int(timeout_s * 1000))):
+            api = self._api(lang)
+            api.SetImage(image)
+            if not api.Recognize(timeout=max(1, int(timeout_s * 1000))):
                 raise OcrTimeout()
-            return parse_tsv(self._api.GetTSVText(0))
+            return parse_tsv(api.GetTSVText(0))
+
+    def orientation(self, image: Image.Image) -> tuple[int, float] | None:
+        if not os.path.isfile(os.path.join(self._tessdata, "osd.traineddata")):
+            return None
+        with self._lock:
+            if self._osd is None:
+                self._osd = self._tesserocr.PyTessBaseAPI(
+                    path=self._tessdata, lang="osd", psm=self._tesserocr.PSM.OSD_ONLY)
+            self._osd.SetImage(image)
+            found = self._osd.DetectOrientationScript()
+        if not found:
+            return None  # too few characters to tell
+        return int(found["orient_deg"]) % 360, float(found["orient_conf"])
 
 
 def parse_tsv(tsv: str) -> WordTable:
