@@ -43,6 +43,7 @@ class DocumentRecord:
     created_at: datetime
     size: int
     trial_id: str | None = None
+    language: str | None = None  # OCR languages for this document ("deu", "eng+fra")
 
     @property
     def customer_id(self) -> str:
@@ -52,6 +53,8 @@ class DocumentRecord:
         data = asdict(self)
         data["created_at"] = self.created_at.astimezone(timezone.utc).isoformat()
         data["customer_id"] = self.customer_id
+        if data["language"] is None:  # most records carry none; keep manifests as they were
+            del data["language"]
         return data
 
     @classmethod
@@ -63,6 +66,7 @@ class DocumentRecord:
             created_at=datetime.fromisoformat(data["created_at"]),
             size=int(data["size"]),
             trial_id=data.get("trial_id"),
+            language=data.get("language"),
         )
 
 

@@ -22,9 +22,12 @@ from report_pipeline.models import DocumentError
 
 # Bump a version when its extractor's output changes, so cached features of
 # earlier runs are recomputed instead of reused.
+# ocr-2, pdf-2: orientation, deskew, "no text found" and per-document languages.
 EXTRACTOR_VERSIONS: dict[str, str] = {
-    "text": "text-1", "image": "ocr-1", "pdf": "pdf-1", "docx": "docx-1",
+    "text": "text-1", "image": "ocr-2", "pdf": "pdf-2", "docx": "docx-1",
 }
+# Extractors that OCR, whose features depend on the document's language.
+OCR_KINDS = frozenset({"image", "pdf"})
 
 # Text up to this size is decoded in memory; larger text is streamed.
 IN_MEMORY_TEXT_BYTES = 8 * 1024 * 1024
@@ -37,14 +40,19 @@ def kind_of(head: bytes, content_type: str, filename: str) -> Kind:
     return found[0] if found else kind_for(content_type, filename)
 
 
-def extract(data: bytes, content_type: str, filename: str) -> tuple[str, dict]:
-    """Return (kind, features) or raise DocumentError with a one-line reason."""
+def extract(data: bytes, content_type: str, filename: str,
+            language: str | None = None) -> tuple[str, dict]:
+    """Return (kind, features) or raise DocumentError with a one-line reason.
+
+    ``language``: the document's OCR languages (None: REPORT_PIPELINE_OCR_LANGUAGES).
+    """
     if not data:
         raise DocumentError("read", "empty file")
-    return extract_file(io.BytesIO(data), len(data), content_type, filename)
+    return extract_file(io.BytesIO(data), len(data), content_type, filename, language)
 
 
-def extract_file(handle: IO[bytes], size: int, content_type: str, filename: str) -> tuple[str, dict]:
+def extract_file(handle: IO[bytes], size: int, content_type: str, filename: str,
+                 language: str | None = None) -> tuple[str, dict]:
     """extract() over a seekable file: large text is streamed, never read whole."""
     if size == 0:
         raise DocumentError("read", "empty file")
@@ -52,7 +60,7 @@ def extract_file(handle: IO[bytes], size: int, content_type: str, filename: str)
     if kind == "text" and size > IN_MEMORY_TEXT_BYTES:
         compute = lambda: text_features_stream(lambda: _chunks(handle))  # noqa: E731
     else:
-        compute = lambda: _features(kind, handle)  # noqa: E731
+        compute = lambda: _features(kind, handle, language)  # noqa: E731
     features = _guarded(compute)
     if mismatch:
         features["content_type_mismatch"] = mismatch
@@ -65,12 +73,12 @@ def _chunks(handle: IO[bytes]) -> Iterator[bytes]:
         yield chunk
 
 
-def _features(kind: str, handle: IO[bytes]) -> dict:
+def _features(kind: str, handle: IO[bytes], language: str | None = None) -> dict:
     handle.seek(0)
     if kind == "image":
-        return image_features(handle)
+        return image_features(handle, language=language)
     if kind == "pdf":
-        return pdf_features(handle)
+        return pdf_features(handle, language=language)
     if kind == "docx":
         return docx_features(handle)
     return text_features(handle.read())
@@ -93,6 +101,6 @@ def kind_for_or_none(content_type: str, filename: str) -> str | None:
 
 
 __all__ = [
-    "EXTRACTOR_VERSIONS", "extract", "extract_file", "kind_for", "kind_for_or_none", "kind_of",
+    "EXTRACTOR_VERSIONS", "OCR_KINDS", "extract", "extract_file", "kind_for", "kind_for_or_none", "kind_of",
     "sniff_image",
 ]

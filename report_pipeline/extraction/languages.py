@@ -63,3 +63,24 @@ def installed_languages() -> frozenset[str]:
         return frozenset()
     return frozenset(name[: -len(".traineddata")] for name in os.listdir(directory)
                      if name.endswith(".traineddata") and name != "osd.traineddata")
+
+
+def ocr_language_tag(language: str | None) -> str:
+    """Cache-key suffix: the same bytes read in other languages are other features.
+
+    Empty for plain English so the common case keeps short keys; never raises (an
+    unusable language fails at extraction, with its reason).
+    """
+    try:
+        names = resolve(language, installed=_ANY)
+    except DocumentError:
+        names = (language or "").strip()[:40] or "invalid"
+    return "" if names == DEFAULT_LANGUAGES else "-" + re.sub(r"[^a-z_+]", "_", names.lower())
+
+
+class _Anything(frozenset):
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+_ANY = _Anything()

@@ -121,12 +121,13 @@ def read_page(frame: Image.Image, budget: _Budget, lang: str = "eng") -> PageRea
 
 
 def _read_sideways(gray: Image.Image, budget: _Budget, lang: str) -> PageRead:
-    # Lines run vertically: OSD tells 90 from 270; if it cannot, try both.
+    # Lines run vertically: OSD tells 90 from 270. It also overrules the profile when
+    # a photo's texture made an upright page look sideways; if it cannot tell, try all.
     turn = _osd_turn(binarize(gray))
-    candidates = [turn] if turn in (90, 270) else [90, 270]
+    candidates = [turn] if turn is not None else [90, 270, 0]
     best: PageRead | None = None
     for rotation in candidates:
-        turned = gray.rotate(rotation, expand=True)
+        turned = gray.rotate(rotation, expand=True) if rotation else gray
         straight, skew = _deskewed(turned, analyse(turned).skew)
         read = PageRead(*_ocr(binarize(straight), budget, lang), rotation=rotation, skew=skew)
         if best is None or _quality(read.confidences) > _quality(best.confidences):

@@ -57,6 +57,7 @@ class _Totals:
     confidence_sum: float = 0.0
     failed: list[dict] = field(default_factory=list)
     deadline: float = float("inf")
+    language: str | None = None  # the document's OCR languages, for scanned pages
 
     def ocr_timeout(self) -> float:
         remaining = self.deadline - time.monotonic()
@@ -67,7 +68,9 @@ class _Totals:
         return min(PAGE_OCR_TIMEOUT_S, remaining)
 
 
-def pdf_features(source: bytes | IO[bytes], *, page_limit: int | None = None) -> dict:
+def pdf_features(
+    source: bytes | IO[bytes], *, page_limit: int | None = None, language: str | None = None
+) -> dict:
     """Read every page of a PDF; raises DocumentError when the document cannot be used."""
     limit = max_pages() if page_limit is None else page_limit
     handle = io.BytesIO(source) if isinstance(source, bytes) else source
@@ -76,7 +79,8 @@ def pdf_features(source: bytes | IO[bytes], *, page_limit: int | None = None) ->
     try:
         count = _page_count(document, limit)
         totals = _Totals(
-            deadline=time.monotonic() + DOCUMENT_OCR_BASE_S + DOCUMENT_OCR_PER_PAGE_S * count
+            deadline=time.monotonic() + DOCUMENT_OCR_BASE_S + DOCUMENT_OCR_PER_PAGE_S * count,
+            language=language,
         )
         for index in range(count):
             _read_page(document, index, totals)
@@ -168,7 +172,7 @@ def _ocr_page(page: pdfium.PdfPage, index: int, totals: _Totals) -> str:
     finally:
         bitmap.close()
     buffer.seek(0)
-    features = image_features(buffer, timeout_s=totals.ocr_timeout())
+    features = image_features(buffer, timeout_s=totals.ocr_timeout(), language=totals.language)
     words = int(features.get("word_count") or 0)
     if features.get("ocr_confidence") is not None:
         totals.ocr_words += words

@@ -22,9 +22,10 @@ from pathlib import PurePosixPath
 from typing import IO
 
 from report_pipeline.extraction import (
-    EXTRACTOR_VERSIONS, extract_file, kind_for, kind_for_or_none,
+    EXTRACTOR_VERSIONS, OCR_KINDS, extract_file, kind_for, kind_for_or_none,
 )
 from report_pipeline.extraction.cost import estimated_pages
+from report_pipeline.extraction.languages import ocr_language_tag
 from report_pipeline.pipeline.keys import feature_cache_key, week_features_key
 from report_pipeline.models import DocumentError, FeatureResult, ManifestEntry
 from report_pipeline.storage.object_store import ObjectNotFound, ObjectStore
@@ -41,8 +42,11 @@ def extractor_version_for(entry: ManifestEntry) -> str:
     try:
         kind = kind_for(entry.record.content_type, PurePosixPath(entry.record.file_location).name)
     except DocumentError:  # any extractor may read it: any version change must miss the cache
-        return "sniffed-" + "+".join(EXTRACTOR_VERSIONS[k] for k in sorted(EXTRACTOR_VERSIONS))
-    return f"{kind}-{EXTRACTOR_VERSIONS[kind]}"
+        versions = "+".join(EXTRACTOR_VERSIONS[k] for k in sorted(EXTRACTOR_VERSIONS))
+        return f"sniffed-{versions}{ocr_language_tag(entry.record.language)}"
+    # OCR'd features depend on the language: the same bytes in German are other features.
+    tag = ocr_language_tag(entry.record.language) if kind in OCR_KINDS else ""
+    return f"{kind}-{EXTRACTOR_VERSIONS[kind]}{tag}"
 
 
 def cache_key_for(entry: ManifestEntry) -> str | None:
@@ -75,7 +79,7 @@ def extract_entry(entry: ManifestEntry, store: ObjectStore, attempts: int = 1) -
             started = time.perf_counter()
             kind, features = extract_file(
                 handle, size, entry.record.content_type,
-                PurePosixPath(entry.record.file_location).name,
+                PurePosixPath(entry.record.file_location).name, entry.record.language,
             )
     except DocumentError as error:
         return _failed(doc_id, error.stage, error.reason, error.error_class, attempts)

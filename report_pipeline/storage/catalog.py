@@ -16,7 +16,8 @@ from typing import Any, Iterator, Protocol, Union
 
 from report_pipeline.models import DocumentRecord
 
-_FIELDS = ("document_id", "file_location", "content_type", "created_at", "size", "trial_id")
+_FIELDS = ("document_id", "file_location", "content_type", "created_at", "size", "trial_id",
+           "language")
 
 
 class DuplicateDocument(ValueError):
@@ -74,8 +75,12 @@ class EmbeddedCatalog:
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS documents (document_id TEXT PRIMARY KEY,"
                 " file_location TEXT NOT NULL, content_type TEXT NOT NULL,"
-                " created_at TEXT NOT NULL, size INTEGER NOT NULL, trial_id TEXT)"
+                " created_at TEXT NOT NULL, size INTEGER NOT NULL, trial_id TEXT, language TEXT)"
             )
+            # Catalogs created before documents had a language gain the column.
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(documents)")}
+            if "language" not in columns:
+                conn.execute("ALTER TABLE documents ADD COLUMN language TEXT")
             conn.execute("CREATE INDEX IF NOT EXISTS documents_created_at ON documents(created_at)")
 
     def _connect(self) -> sqlite3.Connection:
@@ -84,11 +89,12 @@ class EmbeddedCatalog:
     def add(self, record: DocumentRecord) -> None:
         row = (
             record.document_id, record.file_location, record.content_type,
-            _utc(record.created_at).isoformat(), record.size, record.trial_id,
+            _utc(record.created_at).isoformat(), record.size, record.trial_id, record.language,
         )
         try:
             with closing(self._connect()) as conn, conn:
-                conn.execute(f"INSERT INTO documents VALUES ({','.join('?' * len(row))})", row)
+                conn.execute(f"INSERT INTO documents ({','.join(_FIELDS)})"
+                             f" VALUES ({','.join('?' * len(row))})", row)
         except sqlite3.IntegrityError:
             raise DuplicateDocument(f"document {record.document_id!r} already exists") from None
 
@@ -170,6 +176,7 @@ def validate_record(raw: dict[str, Any], fallback_created_at: datetime | None = 
         created_at=_created_at(raw.get("created_at"), problems),
         size=_size(raw.get("size"), problems),
         trial_id=_text_field(raw, "trial_id", problems),
+        language=_text_field(raw, "language", problems),
     )
     if not problems:
         return DocumentRecord(document_id=document_id, **values)

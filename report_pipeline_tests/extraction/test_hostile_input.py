@@ -52,13 +52,25 @@ def fake_tesseract(monkeypatch):
     class Engine:
         name = "fake"
 
-        def word_table(self, image, timeout_s):
+        def word_table(self, image, timeout_s, lang="eng"):
             calls.append(image.size)
             return {"text": ["Dosage"], "conf": [90], "block_num": [1], "par_num": [1],
                     "line_num": [1]}
 
+        def orientation(self, image):
+            return None
+
     monkeypatch.setattr(ocr, "default_engine", Engine)
     return calls
+
+
+def text_frame(number: int = 5) -> Image.Image:
+    # A frame with printed words: blank frames are now skipped without OCR. Frames
+    # differ so the GIF encoder does not merge them.
+    from report_pipeline import samples
+
+    png = samples.scanned_page_png(f"Dosage {number} mg", width=300)
+    return Image.open(io.BytesIO(png)).convert("L")
 
 
 def encode(image: Image.Image, fmt: str, **options) -> bytes:
@@ -98,7 +110,7 @@ def test_text_labelled_as_an_image_is_read_as_text_and_the_mismatch_noted(store)
 
 @pytest.mark.parametrize("fmt", ["TIFF", "GIF"])
 def test_every_frame_is_ocrd_up_to_the_cap(fmt: str, fake_tesseract) -> None:
-    frames = [Image.new("L", (64, 48), 200 + i) for i in range(ocr.MAX_FRAMES + 3)]
+    frames = [text_frame(i) for i in range(ocr.MAX_FRAMES + 3)]
     data = encode(frames[0], fmt, save_all=True, append_images=frames[1:])
     features = ocr.image_features(data)
     assert features["frames"] == ocr.MAX_FRAMES == len(fake_tesseract)
@@ -211,7 +223,7 @@ def test_a_hanging_tesseract_is_killed_at_the_timeout(tmp_path, monkeypatch) -> 
     from report_pipeline.models import DocumentError
 
     with pytest.raises(DocumentError) as info:
-        ocr.image_features(encode(Image.new("L", (50, 50), 255), "PNG"), timeout_s=1)
+        ocr.image_features(encode(text_frame(), "PNG"), timeout_s=1)
     assert (info.value.stage, info.value.reason, info.value.error_class) == (
         "ocr", "timed out after 1 s", "OcrTimeout")
 

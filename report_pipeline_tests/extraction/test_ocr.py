@@ -47,9 +47,12 @@ def fake_tesseract(monkeypatch):
     class FakeEngine:
         name = "fake"
 
-        def word_table(self, image, timeout_s):
+        def word_table(self, image, timeout_s, lang="eng"):
             calls.append({"size": image.size, "omp": os.environ.get("OMP_THREAD_LIMIT")})
             return table
+
+        def orientation(self, image):
+            return None
 
     monkeypatch.setattr(ocr, "default_engine", FakeEngine)
     return calls
@@ -98,13 +101,14 @@ def test_small_images_are_upscaled_and_binarized(fake_tesseract) -> None:
 
 
 def test_multi_frame_images_are_capped(fake_tesseract) -> None:
-    frames = [Image.new("L", (60, 40), shade) for shade in range(100, 112)]
+    frames = [page("Dosage 5 mg").convert("L") for _ in range(12)]
     buffer = io.BytesIO()
     frames[0].save(buffer, "TIFF", save_all=True, append_images=frames[1:])
     features = image_features(buffer.getvalue())
     assert features["frames"] == 10
     assert len(fake_tesseract) == 10
-    assert (features["width"], features["height"], features["mode"]) == (60, 40, "L")
+    assert (features["width"], features["mode"]) == (frames[0].width, "L")
+    assert features["frames_note"] == "read the first 10 of 12 frames"
 
 
 def test_missing_tesseract_is_an_ocr_error(monkeypatch) -> None:
