@@ -122,14 +122,16 @@ def _turn(degrees: int) -> Callable[[Image.Image], Image.Image]:
 
 
 def _fax(image: Image.Image, standard: bool = False) -> Image.Image:
-    # Fax: 1-bit at ~200 dpi, a little line noise; "standard" mode halves vertical resolution.
+    # Fax: 1-bit at ~200 dpi, a little line noise. "Standard" mode scans every other
+    # line: the file holds half the rows and says so in its resolution (200 x 100 dpi).
     if standard:
         image = image.resize((image.width, image.height // 2), Image.Resampling.BOX)
-        image = image.resize((image.width, image.height * 2), Image.Resampling.NEAREST)
     rng = np.random.default_rng(7)
     pixels = np.asarray(image) > 150
     pixels ^= rng.random(pixels.shape) < 0.002
-    return Image.fromarray(pixels).convert("1")
+    fax = Image.fromarray(pixels).convert("1")
+    fax.info["dpi"] = (200, 100) if standard else (200, 200)
+    return fax
 
 
 # name -> (render dpi, degradation)
@@ -162,3 +164,12 @@ def png_bytes(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def file_bytes(image: Image.Image) -> tuple[bytes, str]:
+    """The image as the file a scanner or fax would send: (bytes, suffix)."""
+    if image.mode == "1":  # faxes arrive as CCITT G4 TIFF with their resolution
+        buffer = io.BytesIO()
+        image.save(buffer, "TIFF", compression="group4", dpi=image.info.get("dpi", (200, 200)))
+        return buffer.getvalue(), ".tif"
+    return png_bytes(image), ".png"
