@@ -6,7 +6,7 @@ export REPORT_PIPELINE_HOME ?= $(CURDIR)/var
 export DAGSTER_HOME ?= $(REPORT_PIPELINE_HOME)/dagster
 PYTEST_ARGS ?=
 
-.PHONY: install tesseract pdf-tools test-services dagster-home demo lint test test-fast ui validate bench clean
+.PHONY: install tesseract pdf-tools bench-corpus test-services dagster-home demo lint test test-fast ui validate bench clean
 
 install: $(VENV)/.installed
 
@@ -17,12 +17,29 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # Tesseract comes from apt; installed automatically when we are root or have passwordless sudo.
-tesseract:
-	@command -v tesseract >/dev/null 2>&1 || { \
+# OCR languages: REPORT_PIPELINE_OCR_LANGUAGES ("eng", "eng+deu"); osd finds turned pages.
+comma := ,
+OCR_LANGUAGES := $(subst +, ,$(subst $(comma), ,$(or $(REPORT_PIPELINE_OCR_LANGUAGES),eng)))
+TESSERACT_PACKAGES := tesseract-ocr tesseract-ocr-osd \
+	$(foreach lang,$(OCR_LANGUAGES),tesseract-ocr-$(subst _,-,$(lang)))
+# Debian packages that ship the PDFs of the real-page OCR benchmark, and poppler to render them.
+BENCH_PACKAGES := poppler-utils bzip2-doc libtasn1-doc
+
+# Installs what is missing (dpkg -s), as root or through passwordless sudo.
+define apt_install
+	@missing=; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	[ -z "$$missing" ] || { \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; \
 	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO=sudo; \
-	  else echo "tesseract-ocr is missing: run 'sudo apt-get install -y tesseract-ocr'" >&2; exit 1; fi; \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq tesseract-ocr tesseract-ocr-eng >/dev/null; }
+	  else echo "missing:$$missing: run 'sudo apt-get install -y$$missing'" >&2; exit 1; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing >/dev/null; }
+endef
+
+tesseract:
+	$(call apt_install,$(TESSERACT_PACKAGES))
+
+bench-corpus:
+	$(call apt_install,$(BENCH_PACKAGES))
 
 # pdftoppm (poppler-utils) is the raw baseline of the PDF benchmark; the product uses pypdfium2.
 pdf-tools:
@@ -72,9 +89,10 @@ ui: install tesseract dagster-home
 	$(BIN)/dagster dev -w workspace.yaml
 
 # Small defaults (a few minutes); larger sizes through the scripts' options, see BENCHMARKS.md.
-bench: install tesseract pdf-tools
+bench: install tesseract pdf-tools bench-corpus
 	$(BIN)/python benchmarks/bench_ocr_throughput.py --pages $(or $(PAGES),24)
 	$(BIN)/python benchmarks/bench_pdf_pages.py --pages 8 --pages-per-pdf 2
+	$(BIN)/python benchmarks/bench_ocr_real_pages.py --pages 3
 	$(BIN)/python benchmarks/bench_week.py --measure cold --images 20 --texts 20
 	$(BIN)/python benchmarks/bench_week.py --measure warm --images 20 --texts 20
 	$(BIN)/python benchmarks/bench_week.py --measure memory --images 10 --texts 2000
