@@ -6,7 +6,7 @@ load and a PNG round trip per image). `pytesseract` (the CLI) is the fallback.
 Both return tesseract's TSV word table as a dict of columns, so the text
 rebuilding above them does not care which one ran.
 
-REPORT_PIPELINE_OCR_ENGINE = auto (default) | tesserocr | cli.
+REPORT_PIPELINE_OCR_ENGINE = auto (default) | tesserocr | cli | textract (textract.py).
 """
 
 from __future__ import annotations
@@ -158,9 +158,13 @@ def find_tessdata() -> str | None:
 @lru_cache(maxsize=1)
 def default_engine() -> OcrEngine:
     """The engine of this process, chosen once (the loaded model is reused)."""
-    choice = load_settings().ocr_engine  # validated: auto, tesserocr or cli
+    choice = load_settings().ocr_engine  # validated: auto, tesserocr, cli or textract
     if choice == "cli":
         return CliEngine()
+    if choice == "textract":
+        from report_pipeline.extraction.textract import TextractEngine, textract_settings
+
+        return TextractEngine(max_attempts=textract_settings()["max_attempts"])
     tessdata = find_tessdata()
     try:
         if tessdata is None:

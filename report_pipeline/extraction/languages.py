@@ -30,8 +30,12 @@ def default_languages() -> str:
     return os.environ.get("REPORT_PIPELINE_OCR_LANGUAGES", "").strip() or DEFAULT_LANGUAGES
 
 
-def resolve(language: str | None, installed: frozenset[str] | None = None) -> str:
-    """The tesseract `lang` string for a document; DocumentError when unusable."""
+def resolve(language: str | None, installed: frozenset[str] | None = None,
+            reader: str = "tesseract") -> str:
+    """The tesseract `lang` string for a document; DocumentError when unusable.
+
+    ``installed``: the languages the engine reads (default: tesseract's models here).
+    """
     wanted = (language or "").strip() or default_languages()
     names = []
     for part in re.split(r"[+,\s]+", wanted.lower().replace("-", "_")):
@@ -44,6 +48,9 @@ def resolve(language: str | None, installed: frozenset[str] | None = None) -> st
             names.append(name)
     installed = installed if installed is not None else installed_languages()
     missing = [n for n in names if n not in installed]
+    if missing and reader != "tesseract":
+        raise DocumentError("ocr", f"{reader} does not read {'+'.join(missing)}"
+                            f" (it reads {', '.join(sorted(installed))})", "OcrLanguageMissing")
     if missing:
         packages = " ".join(f"tesseract-ocr-{n.replace('_', '-')}" for n in missing)
         raise DocumentError(

@@ -42,7 +42,9 @@ def image_features(data: bytes | IO[bytes], *, timeout_s: float = 120,
     """
     if isinstance(data, bytes) and not data:
         raise DocumentError("read", "empty file")
-    lang = resolve_language(language)
+    engine = default_engine()
+    lang = resolve_language(language, getattr(engine, "languages", None),
+                            "tesseract" if engine.name.startswith("tesser") else engine.name)
     image = _open(data)
     # Read before iterating: seeking to later GIF frames changes the mode.
     facts = {"width": image.width, "height": image.height, "mode": image.mode}
@@ -108,6 +110,8 @@ def read_page(frame: Image.Image, budget: _Budget, lang: str = "eng") -> PageRea
     geometry = analyse(gray)
     if not likely_text(geometry):
         return PageRead("", [])
+    if getattr(default_engine(), "reads_any_orientation", False):
+        return PageRead(*_ocr(gray, budget, lang))  # a managed engine turns pages itself
     if geometry.sideways:
         return _read_sideways(gray, budget, lang)
     gray, skew = _deskewed(gray, geometry.skew)

@@ -40,6 +40,6 @@ def test_the_engine_is_chosen_by_environment(monkeypatch, choice: str, expected:
 def test_an_unknown_engine_is_a_clear_error(monkeypatch) -> None:
     monkeypatch.setenv("REPORT_PIPELINE_OCR_ENGINE", "magic")
     engines.default_engine.cache_clear()
-    with pytest.raises(ValueError, match="use auto, tesserocr or cli"):
+    with pytest.raises(ValueError, match="use auto, tesserocr, cli or textract"):
         engines.default_engine()
     engines.default_engine.cache_clear()
