@@ -34,6 +34,7 @@ DOC_SCHEMA: dict[str, Any] = {
     "reason": pl.String,
     "words": pl.Int64,
     "ocr_confidence": pl.Float64,
+    "no_text": pl.Boolean,  # an image OCR found no text in (a photo, a blank page)
 }
 TERM_SCHEMA: dict[str, Any] = {"customer": pl.String, "term": pl.String, "count": pl.Int64}
 FAILED = (pl.col("status") == "failed").sum()
@@ -128,6 +129,7 @@ def _document_row(entry: ManifestEntry, result: FeatureResult | None) -> dict[st
         "reason": _missing_reason(entry),
         "words": None,
         "ocr_confidence": None,
+        "no_text": None,
     }
     if result is None:
         return row
@@ -141,6 +143,7 @@ def _document_row(entry: ManifestEntry, result: FeatureResult | None) -> dict[st
     row["words"] = _as_int(features.get("words" if result.kind == "text" else "word_count"))
     if result.kind in ("image", "pdf"):  # a PDF's confidence covers its OCR'd pages
         row["ocr_confidence"] = _as_float(features.get("ocr_confidence"))
+        row["no_text"] = bool(features.get("no_text_found"))
     return row
 
 
@@ -286,6 +289,7 @@ def _summary(
         "documents_failed": len(failures),
         "text_documents": int((ok.get_column("kind") == "text").sum()),
         "image_documents": int((ok.get_column("kind") == "image").sum()),
+        "images_no_text": int(ok.get_column("no_text").fill_null(False).sum()),
         "total_bytes": int(docs.get_column("size").sum()),
         "words_total": int(ok.get_column("words").sum()),
         "mean_ocr_confidence": None if mean_ocr is None else float(mean_ocr),

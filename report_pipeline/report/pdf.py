@@ -276,6 +276,7 @@ def _summary_tables(pdf: _ReportPDF, data: ReportData) -> None:
         ("Failed by stage", stages),
         ("Text documents (processed)", fmt_int(s["text_documents"])),
         ("Image documents (processed)", fmt_int(s["image_documents"])),
+        ("Images with no text found", fmt_int(s["images_no_text"])),
         ("Total size", fmt_bytes(s["total_bytes"])),
         ("Words (processed documents)", fmt_int(s["words_total"])),
         ("Mean OCR confidence (images, 0-100)", fmt_conf(s["mean_ocr_confidence"])),

@@ -21,7 +21,8 @@ def canned_blocks() -> list[dict]:
     blocks: list[dict] = [{"BlockType": "PAGE", "Id": "page"}]
     for number, words in enumerate(LINES):
         ids = [f"w{number}-{i}" for i in range(len(words))]
-        blocks.append({"BlockType": "LINE", "Id": f"line{number}", "Text": " ".join(w for w, _ in words),
+        blocks.append({"BlockType": "LINE", "Id": f"line{number}",
+                       "Text": " ".join(w for w, _ in words),
                        "Relationships": [{"Type": "CHILD", "Ids": ids}]})
         blocks += [{"BlockType": "WORD", "Id": i, "Text": w, "Confidence": c}
                    for i, (w, c) in zip(ids, words)]

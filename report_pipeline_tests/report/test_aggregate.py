@@ -16,7 +16,7 @@ from report_pipeline_tests.report.factories import (
 
 SUMMARY_KEYS = {
     "week", "documents_total", "documents_ok", "documents_failed", "text_documents",
-    "image_documents", "total_bytes", "words_total", "mean_ocr_confidence",
+    "image_documents", "images_no_text", "total_bytes", "words_total", "mean_ocr_confidence",
     "by_content_type", "by_customer", "failed_by_stage",
 }
 
@@ -161,3 +161,13 @@ def test_empty_week():
 def test_week_start_must_be_a_monday():
     with pytest.raises(ValueError, match="Monday"):
         build_report_data(date(2024, 3, 5), [], [])
+
+
+def test_images_with_no_text_found_are_counted():
+    entries = [entry(x, content_type="image/png") for x in "abc"]
+    blank = image_ok("b", None, words=0)
+    blank.features["no_text_found"] = True
+    data = build_report_data(WEEK, entries, [image_ok("a"), blank, failed("c")])
+
+    assert data.summary["images_no_text"] == 1
+    assert data.summary["image_documents"] == 2
