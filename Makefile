@@ -74,8 +74,8 @@ lint: install
 	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/lint-imports
 
-# The whole suite: the CI command.
-test: lint tesseract test-services
+# The whole suite: the CI command. The real-page OCR tests need the bench corpus.
+test: lint tesseract test-services bench-corpus
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 # The edit loop: unit and fast integration tests only, in parallel.
