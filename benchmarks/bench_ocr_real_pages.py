@@ -47,8 +47,12 @@ def _product(path: str) -> tuple[str, float, dict]:
 
 def _plain(path: str) -> tuple[str, float]:
     started = time.perf_counter()
-    out = subprocess.run(["tesseract", path, "stdout"], capture_output=True, text=True,
-                         env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+    out = subprocess.run(
+        ["tesseract", path, "stdout"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+    )
     return out.stdout, time.perf_counter() - started
 
 
@@ -64,12 +68,15 @@ def _photos(directory: Path) -> list[Path]:
     import matplotlib
     from PIL import Image
 
-    from report_pipeline import samples
+    from report_pipeline.tooling import samples
 
     base = Path(matplotlib.__file__).parent / "mpl-data" / "sample_data"
     hopper = Image.open(base / "grace_hopper.jpg").convert("RGB")
-    images = {"hopper.png": hopper, "hopper-12mp.png": hopper.resize((3024, 4032)),
-              "demo-photo.png": Image.open(io.BytesIO(samples.photo_jpeg(seed=1)))}
+    images = {
+        "hopper.png": hopper,
+        "hopper-12mp.png": hopper.resize((3024, 4032)),
+        "demo-photo.png": Image.open(io.BytesIO(samples.photo_jpeg(seed=1))),
+    }
     return [_save(image, directory / name) for name, image in images.items()]
 
 
@@ -101,16 +108,20 @@ def main() -> None:
         plain = list(pool.map(_plain, paths))
     plain_wall = time.perf_counter() - started
     _report(args, jobs, photos, product, plain)
-    print(f"wall: product {product_wall:.1f} s, plain tesseract {plain_wall:.1f} s"
-          f" ({len(paths)} images, {workers} processes)")
+    print(
+        f"wall: product {product_wall:.1f} s, plain tesseract {plain_wall:.1f} s"
+        f" ({len(paths)} images, {workers} processes)"
+    )
     print(f"ratio: {product_wall / plain_wall:.2f}")
     shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _report(args, jobs, photos, product, plain) -> None:  # noqa: ANN001
     print(f"pages per degradation: {args.pages}")
-    print(f"{'degradation':14s} {'recall':>7s} {'min':>6s} {'plain':>7s} {'s/page':>7s}"
-          f" {'plain s':>7s}  notes")
+    print(
+        f"{'degradation':14s} {'recall':>7s} {'min':>6s} {'plain':>7s} {'s/page':>7s}"
+        f" {'plain s':>7s}  notes"
+    )
     recalls: dict[str, float] = {}
     for name in args.degradations:
         rows = [i for i, (n, _, _) in enumerate(jobs) if n == name]
@@ -119,16 +130,20 @@ def _report(args, jobs, photos, product, plain) -> None:  # noqa: ANN001
         recalls[name] = sum(ours) / len(ours)
         rotated = sum(product[i][2]["pages_rotated"] for i in rows)
         deskewed = sum(product[i][2]["pages_deskewed"] for i in rows)
-        print(f"{name:14s} {recalls[name]:7.3f} {min(ours):6.3f} {sum(theirs) / len(theirs):7.3f}"
-              f" {sum(product[i][1] for i in rows) / len(rows):7.2f}"
-              f" {sum(plain[i][1] for i in rows) / len(rows):7.2f}"
-              f"  turned {rotated}/{len(rows)}, deskewed {deskewed}/{len(rows)}")
+        print(
+            f"{name:14s} {recalls[name]:7.3f} {min(ours):6.3f} {sum(theirs) / len(theirs):7.3f}"
+            f" {sum(product[i][1] for i in rows) / len(rows):7.2f}"
+            f" {sum(plain[i][1] for i in rows) / len(rows):7.2f}"
+            f"  turned {rotated}/{len(rows)}, deskewed {deskewed}/{len(rows)}"
+        )
     offset = len(jobs)
     for number, path in enumerate(photos):
         text, seconds, facts = product[offset + number]
-        print(f"photo {path.name:18s} no_text_found={facts['no_text_found']}"
-              f" product {seconds:.2f} s, plain tesseract {plain[offset + number][1]:.2f} s"
-              f" ({len(rp.words(plain[offset + number][0]))} junk words)")
+        print(
+            f"photo {path.name:18s} no_text_found={facts['no_text_found']}"
+            f" product {seconds:.2f} s, plain tesseract {plain[offset + number][1]:.2f} s"
+            f" ({len(rp.words(plain[offset + number][0]))} junk words)"
+        )
     _targets(recalls)
 
 
@@ -136,13 +151,16 @@ def _targets(recalls: dict[str, float]) -> None:
     upright = recalls.get("200dpi")
     if upright is None:
         return
-    print(f"target recall >= 0.97 at 200 dpi: {upright:.3f}"
-          f" {'met' if upright >= 0.97 else 'NOT met'}")
+    print(
+        f"target recall >= 0.97 at 200 dpi: {upright:.3f} {'met' if upright >= 0.97 else 'NOT met'}"
+    )
     for name, value in recalls.items():
         if name.startswith(("rot-", "skew-")):
             share = value / upright if upright else 0.0
-            print(f"target {name} >= 0.95x upright: {share:.3f}x"
-                  f" {'met' if share >= 0.95 else 'NOT met'}")
+            print(
+                f"target {name} >= 0.95x upright: {share:.3f}x"
+                f" {'met' if share >= 0.95 else 'NOT met'}"
+            )
 
 
 if __name__ == "__main__":

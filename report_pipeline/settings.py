@@ -156,6 +156,15 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True)
+class TextractSettings:
+    """REPORT_PIPELINE_OCR_ENGINE=textract: where to call and how often to retry."""
+
+    region: str = "us-east-1"
+    endpoint_url: str | None = None
+    max_attempts: int = 5
+
+
+@dataclass(frozen=True)
 class SesSettings:
     region: str | None = None
     endpoint_url: str | None = None
@@ -212,6 +221,7 @@ class Settings:
     dagster_home: Path
     ocr_engine: str = "auto"
     max_pages: int = 500  # pages of one PDF above which it is a dead letter
+    ocr_languages: str = "eng"  # tesseract languages when a record names none
     executor: str = "multiprocess"
     step_concurrency: int = 0
     celery_broker: str | None = field(default=None, repr=False)
@@ -228,6 +238,7 @@ class Settings:
     mongo: MongoSettings = MongoSettings()
     smtp: SmtpSettings = SmtpSettings()
     ses: SesSettings = SesSettings()
+    textract: TextractSettings = TextractSettings()
     delivery: DeliveryEnv = DeliveryEnv()
     api: ApiEnv = ApiEnv()
 
@@ -363,8 +374,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         mail_from=read.text("REPORT_PIPELINE_MAIL_FROM", "reports@example.com"),
         dagster_home=Path(read.text("DAGSTER_HOME") or home / "dagster"),
         ocr_engine=read.choice("REPORT_PIPELINE_OCR_ENGINE", "auto",
-                               ("auto", "tesserocr", "cli")),
+                               ("auto", "tesserocr", "cli", "textract")),
         max_pages=read.integer("REPORT_PIPELINE_MAX_PAGES", 500, minimum=1),
+        ocr_languages=read.text("REPORT_PIPELINE_OCR_LANGUAGES", "eng").strip() or "eng",
         executor=read.choice("REPORT_PIPELINE_EXECUTOR", "multiprocess",
                              ("multiprocess", "celery", "k8s")),
         step_concurrency=read.integer("REPORT_PIPELINE_STEP_CONCURRENCY", 0, minimum=0),
@@ -381,6 +393,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         mongo=_mongo(read),
         smtp=_smtp(read),
         ses=_ses(read, region),
+        textract=TextractSettings(
+            region=read.text("REPORT_PIPELINE_TEXTRACT_REGION") or region or "us-east-1",
+            endpoint_url=read.text("REPORT_PIPELINE_TEXTRACT_ENDPOINT_URL"),
+            max_attempts=read.integer("REPORT_PIPELINE_TEXTRACT_MAX_ATTEMPTS", 5, minimum=1),
+        ),
         delivery=_delivery(read),
         api=_api(read),
         secrets={name: value for name in SECRET_VARIABLES if (value := read.raw(name))},

@@ -162,9 +162,9 @@ def default_engine() -> OcrEngine:
     if choice == "cli":
         return CliEngine()
     if choice == "textract":
-        from report_pipeline.extraction.textract import TextractEngine, textract_settings
+        from report_pipeline.extraction.textract import TextractEngine
 
-        return TextractEngine(max_attempts=textract_settings()["max_attempts"])
+        return TextractEngine(max_attempts=load_settings().textract.max_attempts)
     tessdata = find_tessdata()
     try:
         if tessdata is None:

@@ -13,25 +13,45 @@ import re
 from functools import lru_cache
 
 from report_pipeline.models import DocumentError
+from report_pipeline.settings import load_settings
 
 DEFAULT_LANGUAGES = "eng"
 # ISO 639-1 codes catalogs often carry, to tesseract's names.
 _ISO_639_1 = {
-    "en": "eng", "de": "deu", "fr": "fra", "es": "spa", "it": "ita", "nl": "nld",
-    "pt": "por", "pl": "pol", "sv": "swe", "da": "dan", "fi": "fin", "no": "nor",
-    "nb": "nor", "cs": "ces", "tr": "tur", "ru": "rus", "el": "ell", "hu": "hun",
-    "ro": "ron", "ja": "jpn", "zh": "chi_sim", "ar": "ara", "he": "heb",
+    "en": "eng",
+    "de": "deu",
+    "fr": "fra",
+    "es": "spa",
+    "it": "ita",
+    "nl": "nld",
+    "pt": "por",
+    "pl": "pol",
+    "sv": "swe",
+    "da": "dan",
+    "fi": "fin",
+    "no": "nor",
+    "nb": "nor",
+    "cs": "ces",
+    "tr": "tur",
+    "ru": "rus",
+    "el": "ell",
+    "hu": "hun",
+    "ro": "ron",
+    "ja": "jpn",
+    "zh": "chi_sim",
+    "ar": "ara",
+    "he": "heb",
 }
 _NAME = re.compile(r"^[a-z]{3}(_[a-z]{3,4})?$")
 
 
 def default_languages() -> str:
-    # settings: REPORT_PIPELINE_OCR_LANGUAGES
-    return os.environ.get("REPORT_PIPELINE_OCR_LANGUAGES", "").strip() or DEFAULT_LANGUAGES
+    return load_settings().ocr_languages or DEFAULT_LANGUAGES
 
 
-def resolve(language: str | None, installed: frozenset[str] | None = None,
-            reader: str = "tesseract") -> str:
+def resolve(
+    language: str | None, installed: frozenset[str] | None = None, reader: str = "tesseract"
+) -> str:
     """The tesseract `lang` string for a document; DocumentError when unusable.
 
     ``installed``: the languages the engine reads (default: tesseract's models here).
@@ -49,14 +69,19 @@ def resolve(language: str | None, installed: frozenset[str] | None = None,
     installed = installed if installed is not None else installed_languages()
     missing = [n for n in names if n not in installed]
     if missing and reader != "tesseract":
-        raise DocumentError("ocr", f"{reader} does not read {'+'.join(missing)}"
-                            f" (it reads {', '.join(sorted(installed))})", "OcrLanguageMissing")
+        raise DocumentError(
+            "ocr",
+            f"{reader} does not read {'+'.join(missing)} (it reads {', '.join(sorted(installed))})",
+            "OcrLanguageMissing",
+        )
     if missing:
         packages = " ".join(f"tesseract-ocr-{n.replace('_', '-')}" for n in missing)
         raise DocumentError(
-            "ocr", f"OCR language {'+'.join(missing)} is not installed (install {packages},"
+            "ocr",
+            f"OCR language {'+'.join(missing)} is not installed (install {packages},"
             " or add it to REPORT_PIPELINE_OCR_LANGUAGES and run `make tesseract`)",
-            "OcrLanguageMissing")
+            "OcrLanguageMissing",
+        )
     return "+".join(names) or DEFAULT_LANGUAGES
 
 
@@ -68,8 +93,11 @@ def installed_languages() -> frozenset[str]:
     directory = find_tessdata()
     if directory is None:
         return frozenset()
-    return frozenset(name[: -len(".traineddata")] for name in os.listdir(directory)
-                     if name.endswith(".traineddata") and name != "osd.traineddata")
+    return frozenset(
+        name[: -len(".traineddata")]
+        for name in os.listdir(directory)
+        if name.endswith(".traineddata") and name != "osd.traineddata"
+    )
 
 
 def ocr_language_tag(language: str | None) -> str:

@@ -315,7 +315,7 @@ def _otsu(pixels: np.ndarray) -> int:
     return int(np.argmax(between))
 
 
-def _ocr(image: Image.Image, budget: "_Budget", lang: str = "eng") -> tuple[str, list[float]]:
+def _ocr(image: Image.Image, budget: _Budget, lang: str = "eng") -> tuple[str, list[float]]:
     try:
         data = default_engine().word_table(image, budget.remaining(), lang)
     except OcrTimeout:

@@ -25,12 +25,12 @@ MAX_PROFILE_PIXELS = 120_000
 class Geometry:
     """What the cheap analysis found on one page."""
 
-    skew: float            # degrees, counter-clockwise rotation that straightens the lines
-    sideways: bool         # the text lines run vertically (page turned 90 or 270)
-    line_score: float      # how strongly ink sits in lines (0 none .. ~1 clean text page)
-    ink: float             # share of ink pixels
-    thin: float            # share of ink in strokes a 3x3 erosion removes (text is thin)
-    text_tiles: int = 0    # tiles of a 6x6 grid that look like print (for text inside a photo)
+    skew: float  # degrees, counter-clockwise rotation that straightens the lines
+    sideways: bool  # the text lines run vertically (page turned 90 or 270)
+    line_score: float  # how strongly ink sits in lines (0 none .. ~1 clean text page)
+    ink: float  # share of ink pixels
+    thin: float  # share of ink in strokes a 3x3 erosion removes (text is thin)
+    text_tiles: int = 0  # tiles of a 6x6 grid that look like print (for text inside a photo)
 
 
 def analysis_image(gray: Image.Image, long_side: int = ANALYSIS_LONG_SIDE) -> np.ndarray:
@@ -77,13 +77,19 @@ def analyse(gray: Image.Image) -> Geometry:
     sideways = col_score > row_score * 1.15
     best = col_score if sideways else row_score
     # Uniformly spread ink gives sum(hist^2) ~ n^2 / extent; lines concentrate it.
-    extent = (w if sideways else h)
+    extent = w if sideways else h
     uniform = len(ys) ** 2 / max(extent, 1)
     line_score = float(1.0 - uniform / best) if best > 0 else 0.0
     # Clockwise for a sideways page: its lines run vertically; report their tilt the same way.
     skew = -col_angle if sideways else row_angle
-    return Geometry(round(skew, 2), sideways, round(line_score, 3), round(float(ink.mean()), 4),
-                    round(_thinnest(ink), 3), _text_tiles(ink))
+    return Geometry(
+        round(skew, 2),
+        sideways,
+        round(line_score, 3),
+        round(float(ink.mean()), 4),
+        round(_thinnest(ink), 3),
+        _text_tiles(ink),
+    )
 
 
 def _text_tiles(ink: np.ndarray, grid: int = 6) -> int:
@@ -93,7 +99,7 @@ def _text_tiles(ink: np.ndarray, grid: int = 6) -> int:
     count = 0
     for y in range(0, h - th + 1, th):
         for x in range(0, w - tw + 1, tw):
-            tile = ink[y:y + th, x:x + tw]
+            tile = ink[y : y + th, x : x + tw]
             if TILE_INK[0] <= tile.mean() <= TILE_INK[1] and _thinnest(tile) >= TILE_THIN:
                 count += 1
     return count
@@ -110,8 +116,12 @@ def _thinnest(ink: np.ndarray) -> float:
         h, w = (mask.shape[0] // 2) * 2, (mask.shape[1] // 2) * 2
         if h < 8 or w < 8:
             break
-        quads = mask[:h:2, :w:2].astype(np.uint8) + mask[1:h:2, :w:2] + mask[:h:2, 1:w:2] \
+        quads = (
+            mask[:h:2, :w:2].astype(np.uint8)
+            + mask[1:h:2, :w:2]
+            + mask[:h:2, 1:w:2]
             + mask[1:h:2, 1:w:2]
+        )
         mask = quads >= 2
         if mask.sum() < 50:
             break

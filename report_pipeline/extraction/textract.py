@@ -13,7 +13,6 @@ AWS credential chain.
 from __future__ import annotations
 
 import io
-import os
 import random
 import time
 from collections.abc import Callable
@@ -23,28 +22,22 @@ from PIL import Image
 
 from report_pipeline.extraction.engines import OcrTimeout, WordTable
 from report_pipeline.models import DocumentError
+from report_pipeline.settings import load_settings
 
 # DetectDocumentText reads these; other languages are refused before any call.
 TEXTRACT_LANGUAGES = frozenset({"eng", "fra", "deu", "ita", "por", "spa"})
 # Synchronous limits: 10 MB per document, 10,000 px per side.
 MAX_BYTES = 10 * 1024 * 1024
 MAX_SIDE = 10_000
-RETRYABLE = frozenset({
-    "ThrottlingException", "ProvisionedThroughputExceededException",
-    "InternalServerError", "ServiceUnavailableException", "LimitExceededException",
-})
-
-
-def textract_settings() -> dict[str, Any]:
-    # settings: REPORT_PIPELINE_TEXTRACT_ENDPOINT_URL, REPORT_PIPELINE_TEXTRACT_REGION,
-    # REPORT_PIPELINE_TEXTRACT_MAX_ATTEMPTS (AWS_REGION / AWS_DEFAULT_REGION as region fallback)
-    env = os.environ.get
-    return {
-        "endpoint_url": env("REPORT_PIPELINE_TEXTRACT_ENDPOINT_URL") or None,
-        "region_name": (env("REPORT_PIPELINE_TEXTRACT_REGION") or env("AWS_REGION")
-                        or env("AWS_DEFAULT_REGION") or "us-east-1"),
-        "max_attempts": int(env("REPORT_PIPELINE_TEXTRACT_MAX_ATTEMPTS") or 5),
+RETRYABLE = frozenset(
+    {
+        "ThrottlingException",
+        "ProvisionedThroughputExceededException",
+        "InternalServerError",
+        "ServiceUnavailableException",
+        "LimitExceededException",
     }
+)
 
 
 class TextractEngine:
@@ -54,9 +47,16 @@ class TextractEngine:
     reads_any_orientation = True
     languages = TEXTRACT_LANGUAGES
 
-    def __init__(self, client: Any = None, *, max_attempts: int = 5, backoff_base: float = 0.5,
-                 backoff_max: float = 20.0, sleep: Callable[[float], None] = time.sleep) -> None:
-        self.client = client if client is not None else _client(**textract_settings())
+    def __init__(
+        self,
+        client: Any = None,
+        *,
+        max_attempts: int = 5,
+        backoff_base: float = 0.5,
+        backoff_max: float = 20.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.client = client if client is not None else _client()
         self.max_attempts = max(1, max_attempts)
         self.backoff_base, self.backoff_max, self._sleep = backoff_base, backoff_max, sleep
         self._rng = random.Random()
@@ -82,15 +82,16 @@ class TextractEngine:
         return None  # Textract reads turned pages as they are
 
 
-def _client(endpoint_url: str | None = None, region_name: str | None = None,
-            **_: Any) -> Any:
+def _client() -> Any:
     import boto3
     from botocore.config import Config
 
+    settings = load_settings().textract
     # Our own loop retries (it knows the document's deadline); botocore does not.
     config = Config(retries={"total_max_attempts": 1}, connect_timeout=10, read_timeout=60)
-    return boto3.client("textract", region_name=region_name, endpoint_url=endpoint_url,
-                        config=config)
+    return boto3.client(
+        "textract", region_name=settings.region, endpoint_url=settings.endpoint_url, config=config
+    )
 
 
 def page_bytes(image: Image.Image) -> bytes:

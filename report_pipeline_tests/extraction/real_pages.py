@@ -21,8 +21,8 @@ from PIL import Image, ImageFilter
 
 # Debian packages whose PDFs make the corpus (installed by `make bench`).
 DOC_PDFS = (
-    "/usr/share/doc/bzip2/manual.pdf.gz",                    # bzip2-doc
-    "/usr/share/doc/libtasn1-doc/libtasn1.pdf",              # libtasn1-doc
+    "/usr/share/doc/bzip2/manual.pdf.gz",  # bzip2-doc
+    "/usr/share/doc/libtasn1-doc/libtasn1.pdf",  # libtasn1-doc
     "/usr/share/doc/shared-mime-info/shared-mime-info-spec.pdf",
     "/usr/share/doc/fontconfig/fontconfig-user.pdf.gz",
 )
@@ -52,13 +52,20 @@ def page_count(pdf: Path) -> int:
 
 
 def page_text(pdf: Path, page: int) -> str:
-    return subprocess.run(["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(pdf), "-"],
-                          capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
 
 def render(pdf: Path, page: int, dpi: int) -> Image.Image:
-    png = subprocess.run(["pdftoppm", "-f", str(page), "-l", str(page), "-r", str(dpi),
-                          "-gray", "-png", str(pdf)], capture_output=True, check=True).stdout
+    png = subprocess.run(
+        ["pdftoppm", "-f", str(page), "-l", str(page), "-r", str(dpi), "-gray", "-png", str(pdf)],
+        capture_output=True,
+        check=True,
+    ).stdout
     return Image.open(io.BytesIO(png)).convert("L")
 
 
@@ -73,8 +80,9 @@ def recall(truth: str, found: str) -> float:
     return sum(min(n, got[w]) for w, n in want.items()) / total if total else 1.0
 
 
-def text_pages(count: int, min_words: int = 150, workdir: Path | None = None
-               ) -> list[tuple[Path, int, str]]:
+def text_pages(
+    count: int, min_words: int = 150, workdir: Path | None = None
+) -> list[tuple[Path, int, str]]:
     """Up to `count` (pdf, page, ground truth) with at least `min_words` prose words.
 
     Pages are taken round-robin over the PDFs, skipping title pages and tables of
@@ -98,6 +106,7 @@ def text_pages(count: int, min_words: int = 150, workdir: Path | None = None
 
 # --- degradations: each maps a 200/300 dpi grey page to what a scanner or fax sends ---
 
+
 def _jpeg(image: Image.Image, quality: int) -> Image.Image:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=quality)
@@ -113,8 +122,9 @@ def _uneven(image: Image.Image) -> Image.Image:
 
 
 def _skew(degrees: float) -> Callable[[Image.Image], Image.Image]:
-    return lambda im: im.rotate(degrees, resample=Image.Resampling.BILINEAR, expand=True,
-                                fillcolor=255)
+    return lambda im: im.rotate(
+        degrees, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255
+    )
 
 
 def _turn(degrees: int) -> Callable[[Image.Image], Image.Image]:

@@ -67,7 +67,7 @@ def fake_tesseract(monkeypatch):
 def text_frame(number: int = 5) -> Image.Image:
     # A frame with printed words: blank frames are now skipped without OCR. Frames
     # differ so the GIF encoder does not merge them.
-    from report_pipeline import samples
+    from report_pipeline.tooling import samples
 
     png = samples.scanned_page_png(f"Dosage {number} mg", width=300)
     return Image.open(io.BytesIO(png)).convert("L")

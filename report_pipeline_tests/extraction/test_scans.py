@@ -7,23 +7,24 @@ pdftoppm, their text layer is the ground truth (see real_pages.py).
 from __future__ import annotations
 
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from report_pipeline import samples
 from report_pipeline.extraction import extract, languages, ocr, scan
-from report_pipeline.features import extract_entry, extractor_version_for
 from report_pipeline.models import DocumentError, DocumentRecord, ManifestEntry
+from report_pipeline.pipeline.features import extract_entry, extractor_version_for
 from report_pipeline.storage.object_store import LocalObjectStore, sha256_of
+from report_pipeline.tooling import samples
 from report_pipeline_tests.extraction import real_pages as rp
 
 slow = pytest.mark.slow  # runs tesseract
 needs_corpus = pytest.mark.skipif(
     not (rp.tools_present() and rp.available_pdfs()),
-    reason="needs poppler-utils and Debian doc PDFs (make bench-corpus)")
+    reason="needs poppler-utils and Debian doc PDFs (make bench-corpus)",
+)
 
 
 @pytest.fixture(scope="module")
@@ -35,13 +36,15 @@ def real_page(tmp_path_factory) -> tuple[Path, int, str]:
 
 def read(image: Image.Image, **options) -> dict:
     data, suffix = rp.file_bytes(image)
-    return extract(data, "image/tiff" if suffix == ".tif" else "image/png", "scan" + suffix,
-                   **options)[1]
+    return extract(
+        data, "image/tiff" if suffix == ".tif" else "image/png", "scan" + suffix, **options
+    )[1]
 
 
 @pytest.fixture
 def no_ocr(monkeypatch):
     """Fails the test if any OCR pass runs."""
+
     class Engine:
         name = "forbidden"
 
@@ -63,8 +66,13 @@ def fake_ocr(monkeypatch):
 
         def word_table(self, image, timeout_s, lang="eng"):
             calls.append(lang)
-            return {"text": ["Dosage"], "conf": [90], "block_num": [1], "par_num": [1],
-                    "line_num": [1]}
+            return {
+                "text": ["Dosage"],
+                "conf": [90],
+                "block_num": [1],
+                "par_num": [1],
+                "line_num": [1],
+            }
 
         def orientation(self, image):
             return None
@@ -102,9 +110,11 @@ def matplotlib_photo() -> Image.Image:
 
 @pytest.mark.parametrize("photo", ["portrait", "portrait-12mp", "demo"])
 def test_a_photo_without_text_is_no_text_found_without_ocr(photo: str, no_ocr) -> None:
-    image = {"portrait": matplotlib_photo, "demo": lambda: Image.open(
-                 io.BytesIO(samples.photo_jpeg(seed=1))),
-             "portrait-12mp": lambda: matplotlib_photo().resize((3024, 4032))}[photo]()
+    image = {
+        "portrait": matplotlib_photo,
+        "demo": lambda: Image.open(io.BytesIO(samples.photo_jpeg(seed=1))),
+        "portrait-12mp": lambda: matplotlib_photo().resize((3024, 4032)),
+    }[photo]()
     buffer = io.BytesIO()
     image.convert("RGB").save(buffer, "JPEG", quality=85)
     _, features = extract(buffer.getvalue(), "image/jpeg", "photo.jpg")
@@ -179,9 +189,14 @@ def test_the_documents_language_reaches_the_engine(fake_ocr, monkeypatch) -> Non
 
 def entry_for(store: LocalObjectStore, data: bytes, language: str | None) -> ManifestEntry:
     store.put("acme/scan.png", data)
-    record = DocumentRecord("doc-1", "acme/scan.png", "image/png",
-                            datetime(2024, 3, 5, tzinfo=timezone.utc), len(data),
-                            language=language)
+    record = DocumentRecord(
+        "doc-1",
+        "acme/scan.png",
+        "image/png",
+        datetime(2024, 3, 5, tzinfo=UTC),
+        len(data),
+        language=language,
+    )
     return ManifestEntry(record, sha256_of(store, "acme/scan.png"))
 
 
@@ -189,7 +204,10 @@ def test_a_missing_language_is_a_dead_letter_with_its_reason(tmp_path) -> None:
     store = LocalObjectStore(tmp_path / "objects")
     result = extract_entry(entry_for(store, samples.scanned_page_png("Visit"), "kor"), store)
     assert (result.status, result.stage, result.error_class) == (
-        "failed", "ocr", "OcrLanguageMissing")
+        "failed",
+        "ocr",
+        "OcrLanguageMissing",
+    )
     assert "tesseract-ocr-kor" in result.reason
 
 

@@ -8,10 +8,10 @@ import pytest
 from botocore.exceptions import ClientError
 from PIL import Image
 
-from report_pipeline import samples
 from report_pipeline.extraction import engines, extract
 from report_pipeline.extraction.textract import TextractEngine, blocks_to_table, page_bytes
 from report_pipeline.models import DocumentError
+from report_pipeline.tooling import samples
 
 LINES = [("Mild", 99.1), ("rash", 97.5)], [("resolved", 95.0)]
 
@@ -21,11 +21,18 @@ def canned_blocks() -> list[dict]:
     blocks: list[dict] = [{"BlockType": "PAGE", "Id": "page"}]
     for number, words in enumerate(LINES):
         ids = [f"w{number}-{i}" for i in range(len(words))]
-        blocks.append({"BlockType": "LINE", "Id": f"line{number}",
-                       "Text": " ".join(w for w, _ in words),
-                       "Relationships": [{"Type": "CHILD", "Ids": ids}]})
-        blocks += [{"BlockType": "WORD", "Id": i, "Text": w, "Confidence": c}
-                   for i, (w, c) in zip(ids, words)]
+        blocks.append(
+            {
+                "BlockType": "LINE",
+                "Id": f"line{number}",
+                "Text": " ".join(w for w, _ in words),
+                "Relationships": [{"Type": "CHILD", "Ids": ids}],
+            }
+        )
+        blocks += [
+            {"BlockType": "WORD", "Id": i, "Text": w, "Confidence": c}
+            for i, (w, c) in zip(ids, words, strict=True)
+        ]
     return blocks
 
 
@@ -82,8 +89,9 @@ class Flaky:
     def detect_document_text(self, **kwargs):
         self.calls += 1
         if self.calls <= self.failures:
-            raise ClientError({"Error": {"Code": self.code, "Message": "slow down"}},
-                              "DetectDocumentText")
+            raise ClientError(
+                {"Error": {"Code": self.code, "Message": "slow down"}}, "DetectDocumentText"
+            )
         return self.client.detect_document_text(**kwargs)
 
 
@@ -93,7 +101,7 @@ def test_throttling_is_retried_with_growing_backoff(textract) -> None:
     table = engine.word_table(Image.open(io.BytesIO(page_png())), timeout_s=120)
     assert table["text"] == ["Mild", "rash", "resolved"] and flaky.calls == 4
     assert len(pauses) == 3 and pauses[0] < pauses[2]
-    assert all(0.5 * 2 ** i <= p <= 2 ** i for i, p in enumerate(pauses))  # jittered doubling
+    assert all(0.5 * 2**i <= p <= 2**i for i, p in enumerate(pauses))  # jittered doubling
 
 
 def test_giving_up_names_the_error_and_the_attempts(textract) -> None:
