@@ -57,3 +57,20 @@ def test_secrets_stay_out_of_repr() -> None:
 def test_empty_values_mean_unset() -> None:
     settings = load_settings({"REPORT_PIPELINE_FIRST_WEEK": "", "REPORT_PIPELINE_SMTP_PORT": ""})
     assert settings.first_week == date.fromisoformat(DEFAULT_FIRST_WEEK) and settings.smtp.port == 25
+
+
+def test_ocr_languages_and_textract_settings() -> None:
+    defaults = load_settings({})
+    assert defaults.ocr_languages == "eng" and defaults.textract.max_attempts == 5
+    settings = load_settings({
+        "REPORT_PIPELINE_OCR_ENGINE": "textract", "REPORT_PIPELINE_OCR_LANGUAGES": "eng+deu",
+        "AWS_REGION": "eu-central-1", "REPORT_PIPELINE_TEXTRACT_ENDPOINT_URL": "http://x:5000",
+        "REPORT_PIPELINE_TEXTRACT_MAX_ATTEMPTS": "3",
+    })
+    assert (settings.ocr_engine, settings.ocr_languages) == ("textract", "eng+deu")
+    assert settings.textract.region == "eu-central-1"  # AWS_REGION when no Textract region
+    assert settings.textract.endpoint_url == "http://x:5000"
+    assert settings.textract.max_attempts == 3
+    override = load_settings({"AWS_REGION": "eu-central-1",
+                              "REPORT_PIPELINE_TEXTRACT_REGION": "eu-west-1"})
+    assert override.textract.region == "eu-west-1"
