@@ -36,6 +36,11 @@ RETRYABLE = frozenset(
         "InternalServerError",
         "ServiceUnavailableException",
         "LimitExceededException",
+        # botocore's network errors carry no response: their class name is the code.
+        "EndpointConnectionError",
+        "ConnectTimeoutError",
+        "ReadTimeoutError",
+        "ConnectionClosedError",
     }
 )
 

@@ -137,3 +137,20 @@ def test_blocks_become_lines_of_words() -> None:
 def test_a_huge_page_is_shrunk_to_textracts_limits() -> None:
     data = page_bytes(Image.new("L", (12_000, 3_000), 255))
     assert max(Image.open(io.BytesIO(data)).size) == 10_000
+
+
+def test_a_lost_connection_is_retried(textract) -> None:
+    from botocore.exceptions import EndpointConnectionError
+
+    class Unreachable:
+        calls = 0
+
+        def detect_document_text(self, **kwargs):
+            Unreachable.calls += 1
+            if Unreachable.calls == 1:
+                raise EndpointConnectionError(endpoint_url="http://textract.invalid")
+            return textract.client.detect_document_text(**kwargs)
+
+    engine = TextractEngine(Unreachable(), sleep=lambda s: None)
+    table = engine.word_table(Image.open(io.BytesIO(page_png())), timeout_s=120)
+    assert table["text"] == ["Mild", "rash", "resolved"] and Unreachable.calls == 2
