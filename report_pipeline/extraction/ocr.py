@@ -106,10 +106,12 @@ MIN_SKEW_DEGREES = 0.4
 
 def read_page(frame: Image.Image, budget: _Budget, lang: str = "eng") -> PageRead:
     """One page: skip it if it holds no text, turn and straighten it, then OCR."""
-    gray = _upscale(_fax_smoothed(_to_gray(frame), frame))
+    # Analysed before upscaling: a photo without text never pays for the resize.
+    gray = _fax_smoothed(_to_gray(frame), frame)
     geometry = analyse(gray)
     if not likely_text(geometry):
         return PageRead("", [])
+    gray = _upscale(gray)
     if getattr(default_engine(), "reads_any_orientation", False):
         return PageRead(*_ocr(gray, budget, lang))  # a managed engine turns pages itself
     if geometry.sideways:
@@ -244,6 +246,8 @@ def _frames(image: Image.Image) -> Iterator[Image.Image]:
 def _upright(frame: Image.Image) -> Image.Image:
     # Phone photos of pages are usually stored sideways with an EXIF hint.
     try:
+        if frame.getexif().get(0x0112, 1) == 1:  # upright: spare the copy of every pixel
+            return frame
         return ImageOps.exif_transpose(frame)
     except Exception:  # a broken EXIF block should not cost us the page
         return frame

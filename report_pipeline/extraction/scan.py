@@ -37,6 +37,10 @@ def analysis_image(gray: Image.Image, long_side: int = ANALYSIS_LONG_SIDE) -> np
     """A boolean ink mask of the page at ~ANALYSIS_LONG_SIDE px, lighting flattened."""
     step = max(1, round(max(gray.size) / long_side))
     small = gray.reduce(step) if step > 1 else gray
+    grow = min(4.0, long_side / max(small.size))
+    if grow > 1.25:  # a small image (a label, a thumbnail) is measured at the same scale
+        size = (round(small.width * grow), round(small.height * grow))
+        small = small.resize(size, Image.Resampling.BILINEAR)
     # Paper brightness from a ~128 px copy: a max filter there is nearly free.
     tiny_step = max(1, max(small.size) // 128)
     tiny = small.reduce(tiny_step) if tiny_step > 1 else small
@@ -65,8 +69,12 @@ def analyse(gray: Image.Image) -> Geometry:
     """Skew, sideways-ness and a text-likelihood score for one grey page."""
     ink = analysis_image(gray)
     ys, xs = np.nonzero(ink)
+    share = round(float(ink.mean()), 4)
     if len(ys) < 200:  # blank or nearly blank: nothing to straighten or read
-        return Geometry(0.0, False, 0.0, float(ink.mean()), 1.0, 0)
+        return Geometry(0.0, False, 0.0, share, 1.0, 0)
+    thin, tiles = round(_thinnest(ink), 3), _text_tiles(ink)
+    if thin < MIN_THIN_SHARE and tiles < MIN_TEXT_TILES:
+        return Geometry(0.0, False, 0.0, share, thin, tiles)  # a photo: no angle search
     if len(ys) > MAX_PROFILE_PIXELS:  # dark photos: a regular sample keeps this ~30 ms
         keep = slice(None, None, -(-len(ys) // MAX_PROFILE_PIXELS))
         ys, xs = ys[keep], xs[keep]
@@ -82,14 +90,7 @@ def analyse(gray: Image.Image) -> Geometry:
     line_score = float(1.0 - uniform / best) if best > 0 else 0.0
     # Clockwise for a sideways page: its lines run vertically; report their tilt the same way.
     skew = -col_angle if sideways else row_angle
-    return Geometry(
-        round(skew, 2),
-        sideways,
-        round(line_score, 3),
-        round(float(ink.mean()), 4),
-        round(_thinnest(ink), 3),
-        _text_tiles(ink),
-    )
+    return Geometry(round(skew, 2), sideways, round(line_score, 3), share, thin, tiles)
 
 
 def _text_tiles(ink: np.ndarray, grid: int = 6) -> int:
