@@ -274,10 +274,14 @@ def check_tesseract(settings: Settings) -> list[Finding]:
     except (OSError, subprocess.SubprocessError) as error:
         return [problem(service, f"{binary} does not run: {error}",
                         "reinstall tesseract-ocr")]
-    if "eng" not in langs:
-        return [problem(service, "the English language data is missing",
-                        "apt-get install tesseract-ocr-eng")]
-    return [ok(service, f"{binary} with eng")]
+    # The default OCR languages, and osd, which finds pages fed sideways or upside down.
+    wanted = [*settings.ocr_languages.replace(",", "+").split("+"), "osd"]
+    missing = [name for name in wanted if name and name not in langs]
+    if missing:
+        packages = " ".join(f"tesseract-ocr-{name.replace('_', '-')}" for name in missing)
+        return [problem(service, f"tesseract data missing: {', '.join(missing)}",
+                        f"apt-get install {packages} (or make tesseract)")]
+    return [ok(service, f"{binary} with {'+'.join(wanted)}")]
 
 
 # --- step executor ---------------------------------------------------------------------------

@@ -96,6 +96,13 @@ def test_missing_tesseract_is_reported_with_the_apt_package(doctor, tmp_path) ->
     assert "apt-get install tesseract-ocr" in line
 
 
+def test_a_missing_ocr_language_is_reported_with_its_package(doctor) -> None:
+    result = doctor(REPORT_PIPELINE_OCR_LANGUAGES="eng+kor")
+    assert result.returncode == 1
+    [line] = [p for p in _problems(result) if p.startswith("problem tesseract")]
+    assert "tesseract data missing: kor" in line and "tesseract-ocr-kor" in line
+
+
 @pytest.mark.parametrize("uri, expected", [
     ("not-a-mongo-uri", "bad MongoDB URI"),
     (f"mongodb://reader:{PASSWORD}@127.0.0.1:{_closed_port()}/?directConnection=true",
