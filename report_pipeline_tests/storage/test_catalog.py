@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import dataclasses
+
 from datetime import datetime, timedelta, timezone
 
 import mongomock
@@ -53,3 +55,27 @@ def test_duplicate_ids_are_refused(catalog) -> None:
     catalog.add(record("dup", MONDAY))
     with pytest.raises(DuplicateDocument, match="dup"):
         catalog.add(record("dup", MONDAY + timedelta(hours=1)))
+
+
+def test_a_documents_language_round_trips(catalog) -> None:
+    catalog.add(dataclasses.replace(record("doc-de", MONDAY), language="deu"))
+    catalog.add(record("doc-plain", MONDAY))
+    assert catalog.get("doc-de").language == "deu"
+    assert catalog.get("doc-plain").language is None
+    assert "language" not in catalog.get("doc-plain").to_json()  # manifests stay as they were
+
+
+def test_a_catalog_file_from_before_languages_gains_the_column(tmp_path) -> None:
+    import sqlite3
+
+    path = tmp_path / "catalog.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE documents (document_id TEXT PRIMARY KEY, file_location TEXT"
+                     " NOT NULL, content_type TEXT NOT NULL, created_at TEXT NOT NULL,"
+                     " size INTEGER NOT NULL, trial_id TEXT)")
+        conn.execute("INSERT INTO documents VALUES ('old', 'customers/acme/old.txt',"
+                     " 'text/plain', '2024-03-04T09:00:00+00:00', 3, NULL)")
+    catalog = EmbeddedCatalog(path)
+    assert catalog.get("old").language is None
+    catalog.add(dataclasses.replace(record("new", MONDAY), language="fra"))
+    assert catalog.get("new").language == "fra"
