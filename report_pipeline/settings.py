@@ -420,5 +420,10 @@ def process_environment(drop: frozenset[str] = frozenset()) -> dict[str, str]:
     return {name: value for name, value in os.environ.items() if name not in drop}
 
 
+def ocr_languages() -> str:
+    """REPORT_PIPELINE_OCR_LANGUAGES alone: asked per document, so no full settings parse."""
+    return (os.environ.get("REPORT_PIPELINE_OCR_LANGUAGES") or "").strip() or "eng"
+
+
 def tessdata_prefix() -> str | None:
     return os.environ.get("TESSDATA_PREFIX") or None

@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 
 from report_pipeline.models import DocumentError
-from report_pipeline.settings import load_settings
+from report_pipeline.settings import ocr_languages
 
 DEFAULT_LANGUAGES = "eng"
 # ISO 639-1 codes catalogs often carry, to tesseract's names.
@@ -46,7 +46,7 @@ _NAME = re.compile(r"^[a-z]{3}(_[a-z]{3,4})?$")
 
 
 def default_languages() -> str:
-    return load_settings().ocr_languages or DEFAULT_LANGUAGES
+    return ocr_languages() or DEFAULT_LANGUAGES
 
 
 def resolve(
