@@ -94,6 +94,7 @@ def test_a_heic_phone_photo_is_ocrd(monkeypatch) -> None:
     from PIL import Image
 
     from report_pipeline.extraction import heif, ocr
+    from report_pipeline.tooling import samples
 
     assert heif.HEIF_AVAILABLE
     seen: list[tuple[int, int]] = []
@@ -101,7 +102,7 @@ def test_a_heic_phone_photo_is_ocrd(monkeypatch) -> None:
     class FakeEngine:
         name = "fake"
 
-        def word_table(self, image, timeout_s):
+        def word_table(self, image, timeout_s, lang="eng"):
             seen.append(image.size)
             return {
                 "text": ["Rash"],
@@ -113,7 +114,9 @@ def test_a_heic_phone_photo_is_ocrd(monkeypatch) -> None:
 
     monkeypatch.setattr(ocr, "default_engine", FakeEngine)
     buffer = io.BytesIO()
-    Image.new("RGB", (600, 400), "white").save(buffer, format="HEIF")
+    # Printed words: a blank photo would be "no text found" without any OCR.
+    page = Image.open(io.BytesIO(samples.scanned_page_png("Rash on both arms", width=600)))
+    page.convert("RGB").save(buffer, format="HEIF")
     found, features = extract(buffer.getvalue(), "application/octet-stream", "IMG_0001.HEIC")
     assert (found, features["width"], features["ocr_text"]) == ("image", 600, "Rash")
     assert len(seen) == 1

@@ -35,9 +35,12 @@ def fake_tesseract(monkeypatch):
     class FakeEngine:
         name = "fake"
 
-        def word_table(self, image, timeout_s):
+        def word_table(self, image, timeout_s, lang="eng"):
             calls.append(image.size)
             return table
+
+        def orientation(self, image):
+            return None
 
     monkeypatch.setattr(ocr, "default_engine", FakeEngine)
     return calls
@@ -191,7 +194,7 @@ def test_a_truncated_pdf_is_a_dead_letter() -> None:
 
 
 def test_pdf_extractor_has_a_version() -> None:
-    assert EXTRACTOR_VERSIONS["pdf"] == "pdf-1"
+    assert EXTRACTOR_VERSIONS["pdf"] == "pdf-2"  # pdf-2: scanned pages turned and deskewed
 
 
 # --- with tesseract ----------------------------------------------------------

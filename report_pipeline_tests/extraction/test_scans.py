@@ -262,3 +262,27 @@ def test_a_second_installed_language_is_used(real_page) -> None:
     features = read(rp.degraded(pdf, page, "200dpi"), language="eng+deu")
     assert features["ocr_languages"] == "eng+deu"
     assert rp.recall(truth, features["ocr_text"]) >= 0.95
+
+
+def test_a_scanned_pdf_page_is_read_in_the_documents_language(fake_ocr, monkeypatch) -> None:
+    from report_pipeline_tests.extraction.pdf_files import scanned_pdf
+
+    monkeypatch.setattr(languages, "installed_languages", lambda: frozenset({"eng", "deu"}))
+    page = Image.open(io.BytesIO(samples.scanned_page_png("Dosierung 5 mg", width=800)))
+    kind, features = extract(scanned_pdf(page, dpi=100), "application/pdf", "x.pdf", language="de")
+    assert (kind, features["pages_ocr"], fake_ocr) == ("pdf", 1, ["deu"])
+
+
+def test_a_pdf_in_another_language_is_cached_apart(tmp_path) -> None:
+    store = LocalObjectStore(tmp_path / "objects")
+    store.put("acme/letter.pdf", b"%PDF-1.4")
+    record = DocumentRecord(
+        "doc-1",
+        "acme/letter.pdf",
+        "application/pdf",
+        datetime(2024, 3, 5, tzinfo=UTC),
+        8,
+        language="fr",
+    )
+    entry = ManifestEntry(record, sha256_of(store, "acme/letter.pdf"))
+    assert extractor_version_for(entry) == "pdf-pdf-2-fra"
