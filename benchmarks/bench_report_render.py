@@ -1,4 +1,4 @@
-"""Time render_weekly_report on a synthetic week.
+"""Time render_weekly_report on a synthetic week, with 12 weeks of trend history.
 
 Usage: python benchmarks/bench_report_render.py [--documents N] [--repeat R]
 The last line, ``ratio: X.XX``, is the median time over the 1.5 s budget.
@@ -67,24 +67,41 @@ def _ok_result(rng: random.Random, doc_id: str, image: bool) -> FeatureResult:
     return FeatureResult(doc_id, "ok", kind="text", features=features)
 
 
+def synthetic_history(rng: random.Random) -> dict[date, dict]:
+    """Published summaries of the 11 weeks before, two of them missing (gaps)."""
+    history = {}
+    for back in range(1, 12):
+        if back in (4, 7):
+            continue
+        total = rng.randrange(8_000, 11_000)
+        history[WEEK_START - timedelta(weeks=back)] = {
+            "documents_total": total, "documents_failed": rng.randrange(200, 500),
+            "needs_review": rng.randrange(100, 600),
+            "mean_ocr_confidence": rng.uniform(55, 90)}
+    return history
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     entries, results = synthetic_week(args.documents)
+    history = synthetic_history(random.Random(11))
     generated_at = datetime(2024, 3, 11, 6, 0, tzinfo=timezone.utc)
-    render_weekly_report(WEEK_START, entries, results, generated_at)  # warm-up: imports, fonts
+    # warm-up: imports, fonts
+    render_weekly_report(WEEK_START, entries, results, generated_at, history)
     timings, report = [], None
     for _ in range(max(args.repeat, 1)):
         began = time.perf_counter()
-        report = render_weekly_report(WEEK_START, entries, results, generated_at)
+        report = render_weekly_report(WEEK_START, entries, results, generated_at, history)
         timings.append(time.perf_counter() - began)
     median = statistics.median(timings)
     print(f"platform: {platform.platform()}")
     print(f"python: {platform.python_version()}  cpu_count: {os.cpu_count()}")
     print(f"documents: {args.documents}  repeat: {len(timings)}")
-    print(f"failed: {report.summary['documents_failed']}  pages: {report.page_count}  "
+    print(f"failed: {report.summary['documents_failed']}  "
+          f"needs_review: {report.summary['needs_review']}  pages: {report.page_count}  "
           f"pdf_bytes: {len(report.pdf)}")
     print(f"median_s: {median:.3f}  min_s: {min(timings):.3f}  budget_s: {BUDGET_SECONDS}")
     print(f"ratio: {median / BUDGET_SECONDS:.2f}")

@@ -27,6 +27,9 @@ T = TypeVar("T")
 # "Choosing the first week" says how to pick it for an existing catalog).
 DEFAULT_FIRST_WEEK = "2026-01-05"
 DEFAULT_MAX_FAILED_SHARE = 0.10
+DEFAULT_REVIEW_CONFIDENCE = 60.0  # OCR confidence (0-100) below which a document needs review
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"  # the local `report-pipeline api`
+DEFAULT_MAIL_FROM_NAME = "Weekly document report"
 DEFAULT_DEADLINE_HOURS = 12.0  # after the week closes (Monday 00:00 UTC); the schedule runs at 06:00
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 SECRET_VARIABLES = (
@@ -188,6 +191,8 @@ class DeliveryEnv:
     unsubscribe_secret: str | None = field(default=None, repr=False)
     unsubscribe_previous_secrets: tuple[str, ...] = field(default=(), repr=False)
     unsubscribe_token_days: float = 90.0
+    # Where the embedded default keeps a generated secret when none is set (mode 0600).
+    unsubscribe_secret_file: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -232,6 +237,10 @@ class Settings:
     ui_url: str = "http://127.0.0.1:3000"
     deadline_hours: float = DEFAULT_DEADLINE_HOURS
     schedule_enabled: bool = True  # the weekly schedule starts RUNNING unless turned off
+    review_confidence: float = DEFAULT_REVIEW_CONFIDENCE
+    public_url: str = DEFAULT_PUBLIC_URL  # where recipients reach the API (unsubscribe links)
+    public_url_is_set: bool = False
+    mail_from_name: str = DEFAULT_MAIL_FROM_NAME
     # Values of secret variables by name, so messages can be scrubbed of them.
     secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
     s3: S3Settings = S3Settings()
@@ -266,6 +275,19 @@ def _port(text: str) -> int:
     value = int(text)
     if not 1 <= value <= 65535:
         raise ValueError("use a TCP port from 1 to 65535")
+    return value
+
+
+def _http_url(text: str) -> str:
+    if not text.startswith(("https://", "http://")) or any(c.isspace() for c in text):
+        raise ValueError("use an http(s) URL such as https://reports.example.com")
+    return text.rstrip("/")
+
+
+def _confidence(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 100:
+        raise ValueError("use an OCR confidence from 0 to 100")
     return value
 
 
@@ -316,7 +338,7 @@ def _ses(read: _Reader, region: str | None) -> SesSettings:
     )
 
 
-def _delivery(read: _Reader) -> DeliveryEnv:
+def _delivery(read: _Reader, public_url: str, home: Path) -> DeliveryEnv:
     defaults = DeliveryEnv()
     return DeliveryEnv(
         max_attempts=read.integer("REPORT_PIPELINE_DELIVERY_MAX_ATTEMPTS", 5, minimum=1),
@@ -329,11 +351,13 @@ def _delivery(read: _Reader) -> DeliveryEnv:
             "REPORT_PIPELINE_MAX_ATTACHMENT_BYTES", defaults.max_attachment_bytes, minimum=0),
         email_link_ttl_seconds=read.integer(
             "REPORT_PIPELINE_EMAIL_LINK_TTL", defaults.email_link_ttl_seconds, minimum=1),
-        unsubscribe_url=read.text("REPORT_PIPELINE_UNSUBSCRIBE_URL"),
+        # One-click unsubscribe is on by default: the link goes to the public API.
+        unsubscribe_url=read.text("REPORT_PIPELINE_UNSUBSCRIBE_URL") or f"{public_url}/unsubscribe",
         unsubscribe_mailto=read.text("REPORT_PIPELINE_UNSUBSCRIBE_MAILTO"),
         unsubscribe_secret=read.text("REPORT_PIPELINE_UNSUBSCRIBE_SECRET"),
         unsubscribe_previous_secrets=read.names("REPORT_PIPELINE_UNSUBSCRIBE_PREVIOUS_SECRETS"),
         unsubscribe_token_days=read.number("REPORT_PIPELINE_UNSUBSCRIBE_TOKEN_DAYS", 90.0),
+        unsubscribe_secret_file=home / "unsubscribe.secret",
     )
 
 
@@ -360,6 +384,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     external_db = read.text("REPORT_PIPELINE_DATABASE_URL")
     region = read.text("AWS_REGION") or read.text("AWS_DEFAULT_REGION")
     broker = read.text("REPORT_PIPELINE_CELERY_BROKER")
+    public_url = read.get("REPORT_PIPELINE_PUBLIC_URL", _http_url, DEFAULT_PUBLIC_URL)
     return Settings(
         home=home,
         object_store=read.choice("REPORT_PIPELINE_OBJECT_STORE", "local", ("local", "s3")),
@@ -389,6 +414,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ui_url=read.text("REPORT_PIPELINE_UI_URL", "http://127.0.0.1:3000").rstrip("/"),
         deadline_hours=read.number("REPORT_PIPELINE_DEADLINE_HOURS", DEFAULT_DEADLINE_HOURS),
         schedule_enabled=bool(read.flag("REPORT_PIPELINE_SCHEDULE_ENABLED", True)),
+        review_confidence=read.get("REPORT_PIPELINE_REVIEW_CONFIDENCE", _confidence,
+                                   DEFAULT_REVIEW_CONFIDENCE),
         s3=_s3(read, region),
         mongo=_mongo(read),
         smtp=_smtp(read),
@@ -398,7 +425,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             endpoint_url=read.text("REPORT_PIPELINE_TEXTRACT_ENDPOINT_URL"),
             max_attempts=read.integer("REPORT_PIPELINE_TEXTRACT_MAX_ATTEMPTS", 5, minimum=1),
         ),
-        delivery=_delivery(read),
+        public_url=public_url,
+        public_url_is_set=read.raw("REPORT_PIPELINE_PUBLIC_URL") is not None,
+        mail_from_name=" ".join(
+            read.text("REPORT_PIPELINE_MAIL_FROM_NAME", DEFAULT_MAIL_FROM_NAME).split()),
+        delivery=_delivery(read, public_url, home),
         api=_api(read),
         secrets={name: value for name in SECRET_VARIABLES if (value := read.raw(name))},
     )

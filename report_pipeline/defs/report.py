@@ -25,6 +25,7 @@ from report_pipeline.pipeline.publish import publish_report
 from report_pipeline.resources.configurable import AppDatabaseResource, ObjectStoreResource
 from report_pipeline.storage.object_store import ObjectStore
 from report_pipeline.names import HELD_KEY
+from report_pipeline.settings import load_settings
 
 DEAD_LETTERS_SHOWN = 50  # the UI table; the CLI and the PDF list every one
 
@@ -57,7 +58,8 @@ def weekly_report(
         raise Failure(str(error), allow_retries=False) from None
     letters = dead_letters(entries, results)
     published = publish_report(store, week, entries, results,
-                               generated_at=datetime.now(timezone.utc))
+                               generated_at=datetime.now(timezone.utc),
+                               review_confidence=load_settings().review_confidence)
     summary = published.summary
     state = gate.report_state(summary["documents_total"])
     threshold = gate.max_failed_share()

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from report_pipeline.delivery.outbox import RetryPolicy, SenderSettings
-from report_pipeline.delivery.tokens import UnsubscribeLinks, UnsubscribeSigner
+from report_pipeline.delivery.tokens import (
+    UnsubscribeLinks, UnsubscribeSigner, load_or_create_secret,
+)
 from report_pipeline.settings import DeliveryEnv, SettingsError
 
 DEFAULT_MAX_ATTACHMENT_BYTES = DeliveryEnv.max_attachment_bytes
@@ -22,9 +24,13 @@ class DeliverySettings:
 
 
 def unsubscribe_signer(env: DeliveryEnv) -> UnsubscribeSigner | None:
-    if env.unsubscribe_secret is None:
+    """The signer of the configured secret, else of the installation's generated one."""
+    secret = env.unsubscribe_secret
+    if secret is None and env.unsubscribe_secret_file is not None:
+        secret = load_or_create_secret(env.unsubscribe_secret_file)
+    if secret is None:
         return None
-    return UnsubscribeSigner(env.unsubscribe_secret, int(env.unsubscribe_token_days * 86400),
+    return UnsubscribeSigner(secret, int(env.unsubscribe_token_days * 86400),
                              env.unsubscribe_previous_secrets)
 
 

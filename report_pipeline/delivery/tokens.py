@@ -10,11 +10,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import json
+import os
+import secrets
 import time
+from pathlib import Path
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 MIN_SECRET_CHARS = 32
 DEFAULT_TTL_SECONDS = 90 * 24 * 3600  # links in old emails keep working for a quarter
@@ -91,7 +95,9 @@ class UnsubscribeLinks:
     mailto: str | None = None  # e.g. unsubscribe@example.com
 
     def __post_init__(self) -> None:
-        if not self.base_url.startswith("https://"):
+        # http is accepted only for this machine: the embedded default links to
+        # the local API, which nobody else can reach anyway.
+        if not (self.base_url.startswith("https://") or is_loopback_url(self.base_url)):
             raise ValueError("the unsubscribe URL must be https (RFC 8058)")
 
     def url_for(self, email: str, now: float | None = None) -> str:
@@ -103,3 +109,37 @@ class UnsubscribeLinks:
             return None
         subject = quote(f"unsubscribe {self.signer.token_for(email, now)}")
         return f"mailto:{self.mailto}?subject={subject}"
+
+
+def is_loopback_url(url: str) -> bool:
+    """An http(s) URL whose host is this machine (localhost, 127.0.0.0/8, ::1)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    if parts.hostname == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(parts.hostname).is_loopback
+    except ValueError:
+        return False
+
+
+def load_or_create_secret(path: Path) -> str:
+    """The secret stored at ``path``, generated (mode 0600) on first use.
+
+    Every process of one installation (the email run, the API) reads the same
+    file, so a link mailed by one is accepted by the other.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        secret = path.read_text(encoding="ascii").strip()
+        if len(secret) < MIN_SECRET_CHARS:
+            raise ValueError(f"{path} holds no usable unsubscribe secret; delete it to "
+                             "generate a new one (links already mailed stop working)") from None
+        return secret
+    secret = secrets.token_urlsafe(48)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secret + "\n")
+    return secret

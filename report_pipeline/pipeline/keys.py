@@ -24,3 +24,8 @@ def report_pdf_key(week: date) -> str:
 
 def report_manifest_key(week: date) -> str:
     return f"reports/{week.isoformat()}/manifest.json"
+
+
+def report_summary_key(week: date) -> str:
+    """A small JSON of the week's numbers, read by later weeks' trend sections."""
+    return f"reports/{week.isoformat()}/summary.json"

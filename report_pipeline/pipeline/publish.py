@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from report_pipeline.extraction import EXTRACTOR_VERSIONS
-from report_pipeline.pipeline.keys import report_manifest_key, report_pdf_key
+from report_pipeline.pipeline.keys import report_manifest_key, report_pdf_key, report_summary_key
 from report_pipeline.models import FeatureResult, ManifestEntry
 from report_pipeline.report import render_weekly_report
-from report_pipeline.storage.object_store import ObjectStore
+from report_pipeline.report.aggregate import DEFAULT_REVIEW_CONFIDENCE
+from report_pipeline.report.trends import trend_weeks
+from report_pipeline.storage.object_store import ObjectNotFound, ObjectStore
 
 
 @dataclass(frozen=True)
@@ -28,8 +30,11 @@ class PublishedReport:
 def publish_report(
     store: ObjectStore, week: date, entries: list[ManifestEntry],
     results: list[FeatureResult], generated_at: datetime,
+    review_confidence: float = DEFAULT_REVIEW_CONFIDENCE,
 ) -> PublishedReport:
-    rendered = render_weekly_report(week, entries, results, generated_at)
+    history = read_history(store, week)
+    rendered = render_weekly_report(week, entries, results, generated_at, history,
+                                    review_confidence)
     pdf_key, manifest_key = report_pdf_key(week), report_manifest_key(week)
     pdf_sha256 = hashlib.sha256(rendered.pdf).hexdigest()
     uri = store.put(pdf_key, rendered.pdf, "application/pdf")
@@ -46,6 +51,9 @@ def publish_report(
         ],
     }
     store.put(manifest_key, json.dumps(manifest, indent=1).encode(), "application/json")
+    summary = {"week": week.isoformat(), "generated_at": generated_at.isoformat(),
+               "summary": rendered.summary}
+    store.put(report_summary_key(week), json.dumps(summary).encode(), "application/json")
     return PublishedReport(
         pdf_key, manifest_key, uri, pdf_sha256, rendered.page_count, rendered.summary,
         rendered.markdown,
@@ -54,3 +62,30 @@ def publish_report(
 
 def read_published_manifest(store: ObjectStore, week: date) -> dict:
     return json.loads(store.get(report_manifest_key(week)))
+
+
+def read_history(store: ObjectStore, week: date) -> dict[date, dict]:
+    """Summaries of the 11 weeks before ``week`` that have a published report.
+
+    The small summary file is read first; weeks published before it existed
+    fall back to their report manifest. A week with neither is left out (a gap).
+    """
+    history: dict[date, dict] = {}
+    for earlier in trend_weeks(week)[:-1]:
+        summary = _published_summary(store, earlier)
+        if summary is not None:
+            history[earlier] = summary
+    return history
+
+
+def _published_summary(store: ObjectStore, week: date) -> dict | None:
+    for key in (report_summary_key(week), report_manifest_key(week)):
+        try:
+            body = json.loads(store.get(key))
+        except ObjectNotFound:
+            continue
+        except ValueError:  # a damaged file is a gap, not a failed report
+            return None
+        summary = body.get("summary") if isinstance(body, dict) else None
+        return summary if isinstance(summary, dict) else None
+    return None

@@ -7,7 +7,9 @@ from datetime import date, datetime
 from typing import Any
 
 from report_pipeline.models import FeatureResult, ManifestEntry
-from report_pipeline.report.aggregate import ReportData, build_report_data
+from report_pipeline.report.aggregate import (
+    DEFAULT_REVIEW_CONFIDENCE, ReportData, build_report_data,
+)
 from report_pipeline.report.charts import report_charts
 from report_pipeline.report.pdf import render_pdf
 
@@ -29,9 +31,14 @@ def render_weekly_report(
     entries: list[ManifestEntry],
     results: list[FeatureResult],
     generated_at: datetime,
+    history: dict[date, dict[str, Any]] | None = None,
+    review_confidence: float = DEFAULT_REVIEW_CONFIDENCE,
 ) -> RenderedReport:
-    """Build the PDF and its summaries; same inputs and generated_at give the same bytes."""
-    data = build_report_data(week_start, entries, results)
+    """Build the PDF and its summaries; same inputs and generated_at give the same bytes.
+
+    ``history``: earlier weeks' published summaries, for the trend section.
+    """
+    data = build_report_data(week_start, entries, results, history, review_confidence)
     pdf, pages = render_pdf(data, report_charts(data), generated_at)
     return RenderedReport(pdf=pdf, page_count=pages, summary=data.summary, markdown=_markdown(data))
 

@@ -14,16 +14,22 @@ from typing import Any
 import polars as pl
 
 from report_pipeline.models import FeatureResult, ManifestEntry
+from report_pipeline.report.causes import CAUSES, classify
+from report_pipeline.report.trends import TrendPoint, trend_points
 
 MISSING_STAGE = "features"
 MISSING_REASON = "no result"
 UNKNOWN_STAGE = "unknown"
 UNKNOWN_REASON = "no reason given"
 CUSTOMER_TERMS_LIMIT = 10
+DEFAULT_REVIEW_CONFIDENCE = 60.0
+NO_TRIAL = "(no trial)"
+NO_TEXT_REASON = "no text found in image"
 
 DOC_SCHEMA: dict[str, Any] = {
     "document_id": pl.String,
     "customer": pl.String,
+    "trial_id": pl.String,
     "file_location": pl.String,
     "content_type": pl.String,
     "day": pl.Date,
@@ -35,6 +41,7 @@ DOC_SCHEMA: dict[str, Any] = {
     "words": pl.Int64,
     "ocr_confidence": pl.Float64,
     "no_text": pl.Boolean,  # an image OCR found no text in (a photo, a blank page)
+    "review": pl.String,  # why a person should look at it, None when nothing to check
 }
 TERM_SCHEMA: dict[str, Any] = {"customer": pl.String, "term": pl.String, "count": pl.Int64}
 FAILED = (pl.col("status") == "failed").sum()
@@ -54,8 +61,13 @@ class ReportData:
     ocr_confidences: list[float]
     top_terms: pl.DataFrame  # term, count; all terms, most frequent first
     customer_top_terms: pl.DataFrame  # customer, term, count; top terms of each customer
-    failures: pl.DataFrame  # document_id, customer, file_location, stage, reason
+    failures: pl.DataFrame  # document_id, customer, file_location, stage, reason, cause
     outside_week: int  # documents whose created_at is not in the week (not in per_day)
+    needs_review: pl.DataFrame  # document_id, customer, trial_id, content_type, reason
+    per_trial: pl.DataFrame  # trial_id, documents, failed, needs_review
+    failure_causes: pl.DataFrame  # cause, documents; most frequent first
+    trends: list[TrendPoint]  # the last 12 weeks, oldest first, this week last
+    review_confidence: float
 
     @property
     def week_end(self) -> date:
@@ -63,23 +75,36 @@ class ReportData:
 
 
 def build_report_data(
-    week_start: date, entries: list[ManifestEntry], results: list[FeatureResult]
+    week_start: date, entries: list[ManifestEntry], results: list[FeatureResult],
+    history: dict[date, dict[str, Any]] | None = None,
+    review_confidence: float = DEFAULT_REVIEW_CONFIDENCE,
 ) -> ReportData:
-    """Aggregate one week. Every entry is counted once, ok or failed."""
+    """Aggregate one week. Every entry is counted once, ok or failed.
+
+    ``history`` maps earlier weeks to the summaries their reports published;
+    it feeds the trend section (missing weeks are gaps).
+    """
     if week_start.weekday() != 0:
         # A shifted week would silently move documents between days and weeks.
         raise ValueError(f"week_start must be a Monday, got {week_start.isoformat()}")
-    doc_cols, term_cols = _collect_columns(entries, results)
+    doc_cols, term_cols = _collect_columns(entries, results, review_confidence)
     docs = pl.DataFrame(doc_cols, schema=DOC_SCHEMA)
     terms = _term_frame(term_cols)
     per_day = _per_day(docs, week_start)
     per_customer = _per_customer(docs)
     per_content_type = _per_content_type(docs)
     failures = _failures(docs)
+    needs_review = _needs_review(docs)
     ocr = docs.get_column("ocr_confidence").drop_nulls().to_list()
+    summary = _summary(week_start, docs, per_content_type, per_customer, failures)
+    summary.update(
+        needs_review=len(needs_review),
+        review_confidence=review_confidence,
+        failed_share=round(len(failures) / len(docs), 4) if len(docs) else None,
+    )
     return ReportData(
         week_start=week_start,
-        summary=_summary(week_start, docs, per_content_type, per_customer, failures),
+        summary=summary,
         documents=docs,
         per_day=per_day,
         per_content_type=per_content_type,
@@ -90,11 +115,16 @@ def build_report_data(
         customer_top_terms=_customer_top_terms(terms),
         failures=failures,
         outside_week=len(docs) - int(per_day.get_column("documents").sum()),
+        needs_review=needs_review,
+        per_trial=_per_trial(docs),
+        failure_causes=_failure_causes(failures),
+        trends=trend_points(week_start, summary, history or {}),
+        review_confidence=review_confidence,
     )
 
 
 def _collect_columns(
-    entries: list[ManifestEntry], results: list[FeatureResult]
+    entries: list[ManifestEntry], results: list[FeatureResult], review_confidence: float
 ) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
     # Later results win: a retried extraction replaces the earlier attempt.
     by_id = {result.document_id: result for result in results}
@@ -106,7 +136,7 @@ def _collect_columns(
         if record.document_id in seen:  # a document listed twice is still one document
             continue
         seen.add(record.document_id)
-        row = _document_row(entry, by_id.get(record.document_id))
+        row = _document_row(entry, by_id.get(record.document_id), review_confidence)
         for name, value in row.items():
             docs[name].append(value)
         if row["status"] == "ok":
@@ -114,11 +144,14 @@ def _collect_columns(
     return docs, terms
 
 
-def _document_row(entry: ManifestEntry, result: FeatureResult | None) -> dict[str, Any]:
+def _document_row(
+    entry: ManifestEntry, result: FeatureResult | None, review_confidence: float
+) -> dict[str, Any]:
     record = entry.record
     row: dict[str, Any] = {
         "document_id": record.document_id,
         "customer": record.customer_id,
+        "trial_id": record.trial_id or None,
         "file_location": record.file_location,
         "content_type": record.content_type or "unknown",
         "day": _utc_day(record.created_at),
@@ -130,6 +163,7 @@ def _document_row(entry: ManifestEntry, result: FeatureResult | None) -> dict[st
         "words": None,
         "ocr_confidence": None,
         "no_text": None,
+        "review": None,
     }
     if result is None:
         return row
@@ -144,7 +178,20 @@ def _document_row(entry: ManifestEntry, result: FeatureResult | None) -> dict[st
     if result.kind in ("image", "pdf"):  # a PDF's confidence covers its OCR'd pages
         row["ocr_confidence"] = _as_float(features.get("ocr_confidence"))
         row["no_text"] = bool(features.get("no_text_found"))
+        row["review"] = _review_reason(row["no_text"] or (result.kind == "image" and not row["words"]),
+                                       row["ocr_confidence"], review_confidence)
     return row
+
+
+def _review_reason(no_text: bool, confidence: float | None, threshold: float) -> str | None:
+    # An image with no recognised word is either a photo or a scan the OCR could
+    # not read: either way only a person can tell, so it is listed, not hidden.
+    if no_text:
+        return NO_TEXT_REASON
+    if confidence is not None and confidence < threshold:
+        # Short: one table row per document, the section's text says what it means.
+        return f"low OCR confidence ({confidence:.0f} < {threshold:g})"
+    return None
 
 
 def _missing_reason(entry: ManifestEntry) -> str:
@@ -261,10 +308,49 @@ def _customer_top_terms(terms: pl.DataFrame) -> pl.DataFrame:
 
 
 def _failures(docs: pl.DataFrame) -> pl.DataFrame:
-    return (
+    failed = (
         docs.filter(pl.col("status") == "failed")
         .select("document_id", "customer", "file_location", "stage", "reason")
         .sort(["customer", "file_location", "document_id"])
+    )
+    # Classified once per distinct (stage, reason), not once per document.
+    pairs = failed.select("stage", "reason").unique()
+    keys = [classify(stage, reason).key for stage, reason in pairs.iter_rows()]
+    causes = pairs.with_columns(pl.Series("cause", keys, dtype=pl.String))
+    return failed.join(causes, on=["stage", "reason"], how="left", nulls_equal=True,
+                       maintain_order="left")
+
+
+def _failure_causes(failures: pl.DataFrame) -> pl.DataFrame:
+    order = {key: i for i, key in enumerate(CAUSES)}
+    return (
+        failures.group_by("cause")
+        .agg(pl.len().cast(pl.Int64).alias("documents"))
+        .with_columns(pl.col("cause").replace_strict(order, default=len(order)).alias("rank"))
+        .sort(["documents", "rank"], descending=[True, False])
+        .drop("rank")
+    )
+
+
+def _needs_review(docs: pl.DataFrame) -> pl.DataFrame:
+    return (
+        docs.filter(pl.col("review").is_not_null())
+        .select("document_id", "customer", "trial_id", "content_type",
+                pl.col("review").alias("reason"), "ocr_confidence")
+        .sort(["customer", "document_id"])
+    )
+
+
+def _per_trial(docs: pl.DataFrame) -> pl.DataFrame:
+    return (
+        docs.with_columns(pl.col("trial_id").fill_null(NO_TRIAL))
+        .group_by("trial_id")
+        .agg(
+            pl.len().cast(pl.Int64).alias("documents"),
+            FAILED.cast(pl.Int64).alias("failed"),
+            pl.col("review").is_not_null().sum().cast(pl.Int64).alias("needs_review"),
+        )
+        .sort(["documents", "trial_id"], descending=[True, False])
     )
 
 

@@ -7,6 +7,7 @@ global figure registry grows across runs and nothing has to be closed.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -18,13 +19,16 @@ matplotlib.use("Agg")
 
 from matplotlib.axes import Axes  # noqa: E402  (backend must be chosen first)
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from report_pipeline.report.aggregate import ReportData  # noqa: E402
 from report_pipeline.report.pdf import displayable  # noqa: E402
+from report_pipeline.report.trends import TrendPoint  # noqa: E402
 
 DPI = 110
 WIDTH_IN = 7.0
 COLOR = "#3b6ea8"
+WARN = "#b5462f"
 LABEL_MAX = 32
 
 
@@ -61,19 +65,81 @@ def top_terms_chart(terms: Sequence[str], counts: Sequence[int], limit: int = 15
     return _horizontal_bars(shown, list(counts)[:limit], f"Top {len(shown)} terms")
 
 
-def ocr_confidence_chart(values: Sequence[float]) -> bytes:
-    """Histogram of OCR confidence (0-100) in 10-point bins."""
+def ocr_confidence_chart(values: Sequence[float], threshold: float | None = None) -> bytes:
+    """Histogram of OCR confidence (0-100) in 10-point bins, the review threshold marked."""
     fig, ax = _figure(2.6, bottom_in=0.5, left_in=0.7)
-    title = "OCR confidence (images)"
+    title = "OCR confidence (images with text)"
     if len(values) == 0:
         return _no_data(fig, ax, title)
     clipped = [min(max(float(v), 0.0), 100.0) for v in values]
     ax.hist(clipped, bins=list(range(0, 101, 10)), color=COLOR, edgecolor="white")
     ax.set_xlim(0, 100)
+    if threshold is not None:
+        ax.axvline(threshold, color=WARN, linestyle="--", linewidth=1.2)
+        ax.annotate(f"review below {threshold:g}", (threshold, 1), xycoords=("data", "axes fraction"),
+                    xytext=(3, -10), textcoords="offset points", fontsize=8, color=WARN)
     ax.set_xlabel("confidence", fontsize=8)
     ax.set_ylabel("documents", fontsize=8)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts, never 0.2 of a document
     _finish(ax, title)
     return _png(fig)
+
+
+# (title, value of a point, axis formatter) of the four trend panels
+_TREND_PANELS: tuple[tuple[str, Any, str], ...] = (
+    ("Documents received", lambda p: p.documents, "{:,.0f}"),
+    ("Failed share (%)", lambda p: None if p.failed_share is None else 100 * p.failed_share,
+     "{:.1f}"),
+    ("Documents needing review", lambda p: p.needs_review, "{:,.0f}"),
+    ("Mean OCR confidence", lambda p: p.mean_ocr_confidence, "{:.0f}"),
+)
+
+
+def trend_chart(points: Sequence[TrendPoint]) -> bytes:
+    """Four small line panels over the weeks; a week without data is a gap in the line."""
+    fig = Figure(figsize=(WIDTH_IN, 4.4), dpi=DPI)
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.1, top=0.93, hspace=0.55, wspace=0.18)
+    labels = [p.week.strftime("%m-%d") for p in points]
+    positions = list(range(len(points)))
+    for index, (title, value_of, fmt) in enumerate(_TREND_PANELS):
+        ax = fig.add_subplot(2, 2, index + 1)
+        # NaN, not 0, so matplotlib breaks the line where a week has no data.
+        values = [math.nan if (v := value_of(p)) is None else float(v) for p in points]
+        ax.plot(positions, values, color=COLOR, marker="o", markersize=3.5, linewidth=1.5)
+        if values and not math.isnan(values[-1]):
+            ax.plot([positions[-1]], [values[-1]], "o", color=WARN, markersize=5.5)
+            ax.annotate(fmt.format(values[-1]), (positions[-1], values[-1]), fontsize=7,
+                        xytext=(-4, 5), textcoords="offset points", ha="right")
+        shown = positions[::-2][::-1]  # every other week, always this week's
+        ax.set_xticks(shown, labels=[labels[i] for i in shown])
+        ax.set_xlim(-0.5, len(points) - 0.5)
+        if all(math.isnan(v) for v in values):
+            ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", color="grey")
+        ax.set_ylim(bottom=0)
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=index != 1 and index != 3))
+        _finish(ax, title)
+    return _png(fig)
+
+
+def trend_alt_text(points: Sequence[TrendPoint]) -> str:
+    """What the trend chart shows, in words, for readers who do not see it."""
+    shown = [p for p in points if p.has_data]
+    if not shown:
+        return "Trend chart of the last 12 weeks: no published week has data yet."
+    parts = [
+        f"week of {p.week.isoformat()}: {p.documents:,} documents, "
+        f"{_pct(p.failed_share)} failed, "
+        f"{'-' if p.needs_review is None else f'{p.needs_review:,}'} to review, "
+        f"mean OCR confidence {'-' if p.mean_ocr_confidence is None else f'{p.mean_ocr_confidence:.0f}'}"
+        for p in shown
+    ]
+    gaps = len(points) - len(shown)
+    return (f"Line charts of the last {len(points)} weeks ({gaps} without data): "
+            + "; ".join(parts) + ".")
+
+
+def _pct(share: float | None) -> str:
+    return "-" if share is None else f"{100 * share:.1f}%"
 
 
 def _horizontal_bars(labels: Sequence[str], values: Sequence[int], title: str) -> bytes:
@@ -156,19 +222,37 @@ def _png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def report_charts(data: ReportData) -> list[tuple[str, bytes]]:
-    """The report's charts in display order, as (caption, PNG bytes)."""
+def report_charts(data: ReportData) -> dict[str, tuple[str, bytes]]:
+    """The report's charts by name, as (alt text, PNG bytes).
+
+    The alt text says what the chart shows in words (a screen reader reads it);
+    raw terms are not charted: they may carry patient data (issue 13's filter).
+    """
     def col(frame: pl.DataFrame, name: str) -> list[Any]:
         return frame.get_column(name).to_list()
 
     days, types, customers = data.per_day, data.per_content_type, data.per_customer
-    terms = data.top_terms
-    return [
-        ("Documents per day", documents_per_day_chart(col(days, "day"), col(days, "documents"))),
-        ("Documents per content type",
-         content_type_chart(col(types, "content_type"), col(types, "documents"))),
-        ("Documents per customer",
-         customer_chart(col(customers, "customer"), col(customers, "documents"))),
-        ("OCR confidence", ocr_confidence_chart(data.ocr_confidences)),
-        ("Top terms", top_terms_chart(col(terms, "term"), col(terms, "count"))),
-    ]
+    ocr = data.ocr_confidences
+    return {
+        "trends": (trend_alt_text(data.trends), trend_chart(data.trends)),
+        "per_day": (
+            "Bar chart, documents per day: " + ", ".join(
+                f"{d.strftime('%a %m-%d')} {n:,}" for d, n in days.select("day", "documents").rows()),
+            documents_per_day_chart(col(days, "day"), col(days, "documents"))),
+        "content_types": (
+            "Bar chart, documents per content type: " + _pairs(types, "content_type"),
+            content_type_chart(col(types, "content_type"), col(types, "documents"))),
+        "customers": (
+            "Bar chart, documents per customer: " + _pairs(customers, "customer"),
+            customer_chart(col(customers, "customer"), col(customers, "documents"))),
+        "ocr": (
+            f"Histogram of OCR confidence of {len(ocr):,} images with text; the dashed line "
+            f"marks the review threshold {data.review_confidence:g}",
+            ocr_confidence_chart(ocr, data.review_confidence)),
+    }
+
+
+def _pairs(frame: pl.DataFrame, label: str, limit: int = 20) -> str:
+    rows = frame.select(label, "documents").rows()
+    text = ", ".join(f"{displayable(str(k))} {n:,}" for k, n in rows[:limit])
+    return text + (f" and {len(rows) - limit} more" if len(rows) > limit else "") or "none"

@@ -23,7 +23,9 @@ import polars as pl
 from fpdf import FPDF
 from fontTools.ttLib import TTFont
 
-from report_pipeline.report.aggregate import ReportData
+from report_pipeline.report.aggregate import NO_TEXT_REASON, NO_TRIAL, ReportData
+from report_pipeline.report.causes import CAUSES
+from report_pipeline.report.trends import TrendPoint
 
 FONT = "DejaVu"
 FONT_DIR = os.path.join(matplotlib.get_data_path(), "fonts/ttf/")
@@ -33,7 +35,10 @@ PT = 25.4 / 72  # mm per point
 PAD = 1.2  # mm inside table cells
 BREAK_AFTER = frozenset(" /-_,;")
 MAX_CELL_LINES = 40  # a runaway reason must not make a row taller than a page
-CUSTOMER_SECTION_MIN = 36.0  # mm; shorter remaining space would split a section awkwardly
+LANGUAGE = "en"
+UP, DOWN, SAME = "\u25b2", "\u25bc", "\u25b6"  # arrows DejaVu has
+GOOD, BAD, NEUTRAL = (34, 120, 60), (180, 50, 40), (90, 90, 90)
+SHOW_COMMAND = "report-pipeline documents show ID"
 
 
 class _ReportPDF(FPDF):
@@ -91,19 +96,26 @@ class _ReportPDF(FPDF):
 
 
 def render_pdf(
-    data: ReportData, charts: list[tuple[str, bytes]], generated_at: datetime
+    data: ReportData, charts: dict[str, tuple[str, bytes]], generated_at: datetime
 ) -> tuple[bytes, int]:
-    """Return the PDF bytes and its page count."""
+    """Return the PDF bytes and its page count.
+
+    Order follows what the reader acts on: the week at a glance, how it compares,
+    what to look at, what failed and why, then the breakdowns.
+    """
     generated = to_utc(generated_at)
     week = data.week_start.isoformat()
     pdf = _ReportPDF(f"Weekly document report · Week of {week}")
     pdf.set_title(f"Weekly document report - week of {week}")
+    pdf.set_lang(LANGUAGE)  # screen readers pick the voice from it
+    pdf.set_subject("Documents received, failed and needing review, with trends")
     pdf.set_creation_date(generated)  # fixed date => same bytes for the same inputs
     _cover(pdf, data, generated)
-    _summary_tables(pdf, data)
-    _charts(pdf, charts)
-    _customers(pdf, data)
-    _failed_appendix(pdf, data.failures)
+    _trends(pdf, data.trends, charts["trends"])
+    _needs_review(pdf, data, charts["ocr"])
+    _failures_section(pdf, data)
+    _charts(pdf, [charts["per_day"], charts["content_types"], charts["customers"]])
+    _summary_tables(pdf, data)  # tables last: they flow, so no page ends on a lone chart
     return bytes(pdf.output()), pdf.pages_count
 
 
@@ -160,6 +172,8 @@ def fmt_bytes(value: int) -> str:
 
 def _heading(pdf: _ReportPDF, text: str, size: float = 14) -> None:
     pdf.ensure_space(size * PT * 1.4 + 20)  # never leave a heading alone at a page bottom
+    if size >= 14:  # top-level sections become bookmarks a reader can jump to
+        pdf.start_section(clean(text))
     _lines(pdf, clean(text), size, "B")
     pdf.ln(2)
     pdf.set_font(FONT, "", 10)
@@ -253,19 +267,179 @@ def _cover(pdf: _ReportPDF, data: ReportData, generated: datetime) -> None:
     _lines(pdf, span, 11, "")
     _lines(pdf, f"Generated {generated.strftime('%Y-%m-%d %H:%M:%S')} UTC", 11, "")
     pdf.ln(12)
-    s = data.summary
-    _table(pdf, None, [
-        ("Documents received", fmt_int(s["documents_total"])),
-        ("Processed", fmt_int(s["documents_ok"])),
-        ("Failed", fmt_int(s["documents_failed"])),
-    ], (90, 40), ("L", "R"), size=13)
+    _key_numbers(pdf, data)
+    pdf.ln(6)
+    _attention(pdf, data)
     if data.outside_week:
         _para(pdf, f"Note: {data.outside_week:,} document(s) were listed for this week but "
                    "created outside it; they are counted everywhere except per day.")
 
 
-def _summary_tables(pdf: _ReportPDF, data: ReportData) -> None:
+def _key_numbers(pdf: _ReportPDF, data: ReportData) -> None:
+    """This week's three numbers, each with its change against the previous week."""
+    previous = data.trends[-2] if len(data.trends) > 1 else None
+    s = data.summary
+    _lines(pdf, "This week at a glance", 13, "B")
+    pdf.ln(2)
+    rows = (
+        ("Documents received", s["documents_total"], previous and previous.documents, False),
+        ("Failed", s["documents_failed"], previous and previous.failed, True),
+        ("Need review", s["needs_review"], previous and previous.needs_review, True),
+    )
+    for label, now, before, up_is_bad in rows:
+        top = pdf.get_y()
+        pdf.set_font(FONT, "", 12)
+        pdf.text(pdf.l_margin, top + 9, label)
+        pdf.set_font(FONT, "B", 22)
+        value = fmt_int(now)
+        pdf.text(pdf.l_margin + 80 - pdf.get_string_width(value), top + 10, value)
+        arrow, words, color = change_words(now, before, up_is_bad)
+        pdf.set_text_color(*color)
+        pdf.set_font(FONT, "B", 14)
+        pdf.text(pdf.l_margin + 88, top + 9.5, arrow)
+        pdf.set_font(FONT, "", 11)
+        pdf.text(pdf.l_margin + 96, top + 9, words)
+        pdf.set_text_color(0)
+        pdf.set_draw_color(220)
+        pdf.line(pdf.l_margin, top + 14, pdf.l_margin + pdf.epw, top + 14)
+        pdf.set_y(top + 15)
+    if previous is not None:
+        _para(pdf, f"Compared with the week of {previous.week.isoformat()}.", 9)
+
+
+def change_words(
+    now: int | None, before: int | None, up_is_bad: bool
+) -> tuple[str, str, tuple[int, int, int]]:
+    """(arrow, words, colour) for a change a reader takes in at a glance."""
+    if now is None or before is None:
+        return "", "no earlier week to compare with", NEUTRAL
+    diff = now - before
+    if diff == 0:
+        return SAME, f"same as last week ({before:,})", NEUTRAL
+    pct = f", {abs(diff) / before:.0%}" if before else ""
+    direction = "up" if diff > 0 else "down"
+    worse = (diff > 0) == up_is_bad
+    color = NEUTRAL if not up_is_bad else (BAD if worse else GOOD)
+    return (UP if diff > 0 else DOWN,
+            f"{direction} {abs(diff):,} from {before:,} last week{pct}", color)
+
+
+def _attention(pdf: _ReportPDF, data: ReportData) -> None:
+    """What a person has to do this week, one line each."""
+    s = data.summary
+    _lines(pdf, "What needs attention", 13, "B")
+    pdf.ln(1)
+    items = []
+    if s["needs_review"]:
+        items.append(f"{s['needs_review']:,} document(s) should be checked by a person: "
+                     "see \"Needs review\" for the list and the reason of each.")
+    for cause, count in data.failure_causes.select("cause", "documents").rows()[:3]:
+        info = CAUSES[cause]
+        items.append(f"{count:,} failed: {info.title.lower()}. {info.action}")
+    if not items:
+        items.append("Nothing: every document was processed and none needs review.")
+    for item in items:
+        _para(pdf, "\u2022 " + item, 11)
+        pdf.ln(1)
+
+
+def _section(pdf: _ReportPDF, needs: float = 60.0) -> None:
+    """Start a section below the last one, or on a new page when little room is left.
+
+    Sections flow rather than each taking a page: on a quiet week a page per
+    section would be mostly white paper.
+    """
+    if pdf.get_y() + needs > pdf.page_break_trigger:
+        pdf.add_page()
+    else:
+        pdf.ln(8)
+
+
+def _trends(pdf: _ReportPDF, points: list[TrendPoint], chart: tuple[str, bytes]) -> None:
     pdf.add_page()
+    _heading(pdf, "Trends: the last 12 weeks")
+    _para(pdf, "From the reports published for earlier weeks. A week without a published "
+               "report is a gap in the lines and a dash in the table, not a zero.", 9)
+    pdf.ln(2)
+    _image(pdf, chart)
+    rows = [
+        (f"{p.week.isoformat()} to {p.week_end.isoformat()}", fmt_int(p.documents),
+         fmt_int(p.failed), "-" if p.failed_share is None else f"{100 * p.failed_share:.1f}%",
+         fmt_int(p.needs_review), fmt_conf(p.mean_ocr_confidence))
+        for p in reversed(points)  # this week first: the row a reader looks for
+    ]
+    _table(pdf, ("Week (Monday to Sunday)", "Documents", "Failed", "Failed share",
+                 "Need review", "Mean OCR"), rows, (52, 24, 22, 26, 28, 28),
+           ("L", "R", "R", "R", "R", "R"), size=8.5)
+
+
+def _needs_review(pdf: _ReportPDF, data: ReportData, chart: tuple[str, bytes]) -> None:
+    _section(pdf, 110)  # the text and the chart together
+    _heading(pdf, "Needs review")
+    review = data.needs_review
+    _para(pdf, (
+        f"Images whose text recognition (OCR) confidence is below {data.review_confidence:g} "
+        "out of 100 may have been misread; images where no text was found at all may be "
+        "photos or unreadable scans. A person should look at each one. Find a document "
+        f"with: {SHOW_COMMAND}"))
+    pdf.ln(2)
+    _image(pdf, chart)
+    no_text = int((review.get_column("reason") == NO_TEXT_REASON).sum())
+    if no_text:
+        _para(pdf, f"{no_text:,} image(s) with no text found are not in the chart above "
+                   "(they have no confidence) but are listed below.", 9)
+        pdf.ln(2)
+    if review.is_empty():
+        _para(pdf, "No document needs review this week.")
+        return
+    _para(pdf, f"{len(review):,} document(s) to review:", 10)
+    pdf.ln(1)
+    rows = [(clean(d), clean(c), clean(t), clean(r))
+            for d, c, t, r in review.select("document_id", "customer", "trial_id",
+                                            "reason").iter_rows()]
+    _table(pdf, ("Document id", "Customer", "Trial", "Reason"), rows,
+           (50, 36, 24, 70), ("L", "L", "L", "L"), size=8)
+
+
+def _failures_section(pdf: _ReportPDF, data: ReportData) -> None:
+    _section(pdf)
+    _heading(pdf, "Failed documents")
+    failures = data.failures
+    if failures.is_empty():
+        _para(pdf, "No documents failed this week.")
+        return
+    _para(pdf, f"{len(failures):,} document(s) could not be processed. Causes, most "
+               "frequent first, with what to do next:")
+    pdf.ln(2)
+    for cause, count in data.failure_causes.select("cause", "documents").rows():
+        info = CAUSES[cause]
+        pdf.ensure_space(22)
+        _lines(pdf, f"{info.title}: {count:,} document(s)", 11, "B")
+        _para(pdf, info.explanation, 9.5)
+        _lines(pdf, f"Next: {info.action}", 9.5, "B")
+        pdf.ln(3)
+    _heading(pdf, "Failed documents by id", 12)
+    _para(pdf, f"Look at any of them with: {SHOW_COMMAND}", 9)
+    pdf.ln(1)
+    rows = [
+        (clean(doc), clean(customer), CAUSES[cause].title, clean(stage), clean(reason))
+        for doc, customer, cause, stage, reason in failures.select(
+            "document_id", "customer", "cause", "stage", "reason").iter_rows()
+    ]
+    _table(pdf, ("Document id", "Customer", "Cause", "Stage", "Detail"), rows,
+           (38, 26, 40, 16, 60), ("L", "L", "L", "L", "L"), size=8)
+
+
+def _image(pdf: _ReportPDF, chart: tuple[str, bytes]) -> None:
+    alt_text, png = chart
+    width_px, height_px = struct.unpack(">II", png[16:24])  # PNG IHDR
+    pdf.ensure_space(pdf.epw * height_px / width_px)
+    pdf.image(io.BytesIO(png), x=MARGIN, w=pdf.epw, alt_text=alt_text)
+    pdf.ln(3)
+
+
+def _summary_tables(pdf: _ReportPDF, data: ReportData) -> None:
+    _section(pdf, 40)
     _heading(pdf, "Summary")
     s = data.summary
     stages = ", ".join(f"{clean(k)}: {v:,}" for k, v in s["failed_by_stage"].items()) or "-"
@@ -280,7 +454,17 @@ def _summary_tables(pdf: _ReportPDF, data: ReportData) -> None:
         ("Total size", fmt_bytes(s["total_bytes"])),
         ("Words (processed documents)", fmt_int(s["words_total"])),
         ("Mean OCR confidence (images, 0-100)", fmt_conf(s["mean_ocr_confidence"])),
+        ("Need review", fmt_int(s["needs_review"])),
     ], (75, 105), ("L", "R"), size=10)
+    _heading(pdf, "By trial", 12)
+    trials = [(clean(t), fmt_int(n), fmt_int(f), fmt_int(r))
+              for t, n, f, r in data.per_trial.select(
+                  "trial_id", "documents", "failed", "needs_review").iter_rows()]
+    _table(pdf, ("Trial", "Documents", "Failed", "Need review"), trials or [("-", "0", "0", "0")],
+           (90, 30, 30, 30), ("L", "R", "R", "R"))
+    if data.per_trial.get_column("trial_id").to_list() == [NO_TRIAL]:
+        _para(pdf, "No document this week carries a trial id.", 9)
+        pdf.ln(4)
     _heading(pdf, "By content type", 12)
     types = [(clean(t), fmt_int(n), fmt_int(f))
              for t, n, f in data.per_content_type.select(
@@ -291,6 +475,7 @@ def _summary_tables(pdf: _ReportPDF, data: ReportData) -> None:
     _table(pdf, ("Customer", "Documents", "Processed", "Failed", "Words", "Mean OCR"),
            _customer_rows(data.per_customer) or [("-", "0", "0", "0", "0", "-")],
            (60, 24, 24, 22, 26, 24), ("L", "R", "R", "R", "R", "R"))
+    _customers(pdf, data)
 
 
 def _customer_rows(per_customer: pl.DataFrame) -> list[tuple[str, ...]]:
@@ -302,27 +487,27 @@ def _customer_rows(per_customer: pl.DataFrame) -> list[tuple[str, ...]]:
 
 
 def _charts(pdf: _ReportPDF, charts: list[tuple[str, bytes]]) -> None:
-    pdf.add_page()
+    _section(pdf, 90)
     _heading(pdf, "Charts")
-    for caption, png in charts:
-        width_px, height_px = struct.unpack(">II", png[16:24])  # PNG IHDR
-        pdf.ensure_space(pdf.epw * height_px / width_px)
-        pdf.image(io.BytesIO(png), x=MARGIN, w=pdf.epw, alt_text=caption)
-        pdf.ln(4)
+    for chart in charts:
+        _image(pdf, chart)
+        pdf.ln(1)
 
 
 def _customers(pdf: _ReportPDF, data: ReportData) -> None:
-    pdf.add_page()
-    _heading(pdf, "Customers")
-    if data.per_customer.is_empty():
-        _para(pdf, "No documents this week.")
-        return
+    """Per customer, what the summary table lacks: size and content types.
+
+    A table rather than a block per customer: blocks left pages mostly white.
+    """
+    _heading(pdf, "Customers: size and content types", 12)
     types = _grouped(data.customer_content_types, "content_type", "documents")
-    terms = _grouped(data.customer_top_terms, "term", "count")
-    for row in data.per_customer.iter_rows(named=True):
-        pdf.ensure_space(CUSTOMER_SECTION_MIN)
-        name = row["customer"]
-        _customer_section(pdf, row, types.get(name, []), terms.get(name, []))
+    rows = [
+        (clean(row["customer"]), fmt_bytes(row["bytes"]),
+         ", ".join(f"{clean(t)} ({n:,})" for t, n in types.get(row["customer"], [])) or "-")
+        for row in data.per_customer.iter_rows(named=True)
+    ]
+    _table(pdf, ("Customer", "Size", "Content types (documents)"), rows or [("-", "-", "-")],
+           (45, 55, 80), ("L", "L", "L"), size=8.5)
 
 
 def _grouped(frame: pl.DataFrame, label: str, value: str) -> dict[str, list[tuple[str, int]]]:
@@ -330,36 +515,3 @@ def _grouped(frame: pl.DataFrame, label: str, value: str) -> dict[str, list[tupl
     for customer, key, count in frame.select("customer", label, value).iter_rows():
         grouped.setdefault(customer, []).append((key, count))
     return grouped
-
-
-def _customer_section(pdf: _ReportPDF, row: dict[str, Any], types: list[tuple[str, int]],
-                      terms: list[tuple[str, int]]) -> None:
-    _heading(pdf, row["customer"], 12)
-    _para(pdf, (
-        f"Documents: {fmt_int(row['documents'])}    Processed: {fmt_int(row['ok'])}    "
-        f"Failed: {fmt_int(row['failed'])}    Words: {fmt_int(row['words'])}    "
-        f"Mean OCR confidence: {fmt_conf(row['mean_ocr_confidence'])}"
-    ))
-    _para(pdf, f"Size: {fmt_bytes(row['bytes'])}")
-    _para(pdf, "Content types: " + (", ".join(f"{clean(t)} ({n:,})" for t, n in types) or "-"))
-    _para(pdf, "Top terms: " + (", ".join(f"{clean(t)} ({n:,})" for t, n in terms) or "-"))
-    if row["failed"]:
-        _para(pdf, f"{row['failed']:,} failed document(s), listed in the appendix.")
-    pdf.ln(5)
-
-
-def _failed_appendix(pdf: _ReportPDF, failures: pl.DataFrame) -> None:
-    pdf.add_page()
-    _heading(pdf, "Appendix: Failed documents")
-    if failures.is_empty():
-        _para(pdf, "No documents failed this week.")
-        return
-    _para(pdf, f"{len(failures):,} document(s) failed. Every one is listed below.", 9)
-    pdf.ln(2)
-    rows = [
-        (clean(doc), clean(key), clean(stage), clean(reason))
-        for doc, key, stage, reason in failures.select(
-            "document_id", "file_location", "stage", "reason").iter_rows()
-    ]
-    _table(pdf, ("Document id", "Object key", "Stage", "Reason"), rows,
-           (32, 74, 18, 56), ("L", "L", "L", "L"), size=8)

@@ -6,6 +6,7 @@ the API open services without importing the orchestrator.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from email.utils import formataddr
 from pathlib import Path
 from typing import Any
 
@@ -132,11 +133,19 @@ def catalog_config(settings: Settings) -> dict[str, Any]:
     )
 
 
+def sender_address(settings: Settings) -> str:
+    """From: with the display name, so inboxes show who writes rather than an address."""
+    if not settings.mail_from_name:
+        return settings.mail_from
+    return formataddr((settings.mail_from_name, settings.mail_from))
+
+
 def mailer_config(settings: Settings) -> dict[str, Any]:
     """Everything but the SMTP password (a secret the caller supplies its own way)."""
     smtp, ses = settings.smtp, settings.ses
     return dict(
-        kind=settings.mailer, sender=settings.mail_from, outbox_dir=str(settings.outbox_dir),
+        kind=settings.mailer, sender=sender_address(settings),
+        outbox_dir=str(settings.outbox_dir),
         smtp_host=smtp.host, smtp_port=smtp.port, smtp_security=smtp.security,
         smtp_username=smtp.username, ses_region=ses.region, ses_endpoint_url=ses.endpoint_url,
         ses_configuration_set=ses.configuration_set, ses_max_send_rate=ses.max_send_rate,

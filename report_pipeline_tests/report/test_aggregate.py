@@ -17,7 +17,8 @@ from report_pipeline_tests.report.factories import (
 SUMMARY_KEYS = {
     "week", "documents_total", "documents_ok", "documents_failed", "text_documents",
     "image_documents", "images_no_text", "total_bytes", "words_total", "mean_ocr_confidence",
-    "by_content_type", "by_customer", "failed_by_stage",
+    "by_content_type", "by_customer", "failed_by_stage", "needs_review", "review_confidence",
+    "failed_share",
 }
 
 
@@ -44,7 +45,7 @@ def test_document_without_result_is_failed_at_features_stage():
     assert data.failures.to_dicts() == [{
         "document_id": "b", "customer": "acme",
         "file_location": "customers/acme/2024/03/b.bin",
-        "stage": "features", "reason": "no result",
+        "stage": "features", "reason": "no result", "cause": "not-finished",
     }]
 
 

@@ -20,7 +20,7 @@ def test_ten_thousand_documents_render_with_every_failure_listed():
     assert 5 < report.page_count < 100
 
     text = " ".join(page.extract_text() for page in reader.pages)
-    appendix = text.split("Appendix: Failed documents", 1)[1]
+    appendix = text.split("Failed documents by id", 1)[1]
     failed_ids = {e.record.document_id for e in entries} - {
         r.document_id for r in results if r.status == "ok"}
     assert len(failed_ids) == summary["documents_failed"]
