@@ -22,6 +22,7 @@ from report_pipeline.defs.retries import STEP_RETRY
 from report_pipeline.pipeline.features import read_week_features
 from report_pipeline.pipeline.manifest import read_manifest
 from report_pipeline.pipeline.publish import publish_report
+from report_pipeline.report.preview import preview_markdown
 from report_pipeline.resources.configurable import AppDatabaseResource, ObjectStoreResource
 from report_pipeline.storage.object_store import ObjectStore
 from report_pipeline.names import HELD_KEY
@@ -82,7 +83,11 @@ def weekly_report(
         "max_failed_share": threshold,
         "pdf_sha256": published.pdf_sha256,
         "summary": MetadataValue.md(published.markdown),
+        "needs_review": summary["needs_review"],
     }
+    if published.preview_png:
+        metadata["preview"] = MetadataValue.md(preview_markdown(
+            published.preview_png, f"First page of the report of the week of {week}"))
     if letters:
         metadata["dead_letter_list"] = MetadataValue.md(format_table(letters, DEAD_LETTERS_SHOWN))
     held = gate.emails_held(app, week)

@@ -12,6 +12,7 @@ from report_pipeline.pipeline.keys import report_manifest_key, report_pdf_key, r
 from report_pipeline.models import FeatureResult, ManifestEntry
 from report_pipeline.report import render_weekly_report
 from report_pipeline.report.aggregate import DEFAULT_REVIEW_CONFIDENCE
+from report_pipeline.report.preview import first_page_png
 from report_pipeline.report.trends import trend_weeks
 from report_pipeline.storage.object_store import ObjectNotFound, ObjectStore
 
@@ -25,6 +26,7 @@ class PublishedReport:
     page_count: int
     summary: dict
     markdown: str
+    preview_png: bytes | None = None  # the first page, small, for the Dagster UI
 
 
 def publish_report(
@@ -56,7 +58,7 @@ def publish_report(
     store.put(report_summary_key(week), json.dumps(summary).encode(), "application/json")
     return PublishedReport(
         pdf_key, manifest_key, uri, pdf_sha256, rendered.page_count, rendered.summary,
-        rendered.markdown,
+        rendered.markdown, first_page_png(rendered.pdf),
     )
 
 

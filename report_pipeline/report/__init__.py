@@ -10,6 +10,7 @@ from report_pipeline.models import FeatureResult, ManifestEntry
 from report_pipeline.report.aggregate import (
     DEFAULT_REVIEW_CONFIDENCE, ReportData, build_report_data,
 )
+from report_pipeline.report.causes import CAUSES
 from report_pipeline.report.charts import report_charts
 from report_pipeline.report.pdf import render_pdf
 
@@ -45,18 +46,30 @@ def render_weekly_report(
 
 def _markdown(data: ReportData) -> str:
     s = data.summary
+    previous = data.trends[-2] if len(data.trends) > 1 else None
     lines = [
         f"**Weekly document report, week of {s['week']}** "
         f"({s['week']} to {data.week_end.isoformat()})",
         "",
-        "| Metric | Value |",
-        "|---|---:|",
-        f"| Documents | {s['documents_total']:,} |",
-        f"| Processed | {s['documents_ok']:,} |",
-        f"| Failed | {s['documents_failed']:,} |",
-        f"| Text / image (processed) | {s['text_documents']:,} / {s['image_documents']:,} |",
-        f"| Words | {s['words_total']:,} |",
+        "| Metric | Value | vs previous week |",
+        "|---|---:|---|",
+        f"| Documents | {s['documents_total']:,} | "
+        f"{_change(s['documents_total'], previous and previous.documents)} |",
+        f"| Processed | {s['documents_ok']:,} | |",
+        f"| Failed | {s['documents_failed']:,} | "
+        f"{_change(s['documents_failed'], previous and previous.failed)} |",
+        f"| Need review | {s['needs_review']:,} | "
+        f"{_change(s['needs_review'], previous and previous.needs_review)} |",
+        f"| Text / image (processed) | {s['text_documents']:,} / {s['image_documents']:,} | |",
+        f"| Words | {s['words_total']:,} | |",
         "",
+    ]
+    causes = data.failure_causes.select("cause", "documents").rows()
+    if causes:
+        lines += ["**Failures by cause**", ""]
+        lines += [f"- {CAUSES[c].title}: {n:,}. {CAUSES[c].action}" for c, n in causes]
+        lines.append("")
+    lines += [
         "| Customer | Documents | Failed |",
         "|---|---:|---:|",
     ]
@@ -68,6 +81,13 @@ def _markdown(data: ReportData) -> str:
     if not customers:
         lines.append("| (no documents) | 0 | 0 |")
     return "\n".join(lines) + "\n"
+
+
+def _change(now: int, before: int | None) -> str:
+    if before is None:
+        return "-"
+    diff = now - before
+    return "same" if diff == 0 else f"{'▲ up' if diff > 0 else '▼ down'} {abs(diff):,}"
 
 
 def _md_cell(text: str) -> str:

@@ -258,7 +258,7 @@ def _draw_row(pdf: _ReportPDF, cells: list[list[str]], widths: Sequence[float],
 
 def _cover(pdf: _ReportPDF, data: ReportData, generated: datetime) -> None:
     pdf.add_page()
-    pdf.ln(40)
+    pdf.ln(22)
     _lines(pdf, "Weekly document report", 26, "B")
     pdf.ln(2)
     _lines(pdf, f"Week of {data.week_start.isoformat()}", 16, "")

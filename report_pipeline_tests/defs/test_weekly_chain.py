@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import email
+import io
 from datetime import date, datetime, timezone
 from email import policy
 
 import pytest
 from dagster import DagsterInstance, materialize
+from PIL import Image
 from pypdf import PdfReader
 
 from report_pipeline.resources.build import build_resources
@@ -75,9 +78,13 @@ def test_one_week_becomes_one_pdf_and_one_email_per_subscriber(settings, seeded)
     pdf = seeded.store.get(report.pdf_key)
     text = "\n".join(page.extract_text() for page in PdfReader(seeded.store.local_path(
         report.pdf_key)).pages)
-    assert WEEK_KEY in text and "broken.png" in text
+    assert WEEK_KEY in text and "broken.png" not in text  # failures by id, not file name
+    assert "The file is cut short" in text  # the broken PNG's cause, in plain words
     assert report.pdf_key == f"reports/{WEEK_KEY}/weekly-report.pdf"
-    assert _metadata(result, "weekly_report")["pages"] >= 2
+    report_metadata = _metadata(result, "weekly_report")
+    assert report_metadata["pages"] >= 2
+    _assert_preview_is_a_small_png(report_metadata["preview"])
+    assert "Need review" in report_metadata["summary"]
 
     emails = sorted(settings.outbox_dir.glob("*.eml"))
     assert len(emails) == 2
@@ -86,6 +93,18 @@ def test_one_week_becomes_one_pdf_and_one_email_per_subscriber(settings, seeded)
         [attachment] = list(message.iter_attachments())
         assert attachment.get_payload(decode=True) == pdf
         assert WEEK_KEY in message["Subject"]
+
+
+def _assert_preview_is_a_small_png(markdown: str) -> None:
+    # The UI shows the first page inline: markdown with a data: URL of a PNG.
+    prefix = "data:image/png;base64,"
+    assert markdown.startswith("![First page of the report")
+    encoded = markdown.split(prefix, 1)[1].rstrip(")\n")
+    png = base64.b64decode(encoded)
+    assert png.startswith(b"\x89PNG")
+    assert len(encoded) < 100_000  # kept small: it travels in the event log
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.width >= 300 and image.height > image.width  # a portrait page
 
 
 def test_a_second_run_reuses_features_and_mails_nobody_twice(settings, seeded) -> None:
