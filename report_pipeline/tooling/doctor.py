@@ -315,9 +315,39 @@ def check_executor(settings: Settings) -> list[Finding]:
     return [ok(service, f"broker answers, {len(workers)} worker(s) listening")]
 
 
+
+
+def check_unsubscribe(settings: Settings) -> list[Finding]:
+    """Real mail (smtp, ses) needs links recipients can reach, signed with a kept secret.
+
+    The embedded default links to the local API and generates its secret under
+    the state directory; a production install must say where its API is public
+    and manage the secret itself (a lost generated file breaks every mailed link).
+    """
+    service = "unsubscribe links"
+    delivery = settings.delivery
+    url = delivery.unsubscribe_url or ""
+    if settings.mailer == "outbox":
+        source = "set" if delivery.unsubscribe_secret else (
+            f"generated in {delivery.unsubscribe_secret_file}")
+        return [ok(service, f"{url} (secret {source})")]
+    missing = []
+    if not settings.public_url_is_set:
+        missing.append("REPORT_PIPELINE_PUBLIC_URL (the https address of `report-pipeline api`)")
+    if not delivery.unsubscribe_secret:
+        missing.append("REPORT_PIPELINE_UNSUBSCRIBE_SECRET (32+ random characters)")
+    if missing:
+        return [problem(service, "real mail goes out with links to this machine's defaults",
+                        "set " + " and ".join(missing))]
+    if not url.startswith("https://"):
+        return [problem(service, f"{url} is not https; mail clients refuse one-click over http",
+                        "set REPORT_PIPELINE_PUBLIC_URL to an https address")]
+    return [ok(service, f"{url} (secret set)")]
+
+
 CHECKS: tuple[Callable[[Settings], list[Finding]], ...] = (
     check_object_store, check_catalog, check_app_database, check_mailer, check_tesseract,
-    check_executor,
+    check_executor, check_unsubscribe,
 )
 
 

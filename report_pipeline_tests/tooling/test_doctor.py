@@ -49,7 +49,20 @@ def test_the_embedded_default_is_healthy(doctor) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     services = [line.split(":")[0].split(None, 1)[1] for line in result.stdout.splitlines()]
     assert services == ["object store (local)", "catalog (embedded)", "app database (sqlite)",
-                        "mailer (outbox)", "tesseract"]
+                        "mailer (outbox)", "tesseract", "unsubscribe links"]
+
+
+def test_real_mail_needs_a_public_url_and_an_unsubscribe_secret(doctor, tmp_path) -> None:
+    # smtp to a closed port also fails; only the unsubscribe line is looked at here.
+    result = doctor(REPORT_PIPELINE_MAILER="smtp", REPORT_PIPELINE_SMTP_PORT=str(_closed_port()))
+    [line] = [p for p in _problems(result) if p.startswith("problem unsubscribe links")]
+    assert "REPORT_PIPELINE_PUBLIC_URL" in line and "REPORT_PIPELINE_UNSUBSCRIBE_SECRET" in line
+
+    configured = doctor(REPORT_PIPELINE_MAILER="smtp", REPORT_PIPELINE_SMTP_PORT=str(_closed_port()),
+                        REPORT_PIPELINE_PUBLIC_URL="https://reports.example.com",
+                        REPORT_PIPELINE_UNSUBSCRIBE_SECRET="s" * 40)
+    assert not [p for p in _problems(configured) if "unsubscribe" in p]
+    assert "ok      unsubscribe links: https://reports.example.com/unsubscribe" in configured.stdout
 
 
 def test_an_unreachable_database_is_one_line_without_its_password(doctor) -> None:
