@@ -45,6 +45,8 @@ RULES: tuple[Rule, ...] = (
          {"admin": Y, "service": Y}, "record a report's result"),
     Rule("POST", "/api/reports/{report_id}/release",
          {"admin": Y, "operator": Y}, "release a held report's emails"),
+    Rule("POST", "/api/reports/{report_id}/test-email",
+         {"admin": Y, "operator": Y}, "send a report's email to one address, marked [Test]"),
     Rule("POST", "/api/reports/emails/send/{report_id}",
          {"admin": Y, "operator": Y}, "(re)send a report's emails"),
     Rule("POST", "/api/reports/emails",

@@ -38,4 +38,39 @@ def release(week_text: str, released_by: str | None, no_send: bool) -> None:
                            **result.output_for_node("email_deliveries")}))
 
 
+@reports.command("send-test")
+@click.option("--week", "week_text", required=True, help="any date inside the week")
+@click.option("--to", "to", required=True, help="the address to send the test to")
+@click.option("--name", default=None, help="greeting name (default: the address)")
+def send_test(week_text: str, to: str, name: str | None) -> None:
+    """Send this week's email to one address, exactly as subscribers get it, with [Test]
+    in the subject. No delivery is recorded: the week's real send is unaffected."""
+    from report_pipeline.delivery.addresses import InvalidEmail, normalize_email
+    from report_pipeline.delivery.mailers import SendError
+    from report_pipeline.delivery.settings import delivery_settings
+    from report_pipeline.pipeline.proof import NoReportToTest, send_test_email
+    from report_pipeline.resources import connections
+    from report_pipeline.settings import load_settings
+
+    week = week_or_error(week_text)
+    try:
+        address = normalize_email(to)
+    except InvalidEmail as error:
+        raise UserError(str(error)) from None
+    settings = load_settings()
+    opened = connections.open_services(settings)
+    mailer = connections.open_mailer(**connections.mailer_config(settings),
+                                     smtp_password=settings.smtp.password)
+    try:
+        sent = send_test_email(opened.app, opened.store, mailer,
+                               connections.sender_address(settings), week, address,
+                               delivery_settings(settings.delivery), name)
+    except NoReportToTest as error:
+        raise UserError(str(error)) from None
+    except SendError as error:
+        raise UserError(f"the mail server refused the test email: {error}") from None
+    where = f" (outbox: {settings.outbox_dir})" if settings.mailer == "outbox" else ""
+    click.echo(f"sent \"{sent.subject}\" to {sent.to}{where}")
+
+
 COMMANDS = (reports,)

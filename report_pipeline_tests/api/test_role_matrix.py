@@ -74,6 +74,8 @@ def request_for(rule: Rule, ids: dict, address: str) -> tuple[str, str, dict | N
         body = {"report_id": ids["report"], "email": "new@example.com"}
     elif rule.path.startswith("/api/reports/emails/send"):
         body = {"force": False}
+    elif rule.path.endswith("/test-email"):
+        body = {"to": "proof@example.com"}
     return rule.method, path, body
 
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from report_pipeline.api.deps import ApiContext, Audit, Authorized, Context
 from report_pipeline.api.errors import ApiError
@@ -142,3 +143,54 @@ def _updated(request: Request, context: ApiContext, report_id: int, **changes: o
     return report_out(context, row)
 
 
+
+
+class TestEmailIn(BaseModel):
+    to: str = Field(min_length=3, max_length=320, description="the address to send the test to")
+    name: str | None = Field(default=None, max_length=200, description="greeting name")
+
+
+class TestEmailOut(BaseModel):
+    report_id: int
+    week: str
+    to: str
+    subject: str
+    message_id: str
+    attached: bool
+
+
+@router.post("/{report_id}/test-email", response_model=TestEmailOut)
+def send_test_email(report_id: ReportId, body: TestEmailIn, _: Authorized, context: Context,
+                    audit: Audit) -> TestEmailOut:
+    """Send this report's email, exactly as a subscriber gets it, to one address with [Test]
+    in the subject. No delivery is recorded; the week's real send is unaffected."""
+    from report_pipeline.delivery.addresses import InvalidEmail, normalize_email
+    from report_pipeline.delivery.mailers import SendError
+    from report_pipeline.delivery.settings import delivery_settings
+    from report_pipeline.pipeline import proof
+    from report_pipeline.resources import connections
+
+    report = _report(context, report_id)
+    try:
+        to = normalize_email(body.to)
+    except InvalidEmail as error:
+        raise ApiError(422, str(error), code="invalid_email") from None
+    audit.target = f"report:{report_id} test-email:{to}"
+    latest = context.store.latest_report(report.week)
+    if latest is None or latest.id != report.id:
+        raise ApiError(409, f"report {report_id} was superseded by report {latest.id}"
+                       " of its week", code="conflict")
+    settings = context.settings
+    mailer = connections.open_mailer(**connections.mailer_config(settings),
+                                     smtp_password=settings.smtp.password)
+    try:
+        sent = proof.send_test_email(
+            context.store, context.object_store, mailer, connections.sender_address(settings),
+            report.week, to, delivery_settings(settings.delivery), body.name)
+    except proof.NoReportToTest as error:
+        raise ApiError(409, str(error), code="no_report") from None
+    except SendError as error:
+        raise ApiError(502, f"the mail server refused the test email: {error}",
+                       code="send_failed") from None
+    return TestEmailOut(report_id=sent.report_id, week=sent.week.isoformat(), to=sent.to,
+                        subject=sent.subject, message_id=sent.message_id, attached=sent.attached)
