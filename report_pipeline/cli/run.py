@@ -3,26 +3,39 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import date
+from pathlib import Path
 
 import click
 
 from report_pipeline.cli.common import UserError, local_instance, services, week_or_error
+from report_pipeline.cli.progress import week_progress
 from report_pipeline.pipeline.gate import emails_held
+from report_pipeline.storage.object_store import ObjectNotFound, ObjectStore
 from report_pipeline.settings import Settings, load_settings
 from report_pipeline.weeks import WeekNotRunnable, check_runnable
 
 
-def run_and_summarize(settings: Settings, week: date, *, force_emails: bool = False) -> dict:
-    """Run the week's report and email jobs; the summary `run --json` prints."""
+def run_and_summarize(settings: Settings, week: date, *, force_emails: bool = False,
+                      verbose: bool = False) -> dict:
+    """Run the week's report and email jobs; the summary `run --json` prints.
+
+    Without ``verbose`` Dagster's event lines go to the run log and the
+    terminal shows progress by stage and batch (see cli.progress).
+    """
     from report_pipeline.defs.runs import RunFailed, run_week
 
+    began = time.monotonic()
     try:
         check_runnable(week, settings.first_week)
-        with local_instance() as instance:
-            outcome = run_week(instance, week, force_emails=force_emails)
+        with week_progress(run_log_path(settings), f"week {week}", verbose) as watch, \
+                local_instance() as instance:
+            watch()
+            outcome = run_week(instance, week, force_emails=force_emails,
+                               log_level="DEBUG" if verbose else "INFO")
     except (WeekNotRunnable, RunFailed) as error:
-        raise UserError(str(error)) from None
+        raise UserError(f"{error} (details: {run_log_path(settings)})") from None
     opened = services()
     report = opened.app.latest_report(week)
     pdf_path = opened.store.local_path(report.pdf_key) if report and report.pdf_key else None
@@ -39,13 +52,32 @@ def run_and_summarize(settings: Settings, week: date, *, force_emails: bool = Fa
         "outbox_dir": str(settings.outbox_dir) if settings.mailer == "outbox" else None,
         "report_run_id": outcome.report_run_id,
         "email_run_id": outcome.email_run_id,
+        "needs_review": _needs_review(opened.store, week),
+        "seconds": round(time.monotonic() - began, 1),
     }
 
 
+def run_log_path(settings: Settings) -> Path:
+    """Where Dagster's event lines of CLI runs go when they are not shown."""
+    return settings.home / "logs" / "cli-runs.log"
+
+
+def _needs_review(store: ObjectStore, week: date) -> int | None:
+    from report_pipeline.pipeline.publish import read_published_manifest
+
+    try:
+        return read_published_manifest(store, week)["summary"].get("needs_review")
+    except (ObjectNotFound, KeyError, ValueError):
+        return None
+
+
 def format_summary(summary: dict) -> str:
+    review = summary.get("needs_review")
     lines = [
         f"week {summary['week']}: {summary['documents_total']} documents,"
-        f" {summary['documents_failed']} failed",
+        f" {summary['documents_failed']} failed"
+        + (f", {review} to review" if review else "")
+        + (f" ({summary['seconds']} s)" if summary.get("seconds") is not None else ""),
         f"report: {summary['pdf_path'] or summary['report_uri']}",
         f"emails: {summary['emails_sent']} sent, {summary['emails_skipped']} skipped,"
         f" {summary['emails_failed']} failed",
@@ -61,10 +93,11 @@ def format_summary(summary: dict) -> str:
 @click.option("--week", "week_text", required=True, help="any date inside the week (YYYY-MM-DD)")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object at the end")
 @click.option("--force-emails", is_flag=True, help="resend to addresses already mailed")
-def run(week_text: str, as_json: bool, force_emails: bool) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="show Dagster's event lines, not progress")
+def run(week_text: str, as_json: bool, force_emails: bool, verbose: bool) -> None:
     """Run one week: manifest, features, report, emails."""
     summary = run_and_summarize(load_settings(), week_or_error(week_text),
-                                force_emails=force_emails)
+                                force_emails=force_emails, verbose=verbose)
     click.echo(json.dumps(summary) if as_json else format_summary(summary))
 
 

@@ -115,6 +115,7 @@ def trend_chart(points: Sequence[TrendPoint]) -> bytes:
         ax.set_xlim(-0.5, len(points) - 0.5)
         if all(math.isnan(v) for v in values):
             ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", color="grey")
+        ax.margins(y=0.25)  # headroom for the label of this week's point
         ax.set_ylim(bottom=0)
         ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=index != 1 and index != 3))
         _finish(ax, title)

@@ -427,7 +427,7 @@ def _failures_section(pdf: _ReportPDF, data: ReportData) -> None:
             "document_id", "customer", "cause", "stage", "reason").iter_rows()
     ]
     _table(pdf, ("Document id", "Customer", "Cause", "Stage", "Detail"), rows,
-           (38, 26, 40, 16, 60), ("L", "L", "L", "L", "L"), size=8)
+           (38, 32, 36, 16, 58), ("L", "L", "L", "L", "L"), size=8)
 
 
 def _image(pdf: _ReportPDF, chart: tuple[str, bytes]) -> None:
@@ -439,7 +439,7 @@ def _image(pdf: _ReportPDF, chart: tuple[str, bytes]) -> None:
 
 
 def _summary_tables(pdf: _ReportPDF, data: ReportData) -> None:
-    _section(pdf, 40)
+    _section(pdf, 85)  # the key-value table is read as one block: never split it
     _heading(pdf, "Summary")
     s = data.summary
     stages = ", ".join(f"{clean(k)}: {v:,}" for k, v in s["failed_by_stage"].items()) or "-"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from report_pipeline.pipeline.documents import store_document
+from report_pipeline.pipeline.features import extract_entries, write_week_features
+from report_pipeline.pipeline.manifest import iter_manifest_entries, write_manifest
+from report_pipeline.pipeline.publish import publish_report
 from report_pipeline.resources.connections import Services, open_services
 from report_pipeline.settings import Settings
 from report_pipeline.tooling.samples import sample_week
@@ -21,10 +24,17 @@ def last_closed_week() -> date:
     return week_start_of(datetime.now(timezone.utc).date()) - timedelta(days=7)
 
 
-def seed_week(services: Services, week: date) -> int:
+HISTORY_WEEKS = 2  # earlier weeks published so the report's trend section has a line
+# Every n-th sample left out of each earlier week, so the weeks differ (None: all kept).
+HISTORY_SKIP = (4, 6)
+
+
+def seed_week(services: Services, week: date, skip_every: int | None = None) -> int:
     """Store the sample documents once; a second demo run adds nothing. Returns added."""
     added = 0
     for number, sample in enumerate(sample_week(week)):
+        if skip_every and number % skip_every == skip_every - 1:
+            continue
         document_id = f"demo-{week.isoformat()}-{number:03d}"
         if services.catalog.get(document_id) is not None:
             continue
@@ -34,6 +44,31 @@ def seed_week(services: Services, week: date) -> int:
         )
         added += 1
     return added
+
+
+def publish_history(settings: Settings, week: date) -> list[date]:
+    """Seed and publish the weeks before ``week`` in this process: no run, no emails.
+
+    Their samples are the same bytes as the demo week's, so extraction is all
+    cache hits once one week is done; only their published summaries matter
+    (the trend section reads them).
+    """
+    services = open_services(settings)
+    published = []
+    for back, skip in zip(range(HISTORY_WEEKS, 0, -1), HISTORY_SKIP):
+        earlier = week - timedelta(weeks=back)
+        if earlier < settings.first_week:
+            continue
+        seed_week(services, earlier, skip)
+        entries = list(iter_manifest_entries(services.catalog, services.store, earlier))
+        write_manifest(services.store, earlier, entries)
+        results = extract_entries(entries, services.store)
+        write_week_features(services.store, earlier, results)
+        publish_report(services.store, earlier, entries, results,
+                       datetime.combine(earlier + timedelta(days=7), time(6), timezone.utc),
+                       settings.review_confidence)
+        published.append(earlier)
+    return published
 
 
 def seed_demo(settings: Settings, week: date | None = None) -> date:
