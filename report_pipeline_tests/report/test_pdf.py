@@ -140,3 +140,16 @@ def test_stored_text_that_looks_like_the_page_alias_is_printed_as_is():
         WEEK, [entry("a", "team-{nb}")], [failed("a", "read", "missing {nb}")], GENERATED_AT)
     text = pdf_text(report.pdf)
     assert "team-{nb}" in text and "missing {nb}" in text
+
+
+def test_the_pdf_is_tagged_with_its_language_alt_texts_and_bookmarks(small_week):
+    reader = PdfReader(io.BytesIO(small_week.pdf))
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en"  # screen readers pick the voice from it
+    assert root["/MarkInfo"]["/Marked"]
+    figures = [kid.get_object() for kid in root["/StructTreeRoot"]["/K"][0].get_object()["/K"]]
+    alts = [figure["/Alt"] for figure in figures if figure.get("/S") == "/Figure"]
+    assert len(alts) == 5 and all(alts)  # every chart carries a description
+    assert any("documents per day" in alt.lower() for alt in alts)
+    titles = [item["/Title"] for item in reader.outline]
+    assert titles[:3] == ["Trends: the last 12 weeks", "Needs review", "Failed documents"]
