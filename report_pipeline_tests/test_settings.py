@@ -74,3 +74,32 @@ def test_ocr_languages_and_textract_settings() -> None:
     override = load_settings({"AWS_REGION": "eu-central-1",
                               "REPORT_PIPELINE_TEXTRACT_REGION": "eu-west-1"})
     assert override.textract.region == "eu-west-1"
+
+
+# issue 15: review threshold, public URL (unsubscribe links), sender name
+def test_defaults_give_one_click_unsubscribe_to_the_local_api(tmp_path) -> None:
+    settings = load_settings({"REPORT_PIPELINE_HOME": str(tmp_path)})
+    assert settings.review_confidence == 60.0
+    assert settings.public_url == "http://127.0.0.1:8000" and not settings.public_url_is_set
+    assert settings.delivery.unsubscribe_url == "http://127.0.0.1:8000/unsubscribe"
+    assert settings.delivery.unsubscribe_secret_file == tmp_path / "unsubscribe.secret"
+    assert settings.mail_from_name == "Weekly document report"
+
+
+def test_the_public_url_builds_the_unsubscribe_link(tmp_path) -> None:
+    settings = load_settings({"REPORT_PIPELINE_HOME": str(tmp_path),
+                              "REPORT_PIPELINE_PUBLIC_URL": "https://reports.example.com/",
+                              "REPORT_PIPELINE_MAIL_FROM_NAME": "  Trial   Ops  "})
+    assert settings.public_url_is_set
+    assert settings.delivery.unsubscribe_url == "https://reports.example.com/unsubscribe"
+    assert settings.mail_from_name == "Trial Ops"
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("REPORT_PIPELINE_REVIEW_CONFIDENCE", "120"),
+    ("REPORT_PIPELINE_REVIEW_CONFIDENCE", "high"),
+    ("REPORT_PIPELINE_PUBLIC_URL", "reports.example.com"),
+])
+def test_bad_values_name_the_variable(tmp_path, name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=name):
+        load_settings({"REPORT_PIPELINE_HOME": str(tmp_path), name: value})
