@@ -12,7 +12,7 @@ from report_pipeline.api.deps import ApiContext, Audit, Authorized, Context
 from report_pipeline.api.errors import ApiError
 from report_pipeline.api.launcher import LaunchError
 from report_pipeline.api.pagination import Cursor, Limit, decode_cursor, encode_cursor, int_key
-from report_pipeline.api.routers.common import ERRORS, week_or_422
+from report_pipeline.api.routers.common import ERRORS, error_responses, week_or_422
 from report_pipeline.api.schemas import (
     MAX_INT, ReportConflictBody, ReportIn, ReportOut, ReportPage, ReportState, ResultIn, StateIn,
 )
@@ -159,7 +159,8 @@ class TestEmailOut(BaseModel):
     attached: bool
 
 
-@router.post("/{report_id}/test-email", response_model=TestEmailOut)
+@router.post("/{report_id}/test-email", response_model=TestEmailOut,
+             responses=error_responses(409, 502))
 def send_test_email(report_id: ReportId, body: TestEmailIn, _: Authorized, context: Context,
                     audit: Audit) -> TestEmailOut:
     """Send this report's email, exactly as a subscriber gets it, to one address with [Test]
