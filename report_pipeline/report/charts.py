@@ -115,9 +115,13 @@ def trend_chart(points: Sequence[TrendPoint]) -> bytes:
         ax.set_xlim(-0.5, len(points) - 0.5)
         if all(math.isnan(v) for v in values):
             ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", color="grey")
-        ax.margins(y=0.25)  # headroom for the label of this week's point
-        ax.set_ylim(bottom=0)
+        # Explicit headroom: the label of this week's point must stay under the title.
+        finite = [v for v in values if not math.isnan(v)]
+        ax.set_ylim(0, (max(finite) if finite and max(finite) > 0 else 1) * 1.3)
         ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=index != 1 and index != 3))
+        if index == 3:  # a confidence is 0-100: the whole scale, so a drop reads as one
+            ax.set_ylim(0, 115)
+            ax.set_yticks([0, 25, 50, 75, 100])
         _finish(ax, title)
     return _png(fig)
 
