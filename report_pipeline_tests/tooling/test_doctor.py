@@ -160,6 +160,9 @@ def test_celery_without_a_broker_or_workers_is_reported(doctor, redis_url) -> No
 
 def test_ses_quota_is_checked(doctor, s3_endpoint) -> None:
     result = doctor(**AWS_TEST_ENV, REPORT_PIPELINE_MAILER="ses",
-                    REPORT_PIPELINE_SES_ENDPOINT_URL=s3_endpoint)
+                    REPORT_PIPELINE_SES_ENDPOINT_URL=s3_endpoint,
+                    # real mail needs both (the unsubscribe check), as production sets them
+                    REPORT_PIPELINE_PUBLIC_URL="https://reports.example.com",
+                    REPORT_PIPELINE_UNSUBSCRIBE_SECRET="s" * 40)
     assert result.returncode == 0, result.stdout
     assert "ok      mailer (ses): SES reachable" in result.stdout
