@@ -63,6 +63,14 @@ DAMAGED_IMAGE = _cause(
     "damaged-image", "The image is damaged or not an image",
     "The file says it is an image but its content cannot be opened as one.",
     "Ask the sender to export the image again and upload it.")
+TOO_BIG_DOCUMENT = _cause(
+    "too-big-document", "Document too large to process safely",
+    "The document has more pages, larger pages or more content than the pipeline accepts.",
+    "Ask the sender to split it into smaller files or send a smaller version.")
+DAMAGED_DOCUMENT = _cause(
+    "damaged-document", "The file is damaged",
+    "The PDF or Word file cannot be opened: its content is broken.",
+    "Ask the sender to save or export it again and upload it.")
 NOT_TEXT = _cause(
     "not-text", "The text file is not readable text",
     "The file was sent as text but contains binary data or an unknown character encoding.",
@@ -92,16 +100,18 @@ OTHER = _cause(
 _RULES: tuple[tuple[str | None, tuple[str, ...], Cause], ...] = (
     (None, ("password", "encrypted"), PASSWORD),
     (None, ("truncated", "ends in the middle", "unexpected eof", "cut short"), TRUNCATED),
-    (None, ("empty file",), EMPTY),
+    (None, ("empty file", "has no pages"), EMPTY),
     ("catalog", ("duplicate document id",), DUPLICATE),
     ("catalog", ("",), BAD_RECORD),
     ("read", ("changed after",), CHANGED),
     ("read", ("",), MISSING),
-    (None, ("unsupported content type",), UNSUPPORTED),
+    (None, ("unsupported content type", "not a word document"), UNSUPPORTED),
+    (None, ("over the limit", "inflates", "too large to ocr"), TOO_BIG_DOCUMENT),
     (None, ("too large", "decompression bomb"), TOO_LARGE),
     (None, ("image",), DAMAGED_IMAGE),
+    (None, ("corrupt", "unreadable"), DAMAGED_DOCUMENT),
     ("decode", ("text", "binary", "encoding", "printable"), NOT_TEXT),
-    ("ocr", ("timed out",), OCR_TIMEOUT),
+    ("ocr", ("timed out", "time budget"), OCR_TIMEOUT),
     ("ocr", ("tesseract",), OCR_ENGINE),
     (None, ("out of memory",), OUT_OF_MEMORY),
     (None, ("no result",), NOT_FINISHED),
