@@ -13,6 +13,7 @@ from typing import Any
 
 import polars as pl
 
+from report_pipeline.deid import sanitize_reason, vocabulary
 from report_pipeline.models import FeatureResult, ManifestEntry
 
 MISSING_STAGE = "features"
@@ -24,7 +25,6 @@ CUSTOMER_TERMS_LIMIT = 10
 DOC_SCHEMA: dict[str, Any] = {
     "document_id": pl.String,
     "customer": pl.String,
-    "file_location": pl.String,
     "content_type": pl.String,
     "day": pl.Date,
     "size": pl.Int64,
@@ -53,7 +53,7 @@ class ReportData:
     ocr_confidences: list[float]
     top_terms: pl.DataFrame  # term, count; all terms, most frequent first
     customer_top_terms: pl.DataFrame  # customer, term, count; top terms of each customer
-    failures: pl.DataFrame  # document_id, customer, file_location, stage, reason
+    failures: pl.DataFrame  # document_id, customer, content_type, stage, reason (sanitized)
     outside_week: int  # documents whose created_at is not in the week (not in per_day)
 
     @property
@@ -118,7 +118,6 @@ def _document_row(entry: ManifestEntry, result: FeatureResult | None) -> dict[st
     row: dict[str, Any] = {
         "document_id": record.document_id,
         "customer": record.customer_id,
-        "file_location": record.file_location,
         "content_type": record.content_type or "unknown",
         "day": _utc_day(record.created_at),
         "size": int(record.size or 0),
@@ -161,13 +160,18 @@ def _append_terms(terms: dict[str, list[Any]], customer: str, features: dict[str
 
 
 def _term_frame(terms: dict[str, list[Any]]) -> pl.DataFrame:
-    """Terms as (customer, term, count); entries whose values do not convert are dropped."""
+    """Terms as (customer, term, count); entries whose values do not convert are dropped.
+
+    Only terms of the de-identification allow-list are kept: cached features
+    computed before the filter existed still carry raw terms (names, ids).
+    """
     frame = pl.DataFrame({
         "customer": pl.Series(terms["customer"], dtype=pl.String),
         "term": pl.Series(terms["term"], dtype=pl.String, strict=False),
         "count": pl.Series(terms["count"], dtype=pl.Int64, strict=False),
     })
-    return frame.filter(pl.col("term").is_not_null() & (pl.col("term") != "")).drop_nulls("count")
+    allowed = pl.Series(list(vocabulary()), dtype=pl.String)
+    return frame.filter(pl.col("term").str.to_lowercase().is_in(allowed)).drop_nulls("count")
 
 
 def _utc_day(moment: datetime) -> date:
@@ -260,8 +264,11 @@ def _customer_top_terms(terms: pl.DataFrame) -> pl.DataFrame:
 def _failures(docs: pl.DataFrame) -> pl.DataFrame:
     return (
         docs.filter(pl.col("status") == "failed")
-        .select("document_id", "customer", "file_location", "stage", "reason")
-        .sort(["customer", "file_location", "document_id"])
+        # Never the object key: keys carry uploaders' file names. Reasons may
+        # quote content or keys, so they are sanitized here, once for every use.
+        .select("document_id", "customer", "content_type", "stage",
+                pl.col("reason").map_elements(sanitize_reason, return_dtype=pl.String))
+        .sort(["customer", "document_id"])
     )
 
 

@@ -23,6 +23,7 @@ import polars as pl
 from fpdf import FPDF
 from fontTools.ttLib import TTFont
 
+from report_pipeline.deid import sanitize_reason, showable_terms
 from report_pipeline.report.aggregate import ReportData
 
 FONT = "DejaVu"
@@ -341,7 +342,8 @@ def _customer_section(pdf: _ReportPDF, row: dict[str, Any], types: list[tuple[st
     ))
     _para(pdf, f"Size: {fmt_bytes(row['bytes'])}")
     _para(pdf, "Content types: " + (", ".join(f"{clean(t)} ({n:,})" for t, n in types) or "-"))
-    _para(pdf, "Top terms: " + (", ".join(f"{clean(t)} ({n:,})" for t, n in terms) or "-"))
+    shown = showable_terms(terms)  # de-identified at aggregation; checked again where shown
+    _para(pdf, "Top terms: " + (", ".join(f"{clean(t)} ({n:,})" for t, n in shown) or "-"))
     if row["failed"]:
         _para(pdf, f"{row['failed']:,} failed document(s), listed in the appendix.")
     pdf.ln(5)
@@ -355,10 +357,12 @@ def _failed_appendix(pdf: _ReportPDF, failures: pl.DataFrame) -> None:
         return
     _para(pdf, f"{len(failures):,} document(s) failed. Every one is listed below.", 9)
     pdf.ln(2)
+    # By id, customer and content type, never object key or file name; the
+    # reason is sanitized again here so no caller can bring content into a PDF.
     rows = [
-        (clean(doc), clean(key), clean(stage), clean(reason))
-        for doc, key, stage, reason in failures.select(
-            "document_id", "file_location", "stage", "reason").iter_rows()
+        (clean(doc), clean(customer), clean(ctype), clean(stage), clean(sanitize_reason(reason)))
+        for doc, customer, ctype, stage, reason in failures.select(
+            "document_id", "customer", "content_type", "stage", "reason").iter_rows()
     ]
-    _table(pdf, ("Document id", "Object key", "Stage", "Reason"), rows,
-           (32, 74, 18, 56), ("L", "L", "L", "L"), size=8)
+    _table(pdf, ("Document id", "Customer", "Content type", "Stage", "Reason"), rows,
+           (32, 34, 30, 18, 66), ("L", "L", "L", "L", "L"), size=8)
