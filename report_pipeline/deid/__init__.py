@@ -50,6 +50,17 @@ TECHNICAL_WORDS = frozenset(
 _CAMEL_PART = re.compile(r"[A-Z][a-z]*|[a-z]+")
 
 
+# Whitespace-delimited tokens that are identifiers whole: anything with a digit
+# (dates, ids, phones, "MRN4821937"), an '@' or a '/' (e-mail, URLs, paths) or a
+# dotted name (example.com). Their letters must not become terms ("com").
+_IDENTIFIER_TOKEN = re.compile(r"\S*(?:\d|@|/|\\|[^\W\d_]\.[^\W\d_]{2,})\S*")
+
+
+def strip_identifier_tokens(text: str) -> str:
+    """`text` with every token that is an identifier whole replaced by a space."""
+    return _IDENTIFIER_TOKEN.sub(" ", text)
+
+
 @lru_cache(maxsize=1)
 def vocabulary() -> frozenset[str]:
     """The allow-list, loaded once (about 31,000 words, a few milliseconds)."""

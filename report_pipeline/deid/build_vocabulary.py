@@ -44,12 +44,15 @@ def faker_names() -> set[str]:
     import faker.providers.person as person
 
     found: set[str] = set()
-    for package, prefixes in ((person, ("first_name", "last_name")),
-                              (address, ("cities", "city_name", "street_name", "streets"))):
+    # Every person list whose attribute names names ("unisex_last_names" too).
+    for package, keys in ((person, ("name",)), (address, ("cities", "city_name", "street_name",
+                                                          "streets"))):
         for module in pkgutil.iter_modules(package.__path__):
             provider = importlib.import_module(f"{package.__name__}.{module.name}").Provider
             for attr in dir(provider):
-                if attr.startswith(prefixes) or any(p in attr for p in prefixes[2:]):
+                if attr.startswith("_") or "language" in attr:  # language_names: not people
+                    continue
+                if any(key in attr for key in keys):
                     found |= _strings(getattr(provider, attr))
     return found
 
@@ -102,8 +105,24 @@ def build() -> tuple[list[str], list[str]]:
     names = faker_names() | census_names() | world_first_names()
     words = {w for w in wordfreq.top_n_list("en", VOCABULARY_SIZE) if WORD.fullmatch(w)}
     words -= set(MONTHS_AND_DAYS) | set(RECORD_LABELS)
+    names |= {w for w in words if _is_place_name(w, names)}
     kept = clinical_words()
     return sorted((words - names) | kept), sorted((words & names) - kept)
+
+
+# Town names are made of a surname and one of these ("Woodville", "Greenland").
+PLACE_SUFFIXES = (
+    "ville", "town", "ton", "land", "berg", "burg", "burgh", "borough", "bury", "port",
+    "mouth", "stad", "furt", "chester", "fort", "haven", "shire", "field", "ford",
+    "wood", "dale", "stead", "ham",
+)
+
+
+def _is_place_name(word: str, names: set[str]) -> bool:
+    # A stem of four letters or more: "in" + "stead" is a word, not a town.
+    return any(word.endswith(suffix) and len(word) - len(suffix) >= 4
+               and word[: -len(suffix)] in names
+               for suffix in PLACE_SUFFIXES)
 
 
 def clinical_words() -> set[str]:
