@@ -52,3 +52,36 @@ def test_expired_link_is_gone_and_forged_or_foreign_ones_are_refused(sqlite_clie
     outcomes = [(r["status_code"], r["outcome"]) for r in _audit(client)
                 if r["action"].endswith("/download")]
     assert sorted(outcomes) == [(403, "denied"), (403, "denied"), (410, "rejected")]
+
+
+def test_handing_out_a_presigned_link_is_audited(settings, sqlite_store, launcher, catalog,
+                                                 s3_endpoint) -> None:
+    import uuid
+
+    import boto3
+    import httpx
+    from fastapi.testclient import TestClient
+
+    from report_pipeline.api.app import create_app
+    from report_pipeline.api.config import ApiConfig
+    from report_pipeline.storage.object_store import S3ObjectStore
+    from report_pipeline_tests.api.conftest import JWT
+
+    s3 = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1",
+                      aws_access_key_id="testing", aws_secret_access_key="testing")
+    bucket = f"dl-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    store = S3ObjectStore(s3, bucket)
+    store.put("reports/2024-03-04/weekly-report.pdf", b"%PDF-1.4 s3")
+    row = sqlite_store.record_report(ReportResult(
+        WEEK, "succeeded", pdf_key="reports/2024-03-04/weekly-report.pdf"))
+    config = ApiConfig(jwt=JWT, dagster_graphql_url=None, dagster_location=None,
+                       download_ttl_seconds=300)
+    app = create_app(settings, config=config, store=sqlite_store, launcher=launcher,
+                     catalog=catalog, object_store=store)
+    with TestClient(app) as client:
+        url = client.get(f"/api/reports/{row.id}", headers=auth("analyst")).json()["download_url"]
+        assert httpx.get(url).content == b"%PDF-1.4 s3"
+        rows = _audit(client)
+    assert (rows[0]["action"], rows[0]["actor"], rows[0]["target"]) == (
+        "GET /api/reports/{report_id}", "user-analyst", f"report download links: {row.id}")
