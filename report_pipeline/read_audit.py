@@ -28,7 +28,16 @@ def cli_actor(as_name: str | None) -> str:
 
 def record_cli_read(app: AppStore, actor: str, action: str, target: str, outcome: str) -> None:
     """One audit row for a read done from the command line."""
-    record_audit(app, AuditEvent(
-        action=action, request_id=uuid.uuid4().hex, actor=actor, role=CLI_ROLE,
-        target=target, outcome=outcome, status_code=0, audited_read=True,
-    ))
+    record_audit(
+        app,
+        AuditEvent(
+            action=action,
+            request_id=uuid.uuid4().hex,
+            actor=actor,
+            role=CLI_ROLE,
+            target=target,
+            outcome=outcome,
+            status_code=0,
+            audited_read=True,
+        ),
+    )

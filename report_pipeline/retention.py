@@ -2,8 +2,8 @@
 
 Cached features (OCR text), week manifests, report PDFs and their manifests in
 the object store, and the outbox's .eml files are deleted when their last
-modification is older than REPORT_PIPELINE_RETENTION_DAYS (default 400: a year
-of weekly reports and a margin for a late re-run). The audit log, the source
+modification is older than REPORT_PIPELINE_RETENTION_DAYS (settings.PatientDataEnv;
+default 400: a year of weekly reports and a margin for a late re-run). The audit log, the source
 documents and the databases are never touched here. Age is the object's own
 modification time, as an S3 lifecycle rule measures it, so this command and the
 production lifecycle rule (README) delete the same objects.
@@ -11,34 +11,19 @@ production lifecycle rule (README) delete the same objects.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from report_pipeline.storage.object_store import LocalObjectStore, ObjectStore, S3ObjectStore
 
-DEFAULT_RETENTION_DAYS = 400
 # Object-store prefixes under the policy; "documents" (the customers' uploads) is not one.
 RETAINED_PREFIXES = ("features/", "manifests/", "reports/")
 
 
 class RetentionError(ValueError):
     """A retention setting that cannot be applied (shown to the operator as is)."""
-
-
-def retention_days() -> int:
-    """REPORT_PIPELINE_RETENTION_DAYS, a whole number of days >= 1."""
-    # settings: REPORT_PIPELINE_RETENTION_DAYS
-    raw = os.environ.get("REPORT_PIPELINE_RETENTION_DAYS") or str(DEFAULT_RETENTION_DAYS)
-    try:
-        days = int(raw)
-    except ValueError:
-        raise RetentionError(f"REPORT_PIPELINE_RETENTION_DAYS must be a number of days, got {raw!r}")
-    if days < 1:
-        raise RetentionError(f"REPORT_PIPELINE_RETENTION_DAYS must be at least 1, got {days}")
-    return days
 
 
 @dataclass(frozen=True)
@@ -48,20 +33,29 @@ class Expired:
     modified: datetime
 
 
-def expired_items(store: ObjectStore, outbox: Path | None, days: int,
-                  now: datetime | None = None) -> list[Expired]:
+def expired_items(
+    store: ObjectStore, outbox: Path | None, days: int, now: datetime | None = None
+) -> list[Expired]:
     """Everything under the policy last modified more than `days` days before `now`."""
-    cutoff = (now or datetime.now(timezone.utc)) - timedelta(days=days)
-    found = [Expired("object", key, moment) for key, moment in _objects(store)
-             if moment < cutoff]
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
+    found = [Expired("object", key, moment) for key, moment in _objects(store) if moment < cutoff]
     if outbox is not None and outbox.is_dir():
-        found += [Expired("outbox", path.name, _mtime(path)) for path in sorted(outbox.iterdir())
-                  if path.is_file() and path.suffix == ".eml" and _mtime(path) < cutoff]
+        found += [
+            Expired("outbox", path.name, _mtime(path))
+            for path in sorted(outbox.iterdir())
+            if path.is_file() and path.suffix == ".eml" and _mtime(path) < cutoff
+        ]
     return found
 
 
-def apply_retention(store: ObjectStore, outbox: Path | None, days: int, *, dry_run: bool = False,
-                    now: datetime | None = None) -> list[Expired]:
+def apply_retention(
+    store: ObjectStore,
+    outbox: Path | None,
+    days: int,
+    *,
+    dry_run: bool = False,
+    now: datetime | None = None,
+) -> list[Expired]:
     """Delete the expired items (unless `dry_run`) and return them; a second run finds none."""
     items = expired_items(store, outbox, days, now)
     if not dry_run:
@@ -98,7 +92,7 @@ def _s3_objects(store: S3ObjectStore) -> Iterator[tuple[str, datetime]]:
     for prefix in RETAINED_PREFIXES:
         for page in paginator.paginate(Bucket=store.bucket, Prefix=lead + prefix):
             for item in page.get("Contents", []):
-                yield item["Key"][len(lead):], item["LastModified"].astimezone(timezone.utc)
+                yield item["Key"][len(lead) :], item["LastModified"].astimezone(UTC)
 
 
 def _delete(store: ObjectStore, key: str) -> None:
@@ -119,13 +113,14 @@ def _prune_empty_dirs(directory: Path, root: Path) -> None:
 
 
 def _mtime(path: Path) -> datetime:
-    return datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
 
 
 def format_items(items: list[Expired], dry_run: bool) -> str:
     """One line per item and a total, as the CLI prints them."""
     verb = "would delete" if dry_run else "deleted"
-    lines = [f"{verb} {item.where} {item.name} (modified {item.modified:%Y-%m-%d})"
-             for item in items]
+    lines = [
+        f"{verb} {item.where} {item.name} (modified {item.modified:%Y-%m-%d})" for item in items
+    ]
     lines.append(f"{len(items)} item(s) {verb}" if items else "nothing older than the policy")
     return "\n".join(lines)

@@ -12,8 +12,10 @@ from report_pipeline.private_files import shared_paths
 
 def test_a_new_process_creates_private_files(tmp_path) -> None:
     # A fresh interpreter with a permissive umask: importing the package tightens it.
-    code = ("import os; os.umask(0o022); import report_pipeline, pathlib; "
-            f"p = pathlib.Path({str(tmp_path)!r}) / 'd'; p.mkdir(); (p / 'f').write_text('x')")
+    code = (
+        "import os; os.umask(0o022); import report_pipeline, pathlib; "
+        f"p = pathlib.Path({str(tmp_path)!r}) / 'd'; p.mkdir(); (p / 'f').write_text('x')"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
     assert stat.S_IMODE((tmp_path / "d").stat().st_mode) == 0o700
     assert stat.S_IMODE((tmp_path / "d" / "f").stat().st_mode) == 0o600

@@ -5,21 +5,30 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
 
 from report_pipeline.retention import (
-    RetentionError, apply_retention, expired_items, format_items, retention_days,
+    apply_retention,
+    expired_items,
+    format_items,
 )
 from report_pipeline.storage.object_store import LocalObjectStore, S3ObjectStore
 
-OLD = ["features/cache/text-3/ab/abcd.json", "features/weeks/2023-01-02/features.json",
-       "manifests/2023-01-02/manifest.json", "reports/2023-01-02/weekly-report.pdf",
-       "reports/2023-01-02/manifest.json"]
-RECENT = ["features/cache/text-3/cd/cdef.json", "manifests/2024-03-04/manifest.json",
-          "reports/2024-03-04/weekly-report.pdf"]
+OLD = [
+    "features/cache/text-3/ab/abcd.json",
+    "features/weeks/2023-01-02/features.json",
+    "manifests/2023-01-02/manifest.json",
+    "reports/2023-01-02/weekly-report.pdf",
+    "reports/2023-01-02/manifest.json",
+]
+RECENT = [
+    "features/cache/text-3/cd/cdef.json",
+    "manifests/2024-03-04/manifest.json",
+    "reports/2024-03-04/weekly-report.pdf",
+]
 NEVER = ["customers/acme/2023/01/doc-1/note.txt"]  # source documents are not under the policy
 
 
@@ -65,26 +74,20 @@ def test_dry_run_lists_and_deletes_nothing(local_week) -> None:
 
 
 def test_s3_objects_past_the_policy_are_deleted(s3_endpoint: str) -> None:
-    client = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1",
-                          aws_access_key_id="testing", aws_secret_access_key="testing")
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
     bucket = f"retention-{uuid.uuid4().hex[:8]}"
     client.create_bucket(Bucket=bucket)
     store = S3ObjectStore(client, bucket, prefix="tenant-a")
     for key in OLD + NEVER:
         store.put(key, b"{}")
-    later = datetime.now(timezone.utc) + timedelta(days=401)  # S3 keeps its own clock
+    later = datetime.now(UTC) + timedelta(days=401)  # S3 keeps its own clock
     assert expired_items(store, None, 400) == []
     removed = apply_retention(store, None, 400, now=later)
     assert sorted(i.name for i in removed) == sorted(OLD)
     assert store.exists(NEVER[0]) and not store.exists(OLD[0])
-
-
-def test_retention_days_setting(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("REPORT_PIPELINE_RETENTION_DAYS", raising=False)
-    assert retention_days() == 400
-    monkeypatch.setenv("REPORT_PIPELINE_RETENTION_DAYS", "30")
-    assert retention_days() == 30
-    for bad in ("soon", "0"):
-        monkeypatch.setenv("REPORT_PIPELINE_RETENTION_DAYS", bad)
-        with pytest.raises(RetentionError):
-            retention_days()

@@ -8,7 +8,11 @@ from datetime import date
 import click
 
 from report_pipeline.cli.common import (
-    UserError, app_store, local_instance, services, week_or_error,
+    UserError,
+    app_store,
+    local_instance,
+    services,
+    week_or_error,
 )
 from report_pipeline.pipeline.dead_letters import DeadLetter, read_dead_letters, week_counts
 from report_pipeline.read_audit import cli_actor, record_cli_read

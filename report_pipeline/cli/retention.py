@@ -5,9 +5,7 @@ from __future__ import annotations
 import click
 
 from report_pipeline.cli.common import UserError, services
-from report_pipeline.retention import (
-    RetentionError, apply_retention, format_items, retention_days,
-)
+from report_pipeline.retention import RetentionError, apply_retention, format_items
 from report_pipeline.settings import load_settings
 
 
@@ -20,11 +18,8 @@ def retention() -> None:
 @click.option("--dry-run", is_flag=True, help="list what would be deleted, delete nothing")
 def retention_apply(dry_run: bool) -> None:
     """Delete what is older than REPORT_PIPELINE_RETENTION_DAYS (never the audit log)."""
-    try:
-        days = retention_days()
-    except RetentionError as error:
-        raise UserError(str(error)) from None
-    settings = load_settings()
+    settings = load_settings()  # a bad value is a SettingsError: one line, exit 1
+    days = settings.patient_data.retention_days
     outbox = settings.outbox_dir if settings.mailer == "outbox" else None
     try:
         items = apply_retention(services().store, outbox, days, dry_run=dry_run)

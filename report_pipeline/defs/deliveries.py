@@ -56,8 +56,10 @@ def email_deliveries(
         return
     published = read_published_manifest(store, week)
     pdf = store.get(report.pdf_key)
-    links = plan_links(store, report.id, report.pdf_key, len(pdf), load_settings().home,
-                       settings.max_attachment_bytes, settings.download_link_ttl_seconds)
+    app_settings = load_settings()
+    links = plan_links(store, report.id, report.pdf_key, len(pdf), app_settings.home,
+                       settings.max_attachment_bytes, settings.download_link_ttl_seconds,
+                       app_settings.patient_data)
     outcome = dispatch_report(
         app,
         ReportToSend(

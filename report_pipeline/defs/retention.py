@@ -3,7 +3,7 @@
 from dagster import OpExecutionContext, job, op, schedule
 
 from report_pipeline.resources.configurable import ObjectStoreResource
-from report_pipeline.retention import apply_retention, format_items, retention_days
+from report_pipeline.retention import apply_retention, format_items
 from report_pipeline.settings import load_settings
 
 
@@ -12,7 +12,7 @@ def apply_retention_policy(context: OpExecutionContext, object_store: ObjectStor
     """Delete features, manifests, reports and outbox files past the retention period."""
     settings = load_settings()
     outbox = settings.outbox_dir if settings.mailer == "outbox" else None
-    items = apply_retention(object_store.open(), outbox, retention_days())
+    items = apply_retention(object_store.open(), outbox, settings.patient_data.retention_days)
     context.log.info(format_items(items, dry_run=False))
     return len(items)
 
@@ -23,7 +23,10 @@ def retention_job() -> None:
 
 
 # Sunday 05:00, away from the Monday 06:00 report run.
-@schedule(job=retention_job, cron_schedule="0 5 * * 0",
-          execution_timezone=load_settings().schedule_timezone)
+@schedule(
+    job=retention_job,
+    cron_schedule="0 5 * * 0",
+    execution_timezone=load_settings().schedule_timezone,
+)
 def weekly_retention_schedule() -> dict:
     return {}

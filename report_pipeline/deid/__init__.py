@@ -27,7 +27,7 @@ REDACTED = "[redacted]"
 MAX_REASON_LENGTH = 300  # as long as extraction lets a reason be
 
 # Letters only, like extraction.terms; anything else is an identifier or debris.
-_TERM = re.compile(r"[^\W\d_]{3,%d}" % MAX_TERM_LENGTH)
+_TERM = re.compile(rf"[^\W\d_]{{3,{MAX_TERM_LENGTH}}}")
 
 # Reason sanitizing: the spans removed before any word is looked at.
 _REASON_SPANS = [
@@ -83,7 +83,8 @@ def showable_terms(pairs: Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
     """The (term, count) pairs whose term passes is_showable_term, order kept."""
     allowed = vocabulary()
     return [
-        (term, count) for term, count in pairs
+        (term, count)
+        for term, count in pairs
         if isinstance(term, str) and _TERM.fullmatch(term) and term.lower() in allowed
     ]
 

@@ -45,8 +45,10 @@ def faker_names() -> set[str]:
 
     found: set[str] = set()
     # Every person list whose attribute names names ("unisex_last_names" too).
-    for package, keys in ((person, ("name",)), (address, ("cities", "city_name", "street_name",
-                                                          "streets"))):
+    for package, keys in (
+        (person, ("name",)),
+        (address, ("cities", "city_name", "street_name", "streets")),
+    ):
         for module in pkgutil.iter_modules(package.__path__):
             provider = importlib.import_module(f"{package.__name__}.{module.name}").Provider
             for attr in dir(provider):
@@ -112,17 +114,38 @@ def build() -> tuple[list[str], list[str]]:
 
 # Town names are made of a surname and one of these ("Woodville", "Greenland").
 PLACE_SUFFIXES = (
-    "ville", "town", "ton", "land", "berg", "burg", "burgh", "borough", "bury", "port",
-    "mouth", "stad", "furt", "chester", "fort", "haven", "shire", "field", "ford",
-    "wood", "dale", "stead", "ham",
+    "ville",
+    "town",
+    "ton",
+    "land",
+    "berg",
+    "burg",
+    "burgh",
+    "borough",
+    "bury",
+    "port",
+    "mouth",
+    "stad",
+    "furt",
+    "chester",
+    "fort",
+    "haven",
+    "shire",
+    "field",
+    "ford",
+    "wood",
+    "dale",
+    "stead",
+    "ham",
 )
 
 
 def _is_place_name(word: str, names: set[str]) -> bool:
     # A stem of four letters or more: "in" + "stead" is a word, not a town.
-    return any(word.endswith(suffix) and len(word) - len(suffix) >= 4
-               and word[: -len(suffix)] in names
-               for suffix in PLACE_SUFFIXES)
+    return any(
+        word.endswith(suffix) and len(word) - len(suffix) >= 4 and word[: -len(suffix)] in names
+        for suffix in PLACE_SUFFIXES
+    )
 
 
 def clinical_words() -> set[str]:

@@ -171,7 +171,8 @@ def _term_frame(terms: dict[str, list[Any]]) -> pl.DataFrame:
         "term": pl.Series(terms["term"], dtype=pl.String, strict=False),
         "count": pl.Series(terms["count"], dtype=pl.Int64, strict=False),
     })
-    return frame.filter(pl.col("term").str.to_lowercase().is_in(_allowed_terms())).drop_nulls("count")
+    allowed = pl.col("term").str.to_lowercase().is_in(_allowed_terms())
+    return frame.filter(allowed).drop_nulls("count")
 
 
 @functools.lru_cache(maxsize=1)

@@ -58,7 +58,7 @@ def customer_chart(customers: Sequence[str], counts: Sequence[int]) -> bytes:
 
 def top_terms_chart(terms: Sequence[str], counts: Sequence[int], limit: int = 15) -> bytes:
     """Horizontal bars of the most frequent de-identified terms (report_pipeline.deid)."""
-    pairs = showable_terms(zip(terms, counts))[:limit]
+    pairs = showable_terms(zip(terms, counts, strict=False))[:limit]
     shown = [term for term, _ in pairs]
     return _horizontal_bars(shown, [count for _, count in pairs], f"Top {len(shown)} terms")
 

@@ -12,10 +12,12 @@ from report_pipeline_tests.api.conftest import WEEK, auth
 
 def _report_with_pdf(client) -> int:  # noqa: ANN001
     context = client.app.state.context
-    LocalObjectStore(context.settings.objects_dir).put("reports/2024-03-04/weekly-report.pdf",
-                                                       b"%PDF-1.4 report")
-    row = context.store.record_report(ReportResult(
-        WEEK, "succeeded", pdf_key="reports/2024-03-04/weekly-report.pdf"))
+    LocalObjectStore(context.settings.objects_dir).put(
+        "reports/2024-03-04/weekly-report.pdf", b"%PDF-1.4 report"
+    )
+    row = context.store.record_report(
+        ReportResult(WEEK, "succeeded", pdf_key="reports/2024-03-04/weekly-report.pdf")
+    )
     return row.id
 
 
@@ -34,7 +36,8 @@ def test_download_by_link_is_audited_per_download(sqlite_client) -> None:
         assert got.headers["content-type"] == "application/pdf"
     rows = [r for r in _audit(client) if r["action"].endswith("/download")]
     assert [(r["actor"], r["outcome"], r["status_code"], r["target"]) for r in rows] == [
-        ("link:ann@example.com", "success", 200, f"report:{report_id} download")] * 2
+        ("link:ann@example.com", "success", 200, f"report:{report_id} download")
+    ] * 2
 
 
 def test_expired_link_is_gone_and_forged_or_foreign_ones_are_refused(sqlite_client) -> None:
@@ -49,13 +52,17 @@ def test_expired_link_is_gone_and_forged_or_foreign_ones_are_refused(sqlite_clie
     other = signer.token_for(report_id + 1, "ann@example.com")
     assert client.get(path, params={"token": other}).status_code == 403
     assert client.get(path).status_code == 422
-    outcomes = [(r["status_code"], r["outcome"]) for r in _audit(client)
-                if r["action"].endswith("/download")]
+    outcomes = [
+        (r["status_code"], r["outcome"])
+        for r in _audit(client)
+        if r["action"].endswith("/download")
+    ]
     assert sorted(outcomes) == [(403, "denied"), (403, "denied"), (410, "rejected")]
 
 
-def test_handing_out_a_presigned_link_is_audited(settings, sqlite_store, launcher, catalog,
-                                                 s3_endpoint) -> None:
+def test_handing_out_a_presigned_link_is_audited(
+    settings, sqlite_store, launcher, catalog, s3_endpoint
+) -> None:
     import uuid
 
     import boto3
@@ -67,21 +74,37 @@ def test_handing_out_a_presigned_link_is_audited(settings, sqlite_store, launche
     from report_pipeline.storage.object_store import S3ObjectStore
     from report_pipeline_tests.api.conftest import JWT
 
-    s3 = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1",
-                      aws_access_key_id="testing", aws_secret_access_key="testing")
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
     bucket = f"dl-{uuid.uuid4().hex[:8]}"
     s3.create_bucket(Bucket=bucket)
     store = S3ObjectStore(s3, bucket)
     store.put("reports/2024-03-04/weekly-report.pdf", b"%PDF-1.4 s3")
-    row = sqlite_store.record_report(ReportResult(
-        WEEK, "succeeded", pdf_key="reports/2024-03-04/weekly-report.pdf"))
-    config = ApiConfig(jwt=JWT, dagster_graphql_url=None, dagster_location=None,
-                       download_ttl_seconds=300)
-    app = create_app(settings, config=config, store=sqlite_store, launcher=launcher,
-                     catalog=catalog, object_store=store)
+    row = sqlite_store.record_report(
+        ReportResult(WEEK, "succeeded", pdf_key="reports/2024-03-04/weekly-report.pdf")
+    )
+    config = ApiConfig(
+        jwt=JWT, dagster_graphql_url=None, dagster_location=None, download_ttl_seconds=300
+    )
+    app = create_app(
+        settings,
+        config=config,
+        store=sqlite_store,
+        launcher=launcher,
+        catalog=catalog,
+        object_store=store,
+    )
     with TestClient(app) as client:
         url = client.get(f"/api/reports/{row.id}", headers=auth("analyst")).json()["download_url"]
         assert httpx.get(url).content == b"%PDF-1.4 s3"
         rows = _audit(client)
     assert (rows[0]["action"], rows[0]["actor"], rows[0]["target"]) == (
-        "GET /api/reports/{report_id}", "user-analyst", f"report download links: {row.id}")
+        "GET /api/reports/{report_id}",
+        "user-analyst",
+        f"report download links: {row.id}",
+    )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import email
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email import policy
 from pathlib import Path
 
@@ -49,8 +49,9 @@ def _eml_text(path: Path) -> str:
 
 def _template_words() -> set[str]:
     """Words a report and an e-mail print whatever the documents say."""
-    empty = render_weekly_report(datetime(2024, 3, 4).date(), [], [],
-                                 datetime(2024, 3, 11, tzinfo=timezone.utc))
+    empty = render_weekly_report(
+        datetime(2024, 3, 4).date(), [], [], datetime(2024, 3, 11, tzinfo=UTC)
+    )
     folder = Path(message_module.__file__).parent / "templates"
     text = "".join(page.extract_text() for page in PdfReader(_bytes_io(empty.pdf)).pages)
     text += "".join(p.read_text() for p in folder.iterdir())
@@ -59,6 +60,7 @@ def _template_words() -> set[str]:
 
 def _bytes_io(data: bytes):  # noqa: ANN202
     import io
+
     return io.BytesIO(data)
 
 
@@ -93,8 +95,15 @@ def test_no_identifier_of_the_corpus_reaches_a_pdf_or_an_email(cli, tmp_path) ->
     (tmp_path / "okonkwo-discharge.png").write_bytes(broken_png())
     files += [tmp_path / "noise.png", tmp_path / "okonkwo-discharge.png"]
 
-    added = cli("documents", "add", *map(str, files), "--customer", "clinic-north",
-                "--created-at", "2024-03-05T10:00:00Z")
+    added = cli(
+        "documents",
+        "add",
+        *map(str, files),
+        "--customer",
+        "clinic-north",
+        "--created-at",
+        "2024-03-05T10:00:00Z",
+    )
     assert added.returncode == 0, added.stderr
     ids = added.stdout.split()
     assert cli("subscribers", "add", "ops@example.com", "--name", "Ops").returncode == 0
@@ -104,8 +113,19 @@ def test_no_identifier_of_the_corpus_reaches_a_pdf_or_an_email(cli, tmp_path) ->
     # Every document counts, the identifier-only, foreign and noisy ones too.
     assert (summary["documents_total"], summary["documents_failed"]) == (len(files), 1)
 
-    extra = {"john", "smith", "jsmith", "4821937", "5309", "94103", "okonkwo", "schäfer",
-             "5551234", "discharge", "scan"}
+    extra = {
+        "john",
+        "smith",
+        "jsmith",
+        "4821937",
+        "5309",
+        "94103",
+        "okonkwo",
+        "schäfer",
+        "5551234",
+        "discharge",
+        "scan",
+    }
     tokens = (identifier_tokens(notes) | extra) - _template_words()
     values = identifier_values(notes) | {f.name for f in files} | {"MRN-4821937", "555-867-5309"}
     pdfs = sorted(cli.home.rglob("*.pdf"))
@@ -121,8 +141,10 @@ def test_no_identifier_of_the_corpus_reaches_a_pdf_or_an_email(cli, tmp_path) ->
     report_text = _pdf_text(Path(summary["pdf_path"]))
     term_lines = [line for line in report_text.splitlines() if line.startswith("Top terms:")]
     useful = {t for line in term_lines for t in re.findall(r"([^\W\d_]+) \(", line)}
-    print(f"identifiers found: {len(identifiers)} {identifiers}; distinct terms shown: "
-          f"{len(useful)} {sorted(useful)}; identifier tokens checked: {len(tokens)}")
+    print(
+        f"identifiers found: {len(identifiers)} {identifiers}; distinct terms shown: "
+        f"{len(useful)} {sorted(useful)}; identifier tokens checked: {len(tokens)}"
+    )
     assert identifiers == []
     assert len(useful) >= 5
     assert "Customer" in report_text and "Object key" not in report_text

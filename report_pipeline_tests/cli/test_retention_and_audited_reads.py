@@ -25,8 +25,12 @@ def test_retention_apply_deletes_old_items_only_and_is_idempotent(cli, tmp_path)
     note.write_text("chest pain")
     assert cli("documents", "add", str(note), "--customer", "acme").returncode == 0
     objects, outbox = cli.home / "objects", cli.home / "outbox"
-    old = [objects / "features/cache/text-1/ab/ab.json", objects / "manifests/2023-01-02/manifest.json",
-           objects / "reports/2023-01-02/weekly-report.pdf", outbox / "old.eml"]
+    old = [
+        objects / "features/cache/text-1/ab/ab.json",
+        objects / "manifests/2023-01-02/manifest.json",
+        objects / "reports/2023-01-02/weekly-report.pdf",
+        outbox / "old.eml",
+    ]
     recent = [objects / "reports/2024-03-04/weekly-report.pdf", outbox / "new.eml"]
     for path in old + recent:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -53,7 +57,9 @@ def test_retention_apply_deletes_old_items_only_and_is_idempotent(cli, tmp_path)
 
     cli.env["REPORT_PIPELINE_RETENTION_DAYS"] = "0"
     bad = cli("retention", "apply")
-    assert bad.returncode == 1 and bad.stderr.startswith("error: ") and "Traceback" not in bad.stderr
+    assert (
+        bad.returncode == 1 and bad.stderr.startswith("error: ") and "Traceback" not in bad.stderr
+    )
 
 
 def test_documents_show_and_dead_letters_list_are_audited(cli, tmp_path) -> None:

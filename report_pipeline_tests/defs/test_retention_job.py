@@ -20,8 +20,11 @@ def test_retention_job_deletes_what_the_policy_says(tmp_path, monkeypatch) -> No
         path.write_bytes(b"{}")
     moment = time.time() - 11 * 86400
     os.utime(old, (moment, moment))
-    result = retention_job.execute_in_process(resources={
-        "object_store": ObjectStoreResource(kind="local", root=str(tmp_path / "objects"))})
+    result = retention_job.execute_in_process(
+        resources={
+            "object_store": ObjectStoreResource(kind="local", root=str(tmp_path / "objects"))
+        }
+    )
     assert result.success and result.output_for_node("apply_retention_policy") == 1
     assert not old.exists() and new.exists()
 

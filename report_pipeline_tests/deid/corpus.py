@@ -44,12 +44,31 @@ def template_words() -> frozenset[str]:
     for locale in LOCALES:
         fake = Faker(locale)
         for provider in fake.providers:
-            for attr in ("street_suffixes", "city_prefixes", "city_suffixes", "street_prefixes",
-                         "tlds", "free_email_domains", "safe_domain_names", "secondary_address_formats",
-                         "states", "states_abbr", "street_titles", "city_formats",
-                         "street_name_formats", "street_address_formats", "address_formats",
-                         "prefixes_female", "prefixes_male", "prefixes", "building_number_formats",
-                         "suffixes", "suffixes_female", "suffixes_male", "company_prefixes"):
+            for attr in (
+                "street_suffixes",
+                "city_prefixes",
+                "city_suffixes",
+                "street_prefixes",
+                "tlds",
+                "free_email_domains",
+                "safe_domain_names",
+                "secondary_address_formats",
+                "states",
+                "states_abbr",
+                "street_titles",
+                "city_formats",
+                "street_name_formats",
+                "street_address_formats",
+                "address_formats",
+                "prefixes_female",
+                "prefixes_male",
+                "prefixes",
+                "building_number_formats",
+                "suffixes",
+                "suffixes_female",
+                "suffixes_male",
+                "company_prefixes",
+            ):
                 value = getattr(provider, attr, None)
                 if isinstance(value, (list, tuple, dict)) or hasattr(value, "keys"):
                     for item in value:
@@ -69,10 +88,19 @@ def _note(fake: Faker, number: int) -> Note:
     patient, doctor = fake.name(), fake.name()
     dob = fake.date_of_birth(minimum_age=18, maximum_age=99)
     values = [
-        dob.strftime("%m/%d/%Y"), dob.isoformat(), f"MRN-{fake.random_number(digits=7, fix_len=True)}",
-        fake.bothify("###-##-####"), fake.phone_number(), fake.phone_number(),
-        fake.email(), fake.url(), fake.street_address(), fake.postcode(), fake.city(),
-        fake.bothify("INS-??######").upper(), fake.date_between("-1y").isoformat(),
+        dob.strftime("%m/%d/%Y"),
+        dob.isoformat(),
+        f"MRN-{fake.random_number(digits=7, fix_len=True)}",
+        fake.bothify("###-##-####"),
+        fake.phone_number(),
+        fake.phone_number(),
+        fake.email(),
+        fake.url(),
+        fake.street_address(),
+        fake.postcode(),
+        fake.city(),
+        fake.bothify("INS-??######").upper(),
+        fake.date_between("-1y").isoformat(),
         str(90 + number % 10),
     ]
     text = (
@@ -95,8 +123,12 @@ def identifier_tokens(notes: list[Note]) -> set[str]:
         for value in note.values:
             if value.startswith("http"):
                 continue  # a company's site (Faker's domains); the URL counts whole
-            tokens |= {w.lower() for w in TOKEN.findall(value) if any(c.isdigit() for c in w)
-                       or (w.lower() not in generic and not _initials(w, value))}
+            tokens |= {
+                w.lower()
+                for w in TOKEN.findall(value)
+                if any(c.isdigit() for c in w)
+                or (w.lower() not in generic and not _initials(w, value))
+            }
     return tokens
 
 

@@ -25,9 +25,26 @@ def test_terms_of_the_notes_keep_the_clinical_words_and_no_identifier() -> None:
 
 
 def test_names_dates_numbers_and_addresses_are_never_shown() -> None:
-    for term in ("okonkwo", "Smith", "john", "march", "dob", "mrn", "1957", "03/14/1957",
-                 "555-0134", "ann@example.com", "example.com", "https://x.org", "94103",
-                 "a1b2", "Woodville", "springfield", "", "ab"):
+    for term in (
+        "okonkwo",
+        "Smith",
+        "john",
+        "march",
+        "dob",
+        "mrn",
+        "1957",
+        "03/14/1957",
+        "555-0134",
+        "ann@example.com",
+        "example.com",
+        "https://x.org",
+        "94103",
+        "a1b2",
+        "Woodville",
+        "springfield",
+        "",
+        "ab",
+    ):
         assert not is_showable_term(term), term
     for term in ("patient", "Pressure", "insulin", "rash", "head"):
         assert is_showable_term(term), term
@@ -39,17 +56,23 @@ def test_showable_terms_keeps_order_and_counts() -> None:
 
 
 def test_reasons_lose_content_keys_file_names_and_numbers() -> None:
-    cases = {
-        "UnidentifiedImageError: cannot identify image file <_io.BytesIO object at 0x7f>":
+    cases = [
+        (
+            "UnidentifiedImageError: cannot identify image file <_io.BytesIO object at 0x7f>",
             "UnidentifiedImageError: cannot identify image file [redacted]",
-        "no result (listing error: s3://bucket/acme/okonkwo-discharge.png AccessDenied)":
+        ),
+        (
+            "no result (listing error: s3://bucket/acme/okonkwo-discharge.png AccessDenied)",
             "no result (listing error: [redacted] AccessDenied)",
-        "ValueError: invalid literal: 'Chidi Okonkwo'": "ValueError: invalid literal: [redacted]",
-        "ValueError: patient John Smith DOB 03/04/1950 at ann@example.com":
+        ),
+        ("ValueError: invalid literal: 'Chidi Okonkwo'", "ValueError: invalid literal: [redacted]"),
+        (
+            "ValueError: patient John Smith DOB 03/04/1950 at ann@example.com",
             "ValueError: patient [redacted] at [redacted]",
-        "decode: truncated PNG": "decode: truncated PNG",
-    }
-    for reason, expected in cases.items():
+        ),
+        ("decode: truncated PNG", "decode: truncated PNG"),
+    ]
+    for reason, expected in cases:
         assert sanitize_reason(reason) == expected
     assert sanitize_reason(None) == "[redacted]"
 
