@@ -7,6 +7,7 @@ from datetime import date
 
 import click
 
+from report_pipeline.appdb.read_audit import cli_actor, record_cli_read
 from report_pipeline.cli.common import (
     UserError,
     app_store,
@@ -15,7 +16,6 @@ from report_pipeline.cli.common import (
     week_or_error,
 )
 from report_pipeline.pipeline.dead_letters import DeadLetter, read_dead_letters, week_counts
-from report_pipeline.read_audit import cli_actor, record_cli_read
 from report_pipeline.storage.object_store import ObjectNotFound
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
+from report_pipeline.appdb.read_audit import cli_actor, record_cli_read
 from report_pipeline.cli.common import UserError, app_store, services
 from report_pipeline.pipeline import documents as documents_service
-from report_pipeline.read_audit import cli_actor, record_cli_read
 
 
 @click.group()
@@ -20,12 +20,12 @@ def documents() -> None:
 
 def _parse_created_at(text: str | None) -> datetime:
     if text is None:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise UserError(f"invalid --created-at {text!r}: expected ISO 8601") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @documents.command("add")

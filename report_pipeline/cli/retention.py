@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from report_pipeline.cli.common import UserError, services
-from report_pipeline.retention import RetentionError, apply_retention, format_items
+from report_pipeline.pipeline.retention import RetentionError, apply_retention, format_items
 from report_pipeline.settings import load_settings
 
 

@@ -1,9 +1,9 @@
-"""Weekly retention run: thin wiring around report_pipeline.retention."""
+"""Weekly retention run: thin wiring around report_pipeline.pipeline.retention."""
 
 from dagster import OpExecutionContext, job, op, schedule
 
+from report_pipeline.pipeline.retention import apply_retention, format_items
 from report_pipeline.resources.configurable import ObjectStoreResource
-from report_pipeline.retention import apply_retention, format_items
 from report_pipeline.settings import load_settings
 
 

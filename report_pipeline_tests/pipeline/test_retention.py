@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 
-from report_pipeline.retention import (
+from report_pipeline.pipeline.retention import (
     apply_retention,
     expired_items,
     format_items,
