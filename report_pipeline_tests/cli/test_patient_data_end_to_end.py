@@ -22,7 +22,7 @@ from pypdf import PdfReader
 
 from report_pipeline.delivery import message as message_module
 from report_pipeline.report import render_weekly_report
-from report_pipeline.samples import broken_png, scanned_page_png
+from report_pipeline.tooling.samples import broken_png, scanned_page_png
 from report_pipeline_tests.deid.corpus import identifier_tokens, identifier_values, make_notes
 
 WEEK = "2024-03-04"
