@@ -1,6 +1,6 @@
 """Weekly retention run: thin wiring around report_pipeline.pipeline.retention."""
 
-from dagster import OpExecutionContext, job, op, schedule
+from dagster import DefaultScheduleStatus, OpExecutionContext, job, op, schedule
 
 from report_pipeline.pipeline.retention import apply_retention, format_items
 from report_pipeline.resources.configurable import ObjectStoreResource
@@ -22,11 +22,16 @@ def retention_job() -> None:
     apply_retention_policy()
 
 
-# Sunday 05:00, away from the Monday 06:00 report run.
+# Sunday 05:00, away from the Monday 06:00 report run; on or off with the report schedule.
 @schedule(
     job=retention_job,
     cron_schedule="0 5 * * 0",
     execution_timezone=load_settings().schedule_timezone,
+    default_status=(
+        DefaultScheduleStatus.RUNNING
+        if load_settings().schedule_enabled
+        else DefaultScheduleStatus.STOPPED
+    ),
 )
 def weekly_retention_schedule() -> dict:
     return {}
