@@ -22,7 +22,11 @@ from report_pipeline.report import render_weekly_report  # noqa: E402
 
 BUDGET_SECONDS = 1.5
 WEEK_START = date(2024, 3, 4)
-TERMS = [f"term{i}" for i in range(400)] + ["patient", "dosage", "visite", "Überprüfung"]
+# Common words (shown) and names, ids and foreign words (removed by report_pipeline.deid).
+TERMS = [
+    "patient", "dosage", "nausea", "fatigue", "insulin", "glucose", "rash", "fever", "cough",
+    "pressure", "chest", "pain", "fracture", "treatment", "medication", "follow", "stable",
+] * 20 + ["smith", "okonkwo", "garcia", "visite", "Überprüfung", "mrn", "dob", "x4821937"] * 5
 TYPES = ["application/pdf", "text/plain", "image/png", "image/jpeg", "text/csv"]
 STAGES = ["read", "decode", "ocr", "features"]
 
@@ -48,14 +52,15 @@ def synthetic_week(n: int, seed: int = 7) -> tuple[list[ManifestEntry], list[Fea
             continue
         if roll < 0.04:
             results.append(FeatureResult(doc_id, "failed", stage=rng.choice(STAGES),
-                                         reason="could not decode page 3: unexpected EOF"))
+                                         reason=f"could not decode 'customers/{doc_id}.pdf' "
+                                                "page 3: unexpected EOF"))
             continue
         results.append(_ok_result(rng, doc_id, content_type.startswith("image/")))
     return entries, results
 
 
 def _ok_result(rng: random.Random, doc_id: str, image: bool) -> FeatureResult:
-    terms = [[t, rng.randrange(1, 50)] for t in rng.sample(TERMS, 10)]
+    terms = [[t, rng.randrange(1, 50)] for t in rng.sample(TERMS, 10)]  # cached raw terms
     words = rng.randrange(10, 5000)
     if image:
         features = {"ocr_text": "lorem ipsum", "word_count": words, "width": 1240,

@@ -10,6 +10,7 @@ from report_pipeline.defs.jobs import email_job, weekly_report_job
 from report_pipeline.defs.manifest import document_manifest
 from report_pipeline.defs.report import weekly_report
 from report_pipeline.defs.report_state_sensor import report_state_sensors
+from report_pipeline.defs.retention import retention_job, weekly_retention_schedule
 from report_pipeline.defs.schedules import weekly_report_schedule
 from report_pipeline.defs.sensors import email_on_report_sensor
 from report_pipeline.resources.build import build_resources
@@ -19,8 +20,8 @@ from report_pipeline.settings import load_settings
 defs = Definitions(
     assets=[document_manifest, document_features, weekly_report, email_deliveries],
     asset_checks=asset_checks,
-    jobs=[weekly_report_job, email_job],
-    schedules=[weekly_report_schedule],
+    jobs=[weekly_report_job, email_job, retention_job],
+    schedules=[weekly_report_schedule, weekly_retention_schedule],
     sensors=[email_on_report_sensor, *report_state_sensors, *alert_sensors],
     resources=build_resources(load_settings()),
 )

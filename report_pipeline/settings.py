@@ -37,6 +37,7 @@ SECRET_VARIABLES = (
     "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "REPORT_PIPELINE_CELERY_BROKER",
     "REPORT_PIPELINE_JWT_SECRET", "REPORT_PIPELINE_UNSUBSCRIBE_SECRET",
     "REPORT_PIPELINE_METRICS_TOKEN",
+    "REPORT_PIPELINE_DOWNLOAD_SECRET",
 )
 
 
@@ -212,6 +213,56 @@ class ApiEnv:
 
 
 @dataclass(frozen=True)
+class PatientDataEnv:
+    """Retention and link-only delivery (README "Patient data")."""
+
+    retention_days: int = 400
+    delivery_mode: str | None = None  # None: link when the object store is S3, else attachment
+    download_link_ttl_seconds: int = 7 * 24 * 3600  # also the most a presigned URL may live
+    public_url: str = "http://127.0.0.1:8000"  # where recipients reach the API
+    download_secret: str | None = field(default=None, repr=False)
+
+
+_DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _link_ttl(text: str) -> int:
+    """Seconds, or a number with s, m, h or d; at most 7 days (SigV4 presigned URLs)."""
+    number, unit = (text[:-1], text[-1]) if text[-1:] in "smhd" else (text, "")
+    seconds = int(_number(number) * _DURATION_UNITS[unit])
+    if not 1 <= seconds <= 7 * 86400:
+        raise ValueError("use 1s to 7d (S3 presigned URLs live 7 days at most)")
+    return seconds
+
+
+def _http_url(text: str) -> str:
+    if not text.startswith(("https://", "http://")):
+        raise ValueError("expected an http(s) URL")
+    return text.rstrip("/")
+
+
+def _long_secret(text: str) -> str:
+    if len(text) < 32:
+        raise ValueError("use at least 32 characters")
+    return text
+
+
+def _patient_data(read: _Reader, public_url: str) -> PatientDataEnv:
+    defaults = PatientDataEnv()
+    mode = read.raw("REPORT_PIPELINE_DELIVERY_MODE")
+    return PatientDataEnv(
+        retention_days=read.integer("REPORT_PIPELINE_RETENTION_DAYS", defaults.retention_days,
+                                    minimum=1),
+        delivery_mode=read.choice("REPORT_PIPELINE_DELIVERY_MODE", "attachment",
+                                  ("attachment", "link")) if mode else None,
+        download_link_ttl_seconds=read.get("REPORT_PIPELINE_DOWNLOAD_LINK_TTL", _link_ttl,
+                                           defaults.download_link_ttl_seconds),
+        public_url=public_url,
+        download_secret=read.get("REPORT_PIPELINE_DOWNLOAD_SECRET", _long_secret, None),
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     home: Path
     object_store: str
@@ -250,6 +301,7 @@ class Settings:
     textract: TextractSettings = TextractSettings()
     delivery: DeliveryEnv = DeliveryEnv()
     api: ApiEnv = ApiEnv()
+    patient_data: PatientDataEnv = PatientDataEnv()
 
     @property
     def objects_dir(self) -> Path:
@@ -431,6 +483,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             read.text("REPORT_PIPELINE_MAIL_FROM_NAME", DEFAULT_MAIL_FROM_NAME).split()),
         delivery=_delivery(read, public_url, home),
         api=_api(read),
+        patient_data=_patient_data(read, public_url),
         secrets={name: value for name in SECRET_VARIABLES if (value := read.raw(name))},
     )
 

@@ -13,7 +13,8 @@ from report_pipeline.api.errors import error_response, install_error_handlers
 from report_pipeline.api.launcher import RunLauncher, launcher_from_env
 from report_pipeline.api.metrics import ApiMetrics, RequestMetricsMiddleware
 from report_pipeline.api.routers import (
-    audit, documents, emails, health, metrics, registered_users, reports, ses_events, unsubscribe,
+    audit, documents, emails, health, metrics, registered_users, report_downloads, reports,
+    ses_events, unsubscribe,
 )
 from report_pipeline.appdb.store import AppStore
 from report_pipeline.resources import connections
@@ -55,8 +56,8 @@ def create_app(
         return error_response(request, 503, "unavailable", "the app database is unavailable")
 
     # Order matters: /api/reports/{report_id} must not swallow the sub-resources.
-    for module in (health, registered_users, emails, reports, documents, audit,
-                   unsubscribe, ses_events, metrics):
+    for module in (health, registered_users, emails, report_downloads, reports, documents,
+                   audit, unsubscribe, ses_events, metrics):
         app.include_router(module.router)
     app.add_middleware(AuditMiddleware, store=store)
     app.state.metrics = ApiMetrics(store, settings)

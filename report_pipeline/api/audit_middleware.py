@@ -1,7 +1,8 @@
 """Request ids and the audit trail, around every request.
 
-Every mutating request (POST/PUT/PATCH/DELETE) and every denied one (401/403)
-leaves one audit row. Handlers and the auth dependency fill in the actor,
+Every mutating request (POST/PUT/PATCH/DELETE), every denied one (401/403)
+and every read of patient data (the handler sets `audited_read`) leaves one
+audit row. Handlers and the auth dependency fill in the actor,
 role and target on the request's `AuditEvent`; this middleware fills in the
 rest once the response status is known.
 """
@@ -66,7 +67,8 @@ class AuditMiddleware:
 
         async def audit(status: int) -> None:
             nonlocal written
-            if written or not (scope["method"] in MUTATING or status in (401, 403)):
+            if written or not (scope["method"] in MUTATING or status in (401, 403)
+                               or event.audited_read):
                 return
             written = True
             event.status_code, event.outcome = status, outcome_of(status)

@@ -59,10 +59,12 @@ RULES: tuple[Rule, ...] = (
 )
 # Outside the table, each authenticated by what it carries, never by a role:
 # health checks (nothing), one-click unsubscribe (a per-recipient signed token,
-# RFC 8058), SES notifications (the SNS message signature) and Prometheus
-# scrapes (REPORT_PIPELINE_METRICS_TOKEN; refused when it is not set).
+# RFC 8058), SES notifications (the SNS message signature), Prometheus scrapes
+# (REPORT_PIPELINE_METRICS_TOKEN; refused when it is not set) and emailed report
+# links (a per-recipient signed, expiring token; every download is audited).
 PUBLIC_ROUTES: frozenset[str] = frozenset({
     "/healthz", "/readyz", "/unsubscribe", "/api/ses/notifications", "/metrics",
+    "/api/reports/{report_id}/download",
 })
 _BY_ROUTE = {(rule.method, rule.path): rule for rule in RULES}
 

@@ -25,6 +25,8 @@ class AuditEvent:
     status_code: int = 0
     client_address: str | None = None
     at: datetime = field(default_factory=utcnow)
+    # A read of patient data (document listings, downloads) is audited like a change.
+    audited_read: bool = False
 
 
 def record_audit(app: AppStore, event: AuditEvent) -> None:

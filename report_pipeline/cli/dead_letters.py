@@ -7,7 +7,14 @@ from datetime import date
 
 import click
 
-from report_pipeline.cli.common import UserError, local_instance, services, week_or_error
+from report_pipeline.appdb.read_audit import cli_actor, record_cli_read
+from report_pipeline.cli.common import (
+    UserError,
+    app_store,
+    local_instance,
+    services,
+    week_or_error,
+)
 from report_pipeline.pipeline.dead_letters import DeadLetter, read_dead_letters, week_counts
 from report_pipeline.storage.object_store import ObjectNotFound
 
@@ -20,8 +27,12 @@ def dead_letters() -> None:
 @dead_letters.command("list")
 @click.option("--week", "week_text", required=True, help="any date inside the week")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object")
-def list_dead_letters(week_text: str, as_json: bool) -> None:
-    """The week's documents without features: id, key, stage, error, attempts, message."""
+@click.option("--as", "as_name", help="who is reading, for the audit log (default: OS user)")
+def list_dead_letters(week_text: str, as_json: bool, as_name: str | None) -> None:
+    """The week's documents without features: id, key, stage, error, attempts, message.
+
+    Keys and messages may name patients (uploaders' file names): the read is audited.
+    """
     from report_pipeline.pipeline.features import read_week_features
     from report_pipeline.pipeline.manifest import read_manifest
 
@@ -29,7 +40,9 @@ def list_dead_letters(week_text: str, as_json: bool) -> None:
     try:
         entries, results = read_manifest(store, week), read_week_features(store, week)
     except ObjectNotFound:
+        _audit_list(week, as_name, "not_found")
         raise UserError(f"week {week} has not been processed yet") from None
+    _audit_list(week, as_name, "success")
     letters, counts = read_dead_letters(store, week), week_counts(entries, results)
     if as_json:
         click.echo(json.dumps({
@@ -42,6 +55,10 @@ def list_dead_letters(week_text: str, as_json: bool) -> None:
     for d in letters:
         click.echo(f"{d.document_id}\t{d.object_key}\t{d.stage}\t{d.error_class}\t"
                    f"attempts={d.attempts}\t{d.message}")
+
+
+def _audit_list(week: date, as_name: str | None, outcome: str) -> None:
+    record_cli_read(app_store(), cli_actor(as_name), "dead-letters list", f"week:{week}", outcome)
 
 
 @dead_letters.command("replay")

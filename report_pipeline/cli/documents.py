@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
-from report_pipeline.cli.common import UserError, services
+from report_pipeline.appdb.read_audit import cli_actor, record_cli_read
+from report_pipeline.cli.common import UserError, app_store, services
 from report_pipeline.pipeline import documents as documents_service
 
 
@@ -19,12 +20,12 @@ def documents() -> None:
 
 def _parse_created_at(text: str | None) -> datetime:
     if text is None:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise UserError(f"invalid --created-at {text!r}: expected ISO 8601") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @documents.command("add")
@@ -51,9 +52,13 @@ def documents_add(paths: tuple[str, ...], customer: str, created_at: str | None)
 @documents.command("show")
 @click.argument("document_id")
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
-def documents_show(document_id: str, as_json: bool) -> None:
-    """A document's record and its extracted features."""
+@click.option("--as", "as_name", help="who is reading, for the audit log (default: OS user)")
+def documents_show(document_id: str, as_json: bool, as_name: str | None) -> None:
+    """A document's record and its extracted features (OCR text: patient data, audited)."""
     view = documents_service.describe_document(services(), document_id)
+    # The read is logged before anything is shown, found or not.
+    record_cli_read(app_store(), cli_actor(as_name), "documents show",
+                    f"document:{document_id}", "success" if view else "not_found")
     if view is None:
         raise UserError(f"unknown document id {document_id!r}")
     if as_json:

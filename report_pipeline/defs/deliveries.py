@@ -8,7 +8,6 @@ run fails if any delivery is dead, so operators see both the numbers and a red r
 """
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
 from pathlib import PurePosixPath
 
 from dagster import (
@@ -20,6 +19,7 @@ from report_pipeline.defs.retries import STEP_RETRY
 from report_pipeline.appdb.deliveries import status_counts
 from report_pipeline.appdb.store import AppStore
 from report_pipeline.delivery.dispatch import DispatchOutcome, ReportToSend, dispatch_report
+from report_pipeline.delivery.links import plan_links
 from report_pipeline.delivery.settings import delivery_settings
 from report_pipeline.settings import load_settings
 from report_pipeline.pipeline.gate import emails_held
@@ -56,17 +56,18 @@ def email_deliveries(
         return
     published = read_published_manifest(store, week)
     pdf = store.get(report.pdf_key)
-    link, expires = None, None
-    if len(pdf) > settings.max_attachment_bytes:
-        link = store.download_url(report.pdf_key, settings.download_link_ttl_seconds)
-        expires = datetime.now(timezone.utc) + timedelta(seconds=settings.download_link_ttl_seconds)
+    app_settings = load_settings()
+    links = plan_links(store, report.id, report.pdf_key, len(pdf), app_settings.home,
+                       settings.max_attachment_bytes, settings.download_link_ttl_seconds,
+                       app_settings.patient_data)
     outcome = dispatch_report(
         app,
         ReportToSend(
             report_id=report.id, week=week, summary=published["summary"], pdf=pdf,
             pdf_filename=PurePosixPath(report.pdf_key).name
             .replace("weekly-report", f"weekly-report-{week.isoformat()}"),
-            download_url=link, download_expires_at=expires if link else None,
+            download_url=links.download_url, download_expires_at=links.expires_at,
+            link_only=links.link_only, link_for=links.link_for,
         ),
         mailer.open(), mailer.sender, force=config.force,
         mode="replay" if config.replay else "snapshot", settings=settings,
@@ -112,4 +113,3 @@ def _metadata(app: AppStore, outcome: DispatchOutcome, report_id: int) -> dict:
     if outcome.errors:
         metadata["errors"] = MetadataValue.md("\n".join(f"- {e}" for e in outcome.errors))
     return metadata
-

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import parseaddr
+from collections.abc import Callable
 from typing import Literal
 
 from report_pipeline.appdb.deliveries import (
@@ -43,6 +44,10 @@ class ReportToSend:
     pdf_filename: str
     download_url: str | None = None
     download_expires_at: datetime | None = None
+    # Link-only delivery (delivery/links.py): no recipient gets the PDF; each
+    # gets download_url, or their own link from `link_for` when it is set.
+    link_only: bool = False
+    link_for: Callable[[str], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,8 @@ class ReportComposer:
 
     @property
     def attach(self) -> bool:
+        if self.report.link_only:
+            return False
         return len(self.report.pdf) <= self.max_attachment_bytes or not self.report.download_url
 
     def __call__(self, delivery: ClaimedDelivery) -> EmailMessage:
@@ -150,10 +157,15 @@ class ReportComposer:
             recipient_name=delivery.recipient_name, week_start=self.report.week,
             summary=self.report.summary, pdf=pdf if self.attach else None,
             pdf_filename=self.report.pdf_filename, message_id=self._message_id(delivery.email),
-            download_url=None if self.attach else self.report.download_url,
+            download_url=None if self.attach else self._download_url(delivery.email),
             download_expires_at=None if self.attach else self.report.download_expires_at,
             unsubscribe_url=url, unsubscribe_mailto=mailto,
         )
+
+
+    def _download_url(self, email: str) -> str | None:
+        link_for = self.report.link_for
+        return link_for(email) if link_for else self.report.download_url
 
 
 def dispatch_report(

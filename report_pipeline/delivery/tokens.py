@@ -136,7 +136,7 @@ def load_or_create_secret(path: Path) -> str:
     except FileExistsError:
         secret = path.read_text(encoding="ascii").strip()
         if len(secret) < MIN_SECRET_CHARS:
-            raise ValueError(f"{path} holds no usable unsubscribe secret; delete it to "
+            raise ValueError(f"{path} holds no usable secret; delete it to "
                              "generate a new one (links already mailed stop working)") from None
         return secret
     secret = secrets.token_urlsafe(48)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from report_pipeline.deid import strip_identifier_tokens, vocabulary
+
 # Letters only (accented ones included) so numbers, codes and OCR debris never
 # count as terms.
 _WORD = re.compile(r"[^\W\d_]{3,}")
@@ -59,7 +61,11 @@ class TermCounter:
         self.counts: Counter[str] = Counter()
 
     def add(self, text: str) -> None:
-        self.counts.update(w for w in words(text) if w not in STOP_WORDS)
+        # Only common non-name words are counted (report_pipeline.deid): a
+        # patient's name or an id must not even reach the feature cache's terms.
+        allowed = vocabulary()
+        text = strip_identifier_tokens(text)
+        self.counts.update(w for w in words(text) if w in allowed and w not in STOP_WORDS)
         if len(self.counts) > self.MAX_DISTINCT:
             self.counts = Counter(dict(self.counts.most_common(self.MAX_DISTINCT // 2)))
 

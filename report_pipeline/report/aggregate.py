@@ -6,6 +6,7 @@ one; every count, sum and mean is computed by polars.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -13,6 +14,7 @@ from typing import Any
 
 import polars as pl
 
+from report_pipeline.deid import sanitize_reason, vocabulary
 from report_pipeline.models import FeatureResult, ManifestEntry
 from report_pipeline.report.causes import CAUSES, classify
 from report_pipeline.report.trends import TrendPoint, trend_points
@@ -30,7 +32,6 @@ DOC_SCHEMA: dict[str, Any] = {
     "document_id": pl.String,
     "customer": pl.String,
     "trial_id": pl.String,
-    "file_location": pl.String,
     "content_type": pl.String,
     "day": pl.Date,
     "size": pl.Int64,
@@ -61,7 +62,7 @@ class ReportData:
     ocr_confidences: list[float]
     top_terms: pl.DataFrame  # term, count; all terms, most frequent first
     customer_top_terms: pl.DataFrame  # customer, term, count; top terms of each customer
-    failures: pl.DataFrame  # document_id, customer, file_location, stage, reason, cause
+    failures: pl.DataFrame  # document_id, customer, content_type, stage, reason (sanitized), cause
     outside_week: int  # documents whose created_at is not in the week (not in per_day)
     needs_review: pl.DataFrame  # document_id, customer, trial_id, content_type, reason
     per_trial: pl.DataFrame  # trial_id, documents, failed, needs_review
@@ -152,7 +153,6 @@ def _document_row(
         "document_id": record.document_id,
         "customer": record.customer_id,
         "trial_id": record.trial_id or None,
-        "file_location": record.file_location,
         "content_type": record.content_type or "unknown",
         "day": _utc_day(record.created_at),
         "size": int(record.size or 0),
@@ -211,13 +211,24 @@ def _append_terms(terms: dict[str, list[Any]], customer: str, features: dict[str
 
 
 def _term_frame(terms: dict[str, list[Any]]) -> pl.DataFrame:
-    """Terms as (customer, term, count); entries whose values do not convert are dropped."""
+    """Terms as (customer, term, count); entries whose values do not convert are dropped.
+
+    Only terms of the de-identification allow-list are kept: cached features
+    computed before the filter existed still carry raw terms (names, ids).
+    """
     frame = pl.DataFrame({
         "customer": pl.Series(terms["customer"], dtype=pl.String),
         "term": pl.Series(terms["term"], dtype=pl.String, strict=False),
         "count": pl.Series(terms["count"], dtype=pl.Int64, strict=False),
     })
-    return frame.filter(pl.col("term").is_not_null() & (pl.col("term") != "")).drop_nulls("count")
+    allowed = pl.col("term").str.to_lowercase().is_in(_allowed_terms())
+    return frame.filter(allowed).drop_nulls("count")
+
+
+@functools.lru_cache(maxsize=1)
+def _allowed_terms() -> pl.Series:
+    # Built once: the allow-list as a column, for a vectorised is_in.
+    return pl.Series(sorted(vocabulary()), dtype=pl.String)
 
 
 def _utc_day(moment: datetime) -> date:
@@ -310,8 +321,11 @@ def _customer_top_terms(terms: pl.DataFrame) -> pl.DataFrame:
 def _failures(docs: pl.DataFrame) -> pl.DataFrame:
     failed = (
         docs.filter(pl.col("status") == "failed")
-        .select("document_id", "customer", "file_location", "stage", "reason")
-        .sort(["customer", "file_location", "document_id"])
+        # Never the object key: keys carry uploaders' file names. Reasons may
+        # quote content or keys, so they are sanitized here, once for every use.
+        .select("document_id", "customer", "content_type", "stage",
+                pl.col("reason").map_elements(sanitize_reason, return_dtype=pl.String))
+        .sort(["customer", "document_id"])
     )
     # Classified once per distinct (stage, reason), not once per document.
     pairs = failed.select("stage", "reason").unique()

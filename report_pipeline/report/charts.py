@@ -21,6 +21,7 @@ from matplotlib.axes import Axes  # noqa: E402  (backend must be chosen first)
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+from report_pipeline.deid import showable_terms  # noqa: E402
 from report_pipeline.report.aggregate import ReportData  # noqa: E402
 from report_pipeline.report.pdf import displayable  # noqa: E402
 from report_pipeline.report.trends import TrendPoint  # noqa: E402
@@ -60,9 +61,10 @@ def customer_chart(customers: Sequence[str], counts: Sequence[int]) -> bytes:
 
 
 def top_terms_chart(terms: Sequence[str], counts: Sequence[int], limit: int = 15) -> bytes:
-    """Horizontal bars of the most frequent terms."""
-    shown = list(terms)[:limit]
-    return _horizontal_bars(shown, list(counts)[:limit], f"Top {len(shown)} terms")
+    """Horizontal bars of the most frequent de-identified terms (report_pipeline.deid)."""
+    pairs = showable_terms(zip(terms, counts, strict=False))[:limit]
+    shown = [term for term, _ in pairs]
+    return _horizontal_bars(shown, [count for _, count in pairs], f"Top {len(shown)} terms")
 
 
 def ocr_confidence_chart(values: Sequence[float], threshold: float | None = None) -> bytes:

@@ -23,6 +23,7 @@ import polars as pl
 from fpdf import FPDF
 from fontTools.ttLib import TTFont
 
+from report_pipeline.deid import sanitize_reason, showable_terms
 from report_pipeline.report.aggregate import NO_TEXT_REASON, NO_TRIAL, ReportData
 from report_pipeline.report.causes import CAUSES
 from report_pipeline.report.trends import TrendPoint
@@ -421,8 +422,11 @@ def _failures_section(pdf: _ReportPDF, data: ReportData) -> None:
     _heading(pdf, "Failed documents by id", 12)
     _para(pdf, f"Look at any of them with: {SHOW_COMMAND}", 9)
     pdf.ln(1)
+    # By id, never object key or file name; the reason is sanitized again here
+    # so no caller can bring document content into a PDF.
     rows = [
-        (clean(doc), clean(customer), CAUSES[cause].title, clean(stage), clean(reason))
+        (clean(doc), clean(customer), CAUSES[cause].title, clean(stage),
+         clean(sanitize_reason(reason)))
         for doc, customer, cause, stage, reason in failures.select(
             "document_id", "customer", "cause", "stage", "reason").iter_rows()
     ]
@@ -495,19 +499,22 @@ def _charts(pdf: _ReportPDF, charts: list[tuple[str, bytes]]) -> None:
 
 
 def _customers(pdf: _ReportPDF, data: ReportData) -> None:
-    """Per customer, what the summary table lacks: size and content types.
+    """Per customer, what the summary table lacks: size, content types, frequent terms.
 
     A table rather than a block per customer: blocks left pages mostly white.
+    Terms are de-identified at aggregation and checked again here, where shown.
     """
-    _heading(pdf, "Customers: size and content types", 12)
+    _heading(pdf, "Customers: size, content types and frequent terms", 12)
     types = _grouped(data.customer_content_types, "content_type", "documents")
+    terms = _grouped(data.customer_top_terms, "term", "count")
     rows = [
         (clean(row["customer"]), fmt_bytes(row["bytes"]),
-         ", ".join(f"{clean(t)} ({n:,})" for t, n in types.get(row["customer"], [])) or "-")
+         ", ".join(f"{clean(t)} ({n:,})" for t, n in types.get(row["customer"], [])) or "-",
+         ", ".join(clean(t) for t, _ in showable_terms(terms.get(row["customer"], []))) or "-")
         for row in data.per_customer.iter_rows(named=True)
     ]
-    _table(pdf, ("Customer", "Size", "Content types (documents)"), rows or [("-", "-", "-")],
-           (45, 55, 80), ("L", "L", "L"), size=8.5)
+    _table(pdf, ("Customer", "Size", "Content types (documents)", "Frequent terms"),
+           rows or [("-", "-", "-", "-")], (34, 36, 55, 55), ("L", "L", "L", "L"), size=8.5)
 
 
 def _grouped(frame: pl.DataFrame, label: str, value: str) -> dict[str, list[tuple[str, int]]]:

@@ -82,3 +82,13 @@ def test_the_database_refuses_to_change_audit_rows(client) -> None:
             with engine.begin() as connection:
                 connection.execute(text(statement))
     assert len(_rows(client)) == 1
+
+
+def test_document_listing_is_an_audited_read(client) -> None:
+    # Document rows carry object keys, which carry uploaders' file names.
+    listed = client.get("/api/documents", params={"customer": "acme"}, headers=auth("analyst"))
+    assert listed.status_code == 200
+    row = _rows(client)[0]
+    assert (row["action"], row["outcome"], row["status_code"], row["actor"]) == (
+        "GET /api/documents", "success", 200, "user-analyst")
+    assert row["target"] == "documents week:* customer:acme"

@@ -18,10 +18,13 @@ README = Path(__file__).parents[2] / "README.md"
 def test_the_schedule_and_every_sensor_are_on_by_default() -> None:
     from report_pipeline.definitions import defs
 
-    [schedule] = defs.schedules
+    schedule, retention = defs.schedules
     assert schedule.name == "weekly_report_schedule"
     assert schedule.default_status == DefaultScheduleStatus.RUNNING
     assert schedule.cron_schedule == "0 6 * * 1"
+    # Patient data past the retention period is deleted weekly (issue 13).
+    assert retention.name == "weekly_retention_schedule"
+    assert retention.default_status == DefaultScheduleStatus.RUNNING
     sensors = {sensor.name: sensor.default_status for sensor in defs.sensors}
     assert sensors == dict.fromkeys(
         [
@@ -34,7 +37,7 @@ def test_the_schedule_and_every_sensor_are_on_by_default() -> None:
         DefaultSensorStatus.RUNNING,
     )
     readme = README.read_text()
-    for name in [schedule.name, *sensors]:
+    for name in [schedule.name, retention.name, *sensors]:
         assert f"`{name}`" in readme, f"the README does not tell operators about {name}"
     assert "REPORT_PIPELINE_SCHEDULE_ENABLED" in readme
 

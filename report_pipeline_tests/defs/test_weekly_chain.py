@@ -78,8 +78,9 @@ def test_one_week_becomes_one_pdf_and_one_email_per_subscriber(settings, seeded)
     pdf = seeded.store.get(report.pdf_key)
     text = "\n".join(page.extract_text() for page in PdfReader(seeded.store.local_path(
         report.pdf_key)).pages)
-    assert WEEK_KEY in text and "broken.png" not in text  # failures by id, not file name
-    assert "The file is cut short" in text  # the broken PNG's cause, in plain words
+    # Failures by id, never by file name (issue 13), with the cause in plain words.
+    assert WEEK_KEY in text and "broken.png" not in text
+    assert "The file is cut short" in text
     assert report.pdf_key == f"reports/{WEEK_KEY}/weekly-report.pdf"
     report_metadata = _metadata(result, "weekly_report")
     assert report_metadata["pages"] >= 2

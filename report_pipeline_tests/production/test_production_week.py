@@ -7,9 +7,11 @@ database on PostgreSQL, mail through SES (moto server) or SMTP (aiosmtpd).
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import boto3
+import httpx
 import pytest
 from dagster import AssetKey, materialize
 from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage
@@ -97,8 +99,12 @@ def test_a_week_on_postgres_s3_and_mongodb(
     received = received_messages()
     assert set(received) == set(SUBSCRIBERS)
     for message in received.values():
-        [attachment] = list(message.iter_attachments())
-        assert attachment.get_payload(decode=True) == pdf
+        # Production (S3) delivers by link: no PDF in the email, a presigned URL to it.
+        assert list(message.iter_attachments()) == []
+        text = message.get_body(("plain",)).get_content()
+        url = re.search(r"Download the full report: (\S+)", text)[1]
+        assert f"/pipeline/reports/{WEEK_KEY}/weekly-report.pdf?" in url
+        assert httpx.get(url).content == pdf
 
 
 def test_every_object_the_week_writes_is_encrypted(production) -> None:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from report_pipeline.api.deps import Authorized, Context
+from report_pipeline.api.deps import Audit, Authorized, Context
 from report_pipeline.api.documents import documents_page
 from report_pipeline.api.errors import ApiError
 from report_pipeline.api.pagination import Cursor, Limit, decode_cursor, encode_cursor
@@ -33,12 +33,15 @@ def _document_key(key: object) -> tuple[str, str] | None:
 
 @router.get("", response_model=DocumentPage)
 def list_documents(
-    _: Authorized, context: Context, limit: Limit = 50, cursor: Cursor = None,
+    _: Authorized, context: Context, audit: Audit, limit: Limit = 50, cursor: Cursor = None,
     week: Annotated[str | None, Query(max_length=32, description="any date of the week")] = None,
     customer: Annotated[str | None, Printable] = None,
     content_type: Annotated[str | None, Printable] = None,
 ) -> DocumentPage:
     """Oldest first, by creation time."""
+    # Object keys carry uploaders' file names (patient data): every listing is audited.
+    audit.audited_read = True
+    audit.target = f"documents week:{week or '*'} customer:{customer or '*'}"
     monday = week_or_422(week) if week else None
     filters = {"week": monday, "customer": customer, "content_type": content_type}
     after = _document_key(decode_cursor(cursor, "documents", filters))

@@ -16,6 +16,7 @@ from report_pipeline.api.routers.common import ERRORS, error_responses, week_or_
 from report_pipeline.api.schemas import (
     MAX_INT, ReportConflictBody, ReportIn, ReportOut, ReportPage, ReportState, ResultIn, StateIn,
 )
+from report_pipeline.appdb.audit import AuditEvent
 from report_pipeline.appdb.reports import (
     InvalidTransition, NotHeld, ReportConflict, ReportNotFound, attach_run, get_report,
     release_hold, reports_page, request_report, set_state, update_result,
@@ -80,7 +81,7 @@ def request_week_report(body: ReportIn, request: Request, access: Authorized, co
 
 @router.get("", response_model=ReportPage)
 def list_reports(
-    _: Authorized, context: Context, limit: Limit = 50, cursor: Cursor = None,
+    _: Authorized, context: Context, audit: Audit, limit: Limit = 50, cursor: Cursor = None,
     state: Annotated[ReportState | None, Query()] = None,
     week: Annotated[str | None, Query(max_length=32, description="any date of the week")] = None,
 ) -> ReportPage:
@@ -89,13 +90,24 @@ def list_reports(
     filters = {"state": state, "week": monday}
     after = int_key(decode_cursor(cursor, "reports", filters))
     page = reports_page(context.store, after=after, limit=limit, state=state, week=monday)
-    return ReportPage(items=[report_out(context, row) for row in page.items],
-                      next_cursor=encode_cursor(page.next_key, "reports", filters))
+    items = [report_out(context, row) for row in page.items]
+    _audit_download_links(audit, items)
+    return ReportPage(items=items, next_cursor=encode_cursor(page.next_key, "reports", filters))
 
 
 @router.get("/{report_id}", response_model=ReportOut)
-def read_report(report_id: ReportId, _: Authorized, context: Context) -> ReportOut:
-    return report_out(context, _report(context, report_id))
+def read_report(report_id: ReportId, _: Authorized, context: Context, audit: Audit) -> ReportOut:
+    out = report_out(context, _report(context, report_id))
+    _audit_download_links(audit, [out])
+    return out
+
+
+def _audit_download_links(audit: AuditEvent, items: list[ReportOut]) -> None:
+    # A presigned link is a report download handed out: audited like one.
+    linked = [str(item.id) for item in items if item.download_url]
+    if linked:
+        audit.audited_read = True
+        audit.target = f"report download links: {','.join(linked)}"[:500]
 
 
 @router.patch("/{report_id}/state", response_model=ReportOut, responses=CONFLICT)
