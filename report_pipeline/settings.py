@@ -34,6 +34,7 @@ SECRET_VARIABLES = (
     "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "REPORT_PIPELINE_CELERY_BROKER",
     "REPORT_PIPELINE_JWT_SECRET", "REPORT_PIPELINE_UNSUBSCRIBE_SECRET",
     "REPORT_PIPELINE_METRICS_TOKEN",
+    "REPORT_PIPELINE_API_CURSOR_SECRET", "REPORT_PIPELINE_API_RATE_LIMIT_STORAGE",
 )
 
 
@@ -204,6 +205,13 @@ class ApiEnv:
     # GET /metrics: a bearer token, or unauthenticated on a port of its own; neither = refused.
     metrics_token: str | None = field(default=None, repr=False)
     metrics_port: int | None = None
+    # Security (issue 16): body limit before auth, signed cursors, proxies, docs, throttling.
+    max_body_bytes: int = 1024 * 1024
+    cursor_secret: str | None = field(default=None, repr=False)
+    trusted_proxies: tuple[str, ...] = ()
+    docs: bool | None = None  # None: on for the embedded default, off with an external database
+    rate_limit: str = "20/minute"
+    rate_limit_storage: str | None = field(default=None, repr=False)  # e.g. redis://host:6379/0
 
 
 @dataclass(frozen=True)
@@ -232,6 +240,7 @@ class Settings:
     ui_url: str = "http://127.0.0.1:3000"
     deadline_hours: float = DEFAULT_DEADLINE_HOURS
     schedule_enabled: bool = True  # the weekly schedule starts RUNNING unless turned off
+    max_document_bytes: int = 200 * 1024 * 1024
     # Values of secret variables by name, so messages can be scrubbed of them.
     secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
     s3: S3Settings = S3Settings()
@@ -267,6 +276,15 @@ def _port(text: str) -> int:
     if not 1 <= value <= 65535:
         raise ValueError("use a TCP port from 1 to 65535")
     return value
+
+
+def _rate(text: str) -> str:
+    """`N/second|minute|hour` (the limiter's syntax), checked here so a typo names the variable."""
+    count, _, period = text.partition("/")
+    if not count.strip().isdigit() or int(count) < 1 or period.strip() not in (
+            "second", "minute", "hour"):
+        raise ValueError("use N/second, N/minute or N/hour, e.g. 20/minute")
+    return f"{int(count)}/{period.strip()}"
 
 
 def _s3(read: _Reader, region: str | None) -> S3Settings:
@@ -350,6 +368,13 @@ def _api(read: _Reader) -> ApiEnv:
         download_url_ttl_seconds=read.integer("REPORT_PIPELINE_DOWNLOAD_URL_TTL", 300, minimum=1),
         metrics_token=read.text("REPORT_PIPELINE_METRICS_TOKEN"),
         metrics_port=read.get("REPORT_PIPELINE_METRICS_PORT", _port, None),
+        max_body_bytes=read.integer("REPORT_PIPELINE_API_MAX_BODY_BYTES", 1024 * 1024,
+                                    minimum=1024),
+        cursor_secret=read.text("REPORT_PIPELINE_API_CURSOR_SECRET"),
+        trusted_proxies=read.names("REPORT_PIPELINE_API_TRUSTED_PROXIES"),
+        docs=read.flag("REPORT_PIPELINE_API_DOCS", None),
+        rate_limit=read.get("REPORT_PIPELINE_API_RATE_LIMIT", _rate, "20/minute"),
+        rate_limit_storage=read.text("REPORT_PIPELINE_API_RATE_LIMIT_STORAGE"),
     )
 
 
@@ -389,6 +414,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ui_url=read.text("REPORT_PIPELINE_UI_URL", "http://127.0.0.1:3000").rstrip("/"),
         deadline_hours=read.number("REPORT_PIPELINE_DEADLINE_HOURS", DEFAULT_DEADLINE_HOURS),
         schedule_enabled=bool(read.flag("REPORT_PIPELINE_SCHEDULE_ENABLED", True)),
+        max_document_bytes=read.integer("REPORT_PIPELINE_MAX_DOCUMENT_BYTES",
+                                        200 * 1024 * 1024, minimum=1),
         s3=_s3(read, region),
         mongo=_mongo(read),
         smtp=_smtp(read),

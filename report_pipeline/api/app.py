@@ -7,9 +7,11 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 
 from report_pipeline.api.audit_middleware import AuditMiddleware
+from report_pipeline.api.body_limit import BodyLimitMiddleware
 from report_pipeline.api.config import ApiConfig, api_config_from_env
 from report_pipeline.api.deps import ApiContext
 from report_pipeline.api.errors import error_response, install_error_handlers
+from report_pipeline.api.pagination import configure_cursor_secret
 from report_pipeline.api.launcher import RunLauncher, launcher_from_env
 from report_pipeline.api.metrics import ApiMetrics, RequestMetricsMiddleware
 from report_pipeline.api.routers import (
@@ -34,6 +36,7 @@ def create_app(
         store = AppStore(settings.database_url)
         if not settings.database_is_external:
             store.upgrade()  # the embedded default migrates itself; production runs `db upgrade`
+    configure_cursor_secret(settings.api.cursor_secret)
     context = ApiContext(
         settings=settings, store=store, config=config,
         launcher=launcher or launcher_from_env(settings, config.dagster_graphql_url,
@@ -62,4 +65,6 @@ def create_app(
     app.state.metrics = ApiMetrics(store, settings)
     # Outermost: times the whole request, audit included, and sees every status.
     app.add_middleware(RequestMetricsMiddleware, metrics=app.state.metrics)
+    # Added last = outermost: oversized bodies are refused before auth, parsing and audit.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api.max_body_bytes)
     return app
