@@ -6,9 +6,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 
+from report_pipeline.api import access_log
 from report_pipeline.api.audit_middleware import AuditMiddleware
 from report_pipeline.api.body_limit import BodyLimitMiddleware
-from report_pipeline.api.config import ApiConfig, api_config_from_env
+from report_pipeline.api.config import ApiConfig, api_config_from_env, check_startup_secrets
 from report_pipeline.api.deps import ApiContext
 from report_pipeline.api.errors import error_response, install_error_handlers
 from report_pipeline.api.pagination import configure_cursor_secret
@@ -31,6 +32,7 @@ def create_app(
 ) -> FastAPI:
     """The app for `settings` (default: the environment). Tests may pass any part."""
     settings = settings or load_settings()
+    check_startup_secrets(settings)  # a weak secret stops the start, not a request later
     config = config or api_config_from_env(settings.api)
     if store is None:
         store = AppStore(settings.database_url)
@@ -51,6 +53,7 @@ def create_app(
         description="Subscriptions, documents, reports, emails and the audit log.",
     )
     app.state.context = context
+    access_log.install()  # unsubscribe tokens never reach the access log
     install_error_handlers(app)
 
     @app.exception_handler(OperationalError)

@@ -315,9 +315,25 @@ def check_executor(settings: Settings) -> list[Finding]:
     return [ok(service, f"broker answers, {len(workers)} worker(s) listening")]
 
 
+# --- security ------------------------------------------------------------------------------
+
+def check_security(settings: Settings) -> list[Finding]:
+    """The same secret-strength rule the API applies at start, and the SNS allow-list."""
+    from report_pipeline.secret_strength import startup_secrets, weak_secrets
+
+    findings = [problem("secrets", weak, "set a random value: `openssl rand -base64 48`")
+                for weak in weak_secrets(startup_secrets(settings))]
+    if settings.mailer == "ses" and not settings.ses.sns_topic_arns:
+        findings.append(problem(
+            "ses events", "REPORT_PIPELINE_SES_SNS_TOPIC_ARNS is not set: the SNS endpoint"
+            " refuses every message (403), so bounces and complaints are not recorded",
+            "set it to the ARN(s) of the SNS topic(s) your SES configuration set publishes to"))
+    return findings or [ok("security", "signing secrets strong enough")]
+
+
 CHECKS: tuple[Callable[[Settings], list[Finding]], ...] = (
     check_object_store, check_catalog, check_app_database, check_mailer, check_tesseract,
-    check_executor,
+    check_executor, check_security,
 )
 
 
