@@ -209,7 +209,7 @@ class ApiEnv:
     max_body_bytes: int = 1024 * 1024
     cursor_secret: str | None = field(default=None, repr=False)
     trusted_proxies: tuple[str, ...] = ()
-    docs: bool | None = None  # None: on for the embedded default, off with an external database
+    docs: bool = False  # Swagger UI / ReDoc pages (they load scripts from a CDN)
     rate_limit: str = "20/minute"
     rate_limit_storage: str | None = field(default=None, repr=False)  # e.g. redis://host:6379/0
 
@@ -276,6 +276,16 @@ def _port(text: str) -> int:
     if not 1 <= value <= 65535:
         raise ValueError("use a TCP port from 1 to 65535")
     return value
+
+
+def _networks(text: str) -> tuple[str, ...]:
+    """Comma-separated addresses or CIDR networks, each checked."""
+    import ipaddress
+
+    names = _names(text)
+    for name in names:
+        ipaddress.ip_network(name, strict=False)  # ValueError names the bad entry
+    return names
 
 
 def _rate(text: str) -> str:
@@ -371,8 +381,8 @@ def _api(read: _Reader) -> ApiEnv:
         max_body_bytes=read.integer("REPORT_PIPELINE_API_MAX_BODY_BYTES", 1024 * 1024,
                                     minimum=1024),
         cursor_secret=read.text("REPORT_PIPELINE_API_CURSOR_SECRET"),
-        trusted_proxies=read.names("REPORT_PIPELINE_API_TRUSTED_PROXIES"),
-        docs=read.flag("REPORT_PIPELINE_API_DOCS", None),
+        trusted_proxies=read.get("REPORT_PIPELINE_API_TRUSTED_PROXIES", _networks, ()),
+        docs=bool(read.flag("REPORT_PIPELINE_API_DOCS", False)),
         rate_limit=read.get("REPORT_PIPELINE_API_RATE_LIMIT", _rate, "20/minute"),
         rate_limit_storage=read.text("REPORT_PIPELINE_API_RATE_LIMIT_STORAGE"),
     )

@@ -9,6 +9,8 @@ from sqlalchemy.exc import OperationalError
 from report_pipeline.api import access_log
 from report_pipeline.api.audit_middleware import AuditMiddleware
 from report_pipeline.api.body_limit import BodyLimitMiddleware
+from report_pipeline.api.client_address import ClientAddressMiddleware
+from report_pipeline.api.security_headers import SecurityHeadersMiddleware
 from report_pipeline.api.config import ApiConfig, api_config_from_env, check_startup_secrets
 from report_pipeline.api.deps import ApiContext
 from report_pipeline.api.errors import error_response, install_error_handlers
@@ -48,9 +50,13 @@ def create_app(
         open_object_store=(lambda: object_store) if object_store
         else (lambda: connections.open_object_store(**connections.object_store_config(settings))),
     )
+    # Swagger UI and ReDoc load scripts from a CDN: off unless asked for.
+    docs = bool(settings.api.docs)
     app = FastAPI(
         title="Weekly report pipeline API", version="1.0.0",
         description="Subscriptions, documents, reports, emails and the audit log.",
+        docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
+        redirect_slashes=False,  # a redirect would echo the caller's Host header
     )
     app.state.context = context
     access_log.install()  # unsubscribe tokens never reach the access log
@@ -65,6 +71,8 @@ def create_app(
                    unsubscribe, ses_events, metrics):
         app.include_router(module.router)
     app.add_middleware(AuditMiddleware, store=store)
+    app.add_middleware(ClientAddressMiddleware, trusted=settings.api.trusted_proxies)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.state.metrics = ApiMetrics(store, settings)
     # Outermost: times the whole request, audit included, and sees every status.
     app.add_middleware(RequestMetricsMiddleware, metrics=app.state.metrics)

@@ -49,7 +49,7 @@ class _Server:
 
 def serve(app: FastAPI, port: int) -> _Server:
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="info",
-                            lifespan="off")
+                            lifespan="off", proxy_headers=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
