@@ -11,6 +11,7 @@ from report_pipeline.api.audit_middleware import AuditMiddleware
 from report_pipeline.api.body_limit import BodyLimitMiddleware
 from report_pipeline.api.client_address import ClientAddressMiddleware
 from report_pipeline.api.security_headers import SecurityHeadersMiddleware
+from report_pipeline.api.throttle import Throttle, ThrottleMiddleware
 from report_pipeline.api.config import ApiConfig, api_config_from_env, check_startup_secrets
 from report_pipeline.api.deps import ApiContext
 from report_pipeline.api.errors import error_response, install_error_handlers
@@ -71,6 +72,9 @@ def create_app(
                    unsubscribe, ses_events, metrics):
         app.include_router(module.router)
     app.add_middleware(AuditMiddleware, store=store)
+    # Outside the audit log: a throttled request writes no row of its own.
+    app.add_middleware(ThrottleMiddleware, store=store, throttle=Throttle(
+        settings.api.rate_limit, settings.api.rate_limit_storage))
     app.add_middleware(ClientAddressMiddleware, trusted=settings.api.trusted_proxies)
     app.add_middleware(SecurityHeadersMiddleware)
     app.state.metrics = ApiMetrics(store, settings)
