@@ -68,7 +68,8 @@ def start_api(settings: Settings, monkeypatch: pytest.MonkeyPatch,
 
     def start(store: AppStore | None = None, **env: str) -> RunningApi:
         monkeypatch.setenv("REPORT_PIPELINE_UNSUBSCRIBE_SECRET", UNSUBSCRIBE_SECRET)
-        monkeypatch.setenv("REPORT_PIPELINE_UNSUBSCRIBE_URL", "https://reports.example.test/unsubscribe")
+        monkeypatch.setenv("REPORT_PIPELINE_UNSUBSCRIBE_URL",
+                           "https://reports.example.test/unsubscribe")
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         loaded = load_settings()

@@ -1,4 +1,7 @@
-"""Item 11: one address rule for API, CLI and mailer; nothing accepted that cannot be sent or removed."""
+"""Item 11: one address rule for API, CLI and mailer.
+
+Nothing is accepted that cannot be sent or removed.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from report_pipeline_tests.api.conftest import WEEK, auth
 USERS = "/api/reports/registered-users"
 
 
-def test_addresses_the_mailer_cannot_send_or_the_api_cannot_remove_are_422(api) -> None:  # noqa: ANN001
+def test_unsendable_or_unremovable_addresses_are_422(api) -> None:  # noqa: ANN001
     with api.client() as client:
         for address in ("jörg@example.com", "a/b@example.com", "x%2Fy@example.com",
                         "q?x@example.com"):

@@ -21,7 +21,7 @@ def _rss() -> int:
 
 @pytest.mark.parametrize("path", ["/api/reports", "/api/ses/notifications",
                                   "/api/reports/registered-users"])
-def test_declared_oversized_body_is_refused_before_a_byte_is_read(api, path) -> None:  # noqa: ANN001
+def test_declared_oversized_body_is_refused_unread(api, path) -> None:  # noqa: ANN001
     idle = _rss()
     status, sent = post_raw(api.url, path, 100 * MB, chunked=False)
     grown = _rss() - idle

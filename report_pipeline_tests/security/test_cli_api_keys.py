@@ -1,4 +1,4 @@
-"""Item 14: `api-keys revoke` never mistakes a prefix for an id and fails loudly when nothing matched."""
+"""Item 14: `api-keys revoke` never mistakes a prefix for an id; nothing matched is an error."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Item 10: `documents add` refuses symlinks, special files and oversized files, in bounded memory."""
+"""Item 10: `documents add` refuses symlinks, special and oversized files; bounded memory."""
 
 from __future__ import annotations
 
@@ -112,6 +112,7 @@ def test_large_file_is_streamed_in_bounded_memory(cli, tmp_path) -> None:  # noq
     assert _stored(cli) == (1, 1)
     stored = next(p for p in (cli.home / "objects").rglob("*") if p.is_file())
     assert stored.stat().st_size == 150 * MB
-    print(f"\npeak RSS storing 150 MB: {peak / MB:.0f} MB (CLI start alone: {base_peak / MB:.0f} MB)")
+    print(f"\npeak RSS storing 150 MB: {peak / MB:.0f} MB"
+          f" (CLI start alone: {base_peak / MB:.0f} MB)")
     assert peak - base_peak < 50 * MB
     stored.unlink()

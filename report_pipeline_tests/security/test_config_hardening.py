@@ -1,4 +1,4 @@
-"""Items 9, 12 and 13: tokens stay out of logs, weak secrets stop the start, databases are private."""
+"""Items 9, 12, 13: tokens stay out of logs, weak secrets stop the start, private databases."""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ def test_weak_secrets_stop_the_api_with_one_clear_error(settings, monkeypatch, v
     assert any(not f.ok and variable in f.problem for f in findings)
 
 
-def test_doctor_warns_when_ses_has_no_topic_allow_list(settings, monkeypatch) -> None:  # noqa: ANN001
+def test_doctor_warns_without_a_topic_allow_list(settings, monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.setenv("REPORT_PIPELINE_MAILER", "ses")
     findings = check_security(load_settings())
     assert any(not f.ok and "REPORT_PIPELINE_SES_SNS_TOPIC_ARNS" in f.problem for f in findings)

@@ -1,4 +1,4 @@
-"""Item 15: nosniff and no-store, no Host reflection, X-Forwarded-For only from trusted proxies, no CDN docs."""
+"""Item 15: nosniff, no-store, no Host reflection, trusted proxies only, no CDN docs."""
 
 from __future__ import annotations
 
