@@ -14,7 +14,7 @@ from report_pipeline.api.security_headers import SecurityHeadersMiddleware
 from report_pipeline.api.throttle import Throttle, ThrottleMiddleware
 from report_pipeline.api.config import ApiConfig, api_config_from_env, check_startup_secrets
 from report_pipeline.api.deps import ApiContext
-from report_pipeline.api.errors import error_response, install_error_handlers
+from report_pipeline.api.errors import ErrorBody, error_response, install_error_handlers
 from report_pipeline.api.pagination import configure_cursor_secret
 from report_pipeline.api.launcher import RunLauncher, launcher_from_env
 from report_pipeline.api.metrics import ApiMetrics, RequestMetricsMiddleware
@@ -58,6 +58,8 @@ def create_app(
         description="Subscriptions, documents, reports, emails and the audit log.",
         docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
         redirect_slashes=False,  # a redirect would echo the caller's Host header
+        # Any route may refuse a body over the limit or a throttled client.
+        responses={413: {"model": ErrorBody}, 429: {"model": ErrorBody}},
     )
     app.state.context = context
     access_log.install()  # unsubscribe tokens never reach the access log
