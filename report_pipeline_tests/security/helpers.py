@@ -6,7 +6,8 @@ import select
 import socket
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select as sql_select
+from sqlalchemy import func
+from sqlalchemy import select as sql_select
 
 from report_pipeline.appdb.schema import AuditEntry
 from report_pipeline.appdb.store import AppStore

@@ -7,8 +7,8 @@ import time
 import jwt
 from sqlalchemy import select
 
-from report_pipeline.appdb.schema import AuditEntry, Delivery
 from report_pipeline.appdb.reports import get_report
+from report_pipeline.appdb.schema import AuditEntry, Delivery
 from report_pipeline.appdb.store import ReportResult
 from report_pipeline.pipeline.keys import report_pdf_key
 from report_pipeline_tests.api.conftest import AUDIENCE, ISSUER, SECRET, WEEK, auth

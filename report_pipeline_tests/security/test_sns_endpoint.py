@@ -11,8 +11,14 @@ from sqlalchemy import func, select
 from report_pipeline.appdb.schema import EmailEvent, EmailSuppression
 from report_pipeline.delivery.bounces import SnsVerifier
 from report_pipeline_tests.api.conftest import auth
-from report_pipeline_tests.delivery.test_ses_events import CERT_URL, PEM, TOPIC, bounce, \
-    notification, signed
+from report_pipeline_tests.delivery.test_ses_events import (
+    CERT_URL,
+    PEM,
+    TOPIC,
+    bounce,
+    notification,
+    signed,
+)
 
 NOTIFICATIONS = "/api/ses/notifications"
 
