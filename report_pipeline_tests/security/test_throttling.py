@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 import redis
 from sqlalchemy import select
 
 from report_pipeline.appdb.schema import AuditEntry
 from report_pipeline.appdb.subscriptions import subscriber_by_email
+from report_pipeline.settings import SettingsError, load_settings
 from report_pipeline_tests.api.conftest import auth
 
 BAD = {"Authorization": "Bearer not-a-token"}
@@ -72,3 +74,13 @@ def test_redis_backed_limits_are_shared_by_replicas(start_api) -> None:  # noqa:
     assert answer.status_code == 429 and "retry-after" in answer.headers
     keys = redis.Redis.from_url("redis://127.0.0.1:6379/0").keys("*report-pipeline-denials*")
     assert any(caller["X-Forwarded-For"].encode() in key for key in keys)
+
+
+def test_bad_limit_settings_name_the_variable() -> None:
+    for name, value in (("REPORT_PIPELINE_API_RATE_LIMIT", "lots"),
+                        ("REPORT_PIPELINE_API_RATE_LIMIT", "0/minute"),
+                        ("REPORT_PIPELINE_API_MAX_BODY_BYTES", "10")):
+        with pytest.raises(SettingsError, match=name):
+            load_settings({name: value})
+    assert load_settings({}).api.rate_limit == "20/minute"
+    assert load_settings({}).api.max_body_bytes == 1024 * 1024
