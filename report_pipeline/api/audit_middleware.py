@@ -68,9 +68,9 @@ class AuditMiddleware:
             nonlocal written
             if written or not (scope["method"] in MUTATING or status in (401, 403)):
                 return
+            written = True
             if status == 413:
                 return  # a body we refused to read changed nothing; no row an attacker can farm
-            written = True
             event.status_code, event.outcome = status, outcome_of(status)
             route = scope.get("route")
             if route is not None and getattr(route, "path", None):

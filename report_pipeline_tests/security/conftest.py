@@ -32,6 +32,13 @@ class RunningApi:
     launcher: RecordingLauncher
     settings: Settings
     catalog: EmbeddedCatalog
+    server: uvicorn.Server | None = None
+
+    def wait_idle(self) -> None:
+        """Until no request is in flight (audit rows are written after the response)."""
+        while self.server is not None and (self.server.server_state.tasks
+                                           or self.server.server_state.connections):
+            time.sleep(0.01)
 
     def client(self, **kwargs) -> httpx.Client:  # noqa: ANN003
         return httpx.Client(base_url=self.url, timeout=30, **kwargs)
@@ -83,7 +90,8 @@ def start_api(settings: Settings, monkeypatch: pytest.MonkeyPatch,
                          catalog=catalog)
         port = free_port()
         servers.append(serve(app, port))
-        return RunningApi(f"http://127.0.0.1:{port}", app, app_store, launcher, loaded, catalog)
+        return RunningApi(f"http://127.0.0.1:{port}", app, app_store, launcher, loaded, catalog,
+                          servers[-1].server)
 
     yield start
     for server in servers:
