@@ -80,7 +80,7 @@ def create_app(
     app.add_middleware(ClientAddressMiddleware, trusted=settings.api.trusted_proxies)
     app.add_middleware(SecurityHeadersMiddleware)
     app.state.metrics = ApiMetrics(store, settings)
-    # Outermost: times the whole request, audit included, and sees every status.
+    # Outside all but the body limit: times the whole request, audit and throttling included.
     app.add_middleware(RequestMetricsMiddleware, metrics=app.state.metrics)
     # Added last = outermost: oversized bodies are refused before auth, parsing and audit.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api.max_body_bytes)

@@ -64,7 +64,7 @@ class InvalidResult(ValueError):
     """A result field that is not what the pipeline writes for this report."""
 
 
-FINISHED = frozenset({"succeeded", "failed", "noop"})
+FINISHED = FINISHED_STATES  # held included: rendered, awaiting release
 FACT_FIELDS = frozenset(RESULT_FIELDS) - {"dagster_run_id"}
 
 
