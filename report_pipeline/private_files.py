@@ -29,3 +29,16 @@ def shared_paths(root: Path) -> list[Path]:
         if stat.S_IMODE(path.lstat().st_mode) & 0o077:
             found.append(path)
     return found
+
+
+def private_file(path: Path) -> None:
+    """Create `path` (and a missing parent) owner-only, or make an existing file so (0600).
+
+    SQLite gives its -wal and -shm files the main file's mode, so they follow.
+    """
+    path = Path(path)
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
+    descriptor = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(descriptor)
+    os.chmod(path, 0o600)

@@ -38,6 +38,7 @@ SECRET_VARIABLES = (
     "REPORT_PIPELINE_JWT_SECRET", "REPORT_PIPELINE_UNSUBSCRIBE_SECRET",
     "REPORT_PIPELINE_METRICS_TOKEN",
     "REPORT_PIPELINE_DOWNLOAD_SECRET",
+    "REPORT_PIPELINE_API_CURSOR_SECRET", "REPORT_PIPELINE_API_RATE_LIMIT_STORAGE",
 )
 
 
@@ -210,6 +211,13 @@ class ApiEnv:
     # GET /metrics: a bearer token, or unauthenticated on a port of its own; neither = refused.
     metrics_token: str | None = field(default=None, repr=False)
     metrics_port: int | None = None
+    # Security (issue 16): body limit before auth, signed cursors, proxies, docs, throttling.
+    max_body_bytes: int = 1024 * 1024
+    cursor_secret: str | None = field(default=None, repr=False)
+    trusted_proxies: tuple[str, ...] = ()
+    docs: bool = False  # Swagger UI / ReDoc pages (they load scripts from a CDN)
+    rate_limit: str = "20/minute"
+    rate_limit_storage: str | None = field(default=None, repr=False)  # e.g. redis://host:6379/0
 
 
 @dataclass(frozen=True)
@@ -292,6 +300,7 @@ class Settings:
     public_url: str = DEFAULT_PUBLIC_URL  # where recipients reach the API (unsubscribe links)
     public_url_is_set: bool = False
     mail_from_name: str = DEFAULT_MAIL_FROM_NAME
+    max_document_bytes: int = 200 * 1024 * 1024
     # Values of secret variables by name, so messages can be scrubbed of them.
     secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
     s3: S3Settings = S3Settings()
@@ -341,6 +350,25 @@ def _confidence(text: str) -> float:
     if not 0 <= value <= 100:
         raise ValueError("use an OCR confidence from 0 to 100")
     return value
+
+
+def _networks(text: str) -> tuple[str, ...]:
+    """Comma-separated addresses or CIDR networks, each checked."""
+    import ipaddress
+
+    names = _names(text)
+    for name in names:
+        ipaddress.ip_network(name, strict=False)  # ValueError names the bad entry
+    return names
+
+
+def _rate(text: str) -> str:
+    """`N/second|minute|hour` (the limiter's syntax), checked here so a typo names the variable."""
+    count, _, period = text.partition("/")
+    if not count.strip().isdigit() or int(count) < 1 or period.strip() not in (
+            "second", "minute", "hour"):
+        raise ValueError("use N/second, N/minute or N/hour, e.g. 20/minute")
+    return f"{int(count)}/{period.strip()}"
 
 
 def _s3(read: _Reader, region: str | None) -> S3Settings:
@@ -426,6 +454,13 @@ def _api(read: _Reader) -> ApiEnv:
         download_url_ttl_seconds=read.integer("REPORT_PIPELINE_DOWNLOAD_URL_TTL", 300, minimum=1),
         metrics_token=read.text("REPORT_PIPELINE_METRICS_TOKEN"),
         metrics_port=read.get("REPORT_PIPELINE_METRICS_PORT", _port, None),
+        max_body_bytes=read.integer("REPORT_PIPELINE_API_MAX_BODY_BYTES", 1024 * 1024,
+                                    minimum=1024),
+        cursor_secret=read.text("REPORT_PIPELINE_API_CURSOR_SECRET"),
+        trusted_proxies=read.get("REPORT_PIPELINE_API_TRUSTED_PROXIES", _networks, ()),
+        docs=bool(read.flag("REPORT_PIPELINE_API_DOCS", False)),
+        rate_limit=read.get("REPORT_PIPELINE_API_RATE_LIMIT", _rate, "20/minute"),
+        rate_limit_storage=read.text("REPORT_PIPELINE_API_RATE_LIMIT_STORAGE"),
     )
 
 
@@ -468,6 +503,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         schedule_enabled=bool(read.flag("REPORT_PIPELINE_SCHEDULE_ENABLED", True)),
         review_confidence=read.get("REPORT_PIPELINE_REVIEW_CONFIDENCE", _confidence,
                                    DEFAULT_REVIEW_CONFIDENCE),
+        max_document_bytes=read.integer("REPORT_PIPELINE_MAX_DOCUMENT_BYTES",
+                                        200 * 1024 * 1024, minimum=1),
         s3=_s3(read, region),
         mongo=_mongo(read),
         smtp=_smtp(read),

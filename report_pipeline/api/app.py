@@ -6,10 +6,16 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 
+from report_pipeline.api import access_log
 from report_pipeline.api.audit_middleware import AuditMiddleware
-from report_pipeline.api.config import ApiConfig, api_config_from_env
+from report_pipeline.api.body_limit import BodyLimitMiddleware
+from report_pipeline.api.client_address import ClientAddressMiddleware
+from report_pipeline.api.security_headers import SecurityHeadersMiddleware
+from report_pipeline.api.throttle import Throttle, ThrottleMiddleware
+from report_pipeline.api.config import ApiConfig, api_config_from_env, check_startup_secrets
 from report_pipeline.api.deps import ApiContext
-from report_pipeline.api.errors import error_response, install_error_handlers
+from report_pipeline.api.errors import ErrorBody, error_response, install_error_handlers
+from report_pipeline.api.pagination import configure_cursor_secret
 from report_pipeline.api.launcher import RunLauncher, launcher_from_env
 from report_pipeline.api.metrics import ApiMetrics, RequestMetricsMiddleware
 from report_pipeline.api.routers import (
@@ -30,11 +36,13 @@ def create_app(
 ) -> FastAPI:
     """The app for `settings` (default: the environment). Tests may pass any part."""
     settings = settings or load_settings()
+    check_startup_secrets(settings)  # a weak secret stops the start, not a request later
     config = config or api_config_from_env(settings.api)
     if store is None:
         store = AppStore(settings.database_url)
         if not settings.database_is_external:
             store.upgrade()  # the embedded default migrates itself; production runs `db upgrade`
+    configure_cursor_secret(settings.api.cursor_secret)
     context = ApiContext(
         settings=settings, store=store, config=config,
         launcher=launcher or launcher_from_env(settings, config.dagster_graphql_url,
@@ -44,11 +52,18 @@ def create_app(
         open_object_store=(lambda: object_store) if object_store
         else (lambda: connections.open_object_store(**connections.object_store_config(settings))),
     )
+    # Swagger UI and ReDoc load scripts from a CDN: off unless asked for.
+    docs = bool(settings.api.docs)
     app = FastAPI(
         title="Weekly report pipeline API", version="1.0.0",
         description="Subscriptions, documents, reports, emails and the audit log.",
+        docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
+        redirect_slashes=False,  # a redirect would echo the caller's Host header
+        # Any route may refuse a body over the limit or a throttled client.
+        responses={413: {"model": ErrorBody}, 429: {"model": ErrorBody}},
     )
     app.state.context = context
+    access_log.install()  # unsubscribe tokens never reach the access log
     install_error_handlers(app)
 
     @app.exception_handler(OperationalError)
@@ -60,7 +75,14 @@ def create_app(
                    audit, unsubscribe, ses_events, metrics):
         app.include_router(module.router)
     app.add_middleware(AuditMiddleware, store=store)
+    # Outside the audit log: a throttled request writes no row of its own.
+    app.add_middleware(ThrottleMiddleware, store=store, throttle=Throttle(
+        settings.api.rate_limit, settings.api.rate_limit_storage))
+    app.add_middleware(ClientAddressMiddleware, trusted=settings.api.trusted_proxies)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.state.metrics = ApiMetrics(store, settings)
-    # Outermost: times the whole request, audit included, and sees every status.
+    # Outside all but the body limit: times the whole request, audit and throttling included.
     app.add_middleware(RequestMetricsMiddleware, metrics=app.state.metrics)
+    # Added last = outermost: oversized bodies are refused before auth, parsing and audit.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api.max_body_bytes)
     return app

@@ -71,6 +71,8 @@ class AuditMiddleware:
                                or event.audited_read):
                 return
             written = True
+            if status == 413:
+                return  # a body we refused to read changed nothing; no row an attacker can farm
             event.status_code, event.outcome = status, outcome_of(status)
             route = scope.get("route")
             if route is not None and getattr(route, "path", None):

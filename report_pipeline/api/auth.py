@@ -50,11 +50,11 @@ def principal_from_jwt(token: str, config: JwtConfig | None) -> Principal:
         # PyJWT messages name the failed check (issuer, audience, signature), never the token.
         raise AuthenticationFailed(f"invalid token: {error}") from None
     raw_roles = claims.get("roles", [])
-    if isinstance(raw_roles, str):
-        raw_roles = raw_roles.split()
-    if not isinstance(raw_roles, list):
-        raise AuthenticationFailed("invalid token: the roles claim must be a list")
-    roles = frozenset(str(role) for role in raw_roles) & frozenset(ROLES)  # unknown roles grant nothing
+    # Only a JSON list of strings: a string such as "subscriber admin" is refused,
+    # never split (splitting let one role claim carry another).
+    if not isinstance(raw_roles, list) or not all(isinstance(role, str) for role in raw_roles):
+        raise AuthenticationFailed("invalid token: the roles claim must be a list of strings")
+    roles = frozenset(raw_roles) & frozenset(ROLES)  # unknown roles grant nothing
     email = None
     if claims.get("email"):
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from report_pipeline.secret_strength import startup_secrets, weak_secrets, weakness
 from report_pipeline.settings import ApiEnv, SettingsError, load_settings
 
 
@@ -52,9 +53,17 @@ def jwt_config_from_env(env: ApiEnv | None = None) -> JwtConfig | None:
     ) if value is None]
     if missing:
         raise ConfigError(f"JWT is partly configured; missing {', '.join(missing)}")
-    if algorithm == "HS256" and len(key) < 32:
-        raise ConfigError("REPORT_PIPELINE_JWT_SECRET must be at least 32 characters")
+    if algorithm == "HS256" and (why := weakness(key)):
+        raise ConfigError(f"REPORT_PIPELINE_JWT_SECRET is too weak: {why}"
+                          " (at least 32 characters, varied; e.g. `openssl rand -base64 48`)")
     return JwtConfig(algorithm, key, issuer, audience)
+
+
+def check_startup_secrets(settings) -> None:  # noqa: ANN001 - a Settings
+    """One ConfigError listing every weak signing secret (the doctor checks the same)."""
+    problems = weak_secrets(startup_secrets(settings))
+    if problems:
+        raise ConfigError("; ".join(problems) + " (generate one: `openssl rand -base64 48`)")
 
 
 def api_config_from_env(env: ApiEnv | None = None) -> ApiConfig:

@@ -141,6 +141,8 @@ class EmailIn(Strict):
     report_id: Id
     email: Text(320, 1)
     name: Text(200) | None = None
+    # Admin only, and audited: record an address that is not an active subscriber.
+    override_subscription: bool = False
 
 
 class EmailOut(Out):

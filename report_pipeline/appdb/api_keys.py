@@ -12,7 +12,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from report_pipeline.appdb.schema import ApiKey
 from report_pipeline.appdb.store import AppStore, utcnow
@@ -56,16 +56,49 @@ def verify_api_key(app: AppStore, key: str) -> ApiKey | None:
     return row if hmac.compare_digest(row.key_sha256, _digest(key)) else None
 
 
-def revoke_api_key(app: AppStore, id_or_prefix: str) -> ApiKey | None:
-    """Revoke by numeric id or prefix; returns the row, None when no such key."""
-    match = ApiKey.id == int(id_or_prefix) if id_or_prefix.isdigit() else (
-        ApiKey.prefix == id_or_prefix
-    )
+class AmbiguousKey(LookupError):
+    """The text names one key by id and another by prefix."""
+
+
+class AlreadyRevoked(LookupError):
+    pass
+
+
+def _matching(session, id_or_prefix: str | None, key_id: int | None,  # noqa: ANN001
+              prefix: str | None) -> list[ApiKey]:
+    if key_id is not None:
+        return list(session.scalars(select(ApiKey).where(ApiKey.id == key_id)))
+    if prefix is not None:
+        return list(session.scalars(select(ApiKey).where(ApiKey.prefix == prefix)))
+    # Bare text: a prefix may be all digits, so look it up both ways.
+    rows = list(session.scalars(select(ApiKey).where(ApiKey.prefix == id_or_prefix)))
+    if id_or_prefix is not None and id_or_prefix.isdigit() and len(id_or_prefix) < 19:
+        rows += [row for row in session.scalars(
+            select(ApiKey).where(ApiKey.id == int(id_or_prefix))) if row not in rows]
+    return rows
+
+
+def revoke_api_key(app: AppStore, id_or_prefix: str | None = None, *, key_id: int | None = None,
+                   prefix: str | None = None) -> ApiKey | None:
+    """Revoke one key by id, by prefix, or by text that is unambiguously one of them.
+
+    None when nothing matched; AmbiguousKey when the text is an id of one key and
+    the prefix of another; AlreadyRevoked when the key was revoked before.
+    """
     with app.session() as session, session.begin():
-        session.execute(
-            update(ApiKey).where(match, ApiKey.revoked_at.is_(None)).values(revoked_at=utcnow())
-        )
-        return session.scalar(select(ApiKey).where(match))
+        rows = _matching(session, id_or_prefix, key_id, prefix)
+        if len(rows) > 1:
+            raise AmbiguousKey(f"{id_or_prefix!r} is the id of key {rows[1].id} and the prefix of"
+                               f" key {rows[0].id}: use --id or --prefix")
+        if not rows:
+            return None
+        row = rows[0]
+        if row.revoked_at is not None:
+            raise AlreadyRevoked(f"key {row.id} ({row.name}) was already revoked"
+                                 f" at {row.revoked_at:%Y-%m-%d %H:%M}")
+        row.revoked_at = utcnow()
+        session.flush()
+        return row
 
 
 def list_api_keys(app: AppStore) -> list[ApiKey]:

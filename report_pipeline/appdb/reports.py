@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from report_pipeline.appdb.pagination import Page, keyset_page
 from report_pipeline.appdb.schema import ACTIVE_REPORT_STATES, AuditEntry, Report
 from report_pipeline.appdb.store import AppStore, ReportResult, utcnow
+from report_pipeline.pipeline.keys import report_pdf_key
 
 REPORT_STATES = ("requested", "running", "succeeded", "failed", "noop", "held")
 # Where a report may go from each state (the API's PATCH). Finished reports stay
@@ -53,6 +54,38 @@ class ReportConflict(Exception):
 
 class InvalidTransition(ValueError):
     pass
+
+
+class ResultImmutable(ValueError):
+    """A finished report's facts are final: a new result is a new report."""
+
+
+class InvalidResult(ValueError):
+    """A result field that is not what the pipeline writes for this report."""
+
+
+FINISHED = FINISHED_STATES  # held included: rendered, awaiting release
+FACT_FIELDS = frozenset(RESULT_FIELDS) - {"dagster_run_id"}
+
+
+def check_result(row: Report, result: dict) -> list[str]:
+    """The result fields that would change; raises when the change is not allowed.
+
+    The PDF the email run mails is `pdf_key`: it must be the key the pipeline
+    writes for the report's week, never a caller's choice (another object, a path).
+    """
+    changed = sorted(name for name, value in result.items()
+                     if value is not None and getattr(row, name) != value)
+    if row.state in FINISHED and FACT_FIELDS & set(changed):
+        raise ResultImmutable(
+            f"report {row.id} is {row.state}: its results are final; request a new report")
+    expected = report_pdf_key(row.week)
+    if result.get("pdf_key") is not None and result["pdf_key"] != expected:
+        raise InvalidResult(f"pdf_key must be {expected!r}, the key written for week {row.week}")
+    uri = result.get("report_uri")
+    if uri is not None and (not uri.endswith("/" + expected) or "/../" in uri or "\\" in uri):
+        raise InvalidResult(f"report_uri must name the object {expected!r}")
+    return changed
 
 
 def check_transition(current: str, new: str) -> None:
@@ -126,6 +159,7 @@ def update_result(app: AppStore, report_id: int, state: str | None = None, **res
             row = session.get(Report, report_id, with_for_update=True)
             if row is None:
                 raise ReportNotFound(f"no report with id {report_id}")
+            check_result(row, result)
             if state is not None:
                 check_transition(row.state, state)
                 row.state = state

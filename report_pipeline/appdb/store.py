@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from report_pipeline.appdb.schema import Delivery, Report, Subscriber
+from report_pipeline.private_files import private_file
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 DELIVERY_SENT = "sent"
@@ -39,8 +40,8 @@ class ReportResult:
 def _create_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if "///" in url and path and path != ":memory:":
+            private_file(Path(path))  # subscribers' addresses: owner-only (0600)
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from report_pipeline.appdb.pagination import Page, keyset_page
-from report_pipeline.appdb.schema import Subscriber
+from report_pipeline.appdb.schema import EmailSuppression, Subscriber
 from report_pipeline.appdb.store import AppStore
 
 
@@ -22,3 +22,17 @@ def subscribers_page(
         query = query.where(Subscriber.active.is_(active))
     with app.session() as session:
         return keyset_page(session, query, Subscriber.id, after, limit)
+
+
+def not_a_recipient(app: AppStore, email: str) -> str | None:
+    """Why `email` may not be mailed a report (None: an active, unsuppressed subscriber)."""
+    with app.session() as session:
+        subscriber = session.scalar(select(Subscriber).where(Subscriber.email == email))
+        suppression = session.get(EmailSuppression, email)
+    if subscriber is None:
+        return f"{email} is not a subscriber"
+    if not subscriber.active:
+        return f"{email} has unsubscribed"
+    if suppression is not None:
+        return f"{email} is suppressed ({suppression.reason})"
+    return None

@@ -11,7 +11,7 @@ from report_pipeline.cli.common import UserError
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 def api(host: str, port: int) -> None:
-    """Serve the HTTP API (OpenAPI docs at /docs)."""
+    """Serve the HTTP API (OpenAPI schema at /openapi.json; /docs with REPORT_PIPELINE_API_DOCS)."""
     import uvicorn
 
     from report_pipeline.api.app import create_app
@@ -26,9 +26,9 @@ def api(host: str, port: int) -> None:
         from report_pipeline.api.metrics import serve_on_port
 
         serve_on_port(app.state.metrics, port_of_metrics)  # unauthenticated, on its own port
-    # proxy_headers: behind a trusted proxy (FORWARDED_ALLOW_IPS) the audit log
-    # records the real client address.
-    uvicorn.run(app, host=host, port=port, proxy_headers=True)
+    # X-Forwarded-For is honoured by the app itself, and only from
+    # REPORT_PIPELINE_API_TRUSTED_PROXIES; uvicorn must not take it from anyone.
+    uvicorn.run(app, host=host, port=port, proxy_headers=False, server_header=False)
 
 
 COMMANDS = (api,)

@@ -27,15 +27,23 @@ def api_keys_create(role: str, name: str | None) -> None:
 
 
 @api_keys.command("revoke")
-@click.argument("key_id")
-def api_keys_revoke(key_id: str) -> None:
-    """Revoke a key by id or prefix."""
-    from report_pipeline.appdb.api_keys import revoke_api_key
+@click.argument("key", required=False)
+@click.option("--id", "key_id", type=click.IntRange(1), help="the key's id (see `list`)")
+@click.option("--prefix", help="the key's prefix (the part after rpk_)")
+def api_keys_revoke(key: str | None, key_id: int | None, prefix: str | None) -> None:
+    """Revoke one key: --id N or --prefix P (bare text only when it is unambiguous)."""
+    from report_pipeline.appdb.api_keys import AlreadyRevoked, AmbiguousKey, revoke_api_key
 
-    row = revoke_api_key(app_store(), key_id)
+    if sum(value is not None for value in (key, key_id, prefix)) != 1:
+        raise UserError("name exactly one key: --id N or --prefix P")
+    try:
+        row = revoke_api_key(app_store(), key, key_id=key_id, prefix=prefix)
+    except (AmbiguousKey, AlreadyRevoked) as error:
+        raise UserError(str(error)) from None
     if row is None:
-        raise UserError(f"no API key {key_id!r}")
-    click.echo(f"revoked key {row.id} ({row.name})")
+        shown = f"id {key_id}" if key_id is not None else repr(prefix or key)
+        raise UserError(f"no API key {shown}: nothing was revoked (see `api-keys list`)")
+    click.echo(f"revoked key {row.id} ({row.name}, prefix {row.prefix})")
 
 
 @api_keys.command("list")

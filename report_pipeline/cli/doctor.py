@@ -24,7 +24,7 @@ def doctor(quiet: bool) -> None:
     for finding in findings:
         if not (quiet and finding.ok):
             click.echo(finding.line())
-    problems = sum(1 for finding in findings if not finding.ok)
+    problems = sum(1 for finding in findings if finding.blocking)
     if problems:
         click.echo(f"{problems} problem{'s' if problems > 1 else ''} found", err=True)
         sys.exit(1)

@@ -11,6 +11,7 @@ import click
 from report_pipeline.appdb.read_audit import cli_actor, record_cli_read
 from report_pipeline.cli.common import UserError, app_store, services
 from report_pipeline.pipeline import documents as documents_service
+from report_pipeline.settings import load_settings
 
 
 @click.group()
@@ -32,20 +33,27 @@ def _parse_created_at(text: str | None) -> datetime:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--customer", default="default", show_default=True, help="customer id")
 @click.option("--created-at", help="ISO 8601 time of arrival (default: now, UTC)")
-def documents_add(paths: tuple[str, ...], customer: str, created_at: str | None) -> None:
+@click.option("--follow-symlinks", is_flag=True,
+              help="store the file a symbolic link points to (refused by default)")
+def documents_add(paths: tuple[str, ...], customer: str, created_at: str | None,
+                  follow_symlinks: bool) -> None:
     """Store each file and catalog it; prints one document id per line."""
     moment = _parse_created_at(created_at)
     files = [Path(p) for p in paths]
-    missing = [str(p) for p in files if not p.is_file()]
-    if missing:
-        raise UserError(f"no such file: {', '.join(missing)}")
     try:
         documents_service.validate_customer(customer)
+        for path in files:  # every path is checked before anything is stored
+            documents_service.open_document(path, follow_symlinks=follow_symlinks).close()
     except ValueError as error:
         raise UserError(str(error)) from None
     opened = services()
+    limit = load_settings().max_document_bytes
     for path in files:
-        record = documents_service.add_document(opened, path, customer, moment)
+        try:
+            record = documents_service.add_document(
+                opened, path, customer, moment, max_bytes=limit, follow_symlinks=follow_symlinks)
+        except documents_service.DocumentRefused as error:
+            raise UserError(str(error)) from None
         click.echo(record.document_id)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
 
+_URL_UNSAFE = frozenset("/\\?#%")  # DELETE /registered-users/{email} could not reach them
 _MAX_SHOWN = 120  # keep the error one readable line even for garbage input
 
 
@@ -23,12 +24,21 @@ def normalize_email(raw: str) -> str:
     if not candidate:
         raise InvalidEmail("invalid email address: it is empty")
     try:
-        validated = validate_email(candidate, check_deliverability=False)
+        # No SMTPUTF8: not every mailer backend sends it, so a non-ASCII local
+        # part is refused here rather than going `dead` in a run.
+        validated = validate_email(candidate, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as exc:
         raise InvalidEmail(f"invalid email address {_shown(raw)}: {_one_line(str(exc))}") from None
+    # An internationalized domain is stored as Unicode (one spelling whichever
+    # form was typed); `wire_address` gives the IDNA form messages are sent to.
+    address = validated.normalized
+    local = address.rsplit("@", 1)[0]
+    if unsafe := sorted(set(local) & _URL_UNSAFE):
+        raise InvalidEmail(f"invalid email address {_shown(raw)}: {''.join(unsafe)!r} is not"
+                           " accepted before the @-sign (it cannot be used in the API's URLs)")
     # The whole address is lowercased on purpose: we treat local parts
     # case-insensitively, as virtually every real mail server does.
-    return validated.normalized.lower()
+    return address.lower()
 
 
 def _shown(raw: str) -> str:
@@ -38,3 +48,19 @@ def _shown(raw: str) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def wire_address(email: str) -> str:
+    """`email` as it goes into a `To` header and the SMTP envelope: domain IDNA-encoded.
+
+    Local parts are ASCII (normalize_email refuses others), so with the domain
+    encoded the address needs no SMTPUTF8 from any backend.
+    """
+    local, _, domain = email.rpartition("@")
+    if domain.isascii():
+        return email
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        raise InvalidEmail(f"invalid email address {_shown(email)}: the domain cannot be"
+                           " IDNA-encoded") from None

@@ -10,6 +10,7 @@ import base64
 import json
 import re
 import threading
+import time
 import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -107,33 +108,60 @@ def events_from_document(document: object) -> list[EmailEventRecord]:
 class SnsVerifier:
     """Checks an SNS message's signature against the certificate SNS names.
 
-    The certificate URL must be https on an `sns.<region>.amazonaws.com` host,
-    so a forger cannot point us at a certificate of their own.
+    Everything that costs nothing is checked before any certificate is fetched:
+    the topic (an allow-list is required: without one nothing is accepted), the
+    message shape, the signature's encoding and the certificate URL (https on
+    an `sns.<region>.amazonaws.com` host, port 443). Certificates and fetch
+    failures are cached; at most `max_fetches` fetches run at once, each URL is
+    fetched by one caller while the others wait for its result.
     """
 
     def __init__(self, fetch: Callable[[str], bytes] | None = None,
-                 topic_arns: Iterable[str] = ()) -> None:
+                 topic_arns: Iterable[str] = (), *, max_fetches: int = 4,
+                 failure_ttl_seconds: float = 300.0) -> None:
         self._fetch = fetch or _https_get
         self.topic_arns = frozenset(topic_arns)
         self._certificates: dict[str, x509.Certificate] = {}
+        self._failures: dict[str, float] = {}  # url -> monotonic time the failure expires
+        self._url_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
+        self._fetches = threading.BoundedSemaphore(max_fetches)
+        self._failure_ttl = failure_ttl_seconds
+
+    def precheck(self, envelope: object) -> dict:
+        """The envelope if its topic, shape and URLs are acceptable (no network)."""
+        if not self.topic_arns:
+            raise InvalidNotification(
+                "no SNS topic is allowed: set REPORT_PIPELINE_SES_SNS_TOPIC_ARNS")
+        kind = envelope.get("Type") if isinstance(envelope, dict) else None
+        if kind not in _SIGNED_KEYS:
+            raise InvalidNotification(f"unsupported SNS message type {str(kind)[:40]!r}")
+        if envelope.get("TopicArn") not in self.topic_arns:
+            raise InvalidNotification("the SNS topic is not one we subscribed to")
+        required = [key for key in _SIGNED_KEYS[kind] if key != "Subject"]
+        if any(not isinstance(envelope.get(key), str) for key in required) or (
+                "Subject" in envelope and not isinstance(envelope["Subject"], str)):
+            raise InvalidNotification("the SNS message lacks a required field")
+        if str(envelope.get("SignatureVersion")) not in ("1", "2"):
+            raise InvalidNotification("unsupported SNS SignatureVersion")
+        try:
+            base64.b64decode(envelope.get("Signature") or "", validate=True)
+        except (ValueError, TypeError):
+            raise InvalidNotification("the SNS signature is not base64") from None
+        if not envelope.get("Signature"):
+            raise InvalidNotification("the SNS message is not signed")
+        check_aws_url(str(envelope.get("SigningCertURL") or ""), ".pem")
+        if kind != "Notification":
+            check_aws_url(envelope["SubscribeURL"])
+        return envelope
 
     def verify(self, envelope: dict) -> dict:
         """The envelope, if genuine (and from an allowed topic); else InvalidNotification."""
-        kind = envelope.get("Type") if isinstance(envelope, dict) else None
-        if kind not in _SIGNED_KEYS:
-            raise InvalidNotification(f"unsupported SNS message type {kind!r}")
-        if self.topic_arns and envelope.get("TopicArn") not in self.topic_arns:
-            raise InvalidNotification("the SNS topic is not one we subscribed to")
+        self.precheck(envelope)
         version = str(envelope.get("SignatureVersion"))
-        algorithm = {"1": hashes.SHA1(), "2": hashes.SHA256()}.get(version)
-        if algorithm is None:
-            raise InvalidNotification(f"unsupported SNS SignatureVersion {version!r}")
-        try:
-            signature = base64.b64decode(envelope.get("Signature") or "", validate=True)
-        except ValueError:
-            raise InvalidNotification("the SNS signature is not base64") from None
-        certificate = self._certificate(str(envelope.get("SigningCertURL") or ""))
+        algorithm = {"1": hashes.SHA1(), "2": hashes.SHA256()}[version]
+        signature = base64.b64decode(envelope["Signature"], validate=True)
+        certificate = self._certificate(str(envelope["SigningCertURL"]))
         try:
             certificate.public_key().verify(  # type: ignore[union-attr, call-arg]
                 signature, string_to_sign(envelope), padding.PKCS1v15(), algorithm)
@@ -144,13 +172,32 @@ class SnsVerifier:
     def _certificate(self, url: str) -> x509.Certificate:
         check_aws_url(url, ".pem")
         with self._lock:
-            if url not in self._certificates:
-                try:
-                    self._certificates[url] = x509.load_pem_x509_certificate(self._fetch(url))
-                except Exception:  # noqa: BLE001 - unreachable or not a certificate
-                    raise InvalidNotification("could not load the SNS signing certificate") \
-                        from None
-            return self._certificates[url]
+            lock = self._url_locks.setdefault(url, threading.Lock())
+        with lock:  # one fetch per URL; other URLs are not held up
+            cached = self._cached(url)
+            if cached is not None:
+                return cached
+            if not self._fetches.acquire(timeout=15):
+                raise InvalidNotification("too many SNS certificate fetches at once")
+            try:
+                certificate = x509.load_pem_x509_certificate(self._fetch(url))
+            except Exception:  # noqa: BLE001 - unreachable or not a certificate
+                with self._lock:
+                    self._failures[url] = time.monotonic() + self._failure_ttl
+                raise InvalidNotification("could not load the SNS signing certificate") from None
+            finally:
+                self._fetches.release()
+            with self._lock:
+                self._certificates[url] = certificate
+            return certificate
+
+    def _cached(self, url: str) -> x509.Certificate | None:
+        with self._lock:
+            if url in self._certificates:
+                return self._certificates[url]
+            if self._failures.get(url, 0.0) > time.monotonic():
+                raise InvalidNotification("could not load the SNS signing certificate (cached)")
+        return None
 
 
 def string_to_sign(envelope: dict) -> bytes:
@@ -159,15 +206,20 @@ def string_to_sign(envelope: dict) -> bytes:
 
 
 def check_aws_url(url: str, suffix: str = "") -> None:
-    parsed = urlparse(url)
+    try:
+        parsed = urlparse(url)
+        port = parsed.port
+    except ValueError:
+        raise InvalidNotification("the URL is not an https SNS URL") from None
     if parsed.scheme != "https" or not _SNS_HOST.match(parsed.hostname or "") or (
+            port not in (None, 443)) or parsed.username or parsed.password or (
             suffix and not parsed.path.endswith(suffix)):
-        raise InvalidNotification("the URL is not an https SNS URL")
+        raise InvalidNotification("the URL is not an https SNS URL on port 443")
 
 
 def _https_get(url: str) -> bytes:
     check_aws_url(url)
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - https, SNS host
+    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - https, SNS host
         return response.read(100_000)
 
 

@@ -17,6 +17,7 @@ from report_pipeline.appdb.deliveries import (
     DEAD, FAILED, SENT, SUPPRESSED, ClaimedDelivery, OutboxStore,
 )
 from report_pipeline.appdb.store import AppStore
+from report_pipeline.delivery.addresses import wire_address
 from report_pipeline.delivery.mailers import Mailer, WireMessage
 from report_pipeline.delivery.message import (
     MESSAGE_POLICY, build_report_email, clean_display_name, message_id_for,
@@ -113,7 +114,7 @@ class ReportComposer:
             return None
         message = WireMessage(policy=MESSAGE_POLICY)
         message["From"] = self.sender
-        message["To"] = Address(display_name=name or "", addr_spec=delivery.email)
+        message["To"] = Address(display_name=name or "", addr_spec=wire_address(delivery.email))
         message["Message-ID"] = recipient.message_id
         message.wire = wire
         return message

@@ -16,6 +16,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from report_pipeline.delivery.addresses import wire_address
+
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 # SMTP policy (CRLF), but headers may run to the RFC 5322 hard limit: with the
@@ -108,7 +110,7 @@ def _headers(
     message = EmailMessage(policy=MESSAGE_POLICY)
     message["Subject"] = f"Weekly document report \u2013 week of {week_start.isoformat()}"
     message["From"] = sender
-    message["To"] = Address(display_name=name or "", addr_spec=recipient)
+    message["To"] = Address(display_name=name or "", addr_spec=wire_address(recipient))
     message["Date"] = format_datetime(datetime.now(timezone.utc))
     message["Message-ID"] = message_id
     links = [f"<{link}>" for link in (unsubscribe_url, unsubscribe_mailto) if link]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import mimetypes
+import os
 import re
+import stat
 import uuid
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from report_pipeline.pipeline.features import cache_key_for, read_week_features
 from report_pipeline.models import DocumentRecord, ManifestEntry
@@ -54,12 +58,77 @@ def store_document(
     return record
 
 
+class DocumentRefused(ValueError):
+    """A path that is not stored; the message says why and what to do."""
+
+
+class _Limited:
+    """A reader that refuses to go past `limit` bytes (the file may grow while read)."""
+
+    def __init__(self, handle: BinaryIO, limit: int, name: str) -> None:
+        self.handle, self.limit, self.name, self.read_bytes = handle, limit, name, 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.handle.read(self.limit + 1 - self.read_bytes if size < 0 else size)
+        self.read_bytes += len(chunk)
+        if self.read_bytes > self.limit:
+            raise DocumentRefused(_too_large(self.name, self.limit))
+        return chunk
+
+
+def _too_large(name: str, limit: int) -> str:
+    return (f"{name} is larger than {limit} bytes (REPORT_PIPELINE_MAX_DOCUMENT_BYTES);"
+            " nothing was stored")
+
+
+def open_document(path: Path, *, follow_symlinks: bool = False) -> BinaryIO:
+    """The regular file at `path`, opened for reading; DocumentRefused otherwise.
+
+    A symlink is refused unless asked for (a link to /etc/shadow must not be
+    stored by whoever runs this as root); O_NOFOLLOW closes the race between the
+    check and the open. FIFOs, directories and devices get their own message.
+    """
+    if path.is_symlink() and not follow_symlinks:
+        raise DocumentRefused(f"{path} is a symbolic link; pass --follow-symlinks to store"
+                              " the file it points to")
+    flags = os.O_RDONLY | os.O_NONBLOCK | (0 if follow_symlinks else os.O_NOFOLLOW)
+    try:
+        descriptor = os.open(path, flags)
+    except FileNotFoundError:
+        raise DocumentRefused(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise DocumentRefused(f"{path} is a directory, not a file") from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise DocumentRefused(f"{path} is a symbolic link; pass --follow-symlinks") from None
+        raise DocumentRefused(f"cannot read {path}: {error.strerror}") from None
+    kind = os.fstat(descriptor).st_mode
+    if not stat.S_ISREG(kind):
+        os.close(descriptor)
+        what = ("a directory" if stat.S_ISDIR(kind) else "a FIFO (named pipe)"
+                if stat.S_ISFIFO(kind) else "a socket" if stat.S_ISSOCK(kind) else
+                "a device" if stat.S_ISCHR(kind) or stat.S_ISBLK(kind) else "not a regular file")
+        raise DocumentRefused(f"{path} is {what}, not a regular file")
+    os.set_blocking(descriptor, True)
+    return os.fdopen(descriptor, "rb")
+
+
 def add_document(
-    services: Services, path: Path, customer_id: str, created_at: datetime
+    services: Services, path: Path, customer_id: str, created_at: datetime, *,
+    max_bytes: int = 200 * 1024 * 1024, follow_symlinks: bool = False,
 ) -> DocumentRecord:
-    return store_document(
-        services, path.read_bytes(), path.name, content_type_of(path), customer_id, created_at
-    )
+    """Stream the file into the store (bounded memory, at most `max_bytes`), then catalog it."""
+    with open_document(path, follow_symlinks=follow_symlinks) as handle:
+        if os.fstat(handle.fileno()).st_size > max_bytes:
+            raise DocumentRefused(_too_large(str(path), max_bytes))
+        document_id = uuid.uuid4().hex
+        key = object_key_for(validate_customer(customer_id), document_id, path.name, created_at)
+        reader = _Limited(handle, max_bytes, str(path))
+        content_type = content_type_of(path)
+        services.store.put_stream(key, reader, content_type)  # type: ignore[arg-type]
+    record = DocumentRecord(document_id, key, content_type, created_at, reader.read_bytes, None)
+    services.catalog.add(record)
+    return record
 
 
 def describe_document(services: Services, document_id: str) -> dict | None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Iterator, Protocol, Union
 
 from report_pipeline.models import DocumentRecord
+from report_pipeline.private_files import private_file
 
 _FIELDS = ("document_id", "file_location", "content_type", "created_at", "size", "trial_id",
            "language")
@@ -70,7 +71,7 @@ class EmbeddedCatalog:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(self.path)  # document metadata: owner-only (0600)
         with closing(self._connect()) as conn, conn:
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS documents (document_id TEXT PRIMARY KEY,"

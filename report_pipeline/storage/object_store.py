@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any, Iterator, Protocol
+from typing import Any, BinaryIO, Iterator, Protocol
 
-from report_pipeline.storage.atomic_files import write_atomically
+from report_pipeline.storage.atomic_files import write_atomically, write_stream_atomically
 
 CHUNK_SIZE = 1024 * 1024
 
@@ -41,6 +41,10 @@ def validate_key(key: str) -> str:
 class ObjectStore(Protocol):
     def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> str:
         """Store bytes under key; returns the object's URI."""
+
+    def put_stream(self, key: str, handle: BinaryIO,
+                   content_type: str = "application/octet-stream") -> str:
+        """Store what `handle` reads, without holding it all in memory; returns the URI."""
 
     def get(self, key: str) -> bytes: ...
 
@@ -77,6 +81,13 @@ class LocalObjectStore:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, data)
+        return self.uri(key)
+
+    def put_stream(self, key: str, handle: BinaryIO,
+                   content_type: str = "application/octet-stream") -> str:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_stream_atomically(path, iter(lambda: handle.read(CHUNK_SIZE), b""))
         return self.uri(key)
 
     def get(self, key: str) -> bytes:
@@ -134,6 +145,13 @@ class S3ObjectStore:
             Bucket=self.bucket, Key=self._key(key), Body=data, ContentType=content_type,
             **self._encryption(),
         )
+        return self.uri(key)
+
+    def put_stream(self, key: str, handle: BinaryIO,
+                   content_type: str = "application/octet-stream") -> str:
+        # Multipart upload in parts: constant memory; an error aborts the upload.
+        self.client.upload_fileobj(handle, self.bucket, self._key(key), ExtraArgs={
+            "ContentType": content_type, **self._encryption()})
         return self.uri(key)
 
     def _get_body(self, key: str) -> Any:

@@ -27,15 +27,21 @@ class Finding:
     problem: str | None  # None: the check passed
     fix: str = ""
     detail: str = ""  # what was checked, for the "ok" line
+    warning: bool = False  # worth fixing, but nothing is broken: no failing exit status
 
     @property
     def ok(self) -> bool:
         return self.problem is None
 
+    @property
+    def blocking(self) -> bool:
+        return self.problem is not None and not self.warning
+
     def line(self) -> str:
         if self.ok:
             return f"ok      {self.service}: {self.detail}"
-        return f"problem {self.service}: {self.problem} -> fix: {self.fix}"
+        label = "warning" if self.warning else "problem"
+        return f"{label} {self.service}: {self.problem} -> fix: {self.fix}"
 
 
 def ok(service: str, detail: str) -> Finding:
@@ -345,9 +351,29 @@ def check_unsubscribe(settings: Settings) -> list[Finding]:
     return [ok(service, f"{url} (secret set)")]
 
 
+# --- security ------------------------------------------------------------------------------
+
+def check_security(settings: Settings) -> list[Finding]:
+    """The same secret-strength rule the API applies at start, and the SNS allow-list."""
+    from report_pipeline.secret_strength import startup_secrets, weak_secrets
+
+    secrets = startup_secrets(settings)
+    findings = [problem("secrets", weak, "set a random value: `openssl rand -base64 48`")
+                for weak in weak_secrets(secrets)]
+    if settings.mailer == "ses" and not settings.ses.sns_topic_arns:
+        findings.append(Finding(
+            "ses events", "REPORT_PIPELINE_SES_SNS_TOPIC_ARNS is not set: the SNS endpoint"
+            " refuses every message (403), so bounces and complaints are not recorded",
+            "set it to the ARN(s) of the SNS topic(s) your SES configuration set publishes to",
+            warning=True))
+    if not findings and any(secrets.values()):
+        findings.append(ok("secrets", "signing secrets long and varied enough"))
+    return findings
+
+
 CHECKS: tuple[Callable[[Settings], list[Finding]], ...] = (
     check_object_store, check_catalog, check_app_database, check_mailer, check_tesseract,
-    check_executor, check_unsubscribe,
+    check_executor, check_unsubscribe, check_security,
 )
 
 

@@ -66,9 +66,13 @@ def test_partial_or_weak_jwt_configuration_fails_loudly(monkeypatch) -> None:
     monkeypatch.setenv("REPORT_PIPELINE_JWT_AUDIENCE", AUDIENCE)
     with pytest.raises(ConfigError, match="32"):
         jwt_config_from_env()
-    monkeypatch.setenv("REPORT_PIPELINE_JWT_SECRET", "s" * 40)
+    monkeypatch.setenv("REPORT_PIPELINE_JWT_SECRET", "s" * 40)  # long but one character
+    with pytest.raises(ConfigError, match="different characters"):
+        jwt_config_from_env()
+    strong = "Vq3-pL9_xZ2#mT7!kR4@wN8$bH5%cJ6^"
+    monkeypatch.setenv("REPORT_PIPELINE_JWT_SECRET", strong)
     assert isinstance(jwt_config_from_env(), JwtConfig)
-    assert "s" * 40 not in repr(jwt_config_from_env())
+    assert strong not in repr(jwt_config_from_env())
 
 
 def _cli() -> click.Group:

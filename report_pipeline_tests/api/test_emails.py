@@ -10,6 +10,8 @@ EMAILS = "/api/reports/emails"
 
 def _report(client, state: str = "succeeded") -> int:
     store = client.app.state.context.store
+    for address in ("ann@example.com", "b@example.com"):  # only subscribers are recorded
+        store.subscribe(address)
     return store.record_report(ReportResult(WEEK, state, pdf_key="reports/w.pdf")).id
 
 

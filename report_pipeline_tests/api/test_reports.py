@@ -75,7 +75,8 @@ def test_state_transitions_are_validated(client) -> None:
     assert client.patch(f"{url}/state", json={"state": "bogus"},
                         headers=service).status_code == 422
     result = client.patch(f"{url}/result", headers=service, json={
-        "state": "succeeded", "report_uri": "s3://bucket/reports/x.pdf", "documents_total": 7,
+        "state": "succeeded", "documents_total": 7,
+        "report_uri": f"s3://bucket/reports/{WEEK.isoformat()}/weekly-report.pdf",
         "documents_failed": 2, "pdf_sha256": "a" * 64})
     assert result.status_code == 200
     assert (result.json()["state"], result.json()["documents_total"]) == ("succeeded", 7)

@@ -163,3 +163,54 @@ def test_the_alert_rules_fire_as_intended() -> None:
         done = subprocess.run([promtool, *args], cwd=DEPLOY / "prometheus", capture_output=True,
                               text=True)
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_compose_puts_sign_in_and_tls_in_front_of_the_ui_and_the_api() -> None:
+    services = _load("docker-compose.yaml")["services"]
+    published = {name for name, service in services.items() if service.get("ports")}
+    assert published <= {"edge", "prometheus"}  # the UI and the API only through the edge
+    assert all(port.startswith("127.0.0.1:") for port in services["prometheus"]["ports"])
+    assert sorted(services["edge"]["ports"]) == ["443:443", "80:80"]
+    proxy = " ".join(services["oauth2-proxy"]["command"])
+    assert "--upstream=http://webserver:3000/" in proxy and "--cookie-secure=true" in proxy
+    for name, value in services["oauth2-proxy"]["environment"].items():
+        assert value.startswith("${") and ":?" in value, name  # secrets only from .env
+    template = (DEPLOY / "proxy" / "nginx.conf.template").read_text()
+    assert "proxy_pass http://oauth2-proxy:4180" in template
+    assert "proxy_pass http://api:8000" in template
+    assert "proxy_pass http://webserver" not in template  # the UI only through sign-in
+    assert "return 301 https://" in template and "listen 443 ssl" in template
+    assert "$uri" in template and "$request_uri\" $status" not in template  # no query in logs
+    api = services["api"]["environment"]
+    edge_address = services["edge"]["networks"]["default"]["ipv4_address"]
+    assert api["REPORT_PIPELINE_API_TRUSTED_PROXIES"] == edge_address
+    assert api["REPORT_PIPELINE_API_RATE_LIMIT_STORAGE"].startswith("redis://redis:")
+    for key, value in api.items():
+        if SECRET_NAMES.search(key) and value and "redis://redis" not in value:
+            assert "${" in value, key
+
+
+def test_helm_ui_is_behind_oauth2_proxy_and_tls() -> None:
+    values = _load("helm/values.yaml")
+    ingress = values["ingress"]
+    assert ingress["enabled"] and ingress["dagsterWebserver"]["tls"]["enabled"]
+    annotations = ingress["annotations"]
+    assert "oauth2/auth" in annotations["nginx.ingress.kubernetes.io/auth-url"]
+    assert "oauth2/start" in annotations["nginx.ingress.kubernetes.io/auth-signin"]
+    assert annotations["nginx.ingress.kubernetes.io/force-ssl-redirect"] == "true"
+    assert values["dagsterWebserver"]["service"]["type"] == "ClusterIP"
+    proxy = _load("helm/oauth2-proxy-values.yaml")
+    assert proxy["config"]["existingSecret"] and "clientSecret" not in proxy["config"]
+    assert proxy["extraArgs"]["cookie-secure"] is True
+    ingress_doc = yaml.safe_load((DEPLOY / "helm" / "api-ingress.yaml").read_text())
+    assert ingress_doc["kind"] == "Ingress"
+    [tls] = ingress_doc["spec"]["tls"]
+    assert tls["secretName"] and tls["hosts"] == [ingress_doc["spec"]["rules"][0]["host"]]
+    [path] = ingress_doc["spec"]["rules"][0]["http"]["paths"]
+    api_docs = {doc["kind"]: doc for doc in
+                yaml.safe_load_all((DEPLOY / "helm" / "api.yaml").read_text())}
+    assert path["backend"]["service"]["name"] == api_docs["Service"]["metadata"]["name"]
+    assert api_docs["Service"]["spec"].get("type", "ClusterIP") == "ClusterIP"
+    config = dict(line.split("=", 1) for line in
+                  (DEPLOY / "helm" / "config.env").read_text().split())
+    assert config["REPORT_PIPELINE_API_TRUSTED_PROXIES"]

@@ -6,7 +6,7 @@ from datetime import date
 
 from report_pipeline.api.errors import ApiError, ErrorBody
 from report_pipeline.delivery.addresses import InvalidEmail, normalize_email
-from report_pipeline.weeks import InvalidWeek, parse_week
+from report_pipeline.weeks import InvalidWeek, parse_week, week_bounds
 
 def error_responses(*statuses: int) -> dict[int, dict]:
     """OpenAPI `responses` for JSON errors with these status codes."""
@@ -25,6 +25,10 @@ def email_or_422(raw: str) -> str:
 
 def week_or_422(raw: str) -> date:
     try:
-        return parse_week(raw)
+        monday = parse_week(raw)
+        week_bounds(monday)  # the last week of year 9999 has no end to query up to
     except InvalidWeek as error:
         raise ApiError(422, str(error), code="invalid_week") from None
+    except OverflowError:
+        raise ApiError(422, f"invalid week {raw!r}: out of range", code="invalid_week") from None
+    return monday

@@ -24,10 +24,11 @@ def _document_key(key: object) -> tuple[str, str] | None:
         from datetime import datetime
 
         try:
-            datetime.fromisoformat(key[0])
-            return key[0], key[1]
+            moment = datetime.fromisoformat(key[0])
         except ValueError:
-            pass
+            moment = None
+        if moment is not None and moment.tzinfo is not None:  # naive times cannot be compared
+            return key[0], key[1]
     raise ApiError(400, "invalid cursor", code="bad_cursor")
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
-from report_pipeline.api.deps import Audit, Authorized, Context
+from report_pipeline.api.deps import ApiContext, Audit, Authorized, Context
 from report_pipeline.api.errors import ApiError
 from report_pipeline.api.launcher import LaunchError
 from report_pipeline.api.pagination import Cursor, Limit, decode_cursor, encode_cursor, int_key
@@ -18,6 +18,7 @@ from report_pipeline.appdb.emails import (
     EmailNotFound, InvalidEmailTransition, emails_page, schedule_email, update_email_status,
 )
 from report_pipeline.appdb.reports import ReportNotFound, get_report
+from report_pipeline.appdb.subscriptions import not_a_recipient
 from report_pipeline.pipeline.gate import emails_held
 
 router = APIRouter(prefix="/api/reports/emails", tags=["emails"], responses=ERRORS)
@@ -55,11 +56,22 @@ def send_report(report_id: ReportId, access: Authorized, context: Context, audit
 
 @router.post("", response_model=EmailOut, status_code=201,
              responses={200: {"model": EmailOut, "description": "already recorded"}})
-def record_email(body: EmailIn, response: Response, _: Authorized, context: Context,
+def record_email(body: EmailIn, response: Response, access: Authorized, context: Context,
                  audit: Audit) -> EmailOut:
-    """Record a scheduled (pending) email; the same (report, address) is recorded once."""
+    """Record a scheduled (pending) email for an active, unsuppressed subscriber.
+
+    The same (report, address) is recorded once. An admin may record any other
+    address with `override_subscription` (the audit row says so).
+    """
     email = email_or_422(body.email)
     audit.target = f"report:{body.report_id} email:{email}"
+    if body.override_subscription:
+        if "admin" not in access.principal.roles:
+            raise ApiError(403, "only an admin may override the subscription check")
+        audit.target += " override_subscription"
+    elif _exists(context, body.report_id) and (reason := not_a_recipient(context.store, email)):
+        raise ApiError(422, f"{reason}: only active subscribers receive reports",
+                       code="not_a_subscriber")
     try:
         row, created = schedule_email(context.store, body.report_id, email, body.name)
     except ReportNotFound as error:
@@ -67,6 +79,14 @@ def record_email(body: EmailIn, response: Response, _: Authorized, context: Cont
     if not created:
         response.status_code = 200
     return EmailOut.model_validate(row)
+
+
+def _exists(context: ApiContext, report_id: int) -> bool:
+    try:
+        get_report(context.store, report_id)
+    except ReportNotFound as error:
+        raise ApiError(404, str(error)) from None
+    return True
 
 
 @router.get("/{id}", response_model=EmailPage)

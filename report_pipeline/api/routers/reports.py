@@ -18,8 +18,9 @@ from report_pipeline.api.schemas import (
 )
 from report_pipeline.appdb.audit import AuditEvent
 from report_pipeline.appdb.reports import (
-    InvalidTransition, NotHeld, ReportConflict, ReportNotFound, attach_run, get_report,
-    release_hold, reports_page, request_report, set_state, update_result,
+    InvalidResult, InvalidTransition, NotHeld, ReportConflict, ReportNotFound, ResultImmutable,
+    attach_run, check_result, get_report, release_hold, reports_page, request_report, set_state,
+    update_result,
 )
 from report_pipeline.appdb.schema import Report
 from report_pipeline.weeks import WeekNotRunnable, check_runnable
@@ -122,8 +123,18 @@ def patch_state(report_id: ReportId, body: StateIn, request: Request, _: Authori
 def patch_result(report_id: ReportId, body: ResultIn, request: Request, _: Authorized,
                  context: Context, audit: Audit):
     """Worker callback: the rendered report's facts, optionally with its final state."""
-    audit.target = f"report:{report_id} result"
-    return _updated(request, context, report_id, **body.model_dump(exclude_none=True))
+    changes = body.model_dump(exclude_none=True)
+    result = {name: value for name, value in changes.items() if name != "state"}
+    try:
+        changed = check_result(_report(context, report_id), result)
+    except ResultImmutable as error:
+        audit.target = f"report:{report_id} result refused: {','.join(sorted(result))}"
+        raise ApiError(409, str(error), code="result_final") from None
+    except InvalidResult as error:
+        raise ApiError(422, str(error), code="invalid_result") from None
+    # The audit row says which facts changed (values stay in the report row).
+    audit.target = f"report:{report_id} result changed:{','.join(changed) or 'none'}"
+    return _updated(request, context, report_id, **changes)
 
 
 @router.post("/{report_id}/release", response_model=ReportOut, responses=CONFLICT)
@@ -150,6 +161,10 @@ def _updated(request: Request, context: ApiContext, report_id: int, **changes: o
         raise ApiError(404, str(error)) from None
     except InvalidTransition as error:
         raise ApiError(409, str(error), code="invalid_transition") from None
+    except ResultImmutable as error:
+        raise ApiError(409, str(error), code="result_final") from None
+    except InvalidResult as error:
+        raise ApiError(422, str(error), code="invalid_result") from None
     except ReportConflict as conflict:
         return _conflict(request, context, conflict)
     return report_out(context, row)

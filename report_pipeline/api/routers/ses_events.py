@@ -53,24 +53,47 @@ def confirmer_for(request: Request) -> Callable[[str], None]:
     return getattr(request.app.state, "sns_confirm", None) or _confirm
 
 
+# SNS work (certificate fetch, database writes) runs in threads of its own: a
+# flood of posts waits here instead of taking the threads every other route uses.
+SNS_THREADS = 4
+
+
+def _limiter(request: Request) -> anyio.CapacityLimiter:
+    limiter = getattr(request.app.state, "sns_threads", None)
+    if limiter is None:  # made in the app's event loop, on first use
+        limiter = request.app.state.sns_threads = anyio.CapacityLimiter(SNS_THREADS)
+    return limiter
+
+
+def _refused(error: Exception) -> ApiError:
+    message = str(error) if isinstance(error, InvalidNotification) else "body is not JSON"
+    return ApiError(403, f"not a verified SNS message: {message}", code="invalid_signature")
+
+
 @router.post("/notifications", response_model=SnsResult,
              responses=error_responses(403, 413, 503))
 async def sns_notification(request: Request, context: Context, audit: Audit) -> SnsResult:
     audit.role, audit.actor = "sns", "sns"
+    verifier = verifier_for(request)
+    if not verifier.topic_arns:
+        raise ApiError(403, "the SNS endpoint is off: REPORT_PIPELINE_SES_SNS_TOPIC_ARNS is not"
+                       " set", code="not_configured")
     body = await request.body()  # SNS posts JSON as text/plain
     if len(body) > MAX_BODY:
         raise ApiError(413, "SNS messages are at most 256 KB")
-    # Certificate fetches and database writes block: keep them off the event loop.
-    return await anyio.to_thread.run_sync(_handle, request, context, audit, body)
+    try:  # topic, shape and URLs first: no fetch, no thread for anything else
+        envelope = verifier.precheck(json.loads(body))
+    except (ValueError, RecursionError, InvalidNotification) as error:
+        raise _refused(error) from None
+    return await anyio.to_thread.run_sync(_handle, request, context, audit, envelope,
+                                          limiter=_limiter(request))
 
 
-def _handle(request: Request, context: ApiContext, audit: AuditEvent, body: bytes) -> SnsResult:
+def _handle(request: Request, context: ApiContext, audit: AuditEvent, envelope: dict) -> SnsResult:
     try:
-        envelope = verifier_for(request).verify(json.loads(body))
-    except (ValueError, InvalidNotification) as error:
-        message = str(error) if isinstance(error, InvalidNotification) else "body is not JSON"
-        raise ApiError(403, f"not a verified SNS message: {message}",
-                       code="invalid_signature") from None
+        envelope = verifier_for(request).verify(envelope)
+    except InvalidNotification as error:
+        raise _refused(error) from None
     kind = envelope["Type"]
     audit.actor, audit.target = str(envelope.get("TopicArn", "sns"))[:320], f"sns:{kind}"
     if kind == "SubscriptionConfirmation":
