@@ -18,6 +18,8 @@ from report_pipeline_tests.production.conftest import AWS_TEST_ENV
 
 PASSWORD = "hunter2-not-shown"
 
+VARIED_SECRET = "a-varied-test-secret-0123456789-ABCDEFGH"  # passes the strength rule
+
 
 def _closed_port() -> int:
     with socket.socket() as sock:
@@ -60,7 +62,7 @@ def test_real_mail_needs_a_public_url_and_an_unsubscribe_secret(doctor, tmp_path
 
     configured = doctor(REPORT_PIPELINE_MAILER="smtp", REPORT_PIPELINE_SMTP_PORT=str(_closed_port()),
                         REPORT_PIPELINE_PUBLIC_URL="https://reports.example.com",
-                        REPORT_PIPELINE_UNSUBSCRIBE_SECRET="s" * 40)
+                        REPORT_PIPELINE_UNSUBSCRIBE_SECRET=VARIED_SECRET)
     assert not [p for p in _problems(configured) if "unsubscribe" in p]
     assert "ok      unsubscribe links: https://reports.example.com/unsubscribe" in configured.stdout
 
@@ -163,6 +165,6 @@ def test_ses_quota_is_checked(doctor, s3_endpoint) -> None:
                     REPORT_PIPELINE_SES_ENDPOINT_URL=s3_endpoint,
                     # real mail needs both (the unsubscribe check), as production sets them
                     REPORT_PIPELINE_PUBLIC_URL="https://reports.example.com",
-                    REPORT_PIPELINE_UNSUBSCRIBE_SECRET="s" * 40)
+                    REPORT_PIPELINE_UNSUBSCRIBE_SECRET=VARIED_SECRET)
     assert result.returncode == 0, result.stdout
     assert "ok      mailer (ses): SES reachable" in result.stdout
