@@ -20,6 +20,7 @@ from report_pipeline.defs.retries import STEP_RETRY
 from report_pipeline.appdb.deliveries import status_counts
 from report_pipeline.appdb.store import AppStore
 from report_pipeline.delivery.dispatch import DispatchOutcome, ReportToSend, dispatch_report
+from report_pipeline.delivery.mailers import MailerConfigError
 from report_pipeline.delivery.settings import delivery_settings
 from report_pipeline.settings import load_settings
 from report_pipeline.pipeline.gate import emails_held
@@ -54,23 +55,25 @@ def email_deliveries(
             **_week_totals(app, report.id), "report_id": report.id,
             "held": MetadataValue.text(held)})
         return
-    published = read_published_manifest(store, week)
+    published = read_published_manifest(store, week, report.pdf_sha256)
     pdf = store.get(report.pdf_key)
     link, expires = None, None
     if len(pdf) > settings.max_attachment_bytes:
         link = store.download_url(report.pdf_key, settings.download_link_ttl_seconds)
         expires = datetime.now(timezone.utc) + timedelta(seconds=settings.download_link_ttl_seconds)
-    outcome = dispatch_report(
-        app,
-        ReportToSend(
-            report_id=report.id, week=week, summary=published["summary"], pdf=pdf,
-            pdf_filename=PurePosixPath(report.pdf_key).name
-            .replace("weekly-report", f"weekly-report-{week.isoformat()}"),
-            download_url=link, download_expires_at=expires if link else None,
-        ),
-        mailer.open(), mailer.sender, force=config.force,
-        mode="replay" if config.replay else "snapshot", settings=settings,
+    to_send = ReportToSend(
+        report_id=report.id, week=week, summary=published["summary"], pdf=pdf,
+        pdf_filename=PurePosixPath(report.pdf_key).name
+        .replace("weekly-report", f"weekly-report-{week.isoformat()}"),
+        download_url=link, download_expires_at=expires if link else None,
     )
+    try:
+        outcome = dispatch_report(
+            app, to_send, mailer.open(), mailer.sender, force=config.force,
+            mode="replay" if config.replay else "snapshot", settings=settings)
+    except MailerConfigError as error:
+        # No retry can help until the setting is fixed; the rows stay pending.
+        raise Failure(str(error), allow_retries=False) from None
     counts = {name: getattr(outcome, name) for name in COUNTS}
     context.log.info(f"deliveries for {week}: {counts}")
     yield Output(counts, metadata=_metadata(app, outcome, report.id))

@@ -14,13 +14,15 @@ from report_pipeline.api.launcher import LaunchError
 from report_pipeline.api.pagination import Cursor, Limit, decode_cursor, encode_cursor, int_key
 from report_pipeline.api.routers.common import ERRORS, error_responses, week_or_422
 from report_pipeline.api.schemas import (
-    MAX_INT, ReportConflictBody, ReportIn, ReportOut, ReportPage, ReportState, ResultIn, StateIn,
+    MAX_INT, ReportConflictBody, ReportIn, ReportOut, ReportPage, ReportState, ReportVersionOut,
+    ResultIn, StateIn,
 )
 from report_pipeline.appdb.reports import (
     InvalidTransition, NotHeld, ReportConflict, ReportNotFound, attach_run, get_report,
     release_hold, reports_page, request_report, set_state, update_result,
 )
 from report_pipeline.appdb.schema import Report
+from report_pipeline.appdb.versions import list_versions
 from report_pipeline.weeks import WeekNotRunnable, check_runnable
 
 router = APIRouter(prefix="/api/reports", tags=["reports"], responses=ERRORS)
@@ -95,7 +97,13 @@ def list_reports(
 
 @router.get("/{report_id}", response_model=ReportOut)
 def read_report(report_id: ReportId, _: Authorized, context: Context) -> ReportOut:
-    return report_out(context, _report(context, report_id))
+    """The report with all its versions: each PDF ever rendered stays retrievable."""
+    out = report_out(context, _report(context, report_id))
+    store, ttl = context.object_store, context.config.download_ttl_seconds
+    out.versions = [
+        ReportVersionOut(**vars(version), download_url=download_url(store, version.pdf_key, ttl))
+        for version in list_versions(context.store, report_id)]
+    return out
 
 
 @router.patch("/{report_id}/state", response_model=ReportOut, responses=CONFLICT)
