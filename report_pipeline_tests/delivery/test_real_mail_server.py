@@ -233,3 +233,16 @@ def _message(recipient: str):  # noqa: ANN202
         sender="reports@example.com", recipient=recipient, recipient_name=None,
         week_start=WEEK, summary=SUMMARY, pdf=PDF, pdf_filename="report.pdf",
         message_id=message_id_for("2024-03-04", recipient, "example.com"))
+
+
+# --- 7. what the README says about connections -------------------------------------------------
+
+def test_one_connection_serves_the_whole_run_across_batches_and_retry_waits(
+        app: AppStore, starttls_server: SmtpTestServer, ca: PrivateCa) -> None:
+    addresses = [f"user{i:02d}@example.com" for i in range(30)]
+    report = report_for(app, *addresses)
+    starttls_server.transient("user07@example.com", times=1)  # a retry wait inside the run
+    outcome = dispatch_report(app, report, mailer(starttls_server, ca_file=str(ca.ca_file)),
+                              "reports@example.com", settings=FAST)  # batches of 4
+    assert (outcome.sent, outcome.failed, outcome.dead) == (30, 0, 0)
+    assert starttls_server.connections == 1
