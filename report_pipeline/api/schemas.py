@@ -118,7 +118,7 @@ class ReportOut(Out):
     emails_held: bool = Field(False, description="held and not released: no email is sent")
     pdf_sha256: str | None = Field(None, description="the latest version's sha256")
     versions: list[ReportVersionOut] | None = Field(
-        None, description="every rendering of the report, oldest first (only on GET by id)")
+        None, description="every rendering of the report, oldest first (not in listings)")
 
 
 class ReportPage(BaseModel):

@@ -31,12 +31,18 @@ FORCE_ROLES = frozenset({"admin", "operator"})
 CONFLICT = {409: {"model": ReportConflictBody, "description": "the week has a report"}}
 
 
-def report_out(context: ApiContext, row: Report) -> ReportOut:
+def report_out(context: ApiContext, row: Report, *, versions: bool = True) -> ReportOut:
+    """One report; with its versions except in listings (one more query per report)."""
     out = ReportOut.model_validate(row)
     out.emails_held = bool(row.hold_reason) and row.released_at is None
+    ttl = context.config.download_ttl_seconds
     if row.pdf_key:
-        out.download_url = context.object_store.download_url(
-            row.pdf_key, context.config.download_ttl_seconds)
+        out.download_url = context.object_store.download_url(row.pdf_key, ttl)
+    if versions:
+        out.versions = [
+            ReportVersionOut(**vars(version),
+                             download_url=context.object_store.download_url(version.pdf_key, ttl))
+            for version in list_versions(context.store, row.id)]
     return out
 
 
@@ -91,19 +97,14 @@ def list_reports(
     filters = {"state": state, "week": monday}
     after = int_key(decode_cursor(cursor, "reports", filters))
     page = reports_page(context.store, after=after, limit=limit, state=state, week=monday)
-    return ReportPage(items=[report_out(context, row) for row in page.items],
+    return ReportPage(items=[report_out(context, row, versions=False) for row in page.items],
                       next_cursor=encode_cursor(page.next_key, "reports", filters))
 
 
 @router.get("/{report_id}", response_model=ReportOut)
 def read_report(report_id: ReportId, _: Authorized, context: Context) -> ReportOut:
     """The report with all its versions: each PDF ever rendered stays retrievable."""
-    out = report_out(context, _report(context, report_id))
-    store, ttl = context.object_store, context.config.download_ttl_seconds
-    out.versions = [
-        ReportVersionOut(**vars(version), download_url=download_url(store, version.pdf_key, ttl))
-        for version in list_versions(context.store, report_id)]
-    return out
+    return report_out(context, _report(context, report_id))
 
 
 @router.patch("/{report_id}/state", response_model=ReportOut, responses=CONFLICT)
