@@ -11,7 +11,7 @@ from datetime import date
 
 import click
 
-from report_pipeline.appdb.deliveries import DEAD, STATUSES, OutboxStore
+from report_pipeline.appdb.deliveries import STATUSES, OutboxStore
 from report_pipeline.appdb.suppressions import suppression_reasons
 from report_pipeline.cli.common import UserError, app_store, run_email_job, week_or_error
 
@@ -59,9 +59,9 @@ def _email_run(week: date, *, replay: bool, force: bool) -> None:
     click.echo(f"week {week}: " + ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s])
                + f" (run {result.run_id})")
     if not result.success:
-        dead = counts[DEAD]
-        raise UserError(f"email run {result.run_id} failed" + (
-            f": {dead} deliveries dead" if dead else "; see the run in the Dagster UI"))
+        from report_pipeline.defs.runs import first_failure
+
+        raise UserError(f"email run {result.run_id} failed: {first_failure(result)}")
 
 
 @deliveries.command("replay")

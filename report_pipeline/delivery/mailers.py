@@ -17,6 +17,7 @@ from report_pipeline.storage.atomic_files import write_atomically
 Security = Literal["none", "starttls", "ssl"]
 
 CA_FILE_SETTING = "REPORT_PIPELINE_SMTP_CA_FILE"
+_NAME_MISMATCH = (62, 64)  # OpenSSL X509_V_ERR_HOSTNAME_MISMATCH, _IP_ADDRESS_MISMATCH
 _HARD_BOUNCE = re.compile(r"^\s*5\.(1\.\d{1,3}|2\.1)(?!\d)")  # RFC 3463 enhanced codes
 
 # Errors that mean "the server went away", worth one fresh connection.
@@ -273,6 +274,11 @@ def _connect_error(exc: BaseException, where: str) -> SendError:
     # Failing to connect, greet, secure or log in is never this message's fault.
     # A certificate, a login or TLS the server lacks is the configuration's
     # (MailerConfigError: the run stops); anything else may pass (retryable).
+    if isinstance(exc, ssl.SSLCertVerificationError) and exc.verify_code in _NAME_MISMATCH:
+        return MailerConfigError(
+            f"certificate of SMTP server {where} is not for that name ({exc.verify_message}):"
+            " set REPORT_PIPELINE_SMTP_HOST to a name the certificate holds",
+            setting="REPORT_PIPELINE_SMTP_HOST")
     if isinstance(exc, ssl.SSLCertVerificationError):
         return MailerConfigError(
             f"certificate of SMTP server {where} not trusted ({exc.verify_message}): set"

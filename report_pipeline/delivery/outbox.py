@@ -5,6 +5,8 @@ State machine of one delivery row::
     pending ──claim──► sending ──provider accepted──► sent
                          │  └──refused / error──► failed ──(next_attempt_at)──► sending ...
                          │                          └── attempts used up or 5xx ──► dead
+                         ├──configuration error (certificate, login, no TLS)──► pending,
+                         │      attempt uncounted; the run stops (MailerConfigError)
                          └──lease expired (sender died)──► failed (due now) | dead
 
 The provider call and the status write cannot be one transaction. The window

@@ -147,7 +147,8 @@ def mailer_config(settings: Settings) -> dict[str, Any]:
         kind=settings.mailer, sender=sender_address(settings),
         outbox_dir=str(settings.outbox_dir),
         smtp_host=smtp.host, smtp_port=smtp.port, smtp_security=smtp.security,
-        smtp_username=smtp.username, smtp_ca_file=smtp.ca_file, ses_region=ses.region, ses_endpoint_url=ses.endpoint_url,
+        smtp_username=smtp.username, smtp_ca_file=smtp.ca_file,
+        ses_region=ses.region, ses_endpoint_url=ses.endpoint_url,
         ses_configuration_set=ses.configuration_set, ses_max_send_rate=ses.max_send_rate,
     )
 

@@ -237,13 +237,16 @@ def _check_smtp(service: str, settings: Settings) -> Finding:
             if username:
                 smtp.login(username, password or "")
     except ssl.SSLCertVerificationError as error:
+        if error.verify_code in (62, 64):  # host name / IP address mismatch
+            fix = "set REPORT_PIPELINE_SMTP_HOST to a name the server's certificate holds"
+        elif ca_file:
+            fix = (f"REPORT_PIPELINE_SMTP_CA_FILE={ca_file} does not hold the CA that signed"
+                   " the server's certificate")
+        else:
+            fix = ("set REPORT_PIPELINE_SMTP_CA_FILE to the PEM file of the CA that signed the"
+                   " server's certificate (added to the system trust store)")
         return problem(service, f"{host}:{port} ({security}): certificate not trusted:"
-                       f" {error.verify_message}",
-                       "set REPORT_PIPELINE_SMTP_CA_FILE to the PEM file of the CA that signed"
-                       " the server's certificate (added to the system trust store)"
-                       if not ca_file else
-                       f"REPORT_PIPELINE_SMTP_CA_FILE={ca_file} does not hold the CA that"
-                       " signed the server's certificate, or the host name does not match it")
+                       f" {error.verify_message}", fix)
     except smtplib.SMTPAuthenticationError:
         return problem(service, f"login as {username!r} refused by {host}:{port}",
                        "check REPORT_PIPELINE_SMTP_USERNAME and REPORT_PIPELINE_SMTP_PASSWORD")

@@ -47,6 +47,13 @@ def test_an_untrusted_certificate_fails_the_run_with_the_ca_setting_and_leaves_m
     assert (answer["documents_total"], answer["emails_pending"], answer["emails_sent"],
             answer["emails_dead"]) == (1, 2, 0, 0)
     assert server.connections == 1 and server.messages == []  # tried once, no retries
+    assert not answer["error"].startswith("dagster")  # the line meant for people, as raised
+
+    replayed = cli("deliveries", "replay", "--week", "2024-03-04")
+    assert replayed.returncode == 1
+    [line] = [l for l in replayed.stderr.splitlines() if l.startswith("error:")]
+    assert "REPORT_PIPELINE_SMTP_CA_FILE" in line
+    assert "2 pending" in replayed.stdout
 
     cli.env["REPORT_PIPELINE_SMTP_CA_FILE"] = str(ca.ca_file)
     fixed = cli("run", "--week", "2024-03-04", "--json")

@@ -106,11 +106,23 @@ def test_private_ca_file_is_trusted_in_addition_to_the_system_store(
     assert trusted._context().cert_store_stats()["x509_ca"] > 1
 
 
-def test_an_unreadable_ca_file_names_the_setting(starttls_server, tmp_path: Path) -> None:  # noqa: ANN001
+def test_an_unreadable_ca_file_names_the_setting(starttls_server: SmtpTestServer,
+                                                 tmp_path: Path) -> None:
     broken = mailer(starttls_server, ca_file=str(tmp_path / "missing.pem"))
     with pytest.raises(MailerConfigError, match=CA_FILE_SETTING):
         with broken:
             broken.send(_message("ann@example.com"))
+
+
+def test_a_certificate_for_another_name_names_the_host_setting(
+        smtp_server_factory, tmp_path: Path) -> None:  # noqa: ANN001
+    other = make_test_ca(tmp_path / "other", names=("mail.example.test",))
+    server = smtp_server_factory(tls_context=other.server_context(), require_starttls=True)
+    wrong_name = mailer(server, ca_file=str(other.ca_file))
+    with pytest.raises(MailerConfigError, match="REPORT_PIPELINE_SMTP_HOST"):
+        with wrong_name:
+            wrong_name.send(_message("ann@example.com"))
+    assert server.messages == []
 
 
 # --- 3. configuration errors stop the run, rows stay pending ----------------------------------

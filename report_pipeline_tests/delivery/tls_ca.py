@@ -30,11 +30,20 @@ class PrivateCa:
         return context
 
 
+def _alt_name(name: str) -> x509.GeneralName:
+    try:
+        return x509.IPAddress(ipaddress.ip_address(name))
+    except ValueError:
+        return x509.DNSName(name)
+
+
 def _name(common_name: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
 
 
-def make_test_ca(directory: Path) -> PrivateCa:
+def make_test_ca(directory: Path, names: tuple[str, ...] = ("localhost", "127.0.0.1")
+                 ) -> PrivateCa:
+    """A CA and a server certificate valid for `names` (host names or IP addresses)."""
     now = datetime.now(timezone.utc) - timedelta(minutes=5)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_cert = (
@@ -56,9 +65,8 @@ def make_test_ca(directory: Path) -> PrivateCa:
         x509.CertificateBuilder().subject_name(_name("localhost")).issuer_name(ca_cert.subject)
         .public_key(key.public_key()).serial_number(x509.random_serial_number())
         .not_valid_before(now).not_valid_after(now + timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([
-            x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False)
+        .add_extension(x509.SubjectAlternativeName([_alt_name(n) for n in names]),
+                       critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]),
                        critical=False)

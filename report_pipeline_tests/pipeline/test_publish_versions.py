@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime, timezone
+from pathlib import Path
 
 from report_pipeline.pipeline.keys import report_latest_key
 from report_pipeline.pipeline.publish import data_date, publish_report, read_published_manifest
@@ -25,7 +26,7 @@ def _week(extra: bool = False):  # noqa: ANN202
     return entries, results
 
 
-def test_an_unchanged_week_renders_the_same_bytes_under_the_same_key(tmp_path) -> None:  # noqa: ANN001
+def test_an_unchanged_week_renders_the_same_bytes_under_the_same_key(tmp_path: Path) -> None:
     store = LocalObjectStore(tmp_path)
     first = publish_report(store, WEEK, *_week())
     again = publish_report(store, WEEK, *_week())
@@ -42,7 +43,7 @@ def test_charts_are_deterministic() -> None:
     assert report_charts(data) == report_charts(build_report_data(WEEK, *_week()))
 
 
-def test_new_data_is_a_new_version_and_the_old_one_stays_retrievable(tmp_path) -> None:  # noqa: ANN001
+def test_new_data_is_a_new_version_and_the_old_one_stays_retrievable(tmp_path: Path) -> None:
     store = LocalObjectStore(tmp_path)
     old = publish_report(store, WEEK, *_week())
     old_bytes = store.get(old.pdf_key)
