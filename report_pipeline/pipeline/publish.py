@@ -96,11 +96,33 @@ def read_published_manifest(store: ObjectStore, week: date, pdf_sha256: str | No
     return json.loads(store.get(report_manifest_key(week)))
 
 
-    body = json.dumps(manifest, indent=1).encode()
-    store.put(report_version_manifest_key(week, pdf_sha256), body, "application/json")
-    store.put(manifest_key, body, "application/json")
-    latest = {"pdf_key": pdf_key, "pdf_sha256": pdf_sha256}
-    store.put(report_latest_key(week), json.dumps(latest).encode(), "application/json")
-    summary = {"week": week.isoformat(), "generated_at": generated_at.isoformat(),
-               "summary": rendered.summary}
-    store.put(report_summary_key(week), json.dumps(summary).encode(), "application/json")
+def read_history(store: ObjectStore, week: date) -> dict[date, dict]:
+    """Summaries of the 11 weeks before ``week`` that have a published report.
+
+    The small summary file is read first; weeks published before it existed
+    fall back to their report manifest. A week with neither is left out (a gap).
+    """
+    history: dict[date, dict] = {}
+    for earlier in trend_weeks(week)[:-1]:
+        summary = _published_summary(store, earlier)
+        if summary is not None:
+            history[earlier] = summary
+    return history
+
+
+def _published_summary(store: ObjectStore, week: date) -> dict | None:
+    for key in (report_summary_key(week), report_manifest_key(week)):
+        try:
+            body = json.loads(store.get(key))
+        except ObjectNotFound:
+            continue
+        except ValueError:  # a damaged file is a gap, not a failed report
+            return None
+        summary = body.get("summary") if isinstance(body, dict) else None
+        return summary if isinstance(summary, dict) else None
+    return None
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(
+        timezone.utc)
