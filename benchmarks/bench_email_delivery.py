@@ -86,7 +86,7 @@ def start_sink(log_path: str) -> tuple[multiprocessing.Process, int]:
 
 def sample_pdf() -> bytes:
     path = Path(__file__).resolve().parents[1] / "var/objects/reports"
-    pdfs = sorted(path.glob("*/weekly-report.pdf")) if path.exists() else []
+    pdfs = sorted(path.glob("*/*/weekly-report.pdf")) if path.exists() else []
     if pdfs:
         return pdfs[-1].read_bytes()
     return b"%PDF-1.7\n" + os.urandom(60_000) + b"\n%%EOF\n"  # about the demo report's size

@@ -81,6 +81,13 @@ def _names(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
+def _domains(text: str) -> tuple[str, ...]:
+    domains = tuple(name.lower().lstrip(".") for name in _names(text))
+    if any(not name or "@" in name or " " in name for name in domains):
+        raise ValueError("a comma-separated list of domain names, e.g. internal,test")
+    return domains
+
+
 class _Reader:
     """Reads typed values from one environment mapping; empty means unset."""
 
@@ -158,6 +165,7 @@ class SmtpSettings:
     username: str | None = None
     # Resources pass the password on as an EnvVar reference; only the doctor reads it.
     password: str | None = field(default=None, repr=False)
+    ca_file: str | None = None  # a private CA, trusted in addition to the system's
 
 
 @dataclass(frozen=True)
@@ -195,6 +203,9 @@ class DeliveryEnv:
     unsubscribe_token_days: float = 90.0
     # Where the embedded default keeps a generated secret when none is set (mode 0600).
     unsubscribe_secret_file: Path | None = None
+    # Special-use domains (RFC 6761: test, local, internal, ...) accepted in
+    # subscriber addresses, for internal deployments; lowercased, no leading dot.
+    allow_special_use_domains: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -405,6 +416,7 @@ def _smtp(read: _Reader) -> SmtpSettings:
                              ("starttls", "ssl", "none")),
         username=read.text("REPORT_PIPELINE_SMTP_USERNAME"),
         password=read.text("REPORT_PIPELINE_SMTP_PASSWORD"),
+        ca_file=read.text("REPORT_PIPELINE_SMTP_CA_FILE"),
     )
 
 
@@ -438,6 +450,8 @@ def _delivery(read: _Reader, public_url: str, home: Path) -> DeliveryEnv:
         unsubscribe_previous_secrets=read.names("REPORT_PIPELINE_UNSUBSCRIBE_PREVIOUS_SECRETS"),
         unsubscribe_token_days=read.number("REPORT_PIPELINE_UNSUBSCRIBE_TOKEN_DAYS", 90.0),
         unsubscribe_secret_file=home / "unsubscribe.secret",
+        allow_special_use_domains=read.get(
+            "REPORT_PIPELINE_ALLOW_SPECIAL_USE_DOMAINS", _domains, ()),
     )
 
 

@@ -90,6 +90,15 @@ class ReportIn(Strict):
     force: bool = False
 
 
+class ReportVersionOut(Out):
+    pdf_sha256: str
+    pdf_key: str
+    created_at: datetime
+    latest: bool = Field(description="the version the report points at now")
+    deliveries_sent: int = Field(description="messages that carried this version")
+    download_url: str | None = None
+
+
 class ReportOut(Out):
     id: int
     week: date
@@ -107,6 +116,9 @@ class ReportOut(Out):
     released_at: datetime | None = Field(None, description="when an operator released the hold")
     released_by: str | None = None
     emails_held: bool = Field(False, description="held and not released: no email is sent")
+    pdf_sha256: str | None = Field(None, description="the latest version's sha256")
+    versions: list[ReportVersionOut] | None = Field(
+        None, description="every rendering of the report, oldest first (not in listings)")
 
 
 class ReportPage(BaseModel):
@@ -157,6 +169,9 @@ class EmailOut(Out):
     sent_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    pdf_sha256: str | None = Field(None, description="the report version this message carried")
+    suppressed: str | None = Field(
+        None, description="why the address gets no more mail (permanent bounce, complaint)")
 
 
 class EmailPage(BaseModel):

@@ -46,6 +46,7 @@ _ROWS = Delivery.__table__
 _SENT_VALUES = dict(
     status=SENT, message_id=bindparam("b_message_id"),
     provider_message_id=bindparam("b_provider_id"), sent_at=bindparam("b_now"),
+    pdf_sha256=bindparam("b_pdf_sha256"),
     last_error=None, lease_owner=None, lease_expires_at=None, next_attempt_at=None,
     updated_at=bindparam("b_now"))
 _SENT_IF_OURS = update(_ROWS).where(
@@ -181,14 +182,16 @@ class OutboxStore:
     # --- outcomes ------------------------------------------------------------
 
     def mark_sent(self, delivery_id: int, owner: str, message_id: str,
-                  provider_message_id: str | None = None) -> bool:
+                  provider_message_id: str | None = None, pdf_sha256: str | None = None) -> bool:
         """Record the hand-over; False when our lease had been taken back meanwhile.
 
         Even then the row ends `sent` unless it already is: the message did
-        go out, and recording that spares a further copy.
+        go out, and recording that spares a further copy. `pdf_sha256` is the
+        report version the message carried (attached or linked).
         """
         params = {"b_id": delivery_id, "b_owner": owner, "b_message_id": message_id,
-                  "b_provider_id": provider_message_id, "b_now": utcnow()}
+                  "b_provider_id": provider_message_id, "b_now": utcnow(),
+                  "b_pdf_sha256": pdf_sha256}
         try:
             return self._record_sent(params)
         except DBAPIError as error:

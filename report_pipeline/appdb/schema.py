@@ -89,6 +89,22 @@ class Delivery(Base):
     lease_owner: Mapped[str | None] = mapped_column(String(100))
     lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     provider_message_id: Mapped[str | None] = mapped_column(String(200))
+    # The report version (PDF sha256) this message carried; the PDF itself stays
+    # in the object store under that version (see ReportVersion).
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+
+
+class ReportVersion(Base):
+    """One immutable rendering of a report: the PDF at `pdf_key` has these bytes."""
+
+    __tablename__ = "report_versions"
+    __table_args__ = (UniqueConstraint("report_id", "pdf_sha256", name="uq_report_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    pdf_key: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class ApiKey(Base):

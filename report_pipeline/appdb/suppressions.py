@@ -18,7 +18,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from report_pipeline.appdb.audit import AuditEvent, record_audit
 from report_pipeline.appdb.schema import EmailEvent, EmailSuppression
 from report_pipeline.appdb.store import AppStore, utcnow
-from report_pipeline.delivery.bounces import SUPPRESSING, TRANSIENT_BOUNCE, EmailEventRecord
+from report_pipeline.delivery.bounces import (
+    PERMANENT_BOUNCE, SUPPRESSING, TRANSIENT_BOUNCE, EmailEventRecord,
+)
 
 
 @dataclass
@@ -29,7 +31,7 @@ class IngestResult:
 
 
 def ingest_events(app: AppStore, records: Iterable[EmailEventRecord], *, actor: str,
-                  request_id: str | None = None) -> IngestResult:
+                  request_id: str | None = None, role: str = "ses-events") -> IngestResult:
     """Store new events; suppress addresses with a permanent bounce or a complaint."""
     insert = pg_insert if app.engine.dialect.name == "postgresql" else sqlite_insert
     result = IngestResult()
@@ -56,15 +58,43 @@ def ingest_events(app: AppStore, records: Iterable[EmailEventRecord], *, actor: 
             result.suppressed.append(record.email)
             record_audit(app, AuditEvent(
                 action="suppress email address", request_id=request_id or uuid.uuid4().hex,
-                actor=actor, role="ses-events", target=f"email:{record.email}",
+                actor=actor, role=role, target=f"email:{record.email}",
                 outcome="success", status_code=200,
             ))
     return result
 
 
+SMTP_SENDER = "smtp-sender"
+
+
+def suppress_hard_bounce(app: AppStore, email: str, reply: str, report_id: int) -> bool:
+    """An SMTP 5.1.x / 5.2.1 rejection, stored and suppressed like an SES permanent bounce.
+
+    The event key is per (report, address), so a retried or replayed send that
+    bounces again is counted once. True when the address was newly suppressed.
+    """
+    record = EmailEventRecord(
+        event_key=f"smtp:{report_id}:{email}", email=email, kind=PERMANENT_BOUNCE,
+        detail=f"smtp: {reply}", provider_message_id=None, occurred_at=utcnow())
+    result = ingest_events(app, [record], actor=SMTP_SENDER, role=SMTP_SENDER)
+    return bool(result.suppressed)
+
+
 def suppressed(app: AppStore) -> dict[str, str]:
     with app.session() as session:
         return dict(session.execute(select(EmailSuppression.email, EmailSuppression.reason)).all())
+
+
+def suppression_reasons(app: AppStore, emails: Iterable[str]) -> dict[str, str]:
+    """Reason (and detail) per suppressed address among `emails`."""
+    wanted = sorted(set(emails))
+    if not wanted:
+        return {}
+    with app.session() as session:
+        rows = session.execute(select(EmailSuppression.email, EmailSuppression.reason,
+                                      EmailSuppression.detail)
+                               .where(EmailSuppression.email.in_(wanted))).all()
+    return {email: f"{reason}: {detail}" if detail else reason for email, reason, detail in rows}
 
 
 def transient_bounce_counts(app: AppStore) -> dict[str, int]:

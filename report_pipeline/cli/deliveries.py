@@ -11,7 +11,8 @@ from datetime import date
 
 import click
 
-from report_pipeline.appdb.deliveries import DEAD, STATUSES, OutboxStore
+from report_pipeline.appdb.deliveries import STATUSES, OutboxStore
+from report_pipeline.appdb.suppressions import suppression_reasons
 from report_pipeline.cli.common import UserError, app_store, run_email_job, week_or_error
 
 
@@ -25,19 +26,27 @@ def deliveries() -> None:
 @click.option("--status", type=click.Choice(STATUSES), help="only this status")
 @click.option("--json", "as_json", is_flag=True, help="one JSON object per line")
 def list_deliveries(week_text: str | None, status: str | None, as_json: bool) -> None:
-    """Deliveries with their status, attempts and last error."""
-    rows = OutboxStore(app_store()).list(
+    """Deliveries with status, attempts, last error, PDF version (sha256) and suppression."""
+    app = app_store()
+    rows = OutboxStore(app).list(
         week=week_or_error(week_text) if week_text else None, status=status)
+    reasons = suppression_reasons(app, [delivery.email for delivery, _ in rows])
     for delivery, report in rows:
         record = {"id": delivery.id, "week": report.week.isoformat(), "report_id": report.id,
                   "email": delivery.email, "status": delivery.status,
                   "attempts": delivery.attempts, "last_error": delivery.last_error,
-                  "sent_at": delivery.sent_at.isoformat() if delivery.sent_at else None}
+                  "sent_at": delivery.sent_at.isoformat() if delivery.sent_at else None,
+                  "pdf_sha256": delivery.pdf_sha256,
+                  "suppressed": reasons.get(delivery.email)}
         if as_json:
             click.echo(json.dumps(record))
         else:
-            click.echo("\t".join(str(record[k] if record[k] is not None else "") for k in (
-                "week", "email", "status", "attempts", "last_error")))
+            shown = {**record, "pdf_sha256": (delivery.pdf_sha256 or "")[:12],
+                     "suppressed": f"suppressed ({record['suppressed']})"
+                     if record["suppressed"] else None}
+            click.echo("\t".join(str(shown[k] if shown[k] is not None else "") for k in (
+                "week", "email", "status", "attempts", "last_error", "pdf_sha256",
+                "suppressed")))
 
 
 def _email_run(week: date, *, replay: bool, force: bool) -> None:
@@ -50,9 +59,9 @@ def _email_run(week: date, *, replay: bool, force: bool) -> None:
     click.echo(f"week {week}: " + ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s])
                + f" (run {result.run_id})")
     if not result.success:
-        dead = counts[DEAD]
-        raise UserError(f"email run {result.run_id} failed" + (
-            f": {dead} deliveries dead" if dead else "; see the run in the Dagster UI"))
+        from report_pipeline.defs.runs import first_failure
+
+        raise UserError(f"email run {result.run_id} failed: {first_failure(result)}")
 
 
 @deliveries.command("replay")

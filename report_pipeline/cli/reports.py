@@ -33,7 +33,9 @@ def release(week_text: str, released_by: str | None, no_send: bool) -> None:
         return
     result = run_email_job(week)
     if not result.success:
-        raise UserError(f"email run {result.run_id} failed; see it in the Dagster UI")
+        from report_pipeline.defs.runs import first_failure
+
+        raise UserError(f"email run {result.run_id} failed: {first_failure(result)}")
     click.echo(json.dumps({"email_run_id": result.run_id,
                            **result.output_for_node("email_deliveries")}))
 

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import click
 
+from report_pipeline.appdb.deliveries import STATUSES, OutboxStore
 from report_pipeline.cli.common import UserError, local_instance, services, week_or_error
 from report_pipeline.cli.progress import week_progress
 from report_pipeline.pipeline.gate import emails_held
 from report_pipeline.storage.object_store import ObjectNotFound, ObjectStore
-from report_pipeline.settings import Settings, load_settings
+from report_pipeline.settings import Settings, SettingsError, load_settings
 from report_pipeline.weeks import WeekNotRunnable, check_runnable
 
 
@@ -43,6 +44,7 @@ def run_and_summarize(settings: Settings, week: date, *, force_emails: bool = Fa
         "week": week.isoformat(),
         "report_uri": report.report_uri if report else None,
         "pdf_path": str(pdf_path) if pdf_path else None,
+        "pdf_sha256": report.pdf_sha256 if report else None,
         "documents_total": report.documents_total if report else 0,
         "documents_failed": report.documents_failed if report else 0,
         "emails_sent": outcome.emails["sent"],
@@ -89,16 +91,54 @@ def format_summary(summary: dict) -> str:
     return "\n".join(lines)
 
 
+def known_counts(week: date | None) -> dict:
+    """What the databases say about the week after a failed run; {} if they cannot tell."""
+    if week is None:
+        return {}
+    try:
+        opened = services()
+        report = opened.app.latest_report(week)
+        if report is None:
+            return {}
+        counts = OutboxStore(opened.app).counts(report.id)
+    except Exception:  # noqa: BLE001 - the failure being reported may be this very store
+        return {}
+    return {
+        "report_id": report.id, "pdf_sha256": report.pdf_sha256,
+        "documents_total": report.documents_total, "documents_failed": report.documents_failed,
+        **{f"emails_{status}": counts[status] for status in STATUSES},
+    }
+
+
+def failure_summary(week: date | None, error: str) -> dict:
+    """`run --json` on failure: ok false, the error line, and whatever counts are known."""
+    return {"ok": False, "error": error, "week": week.isoformat() if week else None,
+            **known_counts(week)}
+
+
 @click.command("run")
 @click.option("--week", "week_text", required=True, help="any date inside the week (YYYY-MM-DD)")
-@click.option("--json", "as_json", is_flag=True, help="print one JSON object at the end")
+@click.option("--json", "as_json", is_flag=True,
+              help="print exactly one JSON object (also on failure: ok false, error, counts)")
 @click.option("--force-emails", is_flag=True, help="resend to addresses already mailed")
 @click.option("-v", "--verbose", is_flag=True, help="show Dagster's event lines, not progress")
 def run(week_text: str, as_json: bool, force_emails: bool, verbose: bool) -> None:
     """Run one week: manifest, features, report, emails."""
-    summary = run_and_summarize(load_settings(), week_or_error(week_text),
-                                force_emails=force_emails, verbose=verbose)
-    click.echo(json.dumps(summary) if as_json else format_summary(summary))
+    week: date | None = None
+    try:
+        week = week_or_error(week_text)
+        summary = run_and_summarize(load_settings(), week, force_emails=force_emails,
+                                    verbose=verbose)
+    except (click.ClickException, SettingsError) as error:
+        message = error.format_message() if isinstance(error, click.ClickException) else str(error)
+        if as_json:  # a scheduler reading stdout gets an answer, stderr the same line
+            click.echo(json.dumps(failure_summary(week, message)))
+        raise UserError(message) from None
+    except Exception as error:
+        if as_json:
+            click.echo(json.dumps(failure_summary(week, f"{type(error).__name__}: {error}")))
+        raise
+    click.echo(json.dumps({"ok": True, **summary}) if as_json else format_summary(summary))
 
 
 COMMANDS = (run,)

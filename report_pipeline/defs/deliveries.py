@@ -20,6 +20,7 @@ from report_pipeline.appdb.deliveries import status_counts
 from report_pipeline.appdb.store import AppStore
 from report_pipeline.delivery.dispatch import DispatchOutcome, ReportToSend, dispatch_report
 from report_pipeline.delivery.links import plan_links
+from report_pipeline.delivery.mailers import MailerConfigError
 from report_pipeline.delivery.settings import delivery_settings
 from report_pipeline.settings import load_settings
 from report_pipeline.pipeline.gate import emails_held
@@ -54,24 +55,26 @@ def email_deliveries(
             **_week_totals(app, report.id), "report_id": report.id,
             "held": MetadataValue.text(held)})
         return
-    published = read_published_manifest(store, week)
+    published = read_published_manifest(store, week, report.pdf_sha256)
     pdf = store.get(report.pdf_key)
     app_settings = load_settings()
     links = plan_links(store, report.id, report.pdf_key, len(pdf), app_settings.home,
                        settings.max_attachment_bytes, settings.download_link_ttl_seconds,
                        app_settings.patient_data)
-    outcome = dispatch_report(
-        app,
-        ReportToSend(
-            report_id=report.id, week=week, summary=published["summary"], pdf=pdf,
-            pdf_filename=PurePosixPath(report.pdf_key).name
-            .replace("weekly-report", f"weekly-report-{week.isoformat()}"),
-            download_url=links.download_url, download_expires_at=links.expires_at,
-            link_only=links.link_only, link_for=links.link_for,
-        ),
-        mailer.open(), mailer.sender, force=config.force,
-        mode="replay" if config.replay else "snapshot", settings=settings,
+    to_send = ReportToSend(
+        report_id=report.id, week=week, summary=published["summary"], pdf=pdf,
+        pdf_filename=PurePosixPath(report.pdf_key).name
+        .replace("weekly-report", f"weekly-report-{week.isoformat()}"),
+        download_url=links.download_url, download_expires_at=links.expires_at,
+        link_only=links.link_only, link_for=links.link_for,
     )
+    try:
+        outcome = dispatch_report(
+            app, to_send, mailer.open(), mailer.sender, force=config.force,
+            mode="replay" if config.replay else "snapshot", settings=settings)
+    except MailerConfigError as error:
+        # No retry can help until the setting is fixed; the rows stay pending.
+        raise Failure(str(error), allow_retries=False) from None
     counts = {name: getattr(outcome, name) for name in COUNTS}
     context.log.info(f"deliveries for {week}: {counts}")
     yield Output(counts, metadata=_metadata(app, outcome, report.id))

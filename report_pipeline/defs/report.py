@@ -5,7 +5,7 @@ are shown: both land in the app database before the materialization event,
 so the email sensor and the email asset never see a report without them.
 """
 
-from datetime import date, datetime, timezone
+from datetime import date
 
 from dagster import (
     AssetExecutionContext, AssetObservation, Config, Failure, MetadataValue, Output, asset,
@@ -14,6 +14,7 @@ from dagster import (
 from report_pipeline.pipeline import gate
 from report_pipeline.appdb.reports import finish_run, start_run
 from report_pipeline.appdb.store import ReportResult
+from report_pipeline.appdb.versions import record_version
 from report_pipeline.pipeline.dead_letters import (
     CountsDoNotAddUp, ReplayOutcome, check_counts, dead_letters, format_table, replay_dead_letters,
 )
@@ -58,8 +59,8 @@ def weekly_report(
     except CountsDoNotAddUp as error:  # a retry would read the same files again
         raise Failure(str(error), allow_retries=False) from None
     letters = dead_letters(entries, results)
+    # The creation date comes from the data: an unchanged week renders the same bytes.
     published = publish_report(store, week, entries, results,
-                               generated_at=datetime.now(timezone.utc),
                                review_confidence=load_settings().review_confidence)
     summary = published.summary
     state = gate.report_state(summary["documents_total"])
@@ -70,6 +71,7 @@ def weekly_report(
         pdf_sha256=published.pdf_sha256, documents_total=summary["documents_total"],
         documents_failed=summary["documents_failed"], dagster_run_id=context.run_id,
     ), hold)
+    record_version(app, row.id, published.pdf_sha256, published.pdf_key)
     metadata = {
         "uri": MetadataValue.path(published.uri),
         "pages": published.page_count,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -113,5 +114,12 @@ def _first_failure(result) -> str:  # noqa: ANN001 - any Dagster execution resul
     return "see the run in the Dagster UI"
 
 
+def first_failure(result) -> str:  # noqa: ANN001 - any Dagster execution result
+    """The first failure's one-line message, for CLI errors and `run --json`."""
+    return _first_failure(result)
+
+
 def _first_line(text: str) -> str:
-    return (text.strip().splitlines() or ["unknown error"])[0]
+    line = (text.strip().splitlines() or ["unknown error"])[0]
+    # A raised dagster Failure is already the one line meant for people: drop the class name.
+    return re.sub(r"^dagster\.[\w.]*\.Failure: ", "", line)

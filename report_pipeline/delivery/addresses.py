@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from email_validator import EmailNotValidError, validate_email
 
 _URL_UNSAFE = frozenset("/\\?#%")  # DELETE /registered-users/{email} could not reach them
 _MAX_SHOWN = 120  # keep the error one readable line even for garbage input
+# Stands in for an allowed special-use suffix while the rest is validated: the
+# validator refuses special-use names unconditionally (a global list).
+_STAND_IN = "special-use-stand-in.com"
 
 
 class InvalidEmail(ValueError):
     """The text is not a usable e-mail address; the message says why."""
 
 
-def normalize_email(raw: str) -> str:
+def normalize_email(raw: str, allow_special_use: Iterable[str] | None = None) -> str:
     """Validated, lowercased address, so one mailbox never gets two reports.
 
     Surrounding whitespace is dropped (spreadsheet exports often carry it);
-    anything else the validator rejects raises `InvalidEmail`.
+    anything else the validator rejects raises `InvalidEmail`. Special-use
+    domains (``.test``, ``.local``, ``.internal`` ...) are refused unless listed
+    in `allow_special_use` (default: REPORT_PIPELINE_ALLOW_SPECIAL_USE_DOMAINS).
     """
     if not isinstance(raw, str):
         raise InvalidEmail(f"invalid email address: expected text, got {type(raw).__name__}")
@@ -28,6 +35,9 @@ def normalize_email(raw: str) -> str:
         # part is refused here rather than going `dead` in a run.
         validated = validate_email(candidate, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as exc:
+        allowed = _special_use(candidate, allow_special_use)
+        if allowed is not None:
+            return allowed
         raise InvalidEmail(f"invalid email address {_shown(raw)}: {_one_line(str(exc))}") from None
     # An internationalized domain is stored as Unicode (one spelling whichever
     # form was typed); `wire_address` gives the IDNA form messages are sent to.
@@ -39,6 +49,26 @@ def normalize_email(raw: str) -> str:
     # The whole address is lowercased on purpose: we treat local parts
     # case-insensitively, as virtually every real mail server does.
     return address.lower()
+
+
+def _special_use(candidate: str, allowed: Iterable[str] | None) -> str | None:
+    """The normalized address if its domain ends in an allowed suffix and is otherwise valid."""
+    if allowed is None:  # read only on this rare path: settings parse the whole environment
+        from report_pipeline.settings import load_settings
+
+        allowed = load_settings().delivery.allow_special_use_domains
+    local, _, domain = candidate.rpartition("@")
+    domain = domain.lower().rstrip(".")
+    for suffix in (name.lower().lstrip(".") for name in allowed):
+        if suffix and (domain == suffix or domain.endswith("." + suffix)):
+            try:
+                validated = validate_email(f"{local}@{domain[:-len(suffix)]}{_STAND_IN}",
+                                           check_deliverability=False)
+            except EmailNotValidError:
+                return None
+            normalized = validated.normalized.lower()
+            return normalized[:-len(_STAND_IN)] + suffix
+    return None
 
 
 def _shown(raw: str) -> str:

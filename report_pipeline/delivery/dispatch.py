@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -194,7 +195,8 @@ def dispatch_report(
         settings.unsubscribe)
     try:
         totals = run_sender(outbox, report.report_id, composer, mailer, policy=settings.policy,
-                            settings=settings.sender)
+                            settings=settings.sender,
+                            pdf_sha256=hashlib.sha256(report.pdf).hexdigest())
     finally:
         outbox.close()
     counts = outbox.counts(report.report_id)

@@ -16,6 +16,10 @@ from report_pipeline.storage.atomic_files import write_atomically
 
 Security = Literal["none", "starttls", "ssl"]
 
+CA_FILE_SETTING = "REPORT_PIPELINE_SMTP_CA_FILE"
+_NAME_MISMATCH = (62, 64)  # OpenSSL X509_V_ERR_HOSTNAME_MISMATCH, _IP_ADDRESS_MISMATCH
+_HARD_BOUNCE = re.compile(r"^\s*5\.(1\.\d{1,3}|2\.1)(?!\d)")  # RFC 3463 enhanced codes
+
 # Errors that mean "the server went away", worth one fresh connection.
 _DROPPED = (smtplib.SMTPServerDisconnected, ConnectionResetError, BrokenPipeError,
             ConnectionAbortedError)
@@ -28,9 +32,24 @@ class SendError(Exception):
     for good (5xx); everything else may succeed on a later attempt.
     """
 
-    def __init__(self, message: str, *, permanent: bool) -> None:
+    def __init__(self, message: str, *, permanent: bool, hard_bounce: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+        # The recipient's mailbox does not exist or is disabled (5.1.x, 5.2.1):
+        # later mail to it is pointless, so the sender suppresses the address.
+        self.hard_bounce = hard_bounce
+
+
+class MailerConfigError(SendError):
+    """The mailer cannot work as configured (certificate, login, TLS not offered).
+
+    No message can succeed until an operator changes `setting`, so the run stops
+    at once instead of retrying every recipient; the text names the setting.
+    """
+
+    def __init__(self, message: str, *, setting: str) -> None:
+        super().__init__(message, permanent=False)
+        self.setting = setting
 
 
 class WireMessage(EmailMessage):
@@ -114,6 +133,7 @@ class SmtpMailer:
         timeout: float = 30.0,
         local_hostname: str | None = None,
         ssl_context: ssl.SSLContext | None = None,
+        ca_file: str | None = None,
     ) -> None:
         if security not in ("none", "starttls", "ssl"):
             raise ValueError(f"unknown SMTP security {security!r}")
@@ -123,6 +143,7 @@ class SmtpMailer:
         self.username, self._password = username, password
         self.timeout, self.local_hostname = timeout, local_hostname
         self._ssl_context = ssl_context
+        self.ca_file = ca_file
         self._smtp: smtplib.SMTP | None = None
         self._in_batch = False
 
@@ -191,12 +212,29 @@ class SmtpMailer:
         if self._smtp is None:
             try:
                 self._smtp = self._open()
+            except MailerConfigError:
+                raise
             except (smtplib.SMTPException, OSError) as exc:
                 raise _connect_error(exc, self._where()) from _safe_cause(exc)
         return self._smtp
 
+    def _context(self) -> ssl.SSLContext:
+        if self._ssl_context is not None:
+            return self._ssl_context
+        context = ssl.create_default_context()
+        if self.ca_file:
+            # Added to the system trust store, not replacing it (unlike SSL_CERT_FILE).
+            try:
+                context.load_verify_locations(cafile=self.ca_file)
+            except (OSError, ssl.SSLError) as exc:
+                raise MailerConfigError(
+                    f"{CA_FILE_SETTING}={self.ca_file} cannot be loaded ({exc});"
+                    f" fix {CA_FILE_SETTING}", setting=CA_FILE_SETTING) from None
+        self._ssl_context = context
+        return context
+
     def _open(self) -> smtplib.SMTP:
-        context = self._ssl_context or ssl.create_default_context()
+        context = self._context()
         if self.security == "ssl":
             smtp: smtplib.SMTP = smtplib.SMTP_SSL(
                 self.host, self.port, local_hostname=self.local_hostname,
@@ -233,10 +271,28 @@ class SmtpMailer:
 
 
 def _connect_error(exc: BaseException, where: str) -> SendError:
-    # Failing to connect, greet, secure or log in is a server or configuration
-    # problem, never this message's fault: always retryable.
+    # Failing to connect, greet, secure or log in is never this message's fault.
+    # A certificate, a login or TLS the server lacks is the configuration's
+    # (MailerConfigError: the run stops); anything else may pass (retryable).
+    if isinstance(exc, ssl.SSLCertVerificationError) and exc.verify_code in _NAME_MISMATCH:
+        return MailerConfigError(
+            f"certificate of SMTP server {where} is not for that name ({exc.verify_message}):"
+            " set REPORT_PIPELINE_SMTP_HOST to a name the certificate holds",
+            setting="REPORT_PIPELINE_SMTP_HOST")
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return MailerConfigError(
+            f"certificate of SMTP server {where} not trusted ({exc.verify_message}): set"
+            f" {CA_FILE_SETTING} to the CA file that signed it", setting=CA_FILE_SETTING)
     if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return SendError(f"SMTP login to {where} failed ({exc.smtp_code})", permanent=False)
+        return MailerConfigError(
+            f"SMTP login to {where} failed ({exc.smtp_code}): check"
+            " REPORT_PIPELINE_SMTP_USERNAME and REPORT_PIPELINE_SMTP_PASSWORD",
+            setting="REPORT_PIPELINE_SMTP_PASSWORD")
+    if isinstance(exc, smtplib.SMTPNotSupportedError) and "STARTTLS" in str(exc):
+        return MailerConfigError(
+            f"SMTP server {where} does not offer STARTTLS: set REPORT_PIPELINE_SMTP_SECURITY"
+            " (ssl for implicit TLS) or enable STARTTLS on the server",
+            setting="REPORT_PIPELINE_SMTP_SECURITY")
     if isinstance(exc, smtplib.SMTPResponseException):
         reply = _reply_text(exc.smtp_error)
         detail = f"answered {exc.smtp_code} {reply}"
@@ -256,7 +312,8 @@ def _send_error(exc: BaseException, where: str) -> SendError:
     if isinstance(exc, smtplib.SMTPResponseException):
         reply = _reply_text(exc.smtp_error)
         return SendError(f"SMTP server {where} answered {exc.smtp_code} {reply}",
-                         permanent=500 <= exc.smtp_code < 600)
+                         permanent=500 <= exc.smtp_code < 600,
+                         hard_bounce=_is_hard_bounce(exc.smtp_code, reply))
     if isinstance(exc, smtplib.SMTPNotSupportedError):
         return SendError(f"SMTP server {where} lacks a needed feature: {exc}", permanent=False)
     if isinstance(exc, ValueError):
@@ -270,7 +327,14 @@ def _refused_error(refused: dict, where: str, *, partial: bool) -> SendError:
         f"{rcpt}: {code} {_reply_text(reply)}" for rcpt, (code, reply) in refused.items())
     prefix = "some recipients refused" if partial else "recipient refused"
     permanent = all(500 <= code < 600 for code, _ in refused.values())
-    return SendError(f"{prefix} by {where}: {details}", permanent=permanent)
+    bounced = all(_is_hard_bounce(code, _reply_text(reply)) for code, reply in refused.values())
+    return SendError(f"{prefix} by {where}: {details}", permanent=permanent,
+                     hard_bounce=bool(refused) and bounced)
+
+
+def _is_hard_bounce(code: int, reply: str) -> bool:
+    """5.1.x (bad mailbox or address) or 5.2.1 (mailbox disabled) on a 5xx reply."""
+    return 500 <= code < 600 and _HARD_BOUNCE.match(reply) is not None
 
 
 def _reply_text(reply: bytes | str) -> str:

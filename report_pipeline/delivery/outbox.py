@@ -5,6 +5,8 @@ State machine of one delivery row::
     pending ──claim──► sending ──provider accepted──► sent
                          │  └──refused / error──► failed ──(next_attempt_at)──► sending ...
                          │                          └── attempts used up or 5xx ──► dead
+                         ├──configuration error (certificate, login, no TLS)──► pending,
+                         │      attempt uncounted; the run stops (MailerConfigError)
                          └──lease expired (sender died)──► failed (due now) | dead
 
 The provider call and the status write cannot be one transaction. The window
@@ -30,7 +32,8 @@ from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 
 from report_pipeline.appdb.deliveries import ClaimedDelivery, OutboxStore
-from report_pipeline.delivery.mailers import Mailer, SendError
+from report_pipeline.appdb.suppressions import suppress_hard_bounce
+from report_pipeline.delivery.mailers import Mailer, MailerConfigError, SendError
 
 log = logging.getLogger(__name__)
 
@@ -101,9 +104,12 @@ def run_sender(
     outbox: OutboxStore, report_id: int, compose: Compose, mailer: Mailer, *,
     policy: RetryPolicy = RetryPolicy(), settings: SenderSettings = SenderSettings(),
     owner: str | None = None, rng: random.Random | None = None,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] = time.sleep, pdf_sha256: str | None = None,
 ) -> SenderTotals:
-    """Send every due delivery of one report; with `wait_for_retries`, until all are settled."""
+    """Send every due delivery of one report; with `wait_for_retries`, until all are settled.
+
+    `pdf_sha256` (the report version being mailed) is recorded on each row sent.
+    """
     owner = owner or sender_id()
     rng = rng or random.Random()
     totals = SenderTotals()
@@ -113,7 +119,8 @@ def run_sender(
             outbox.suppress_pending(report_id)
             batch = outbox.claim(report_id, owner, settings.batch_size, settings.lease)
             if batch:
-                _send_batch(outbox, batch, compose, mailer, owner, policy, settings, rng, totals)
+                _send_batch(outbox, batch, compose, mailer, owner, policy, settings, rng, totals,
+                            pdf_sha256)
                 continue
             wakeup = outbox.next_wakeup(report_id)
             if wakeup is None or not settings.wait_for_retries:
@@ -125,7 +132,7 @@ def run_sender(
 def _send_batch(
     outbox: OutboxStore, batch: list[ClaimedDelivery], compose: Compose, mailer: Mailer,
     owner: str, policy: RetryPolicy, settings: SenderSettings, rng: random.Random,
-    totals: SenderTotals,
+    totals: SenderTotals, pdf_sha256: str | None = None,
 ) -> None:
     held = {d.id for d in batch}
     renew_after = time.monotonic() + settings.lease_seconds / 2
@@ -144,7 +151,7 @@ def _send_batch(
             if delivery.id not in held:
                 continue
             held.discard(delivery.id)
-            _send_one(outbox, delivery, message, mailer, owner, policy, rng, totals)
+            _send_one(outbox, delivery, message, mailer, owner, policy, rng, totals, pdf_sha256)
     finally:
         composer.shutdown(wait=True, cancel_futures=True)
         # Stopping early (an exception, Ctrl-C): rows not yet tried go back
@@ -155,6 +162,7 @@ def _send_batch(
 def _send_one(
     outbox: OutboxStore, delivery: ClaimedDelivery, built: Future[EmailMessage],
     mailer: Mailer, owner: str, policy: RetryPolicy, rng: random.Random, totals: SenderTotals,
+    pdf_sha256: str | None = None,
 ) -> None:
     try:
         message = built.result()
@@ -165,11 +173,16 @@ def _send_one(
     message_id = str(message["Message-ID"])
     try:
         provider_id = mailer.send(message)
+    except MailerConfigError:
+        # Nobody can be reached until the configuration changes: this row goes
+        # back to pending with its attempt uncounted, like the rest of the batch.
+        outbox.release([delivery.id], owner)
+        raise
     except SendError as error:
         _record_failure(outbox, delivery, owner, policy, rng, totals, error)
         return
     # ---- duplicate window: the provider has the message, the row says `sending`.
-    if not outbox.mark_sent(delivery.id, owner, message_id, provider_id):
+    if not outbox.mark_sent(delivery.id, owner, message_id, provider_id, pdf_sha256):
         totals.lost_leases += 1
         log.warning("delivery %s: lease was taken back before `sent` was recorded; another"
                     " sender may have sent it too (Message-ID %s)", delivery.id, message_id)
@@ -183,6 +196,9 @@ def _record_failure(
     retry_at = policy.retry_at(delivery.attempts, utcnow(), rng, error.permanent)
     status = outbox.mark_failed(delivery.id, owner, f"attempt {delivery.attempts}: {error}",
                                 retry_at=retry_at)
+    if error.hard_bounce and status is not None:
+        # Like an SES permanent bounce: no later report goes to this address.
+        suppress_hard_bounce(outbox.app, delivery.email, str(error), delivery.report_id)
     if status == "dead":
         totals.dead += 1
         totals.errors.append(f"{delivery.email}: {error}")

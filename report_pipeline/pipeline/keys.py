@@ -18,11 +18,22 @@ def feature_cache_key(extractor_version: str, sha256: str) -> str:
     return f"features/cache/{extractor_version}/{sha256[:2]}/{sha256}.json"
 
 
-def report_pdf_key(week: date) -> str:
-    return f"reports/{week.isoformat()}/weekly-report.pdf"
+def report_pdf_key(week: date, sha256: str) -> str:
+    """Content-addressed and never overwritten: the PDF a delivery carried stays retrievable."""
+    return f"reports/{week.isoformat()}/{sha256}/weekly-report.pdf"
+
+
+def report_version_manifest_key(week: date, sha256: str) -> str:
+    return f"reports/{week.isoformat()}/{sha256}/manifest.json"
+
+
+def report_latest_key(week: date) -> str:
+    """Pointer to the newest version: {"pdf_key": ..., "pdf_sha256": ...}."""
+    return f"reports/{week.isoformat()}/latest.json"
 
 
 def report_manifest_key(week: date) -> str:
+    """The newest version's manifest (each version also keeps its own copy)."""
     return f"reports/{week.isoformat()}/manifest.json"
 
 

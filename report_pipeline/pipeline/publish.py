@@ -1,14 +1,23 @@
-"""Render a week's report and store it with a manifest that says what went into it."""
+"""Render a week's report and store it with a manifest that says what went into it.
+
+Each rendering is an immutable version under its sha256
+(``reports/<week>/<sha256>/weekly-report.pdf``); ``latest.json`` and the report
+row point at the newest. The creation date comes from the data, so an
+unchanged week renders to the same bytes, hence the same version.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta, timezone
 
 from report_pipeline.extraction import EXTRACTOR_VERSIONS
-from report_pipeline.pipeline.keys import report_manifest_key, report_pdf_key, report_summary_key
+from report_pipeline.pipeline.keys import (
+    report_latest_key, report_manifest_key, report_pdf_key, report_summary_key,
+    report_version_manifest_key,
+)
 from report_pipeline.models import FeatureResult, ManifestEntry
 from report_pipeline.report import render_weekly_report
 from report_pipeline.report.aggregate import DEFAULT_REVIEW_CONFIDENCE
@@ -29,17 +38,31 @@ class PublishedReport:
     preview_png: bytes | None = None  # the first page, small, for the Dagster UI
 
 
+def data_date(week: date, entries: list[ManifestEntry]) -> datetime:
+    """The report's creation date: its newest document, else the end of the week.
+
+    Derived from the data, never the clock, so re-rendering an unchanged week
+    gives byte-identical PDFs.
+    """
+    moments = [_utc(e.record.created_at) for e in entries if e.record.created_at]
+    return max(moments) if moments else datetime.combine(
+        week + timedelta(days=7), time(), tzinfo=timezone.utc)
+
+
 def publish_report(
     store: ObjectStore, week: date, entries: list[ManifestEntry],
-    results: list[FeatureResult], generated_at: datetime,
+    results: list[FeatureResult], generated_at: datetime | None = None,
     review_confidence: float = DEFAULT_REVIEW_CONFIDENCE,
 ) -> PublishedReport:
+    generated_at = generated_at or data_date(week, entries)
     history = read_history(store, week)
     rendered = render_weekly_report(week, entries, results, generated_at, history,
                                     review_confidence)
-    pdf_key, manifest_key = report_pdf_key(week), report_manifest_key(week)
     pdf_sha256 = hashlib.sha256(rendered.pdf).hexdigest()
-    uri = store.put(pdf_key, rendered.pdf, "application/pdf")
+    pdf_key, manifest_key = report_pdf_key(week, pdf_sha256), report_manifest_key(week)
+    # Same key means same bytes: a version once stored is never rewritten.
+    uri = store.uri(pdf_key) if store.exists(pdf_key) else store.put(
+        pdf_key, rendered.pdf, "application/pdf")
     manifest = {
         "week": week.isoformat(),
         "generated_at": generated_at.isoformat(),
@@ -52,7 +75,11 @@ def publish_report(
             {"document_id": e.record.document_id, "sha256": e.sha256} for e in entries
         ],
     }
-    store.put(manifest_key, json.dumps(manifest, indent=1).encode(), "application/json")
+    body = json.dumps(manifest, indent=1).encode()
+    store.put(report_version_manifest_key(week, pdf_sha256), body, "application/json")
+    store.put(manifest_key, body, "application/json")
+    latest = {"pdf_key": pdf_key, "pdf_sha256": pdf_sha256}
+    store.put(report_latest_key(week), json.dumps(latest).encode(), "application/json")
     summary = {"week": week.isoformat(), "generated_at": generated_at.isoformat(),
                "summary": rendered.summary}
     store.put(report_summary_key(week), json.dumps(summary).encode(), "application/json")
@@ -62,7 +89,10 @@ def publish_report(
     )
 
 
-def read_published_manifest(store: ObjectStore, week: date) -> dict:
+def read_published_manifest(store: ObjectStore, week: date, pdf_sha256: str | None = None) -> dict:
+    """The newest version's manifest, or the one of version `pdf_sha256` when it has its own."""
+    if pdf_sha256 and store.exists(key := report_version_manifest_key(week, pdf_sha256)):
+        return json.loads(store.get(key))
     return json.loads(store.get(report_manifest_key(week)))
 
 
@@ -91,3 +121,8 @@ def _published_summary(store: ObjectStore, week: date) -> dict | None:
         summary = body.get("summary") if isinstance(body, dict) else None
         return summary if isinstance(summary, dict) else None
     return None
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(
+        timezone.utc)

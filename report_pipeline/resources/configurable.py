@@ -111,6 +111,7 @@ class MailerResource(ConfigurableResource):
     smtp_security: str = "starttls"
     smtp_username: str | None = None
     smtp_password: str | None = None
+    smtp_ca_file: str | None = None  # added to the system trust store
     ses_region: str | None = None
     ses_endpoint_url: str | None = None
     ses_configuration_set: str | None = None

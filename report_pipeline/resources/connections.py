@@ -94,14 +94,14 @@ def open_mailer(kind: str = "outbox", sender: str = "reports@example.com",
                 outbox_dir: str = "var/outbox", smtp_host: str = "localhost",
                 smtp_port: int = 25, smtp_security: str = "starttls",
                 smtp_username: str | None = None, smtp_password: str | None = None,
-                ses_region: str | None = None, ses_endpoint_url: str | None = None,
+                smtp_ca_file: str | None = None, ses_region: str | None = None, ses_endpoint_url: str | None = None,
                 ses_configuration_set: str | None = None,
                 ses_max_send_rate: float | None = None) -> Mailer:
     if kind == "outbox":
         return OutboxMailer(Path(outbox_dir))
     if kind == "smtp":
         return SmtpMailer(smtp_host, smtp_port, security=smtp_security,
-                          username=smtp_username, password=smtp_password)
+                          username=smtp_username, password=smtp_password, ca_file=smtp_ca_file)
     if kind == "ses":
         from report_pipeline.delivery.ses import SesMailer
 
@@ -147,7 +147,8 @@ def mailer_config(settings: Settings) -> dict[str, Any]:
         kind=settings.mailer, sender=sender_address(settings),
         outbox_dir=str(settings.outbox_dir),
         smtp_host=smtp.host, smtp_port=smtp.port, smtp_security=smtp.security,
-        smtp_username=smtp.username, ses_region=ses.region, ses_endpoint_url=ses.endpoint_url,
+        smtp_username=smtp.username, smtp_ca_file=smtp.ca_file,
+        ses_region=ses.region, ses_endpoint_url=ses.endpoint_url,
         ses_configuration_set=ses.configuration_set, ses_max_send_rate=ses.max_send_rate,
     )
 

@@ -223,8 +223,15 @@ def check_mailer(settings: Settings) -> list[Finding]:
 def _check_smtp(service: str, settings: Settings) -> Finding:
     smtp = settings.smtp
     host, port, security = smtp.host, smtp.port, smtp.security
-    username, password = smtp.username, smtp.password
+    username, password, ca_file = smtp.username, smtp.password, smtp.ca_file
     context = ssl.create_default_context()
+    try:
+        if ca_file:  # the sender adds it to the system trust store the same way
+            context.load_verify_locations(cafile=ca_file)
+    except (OSError, ssl.SSLError) as error:
+        return problem(service, f"REPORT_PIPELINE_SMTP_CA_FILE={ca_file} cannot be loaded:"
+                       f" {error}", "point REPORT_PIPELINE_SMTP_CA_FILE at a PEM file of CA"
+                       " certificates")
     try:
         smtp_class = smtplib.SMTP_SSL if security == "ssl" else smtplib.SMTP
         kwargs = {"context": context} if security == "ssl" else {}
@@ -235,6 +242,17 @@ def _check_smtp(service: str, settings: Settings) -> Finding:
                 smtp.ehlo()
             if username:
                 smtp.login(username, password or "")
+    except ssl.SSLCertVerificationError as error:
+        if error.verify_code in (62, 64):  # host name / IP address mismatch
+            fix = "set REPORT_PIPELINE_SMTP_HOST to a name the server's certificate holds"
+        elif ca_file:
+            fix = (f"REPORT_PIPELINE_SMTP_CA_FILE={ca_file} does not hold the CA that signed"
+                   " the server's certificate")
+        else:
+            fix = ("set REPORT_PIPELINE_SMTP_CA_FILE to the PEM file of the CA that signed the"
+                   " server's certificate (added to the system trust store)")
+        return problem(service, f"{host}:{port} ({security}): certificate not trusted:"
+                       f" {error.verify_message}", fix)
     except smtplib.SMTPAuthenticationError:
         return problem(service, f"login as {username!r} refused by {host}:{port}",
                        "check REPORT_PIPELINE_SMTP_USERNAME and REPORT_PIPELINE_SMTP_PASSWORD")

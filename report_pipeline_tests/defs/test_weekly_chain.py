@@ -81,7 +81,7 @@ def test_one_week_becomes_one_pdf_and_one_email_per_subscriber(settings, seeded)
     # Failures by id, never by file name (issue 13), with the cause in plain words.
     assert WEEK_KEY in text and "broken.png" not in text
     assert "The file is cut short" in text
-    assert report.pdf_key == f"reports/{WEEK_KEY}/weekly-report.pdf"
+    assert report.pdf_key == f"reports/{WEEK_KEY}/{report.pdf_sha256}/weekly-report.pdf"
     report_metadata = _metadata(result, "weekly_report")
     assert report_metadata["pages"] >= 2
     _assert_preview_is_a_small_png(report_metadata["preview"])

@@ -82,3 +82,67 @@ def test_error_message_stays_short_for_huge_input() -> None:
     with pytest.raises(InvalidEmail) as excinfo:
         normalize_email("x" * 10_000)
     assert len(str(excinfo.value)) < 400
+
+
+# --- REPORT_PIPELINE_ALLOW_SPECIAL_USE_DOMAINS (issue 19) --------------------------------------
+
+def test_special_use_domains_are_refused_by_default() -> None:
+    with pytest.raises(InvalidEmail, match="special-use"):
+        normalize_email("user@mail.test")
+
+
+@pytest.mark.parametrize(
+    ("raw", "allowed", "expected"),
+    [
+        ("user@mail.test", ("test",), "user@mail.test"),
+        ("User@Relay.Internal", ("internal",), "user@relay.internal"),
+        ("ann@printer.local", (".local",), "ann@printer.local"),
+        ("ops@internal", ("internal",), "ops@internal"),
+        ("ann@a.b.corp.internal", ("corp.internal",), "ann@a.b.corp.internal"),
+    ],
+)
+def test_listed_special_use_domains_are_accepted(raw: str, allowed: tuple[str, ...],
+                                                 expected: str) -> None:
+    assert normalize_email(raw, allowed) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "allowed"),
+    [
+        ("user@mail.test", ("internal",)),  # another domain is listed
+        ("ann@xprinter.local", ("printer.local",)),  # a suffix is whole labels
+        ("ann smith@mail.test", ("test",)),  # the rest of the address is still checked
+        ("ann@exa_mple.test", ("test",)),
+        ("ann@.test", ("test",)),
+    ],
+)
+def test_the_allow_list_relaxes_nothing_else(raw: str, allowed: tuple[str, ...]) -> None:
+    with pytest.raises(InvalidEmail):
+        normalize_email(raw, allowed)
+
+
+def test_the_allow_list_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from report_pipeline.settings import SettingsError, load_settings
+
+    monkeypatch.setenv("REPORT_PIPELINE_ALLOW_SPECIAL_USE_DOMAINS", " .Internal, test ")
+    assert load_settings().delivery.allow_special_use_domains == ("internal", "test")
+    assert normalize_email("ann@relay.internal") == "ann@relay.internal"
+    assert normalize_email("ann@mail.test") == "ann@mail.test"
+    with pytest.raises(InvalidEmail):
+        normalize_email("ann@printer.local")
+    monkeypatch.setenv("REPORT_PIPELINE_ALLOW_SPECIAL_USE_DOMAINS", "a@b")
+    with pytest.raises(SettingsError, match="REPORT_PIPELINE_ALLOW_SPECIAL_USE_DOMAINS"):
+        load_settings()
+
+
+def test_subscribers_add_takes_an_allowed_internal_domain(settings,  # noqa: ANN001
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from report_pipeline.cli.subscribers import subscribers
+
+    refused = CliRunner().invoke(subscribers, ["add", "user@mail.test"])
+    assert refused.exit_code == 1 and "special-use" in refused.output
+    monkeypatch.setenv("REPORT_PIPELINE_ALLOW_SPECIAL_USE_DOMAINS", "test")
+    added = CliRunner().invoke(subscribers, ["add", "user@mail.test"])
+    assert added.exit_code == 0, added.output

@@ -32,7 +32,8 @@ def test_dead_delivery_fails_the_run_after_recording_counts_then_replay_fixes_it
                    datetime(2024, 3, 5, 9, tzinfo=timezone.utc))
     for address in ("ann@example.com", "bob@example.com", "cid@example.com"):
         services.app.subscribe(address)
-    smtp_server.refuse("bob@example.com", "550 5.1.1 No such user")
+    # A permanent refusal that is not a bounce (5.1.x / 5.2.1 would suppress the address).
+    smtp_server.refuse("bob@example.com", "550 5.7.1 Rejected by policy")
     resources = {**build_resources(settings), "mailer": MailerResource(
         kind="smtp", smtp_host=smtp_server.host, smtp_port=smtp_server.port,
         smtp_security="none")}

@@ -113,7 +113,8 @@ def test_faulty_server_drops_451_and_550_end_in_right_counts(app: AppStore, smtp
 def test_replay_resends_only_failed_and_dead_and_force_resends_all(app: AppStore,
                                                                    smtp_server) -> None:
     report = report_for(app, "ann@example.com", "bob@example.com")
-    smtp_server.refuse("bob@example.com", "550 5.2.1 Mailbox disabled")
+    # Not a hard bounce (5.1.x / 5.2.1 would suppress bob, and replay would skip him).
+    smtp_server.refuse("bob@example.com", "554 5.7.1 Rejected by policy")
     first = dispatch_report(app, report, mailer(smtp_server), "reports@example.com",
                             settings=FAST)
     assert (first.sent, first.dead) == (1, 1)

@@ -92,7 +92,8 @@ def test_a_week_on_postgres_s3_and_mongodb(
     report = services.app.latest_report(WEEK)
     assert (report.state, report.documents_total, report.documents_failed) == ("succeeded", 6, 1)
     assert report.report_uri == (
-        f"s3://{production.bucket}/pipeline/reports/{WEEK_KEY}/weekly-report.pdf")
+        f"s3://{production.bucket}/pipeline/reports/{WEEK_KEY}/{report.pdf_sha256}"
+        "/weekly-report.pdf")
 
     pdf = services.store.get(report.pdf_key)
     assert pdf.startswith(b"%PDF")

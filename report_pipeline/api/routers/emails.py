@@ -19,6 +19,7 @@ from report_pipeline.appdb.emails import (
 )
 from report_pipeline.appdb.reports import ReportNotFound, get_report
 from report_pipeline.appdb.subscriptions import not_a_recipient
+from report_pipeline.appdb.suppressions import suppression_reasons
 from report_pipeline.pipeline.gate import emails_held
 
 router = APIRouter(prefix="/api/reports/emails", tags=["emails"], responses=ERRORS)
@@ -99,8 +100,10 @@ def list_emails(report_id: Annotated[int, Path(alias="id", ge=1, le=MAX_INT,
         page = emails_page(context.store, report_id, after=after, limit=limit)
     except ReportNotFound as error:
         raise ApiError(404, str(error)) from None
-    return EmailPage(items=[EmailOut.model_validate(row) for row in page.items],
-                     next_cursor=encode_cursor(page.next_key, "emails", filters))
+    reasons = suppression_reasons(context.store, [row.email for row in page.items])
+    items = [EmailOut.model_validate(row).model_copy(update={"suppressed": reasons.get(row.email)})
+             for row in page.items]
+    return EmailPage(items=items, next_cursor=encode_cursor(page.next_key, "emails", filters))
 
 
 @router.patch("/{id}", response_model=EmailOut,

@@ -14,7 +14,8 @@ from report_pipeline.api.launcher import LaunchError
 from report_pipeline.api.pagination import Cursor, Limit, decode_cursor, encode_cursor, int_key
 from report_pipeline.api.routers.common import ERRORS, error_responses, week_or_422
 from report_pipeline.api.schemas import (
-    MAX_INT, ReportConflictBody, ReportIn, ReportOut, ReportPage, ReportState, ResultIn, StateIn,
+    MAX_INT, ReportConflictBody, ReportIn, ReportOut, ReportPage, ReportState, ReportVersionOut,
+    ResultIn, StateIn,
 )
 from report_pipeline.appdb.audit import AuditEvent
 from report_pipeline.appdb.reports import (
@@ -23,6 +24,7 @@ from report_pipeline.appdb.reports import (
     update_result,
 )
 from report_pipeline.appdb.schema import Report
+from report_pipeline.appdb.versions import list_versions
 from report_pipeline.weeks import WeekNotRunnable, check_runnable
 
 router = APIRouter(prefix="/api/reports", tags=["reports"], responses=ERRORS)
@@ -31,12 +33,18 @@ FORCE_ROLES = frozenset({"admin", "operator"})
 CONFLICT = {409: {"model": ReportConflictBody, "description": "the week has a report"}}
 
 
-def report_out(context: ApiContext, row: Report) -> ReportOut:
+def report_out(context: ApiContext, row: Report, *, versions: bool = True) -> ReportOut:
+    """One report; with its versions except in listings (one more query per report)."""
     out = ReportOut.model_validate(row)
     out.emails_held = bool(row.hold_reason) and row.released_at is None
+    ttl = context.config.download_ttl_seconds
     if row.pdf_key:
-        out.download_url = context.object_store.download_url(
-            row.pdf_key, context.config.download_ttl_seconds)
+        out.download_url = context.object_store.download_url(row.pdf_key, ttl)
+    if versions:
+        out.versions = [
+            ReportVersionOut(**vars(version),
+                             download_url=context.object_store.download_url(version.pdf_key, ttl))
+            for version in list_versions(context.store, row.id)]
     return out
 
 
@@ -91,13 +99,14 @@ def list_reports(
     filters = {"state": state, "week": monday}
     after = int_key(decode_cursor(cursor, "reports", filters))
     page = reports_page(context.store, after=after, limit=limit, state=state, week=monday)
-    items = [report_out(context, row) for row in page.items]
+    items = [report_out(context, row, versions=False) for row in page.items]
     _audit_download_links(audit, items)
     return ReportPage(items=items, next_cursor=encode_cursor(page.next_key, "reports", filters))
 
 
 @router.get("/{report_id}", response_model=ReportOut)
 def read_report(report_id: ReportId, _: Authorized, context: Context, audit: Audit) -> ReportOut:
+    """The report with all its versions: each PDF ever rendered stays retrievable."""
     out = report_out(context, _report(context, report_id))
     _audit_download_links(audit, [out])
     return out
