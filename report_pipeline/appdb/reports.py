@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from report_pipeline.appdb.pagination import Page, keyset_page
 from report_pipeline.appdb.schema import ACTIVE_REPORT_STATES, AuditEntry, Report
 from report_pipeline.appdb.store import AppStore, ReportResult, utcnow
-from report_pipeline.pipeline.keys import report_pdf_key
+from report_pipeline.pipeline.keys import report_pdf_sha256
 
 REPORT_STATES = ("requested", "running", "succeeded", "failed", "noop", "held")
 # Where a report may go from each state (the API's PATCH). Finished reports stay
@@ -79,12 +79,16 @@ def check_result(row: Report, result: dict) -> list[str]:
     if row.state in FINISHED and FACT_FIELDS & set(changed):
         raise ResultImmutable(
             f"report {row.id} is {row.state}: its results are final; request a new report")
-    expected = report_pdf_key(row.week)
-    if result.get("pdf_key") is not None and result["pdf_key"] != expected:
-        raise InvalidResult(f"pdf_key must be {expected!r}, the key written for week {row.week}")
-    uri = result.get("report_uri")
-    if uri is not None and (not uri.endswith("/" + expected) or "/../" in uri or "\\" in uri):
-        raise InvalidResult(f"report_uri must name the object {expected!r}")
+    key, form = result.get("pdf_key"), f"reports/{row.week}/<pdf sha256>/weekly-report.pdf"
+    if key is not None:
+        sha256, wanted = report_pdf_sha256(key, row.week), result.get("pdf_sha256") or row.pdf_sha256
+        if sha256 is None or (wanted is not None and sha256 != wanted):
+            raise InvalidResult(f"pdf_key must be {form}, a version written for week {row.week}")
+    uri, named = result.get("report_uri"), key or row.pdf_key
+    if uri is not None and ("/../" in uri or "\\" in uri or not (
+            uri.endswith("/" + named) if named else
+            report_pdf_sha256(uri[uri.find("reports/"):], row.week))):
+        raise InvalidResult(f"report_uri must name the object {named or form!r}")
     return changed
 
 

@@ -23,6 +23,16 @@ def report_pdf_key(week: date, sha256: str) -> str:
     return f"reports/{week.isoformat()}/{sha256}/weekly-report.pdf"
 
 
+def report_pdf_sha256(key: str, week: date) -> str | None:
+    """The sha256 inside ``key`` when it is a report PDF key of ``week``, else None."""
+    prefix, suffix = f"reports/{week.isoformat()}/", "/weekly-report.pdf"
+    if not (key.startswith(prefix) and key.endswith(suffix)):
+        return None
+    sha256 = key[len(prefix):-len(suffix)]
+    is_hex = len(sha256) == 64 and all(c in "0123456789abcdef" for c in sha256)
+    return sha256 if is_hex else None
+
+
 def report_version_manifest_key(week: date, sha256: str) -> str:
     return f"reports/{week.isoformat()}/{sha256}/manifest.json"
 

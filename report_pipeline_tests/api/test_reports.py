@@ -76,7 +76,7 @@ def test_state_transitions_are_validated(client) -> None:
                         headers=service).status_code == 422
     result = client.patch(f"{url}/result", headers=service, json={
         "state": "succeeded", "documents_total": 7,
-        "report_uri": f"s3://bucket/reports/{WEEK.isoformat()}/weekly-report.pdf",
+        "report_uri": f"s3://bucket/reports/{WEEK.isoformat()}/{'a' * 64}/weekly-report.pdf",
         "documents_failed": 2, "pdf_sha256": "a" * 64})
     assert result.status_code == 200
     assert (result.json()["state"], result.json()["documents_total"]) == ("succeeded", 7)

@@ -13,7 +13,7 @@ from report_pipeline.appdb.store import ReportResult
 from report_pipeline.pipeline.keys import report_pdf_key
 from report_pipeline_tests.api.conftest import AUDIENCE, ISSUER, SECRET, WEEK, auth
 
-GOOD_KEY = report_pdf_key(WEEK)
+GOOD_KEY = report_pdf_key(WEEK, "a" * 64)
 
 
 def _finished(api) -> int:  # noqa: ANN001
