@@ -506,15 +506,19 @@ def _customers(pdf: _ReportPDF, data: ReportData) -> None:
     """
     _heading(pdf, "Customers: size, content types and frequent terms", 12)
     types = _grouped(data.customer_content_types, "content_type", "documents")
-    terms = _grouped(data.customer_top_terms, "term", "count")
     rows = [
         (clean(row["customer"]), fmt_bytes(row["bytes"]),
-         ", ".join(f"{clean(t)} ({n:,})" for t, n in types.get(row["customer"], [])) or "-",
-         ", ".join(clean(t) for t, _ in showable_terms(terms.get(row["customer"], []))) or "-")
+         ", ".join(f"{clean(t)} ({n:,})" for t, n in types.get(row["customer"], [])) or "-")
         for row in data.per_customer.iter_rows(named=True)
     ]
-    _table(pdf, ("Customer", "Size", "Content types (documents)", "Frequent terms"),
-           rows or [("-", "-", "-", "-")], (34, 36, 55, 55), ("L", "L", "L", "L"), size=8.5)
+    _table(pdf, ("Customer", "Size", "Content types (documents)"), rows or [("-", "-", "-")],
+           (45, 55, 80), ("L", "L", "L"), size=8.5)
+    pdf.ln(2)
+    terms = _grouped(data.customer_top_terms, "term", "count")
+    for row in data.per_customer.iter_rows(named=True):
+        shown = showable_terms(terms.get(row["customer"], []))
+        _para(pdf, f"Top terms in {clean(row['customer'])}: "
+                   + (", ".join(f"{clean(t)} ({n:,})" for t, n in shown) or "-"), 9)
 
 
 def _grouped(frame: pl.DataFrame, label: str, value: str) -> dict[str, list[tuple[str, int]]]:

@@ -39,6 +39,7 @@ def _use_ses(request, monkeypatch):  # noqa: ANN001, ANN202
     """Mail through SES v2 on the moto server (it speaks every AWS API)."""
     from email import policy
     from email.parser import BytesParser
+    from email.utils import parseaddr
 
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
@@ -53,8 +54,9 @@ def _use_ses(request, monkeypatch):  # noqa: ANN001, ANN202
 
     def received() -> dict:
         parse = BytesParser(policy=policy.default).parsebytes
+        # The source carries the From display name (issue 15): compare the address.
         messages = [m for m in ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages
-                    if getattr(m, "source", "") == sender]
+                    if parseaddr(getattr(m, "source", ""))[1] == sender]
         return {m.destinations[0]: parse(m.raw_data.encode()) for m in messages}
     return received
 
@@ -104,7 +106,7 @@ def test_a_week_on_postgres_s3_and_mongodb(
         assert list(message.iter_attachments()) == []
         text = message.get_body(("plain",)).get_content()
         url = re.search(r"Download the full report: (\S+)", text)[1]
-        assert f"/pipeline/reports/{WEEK_KEY}/weekly-report.pdf?" in url
+        assert f"/pipeline/{report.pdf_key}?" in url
         assert httpx.get(url).content == pdf
 
 

@@ -65,7 +65,7 @@ def test_summary_and_customer_sections(small_text):
     assert "Words (processed documents) 150" in small_text
     assert "acme 3 2 1 150 81.5" in small_text  # customer table row
     # Terms are shown only through the de-identification allow-list (issue 13).
-    assert "Frequent terms" in small_text and "placebo, dosage" in small_text
+    assert "Top terms in acme: placebo (7), dosage (3)" in small_text
     assert "Klinik Müller–Zürich" in small_text
 
 
