@@ -139,7 +139,7 @@ def test_no_identifier_of_the_corpus_reaches_a_pdf_or_an_email(cli, tmp_path) ->
         found[doc_id] = _found(terms, tokens - {"scan", "discharge"}, set())
     identifiers = sorted({hit for hits in found.values() for hit in hits})
     report_text = _pdf_text(Path(summary["pdf_path"]))
-    term_lines = [line for line in report_text.splitlines() if line.startswith("Top terms:")]
+    term_lines = [line for line in report_text.splitlines() if line.startswith("Top terms in ")]
     useful = {t for line in term_lines for t in re.findall(r"([^\W\d_]+) \(", line)}
     print(
         f"identifiers found: {len(identifiers)} {identifiers}; distinct terms shown: "
