@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from report_pipeline.appdb.pagination import Page, keyset_page
 from report_pipeline.appdb.schema import ACTIVE_REPORT_STATES, AuditEntry, Report
+from report_pipeline.appdb.scopes import ALL
 from report_pipeline.appdb.store import AppStore, ReportResult, utcnow
 
 REPORT_STATES = ("requested", "running", "succeeded", "failed", "noop", "held")
@@ -73,7 +74,8 @@ def get_report(app: AppStore, report_id: int) -> Report:
 def active_report(app: AppStore, week: date) -> Report | None:
     with app.session() as session:
         return session.scalar(
-            select(Report).where(Report.week == week, Report.state.in_(ACTIVE_REPORT_STATES))
+            select(Report).where(Report.week == week, Report.scope == ALL,
+                                 Report.state.in_(ACTIVE_REPORT_STATES))
         )
 
 
@@ -93,7 +95,8 @@ def request_report(app: AppStore, week: date, force: bool = False) -> Report:
                 session.add(row)
                 session.flush()
                 previous = session.scalar(
-                    select(Report).where(Report.week == week, Report.id != row.id)
+                    select(Report).where(Report.week == week, Report.scope == ALL,
+                                         Report.id != row.id)
                     .order_by(Report.id.desc()).limit(1)
                 )
                 if previous is not None and previous.state == "succeeded" and not force:
@@ -157,10 +160,12 @@ def _update(app: AppStore, report_id: int, **values: object) -> Report:
 
 def reports_page(
     app: AppStore, *, after: int | None, limit: int, state: str | None = None,
-    week: date | None = None,
+    week: date | None = None, scope: str | None = None,
 ) -> Page[Report]:
-    """Newest first."""
+    """Newest first; every scope unless `scope` is given."""
     query = select(Report)
+    if scope:
+        query = query.where(Report.scope == scope)
     if state:
         query = query.where(Report.state == state)
     if week:
@@ -189,18 +194,22 @@ def apply_run_state(app: AppStore, run: RunState) -> Report | None:
     """
     try:
         with app.session() as session, session.begin():
-            row = session.scalar(select(Report).where(Report.dagster_run_id == run.run_id)
+            # Customer rows carry the run id too; the run's own row is the `all` one.
+            row = session.scalar(select(Report).where(Report.dagster_run_id == run.run_id,
+                                                      Report.scope == ALL)
                                  .order_by(Report.id.desc()).limit(1).with_for_update())
             if row is None:
                 row = session.scalar(
                     select(Report).where(
-                        Report.week == run.week, Report.state.in_(ACTIVE_REPORT_STATES),
+                        Report.week == run.week, Report.scope == ALL,
+                        Report.state.in_(ACTIVE_REPORT_STATES),
                         Report.dagster_run_id.is_(None),
                     ).with_for_update()
                 )
             now = utcnow()
             if row is None:
-                if session.scalar(select(Report.id).where(Report.week == run.week).limit(1)):
+                if session.scalar(select(Report.id).where(Report.week == run.week,
+                                                          Report.scope == ALL).limit(1)):
                     return None  # the week's report stands; this run never touched it
                 row = Report(week=run.week, state=run.state, dagster_run_id=run.run_id,
                              created_at=now, updated_at=now)
@@ -228,10 +237,12 @@ def start_run(app: AppStore, week: date, run_id: str) -> Report | None:
     """
     try:
         with app.session() as session, session.begin():
-            row = session.scalar(select(Report).where(Report.dagster_run_id == run_id)
+            # The run's own row is the `all` one; customer rows are written at its end.
+            row = session.scalar(select(Report).where(Report.dagster_run_id == run_id,
+                                                      Report.scope == ALL)
                                  .order_by(Report.id.desc()).limit(1).with_for_update())
             if row is None:
-                row = session.scalar(select(Report).where(Report.week == week)
+                row = session.scalar(select(Report).where(Report.week == week, Report.scope == ALL)
                                      .order_by(Report.id.desc()).limit(1).with_for_update())
             now = utcnow()
             if row is None:
@@ -263,18 +274,20 @@ def finish_run(app: AppStore, result: ReportResult, hold: str | None) -> Report:
         row = None
         if result.dagster_run_id:
             row = session.scalar(
-                select(Report).where(Report.dagster_run_id == result.dagster_run_id)
+                select(Report).where(Report.dagster_run_id == result.dagster_run_id,
+                                     Report.scope == result.scope)
                 .order_by(Report.id.desc()).limit(1).with_for_update())
         if row is None:
-            row = session.scalar(select(Report).where(Report.week == result.week)
+            row = session.scalar(select(Report).where(Report.week == result.week,
+                                                      Report.scope == result.scope)
                                  .order_by(Report.id.desc()).limit(1).with_for_update())
         now = utcnow()
         if row is None:
-            row = Report(week=result.week, created_at=now)
+            row = Report(week=result.week, scope=result.scope, created_at=now)
             session.add(row)
         before = row.state
         for name, value in vars(result).items():
-            if name not in ("week", "state") and value is not None:
+            if name not in ("week", "state", "scope") and value is not None:
                 setattr(row, name, value)
         row.state, row.updated_at = state, now
         row.hold_reason, row.held_at = hold, now if hold else None
@@ -307,15 +320,16 @@ def set_hold(app: AppStore, report_id: int, reason: str | None) -> Report:
                    released_at=None, released_by=None)
 
 
-def release_hold(app: AppStore, week: date, released_by: str) -> Report:
-    """An operator lets the week's held report be mailed; the reason stays for the record."""
+def release_hold(app: AppStore, week: date, released_by: str, scope: str = ALL) -> Report:
+    """An operator lets the week's held report (of one scope) be mailed; the reason stays."""
+    what = f"week {week}" + ("" if scope == ALL else f" for customer {scope}")
     with app.session() as session, session.begin():
-        row = session.scalar(select(Report).where(Report.week == week)
+        row = session.scalar(select(Report).where(Report.week == week, Report.scope == scope)
                              .order_by(Report.id.desc()).limit(1).with_for_update())
         if row is None:
-            raise ReportNotFound(f"no report for week {week}")
+            raise ReportNotFound(f"no report for {what}")
         if not row.hold_reason:
-            raise NotHeld(f"the report of week {week} is not held")
+            raise NotHeld(f"the report of {what} is not held")
         if row.released_at is None:
             row.released_at, row.released_by, row.updated_at = utcnow(), released_by, utcnow()
             if row.state == "held":
