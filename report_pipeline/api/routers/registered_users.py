@@ -30,7 +30,7 @@ def subscribe(body: SubscribeIn, response: Response, access: Authorized, context
     """Subscribe (idempotent; a removed address is reactivated). 201 new, 200 existing."""
     email = email_or_422(body.email)
     scope = scope_or_422(body.customer)
-    audit.target = f"subscriber:{email} scope:{scope}"
+    audit.target = f"subscriber:{email}" + ("" if scope == "all" else f" scope:{scope}")
     access.require_owner(email)
     access.require_scope(scope)
     before = subscriber_by_email(context.store, email, scope)
