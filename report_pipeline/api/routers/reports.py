@@ -96,13 +96,13 @@ def list_reports(
     _: Authorized, context: Context, audit: Audit, limit: Limit = 50, cursor: Cursor = None,
     state: Annotated[ReportState | None, Query()] = None,
     week: Annotated[str | None, Query(max_length=32, description="any date of the week")] = None,
-    customer: Annotated[str | None, Query(max_length=64,
-                                          description="only this scope (`all` or a customer)")]
-    = None,
+    customer: Annotated[str | None, Query(
+        max_length=64, description="the scope: `all` (default), a customer id, or `*` for every"
+        " scope")] = None,
 ) -> ReportPage:
-    """Newest first; every scope (`all` and each customer's) unless `customer` is given."""
+    """Newest first; the `all` reports unless `customer` names a customer (or `*`: every scope)."""
     monday = week_or_422(week) if week else None
-    scope = scope_or_422(customer) if customer else None
+    scope = None if customer == "*" else scope_or_422(customer)
     filters = {"state": state, "week": monday, "customer": scope}
     after = int_key(decode_cursor(cursor, "reports", filters))
     page = reports_page(context.store, after=after, limit=limit, state=state, week=monday,
