@@ -16,7 +16,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -29,7 +29,7 @@ from report_pipeline.pipeline.scopes import publish_scopes  # noqa: E402
 from report_pipeline.storage.object_store import LocalObjectStore  # noqa: E402
 
 WEEK_START = date(2024, 3, 4)
-GENERATED_AT = datetime(2024, 3, 11, 6, 0, tzinfo=timezone.utc)
+GENERATED_AT = datetime(2024, 3, 11, 6, 0, tzinfo=UTC)
 
 
 def spread(entries, customers: int):  # noqa: ANN001, ANN201 - the synthetic week's entries
@@ -58,8 +58,7 @@ def main() -> None:
         publish_report(store, WEEK_START, entries, results, GENERATED_AT)
 
     def scoped() -> int:
-        return len(publish_scopes(store, WEEK_START, entries, results, GENERATED_AT,
-                                  threshold=0.1))
+        return len(publish_scopes(store, WEEK_START, entries, results, GENERATED_AT, threshold=0.1))
 
     single()  # warm-up: imports, fonts
     pdfs = scoped()
@@ -74,10 +73,14 @@ def main() -> None:
     single_s, scoped_s = statistics.median(one), statistics.median(every)
     print(f"platform: {platform.platform()}")
     print(f"python: {platform.python_version()}  cpu_count: {os.cpu_count()}")
-    print(f"documents: {args.documents}  customers: {args.customers}  pdfs: {pdfs}"
-          f"  repeat: {len(one)}")
-    print(f"single_pdf_median_s: {single_s:.3f}  all_scopes_median_s: {scoped_s:.3f}"
-          f"  per_customer_pdf_s: {(scoped_s - single_s) / max(pdfs - 1, 1):.3f}")
+    print(
+        f"documents: {args.documents}  customers: {args.customers}  pdfs: {pdfs}"
+        f"  repeat: {len(one)}"
+    )
+    print(
+        f"single_pdf_median_s: {single_s:.3f}  all_scopes_median_s: {scoped_s:.3f}"
+        f"  per_customer_pdf_s: {(scoped_s - single_s) / max(pdfs - 1, 1):.3f}"
+    )
     print(f"ratio: {scoped_s / single_s:.2f}")
 
 

@@ -23,7 +23,8 @@ def validate_customer(text: str) -> str:
     if not _CUSTOMER.fullmatch(text or "") or text in (".", ".."):
         raise InvalidCustomer(
             f"invalid customer id {text!r}: use letters, digits, '-', '_' and '.' only,"
-            f" at most {MAX_CUSTOMER_CHARS} characters")
+            f" at most {MAX_CUSTOMER_CHARS} characters"
+        )
     return text
 
 

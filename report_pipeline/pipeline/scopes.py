@@ -46,7 +46,8 @@ def entry_customer(entry: ManifestEntry) -> str | None:
 
 
 def split_by_customer(
-    entries: list[ManifestEntry], results: list[FeatureResult],
+    entries: list[ManifestEntry],
+    results: list[FeatureResult],
 ) -> dict[str, tuple[list[ManifestEntry], list[FeatureResult]]]:
     """Each customer's entries and the results of exactly those documents, by customer id."""
     owner: dict[str, str] = {}
@@ -89,5 +90,6 @@ def publish_scopes(
 
 def _scope_report(scope: str, published: PublishedReport, threshold: float) -> ScopeReport:
     total, failed = published.summary["documents_total"], published.summary["documents_failed"]
-    return ScopeReport(scope, published, gate.report_state(total),
-                       gate.hold_reason(total, failed, threshold))
+    return ScopeReport(
+        scope, published, gate.report_state(total), gate.hold_reason(total, failed, threshold)
+    )

@@ -67,8 +67,7 @@ class CatalogShape:
 
     @classmethod
     def from_settings(cls, fields: str = "", customer_pattern: str | None = None) -> CatalogShape:
-        return cls(parse_field_mapping(fields or ""),
-                   customer_pattern or DEFAULT_CUSTOMER_PATTERN)
+        return cls(parse_field_mapping(fields or ""), customer_pattern or DEFAULT_CUSTOMER_PATTERN)
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:
@@ -106,8 +105,10 @@ class CatalogShape:
         return customer
 
     def customer_problem(self, file_location: str) -> str:
-        return (f"no customer can be derived from file_location {file_location[:200]!r}"
-                f" with REPORT_PIPELINE_CUSTOMER_PATTERN {self.customer_pattern!r}")
+        return (
+            f"no customer can be derived from file_location {file_location[:200]!r}"
+            f" with REPORT_PIPELINE_CUSTOMER_PATTERN {self.customer_pattern!r}"
+        )
 
 
 DEFAULT_SHAPE = CatalogShape()

@@ -13,8 +13,11 @@ from report_pipeline.appdb.store import AppStore, ReportResult
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def app(request: pytest.FixtureRequest, tmp_path) -> AppStore:
-    url = (f"sqlite:///{tmp_path / 'app.sqlite3'}" if request.param == "sqlite"
-           else request.getfixturevalue("postgres_url"))
+    url = (
+        f"sqlite:///{tmp_path / 'app.sqlite3'}"
+        if request.param == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
     store = AppStore(url)
     store.upgrade()
     return store
@@ -60,8 +63,12 @@ def test_existing_subscribers_become_all_after_the_migration(tmp_path) -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, "0004")
     with store.engine.begin() as connection:
-        connection.execute(text("INSERT INTO subscribers (email, active, subscribed_at)"
-                                " VALUES ('old@example.com', 1, '2024-01-01')"))
+        connection.execute(
+            text(
+                "INSERT INTO subscribers (email, active, subscribed_at)"
+                " VALUES ('old@example.com', 1, '2024-01-01')"
+            )
+        )
     store.upgrade()
     assert [(r.email, r.customer) for r in store.subscribers()] == [("old@example.com", ALL)]
     store.subscribe("old@example.com", customer="acme")

@@ -31,8 +31,15 @@ def _add_week(cli, tmp_path) -> None:
             path = tmp_path / f"{customer}-{doc}.txt"
             path.write_text(f"Visit {doc} for {customer}: dosage unchanged, no adverse events.")
             paths.append(str(path))
-        added = cli("documents", "add", *paths, "--customer", customer,
-                    "--created-at", "2024-03-05T10:00:00Z")
+        added = cli(
+            "documents",
+            "add",
+            *paths,
+            "--customer",
+            customer,
+            "--created-at",
+            "2024-03-05T10:00:00Z",
+        )
         assert added.returncode == 0, added.stderr
     for address, scopes in SUBSCRIBERS.items():
         for scope in scopes:
@@ -72,7 +79,8 @@ def test_each_scope_sees_only_its_customer(cli, tmp_path) -> None:
     assert [scopes[c]["documents_total"] for c in CUSTOMERS] == [1, 2, 3]
     assert scopes["acme-pharma"]["emails_sent"] == 2 and scopes["all"]["emails_sent"] == 1
     assert scopes["globex-bio"]["pdf_path"].endswith(
-        "reports/2024-03-04/customers/globex-bio/weekly-report.pdf")
+        "reports/2024-03-04/customers/globex-bio/weekly-report.pdf"
+    )
 
     messages = _messages(cli)
     assert len(messages) == 6
@@ -101,8 +109,18 @@ def test_a_customer_over_the_failure_limit_is_held_alone(cli, tmp_path) -> None:
     _add_week(cli, tmp_path)
     broken = tmp_path / "broken.png"
     broken.write_bytes(broken_png())
-    assert cli("documents", "add", str(broken), "--customer", "acme-pharma",
-               "--created-at", "2024-03-05T11:00:00Z").returncode == 0
+    assert (
+        cli(
+            "documents",
+            "add",
+            str(broken),
+            "--customer",
+            "acme-pharma",
+            "--created-at",
+            "2024-03-05T11:00:00Z",
+        ).returncode
+        == 0
+    )
     cli.env["REPORT_PIPELINE_MAX_FAILED_SHARE"] = "0.2"  # acme: 1 of 2; the week: 1 of 7
     summary = json.loads(cli("run", "--week", "2024-03-04", "--json").stdout)
     scopes = {s["customer"]: s for s in summary["scopes"]}

@@ -11,7 +11,10 @@ def test_scopes_through_the_cli(cli) -> None:
     assert added.returncode == 0 and "customer acme" in added.stdout
     rows = json.loads(cli("subscribers", "list", "--json").stdout)
     assert sorted((r["email"], r["customer"]) for r in rows) == [
-        ("a@example.com", "acme"), ("a@example.com", "all"), ("b@example.com", "all")]
+        ("a@example.com", "acme"),
+        ("a@example.com", "all"),
+        ("b@example.com", "all"),
+    ]
     only = json.loads(cli("subscribers", "list", "--customer", "acme", "--json").stdout)
     assert [(r["email"], r["name"]) for r in only] == [("a@example.com", "Ann")]
     assert "\tacme\tactive" in cli("subscribers", "list").stdout
@@ -23,8 +26,11 @@ def test_scopes_through_the_cli(cli) -> None:
 
 
 def test_an_invalid_customer_writes_nothing(cli) -> None:
-    for args in (("add", "a@example.com", "--customer", "../etc"),
-                 ("list", "--customer", "a b"), ("remove", "a@example.com", "--customer", "x/y")):
+    for args in (
+        ("add", "a@example.com", "--customer", "../etc"),
+        ("list", "--customer", "a b"),
+        ("remove", "a@example.com", "--customer", "x/y"),
+    ):
         result = cli("subscribers", *args)
         assert result.returncode == 1 and "Traceback" not in result.stderr
         assert "invalid customer id" in result.stderr.strip().splitlines()[-1]

@@ -18,8 +18,11 @@ SETTINGS = DeliverySettings(sender=SenderSettings(wait_for_retries=False))
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def app(request: pytest.FixtureRequest, tmp_path) -> AppStore:
-    url = (f"sqlite:///{tmp_path / 'app.sqlite3'}" if request.param == "sqlite"
-           else request.getfixturevalue("postgres_url"))
+    url = (
+        f"sqlite:///{tmp_path / 'app.sqlite3'}"
+        if request.param == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
     store = AppStore(url)
     store.upgrade()
     return store
@@ -31,19 +34,35 @@ def _new_report(app: AppStore, scope: str = "all") -> int:
     from report_pipeline.appdb.store import utcnow
 
     with app.session() as session, session.begin():
-        row = Report(week=WEEK, scope=scope, state="succeeded", pdf_key="k.pdf",
-                     created_at=utcnow(), updated_at=utcnow())
+        row = Report(
+            week=WEEK,
+            scope=scope,
+            state="succeeded",
+            pdf_key="k.pdf",
+            created_at=utcnow(),
+            updated_at=utcnow(),
+        )
         session.add(row)
         session.flush()
         return row.id
 
 
 def _send(app: AppStore, report_id: int, tmp_path, force: bool = False):
-    report = ReportToSend(report_id=report_id, week=WEEK, summary={
-        "documents_total": 1, "documents_ok": 1, "documents_failed": 0}, pdf=b"%PDF-1.4 x",
-        pdf_filename="weekly-report.pdf")
-    return dispatch_report(app, report, OutboxMailer(tmp_path / "outbox"), "r@example.com",
-                           force=force, settings=SETTINGS)
+    report = ReportToSend(
+        report_id=report_id,
+        week=WEEK,
+        summary={"documents_total": 1, "documents_ok": 1, "documents_failed": 0},
+        pdf=b"%PDF-1.4 x",
+        pdf_filename="weekly-report.pdf",
+    )
+    return dispatch_report(
+        app,
+        report,
+        OutboxMailer(tmp_path / "outbox"),
+        "r@example.com",
+        force=force,
+        settings=SETTINGS,
+    )
 
 
 def test_a_regenerated_week_mails_nobody_twice_unless_forced(app: AppStore, tmp_path) -> None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from report_pipeline.report import pdf as pdf_module
 from report_pipeline.report import render_weekly_report
 from report_pipeline_tests.report.factories import WEEK, entry, text_ok
 
-GENERATED = datetime(2024, 3, 11, 6, tzinfo=timezone.utc)
+GENERATED = datetime(2024, 3, 11, 6, tzinfo=UTC)
 
 
 def _week():
