@@ -17,8 +17,15 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-FIELDS = ("document_id", "file_location", "content_type", "created_at", "size", "trial_id",
-          "language")
+FIELDS = (
+    "document_id",
+    "file_location",
+    "content_type",
+    "created_at",
+    "size",
+    "trial_id",
+    "language",
+)
 # First present wins. `_id` names the document only when no document-id field
 # exists at all: a record with `document_id: null` is broken, not another shape.
 ALIASES: dict[str, tuple[str, ...]] = {
