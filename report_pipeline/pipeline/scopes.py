@@ -66,8 +66,14 @@ def split_by_customer(
 
 
 def publish_scopes(
-    store: ObjectStore, week: date, entries: list[ManifestEntry], results: list[FeatureResult],
-    generated_at: datetime, *, threshold: float, empty_customers: list[str] = (),
+    store: ObjectStore,
+    week: date,
+    entries: list[ManifestEntry],
+    results: list[FeatureResult],
+    generated_at: datetime,
+    *,
+    threshold: float,
+    empty_customers: list[str] = (),
     review_confidence: float | None = None,
 ) -> list[ScopeReport]:
     """The `all` report, then one per customer with documents (and, given, empty ones).
@@ -76,14 +82,18 @@ def publish_scopes(
     rendered as a short "no documents" report (REPORT_PIPELINE_MAIL_EMPTY_WEEKS).
     """
     options = {} if review_confidence is None else {"review_confidence": review_confidence}
-    reports = [_scope_report(ALL, publish_report(store, week, entries, results, generated_at,
-                                                 **options), threshold)]
+    reports = [
+        _scope_report(
+            ALL, publish_report(store, week, entries, results, generated_at, **options), threshold
+        )
+    ]
     split = split_by_customer(entries, results)
     for customer in sorted(set(empty_customers) - set(split)):
         split[customer] = ([], [])
     for customer, (own_entries, own_results) in sorted(split.items()):
-        published = publish_report(store, week, own_entries, own_results, generated_at,
-                                   customer=customer, **options)
+        published = publish_report(
+            store, week, own_entries, own_results, generated_at, customer=customer, **options
+        )
         reports.append(_scope_report(customer, published, threshold))
     return reports
 
