@@ -44,13 +44,16 @@ class DocumentRecord:
     size: int
     trial_id: str | None = None
     language: str | None = None  # OCR languages for this document ("deu", "eng+fra")
+    # Derived by the catalog with REPORT_PIPELINE_CUSTOMER_PATTERN; None: the default layout.
+    customer: str | None = field(default=None, compare=False)
 
     @property
     def customer_id(self) -> str:
-        return customer_of(self.file_location)
+        return self.customer or customer_of(self.file_location)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
+        data.pop("customer")
         data["created_at"] = self.created_at.astimezone(timezone.utc).isoformat()
         data["customer_id"] = self.customer_id
         if data["language"] is None:  # most records carry none; keep manifests as they were
@@ -67,6 +70,7 @@ class DocumentRecord:
             size=int(data["size"]),
             trial_id=data.get("trial_id"),
             language=data.get("language"),
+            customer=data.get("customer_id"),
         )
 
 

@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TypeVar
+from report_pipeline.storage.catalog_shape import (
+    DEFAULT_CUSTOMER_PATTERN, compile_customer_pattern, parse_field_mapping,
+)
 
 T = TypeVar("T")
 
@@ -155,6 +158,8 @@ class MongoSettings:
     retry_writes: bool = False
     read_preference: str = "primaryPreferred"
     timeout_ms: int = 10000
+    # REPORT_PIPELINE_CATALOG_FIELDS as given (validated): ours=theirs,...
+    fields: str = ""
 
 
 @dataclass(frozen=True)
@@ -312,6 +317,8 @@ class Settings:
     public_url_is_set: bool = False
     mail_from_name: str = DEFAULT_MAIL_FROM_NAME
     max_document_bytes: int = 200 * 1024 * 1024
+    # Where the customer sits in an object key (a regex with a group `customer`).
+    customer_pattern: str = DEFAULT_CUSTOMER_PATTERN
     # Values of secret variables by name, so messages can be scrubbed of them.
     secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
     s3: S3Settings = S3Settings()
@@ -334,6 +341,16 @@ class Settings:
     @property
     def outbox_dir(self) -> Path:
         return self.home / "outbox"
+
+
+def _field_mapping(text: str) -> str:
+    parse_field_mapping(text)  # ValueError names the bad part
+    return text
+
+
+def _customer_pattern(text: str) -> str:
+    compile_customer_pattern(text)
+    return text
 
 
 def _share(text: str) -> float:
@@ -405,6 +422,7 @@ def _mongo(read: _Reader) -> MongoSettings:
         retry_writes=bool(read.flag("REPORT_PIPELINE_MONGO_RETRY_WRITES", False)),
         read_preference=read.text("REPORT_PIPELINE_MONGO_READ_PREFERENCE", "primaryPreferred"),
         timeout_ms=read.integer("REPORT_PIPELINE_MONGO_TIMEOUT_MS", 10000, minimum=1),
+        fields=read.get("REPORT_PIPELINE_CATALOG_FIELDS", _field_mapping, ""),
     )
 
 
@@ -519,6 +537,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                                    DEFAULT_REVIEW_CONFIDENCE),
         max_document_bytes=read.integer("REPORT_PIPELINE_MAX_DOCUMENT_BYTES",
                                         200 * 1024 * 1024, minimum=1),
+        customer_pattern=read.get("REPORT_PIPELINE_CUSTOMER_PATTERN", _customer_pattern,
+                                  DEFAULT_CUSTOMER_PATTERN),
         s3=_s3(read, region),
         mongo=_mongo(read),
         smtp=_smtp(read),

@@ -29,6 +29,9 @@ class Principal:
     roles: frozenset[str]
     email: str | None = None  # a subscriber's own (normalized) address
     credential: str = "jwt"
+    # A subscriber's `customer` claim: the one scope it may subscribe itself to.
+    # An invalid claim is kept as given: it matches no valid scope, so it grants nothing.
+    customer: str | None = None
 
     @property
     def role_label(self) -> str:
@@ -61,7 +64,9 @@ def principal_from_jwt(token: str, config: JwtConfig | None) -> Principal:
             email = normalize_email(str(claims["email"]))
         except InvalidEmail:
             email = None  # an unusable address owns nothing
-    return Principal(actor=str(claims["sub"])[:200], roles=roles, email=email)
+    customer = claims.get("customer")
+    return Principal(actor=str(claims["sub"])[:200], roles=roles, email=email,
+                     customer=str(customer)[:100] if customer else None)
 
 
 def principal_from_api_key(key: str, app: AppStore) -> Principal:

@@ -9,6 +9,7 @@ from typing import Annotated, Callable
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from report_pipeline.appdb.scopes import ALL
 from report_pipeline.api.auth import AuthenticationFailed, Principal, authenticate
 from report_pipeline.api.config import ApiConfig
 from report_pipeline.api.errors import ApiError
@@ -71,6 +72,15 @@ class Access:
         """A subscriber-only grant reaches its own address and nothing else."""
         if self.grant == OWN and self.principal.email != email:
             raise ApiError(403, "subscribers may only change their own subscription")
+
+    def require_scope(self, scope: str) -> None:
+        """A subscriber-only grant reaches its own customer's scope (never `all` when it has
+        one); a subscriber without a `customer` claim keeps today's `all` only."""
+        if self.grant != OWN:
+            return
+        allowed = self.principal.customer or ALL
+        if scope != allowed:
+            raise ApiError(403, f"this subscriber may only subscribe to the scope {allowed!r}")
 
 
 def authorize(

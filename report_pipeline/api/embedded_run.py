@@ -15,6 +15,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--week", type=date.fromisoformat, required=True)
     parser.add_argument("--launch-id", required=True)
     parser.add_argument("--force", action="store_true")
+    parser.add_argument("--report-id", type=int, default=None)
     args = parser.parse_args(argv)
 
     from dagster import DagsterInstance, execute_job, reconstructable
@@ -29,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     with DagsterInstance.get() as instance:
         result = execute_job(
             reconstructable(job), instance, tags=tags,
-            run_config=email_run_config(args.force) if args.job == EMAIL_JOB else None,
+            run_config=email_run_config(args.force, args.report_id) if args.job == EMAIL_JOB else None,
         )
     if not result.success and args.job == WEEKLY_REPORT_JOB:
         # No daemon may be running the run-failure sensor here: free the week

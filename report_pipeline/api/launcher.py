@@ -44,8 +44,9 @@ class RunLauncher(Protocol):
     def launch_week(self, week: date, force: bool) -> str:
         """Start `weekly_report_job` for the week; returns the Dagster run id."""
 
-    def launch_emails(self, week: date, force: bool) -> str:
-        """Start `email_job` for the week (force: resend to addresses already sent)."""
+    def launch_emails(self, week: date, force: bool, report_id: int | None = None) -> str:
+        """Start `email_job` for the week (force: resend to addresses already sent);
+        with `report_id`, the run sends that report only, else every scope of the week."""
 
 
 def run_tags(week: date, force: bool) -> dict[str, str]:
@@ -53,9 +54,12 @@ def run_tags(week: date, force: bool) -> dict[str, str]:
             REQUESTED_BY_TAG: "api"}
 
 
-def email_run_config(force: bool) -> dict:
+def email_run_config(force: bool, report_id: int | None = None) -> dict:
     # replay: only failed and dead deliveries are retried (the first send snapshots).
-    return {"ops": {"email_deliveries": {"config": {"force": force, "replay": True}}}}
+    config = {"force": force, "replay": True}
+    if report_id:
+        config["report_id"] = report_id
+    return {"ops": {"email_deliveries": {"config": config}}}
 
 
 class GraphQLRunLauncher:
@@ -75,8 +79,9 @@ class GraphQLRunLauncher:
     def launch_week(self, week: date, force: bool) -> str:
         return self._submit(WEEKLY_REPORT_JOB, run_tags(week, force), None)
 
-    def launch_emails(self, week: date, force: bool) -> str:
-        return self._submit(EMAIL_JOB, run_tags(week, force), email_run_config(force))
+    def launch_emails(self, week: date, force: bool, report_id: int | None = None) -> str:
+        return self._submit(EMAIL_JOB, run_tags(week, force),
+                            email_run_config(force, report_id))
 
     def _submit(self, job: str, tags: dict[str, str], run_config: dict | None) -> str:
         from dagster_graphql import DagsterGraphQLClientError
@@ -102,10 +107,10 @@ class EmbeddedRunLauncher:
     def launch_week(self, week: date, force: bool) -> str:
         return self._spawn(WEEKLY_REPORT_JOB, week, force)
 
-    def launch_emails(self, week: date, force: bool) -> str:
-        return self._spawn(EMAIL_JOB, week, force)
+    def launch_emails(self, week: date, force: bool, report_id: int | None = None) -> str:
+        return self._spawn(EMAIL_JOB, week, force, report_id)
 
-    def _spawn(self, job: str, week: date, force: bool) -> str:
+    def _spawn(self, job: str, week: date, force: bool, report_id: int | None = None) -> str:
         launch_id = uuid.uuid4().hex
         home = self.settings.dagster_home
         home.mkdir(parents=True, exist_ok=True)
@@ -118,7 +123,8 @@ class EmbeddedRunLauncher:
                    "--week", week.isoformat(), "--launch-id", launch_id]
         with open(log_path, "ab") as log:
             process = subprocess.Popen(
-                command + (["--force"] if force else []), stdin=subprocess.DEVNULL,
+                command + (["--force"] if force else [])
+                + (["--report-id", str(report_id)] if report_id else []), stdin=subprocess.DEVNULL,
                 stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
             )
         threading.Thread(target=process.wait, daemon=True).start()  # reap, never block

@@ -11,7 +11,9 @@ from typing import Literal
 
 from report_pipeline.api.auth import ROLES
 
-Grant = Literal["yes", "own"]  # "own": a subscriber, only for its own address
+# "own": a subscriber, only for its own address (and, when its JWT carries a
+# `customer` claim, only that customer's scope: api.deps.Access.require_scope)
+Grant = Literal["yes", "own"]
 Y: Grant = "yes"
 OWN: Grant = "own"
 
@@ -26,7 +28,8 @@ class Rule:
 
 RULES: tuple[Rule, ...] = (
     Rule("POST", "/api/reports/registered-users",
-         {"admin": Y, "subscriber": OWN}, "subscribe an address"),
+         {"admin": Y, "subscriber": OWN},
+         "subscribe an address to a scope (a subscriber: itself, to its `customer` claim only)"),
     Rule("DELETE", "/api/reports/registered-users/{email}",
          {"admin": Y, "subscriber": OWN}, "unsubscribe an address"),
     Rule("GET", "/api/reports/registered-users",

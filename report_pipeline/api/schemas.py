@@ -50,6 +50,8 @@ class Out(BaseModel):
 class SubscribeIn(Strict):
     email: Text(320, 1)
     name: Text(200) | None = None
+    customer: Text(64, 1) | None = Field(
+        None, description="the scope: one customer id, or `all` (the default)")
 
 
 class SubscriberOut(Out):
@@ -59,6 +61,7 @@ class SubscriberOut(Out):
     active: bool
     subscribed_at: datetime
     unsubscribed_at: datetime | None
+    customer: str = "all"
 
 
 class SubscriberPage(BaseModel):
@@ -103,6 +106,7 @@ class ReportOut(Out):
     id: int
     week: date
     state: str
+    scope: str = Field("all", description="`all` or the customer id this report is for")
     documents_total: int | None
     documents_failed: int | None
     report_uri: str | None

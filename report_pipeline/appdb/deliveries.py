@@ -57,6 +57,13 @@ _SENT_UNLESS_SENT = update(_ROWS).where(
     _ROWS.c.id == bindparam("b_id"), _ROWS.c.status != SENT).values(**_SENT_VALUES)
 
 
+def _mailed_in_week(week, scope: str, report_id: int):  # noqa: ANN001, ANN202 - a subquery
+    """Addresses another report of the same (week, scope) was sent (or is being sent) to."""
+    return (select(Delivery.email).join(Report, Report.id == Delivery.report_id)
+            .where(Report.week == week, Report.scope == scope, Report.id != report_id,
+                   Delivery.status.in_((SENT, SENDING))))
+
+
 def _claimable(now: datetime):  # noqa: ANN202 - a SQLAlchemy boolean clause
     return or_(Delivery.status == PENDING,
                and_(Delivery.status == FAILED, Delivery.next_attempt_at <= now))
@@ -72,20 +79,28 @@ class OutboxStore:
 
     # --- the recipient list --------------------------------------------------
 
-    def snapshot(self, report_id: int) -> int:
-        """A pending row per active, unsuppressed subscriber not yet in the report.
+    def snapshot(self, report_id: int, force: bool = False) -> int:
+        """A pending row per active, unsuppressed subscriber of the report's scope not yet in it.
 
         One INSERT ... SELECT in one transaction, unique per (report, address):
         concurrent snapshots or subscription changes can neither duplicate a
-        row nor leave half a list. Returns the number of rows added.
+        row nor leave half a list. One email per (week, scope, address): an
+        address already mailed another report of the same week and scope (a
+        forced regeneration) is left out unless `force`. Returns the rows added.
         """
         now = utcnow()
+        with self.app.session() as session:
+            week, scope = session.execute(
+                select(Report.week, Report.scope).where(Report.id == report_id)).one()
         suppressed = select(EmailSuppression.email)
         source = select(
             literal(report_id, Integer), Subscriber.email, Subscriber.name,
             literal(PENDING, String), literal(0, Integer),
             literal(now, Delivery.created_at.type), literal(now, Delivery.updated_at.type),
-        ).where(Subscriber.active.is_(True), Subscriber.email.not_in(suppressed))
+        ).where(Subscriber.active.is_(True), Subscriber.email.not_in(suppressed),
+                Subscriber.customer == scope)
+        if not force:
+            source = source.where(Subscriber.email.not_in(_mailed_in_week(week, scope, report_id)))
         insert = pg_insert if self.is_postgres else sqlite_insert
         statement = insert(Delivery).from_select(
             ["report_id", "email", "recipient_name", "status", "attempts", "created_at",

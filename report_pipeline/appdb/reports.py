@@ -14,8 +14,9 @@ from sqlalchemy.exc import IntegrityError
 
 from report_pipeline.appdb.pagination import Page, keyset_page
 from report_pipeline.appdb.schema import ACTIVE_REPORT_STATES, AuditEntry, Report
+from report_pipeline.appdb.scopes import ALL
 from report_pipeline.appdb.store import AppStore, ReportResult, utcnow
-from report_pipeline.pipeline.keys import report_pdf_sha256
+from report_pipeline.pipeline.keys import report_pdf_key, report_pdf_sha256
 
 REPORT_STATES = ("requested", "running", "succeeded", "failed", "noop", "held")
 # Where a report may go from each state (the API's PATCH). Finished reports stay
@@ -79,15 +80,17 @@ def check_result(row: Report, result: dict) -> list[str]:
     if row.state in FINISHED and FACT_FIELDS & set(changed):
         raise ResultImmutable(
             f"report {row.id} is {row.state}: its results are final; request a new report")
-    key, form = result.get("pdf_key"), f"reports/{row.week}/<pdf sha256>/weekly-report.pdf"
+    customer = None if row.scope == ALL else row.scope
+    key, form = result.get("pdf_key"), report_pdf_key(row.week, "<pdf sha256>", customer)
     if key is not None:
-        sha256, wanted = report_pdf_sha256(key, row.week), result.get("pdf_sha256") or row.pdf_sha256
+        sha256 = report_pdf_sha256(key, row.week, customer)
+        wanted = result.get("pdf_sha256") or row.pdf_sha256
         if sha256 is None or (wanted is not None and sha256 != wanted):
             raise InvalidResult(f"pdf_key must be {form}, a version written for week {row.week}")
     uri, named = result.get("report_uri"), key or row.pdf_key
     if uri is not None and ("/../" in uri or "\\" in uri or not (
             uri.endswith("/" + named) if named else
-            report_pdf_sha256(uri[uri.find("reports/"):], row.week))):
+            report_pdf_sha256(uri[uri.find("reports/"):], row.week, customer))):
         raise InvalidResult(f"report_uri must name the object {named or form!r}")
     return changed
 
@@ -110,7 +113,8 @@ def get_report(app: AppStore, report_id: int) -> Report:
 def active_report(app: AppStore, week: date) -> Report | None:
     with app.session() as session:
         return session.scalar(
-            select(Report).where(Report.week == week, Report.state.in_(ACTIVE_REPORT_STATES))
+            select(Report).where(Report.week == week, Report.scope == ALL,
+                                 Report.state.in_(ACTIVE_REPORT_STATES))
         )
 
 
@@ -130,7 +134,8 @@ def request_report(app: AppStore, week: date, force: bool = False) -> Report:
                 session.add(row)
                 session.flush()
                 previous = session.scalar(
-                    select(Report).where(Report.week == week, Report.id != row.id)
+                    select(Report).where(Report.week == week, Report.scope == ALL,
+                                         Report.id != row.id)
                     .order_by(Report.id.desc()).limit(1)
                 )
                 if previous is not None and previous.state == "succeeded" and not force:
@@ -195,10 +200,12 @@ def _update(app: AppStore, report_id: int, **values: object) -> Report:
 
 def reports_page(
     app: AppStore, *, after: int | None, limit: int, state: str | None = None,
-    week: date | None = None,
+    week: date | None = None, scope: str | None = None,
 ) -> Page[Report]:
-    """Newest first."""
+    """Newest first; every scope unless `scope` is given."""
     query = select(Report)
+    if scope:
+        query = query.where(Report.scope == scope)
     if state:
         query = query.where(Report.state == state)
     if week:
@@ -227,18 +234,22 @@ def apply_run_state(app: AppStore, run: RunState) -> Report | None:
     """
     try:
         with app.session() as session, session.begin():
-            row = session.scalar(select(Report).where(Report.dagster_run_id == run.run_id)
+            # Customer rows carry the run id too; the run's own row is the `all` one.
+            row = session.scalar(select(Report).where(Report.dagster_run_id == run.run_id,
+                                                      Report.scope == ALL)
                                  .order_by(Report.id.desc()).limit(1).with_for_update())
             if row is None:
                 row = session.scalar(
                     select(Report).where(
-                        Report.week == run.week, Report.state.in_(ACTIVE_REPORT_STATES),
+                        Report.week == run.week, Report.scope == ALL,
+                        Report.state.in_(ACTIVE_REPORT_STATES),
                         Report.dagster_run_id.is_(None),
                     ).with_for_update()
                 )
             now = utcnow()
             if row is None:
-                if session.scalar(select(Report.id).where(Report.week == run.week).limit(1)):
+                if session.scalar(select(Report.id).where(Report.week == run.week,
+                                                          Report.scope == ALL).limit(1)):
                     return None  # the week's report stands; this run never touched it
                 row = Report(week=run.week, state=run.state, dagster_run_id=run.run_id,
                              created_at=now, updated_at=now)
@@ -266,10 +277,12 @@ def start_run(app: AppStore, week: date, run_id: str) -> Report | None:
     """
     try:
         with app.session() as session, session.begin():
-            row = session.scalar(select(Report).where(Report.dagster_run_id == run_id)
+            # The run's own row is the `all` one; customer rows are written at its end.
+            row = session.scalar(select(Report).where(Report.dagster_run_id == run_id,
+                                                      Report.scope == ALL)
                                  .order_by(Report.id.desc()).limit(1).with_for_update())
             if row is None:
-                row = session.scalar(select(Report).where(Report.week == week)
+                row = session.scalar(select(Report).where(Report.week == week, Report.scope == ALL)
                                      .order_by(Report.id.desc()).limit(1).with_for_update())
             now = utcnow()
             if row is None:
@@ -301,18 +314,20 @@ def finish_run(app: AppStore, result: ReportResult, hold: str | None) -> Report:
         row = None
         if result.dagster_run_id:
             row = session.scalar(
-                select(Report).where(Report.dagster_run_id == result.dagster_run_id)
+                select(Report).where(Report.dagster_run_id == result.dagster_run_id,
+                                     Report.scope == result.scope)
                 .order_by(Report.id.desc()).limit(1).with_for_update())
         if row is None:
-            row = session.scalar(select(Report).where(Report.week == result.week)
+            row = session.scalar(select(Report).where(Report.week == result.week,
+                                                      Report.scope == result.scope)
                                  .order_by(Report.id.desc()).limit(1).with_for_update())
         now = utcnow()
         if row is None:
-            row = Report(week=result.week, created_at=now)
+            row = Report(week=result.week, scope=result.scope, created_at=now)
             session.add(row)
         before = row.state
         for name, value in vars(result).items():
-            if name not in ("week", "state") and value is not None:
+            if name not in ("week", "state", "scope") and value is not None:
                 setattr(row, name, value)
         row.state, row.updated_at = state, now
         row.hold_reason, row.held_at = hold, now if hold else None
@@ -345,15 +360,16 @@ def set_hold(app: AppStore, report_id: int, reason: str | None) -> Report:
                    released_at=None, released_by=None)
 
 
-def release_hold(app: AppStore, week: date, released_by: str) -> Report:
-    """An operator lets the week's held report be mailed; the reason stays for the record."""
+def release_hold(app: AppStore, week: date, released_by: str, scope: str = ALL) -> Report:
+    """An operator lets the week's held report (of one scope) be mailed; the reason stays."""
+    what = f"week {week}" + ("" if scope == ALL else f" for customer {scope}")
     with app.session() as session, session.begin():
-        row = session.scalar(select(Report).where(Report.week == week)
+        row = session.scalar(select(Report).where(Report.week == week, Report.scope == scope)
                              .order_by(Report.id.desc()).limit(1).with_for_update())
         if row is None:
-            raise ReportNotFound(f"no report for week {week}")
+            raise ReportNotFound(f"no report for {what}")
         if not row.hold_reason:
-            raise NotHeld(f"the report of week {week} is not held")
+            raise NotHeld(f"the report of {what} is not held")
         if row.released_at is None:
             row.released_at, row.released_by, row.updated_at = utcnow(), released_by, utcnow()
             if row.state == "held":

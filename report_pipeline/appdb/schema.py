@@ -19,15 +19,21 @@ class Base(DeclarativeBase):
 
 
 class Subscriber(Base):
+    """One subscription: an address and a scope (a customer id, or `all`)."""
+
     __tablename__ = "subscribers"
+    __table_args__ = (
+        UniqueConstraint("email", "customer", name="uq_subscribers_email_customer"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    email: Mapped[str] = mapped_column(String(320), unique=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
     name: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
     subscribed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     unsubscribed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    customer: Mapped[str] = mapped_column(String(64), server_default="all", default="all")
 
 
 # States in which a week's report is being made: at most one such row per week
@@ -42,6 +48,7 @@ class Report(Base):
     __table_args__ = (
         Index("uq_reports_active_week", "week", unique=True,
               postgresql_where=_ACTIVE_WHERE, sqlite_where=_ACTIVE_WHERE),
+        Index("ix_reports_week_scope", "week", "scope"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -61,6 +68,9 @@ class Report(Base):
     held_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     released_by: Mapped[str | None] = mapped_column(String(320))
+    # One report per (week, scope): `all` (the internal view) or one customer id.
+    # Only `all` rows are requested and run; customer rows are written by the run.
+    scope: Mapped[str] = mapped_column(String(64), server_default="all", default="all")
 
 
 class Delivery(Base):

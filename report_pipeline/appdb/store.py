@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from report_pipeline.appdb.schema import Delivery, Report, Subscriber
+from report_pipeline.appdb.scopes import ALL
 from report_pipeline.private_files import private_file
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -35,6 +36,7 @@ class ReportResult:
     documents_total: int | None = None
     documents_failed: int | None = None
     dagster_run_id: str | None = None
+    scope: str = ALL  # a customer id, or `all`
 
 
 def _create_engine(url: str) -> Engine:
@@ -119,55 +121,72 @@ class AppStore:
 
     # --- subscribers -------------------------------------------------------
 
-    def subscribe(self, email: str, name: str | None = None) -> Subscriber:
-        """Idempotent: an active address is returned as is, a removed one reactivated."""
+    def subscribe(self, email: str, name: str | None = None, customer: str = ALL) -> Subscriber:
+        """Idempotent per (address, scope): an active one is returned as is, a removed one
+        reactivated. `customer` must be validated (report_pipeline.appdb.scopes)."""
         with self.session() as session, session.begin():
-            row = session.scalar(select(Subscriber).where(Subscriber.email == email))
+            row = session.scalar(select(Subscriber).where(Subscriber.email == email,
+                                                          Subscriber.customer == customer))
             if row is None:
-                row = Subscriber(email=email, name=name, active=True, subscribed_at=utcnow())
+                row = Subscriber(email=email, name=name, active=True, subscribed_at=utcnow(),
+                                 customer=customer)
                 session.add(row)
             elif not row.active:
                 row.active, row.subscribed_at, row.unsubscribed_at = True, utcnow(), None
                 row.name = name or row.name
             return row
 
-    def unsubscribe(self, email: str) -> bool:
-        """Soft removal; returns False when the address was not subscribed."""
+    def unsubscribe(self, email: str, customer: str | None = None) -> bool:
+        """Soft removal from one scope, or (None) from every scope of the address;
+        returns False when nothing was subscribed."""
+        query = update(Subscriber).where(Subscriber.email == email, Subscriber.active.is_(True))
+        if customer is not None:
+            query = query.where(Subscriber.customer == customer)
         with self.session() as session, session.begin():
-            result = session.execute(
-                update(Subscriber)
-                .where(Subscriber.email == email, Subscriber.active.is_(True))
-                .values(active=False, unsubscribed_at=utcnow())
-            )
-            return result.rowcount == 1
+            result = session.execute(query.values(active=False, unsubscribed_at=utcnow()))
+            return result.rowcount >= 1
 
-    def subscribers(self, active_only: bool = True) -> list[Subscriber]:
+    def subscribers(self, active_only: bool = True,
+                    customer: str | None = None) -> list[Subscriber]:
         query = select(Subscriber).order_by(Subscriber.id)
         if active_only:
             query = query.where(Subscriber.active.is_(True))
+        if customer is not None:
+            query = query.where(Subscriber.customer == customer)
         with self.session() as session:
             return list(session.scalars(query))
 
     # --- reports -----------------------------------------------------------
 
-    def latest_report(self, week: date) -> Report | None:
+    def latest_report(self, week: date, scope: str = ALL) -> Report | None:
         with self.session() as session:
             return session.scalar(
-                select(Report).where(Report.week == week).order_by(Report.id.desc()).limit(1)
+                select(Report).where(Report.week == week, Report.scope == scope)
+                .order_by(Report.id.desc()).limit(1)
             )
+
+    def week_reports(self, week: date) -> list[Report]:
+        """The latest report of each scope of the week: `all` first, then customers by id."""
+        with self.session() as session:
+            rows = list(session.scalars(
+                select(Report).where(Report.week == week).order_by(Report.id.desc())))
+        latest: dict[str, Report] = {}
+        for row in rows:
+            latest.setdefault(row.scope, row)
+        return sorted(latest.values(), key=lambda r: (r.scope != ALL, r.scope))
 
     def record_report(self, result: ReportResult) -> Report:
         """Update the week's latest report row, or create the first one."""
         with self.session() as session, session.begin():
             row = session.scalar(
-                select(Report).where(Report.week == result.week)
+                select(Report).where(Report.week == result.week, Report.scope == result.scope)
                 .order_by(Report.id.desc()).limit(1).with_for_update()
             )
             if row is None:
-                row = Report(week=result.week, created_at=utcnow())
+                row = Report(week=result.week, scope=result.scope, created_at=utcnow())
                 session.add(row)
             for name, value in vars(result).items():
-                if name != "week" and value is not None:
+                if name not in ("week", "scope") and value is not None:
                     setattr(row, name, value)
             row.state, row.updated_at = result.state, utcnow()
             return row

@@ -19,16 +19,21 @@ def reports() -> None:
 @click.option("--week", "week_text", required=True, help="any date inside the week")
 @click.option("--by", "released_by", default=None, help="operator name (default: login)")
 @click.option("--no-send", is_flag=True, help="only release; the next email run sends")
-def release(week_text: str, released_by: str | None, no_send: bool) -> None:
+@click.option("--customer", help="release only this customer's report (default: the `all` one)")
+def release(week_text: str, released_by: str | None, no_send: bool,
+            customer: str | None) -> None:
     """Release a report held by the completeness gate, then send its emails (exactly once)."""
     from report_pipeline.appdb.reports import NotHeld, ReportNotFound, release_hold
+    from report_pipeline.appdb.scopes import InvalidCustomer, validate_scope
 
     week = week_or_error(week_text)
     try:
-        row = release_hold(app_store(), week, released_by or getpass.getuser())
-    except (ReportNotFound, NotHeld) as error:
+        scope = validate_scope(customer)
+        row = release_hold(app_store(), week, released_by or getpass.getuser(), scope)
+    except (ReportNotFound, NotHeld, InvalidCustomer) as error:
         raise UserError(str(error)) from None
-    click.echo(f"released week {week} (held: {row.hold_reason})")
+    what = "" if scope == "all" else f" for customer {scope}"
+    click.echo(f"released week {week}{what} (held: {row.hold_reason})")
     if no_send:
         return
     result = run_email_job(week)

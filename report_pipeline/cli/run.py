@@ -56,6 +56,7 @@ def run_and_summarize(settings: Settings, week: date, *, force_emails: bool = Fa
         "email_run_id": outcome.email_run_id,
         "needs_review": _needs_review(opened.store, week),
         "seconds": round(time.monotonic() - began, 1),
+        "scopes": _scopes(opened, week, outcome.emails.get("scopes", [])),
     }
 
 
@@ -71,6 +72,23 @@ def _needs_review(store: ObjectStore, week: date) -> int | None:
         return read_published_manifest(store, week)["summary"].get("needs_review")
     except (ObjectNotFound, KeyError, ValueError):
         return None
+
+
+def _scopes(opened, week: date, sent: list[dict]) -> list[dict]:  # noqa: ANN001 - Services
+    """One entry per report scope of the week: `all` first, then each customer."""
+    by_scope = {row["customer"]: row for row in sent}
+    scopes = []
+    for report in opened.app.week_reports(week):
+        path = opened.store.local_path(report.pdf_key) if report.pdf_key else None
+        row = by_scope.get(report.scope, {})
+        scopes.append({
+            "customer": report.scope, "pdf_path": str(path) if path else None,
+            "documents_total": report.documents_total or 0,
+            "documents_failed": report.documents_failed or 0,
+            "emails_sent": row.get("emails_sent", 0),
+            "emails_held": row.get("emails_held") or emails_held(opened.app, week, report.scope),
+        })
+    return scopes
 
 
 def format_summary(summary: dict) -> str:

@@ -1,10 +1,11 @@
-"""`email_deliveries`: one email per subscriber for the week's report, never twice.
+"""`email_deliveries`: one email per (week, scope, subscriber): each scope's report, never twice.
 
 The materialization's metadata says two things apart, because the latest one is
-what the asset page shows: `week_*`, where the week's emails stand now (sent so
-far, pending, failed, dead, suppressed), and `run_*`, what this run did (a
-re-run that finds everything sent says `run_sent 0` but `week_sent 3`). Then the
-run fails if any delivery is dead, so operators see both the numbers and a red run.
+what the asset page shows: `week_*`, where the week's emails (of its `all`
+report) stand now (sent so far, pending, failed, dead, suppressed), and `run_*`,
+what this run did over every scope (a re-run that finds everything sent says
+`run_sent 0` but `week_sent 3`); `scopes` has one row per scope. Then the run
+fails if any delivery is dead, so operators see both the numbers and a red run.
 """
 
 from collections.abc import Iterator
@@ -16,14 +17,21 @@ from dagster import (
 
 from report_pipeline.defs.partitions import week_of, weekly_partitions
 from report_pipeline.defs.retries import STEP_RETRY
-from report_pipeline.appdb.deliveries import status_counts
-from report_pipeline.appdb.store import AppStore
 from report_pipeline.delivery.dispatch import DispatchOutcome, ReportToSend, dispatch_report
 from report_pipeline.delivery.links import plan_links
 from report_pipeline.delivery.mailers import MailerConfigError
 from report_pipeline.delivery.settings import delivery_settings
 from report_pipeline.settings import load_settings
-from report_pipeline.pipeline.gate import emails_held
+from report_pipeline.pipeline.gate import report_held
+from report_pipeline.appdb.audit import AuditEvent, record_audit
+from report_pipeline.appdb.reports import ReportNotFound, get_report
+from report_pipeline.appdb.schema import Report
+from report_pipeline.appdb.scopes import ALL
+from report_pipeline.appdb.deliveries import status_counts
+from report_pipeline.appdb.store import AppStore
+from report_pipeline.delivery.settings import DeliverySettings
+from report_pipeline.names import REQUESTED_BY_TAG
+from report_pipeline.storage.object_store import ObjectStore
 from report_pipeline.pipeline.publish import read_published_manifest
 from report_pipeline.resources.configurable import AppDatabaseResource, MailerResource, ObjectStoreResource
 
@@ -33,6 +41,7 @@ COUNTS = ("recipients", "sent", "skipped", "failed", "dead", "suppressed")
 class DeliveryConfig(Config):
     force: bool = False  # resend to addresses that already received this report
     replay: bool = False  # only failed and dead deliveries; nobody new is added
+    report_id: int = 0  # send this report (any of the week's, even an older one); 0: every scope
 
 
 @asset(partitions_def=weekly_partitions, group_name="weekly_report", kinds={"email"},
@@ -41,51 +50,112 @@ def email_deliveries(
     context: AssetExecutionContext, config: DeliveryConfig, object_store: ObjectStoreResource,
     app_database: AppDatabaseResource, mailer: MailerResource, weekly_report: str,
 ) -> Iterator[Output[dict]]:
-    """Snapshot the active subscribers and mail each one the week's PDF."""
+    """Snapshot each scope's subscribers and mail each one that scope's PDF.
+
+    Every scope of the week (`all` and each customer) is gated and sent on its
+    own; `report_id` in the config sends that one report instead (any age).
+    """
     week = week_of(context)
     store, app = object_store.open(), app_database.open()
     settings = delivery_settings(load_settings().delivery)
-    report = app.latest_report(week)
-    if report is None or report.pdf_key is None:
+    reports = _reports_to_send(app, week, config.report_id)
+    totals = {name: 0 for name in COUNTS}
+    scopes, held_scopes, errors, dead = [], {}, [], 0
+    for report in reports:
+        if held := report_held(report):
+            context.log.warning(f"no emails for {week} ({report.scope}): {held}")
+            held_scopes[report.scope] = held
+            scopes.append(_scope_row(report, None, held))
+            continue
+        try:
+            outcome = _send(store, app, report, settings, mailer, config)
+        except MailerConfigError as error:
+            # No retry can help until the setting is fixed; the rows stay pending.
+            raise Failure(str(error), allow_retries=False) from None
+        if config.force:
+            _audit_force(app, context, report, outcome)
+        for name in COUNTS:
+            totals[name] += getattr(outcome, name)
+        errors += outcome.errors
+        dead += outcome.dead
+        scopes.append(_scope_row(report, outcome, None))
+    context.log.info(f"deliveries for {week}: {totals}")
+    main = reports[0]
+    metadata = _metadata(app, totals, errors, main.id)
+    metadata["scopes"] = MetadataValue.json(scopes)
+    if held_scopes:
+        metadata["held_scopes"] = MetadataValue.json(held_scopes)
+    if ALL in held_scopes and main.scope == ALL:
+        metadata["held"] = MetadataValue.text(held_scopes[ALL])
+    yield Output({**totals, "scopes": scopes}, metadata=metadata)
+    if dead:
+        raise Failure(
+            f"{dead} deliveries for week {week} are dead; see `report-pipeline deliveries"
+            f" list --week {week} --status dead`, then `deliveries replay --week {week}`",
+            metadata={"dead": MetadataValue.int(dead),
+                      "errors": MetadataValue.md("\n".join(f"- {e}" for e in errors[:20]))},
+            allow_retries=False,  # dead rows stay dead until replayed by an operator
+        )
+
+
+def _reports_to_send(app: AppStore, week, report_id: int) -> list[Report]:  # noqa: ANN001
+    """The week's latest report of every scope (`all` first), or the one report asked for."""
+    if report_id:
+        try:
+            report = get_report(app, report_id)
+        except ReportNotFound as error:
+            raise Failure(str(error), allow_retries=False) from None
+        if report.week != week or report.pdf_key is None:
+            raise Failure(f"report {report_id} is not a rendered report of week {week}",
+                          allow_retries=False)
+        return [report]
+    reports = [r for r in app.week_reports(week) if r.pdf_key is not None]
+    if not reports or reports[0].scope != ALL:
         raise Failure(f"no rendered report recorded for week {week}; materialize weekly_report",
                       allow_retries=False)
-    if held := emails_held(app, week):
-        context.log.warning(f"no emails for {week}: {held}")
-        yield Output({name: 0 for name in COUNTS}, metadata={
-            **_week_totals(app, report.id), "report_id": report.id,
-            "held": MetadataValue.text(held)})
-        return
-    published = read_published_manifest(store, week, report.pdf_sha256)
+    return reports
+
+
+def _send(store: ObjectStore, app: AppStore, report: Report, settings: DeliverySettings,
+          mailer: MailerResource, config: DeliveryConfig) -> DispatchOutcome:
+    week, customer = report.week, None if report.scope == ALL else report.scope
+    published = read_published_manifest(store, week, report.pdf_sha256, customer)
     pdf = store.get(report.pdf_key)
     app_settings = load_settings()
     links = plan_links(store, report.id, report.pdf_key, len(pdf), app_settings.home,
                        settings.max_attachment_bytes, settings.download_link_ttl_seconds,
                        app_settings.patient_data)
-    to_send = ReportToSend(
-        report_id=report.id, week=week, summary=published["summary"], pdf=pdf,
-        pdf_filename=PurePosixPath(report.pdf_key).name
-        .replace("weekly-report", f"weekly-report-{week.isoformat()}"),
-        download_url=links.download_url, download_expires_at=links.expires_at,
-        link_only=links.link_only, link_for=links.link_for,
+    return dispatch_report(
+        app,
+        ReportToSend(
+            report_id=report.id, week=week, summary=published["summary"], pdf=pdf,
+            pdf_filename=PurePosixPath(report.pdf_key).name
+            .replace("weekly-report", f"weekly-report-{week.isoformat()}"),
+            download_url=links.download_url, download_expires_at=links.expires_at,
+            link_only=links.link_only, link_for=links.link_for,
+        ),
+        mailer.open(), mailer.sender, force=config.force,
+        mode="replay" if config.replay else "snapshot", settings=settings,
     )
-    try:
-        outcome = dispatch_report(
-            app, to_send, mailer.open(), mailer.sender, force=config.force,
-            mode="replay" if config.replay else "snapshot", settings=settings)
-    except MailerConfigError as error:
-        # No retry can help until the setting is fixed; the rows stay pending.
-        raise Failure(str(error), allow_retries=False) from None
-    counts = {name: getattr(outcome, name) for name in COUNTS}
-    context.log.info(f"deliveries for {week}: {counts}")
-    yield Output(counts, metadata=_metadata(app, outcome, report.id))
-    if outcome.dead:
-        raise Failure(
-            f"{outcome.dead} deliveries for week {week} are dead; see `report-pipeline deliveries"
-            f" list --week {week} --status dead`, then `deliveries replay --week {week}`",
-            metadata={"dead": MetadataValue.int(outcome.dead),
-                      "errors": MetadataValue.md("\n".join(f"- {e}" for e in outcome.errors))},
-            allow_retries=False,  # dead rows stay dead until replayed by an operator
-        )
+
+
+def _scope_row(report: Report, outcome: DispatchOutcome | None, held: str | None) -> dict:
+    return {"customer": report.scope, "report_id": report.id, "pdf_key": report.pdf_key,
+            "documents_total": report.documents_total or 0,
+            "documents_failed": report.documents_failed or 0,
+            "emails_sent": outcome.sent if outcome else 0,
+            "emails_skipped": outcome.skipped if outcome else 0,
+            "emails_held": held}
+
+
+def _audit_force(app: AppStore, context: AssetExecutionContext, report: Report,
+                 outcome: DispatchOutcome) -> None:
+    """A forced send breaks the one-email-per-(week, scope, address) rule: on record."""
+    requested_by = context.run.tags.get(REQUESTED_BY_TAG, "pipeline")
+    record_audit(app, AuditEvent(
+        action="emails.force_send", request_id=context.run_id[:64], actor=f"run:{requested_by}",
+        target=f"report:{report.id} week:{report.week} scope:{report.scope}",
+        outcome=f"{outcome.sent} sent", status_code=0))
 
 
 WEEK_TOTALS = {  # metadata key -> delivery statuses counted
@@ -108,11 +178,11 @@ def _week_totals(app: AppStore, report_id: int) -> dict:
     return metadata
 
 
-def _metadata(app: AppStore, outcome: DispatchOutcome, report_id: int) -> dict:
+def _metadata(app: AppStore, totals: dict, errors: list[str], report_id: int) -> dict:
     metadata = _week_totals(app, report_id)
-    metadata.update({f"run_{name}": MetadataValue.int(getattr(outcome, name))
+    metadata.update({f"run_{name}": MetadataValue.int(totals[name])
                      for name in COUNTS if name not in ("recipients", "dead")})
     metadata["report_id"] = report_id
-    if outcome.errors:
-        metadata["errors"] = MetadataValue.md("\n".join(f"- {e}" for e in outcome.errors))
+    if errors:
+        metadata["errors"] = MetadataValue.md("\n".join(f"- {e}" for e in errors[:20]))
     return metadata

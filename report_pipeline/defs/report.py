@@ -14,7 +14,6 @@ from dagster import (
 from report_pipeline.pipeline import gate
 from report_pipeline.appdb.reports import finish_run, start_run
 from report_pipeline.appdb.store import ReportResult
-from report_pipeline.appdb.versions import record_version
 from report_pipeline.pipeline.dead_letters import (
     CountsDoNotAddUp, ReplayOutcome, check_counts, dead_letters, format_table, replay_dead_letters,
 )
@@ -22,8 +21,12 @@ from report_pipeline.defs.partitions import week_of, weekly_partitions
 from report_pipeline.defs.retries import STEP_RETRY
 from report_pipeline.pipeline.features import read_week_features
 from report_pipeline.pipeline.manifest import read_manifest
-from report_pipeline.pipeline.publish import publish_report
 from report_pipeline.report.preview import preview_markdown
+from report_pipeline.pipeline.scopes import ScopeReport, publish_scopes
+from report_pipeline.appdb.versions import record_version
+from report_pipeline.appdb.schema import Report
+from report_pipeline.appdb.scopes import ALL
+from report_pipeline.appdb.store import AppStore
 from report_pipeline.resources.configurable import AppDatabaseResource, ObjectStoreResource
 from report_pipeline.storage.object_store import ObjectStore
 from report_pipeline.names import HELD_KEY
@@ -59,19 +62,13 @@ def weekly_report(
     except CountsDoNotAddUp as error:  # a retry would read the same files again
         raise Failure(str(error), allow_retries=False) from None
     letters = dead_letters(entries, results)
-    # The creation date comes from the data: an unchanged week renders the same bytes.
-    published = publish_report(store, week, entries, results,
-                               review_confidence=load_settings().review_confidence)
-    summary = published.summary
-    state = gate.report_state(summary["documents_total"])
     threshold = gate.max_failed_share()
-    hold = gate.hold_reason(summary["documents_total"], summary["documents_failed"], threshold)
-    row = finish_run(app, ReportResult(
-        week=week, state=state, report_uri=published.uri, pdf_key=published.pdf_key,
-        pdf_sha256=published.pdf_sha256, documents_total=summary["documents_total"],
-        documents_failed=summary["documents_failed"], dagster_run_id=context.run_id,
-    ), hold)
-    record_version(app, row.id, published.pdf_sha256, published.pdf_key)
+    # The creation date comes from the data: an unchanged week renders the same bytes.
+    scopes = publish_scopes(store, week, entries, results, None, threshold=threshold, empty_customers=_empty_customers(app),
+                            review_confidence=load_settings().review_confidence)
+    rows = {scope.scope: _record(app, week, scope, context.run_id) for scope in scopes}
+    published, row = scopes[0].published, rows[ALL]
+    summary = published.summary
     metadata = {
         "uri": MetadataValue.path(published.uri),
         "pages": published.page_count,
@@ -86,18 +83,52 @@ def weekly_report(
         "pdf_sha256": published.pdf_sha256,
         "summary": MetadataValue.md(published.markdown),
         "needs_review": summary["needs_review"],
+        "scopes": MetadataValue.md(_scope_table(scopes, rows)),
+        "customer_reports": len(scopes) - 1,
     }
     if published.preview_png:
         metadata["preview"] = MetadataValue.md(preview_markdown(
             published.preview_png, f"First page of the report of the week of {week}"))
     if letters:
         metadata["dead_letter_list"] = MetadataValue.md(format_table(letters, DEAD_LETTERS_SHOWN))
-    held = gate.emails_held(app, week)
-    if held:
-        # The email sensor reads this from the event log and launches no email run.
+    holds = {scope: gate.report_held(row) for scope, row in rows.items()}
+    if any(holds.values()):
+        metadata["held_scopes"] = MetadataValue.json({k: v for k, v in holds.items() if v})
+    held = holds[ALL]
+    if held and all(holds.values()):
+        # The email sensor reads this from the event log and launches no email run;
+        # while any scope may go out, the run is launched and gates each scope itself.
         metadata[HELD_KEY] = held
         context.log.warning(f"emails of week {week} held: {held}")
     return Output(published.manifest_key, metadata=metadata)
+
+
+def _record(app: AppStore, week: date, scope: ScopeReport, run_id: str) -> Report:
+    """The (week, scope) report row with its result and gate decision."""
+    published = scope.published
+    row = finish_run(app, ReportResult(
+        week=week, state=scope.state, report_uri=published.uri, pdf_key=published.pdf_key,
+        pdf_sha256=published.pdf_sha256, documents_total=scope.documents_total,
+        documents_failed=scope.documents_failed, dagster_run_id=run_id, scope=scope.scope,
+    ), scope.hold_reason)
+    record_version(app, row.id, published.pdf_sha256, published.pdf_key)
+    return row
+
+
+def _empty_customers(app: AppStore) -> list[str]:
+    """Customers with subscribers get a "no documents" report only when empty weeks are mailed."""
+    if not gate.mail_empty_weeks():
+        return []
+    return sorted({row.customer for row in app.subscribers() if row.customer != ALL})
+
+
+def _scope_table(scopes: list[ScopeReport], rows: dict[str, Report]) -> str:
+    lines = ["| Scope | Documents | Failed | Held | PDF key |", "|---|---:|---:|---|---|"]
+    for scope in scopes:
+        held = "yes" if scope.hold_reason else ("no documents" if scope.state == "noop" else "no")
+        lines.append(f"| {scope.scope} | {scope.documents_total:,} | {scope.documents_failed:,}"
+                     f" | {held} | {scope.published.pdf_key} |")
+    return "\n".join(lines) + "\n"
 
 
 def _replay(context: AssetExecutionContext, store: ObjectStore, week: date) -> ReplayOutcome:

@@ -184,7 +184,7 @@ def dispatch_report(
     outbox = OutboxStore(app)
     if mode == "snapshot" or not sum(outbox.counts(report.report_id).values()):
         # A replay of a report never sent is its first send.
-        outbox.snapshot(report.report_id)
+        outbox.snapshot(report.report_id, force=force)
     if force:
         outbox.reset_for_resend(report.report_id, (SENT, FAILED, DEAD))
     elif mode == "replay":

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from report_pipeline.appdb.schema import Report
+from report_pipeline.appdb.scopes import ALL
 from report_pipeline.appdb.store import AppStore
 from report_pipeline.settings import load_settings
 
@@ -37,18 +39,28 @@ def hold_reason(documents_total: int, documents_failed: int, threshold: float) -
             f" over the {threshold:.0%} limit (REPORT_PIPELINE_MAX_FAILED_SHARE)")
 
 
-def emails_held(app: AppStore, week: date) -> str | None:
-    """Why the week's emails must not go out now, or None to send them.
+def emails_held(app: AppStore, week: date, scope: str = ALL) -> str | None:
+    """Why the week's emails (of one scope) must not go out now, or None to send them.
 
-    Called by the email asset before any delivery row is made.
+    Called by the email asset before any delivery row is made. Each scope is
+    gated on its own counts: a customer over the limit is held while the
+    others go out; `all` is held when the whole week is over it.
     """
-    report = app.latest_report(week)
+    report = app.latest_report(week, scope)
     if report is None:
         return None  # the email asset itself refuses a week without a rendered report
+    return report_held(report)
+
+
+def report_held(report: Report) -> str | None:
+    """Why this report row must not be mailed now, or None."""
+    week, scope = report.week, getattr(report, "scope", ALL) or ALL
+    customer = "" if scope == ALL else f" --customer {scope}"
+    what = f"week {week}" if scope == ALL else f"customer {scope} in week {week}"
     if report.state == "noop" and not mail_empty_weeks():
-        return (f"week {week} has no documents (noop); set REPORT_PIPELINE_MAIL_EMPTY_WEEKS=1"
+        return (f"{what} has no documents (noop); set REPORT_PIPELINE_MAIL_EMPTY_WEEKS=1"
                 " to mail empty reports")
     if report.hold_reason and report.released_at is None:
         return (f"report held: {report.hold_reason}; release it with"
-                f" `report-pipeline reports release --week {week}`")
+                f" `report-pipeline reports release --week {week}{customer}`")
     return None

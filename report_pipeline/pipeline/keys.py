@@ -18,14 +18,17 @@ def feature_cache_key(extractor_version: str, sha256: str) -> str:
     return f"features/cache/{extractor_version}/{sha256[:2]}/{sha256}.json"
 
 
-def report_pdf_key(week: date, sha256: str) -> str:
-    """Content-addressed and never overwritten: the PDF a delivery carried stays retrievable."""
-    return f"reports/{week.isoformat()}/{sha256}/weekly-report.pdf"
+def report_pdf_key(week: date, sha256: str, customer: str | None = None) -> str:
+    """Content-addressed and never overwritten: the PDF a delivery carried stays retrievable.
+
+    The `all` report under reports/<week>/, a customer's under reports/<week>/customers/<id>/.
+    """
+    return f"{_report_dir(week, customer)}/{sha256}/weekly-report.pdf"
 
 
-def report_pdf_sha256(key: str, week: date) -> str | None:
-    """The sha256 inside ``key`` when it is a report PDF key of ``week``, else None."""
-    prefix, suffix = f"reports/{week.isoformat()}/", "/weekly-report.pdf"
+def report_pdf_sha256(key: str, week: date, customer: str | None = None) -> str | None:
+    """The sha256 inside ``key`` when it is a report PDF key of ``week`` (and scope), else None."""
+    prefix, suffix = f"{_report_dir(week, customer)}/", "/weekly-report.pdf"
     if not (key.startswith(prefix) and key.endswith(suffix)):
         return None
     sha256 = key[len(prefix):-len(suffix)]
@@ -33,20 +36,25 @@ def report_pdf_sha256(key: str, week: date) -> str | None:
     return sha256 if is_hex else None
 
 
-def report_version_manifest_key(week: date, sha256: str) -> str:
-    return f"reports/{week.isoformat()}/{sha256}/manifest.json"
+def report_version_manifest_key(week: date, sha256: str, customer: str | None = None) -> str:
+    return f"{_report_dir(week, customer)}/{sha256}/manifest.json"
 
 
-def report_latest_key(week: date) -> str:
+def report_latest_key(week: date, customer: str | None = None) -> str:
     """Pointer to the newest version: {"pdf_key": ..., "pdf_sha256": ...}."""
-    return f"reports/{week.isoformat()}/latest.json"
+    return f"{_report_dir(week, customer)}/latest.json"
 
 
-def report_manifest_key(week: date) -> str:
+def report_manifest_key(week: date, customer: str | None = None) -> str:
     """The newest version's manifest (each version also keeps its own copy)."""
-    return f"reports/{week.isoformat()}/manifest.json"
+    return f"{_report_dir(week, customer)}/manifest.json"
 
 
-def report_summary_key(week: date) -> str:
-    """A small JSON of the week's numbers, read by later weeks' trend sections."""
-    return f"reports/{week.isoformat()}/summary.json"
+def report_summary_key(week: date, customer: str | None = None) -> str:
+    """A small JSON of the week's numbers (per scope), read by later weeks' trend sections."""
+    return f"{_report_dir(week, customer)}/summary.json"
+
+
+def _report_dir(week: date, customer: str | None) -> str:
+    base = f"reports/{week.isoformat()}"
+    return base if customer is None else f"{base}/customers/{customer}"

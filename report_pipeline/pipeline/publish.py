@@ -52,19 +52,23 @@ def data_date(week: date, entries: list[ManifestEntry]) -> datetime:
 def publish_report(
     store: ObjectStore, week: date, entries: list[ManifestEntry],
     results: list[FeatureResult], generated_at: datetime | None = None,
-    review_confidence: float = DEFAULT_REVIEW_CONFIDENCE,
+    review_confidence: float = DEFAULT_REVIEW_CONFIDENCE, customer: str | None = None,
 ) -> PublishedReport:
+    """The week's report; with `customer`, the entries and results given are that customer's
+    and its trends come from that customer's earlier reports only."""
     generated_at = generated_at or data_date(week, entries)
-    history = read_history(store, week)
+    history = read_history(store, week, customer)
     rendered = render_weekly_report(week, entries, results, generated_at, history,
                                     review_confidence)
     pdf_sha256 = hashlib.sha256(rendered.pdf).hexdigest()
-    pdf_key, manifest_key = report_pdf_key(week, pdf_sha256), report_manifest_key(week)
+    pdf_key = report_pdf_key(week, pdf_sha256, customer)
+    manifest_key = report_manifest_key(week, customer)
     # Same key means same bytes: a version once stored is never rewritten.
     uri = store.uri(pdf_key) if store.exists(pdf_key) else store.put(
         pdf_key, rendered.pdf, "application/pdf")
     manifest = {
         "week": week.isoformat(),
+        "scope": customer or "all",
         "generated_at": generated_at.isoformat(),
         "pdf_key": pdf_key,
         "pdf_sha256": pdf_sha256,
@@ -76,42 +80,46 @@ def publish_report(
         ],
     }
     body = json.dumps(manifest, indent=1).encode()
-    store.put(report_version_manifest_key(week, pdf_sha256), body, "application/json")
+    store.put(report_version_manifest_key(week, pdf_sha256, customer), body, "application/json")
     store.put(manifest_key, body, "application/json")
     latest = {"pdf_key": pdf_key, "pdf_sha256": pdf_sha256}
-    store.put(report_latest_key(week), json.dumps(latest).encode(), "application/json")
+    store.put(report_latest_key(week, customer), json.dumps(latest).encode(),
+              "application/json")
     summary = {"week": week.isoformat(), "generated_at": generated_at.isoformat(),
                "summary": rendered.summary}
-    store.put(report_summary_key(week), json.dumps(summary).encode(), "application/json")
+    store.put(report_summary_key(week, customer), json.dumps(summary).encode(),
+              "application/json")
     return PublishedReport(
         pdf_key, manifest_key, uri, pdf_sha256, rendered.page_count, rendered.summary,
         rendered.markdown, first_page_png(rendered.pdf),
     )
 
 
-def read_published_manifest(store: ObjectStore, week: date, pdf_sha256: str | None = None) -> dict:
+def read_published_manifest(store: ObjectStore, week: date, pdf_sha256: str | None = None,
+                            customer: str | None = None) -> dict:
     """The newest version's manifest, or the one of version `pdf_sha256` when it has its own."""
-    if pdf_sha256 and store.exists(key := report_version_manifest_key(week, pdf_sha256)):
+    if pdf_sha256 and store.exists(
+            key := report_version_manifest_key(week, pdf_sha256, customer)):
         return json.loads(store.get(key))
-    return json.loads(store.get(report_manifest_key(week)))
+    return json.loads(store.get(report_manifest_key(week, customer)))
 
 
-def read_history(store: ObjectStore, week: date) -> dict[date, dict]:
-    """Summaries of the 11 weeks before ``week`` that have a published report.
+def read_history(store: ObjectStore, week: date, customer: str | None = None) -> dict[date, dict]:
+    """Summaries of the 11 weeks before ``week`` that have a published report (of one scope).
 
     The small summary file is read first; weeks published before it existed
     fall back to their report manifest. A week with neither is left out (a gap).
     """
     history: dict[date, dict] = {}
     for earlier in trend_weeks(week)[:-1]:
-        summary = _published_summary(store, earlier)
+        summary = _published_summary(store, earlier, customer)
         if summary is not None:
             history[earlier] = summary
     return history
 
 
-def _published_summary(store: ObjectStore, week: date) -> dict | None:
-    for key in (report_summary_key(week), report_manifest_key(week)):
+def _published_summary(store: ObjectStore, week: date, customer: str | None) -> dict | None:
+    for key in (report_summary_key(week, customer), report_manifest_key(week, customer)):
         try:
             body = json.loads(store.get(key))
         except ObjectNotFound:

@@ -10,6 +10,7 @@ a few hundred failures, far over the render budget.
 
 from __future__ import annotations
 
+import copy
 import functools
 import io
 import os
@@ -51,8 +52,10 @@ class _ReportPDF(FPDF):
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.c_margin = 0  # headings line up with the text placed at the margin
         self.set_auto_page_break(True, margin=MARGIN + 5)
-        for style, name in FONT_FILES.items():
-            self.add_font(FONT, style, os.path.join(FONT_DIR, name))
+        # Parsing the two DejaVu files costs more than laying out a small report;
+        # a week renders one report per customer, so they are parsed once per process.
+        for style, template in _parsed_fonts().items():
+            self.fonts[template.fontkey] = _fresh_copy(template)
         self._widths: dict[tuple[str, float], dict[str, float]] = {}
 
     def footer(self) -> None:
@@ -94,6 +97,32 @@ class _ReportPDF(FPDF):
     def ensure_space(self, height: float) -> None:
         if self.get_y() + height > self.page_break_trigger:
             self.add_page()
+
+
+@functools.lru_cache(maxsize=1)
+def _parsed_fonts() -> dict[str, Any]:
+    """The DejaVu fonts as `FPDF.add_font` makes them, in the same order (same ids)."""
+    scratch = FPDF()
+    for style, name in FONT_FILES.items():
+        scratch.add_font(FONT, style, os.path.join(FONT_DIR, name))
+    return dict(zip(FONT_FILES, scratch.fonts.values()))
+
+
+def _fresh_copy(template: Any) -> Any:
+    """The parsed font with this document's own state: glyph subset and font file.
+
+    Metrics (widths, cmap, descriptor) are shared read-only; the fontTools
+    object is reopened lazily because writing the PDF subsets it in place.
+    """
+    from fpdf.fonts import SubsetMap
+
+    font = copy.copy(template)
+    font.ttfont = TTFont(template.ttffile, recalcTimestamp=False, lazy=True)
+    font.subset = SubsetMap(font)
+    font.missing_glyphs = []
+    font.biggest_size_pt = 0
+    font._hbfont = None
+    return font
 
 
 def render_pdf(

@@ -18,6 +18,7 @@ from report_pipeline.delivery.mailers import Mailer
 from report_pipeline.resources import connections
 from report_pipeline.storage.catalog import DocumentCatalog
 from report_pipeline.storage.object_store import ObjectStore
+from report_pipeline.storage.catalog_shape import DEFAULT_CUSTOMER_PATTERN
 
 
 def _fields(resource: ConfigurableResource, base: type) -> dict[str, Any]:
@@ -70,6 +71,8 @@ class CatalogResource(ConfigurableResource):
     server_selection_timeout_ms: int = 10_000
     connect_timeout_ms: int = 10_000
     socket_timeout_ms: int = 60_000
+    fields: str = ""  # REPORT_PIPELINE_CATALOG_FIELDS: ours=theirs,...
+    customer_pattern: str = DEFAULT_CUSTOMER_PATTERN  # REPORT_PIPELINE_CUSTOMER_PATTERN
 
     def client_options(self) -> dict[str, Any]:
         return connections.mongo_client_options(
@@ -81,7 +84,8 @@ class CatalogResource(ConfigurableResource):
             self.mongo_uri, self.database, self.collection, self.client_options())
 
     def open(self) -> DocumentCatalog:
-        return connections.open_catalog(self.kind, self.path, self.mongo_collection)
+        return connections.open_catalog(self.kind, self.path, self.mongo_collection,
+                                        self.fields, self.customer_pattern)
 
 
 class AppDatabaseResource(ConfigurableResource):

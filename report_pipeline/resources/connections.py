@@ -14,6 +14,7 @@ from report_pipeline.appdb.store import AppStore, open_app_store
 from report_pipeline.delivery.mailers import Mailer, OutboxMailer, SmtpMailer
 from report_pipeline.settings import Settings
 from report_pipeline.storage.catalog import DocumentCatalog, EmbeddedCatalog, MongoCatalog
+from report_pipeline.storage.catalog_shape import CatalogShape
 from report_pipeline.storage.object_store import LocalObjectStore, ObjectStore, S3ObjectStore
 
 
@@ -81,12 +82,15 @@ def mongo_collection(uri: str | None, database: str, collection: str,
     return pymongo.MongoClient(uri, **options)[database][collection]
 
 
-def open_catalog(kind: str, path: str, collection: Any = None) -> DocumentCatalog:
-    """``collection`` is a callable giving the Mongo collection (opened only for mongodb)."""
+def open_catalog(kind: str, path: str, collection: Any = None, fields: str = "",
+                 customer_pattern: str | None = None) -> DocumentCatalog:
+    """``collection`` is a callable giving the Mongo collection (opened only for mongodb);
+    ``fields`` and ``customer_pattern``: how its records are read (CatalogShape)."""
+    shape = CatalogShape.from_settings(fields, customer_pattern)
     if kind == "embedded":
-        return EmbeddedCatalog(Path(path))
+        return EmbeddedCatalog(Path(path), shape)
     if kind == "mongodb":
-        return MongoCatalog(collection())
+        return MongoCatalog(collection(), shape)
     raise ValueError(f"unknown catalog kind {kind!r} (expected embedded or mongodb)")
 
 
@@ -130,6 +134,7 @@ def catalog_config(settings: Settings) -> dict[str, Any]:
         collection=mongo.collection, tls=mongo.tls, tls_ca_file=mongo.tls_ca_file,
         retry_writes=mongo.retry_writes, read_preference=mongo.read_preference,
         server_selection_timeout_ms=mongo.timeout_ms, connect_timeout_ms=mongo.timeout_ms,
+        fields=mongo.fields, customer_pattern=settings.customer_pattern,
     )
 
 
@@ -164,7 +169,8 @@ def open_settings_catalog(settings: Settings) -> DocumentCatalog:
         "tls", "tls_ca_file", "retry_writes", "read_preference", "server_selection_timeout_ms",
         "connect_timeout_ms")})
     return open_catalog(config["kind"], config["path"], lambda: mongo_collection(
-        settings.mongo.uri, config["database"], config["collection"], options))
+        settings.mongo.uri, config["database"], config["collection"], options),
+        config["fields"], config["customer_pattern"])
 
 
 @dataclass(frozen=True)

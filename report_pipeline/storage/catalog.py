@@ -16,6 +16,7 @@ from typing import Any, Iterator, Protocol, Union
 
 from report_pipeline.models import DocumentRecord
 from report_pipeline.private_files import private_file
+from report_pipeline.storage.catalog_shape import DEFAULT_SHAPE, CatalogShape
 
 _FIELDS = ("document_id", "file_location", "content_type", "created_at", "size", "trial_id",
            "language")
@@ -69,8 +70,9 @@ def _utc(moment: datetime) -> datetime:
 class EmbeddedCatalog:
     """The catalog as one SQLite file; timestamps stored as sortable UTC ISO text."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, shape: CatalogShape = DEFAULT_SHAPE) -> None:
         self.path = Path(path)
+        self.shape = shape  # its columns are ours; only the customer pattern applies
         private_file(self.path)  # document metadata: owner-only (0600)
         with closing(self._connect()) as conn, conn:
             conn.execute(
@@ -104,7 +106,7 @@ class EmbeddedCatalog:
             row = conn.execute(
                 f"SELECT {','.join(_FIELDS)} FROM documents WHERE document_id = ?", (document_id,)
             ).fetchone()
-        item = validate_record(dict(zip(_FIELDS, row))) if row else None
+        item = validate_record(dict(zip(_FIELDS, row)), shape=self.shape) if row else None
         return item if isinstance(item, DocumentRecord) else None
 
     def iter_created_between(self, start: datetime, end: datetime) -> Iterator[DocumentRecord]:
@@ -118,17 +120,22 @@ class EmbeddedCatalog:
                 (_utc(start).isoformat(), _utc(end).isoformat()),
             )
             for row in cursor:
-                yield validate_record(dict(zip(_FIELDS, row)), fallback_created_at=start)
+                yield validate_record(dict(zip(_FIELDS, row)), fallback_created_at=start,
+                                      shape=self.shape)
 
 
 class MongoCatalog:
-    """Documents in a MongoDB / DocumentDB collection, one per record."""
+    """Documents in a MongoDB / DocumentDB collection, one per record.
 
-    # `_id` only names a record whose document_id is missing.
-    PROJECTION = {"_id": 1, **{name: 1 for name in _FIELDS}}
+    Field names are read through a `CatalogShape` (mapping and aliases), so a
+    collection written by another team is read without being rewritten.
+    """
 
-    def __init__(self, collection: Any) -> None:
+    def __init__(self, collection: Any, shape: CatalogShape = DEFAULT_SHAPE) -> None:
         self.collection = collection
+        self.shape = shape
+        self.PROJECTION = shape.projection()
+        self._created_field: str | None = None
 
     def ensure_indexes(self) -> None:
         self.collection.create_index("document_id", unique=True)
@@ -145,19 +152,37 @@ class MongoCatalog:
             raise DuplicateDocument(f"document {record.document_id!r} already exists") from None
 
     def get(self, document_id: str) -> DocumentRecord | None:
-        doc = self.collection.find_one({"document_id": document_id}, self.PROJECTION)
-        item = validate_record(doc) if doc else None
+        doc = None
+        for source in self.shape.sources("document_id"):
+            doc = self.collection.find_one({source: document_id}, self.PROJECTION)
+            if doc is not None:
+                break
+        item = validate_record(doc, shape=self.shape) if doc else None
         return item if isinstance(item, DocumentRecord) else None
 
     def iter_created_between(self, start: datetime, end: datetime) -> Iterator[DocumentRecord]:
         return _valid_only(self.iter_items_between(start, end))
 
     def iter_items_between(self, start: datetime, end: datetime) -> Iterator[CatalogItem]:
-        query = {"created_at": {"$gte": _utc(start), "$lt": _utc(end)}}
+        created = self.created_field()
+        query = {created: {"$gte": _utc(start), "$lt": _utc(end)}}
         cursor = self.collection.find(query, self.PROJECTION, batch_size=500)
-        with cursor.sort([("created_at", 1), ("document_id", 1)]) as docs:
+        order = [(created, 1), (self.shape.sources("document_id")[0], 1)]
+        with cursor.sort(order) as docs:
             for doc in docs:
-                yield validate_record(doc, fallback_created_at=start)
+                yield validate_record(doc, fallback_created_at=start, shape=self.shape)
+
+    def created_field(self) -> str:
+        """The collection's creation-time field: the mapped one, else the first alias in use.
+
+        One field per collection keeps the range query on its index.
+        """
+        if self._created_field is None:
+            sources = self.shape.sources("created_at")
+            self._created_field = next(
+                (s for s in sources if self.collection.find_one({s: {"$exists": True}}, {"_id": 1})),
+                sources[0])
+        return self._created_field
 
 
 # --- validation -------------------------------------------------------------
@@ -167,8 +192,14 @@ class MongoCatalog:
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 
 
-def validate_record(raw: dict[str, Any], fallback_created_at: datetime | None = None) -> CatalogItem:
-    """A DocumentRecord, or an InvalidRecord listing every problem with the raw fields."""
+def validate_record(raw: dict[str, Any], fallback_created_at: datetime | None = None,
+                    shape: CatalogShape = DEFAULT_SHAPE) -> CatalogItem:
+    """A DocumentRecord, or an InvalidRecord listing every problem with the raw fields.
+
+    `raw` is read through `shape` (field names, s3:// locations); a record whose
+    customer cannot be derived from its location is invalid (a dead letter).
+    """
+    raw = shape.canonical(raw)
     problems: list[str] = []
     document_id = _text_field(raw, "document_id", problems, required=True)
     values = dict(
@@ -179,11 +210,15 @@ def validate_record(raw: dict[str, Any], fallback_created_at: datetime | None = 
         trial_id=_text_field(raw, "trial_id", problems),
         language=_text_field(raw, "language", problems),
     )
+    customer = shape.customer_of(values["file_location"]) if values["file_location"] else None
+    if values["file_location"] and customer is None:
+        problems.append(shape.customer_problem(values["file_location"]))
     if not problems:
-        return DocumentRecord(document_id=document_id, **values)
+        return DocumentRecord(document_id=document_id, customer=customer, **values)
     values["created_at"] = values["created_at"] or _utc(fallback_created_at or datetime.now(timezone.utc))
     values["file_location"] = values["file_location"] or ""
-    record = DocumentRecord(document_id=document_id or _placeholder_id(raw), **values)
+    record = DocumentRecord(document_id=document_id or _placeholder_id(raw), customer=customer,
+                            **values)
     return InvalidRecord(record, tuple(problems))
 
 

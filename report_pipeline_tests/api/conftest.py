@@ -46,12 +46,15 @@ class RecordingLauncher:
 
     calls: list[tuple[str, date, bool]] = field(default_factory=list)
     fail: bool = False
+    email_reports: list[int | None] = field(default_factory=list)  # report id of each send
 
     def launch_week(self, week: date, force: bool) -> str:
         return self._launch("week", week, force)
 
-    def launch_emails(self, week: date, force: bool) -> str:
-        return self._launch("emails", week, force)
+    def launch_emails(self, week: date, force: bool, report_id: int | None = None) -> str:
+        run_id = self._launch("emails", week, force)
+        self.email_reports.append(report_id)
+        return run_id
 
     def _launch(self, kind: str, week: date, force: bool) -> str:
         if self.fail:

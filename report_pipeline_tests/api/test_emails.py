@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from report_pipeline.appdb.store import ReportResult
+from report_pipeline.pipeline.keys import report_pdf_key
 from report_pipeline_tests.api.conftest import WEEK, auth
 
 EMAILS = "/api/reports/emails"
@@ -60,13 +61,27 @@ def test_send_launches_the_weeks_email_run(client, launcher) -> None:
     assert launcher.calls == [("emails", WEEK, True), ("emails", WEEK, False)]
 
 
-def test_send_refuses_reports_without_pdf_or_superseded(client, launcher) -> None:
+def test_send_sends_that_report_even_when_superseded(client, launcher) -> None:
     store = client.app.state.context.store
     old = _report(client)
     store.record_report(ReportResult(WEEK, "succeeded"))  # updates the same row
     newer = client.post("/api/reports", json={"week": WEEK.isoformat(), "force": True},
                         headers=auth("admin")).json()
-    assert client.post(f"{EMAILS}/send/{old}", headers=auth("operator")).status_code == 409
+    sent = client.post(f"{EMAILS}/send/{old}", headers=auth("operator"))
+    assert sent.status_code == 202 and sent.json()["report_id"] == old
+    assert launcher.email_reports == [old]  # that report, not the week's latest
     assert client.post(f"{EMAILS}/send/{newer['id']}", headers=auth("operator")).status_code == 409
     assert client.post(f"{EMAILS}/send/777777", headers=auth("operator")).status_code == 404
-    assert [call[0] for call in launcher.calls] == ["week"]
+    assert [call[0] for call in launcher.calls] == ["week", "emails"]
+
+
+def test_a_result_reaching_succeeded_sends_once(client, launcher) -> None:
+    requested = client.post("/api/reports", json={"week": WEEK.isoformat()},
+                            headers=auth("admin")).json()
+    body = {"state": "succeeded", "pdf_key": report_pdf_key(WEEK, "a" * 64), "documents_total": 3,
+            "documents_failed": 0}
+    url = f"/api/reports/{requested['id']}/result"
+    assert client.patch(url, json=body, headers=auth("service")).status_code == 200
+    assert launcher.email_reports == [requested["id"]]
+    assert client.patch(url, json=body, headers=auth("service")).status_code == 200
+    assert launcher.email_reports == [requested["id"]]  # the second PATCH sends nothing more

@@ -182,7 +182,7 @@ def test_catalog_records_with_missing_fields_or_wrong_types_are_listed_not_fatal
     from report_pipeline.storage.catalog import MongoCatalog
 
     collection = mongomock.MongoClient(tz_aware=True)["db"]["documents"]
-    good = {"document_id": "ok", "file_location": "k/ok.txt", "content_type": "text/plain",
+    good = {"document_id": "ok", "file_location": "customers/k/ok.txt", "content_type": "text/plain",
             "created_at": AT, "size": 2}
     collection.insert_many([
         good,
@@ -190,7 +190,7 @@ def test_catalog_records_with_missing_fields_or_wrong_types_are_listed_not_fatal
         {**good, "document_id": "no-key", "file_location": None},
         {**good, "document_id": "bad-size", "size": "twelve"},
         {**good, "document_id": "bad-type", "content_type": ["text/plain"]},
-        {**good, "document_id": 42, "file_location": "k/int-id.txt"},
+        {**good, "document_id": 42, "file_location": "customers/k/int-id.txt"},
     ])
 
     class Store:

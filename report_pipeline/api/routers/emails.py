@@ -20,7 +20,7 @@ from report_pipeline.appdb.emails import (
 from report_pipeline.appdb.reports import ReportNotFound, get_report
 from report_pipeline.appdb.subscriptions import not_a_recipient
 from report_pipeline.appdb.suppressions import suppression_reasons
-from report_pipeline.pipeline.gate import emails_held
+from report_pipeline.pipeline.gate import report_held
 
 router = APIRouter(prefix="/api/reports/emails", tags=["emails"], responses=ERRORS)
 # GET and PATCH share the template /api/reports/emails/{id} (OpenAPI forbids two
@@ -33,23 +33,22 @@ ReportId = Annotated[int, Path(ge=1, le=MAX_INT, description="report id")]
              responses={409: {"model": ERRORS[400]["model"]}})
 def send_report(report_id: ReportId, access: Authorized, context: Context, audit: Audit,
                 body: SendIn | None = None) -> SendOut:
-    """Launch the week's email run; addresses already sent are skipped unless `force`."""
+    """Launch an email run for this report (even an older one of its week) and its scope.
+
+    One email per (week, scope, address): addresses already mailed a report of
+    this week and scope are skipped unless `force` (audited)."""
     force = bool(body and body.force)
     audit.target = f"report:{report_id} emails force:{str(force).lower()}"
     try:
         report = get_report(context.store, report_id)
     except ReportNotFound as error:
         raise ApiError(404, str(error)) from None
-    latest = context.store.latest_report(report.week)
-    if latest is None or latest.id != report.id:
-        raise ApiError(409, f"report {report_id} was superseded by report {latest.id} of its week;"
-                       " emails go out for the latest one")
     if report.state not in ("succeeded", "held") or not report.pdf_key:
         raise ApiError(409, f"report {report_id} has no rendered PDF (state {report.state!r})")
-    if held := emails_held(context.store, report.week):
+    if held := report_held(report):
         raise ApiError(409, held, code="held")
     try:
-        run_id = context.launcher.launch_emails(report.week, force)
+        run_id = context.launcher.launch_emails(report.week, force, report.id)
     except LaunchError as error:
         raise ApiError(503, str(error), code="launch_failed") from None
     return SendOut(report_id=report.id, week=report.week, run_id=run_id, force=force)

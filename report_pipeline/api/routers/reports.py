@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
@@ -25,7 +26,18 @@ from report_pipeline.appdb.reports import (
 )
 from report_pipeline.appdb.schema import Report
 from report_pipeline.appdb.versions import list_versions
+from report_pipeline.pipeline.gate import report_held
+from report_pipeline.appdb.scopes import InvalidCustomer, validate_scope
 from report_pipeline.weeks import WeekNotRunnable, check_runnable
+
+log = logging.getLogger(__name__)
+
+
+def scope_or_422(text: str) -> str:
+    try:
+        return validate_scope(text)
+    except InvalidCustomer as error:
+        raise ApiError(422, str(error), code="invalid_customer") from None
 
 router = APIRouter(prefix="/api/reports", tags=["reports"], responses=ERRORS)
 ReportId = Annotated[int, Path(ge=1, le=MAX_INT)]
@@ -93,12 +105,17 @@ def list_reports(
     _: Authorized, context: Context, audit: Audit, limit: Limit = 50, cursor: Cursor = None,
     state: Annotated[ReportState | None, Query()] = None,
     week: Annotated[str | None, Query(max_length=32, description="any date of the week")] = None,
+    customer: Annotated[str | None, Query(
+        max_length=64, description="the scope: `all` (default), a customer id, or `*` for every"
+        " scope")] = None,
 ) -> ReportPage:
-    """Newest first."""
+    """Newest first; the `all` reports unless `customer` names a customer (or `*`: every scope)."""
     monday = week_or_422(week) if week else None
-    filters = {"state": state, "week": monday}
+    scope = None if customer == "*" else scope_or_422(customer)
+    filters = {"state": state, "week": monday, "customer": scope}
     after = int_key(decode_cursor(cursor, "reports", filters))
-    page = reports_page(context.store, after=after, limit=limit, state=state, week=monday)
+    page = reports_page(context.store, after=after, limit=limit, state=state, week=monday,
+                        scope=scope)
     items = [report_out(context, row, versions=False) for row in page.items]
     _audit_download_links(audit, items)
     return ReportPage(items=items, next_cursor=encode_cursor(page.next_key, "reports", filters))
@@ -131,11 +148,16 @@ def patch_state(report_id: ReportId, body: StateIn, request: Request, _: Authori
 @router.patch("/{report_id}/result", response_model=ReportOut, responses=CONFLICT)
 def patch_result(report_id: ReportId, body: ResultIn, request: Request, _: Authorized,
                  context: Context, audit: Audit):
-    """Worker callback: the rendered report's facts, optionally with its final state."""
+    """Worker callback: the rendered report's facts, optionally with its final state.
+
+    A report reaching `succeeded` here launches its email run (as the design
+    says); a repeated PATCH changes no state and sends nothing more, and the
+    outbox sends each (week, scope, address) once anyway."""
     changes = body.model_dump(exclude_none=True)
     result = {name: value for name, value in changes.items() if name != "state"}
+    before = _report(context, report_id)
     try:
-        changed = check_result(_report(context, report_id), result)
+        changed = check_result(before, result)
     except ResultImmutable as error:
         audit.target = f"report:{report_id} result refused: {','.join(sorted(result))}"
         raise ApiError(409, str(error), code="result_final") from None
@@ -143,7 +165,10 @@ def patch_result(report_id: ReportId, body: ResultIn, request: Request, _: Autho
         raise ApiError(422, str(error), code="invalid_result") from None
     # The audit row says which facts changed (values stay in the report row).
     audit.target = f"report:{report_id} result changed:{','.join(changed) or 'none'}"
-    return _updated(request, context, report_id, **changes)
+    out = _updated(request, context, report_id, **changes)
+    if before.state != "succeeded" and getattr(out, "state", None) == "succeeded":
+        _send_succeeded(context, report_id)
+    return out
 
 
 @router.post("/{report_id}/release", response_model=ReportOut, responses=CONFLICT)
@@ -152,15 +177,27 @@ def release_report(report_id: ReportId, access: Authorized, context: Context,
     """Release a held report's emails (the reason stays on record); the next email run sends."""
     audit.target = f"report:{report_id} release"
     report = _report(context, report_id)
-    latest = context.store.latest_report(report.week)
+    latest = context.store.latest_report(report.week, report.scope)
     if latest is None or latest.id != report.id:
         raise ApiError(409, f"report {report_id} was superseded by report {latest.id}"
                        " of its week", code="conflict")
     try:
-        row = release_hold(context.store, report.week, access.principal.actor)
+        row = release_hold(context.store, report.week, access.principal.actor, report.scope)
     except NotHeld as error:
         raise ApiError(409, str(error), code="not_held") from None
     return report_out(context, row)
+
+
+def _send_succeeded(context: ApiContext, report_id: int) -> None:
+    """Launch the emails of a report that just succeeded, unless it may not be mailed yet."""
+    report = _report(context, report_id)
+    if not report.pdf_key or report_held(report):
+        return  # held or empty: the release (or nothing) sends it
+    try:
+        context.launcher.launch_emails(report.week, False, report.id)
+    except LaunchError as error:
+        # The result is recorded; POST /api/reports/emails/send/{id} can send it later.
+        log.warning("report %s succeeded but its email run did not start: %s", report_id, error)
 
 
 def _updated(request: Request, context: ApiContext, report_id: int, **changes: object):

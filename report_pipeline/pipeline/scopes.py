@@ -1,0 +1,105 @@
+"""A week split by report scope: the `all` report and one report per customer.
+
+A customer's report is rendered from that customer's entries and results only,
+so nothing of another customer (ids, names, counts, terms, keys) can reach its
+PDF, its manifest or its email summary. Scopes live inside the weekly
+partition; there is no week x customer partition grid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from report_pipeline.appdb.scopes import ALL, InvalidCustomer, validate_customer
+from report_pipeline.models import FeatureResult, ManifestEntry
+from report_pipeline.pipeline import gate
+from report_pipeline.pipeline.publish import PublishedReport, publish_report
+from report_pipeline.storage.object_store import ObjectStore
+
+
+@dataclass(frozen=True)
+class ScopeReport:
+    scope: str  # `all` or a customer id
+    published: PublishedReport
+    state: str  # succeeded | noop
+    hold_reason: str | None
+
+    @property
+    def documents_total(self) -> int:
+        return self.published.summary["documents_total"]
+
+    @property
+    def documents_failed(self) -> int:
+        return self.published.summary["documents_failed"]
+
+
+def entry_customer(entry: ManifestEntry) -> str | None:
+    """The entry's customer when it is a valid id; None keeps it in the `all` report only."""
+    customer = entry.record.customer_id
+    if not customer or customer == "unknown":
+        return None
+    try:
+        return validate_customer(customer)
+    except InvalidCustomer:
+        return None
+
+
+def split_by_customer(
+    entries: list[ManifestEntry],
+    results: list[FeatureResult],
+) -> dict[str, tuple[list[ManifestEntry], list[FeatureResult]]]:
+    """Each customer's entries and the results of exactly those documents, by customer id."""
+    owner: dict[str, str] = {}
+    split: dict[str, tuple[list[ManifestEntry], list[FeatureResult]]] = {}
+    for entry in entries:
+        customer = entry_customer(entry)
+        if customer is None:
+            continue
+        owner[entry.record.document_id] = customer
+        split.setdefault(customer, ([], []))[0].append(entry)
+    for result in results:
+        customer = owner.get(result.document_id)
+        if customer is not None:
+            split[customer][1].append(result)
+    return dict(sorted(split.items()))
+
+
+def publish_scopes(
+    store: ObjectStore,
+    week: date,
+    entries: list[ManifestEntry],
+    results: list[FeatureResult],
+    generated_at: datetime | None,
+    *,
+    threshold: float,
+    empty_customers: list[str] = (),
+    review_confidence: float | None = None,
+) -> list[ScopeReport]:
+    """The `all` report, then one per customer with documents (and, given, empty ones).
+
+    `empty_customers`: customers with subscribers but no documents this week,
+    rendered as a short "no documents" report (REPORT_PIPELINE_MAIL_EMPTY_WEEKS).
+    """
+    options = {} if review_confidence is None else {"review_confidence": review_confidence}
+    reports = [
+        _scope_report(
+            ALL, publish_report(store, week, entries, results, generated_at, **options), threshold
+        )
+    ]
+    split = split_by_customer(entries, results)
+    for customer in sorted(set(empty_customers) - set(split)):
+        split[customer] = ([], [])
+    for customer, (own_entries, own_results) in sorted(split.items()):
+        published = publish_report(
+            store, week, own_entries, own_results, generated_at, customer=customer, **options
+        )
+        reports.append(_scope_report(customer, published, threshold))
+    return reports
+
+
+def _scope_report(scope: str, published: PublishedReport, threshold: float) -> ScopeReport:
+    total, failed = published.summary["documents_total"], published.summary["documents_failed"]
+    return ScopeReport(
+        scope, published, gate.report_state(total), gate.hold_reason(total, failed, threshold)
+    )

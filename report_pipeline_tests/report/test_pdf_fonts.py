@@ -1,0 +1,38 @@
+"""Fonts parsed once per process give the same bytes as `add_font` per document."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+from report_pipeline.report import pdf as pdf_module
+from report_pipeline.report import render_weekly_report
+from report_pipeline_tests.report.factories import WEEK, entry, text_ok
+
+GENERATED = datetime(2024, 3, 11, 6, tzinfo=UTC)
+
+
+def _week():
+    entries = [entry(f"d{i}", customer=f"c{i % 3}") for i in range(12)]
+    results = [text_ok(f"d{i}", terms=[["Überprüfung", 3], ["dosage", 2]]) for i in range(12)]
+    return entries, results
+
+
+def test_shared_fonts_render_the_same_bytes_as_add_font(monkeypatch) -> None:
+    entries, results = _week()
+    shared = render_weekly_report(WEEK, entries, results, GENERATED).pdf
+    again = render_weekly_report(WEEK, entries, results, GENERATED).pdf  # fonts reused
+    assert again == shared
+
+    def add_font_per_document(self, footer_text: str) -> None:  # the code before the cache
+        pdf_module.FPDF.__init__(self, orientation="P", unit="mm", format="A4")
+        self.footer_text = footer_text
+        self.set_margins(pdf_module.MARGIN, pdf_module.MARGIN, pdf_module.MARGIN)
+        self.c_margin = 0
+        self.set_auto_page_break(True, margin=pdf_module.MARGIN + 5)
+        for style, name in pdf_module.FONT_FILES.items():
+            self.add_font(pdf_module.FONT, style, os.path.join(pdf_module.FONT_DIR, name))
+        self._widths = {}
+
+    monkeypatch.setattr(pdf_module._ReportPDF, "__init__", add_font_per_document)
+    assert render_weekly_report(WEEK, entries, results, GENERATED).pdf == shared
