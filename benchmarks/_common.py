@@ -10,8 +10,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from datetime import UTC
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -20,8 +21,10 @@ sys.path.insert(0, str(ROOT))
 def machine_info() -> str:
     tesseract = subprocess.run(["tesseract", "--version"], capture_output=True, text=True)
     first = (tesseract.stdout or tesseract.stderr).splitlines()[:1]
-    return (f"machine: {platform.platform()} python {platform.python_version()}"
-            f" cpus {os.cpu_count()} {first[0] if first else 'tesseract missing'}")
+    return (
+        f"machine: {platform.platform()} python {platform.python_version()}"
+        f" cpus {os.cpu_count()} {first[0] if first else 'tesseract missing'}"
+    )
 
 
 def timed(action: Callable[[], object]) -> float:
@@ -62,21 +65,33 @@ def make_page_images(directory: Path, count: int, words: int = 300) -> list[Path
 
 def seed_week(images: list[Path], texts: int) -> None:
     """Catalog the images and `texts` clinical notes in the week of WEEK_KEY."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
-    from report_pipeline.resources.connections import open_services
     from report_pipeline.pipeline.documents import store_document
-    from report_pipeline.tooling.samples import clinical_note_text
+    from report_pipeline.resources.connections import open_services
     from report_pipeline.settings import load_settings
+    from report_pipeline.tooling.samples import clinical_note_text
 
     services = open_services(load_settings())
-    start = datetime.fromisoformat(WEEK_KEY).replace(hour=8, tzinfo=timezone.utc)
+    start = datetime.fromisoformat(WEEK_KEY).replace(hour=8, tzinfo=UTC)
     for number, path in enumerate(images):
-        store_document(services, path.read_bytes(), path.name, "image/png",
-                       f"customer-{number % 7}", start + timedelta(seconds=number))
+        store_document(
+            services,
+            path.read_bytes(),
+            path.name,
+            "image/png",
+            f"customer-{number % 7}",
+            start + timedelta(seconds=number),
+        )
     for number in range(texts):
-        store_document(services, clinical_note_text(seed=number).encode(), f"note-{number}.txt",
-                       "text/plain", f"customer-{number % 7}", start + timedelta(seconds=number))
+        store_document(
+            services,
+            clinical_note_text(seed=number).encode(),
+            f"note-{number}.txt",
+            "text/plain",
+            f"customer-{number % 7}",
+            start + timedelta(seconds=number),
+        )
 
 
 def raw_tesseract(paths: list[Path]) -> None:
@@ -86,15 +101,15 @@ def raw_tesseract(paths: list[Path]) -> None:
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
 
     def ocr(path: Path) -> None:
-        subprocess.run(["tesseract", str(path), "stdout"], env=env, check=True,
-                       capture_output=True)
+        subprocess.run(["tesseract", str(path), "stdout"], env=env, check=True, capture_output=True)
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         list(pool.map(ocr, paths))
 
 
-def run_chain(assets: tuple[str, ...] = ("document_manifest", "document_features",
-                                         "weekly_report")) -> None:
+def run_chain(
+    assets: tuple[str, ...] = ("document_manifest", "document_features", "weekly_report"),
+) -> None:
     """One Dagster run of the weekly job (multiprocess executor) over the benchmark week."""
     from dagster import AssetKey, DagsterInstance, execute_job, reconstructable
 
@@ -102,7 +117,8 @@ def run_chain(assets: tuple[str, ...] = ("document_manifest", "document_features
 
     with DagsterInstance.get() as instance:
         result = execute_job(
-            reconstructable(weekly_report_job_def), instance=instance,
+            reconstructable(weekly_report_job_def),
+            instance=instance,
             tags={"dagster/partition": WEEK_KEY},
             asset_selection=[AssetKey(name) for name in assets],
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},

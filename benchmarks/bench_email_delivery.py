@@ -29,19 +29,23 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from aiosmtpd.controller import Controller  # noqa: E402
-from sqlalchemy import insert, update  # noqa: E402
+from aiosmtpd.controller import Controller
+from sqlalchemy import insert, update
 
-from report_pipeline.appdb.deliveries import ClaimedDelivery, OutboxStore  # noqa: E402
-from report_pipeline.appdb.schema import Subscriber  # noqa: E402
-from report_pipeline.appdb.store import AppStore, ReportResult, utcnow  # noqa: E402
-from report_pipeline.delivery import dispatch  # noqa: E402
-from report_pipeline.delivery.mailers import SmtpMailer  # noqa: E402
-from report_pipeline.delivery.settings import DeliverySettings  # noqa: E402
-from report_pipeline_tests.services import postgres_server, throwaway_database  # noqa: E402
+from report_pipeline.appdb.deliveries import ClaimedDelivery, OutboxStore
+from report_pipeline.appdb.schema import Subscriber
+from report_pipeline.appdb.store import AppStore, ReportResult, utcnow
+from report_pipeline.delivery import dispatch
+from report_pipeline.delivery.mailers import SmtpMailer
+from report_pipeline.delivery.settings import DeliverySettings
+from report_pipeline_tests.services import postgres_server, throwaway_database
 
-SUMMARY = {"documents_total": 41, "documents_ok": 40, "documents_failed": 1,
-           "by_customer": {"acme": 20, "globex": 11, "initech": 10}}
+SUMMARY = {
+    "documents_total": 41,
+    "documents_ok": 40,
+    "documents_failed": 1,
+    "by_customer": {"acme": 20, "globex": 11, "initech": 10},
+}
 SENDER = "Reports <reports@example.com>"
 
 
@@ -49,13 +53,13 @@ class Sink:
     """Accepts everything; appends "<Message-ID> <accept time>" per message to a file."""
 
     def __init__(self, log_path: str) -> None:
-        self.log = open(log_path, "a", buffering=1, encoding="ascii")  # noqa: SIM115
+        self.log = open(log_path, "a", buffering=1, encoding="ascii")
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001
+    async def handle_DATA(self, server, session, envelope) -> str:
         head = envelope.original_content[:4000]
         start = head.find(b"Message-ID: ")
         end = head.find(b"\r\n", start)
-        self.log.write(f"{head[start + 12:end].decode()} {time.time()}\n")
+        self.log.write(f"{head[start + 12 : end].decode()} {time.time()}\n")
         return "250 OK"
 
 
@@ -108,9 +112,13 @@ def subscribe_round(app: AppStore, number: int, per_round: int) -> list[str]:
     addresses = [f"r{number}-user{i:05d}@example.com" for i in range(per_round)]
     with app.session() as session, session.begin():
         session.execute(update(Subscriber).values(active=False))
-        session.execute(insert(Subscriber), [
-            {"email": a, "name": f"User {i}", "active": True, "subscribed_at": utcnow()}
-            for i, a in enumerate(addresses)])
+        session.execute(
+            insert(Subscriber),
+            [
+                {"email": a, "name": f"User {i}", "active": True, "subscribed_at": utcnow()}
+                for i, a in enumerate(addresses)
+            ],
+        )
     return addresses
 
 
@@ -125,8 +133,12 @@ def run_raw(port: int, messages: list[tuple[str, bytes]]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--recipients", type=int, default=5000)
-    parser.add_argument("--rounds", type=int, default=5,
-                        help="raw and product alternate in rounds, so load drift hits both")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=5,
+        help="raw and product alternate in rounds, so load drift hits both",
+    )
     args = parser.parse_args()
     per_round = args.recipients // args.rounds
     recipients = per_round * args.rounds
@@ -137,7 +149,7 @@ def main() -> None:
     committed: dict[str, float] = {}
 
     class TimedOutbox(OutboxStore):
-        def mark_sent(self, delivery_id, owner, message_id, provider_message_id=None):  # noqa: ANN001, ANN201
+        def mark_sent(self, delivery_id, owner, message_id, provider_message_id=None):
             result = super().mark_sent(delivery_id, owner, message_id, provider_message_id)
             committed[message_id] = time.time()
             return result
@@ -151,17 +163,27 @@ def main() -> None:
             for number, report_id in enumerate(report_ids):
                 addresses = subscribe_round(app, number, per_round)
                 report = dispatch.ReportToSend(
-                    report_id=report_id, week=date(2024, 3, 4), summary=SUMMARY, pdf=pdf,
-                    pdf_filename="weekly-report-2024-03-04.pdf")
+                    report_id=report_id,
+                    week=date(2024, 3, 4),
+                    summary=SUMMARY,
+                    pdf=pdf,
+                    pdf_filename="weekly-report-2024-03-04.pdf",
+                )
                 # Raw baseline: the same messages, built beforehand (not timed).
                 composer = dispatch.ReportComposer(report, SENDER)
-                prebuilt = [(a, composer(ClaimedDelivery(0, report_id, a, f"User {i}", 1))
-                             .as_bytes()) for i, a in enumerate(addresses)]
+                prebuilt = [
+                    (a, composer(ClaimedDelivery(0, report_id, a, f"User {i}", 1)).as_bytes())
+                    for i, a in enumerate(addresses)
+                ]
                 raw_seconds += run_raw(port, prebuilt)
                 start = time.perf_counter()
                 outcome = dispatch.dispatch_report(
-                    app, report, SmtpMailer("127.0.0.1", port, security="none"), SENDER,
-                    settings=DeliverySettings())
+                    app,
+                    report,
+                    SmtpMailer("127.0.0.1", port, security="none"),
+                    SENDER,
+                    settings=DeliverySettings(),
+                )
                 product_seconds += time.perf_counter() - start
                 sent += outcome.sent
             app.engine.dispose()
@@ -177,15 +199,23 @@ def main() -> None:
     assert sent == recipients, sent
     windows = sorted(committed[m] - accepted[m] for m in committed if m in accepted)
     raw_rate, product_rate = recipients / raw_seconds, recipients / product_seconds
-    print(f"recipients: {recipients} in {args.rounds} alternating rounds, message size"
-          f" {len(prebuilt[0][1]):,} bytes (PDF {len(pdf):,} bytes)")
-    print(f"raw smtplib.sendmail, pre-built bytes, one connection: {raw_seconds:.2f} s,"
-          f" {raw_rate:.0f} msg/s")
-    print(f"product (PostgreSQL outbox + render + SMTP + per-message status commit):"
-          f" {product_seconds:.2f} s, {product_rate:.0f} msg/s")
-    print(f"duplicate window (sink accepted -> `sent` committed), ms: p50 "
-          f"{statistics.median(windows) * 1000:.2f}, p99 "
-          f"{windows[int(len(windows) * 0.99) - 1] * 1000:.2f}, max {windows[-1] * 1000:.2f}")
+    print(
+        f"recipients: {recipients} in {args.rounds} alternating rounds, message size"
+        f" {len(prebuilt[0][1]):,} bytes (PDF {len(pdf):,} bytes)"
+    )
+    print(
+        f"raw smtplib.sendmail, pre-built bytes, one connection: {raw_seconds:.2f} s,"
+        f" {raw_rate:.0f} msg/s"
+    )
+    print(
+        f"product (PostgreSQL outbox + render + SMTP + per-message status commit):"
+        f" {product_seconds:.2f} s, {product_rate:.0f} msg/s"
+    )
+    print(
+        f"duplicate window (sink accepted -> `sent` committed), ms: p50 "
+        f"{statistics.median(windows) * 1000:.2f}, p99 "
+        f"{windows[int(len(windows) * 0.99) - 1] * 1000:.2f}, max {windows[-1] * 1000:.2f}"
+    )
     print(f"ratio: {product_rate / raw_rate:.2f}")
 
 

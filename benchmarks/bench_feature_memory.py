@@ -22,20 +22,22 @@ import resource
 import subprocess
 import sys
 import tempfile
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from report_pipeline.models import DocumentRecord, ManifestEntry  # noqa: E402
 from report_pipeline.pipeline.features import batch_count, batch_slice, extract_entries  # noqa: E402
 from report_pipeline.pipeline.manifest import read_manifest, write_manifest  # noqa: E402
-from report_pipeline.models import DocumentRecord, ManifestEntry  # noqa: E402
 from report_pipeline.storage.object_store import LocalObjectStore  # noqa: E402
 
 WEEK = date(2024, 3, 4)
-WORDS = ("patient dosage stable adverse event nausea visit trial enrollment laboratory"
-         " sample fever rash injection follow monitoring protocol").split()
+WORDS = (
+    "patient dosage stable adverse event nausea visit trial enrollment laboratory"
+    " sample fever rash injection follow monitoring protocol"
+).split()
 
 
 def _note(rng: random.Random, words: int) -> bytes:
@@ -59,8 +61,7 @@ def _images(rng: random.Random) -> tuple[bytes, bytes]:
     return page, buffer.getvalue()
 
 
-def build_week(root: Path, size: int, image_share: float, large_every: int,
-               large_mb: int) -> None:
+def build_week(root: Path, size: int, image_share: float, large_every: int, large_mb: int) -> None:
     rng = random.Random(size)
     store = LocalObjectStore(root)
     page, big_page = _images(rng)
@@ -70,8 +71,11 @@ def build_week(root: Path, size: int, image_share: float, large_every: int,
     for number in range(size):
         if image_every and number % image_every == 0:
             # One image in ten is a large (22 MP) scan.
-            data, kind, name = (big_page if number % (image_every * 10) == 0 else page), \
-                "image/png", f"scan-{number}.png"
+            data, kind, name = (
+                (big_page if number % (image_every * 10) == 0 else page),
+                "image/png",
+                f"scan-{number}.png",
+            )
         elif large_every and number % large_every == 1:
             data, kind, name = large, "text/plain", f"export-{number}.txt"
         else:
@@ -79,11 +83,15 @@ def build_week(root: Path, size: int, image_share: float, large_every: int,
             data += f" {number}".encode()  # unique bytes: no cache hits between documents
         key = f"customers/c{number % 50}/{name}"
         store.put(key, data)
-        created = datetime(2024, 3, 4, tzinfo=timezone.utc) + timedelta(seconds=number * 50)
+        created = datetime(2024, 3, 4, tzinfo=UTC) + timedelta(seconds=number * 50)
         import hashlib
 
-        entries.append(ManifestEntry(DocumentRecord(f"d{number}", key, kind, created, len(data)),
-                                     hashlib.sha256(data).hexdigest()))
+        entries.append(
+            ManifestEntry(
+                DocumentRecord(f"d{number}", key, kind, created, len(data)),
+                hashlib.sha256(data).hexdigest(),
+            )
+        )
     write_manifest(store, WEEK, entries)
 
 
@@ -99,8 +107,14 @@ def feature_step(root: Path, batch_size: int, workers: int) -> dict:
         ok += sum(r.status == "ok" for r in results)
         failed += sum(r.status == "failed" for r in results)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"documents": total, "batches": count, "ok": ok, "failed": failed,
-            "baseline_mb": round(before, 1), "peak_mb": round(peak, 1)}
+    return {
+        "documents": total,
+        "batches": count,
+        "ok": ok,
+        "failed": failed,
+        "baseline_mb": round(before, 1),
+        "peak_mb": round(peak, 1),
+    }
 
 
 def main() -> None:
@@ -122,12 +136,18 @@ def main() -> None:
             build_week(Path(tmp), size, args.image_share, args.large_every, args.large_mb)
             out = subprocess.run(
                 [sys.executable, __file__, "--step", tmp, "--batch-size", str(args.batch_size)],
-                capture_output=True, text=True, check=True)
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             outcome = json.loads(out.stdout.strip().splitlines()[-1])
         peaks[size] = outcome["peak_mb"]
-        print(f"{size:>6} documents: {outcome['batches']} batches, {outcome['ok']} ok,"
-              f" {outcome['failed']} failed, peak RSS {outcome['peak_mb']} MB"
-              f" (after imports {outcome['baseline_mb']} MB)", flush=True)
+        print(
+            f"{size:>6} documents: {outcome['batches']} batches, {outcome['ok']} ok,"
+            f" {outcome['failed']} failed, peak RSS {outcome['peak_mb']} MB"
+            f" (after imports {outcome['baseline_mb']} MB)",
+            flush=True,
+        )
     low, high = min(args.sizes), max(args.sizes)
     print(f"ratio: {peaks[high] / peaks[low]:.2f}")
 

@@ -31,7 +31,7 @@ from _common import ROOT, machine_info
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 sys.path.insert(0, str(ROOT))
 
-from report_pipeline_tests.extraction import real_pages as rp  # noqa: E402
+from report_pipeline_tests.extraction import real_pages as rp
 
 MPL_SAMPLES = "matplotlib/mpl-data/sample_data"
 
@@ -56,7 +56,7 @@ def _plain(path: str) -> tuple[str, float]:
     return out.stdout, time.perf_counter() - started
 
 
-def _save(image, path: Path) -> Path:  # noqa: ANN001
+def _save(image, path: Path) -> Path:
     data, suffix = rp.file_bytes(image)
     path = path.with_suffix(suffix)
     path.write_bytes(data)
@@ -141,13 +141,13 @@ def _no_text_cost(photos: list[Path], pages: list[Path]) -> None:
         )
 
 
-def _clock(action) -> float:  # noqa: ANN001
+def _clock(action) -> float:
     started = time.perf_counter()
     action()
     return time.perf_counter() - started
 
 
-def _report(args, jobs, photos, product, plain) -> None:  # noqa: ANN001
+def _report(args, jobs, photos, product, plain) -> None:
     print(f"pages per degradation: {args.pages}")
     print(
         f"{'degradation':14s} {'recall':>7s} {'min':>6s} {'plain':>7s} {'s/page':>7s}"

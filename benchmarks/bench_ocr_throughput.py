@@ -14,8 +14,15 @@ import argparse
 import shutil
 
 from _common import (
-    drop_feature_cache, isolated_home, machine_info, make_page_images, median, raw_tesseract,
-    run_chain, seed_week, timed,
+    drop_feature_cache,
+    isolated_home,
+    machine_info,
+    make_page_images,
+    median,
+    raw_tesseract,
+    run_chain,
+    seed_week,
+    timed,
 )
 
 

@@ -28,12 +28,12 @@ from pathlib import Path
 
 os.environ["OMP_THREAD_LIMIT"] = "1"
 
-import pypdfium2 as pdfium  # noqa: E402
-from _common import machine_info  # noqa: E402
-from PIL import Image  # noqa: E402
+import pypdfium2 as pdfium
+from _common import machine_info
+from PIL import Image
 
-from report_pipeline.extraction import extract  # noqa: E402
-from report_pipeline.extraction.ocr import image_features  # noqa: E402
+from report_pipeline.extraction import extract
+from report_pipeline.extraction.ocr import image_features
 
 SCAN_DPI = 200
 MIN_PAGE_CHARS = 400  # skip near-empty pages (covers, blank versos)

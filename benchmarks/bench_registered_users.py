@@ -26,9 +26,9 @@ from sqlalchemy import select, text
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from report_pipeline.appdb.schema import Subscriber  # noqa: E402
-from report_pipeline.appdb.store import AppStore  # noqa: E402
-from report_pipeline.appdb.subscriptions import subscribers_page  # noqa: E402
+from report_pipeline.appdb.schema import Subscriber
+from report_pipeline.appdb.store import AppStore
+from report_pipeline.appdb.subscriptions import subscribers_page
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -38,21 +38,28 @@ def percentile(values: list[float], q: float) -> float:
 
 def fill(store: AppStore, rows: int) -> None:
     with store.engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO subscribers (email, name, active, subscribed_at)"
-            " SELECT 'user' || g || '@example.com', 'User ' || g, g % 10 <> 0, now()"
-            " FROM generate_series(1, :rows) AS g"), {"rows": rows})
+        connection.execute(
+            text(
+                "INSERT INTO subscribers (email, name, active, subscribed_at)"
+                " SELECT 'user' || g || '@example.com', 'User ' || g, g % 10 <> 0, now()"
+                " FROM generate_series(1, :rows) AS g"
+            ),
+            {"rows": rows},
+        )
     with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("VACUUM ANALYZE subscribers"))
 
 
 def offset_page(store: AppStore, offset: int, limit: int) -> list:
     with store.session() as session:
-        return list(session.scalars(
-            select(Subscriber).order_by(Subscriber.id).offset(offset).limit(limit + 1)))
+        return list(
+            session.scalars(
+                select(Subscriber).order_by(Subscriber.id).offset(offset).limit(limit + 1)
+            )
+        )
 
 
-def timed(fn) -> float:  # noqa: ANN001
+def timed(fn) -> float:
     start = time.perf_counter()
     fn()
     return (time.perf_counter() - start) * 1000
@@ -79,8 +86,8 @@ def main() -> None:
         print(f"filled {args.rows:,} subscribers in {time.perf_counter() - started:.1f}s")
         deep = args.rows // 2
         with store.engine.connect() as connection:
-            deep_key = connection.execute(text(
-                "SELECT id FROM subscribers ORDER BY id OFFSET :n LIMIT 1"), {"n": deep - 1}
+            deep_key = connection.execute(
+                text("SELECT id FROM subscribers ORDER BY id OFFSET :n LIMIT 1"), {"n": deep - 1}
             ).scalar_one()
         limit = args.limit
         api = api_client(store)
@@ -90,34 +97,49 @@ def main() -> None:
             "offset first": lambda: offset_page(store, 0, limit),
             "keyset deep": lambda: subscribers_page(store, after=deep_key, limit=limit),
             "offset deep": lambda: offset_page(store, deep, limit),
-            "api first": lambda: api.get("/api/reports/registered-users",
-                                         params={"limit": limit}, headers=HEADERS),
-            "api deep": lambda: api.get("/api/reports/registered-users",
-                                        params={"limit": limit, "cursor": cursor},
-                                        headers=HEADERS),
+            "api first": lambda: api.get(
+                "/api/reports/registered-users", params={"limit": limit}, headers=HEADERS
+            ),
+            "api deep": lambda: api.get(
+                "/api/reports/registered-users",
+                params={"limit": limit, "cursor": cursor},
+                headers=HEADERS,
+            ),
         }
         # Same items either way (a benchmark of a wrong answer is worthless).
         assert [r.id for r in subscribers_page(store, after=deep_key, limit=limit).items] == [
-            r.id for r in offset_page(store, deep, limit)[:limit]]
-        assert api.get("/api/reports/registered-users", params={"limit": limit, "cursor": cursor},
-                       headers=HEADERS).json()["items"][0]["id"] > deep_key
+            r.id for r in offset_page(store, deep, limit)[:limit]
+        ]
+        assert (
+            api.get(
+                "/api/reports/registered-users",
+                params={"limit": limit, "cursor": cursor},
+                headers=HEADERS,
+            ).json()["items"][0]["id"]
+            > deep_key
+        )
         for fn in cases.values():  # warm caches and connections
             fn()
         samples: dict[str, list[float]] = {case: [] for case in cases}
         for _ in range(args.repeat):  # interleaved: drift hits every case alike
             for case, fn in cases.items():
                 samples[case].append(timed(fn))
-        print(f"PostgreSQL, {args.rows:,} rows, limit {limit}, deep page after {deep:,} rows,"
-              f" {args.repeat} runs each")
+        print(
+            f"PostgreSQL, {args.rows:,} rows, limit {limit}, deep page after {deep:,} rows,"
+            f" {args.repeat} runs each"
+        )
         for case, values in samples.items():
-            print(f"{case:13s} p50 {percentile(values, 0.5):8.2f} ms"
-                  f"   p95 {percentile(values, 0.95):8.2f} ms")
+            print(
+                f"{case:13s} p50 {percentile(values, 0.5):8.2f} ms"
+                f"   p95 {percentile(values, 0.95):8.2f} ms"
+            )
         ratio = percentile(samples["keyset deep"], 0.5) / percentile(samples["offset deep"], 0.5)
         print(f"ratio: {ratio:.2f}")
     finally:
         store.engine.dispose()
         admin.cursor().execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
+        )
         admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.close()
 
@@ -126,7 +148,7 @@ SECRET = "bench-" + "s" * 40
 HEADERS: dict[str, str] = {}
 
 
-def api_client(store: AppStore):  # noqa: ANN201
+def api_client(store: AppStore):
     import jwt
     from fastapi.testclient import TestClient
 
@@ -139,10 +161,19 @@ def api_client(store: AppStore):  # noqa: ANN201
     settings = load_settings()
     config = ApiConfig(JwtConfig("HS256", SECRET, "bench", "bench"), None, None, 60)
     HEADERS["Authorization"] = "Bearer " + jwt.encode(
-        {"sub": "bench", "iss": "bench", "aud": "bench", "roles": ["analyst"],
-         "exp": int(time.time()) + 3600}, SECRET, algorithm="HS256")
-    return TestClient(create_app(settings, config=config, store=store,
-                                 launcher=EmbeddedRunLauncher(settings)))
+        {
+            "sub": "bench",
+            "iss": "bench",
+            "aud": "bench",
+            "roles": ["analyst"],
+            "exp": int(time.time()) + 3600,
+        },
+        SECRET,
+        algorithm="HS256",
+    )
+    return TestClient(
+        create_app(settings, config=config, store=store, launcher=EmbeddedRunLauncher(settings))
+    )
 
 
 def api_cursor(key: int) -> str:

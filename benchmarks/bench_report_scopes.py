@@ -22,17 +22,17 @@ from pathlib import Path
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from bench_report_render import synthetic_week  # noqa: E402
+from bench_report_render import synthetic_week
 
-from report_pipeline.pipeline.publish import publish_report  # noqa: E402
-from report_pipeline.pipeline.scopes import publish_scopes  # noqa: E402
-from report_pipeline.storage.object_store import LocalObjectStore  # noqa: E402
+from report_pipeline.pipeline.publish import publish_report
+from report_pipeline.pipeline.scopes import publish_scopes
+from report_pipeline.storage.object_store import LocalObjectStore
 
 WEEK_START = date(2024, 3, 4)
 GENERATED_AT = datetime(2024, 3, 11, 6, 0, tzinfo=UTC)
 
 
-def spread(entries, customers: int):  # noqa: ANN001, ANN201 - the synthetic week's entries
+def spread(entries, customers: int):
     """The same documents, re-keyed over `customers` customers."""
     from dataclasses import replace
 

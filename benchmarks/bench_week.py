@@ -17,8 +17,14 @@ import resource
 import shutil
 
 from _common import (
-    drop_feature_cache, isolated_home, machine_info, make_page_images, raw_tesseract,
-    run_chain, seed_week, timed,
+    drop_feature_cache,
+    isolated_home,
+    machine_info,
+    make_page_images,
+    raw_tesseract,
+    run_chain,
+    seed_week,
+    timed,
 )
 
 

@@ -16,7 +16,6 @@ from report_pipeline.defs.sensors import email_on_report_sensor
 from report_pipeline.resources.build import build_resources
 from report_pipeline.settings import load_settings
 
-
 defs = Definitions(
     assets=[document_manifest, document_features, weekly_report, email_deliveries],
     asset_checks=asset_checks,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 DocumentKind = Literal["text", "image", "pdf", "docx"]
@@ -54,14 +54,14 @@ class DocumentRecord:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("customer")
-        data["created_at"] = self.created_at.astimezone(timezone.utc).isoformat()
+        data["created_at"] = self.created_at.astimezone(UTC).isoformat()
         data["customer_id"] = self.customer_id
         if data["language"] is None:  # most records carry none; keep manifests as they were
             del data["language"]
         return data
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "DocumentRecord":
+    def from_json(cls, data: dict[str, Any]) -> DocumentRecord:
         return cls(
             document_id=data["document_id"],
             file_location=data["file_location"],
@@ -92,9 +92,13 @@ class ManifestEntry:
         return data
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "ManifestEntry":
-        return cls(DocumentRecord.from_json(data), data.get("sha256"), data.get("error"),
-                   data.get("error_stage"))
+    def from_json(cls, data: dict[str, Any]) -> ManifestEntry:
+        return cls(
+            DocumentRecord.from_json(data),
+            data.get("sha256"),
+            data.get("error"),
+            data.get("error_stage"),
+        )
 
 
 @dataclass
@@ -117,5 +121,5 @@ class FeatureResult:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "FeatureResult":
+    def from_json(cls, data: dict[str, Any]) -> FeatureResult:
         return cls(**data)

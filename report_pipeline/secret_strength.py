@@ -23,11 +23,14 @@ def weakness(secret: str) -> str | None:
 
 def weak_secrets(named: dict[str, str | None]) -> list[str]:
     """'NAME: why' for each set, weak secret (generate one: `openssl rand -base64 48`)."""
-    return [f"{name} is too weak: {why}" for name, value in named.items()
-            if value is not None and (why := weakness(value))]
+    return [
+        f"{name} is too weak: {why}"
+        for name, value in named.items()
+        if value is not None and (why := weakness(value))
+    ]
 
 
-def startup_secrets(settings) -> dict[str, str | None]:  # noqa: ANN001 - a Settings
+def startup_secrets(settings) -> dict[str, str | None]:
     """The signing secrets the API uses, by variable name."""
     named: dict[str, str | None] = {
         "REPORT_PIPELINE_UNSUBSCRIBE_SECRET": settings.delivery.unsubscribe_secret,

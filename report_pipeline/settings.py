@@ -19,8 +19,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TypeVar
+
 from report_pipeline.storage.catalog_shape import (
-    DEFAULT_CUSTOMER_PATTERN, compile_customer_pattern, parse_field_mapping,
+    DEFAULT_CUSTOMER_PATTERN,
+    compile_customer_pattern,
+    parse_field_mapping,
 )
 
 T = TypeVar("T")
@@ -33,15 +36,23 @@ DEFAULT_MAX_FAILED_SHARE = 0.10
 DEFAULT_REVIEW_CONFIDENCE = 60.0  # OCR confidence (0-100) below which a document needs review
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"  # the local `report-pipeline api`
 DEFAULT_MAIL_FROM_NAME = "Weekly document report"
-DEFAULT_DEADLINE_HOURS = 12.0  # after the week closes (Monday 00:00 UTC); the schedule runs at 06:00
+DEFAULT_DEADLINE_HOURS = (
+    12.0  # after the week closes (Monday 00:00 UTC); the schedule runs at 06:00
+)
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 SECRET_VARIABLES = (
-    "REPORT_PIPELINE_MONGO_URI", "REPORT_PIPELINE_DATABASE_URL", "REPORT_PIPELINE_SMTP_PASSWORD",
-    "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "REPORT_PIPELINE_CELERY_BROKER",
-    "REPORT_PIPELINE_JWT_SECRET", "REPORT_PIPELINE_UNSUBSCRIBE_SECRET",
+    "REPORT_PIPELINE_MONGO_URI",
+    "REPORT_PIPELINE_DATABASE_URL",
+    "REPORT_PIPELINE_SMTP_PASSWORD",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "REPORT_PIPELINE_CELERY_BROKER",
+    "REPORT_PIPELINE_JWT_SECRET",
+    "REPORT_PIPELINE_UNSUBSCRIBE_SECRET",
     "REPORT_PIPELINE_METRICS_TOKEN",
     "REPORT_PIPELINE_DOWNLOAD_SECRET",
-    "REPORT_PIPELINE_API_CURSOR_SECRET", "REPORT_PIPELINE_API_RATE_LIMIT_STORAGE",
+    "REPORT_PIPELINE_API_CURSOR_SECRET",
+    "REPORT_PIPELINE_API_RATE_LIMIT_STORAGE",
 )
 
 
@@ -117,7 +128,9 @@ class _Reader:
     def integer(self, name: str, default: int, minimum: int | None = None) -> int:
         value = self.get(name, _whole_number, default)
         if minimum is not None and value < minimum:
-            raise SettingsError(f"{name}={self.raw(name)!r} is not valid: must be at least {minimum}")
+            raise SettingsError(
+                f"{name}={self.raw(name)!r} is not valid: must be at least {minimum}"
+            )
         return value
 
     def number(self, name: str, default: float | None) -> float | None:
@@ -275,12 +288,17 @@ def _patient_data(read: _Reader, public_url: str) -> PatientDataEnv:
     defaults = PatientDataEnv()
     mode = read.raw("REPORT_PIPELINE_DELIVERY_MODE")
     return PatientDataEnv(
-        retention_days=read.integer("REPORT_PIPELINE_RETENTION_DAYS", defaults.retention_days,
-                                    minimum=1),
-        delivery_mode=read.choice("REPORT_PIPELINE_DELIVERY_MODE", "attachment",
-                                  ("attachment", "link")) if mode else None,
-        download_link_ttl_seconds=read.get("REPORT_PIPELINE_DOWNLOAD_LINK_TTL", _link_ttl,
-                                           defaults.download_link_ttl_seconds),
+        retention_days=read.integer(
+            "REPORT_PIPELINE_RETENTION_DAYS", defaults.retention_days, minimum=1
+        ),
+        delivery_mode=read.choice(
+            "REPORT_PIPELINE_DELIVERY_MODE", "attachment", ("attachment", "link")
+        )
+        if mode
+        else None,
+        download_link_ttl_seconds=read.get(
+            "REPORT_PIPELINE_DOWNLOAD_LINK_TTL", _link_ttl, defaults.download_link_ttl_seconds
+        ),
         public_url=public_url,
         download_secret=read.get("REPORT_PIPELINE_DOWNLOAD_SECRET", _long_secret, None),
     )
@@ -393,8 +411,11 @@ def _networks(text: str) -> tuple[str, ...]:
 def _rate(text: str) -> str:
     """`N/second|minute|hour` (the limiter's syntax), checked here so a typo names the variable."""
     count, _, period = text.partition("/")
-    if not count.strip().isdigit() or int(count) < 1 or period.strip() not in (
-            "second", "minute", "hour"):
+    if (
+        not count.strip().isdigit()
+        or int(count) < 1
+        or period.strip() not in ("second", "minute", "hour")
+    ):
         raise ValueError("use N/second, N/minute or N/hour, e.g. 20/minute")
     return f"{int(count)}/{period.strip()}"
 
@@ -406,8 +427,9 @@ def _s3(read: _Reader, region: str | None) -> S3Settings:
         endpoint_url=read.text("REPORT_PIPELINE_S3_ENDPOINT_URL"),
         region=region,
         max_attempts=read.integer("REPORT_PIPELINE_S3_MAX_ATTEMPTS", 5, minimum=1),
-        retry_mode=read.choice("REPORT_PIPELINE_S3_RETRY_MODE", "standard",
-                               ("standard", "adaptive", "legacy")),
+        retry_mode=read.choice(
+            "REPORT_PIPELINE_S3_RETRY_MODE", "standard", ("standard", "adaptive", "legacy")
+        ),
         kms_key_id=read.text("REPORT_PIPELINE_S3_KMS_KEY_ID"),
     )
 
@@ -430,8 +452,9 @@ def _smtp(read: _Reader) -> SmtpSettings:
     return SmtpSettings(
         host=read.text("REPORT_PIPELINE_SMTP_HOST", "localhost"),
         port=read.integer("REPORT_PIPELINE_SMTP_PORT", 25, minimum=1),
-        security=read.choice("REPORT_PIPELINE_SMTP_SECURITY", "starttls",
-                             ("starttls", "ssl", "none")),
+        security=read.choice(
+            "REPORT_PIPELINE_SMTP_SECURITY", "starttls", ("starttls", "ssl", "none")
+        ),
         username=read.text("REPORT_PIPELINE_SMTP_USERNAME"),
         password=read.text("REPORT_PIPELINE_SMTP_PASSWORD"),
         ca_file=read.text("REPORT_PIPELINE_SMTP_CA_FILE"),
@@ -458,9 +481,11 @@ def _delivery(read: _Reader, public_url: str, home: Path) -> DeliveryEnv:
         lease_seconds=read.number("REPORT_PIPELINE_DELIVERY_LEASE_SECONDS", 120.0),
         wait_for_retries=bool(read.flag("REPORT_PIPELINE_DELIVERY_WAIT_FOR_RETRIES", True)),
         max_attachment_bytes=read.integer(
-            "REPORT_PIPELINE_MAX_ATTACHMENT_BYTES", defaults.max_attachment_bytes, minimum=0),
+            "REPORT_PIPELINE_MAX_ATTACHMENT_BYTES", defaults.max_attachment_bytes, minimum=0
+        ),
         email_link_ttl_seconds=read.integer(
-            "REPORT_PIPELINE_EMAIL_LINK_TTL", defaults.email_link_ttl_seconds, minimum=1),
+            "REPORT_PIPELINE_EMAIL_LINK_TTL", defaults.email_link_ttl_seconds, minimum=1
+        ),
         # One-click unsubscribe is on by default: the link goes to the public API.
         unsubscribe_url=read.text("REPORT_PIPELINE_UNSUBSCRIBE_URL") or f"{public_url}/unsubscribe",
         unsubscribe_mailto=read.text("REPORT_PIPELINE_UNSUBSCRIBE_MAILTO"),
@@ -469,7 +494,8 @@ def _delivery(read: _Reader, public_url: str, home: Path) -> DeliveryEnv:
         unsubscribe_token_days=read.number("REPORT_PIPELINE_UNSUBSCRIBE_TOKEN_DAYS", 90.0),
         unsubscribe_secret_file=home / "unsubscribe.secret",
         allow_special_use_domains=read.get(
-            "REPORT_PIPELINE_ALLOW_SPECIAL_USE_DOMAINS", _domains, ()),
+            "REPORT_PIPELINE_ALLOW_SPECIAL_USE_DOMAINS", _domains, ()
+        ),
     )
 
 
@@ -486,8 +512,9 @@ def _api(read: _Reader) -> ApiEnv:
         download_url_ttl_seconds=read.integer("REPORT_PIPELINE_DOWNLOAD_URL_TTL", 300, minimum=1),
         metrics_token=read.text("REPORT_PIPELINE_METRICS_TOKEN"),
         metrics_port=read.get("REPORT_PIPELINE_METRICS_PORT", _port, None),
-        max_body_bytes=read.integer("REPORT_PIPELINE_API_MAX_BODY_BYTES", 1024 * 1024,
-                                    minimum=1024),
+        max_body_bytes=read.integer(
+            "REPORT_PIPELINE_API_MAX_BODY_BYTES", 1024 * 1024, minimum=1024
+        ),
         cursor_secret=read.text("REPORT_PIPELINE_API_CURSOR_SECRET"),
         trusted_proxies=read.get("REPORT_PIPELINE_API_TRUSTED_PROXIES", _networks, ()),
         docs=bool(read.flag("REPORT_PIPELINE_API_DOCS", False)),
@@ -511,34 +538,41 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         database_url=external_db or f"sqlite:///{home / 'app.sqlite3'}",
         database_is_external=external_db is not None,
         mailer=read.choice("REPORT_PIPELINE_MAILER", "outbox", ("outbox", "smtp", "ses")),
-        first_week=read.get("REPORT_PIPELINE_FIRST_WEEK", _day,
-                            date.fromisoformat(DEFAULT_FIRST_WEEK)),
+        first_week=read.get(
+            "REPORT_PIPELINE_FIRST_WEEK", _day, date.fromisoformat(DEFAULT_FIRST_WEEK)
+        ),
         batch_size=read.integer("REPORT_PIPELINE_BATCH_SIZE", 16, minimum=1),
         schedule_timezone=read.text("REPORT_PIPELINE_SCHEDULE_TIMEZONE", "UTC"),
         mail_from=read.text("REPORT_PIPELINE_MAIL_FROM", "reports@example.com"),
         dagster_home=Path(read.text("DAGSTER_HOME") or home / "dagster"),
-        ocr_engine=read.choice("REPORT_PIPELINE_OCR_ENGINE", "auto",
-                               ("auto", "tesserocr", "cli", "textract")),
+        ocr_engine=read.choice(
+            "REPORT_PIPELINE_OCR_ENGINE", "auto", ("auto", "tesserocr", "cli", "textract")
+        ),
         max_pages=read.integer("REPORT_PIPELINE_MAX_PAGES", 500, minimum=1),
         ocr_languages=read.text("REPORT_PIPELINE_OCR_LANGUAGES", "eng").strip() or "eng",
-        executor=read.choice("REPORT_PIPELINE_EXECUTOR", "multiprocess",
-                             ("multiprocess", "celery", "k8s")),
+        executor=read.choice(
+            "REPORT_PIPELINE_EXECUTOR", "multiprocess", ("multiprocess", "celery", "k8s")
+        ),
         step_concurrency=read.integer("REPORT_PIPELINE_STEP_CONCURRENCY", 0, minimum=0),
         celery_broker=broker,
         celery_backend=read.text("REPORT_PIPELINE_CELERY_BACKEND") or broker,
-        max_failed_share=read.get("REPORT_PIPELINE_MAX_FAILED_SHARE", _share,
-                                  DEFAULT_MAX_FAILED_SHARE),
+        max_failed_share=read.get(
+            "REPORT_PIPELINE_MAX_FAILED_SHARE", _share, DEFAULT_MAX_FAILED_SHARE
+        ),
         mail_empty_weeks=bool(read.flag("REPORT_PIPELINE_MAIL_EMPTY_WEEKS", False)),
         operator_emails=read.names("REPORT_PIPELINE_OPERATOR_EMAILS"),
         ui_url=read.text("REPORT_PIPELINE_UI_URL", "http://127.0.0.1:3000").rstrip("/"),
         deadline_hours=read.number("REPORT_PIPELINE_DEADLINE_HOURS", DEFAULT_DEADLINE_HOURS),
         schedule_enabled=bool(read.flag("REPORT_PIPELINE_SCHEDULE_ENABLED", True)),
-        review_confidence=read.get("REPORT_PIPELINE_REVIEW_CONFIDENCE", _confidence,
-                                   DEFAULT_REVIEW_CONFIDENCE),
-        max_document_bytes=read.integer("REPORT_PIPELINE_MAX_DOCUMENT_BYTES",
-                                        200 * 1024 * 1024, minimum=1),
-        customer_pattern=read.get("REPORT_PIPELINE_CUSTOMER_PATTERN", _customer_pattern,
-                                  DEFAULT_CUSTOMER_PATTERN),
+        review_confidence=read.get(
+            "REPORT_PIPELINE_REVIEW_CONFIDENCE", _confidence, DEFAULT_REVIEW_CONFIDENCE
+        ),
+        max_document_bytes=read.integer(
+            "REPORT_PIPELINE_MAX_DOCUMENT_BYTES", 200 * 1024 * 1024, minimum=1
+        ),
+        customer_pattern=read.get(
+            "REPORT_PIPELINE_CUSTOMER_PATTERN", _customer_pattern, DEFAULT_CUSTOMER_PATTERN
+        ),
         s3=_s3(read, region),
         mongo=_mongo(read),
         smtp=_smtp(read),
@@ -551,7 +585,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         public_url=public_url,
         public_url_is_set=read.raw("REPORT_PIPELINE_PUBLIC_URL") is not None,
         mail_from_name=" ".join(
-            read.text("REPORT_PIPELINE_MAIL_FROM_NAME", DEFAULT_MAIL_FROM_NAME).split()),
+            read.text("REPORT_PIPELINE_MAIL_FROM_NAME", DEFAULT_MAIL_FROM_NAME).split()
+        ),
         delivery=_delivery(read, public_url, home),
         api=_api(read),
         patient_data=_patient_data(read, public_url),
@@ -562,6 +597,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
 # --- the process environment ------------------------------------------------
 # Child processes (tesseract, Dagster step processes, the API's run launcher)
 # inherit this process's environment; these are the only writes to it.
+
 
 def set_process_variable(name: str, value: str, *, overwrite: bool = True) -> None:
     if overwrite:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 
 class InvalidWeek(ValueError):
@@ -24,7 +24,7 @@ def parse_week(text: str) -> date:
 
 def week_bounds(week_start: date) -> tuple[datetime, datetime]:
     """Half-open UTC interval [Monday 00:00, next Monday 00:00)."""
-    start = datetime.combine(week_start, time.min, tzinfo=timezone.utc)
+    start = datetime.combine(week_start, time.min, tzinfo=UTC)
     return start, start + timedelta(days=7)
 
 
@@ -34,9 +34,10 @@ class WeekNotRunnable(ValueError):
 
 def check_runnable(week: date, first_week: date, today: date | None = None) -> None:
     """A week can run once it has started, and not before the first weekly partition."""
-    current = week_start_of(today or datetime.now(timezone.utc).date())
+    current = week_start_of(today or datetime.now(UTC).date())
     if week < first_week:
         raise WeekNotRunnable(
-            f"week {week} is before the first week {first_week} (REPORT_PIPELINE_FIRST_WEEK)")
+            f"week {week} is before the first week {first_week} (REPORT_PIPELINE_FIRST_WEEK)"
+        )
     if week > current:
         raise WeekNotRunnable(f"week {week} has not started yet")

@@ -22,8 +22,12 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     home = tmp_path / "home"
     monkeypatch.setenv("REPORT_PIPELINE_HOME", str(home))
     monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
-    for name in ("REPORT_PIPELINE_DATABASE_URL", "REPORT_PIPELINE_OBJECT_STORE",
-                 "REPORT_PIPELINE_CATALOG", "REPORT_PIPELINE_MAILER"):
+    for name in (
+        "REPORT_PIPELINE_DATABASE_URL",
+        "REPORT_PIPELINE_OBJECT_STORE",
+        "REPORT_PIPELINE_CATALOG",
+        "REPORT_PIPELINE_MAILER",
+    ):
         monkeypatch.delenv(name, raising=False)
     (home / "dagster").mkdir(parents=True)
     return load_settings()

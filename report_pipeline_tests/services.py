@@ -15,8 +15,8 @@ import subprocess
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 import psycopg2
 
@@ -48,16 +48,32 @@ def _temporary_cluster() -> Iterator[str]:
     run_as = [] if os.geteuid() != 0 else ["runuser", "-u", "postgres", "--"]
     if run_as:
         shutil.chown(datadir, "postgres")
-    subprocess.run([*run_as, f"{bindir}/initdb", "-D", datadir, "-U", "postgres",
-                    "--auth=trust"], check=True, capture_output=True)
-    subprocess.run([*run_as, f"{bindir}/pg_ctl", "-D", datadir, "-w", "-o",
-                    f"-p {port} -k {datadir} -c listen_addresses=127.0.0.1", "start"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [*run_as, f"{bindir}/initdb", "-D", datadir, "-U", "postgres", "--auth=trust"],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            *run_as,
+            f"{bindir}/pg_ctl",
+            "-D",
+            datadir,
+            "-w",
+            "-o",
+            f"-p {port} -k {datadir} -c listen_addresses=127.0.0.1",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
     try:
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run([*run_as, f"{bindir}/pg_ctl", "-D", datadir, "-m", "immediate", "stop"],
-                       capture_output=True)
+        subprocess.run(
+            [*run_as, f"{bindir}/pg_ctl", "-D", datadir, "-m", "immediate", "stop"],
+            capture_output=True,
+        )
         shutil.rmtree(datadir, ignore_errors=True)
 
 
@@ -104,7 +120,7 @@ def moto_s3_server() -> Iterator[str]:
         server.stop()
 
 
-def wait_for(predicate, timeout: float = 10.0) -> bool:  # noqa: ANN001
+def wait_for(predicate, timeout: float = 10.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

@@ -1,4 +1,4 @@
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -18,5 +18,5 @@ def test_malformed_weeks_are_refused_with_a_clear_message(text: str) -> None:
 
 def test_week_bounds_are_utc_monday_to_monday() -> None:
     start, end = week_bounds(date(2024, 3, 4))
-    assert start == datetime(2024, 3, 4, tzinfo=timezone.utc)
-    assert end == datetime(2024, 3, 11, tzinfo=timezone.utc)
+    assert start == datetime(2024, 3, 4, tzinfo=UTC)
+    assert end == datetime(2024, 3, 11, tzinfo=UTC)

@@ -58,7 +58,8 @@ class AuditMiddleware:
         request_id = _request_id(scope)
         client = scope.get("client")
         event = AuditEvent(
-            action=f"{scope['method']} {scope['path']}", request_id=request_id,
+            action=f"{scope['method']} {scope['path']}",
+            request_id=request_id,
             client_address=client[0] if client else None,
         )
         state = scope.setdefault("state", {})
@@ -67,8 +68,9 @@ class AuditMiddleware:
 
         async def audit(status: int) -> None:
             nonlocal written
-            if written or not (scope["method"] in MUTATING or status in (401, 403)
-                               or event.audited_read):
+            if written or not (
+                scope["method"] in MUTATING or status in (401, 403) or event.audited_read
+            ):
                 return
             written = True
             if status == 413:
@@ -87,8 +89,10 @@ class AuditMiddleware:
                 # Written before the client sees the status: no caller is told
                 # "done" about a change the audit log does not show.
                 await audit(message["status"])
-                message["headers"] = [*message.get("headers", []),
-                                      (b"x-request-id", request_id.encode())]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
+                ]
             await send(message)
 
         try:
@@ -99,5 +103,5 @@ class AuditMiddleware:
     def _write(self, event: AuditEvent) -> None:
         try:
             record_audit(self.store, event)
-        except Exception:  # noqa: BLE001 - the response is already sent; make the loss loud
+        except Exception:
             log.exception("could not write audit row for request %s", event.request_id)

@@ -43,8 +43,12 @@ def principal_from_jwt(token: str, config: JwtConfig | None) -> Principal:
         raise AuthenticationFailed("bearer tokens are not accepted: JWT is not configured")
     try:
         claims = jwt.decode(
-            token, config.key, algorithms=[config.algorithm], issuer=config.issuer,
-            audience=config.audience, leeway=config.leeway_seconds,
+            token,
+            config.key,
+            algorithms=[config.algorithm],
+            issuer=config.issuer,
+            audience=config.audience,
+            leeway=config.leeway_seconds,
             options={"require": ["exp", "iss", "aud", "sub"]},
         )
     except jwt.ExpiredSignatureError:
@@ -65,16 +69,19 @@ def principal_from_jwt(token: str, config: JwtConfig | None) -> Principal:
         except InvalidEmail:
             email = None  # an unusable address owns nothing
     customer = claims.get("customer")
-    return Principal(actor=str(claims["sub"])[:200], roles=roles, email=email,
-                     customer=str(customer)[:100] if customer else None)
+    return Principal(
+        actor=str(claims["sub"])[:200],
+        roles=roles,
+        email=email,
+        customer=str(customer)[:100] if customer else None,
+    )
 
 
 def principal_from_api_key(key: str, app: AppStore) -> Principal:
     row = verify_api_key(app, key)
     if row is None:
         raise AuthenticationFailed("invalid or revoked API key")
-    return Principal(actor=f"api-key:{row.name}", roles=frozenset({row.role}),
-                     credential="api_key")
+    return Principal(actor=f"api-key:{row.name}", roles=frozenset({row.role}), credential="api_key")
 
 
 def authenticate(

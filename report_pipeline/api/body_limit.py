@@ -24,9 +24,17 @@ def _content_length(scope: Scope) -> str | None:
 async def _refuse(send: Send, status: int, message: str) -> None:
     code = "too_large" if status == 413 else "bad_request"
     body = json.dumps({"error": code, "message": message}).encode()
-    await send({"type": "http.response.start", "status": status, "headers": [
-        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-        (b"connection", b"close")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 

@@ -44,22 +44,31 @@ def jwt_config_from_env(env: ApiEnv | None = None) -> JwtConfig | None:
             with open(path, encoding="utf-8") as handle:
                 key = handle.read()
     else:
-        raise ConfigError(f"REPORT_PIPELINE_JWT_ALGORITHM must be HS256 or RS256, not {algorithm!r}")
+        raise ConfigError(
+            f"REPORT_PIPELINE_JWT_ALGORITHM must be HS256 or RS256, not {algorithm!r}"
+        )
     if key is None and issuer is None and audience is None:
         return None
-    missing = [name for name, value in (
-        ("key", key), ("REPORT_PIPELINE_JWT_ISSUER", issuer),
-        ("REPORT_PIPELINE_JWT_AUDIENCE", audience),
-    ) if value is None]
+    missing = [
+        name
+        for name, value in (
+            ("key", key),
+            ("REPORT_PIPELINE_JWT_ISSUER", issuer),
+            ("REPORT_PIPELINE_JWT_AUDIENCE", audience),
+        )
+        if value is None
+    ]
     if missing:
         raise ConfigError(f"JWT is partly configured; missing {', '.join(missing)}")
     if algorithm == "HS256" and (why := weakness(key)):
-        raise ConfigError(f"REPORT_PIPELINE_JWT_SECRET is too weak: {why}"
-                          " (at least 32 characters, varied; e.g. `openssl rand -base64 48`)")
+        raise ConfigError(
+            f"REPORT_PIPELINE_JWT_SECRET is too weak: {why}"
+            " (at least 32 characters, varied; e.g. `openssl rand -base64 48`)"
+        )
     return JwtConfig(algorithm, key, issuer, audience)
 
 
-def check_startup_secrets(settings) -> None:  # noqa: ANN001 - a Settings
+def check_startup_secrets(settings) -> None:
     """One ConfigError listing every weak signing secret (the doctor checks the same)."""
     problems = weak_secrets(startup_secrets(settings))
     if problems:

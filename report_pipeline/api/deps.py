@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from threading import Lock
-from typing import Annotated, Callable
+from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from report_pipeline.appdb.scopes import ALL
 from report_pipeline.api.auth import AuthenticationFailed, Principal, authenticate
 from report_pipeline.api.config import ApiConfig
 from report_pipeline.api.errors import ApiError
 from report_pipeline.api.launcher import RunLauncher
 from report_pipeline.api.permissions import OWN, Grant, grant_for
 from report_pipeline.appdb.audit import AuditEvent
+from report_pipeline.appdb.scopes import ALL
 from report_pipeline.appdb.store import AppStore
 from report_pipeline.settings import Settings
 from report_pipeline.storage.catalog import DocumentCatalog
@@ -91,8 +92,10 @@ def authorize(
 ) -> Access:
     """Authenticate, then look the route up in the role table: no rule, no access."""
     event = audit_event(request)
-    authorization = f"{bearer.scheme} {bearer.credentials}" if bearer else (
-        request.headers.get("authorization")
+    authorization = (
+        f"{bearer.scheme} {bearer.credentials}"
+        if bearer
+        else (request.headers.get("authorization"))
     )
     try:
         principal = authenticate(authorization, api_key, context.store, context.config.jwt)

@@ -8,23 +8,28 @@ content type are filtered as the stream passes, so both catalogs behave alike.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from report_pipeline.models import DocumentRecord
 from report_pipeline.storage.catalog import DocumentCatalog
 from report_pipeline.weeks import week_bounds
 
-EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
-LATEST = datetime(9999, 1, 1, tzinfo=timezone.utc)
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 def _key(record: DocumentRecord) -> tuple[str, str]:
-    return record.created_at.astimezone(timezone.utc).isoformat(), record.document_id
+    return record.created_at.astimezone(UTC).isoformat(), record.document_id
 
 
 def documents_page(
-    catalog: DocumentCatalog, *, after: tuple[str, str] | None, limit: int,
-    week=None, customer: str | None = None, content_type: str | None = None,  # noqa: ANN001
+    catalog: DocumentCatalog,
+    *,
+    after: tuple[str, str] | None,
+    limit: int,
+    week=None,
+    customer: str | None = None,
+    content_type: str | None = None,
 ) -> tuple[list[DocumentRecord], tuple[str, str] | None]:
     start, end = week_bounds(week) if week else (EARLIEST, LATEST)
     if after is not None:

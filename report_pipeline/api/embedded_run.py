@@ -21,22 +21,27 @@ def main(argv: list[str] | None = None) -> int:
     from dagster import DagsterInstance, execute_job, reconstructable
 
     from report_pipeline.appdb.reports import RunState, apply_run_state
-    from report_pipeline.resources.connections import open_services
     from report_pipeline.defs.runs import email_job_def, weekly_report_job_def
+    from report_pipeline.resources.connections import open_services
     from report_pipeline.settings import load_settings
 
     job = weekly_report_job_def if args.job == WEEKLY_REPORT_JOB else email_job_def
     tags = {**run_tags(args.week, args.force), LAUNCH_TAG: args.launch_id}
     with DagsterInstance.get() as instance:
         result = execute_job(
-            reconstructable(job), instance, tags=tags,
-            run_config=email_run_config(args.force, args.report_id) if args.job == EMAIL_JOB else None,
+            reconstructable(job),
+            instance,
+            tags=tags,
+            run_config=email_run_config(args.force, args.report_id)
+            if args.job == EMAIL_JOB
+            else None,
         )
     if not result.success and args.job == WEEKLY_REPORT_JOB:
         # No daemon may be running the run-failure sensor here: free the week
         # ourselves, or it would stay `requested` and block every new request.
-        apply_run_state(open_services(load_settings()).app,
-                        RunState(args.week, result.run_id, "failed"))
+        apply_run_state(
+            open_services(load_settings()).app, RunState(args.week, result.run_id, "failed")
+        )
     return 0 if result.success else 1
 
 

@@ -16,9 +16,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 log = logging.getLogger(__name__)
 
 _CODES = {
-    400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-    422: "invalid_request", 429: "too_many_requests", 503: "unavailable",
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid_request",
+    429: "too_many_requests",
+    503: "unavailable",
 }
 
 
@@ -30,8 +38,14 @@ class ErrorBody(BaseModel):
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, code: str | None = None,
-                 details: list[dict] | None = None, headers: dict | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        code: str | None = None,
+        details: list[dict] | None = None,
+        headers: dict | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code or _CODES.get(status, "error")
@@ -40,10 +54,20 @@ class ApiError(Exception):
         self.headers = headers
 
 
-def error_response(request: Request, status: int, code: str, message: str,
-                   details: list[dict] | None = None, headers: dict | None = None) -> JSONResponse:
-    body = ErrorBody(error=code, message=message,
-                     request_id=getattr(request.state, "request_id", None), details=details)
+def error_response(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    details: list[dict] | None = None,
+    headers: dict | None = None,
+) -> JSONResponse:
+    body = ErrorBody(
+        error=code,
+        message=message,
+        request_id=getattr(request.state, "request_id", None),
+        details=details,
+    )
     return JSONResponse(body.model_dump(exclude_none=True), status_code=status, headers=headers)
 
 
@@ -62,25 +86,32 @@ def _validation_details(error: RequestValidationError) -> tuple[str, str, list[d
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, error: ApiError) -> JSONResponse:
-        return error_response(request, error.status, error.code, error.message, error.details,
-                              error.headers)
+        return error_response(
+            request, error.status, error.code, error.message, error.details, error.headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
         code, message, details = _validation_details(error)
-        return error_response(request, 400 if code == "malformed_json" else 422, code, message,
-                              details)
+        return error_response(
+            request, 400 if code == "malformed_json" else 422, code, message, details
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
         message = error.detail if isinstance(error.detail, str) else _CODES.get(error.status_code)
-        return error_response(request, error.status_code,
-                              _CODES.get(error.status_code, "error"), str(message),
-                              headers=getattr(error, "headers", None))
+        return error_response(
+            request,
+            error.status_code,
+            _CODES.get(error.status_code, "error"),
+            str(message),
+            headers=getattr(error, "headers", None),
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
         # Logged with its traceback for operators; the client only gets the request id.
         log.exception("unhandled error in %s %s", request.method, request.url.path)
-        return error_response(request, 500, "internal_error",
-                              "internal error; quote the request id to an operator")
+        return error_response(
+            request, 500, "internal_error", "internal error; quote the request id to an operator"
+        )

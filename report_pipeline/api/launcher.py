@@ -28,7 +28,12 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from report_pipeline.names import (
-    EMAIL_JOB, FORCE_TAG, LAUNCH_TAG, PARTITION_TAG, REQUESTED_BY_TAG, WEEKLY_REPORT_JOB,
+    EMAIL_JOB,
+    FORCE_TAG,
+    LAUNCH_TAG,
+    PARTITION_TAG,
+    REQUESTED_BY_TAG,
+    WEEKLY_REPORT_JOB,
 )
 from report_pipeline.settings import Settings, process_environment
 
@@ -50,8 +55,7 @@ class RunLauncher(Protocol):
 
 
 def run_tags(week: date, force: bool) -> dict[str, str]:
-    return {PARTITION_TAG: week.isoformat(), FORCE_TAG: str(force).lower(),
-            REQUESTED_BY_TAG: "api"}
+    return {PARTITION_TAG: week.isoformat(), FORCE_TAG: str(force).lower(), REQUESTED_BY_TAG: "api"}
 
 
 def email_run_config(force: bool, report_id: int | None = None) -> dict:
@@ -72,30 +76,34 @@ class GraphQLRunLauncher:
         self.location = location
         path = parts.path.rstrip("/").removesuffix("/graphql")
         self.client = DagsterGraphQLClient(
-            parts.hostname, port_number=parts.port, use_https=parts.scheme == "https",
-            timeout=timeout, path_prefix=path,
+            parts.hostname,
+            port_number=parts.port,
+            use_https=parts.scheme == "https",
+            timeout=timeout,
+            path_prefix=path,
         )
 
     def launch_week(self, week: date, force: bool) -> str:
         return self._submit(WEEKLY_REPORT_JOB, run_tags(week, force), None)
 
     def launch_emails(self, week: date, force: bool, report_id: int | None = None) -> str:
-        return self._submit(EMAIL_JOB, run_tags(week, force),
-                            email_run_config(force, report_id))
+        return self._submit(EMAIL_JOB, run_tags(week, force), email_run_config(force, report_id))
 
     def _submit(self, job: str, tags: dict[str, str], run_config: dict | None) -> str:
         from dagster_graphql import DagsterGraphQLClientError
 
         try:
             return self.client.submit_job_execution(
-                job, repository_location_name=self.location,
+                job,
+                repository_location_name=self.location,
                 repository_name="__repository__" if self.location else None,
-                run_config=run_config or {}, tags=tags,
+                run_config=run_config or {},
+                tags=tags,
             )
         except DagsterGraphQLClientError as error:
             # Only the error kind: the client's message repeats the whole query.
             raise LaunchError(f"Dagster refused the {job} run: {error.args[0]}") from None
-        except Exception as error:  # noqa: BLE001 - network errors of every flavour
+        except Exception as error:
             raise LaunchError(f"Dagster webserver unreachable: {type(error).__name__}") from None
 
 
@@ -119,13 +127,27 @@ class EmbeddedRunLauncher:
         logs = self.settings.home / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         log_path = logs / f"api-run-{launch_id}.log"
-        command = [sys.executable, "-m", "report_pipeline.api.embedded_run", "--job", job,
-                   "--week", week.isoformat(), "--launch-id", launch_id]
+        command = [
+            sys.executable,
+            "-m",
+            "report_pipeline.api.embedded_run",
+            "--job",
+            job,
+            "--week",
+            week.isoformat(),
+            "--launch-id",
+            launch_id,
+        ]
         with open(log_path, "ab") as log:
             process = subprocess.Popen(
-                command + (["--force"] if force else [])
-                + (["--report-id", str(report_id)] if report_id else []), stdin=subprocess.DEVNULL,
-                stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+                command
+                + (["--force"] if force else [])
+                + (["--report-id", str(report_id)] if report_id else []),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,
             )
         threading.Thread(target=process.wait, daemon=True).start()  # reap, never block
         return self._wait_for_run(launch_id, process, log_path)
@@ -135,7 +157,9 @@ class EmbeddedRunLauncher:
         from dagster._core.instance.ref import InstanceRef
 
         deadline = time.monotonic() + self.timeout
-        with DagsterInstance.from_ref(InstanceRef.from_dir(str(self.settings.dagster_home))) as inst:
+        with DagsterInstance.from_ref(
+            InstanceRef.from_dir(str(self.settings.dagster_home))
+        ) as inst:
             while time.monotonic() < deadline:
                 runs = inst.get_runs(RunsFilter(tags={LAUNCH_TAG: launch_id}), limit=1)
                 if runs:
@@ -146,8 +170,9 @@ class EmbeddedRunLauncher:
         raise LaunchError(f"the run did not start within {self.timeout:.0f}s; see {log_path}")
 
 
-def launcher_from_env(settings: Settings, graphql_url: str | None,
-                      location: str | None) -> RunLauncher:
+def launcher_from_env(
+    settings: Settings, graphql_url: str | None, location: str | None
+) -> RunLauncher:
     if graphql_url:
         return GraphQLRunLauncher(graphql_url, location)
     return EmbeddedRunLauncher(settings)

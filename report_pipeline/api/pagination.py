@@ -25,14 +25,16 @@ MAX_LIMIT = 500
 MAX_KEY = 2**63 - 1  # the largest id a BIGINT column holds
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"page size, at most {MAX_LIMIT}")]
-Cursor = Annotated[str | None, Query(max_length=512, description="next_cursor of the previous page")]
+Cursor = Annotated[
+    str | None, Query(max_length=512, description="next_cursor of the previous page")
+]
 
 _key = secrets.token_bytes(32)
 
 
 def configure_cursor_secret(secret: str | None) -> None:
     """Use `secret` for signing cursors (all replicas must share it)."""
-    global _key  # noqa: PLW0603 - one signing key per process, set at app start
+    global _key
     if secret:
         _key = hashlib.sha256(b"report-pipeline-cursor\0" + secret.encode()).digest()
 

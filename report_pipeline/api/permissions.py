@@ -27,37 +27,75 @@ class Rule:
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("POST", "/api/reports/registered-users",
-         {"admin": Y, "subscriber": OWN},
-         "subscribe an address to a scope (a subscriber: itself, to its `customer` claim only)"),
-    Rule("DELETE", "/api/reports/registered-users/{email}",
-         {"admin": Y, "subscriber": OWN}, "unsubscribe an address"),
-    Rule("GET", "/api/reports/registered-users",
-         {"admin": Y, "operator": Y, "analyst": Y}, "list subscribers"),
-    Rule("GET", "/api/documents",
-         {"admin": Y, "operator": Y, "analyst": Y}, "list documents"),
-    Rule("POST", "/api/reports",
-         {"admin": Y, "operator": Y}, "request a week's report (force too)"),
-    Rule("GET", "/api/reports",
-         {"admin": Y, "operator": Y, "analyst": Y}, "list reports"),
-    Rule("GET", "/api/reports/{report_id}",
-         {"admin": Y, "operator": Y, "analyst": Y, "service": Y}, "one report"),
-    Rule("PATCH", "/api/reports/{report_id}/state",
-         {"admin": Y, "service": Y}, "set a report's state"),
-    Rule("PATCH", "/api/reports/{report_id}/result",
-         {"admin": Y, "service": Y}, "record a report's result"),
-    Rule("POST", "/api/reports/{report_id}/release",
-         {"admin": Y, "operator": Y}, "release a held report's emails"),
-    Rule("POST", "/api/reports/{report_id}/test-email",
-         {"admin": Y, "operator": Y}, "send a report's email to one address, marked [Test]"),
-    Rule("POST", "/api/reports/emails/send/{report_id}",
-         {"admin": Y, "operator": Y}, "(re)send a report's emails"),
-    Rule("POST", "/api/reports/emails",
-         {"admin": Y, "service": Y}, "record a scheduled email"),
-    Rule("GET", "/api/reports/emails/{id}",
-         {"admin": Y, "operator": Y, "analyst": Y, "service": Y}, "a report's emails"),
-    Rule("PATCH", "/api/reports/emails/{id}",
-         {"admin": Y, "service": Y}, "update an email's status"),
+    Rule(
+        "POST",
+        "/api/reports/registered-users",
+        {"admin": Y, "subscriber": OWN},
+        "subscribe an address to a scope (a subscriber: itself, to its `customer` claim only)",
+    ),
+    Rule(
+        "DELETE",
+        "/api/reports/registered-users/{email}",
+        {"admin": Y, "subscriber": OWN},
+        "unsubscribe an address",
+    ),
+    Rule(
+        "GET",
+        "/api/reports/registered-users",
+        {"admin": Y, "operator": Y, "analyst": Y},
+        "list subscribers",
+    ),
+    Rule("GET", "/api/documents", {"admin": Y, "operator": Y, "analyst": Y}, "list documents"),
+    Rule(
+        "POST", "/api/reports", {"admin": Y, "operator": Y}, "request a week's report (force too)"
+    ),
+    Rule("GET", "/api/reports", {"admin": Y, "operator": Y, "analyst": Y}, "list reports"),
+    Rule(
+        "GET",
+        "/api/reports/{report_id}",
+        {"admin": Y, "operator": Y, "analyst": Y, "service": Y},
+        "one report",
+    ),
+    Rule(
+        "PATCH",
+        "/api/reports/{report_id}/state",
+        {"admin": Y, "service": Y},
+        "set a report's state",
+    ),
+    Rule(
+        "PATCH",
+        "/api/reports/{report_id}/result",
+        {"admin": Y, "service": Y},
+        "record a report's result",
+    ),
+    Rule(
+        "POST",
+        "/api/reports/{report_id}/release",
+        {"admin": Y, "operator": Y},
+        "release a held report's emails",
+    ),
+    Rule(
+        "POST",
+        "/api/reports/{report_id}/test-email",
+        {"admin": Y, "operator": Y},
+        "send a report's email to one address, marked [Test]",
+    ),
+    Rule(
+        "POST",
+        "/api/reports/emails/send/{report_id}",
+        {"admin": Y, "operator": Y},
+        "(re)send a report's emails",
+    ),
+    Rule("POST", "/api/reports/emails", {"admin": Y, "service": Y}, "record a scheduled email"),
+    Rule(
+        "GET",
+        "/api/reports/emails/{id}",
+        {"admin": Y, "operator": Y, "analyst": Y, "service": Y},
+        "a report's emails",
+    ),
+    Rule(
+        "PATCH", "/api/reports/emails/{id}", {"admin": Y, "service": Y}, "update an email's status"
+    ),
     Rule("GET", "/api/audit", {"admin": Y}, "the audit log"),
 )
 # Outside the table, each authenticated by what it carries, never by a role:
@@ -65,10 +103,16 @@ RULES: tuple[Rule, ...] = (
 # RFC 8058), SES notifications (the SNS message signature), Prometheus scrapes
 # (REPORT_PIPELINE_METRICS_TOKEN; refused when it is not set) and emailed report
 # links (a per-recipient signed, expiring token; every download is audited).
-PUBLIC_ROUTES: frozenset[str] = frozenset({
-    "/healthz", "/readyz", "/unsubscribe", "/api/ses/notifications", "/metrics",
-    "/api/reports/{report_id}/download",
-})
+PUBLIC_ROUTES: frozenset[str] = frozenset(
+    {
+        "/healthz",
+        "/readyz",
+        "/unsubscribe",
+        "/api/ses/notifications",
+        "/metrics",
+        "/api/reports/{report_id}/download",
+    }
+)
 _BY_ROUTE = {(rule.method, rule.path): rule for rule in RULES}
 
 

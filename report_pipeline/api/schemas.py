@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
@@ -17,10 +17,13 @@ def _encodable(text: str) -> str:
     return text
 
 
-def Text(max_length: int, min_length: int = 0):  # noqa: N802 - reads as a type
+def Text(max_length: int, min_length: int = 0):
     """Printable text of bounded length (no control characters, no NUL)."""
-    return Annotated[str, Field(min_length=min_length, max_length=max_length,
-                                pattern=_PRINTABLE), AfterValidator(_encodable)]
+    return Annotated[
+        str,
+        Field(min_length=min_length, max_length=max_length, pattern=_PRINTABLE),
+        AfterValidator(_encodable),
+    ]
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_INT)]
@@ -38,20 +41,22 @@ class Out(BaseModel):
 
     @field_validator("*", mode="after")
     @classmethod
-    def _utc(cls, value):  # noqa: ANN001, ANN206
+    def _utc(cls, value):
         # SQLite hands timestamps back without a zone; they are all UTC.
         if isinstance(value, datetime) and value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
+            return value.replace(tzinfo=UTC)
         return value
 
 
 # --- subscribers -----------------------------------------------------------
 
+
 class SubscribeIn(Strict):
     email: Text(320, 1)
     name: Text(200) | None = None
     customer: Text(64, 1) | None = Field(
-        None, description="the scope: one customer id, or `all` (the default)")
+        None, description="the scope: one customer id, or `all` (the default)"
+    )
 
 
 class SubscriberOut(Out):
@@ -71,6 +76,7 @@ class SubscriberPage(BaseModel):
 
 # --- documents -------------------------------------------------------------
 
+
 class DocumentOut(Out):
     document_id: str
     customer_id: str
@@ -87,6 +93,7 @@ class DocumentPage(BaseModel):
 
 
 # --- reports ---------------------------------------------------------------
+
 
 class ReportIn(Strict):
     week: Text(32, 1) = Field(description="any date of the week, YYYY-MM-DD")
@@ -115,14 +122,16 @@ class ReportOut(Out):
     created_at: datetime
     updated_at: datetime
     hold_reason: str | None = Field(
-        None, description="why the completeness gate held this report's emails")
+        None, description="why the completeness gate held this report's emails"
+    )
     held_at: datetime | None = None
     released_at: datetime | None = Field(None, description="when an operator released the hold")
     released_by: str | None = None
     emails_held: bool = Field(False, description="held and not released: no email is sent")
     pdf_sha256: str | None = Field(None, description="the latest version's sha256")
     versions: list[ReportVersionOut] | None = Field(
-        None, description="every rendering of the report, oldest first (not in listings)")
+        None, description="every rendering of the report, oldest first (not in listings)"
+    )
 
 
 class ReportPage(BaseModel):
@@ -153,6 +162,7 @@ class ResultIn(Strict):
 
 # --- emails ----------------------------------------------------------------
 
+
 class EmailIn(Strict):
     report_id: Id
     email: Text(320, 1)
@@ -175,7 +185,8 @@ class EmailOut(Out):
     updated_at: datetime
     pdf_sha256: str | None = Field(None, description="the report version this message carried")
     suppressed: str | None = Field(
-        None, description="why the address gets no more mail (permanent bounce, complaint)")
+        None, description="why the address gets no more mail (permanent bounce, complaint)"
+    )
 
 
 class EmailPage(BaseModel):
@@ -201,6 +212,7 @@ class SendOut(BaseModel):
 
 
 # --- audit -----------------------------------------------------------------
+
 
 class AuditOut(Out):
     id: int

@@ -41,7 +41,7 @@ class Throttle:
         self.limiter = MovingWindowRateLimiter(self.storage)
         self._reported: dict[str, float] = {}  # client -> end of the window already audited
 
-    async def _call(self, function, *args):  # noqa: ANN001, ANN202
+    async def _call(self, function, *args):
         if self.inline:
             return function(*args)
         return await anyio.to_thread.run_sync(function, *args)
@@ -68,12 +68,22 @@ class Throttle:
 
 
 def _too_many(retry_after: int) -> tuple[Message, Message]:
-    body = (b'{"error":"too_many_requests","message":"too many denied requests from this'
-            b' client; retry after ' + str(retry_after).encode() + b' seconds"}')
-    return ({"type": "http.response.start", "status": 429, "headers": [
-        (b"content-type", b"application/json"), (b"retry-after", str(retry_after).encode()),
-        (b"content-length", str(len(body)).encode())]},
-        {"type": "http.response.body", "body": body})
+    body = (
+        b'{"error":"too_many_requests","message":"too many denied requests from this'
+        b" client; retry after " + str(retry_after).encode() + b' seconds"}'
+    )
+    return (
+        {
+            "type": "http.response.start",
+            "status": 429,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"retry-after", str(retry_after).encode()),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        },
+        {"type": "http.response.body", "body": body},
+    )
 
 
 class ThrottleMiddleware:
@@ -105,12 +115,20 @@ class ThrottleMiddleware:
     def _audit(self, scope: Scope, client: str, retry_after: int) -> None:
         limit = self.throttle.limit
         try:
-            record_audit(self.store, AuditEvent(
-                action="throttled", request_id=uuid.uuid4().hex, actor="anonymous",
-                target=f"client:{client} over {limit.amount} denials per"
-                       f" {limit.multiples} {limit.GRANULARITY.name}; further requests refused"
-                       f" for {retry_after}s without audit rows (first: {scope['method']}"
-                       f" {scope['path'][:100]})",
-                outcome="throttled", status_code=429, client_address=client))
-        except Exception:  # noqa: BLE001 - refusing is what matters; make the loss loud
+            record_audit(
+                self.store,
+                AuditEvent(
+                    action="throttled",
+                    request_id=uuid.uuid4().hex,
+                    actor="anonymous",
+                    target=f"client:{client} over {limit.amount} denials per"
+                    f" {limit.multiples} {limit.GRANULARITY.name}; further requests refused"
+                    f" for {retry_after}s without audit rows (first: {scope['method']}"
+                    f" {scope['path'][:100]})",
+                    outcome="throttled",
+                    status_code=429,
+                    client_address=client,
+                ),
+            )
+        except Exception:
             log.exception("could not write the throttling audit row for %s", client)

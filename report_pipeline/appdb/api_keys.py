@@ -37,8 +37,13 @@ def create_api_key(app: AppStore, role: str, name: str | None = None) -> IssuedK
     prefix = secrets.token_hex(6)
     key = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     with app.session() as session, session.begin():
-        row = ApiKey(name=name or f"key-{prefix}", role=role, prefix=prefix,
-                     key_sha256=_digest(key), created_at=utcnow())
+        row = ApiKey(
+            name=name or f"key-{prefix}",
+            role=role,
+            prefix=prefix,
+            key_sha256=_digest(key),
+            created_at=utcnow(),
+        )
         session.add(row)
         session.flush()
         return IssuedKey(row.id, row.name, role, prefix, key)
@@ -64,8 +69,12 @@ class AlreadyRevoked(LookupError):
     pass
 
 
-def _matching(session, id_or_prefix: str | None, key_id: int | None,  # noqa: ANN001
-              prefix: str | None) -> list[ApiKey]:
+def _matching(
+    session,
+    id_or_prefix: str | None,
+    key_id: int | None,
+    prefix: str | None,
+) -> list[ApiKey]:
     if key_id is not None:
         return list(session.scalars(select(ApiKey).where(ApiKey.id == key_id)))
     if prefix is not None:
@@ -73,13 +82,21 @@ def _matching(session, id_or_prefix: str | None, key_id: int | None,  # noqa: AN
     # Bare text: a prefix may be all digits, so look it up both ways.
     rows = list(session.scalars(select(ApiKey).where(ApiKey.prefix == id_or_prefix)))
     if id_or_prefix is not None and id_or_prefix.isdigit() and len(id_or_prefix) < 19:
-        rows += [row for row in session.scalars(
-            select(ApiKey).where(ApiKey.id == int(id_or_prefix))) if row not in rows]
+        rows += [
+            row
+            for row in session.scalars(select(ApiKey).where(ApiKey.id == int(id_or_prefix)))
+            if row not in rows
+        ]
     return rows
 
 
-def revoke_api_key(app: AppStore, id_or_prefix: str | None = None, *, key_id: int | None = None,
-                   prefix: str | None = None) -> ApiKey | None:
+def revoke_api_key(
+    app: AppStore,
+    id_or_prefix: str | None = None,
+    *,
+    key_id: int | None = None,
+    prefix: str | None = None,
+) -> ApiKey | None:
     """Revoke one key by id, by prefix, or by text that is unambiguously one of them.
 
     None when nothing matched; AmbiguousKey when the text is an id of one key and
@@ -88,14 +105,17 @@ def revoke_api_key(app: AppStore, id_or_prefix: str | None = None, *, key_id: in
     with app.session() as session, session.begin():
         rows = _matching(session, id_or_prefix, key_id, prefix)
         if len(rows) > 1:
-            raise AmbiguousKey(f"{id_or_prefix!r} is the id of key {rows[1].id} and the prefix of"
-                               f" key {rows[0].id}: use --id or --prefix")
+            raise AmbiguousKey(
+                f"{id_or_prefix!r} is the id of key {rows[1].id} and the prefix of"
+                f" key {rows[0].id}: use --id or --prefix"
+            )
         if not rows:
             return None
         row = rows[0]
         if row.revoked_at is not None:
-            raise AlreadyRevoked(f"key {row.id} ({row.name}) was already revoked"
-                                 f" at {row.revoked_at:%Y-%m-%d %H:%M}")
+            raise AlreadyRevoked(
+                f"key {row.id} ({row.name}) was already revoked at {row.revoked_at:%Y-%m-%d %H:%M}"
+            )
         row.revoked_at = utcnow()
         session.flush()
         return row

@@ -31,18 +31,30 @@ class AuditEvent:
 
 def record_audit(app: AppStore, event: AuditEvent) -> None:
     with app.session() as session, session.begin():
-        session.add(AuditEntry(
-            at=event.at, actor=event.actor[:320], role=event.role and event.role[:200],
-            action=event.action[:100], target=event.target and event.target[:500],
-            outcome=event.outcome[:40], status_code=event.status_code,
-            request_id=event.request_id[:64],
-            client_address=event.client_address and event.client_address[:100],
-        ))
+        session.add(
+            AuditEntry(
+                at=event.at,
+                actor=event.actor[:320],
+                role=event.role and event.role[:200],
+                action=event.action[:100],
+                target=event.target and event.target[:500],
+                outcome=event.outcome[:40],
+                status_code=event.status_code,
+                request_id=event.request_id[:64],
+                client_address=event.client_address and event.client_address[:100],
+            )
+        )
 
 
 def audit_page(
-    app: AppStore, *, after: int | None, limit: int, actor: str | None = None,
-    action: str | None = None, since: datetime | None = None, until: datetime | None = None,
+    app: AppStore,
+    *,
+    after: int | None,
+    limit: int,
+    actor: str | None = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> Page[AuditEntry]:
     """Newest first."""
     query = select(AuditEntry)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Integer, String, and_, bindparam, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -27,7 +27,13 @@ from report_pipeline.appdb.schema import Delivery, EmailSuppression, Report, Sub
 from report_pipeline.appdb.store import AppStore, utcnow
 
 PENDING, SENDING, SENT, FAILED, DEAD, SUPPRESSED = (
-    "pending", "sending", "sent", "failed", "dead", "suppressed")
+    "pending",
+    "sending",
+    "sent",
+    "failed",
+    "dead",
+    "suppressed",
+)
 STATUSES = (PENDING, SENDING, SENT, FAILED, DEAD, SUPPRESSED)
 _ERROR_CHARS = 2000
 
@@ -44,29 +50,52 @@ class ClaimedDelivery:
 # `sent` is written once per message: statements built once, parameters per call.
 _ROWS = Delivery.__table__
 _SENT_VALUES = dict(
-    status=SENT, message_id=bindparam("b_message_id"),
-    provider_message_id=bindparam("b_provider_id"), sent_at=bindparam("b_now"),
+    status=SENT,
+    message_id=bindparam("b_message_id"),
+    provider_message_id=bindparam("b_provider_id"),
+    sent_at=bindparam("b_now"),
     pdf_sha256=bindparam("b_pdf_sha256"),
-    last_error=None, lease_owner=None, lease_expires_at=None, next_attempt_at=None,
-    updated_at=bindparam("b_now"))
-_SENT_IF_OURS = update(_ROWS).where(
-    _ROWS.c.id == bindparam("b_id"), _ROWS.c.status == SENDING,
-    _ROWS.c.lease_owner == bindparam("b_owner")).values(**_SENT_VALUES)
+    last_error=None,
+    lease_owner=None,
+    lease_expires_at=None,
+    next_attempt_at=None,
+    updated_at=bindparam("b_now"),
+)
+_SENT_IF_OURS = (
+    update(_ROWS)
+    .where(
+        _ROWS.c.id == bindparam("b_id"),
+        _ROWS.c.status == SENDING,
+        _ROWS.c.lease_owner == bindparam("b_owner"),
+    )
+    .values(**_SENT_VALUES)
+)
 # Our lease was taken back meanwhile: the message did go out, so record it anyway.
-_SENT_UNLESS_SENT = update(_ROWS).where(
-    _ROWS.c.id == bindparam("b_id"), _ROWS.c.status != SENT).values(**_SENT_VALUES)
+_SENT_UNLESS_SENT = (
+    update(_ROWS)
+    .where(_ROWS.c.id == bindparam("b_id"), _ROWS.c.status != SENT)
+    .values(**_SENT_VALUES)
+)
 
 
-def _mailed_in_week(week, scope: str, report_id: int):  # noqa: ANN001, ANN202 - a subquery
+def _mailed_in_week(week, scope: str, report_id: int):
     """Addresses another report of the same (week, scope) was sent (or is being sent) to."""
-    return (select(Delivery.email).join(Report, Report.id == Delivery.report_id)
-            .where(Report.week == week, Report.scope == scope, Report.id != report_id,
-                   Delivery.status.in_((SENT, SENDING))))
+    return (
+        select(Delivery.email)
+        .join(Report, Report.id == Delivery.report_id)
+        .where(
+            Report.week == week,
+            Report.scope == scope,
+            Report.id != report_id,
+            Delivery.status.in_((SENT, SENDING)),
+        )
+    )
 
 
-def _claimable(now: datetime):  # noqa: ANN202 - a SQLAlchemy boolean clause
-    return or_(Delivery.status == PENDING,
-               and_(Delivery.status == FAILED, Delivery.next_attempt_at <= now))
+def _claimable(now: datetime):
+    return or_(
+        Delivery.status == PENDING, and_(Delivery.status == FAILED, Delivery.next_attempt_at <= now)
+    )
 
 
 class OutboxStore:
@@ -91,21 +120,41 @@ class OutboxStore:
         now = utcnow()
         with self.app.session() as session:
             week, scope = session.execute(
-                select(Report.week, Report.scope).where(Report.id == report_id)).one()
+                select(Report.week, Report.scope).where(Report.id == report_id)
+            ).one()
         suppressed = select(EmailSuppression.email)
         source = select(
-            literal(report_id, Integer), Subscriber.email, Subscriber.name,
-            literal(PENDING, String), literal(0, Integer),
-            literal(now, Delivery.created_at.type), literal(now, Delivery.updated_at.type),
-        ).where(Subscriber.active.is_(True), Subscriber.email.not_in(suppressed),
-                Subscriber.customer == scope)
+            literal(report_id, Integer),
+            Subscriber.email,
+            Subscriber.name,
+            literal(PENDING, String),
+            literal(0, Integer),
+            literal(now, Delivery.created_at.type),
+            literal(now, Delivery.updated_at.type),
+        ).where(
+            Subscriber.active.is_(True),
+            Subscriber.email.not_in(suppressed),
+            Subscriber.customer == scope,
+        )
         if not force:
             source = source.where(Subscriber.email.not_in(_mailed_in_week(week, scope, report_id)))
         insert = pg_insert if self.is_postgres else sqlite_insert
-        statement = insert(Delivery).from_select(
-            ["report_id", "email", "recipient_name", "status", "attempts", "created_at",
-             "updated_at"], source,
-        ).on_conflict_do_nothing(index_elements=["report_id", "email"])
+        statement = (
+            insert(Delivery)
+            .from_select(
+                [
+                    "report_id",
+                    "email",
+                    "recipient_name",
+                    "status",
+                    "attempts",
+                    "created_at",
+                    "updated_at",
+                ],
+                source,
+            )
+            .on_conflict_do_nothing(index_elements=["report_id", "email"])
+        )
         with self.app.session() as session, session.begin():
             return session.execute(statement).rowcount or 0
 
@@ -114,45 +163,82 @@ class OutboxStore:
         if SENDING in statuses:
             raise ValueError("a sending row belongs to its sender; reconciliation frees it")
         with self._write() as session:
-            return session.execute(
-                update(Delivery).where(Delivery.report_id == report_id,
-                                       Delivery.status.in_(statuses))
-                .values(status=PENDING, attempts=0, next_attempt_at=None, lease_owner=None,
-                        lease_expires_at=None, updated_at=utcnow())
-            ).rowcount or 0
+            return (
+                session.execute(
+                    update(Delivery)
+                    .where(Delivery.report_id == report_id, Delivery.status.in_(statuses))
+                    .values(
+                        status=PENDING,
+                        attempts=0,
+                        next_attempt_at=None,
+                        lease_owner=None,
+                        lease_expires_at=None,
+                        updated_at=utcnow(),
+                    )
+                ).rowcount
+                or 0
+            )
 
     def suppress_pending(self, report_id: int) -> int:
         """Rows not yet sent to a suppressed address become `suppressed` (never sent)."""
         with self._write() as session:
-            return session.execute(
-                update(Delivery).where(
-                    Delivery.report_id == report_id, Delivery.status.in_((PENDING, FAILED)),
-                    Delivery.email.in_(select(EmailSuppression.email)),
-                ).values(status=SUPPRESSED, next_attempt_at=None, updated_at=utcnow(),
-                         last_error="address is on the suppression list")
-            ).rowcount or 0
+            return (
+                session.execute(
+                    update(Delivery)
+                    .where(
+                        Delivery.report_id == report_id,
+                        Delivery.status.in_((PENDING, FAILED)),
+                        Delivery.email.in_(select(EmailSuppression.email)),
+                    )
+                    .values(
+                        status=SUPPRESSED,
+                        next_attempt_at=None,
+                        updated_at=utcnow(),
+                        last_error="address is on the suppression list",
+                    )
+                ).rowcount
+                or 0
+            )
 
     # --- claiming and leases -------------------------------------------------
 
-    def claim(self, report_id: int, owner: str, limit: int,
-              lease: timedelta) -> list[ClaimedDelivery]:
+    def claim(
+        self, report_id: int, owner: str, limit: int, lease: timedelta
+    ) -> list[ClaimedDelivery]:
         """Take up to `limit` due rows for `owner`: `sending`, leased, attempt counted."""
         now = utcnow()
-        due = (select(Delivery.id)
-               .where(Delivery.report_id == report_id, _claimable(now))
-               .order_by(Delivery.id).limit(limit))
-        values = dict(status=SENDING, lease_owner=owner, lease_expires_at=now + lease,
-                      attempts=Delivery.attempts + 1, next_attempt_at=None, updated_at=now)
-        returning = (Delivery.id, Delivery.report_id, Delivery.email, Delivery.recipient_name,
-                     Delivery.attempts)
+        due = (
+            select(Delivery.id)
+            .where(Delivery.report_id == report_id, _claimable(now))
+            .order_by(Delivery.id)
+            .limit(limit)
+        )
+        values = dict(
+            status=SENDING,
+            lease_owner=owner,
+            lease_expires_at=now + lease,
+            attempts=Delivery.attempts + 1,
+            next_attempt_at=None,
+            updated_at=now,
+        )
+        returning = (
+            Delivery.id,
+            Delivery.report_id,
+            Delivery.email,
+            Delivery.recipient_name,
+            Delivery.attempts,
+        )
         if self.is_postgres:
             locked = due.with_for_update(skip_locked=True).cte("due")
             statement = update(Delivery).where(Delivery.id == locked.c.id)
         else:
             # The outer condition repeats the inner one: under SQLite's single
             # writer it is what makes the claim safe, row by row.
-            statement = update(Delivery).where(Delivery.id.in_(due.scalar_subquery()),
-                                               Delivery.report_id == report_id, _claimable(now))
+            statement = update(Delivery).where(
+                Delivery.id.in_(due.scalar_subquery()),
+                Delivery.report_id == report_id,
+                _claimable(now),
+            )
         with self._write() as session:
             rows = session.execute(statement.values(**values).returning(*returning)).all()
         return sorted((ClaimedDelivery(*row) for row in rows), key=lambda d: d.id)
@@ -163,11 +249,20 @@ class OutboxStore:
         if not ids:
             return set()
         with self._write() as session:
-            rows = session.execute(
-                update(Delivery).where(Delivery.id.in_(ids), Delivery.status == SENDING,
-                                       Delivery.lease_owner == owner)
-                .values(lease_expires_at=utcnow() + lease).returning(Delivery.id)
-            ).scalars().all()
+            rows = (
+                session.execute(
+                    update(Delivery)
+                    .where(
+                        Delivery.id.in_(ids),
+                        Delivery.status == SENDING,
+                        Delivery.lease_owner == owner,
+                    )
+                    .values(lease_expires_at=utcnow() + lease)
+                    .returning(Delivery.id)
+                )
+                .scalars()
+                .all()
+            )
         return set(rows)
 
     def reconcile_expired(self, report_id: int, max_attempts: int) -> int:
@@ -178,35 +273,68 @@ class OutboxStore:
         (a message that kills its sender every time must not loop forever).
         """
         now = utcnow()
-        expired = and_(Delivery.report_id == report_id, Delivery.status == SENDING,
-                       Delivery.lease_expires_at < now)
+        expired = and_(
+            Delivery.report_id == report_id,
+            Delivery.status == SENDING,
+            Delivery.lease_expires_at < now,
+        )
         note = "lease expired before the outcome was recorded (sender stopped?)"
         with self._write() as session:
-            dead = session.execute(
-                update(Delivery).where(expired, Delivery.attempts >= max_attempts)
-                .values(status=DEAD, lease_owner=None, lease_expires_at=None,
-                        last_error=f"{note}; no attempts left", updated_at=now)
-            ).rowcount or 0
-            retried = session.execute(
-                update(Delivery).where(expired)
-                .values(status=FAILED, next_attempt_at=now, lease_owner=None,
-                        lease_expires_at=None, last_error=note, updated_at=now)
-            ).rowcount or 0
+            dead = (
+                session.execute(
+                    update(Delivery)
+                    .where(expired, Delivery.attempts >= max_attempts)
+                    .values(
+                        status=DEAD,
+                        lease_owner=None,
+                        lease_expires_at=None,
+                        last_error=f"{note}; no attempts left",
+                        updated_at=now,
+                    )
+                ).rowcount
+                or 0
+            )
+            retried = (
+                session.execute(
+                    update(Delivery)
+                    .where(expired)
+                    .values(
+                        status=FAILED,
+                        next_attempt_at=now,
+                        lease_owner=None,
+                        lease_expires_at=None,
+                        last_error=note,
+                        updated_at=now,
+                    )
+                ).rowcount
+                or 0
+            )
         return dead + retried
 
     # --- outcomes ------------------------------------------------------------
 
-    def mark_sent(self, delivery_id: int, owner: str, message_id: str,
-                  provider_message_id: str | None = None, pdf_sha256: str | None = None) -> bool:
+    def mark_sent(
+        self,
+        delivery_id: int,
+        owner: str,
+        message_id: str,
+        provider_message_id: str | None = None,
+        pdf_sha256: str | None = None,
+    ) -> bool:
         """Record the hand-over; False when our lease had been taken back meanwhile.
 
         Even then the row ends `sent` unless it already is: the message did
         go out, and recording that spares a further copy. `pdf_sha256` is the
         report version the message carried (attached or linked).
         """
-        params = {"b_id": delivery_id, "b_owner": owner, "b_message_id": message_id,
-                  "b_provider_id": provider_message_id, "b_now": utcnow(),
-                  "b_pdf_sha256": pdf_sha256}
+        params = {
+            "b_id": delivery_id,
+            "b_owner": owner,
+            "b_message_id": message_id,
+            "b_provider_id": provider_message_id,
+            "b_now": utcnow(),
+            "b_pdf_sha256": pdf_sha256,
+        }
         try:
             return self._record_sent(params)
         except DBAPIError as error:
@@ -246,8 +374,9 @@ class OutboxStore:
             self._connection.close()
             self._connection = None
 
-    def mark_failed(self, delivery_id: int, owner: str, error: str, *,
-                    retry_at: datetime | None) -> str | None:
+    def mark_failed(
+        self, delivery_id: int, owner: str, error: str, *, retry_at: datetime | None
+    ) -> str | None:
         """`failed` (due again at `retry_at`) or, with no retry, `dead`.
 
         Returns the new status, or None when the lease was no longer ours (the
@@ -256,10 +385,20 @@ class OutboxStore:
         status = FAILED if retry_at is not None else DEAD
         with self._write() as session:
             changed = session.execute(
-                update(Delivery).where(Delivery.id == delivery_id, Delivery.status == SENDING,
-                                       Delivery.lease_owner == owner)
-                .values(status=status, next_attempt_at=retry_at, last_error=error[:_ERROR_CHARS],
-                        lease_owner=None, lease_expires_at=None, updated_at=utcnow())
+                update(Delivery)
+                .where(
+                    Delivery.id == delivery_id,
+                    Delivery.status == SENDING,
+                    Delivery.lease_owner == owner,
+                )
+                .values(
+                    status=status,
+                    next_attempt_at=retry_at,
+                    last_error=error[:_ERROR_CHARS],
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    updated_at=utcnow(),
+                )
             ).rowcount
         return status if changed == 1 else None
 
@@ -269,19 +408,32 @@ class OutboxStore:
         if not ids:
             return 0
         with self._write() as session:
-            return session.execute(
-                update(Delivery).where(Delivery.id.in_(ids), Delivery.status == SENDING,
-                                       Delivery.lease_owner == owner)
-                .values(status=PENDING, attempts=Delivery.attempts - 1, lease_owner=None,
-                        lease_expires_at=None, updated_at=utcnow())
-            ).rowcount or 0
+            return (
+                session.execute(
+                    update(Delivery)
+                    .where(
+                        Delivery.id.in_(ids),
+                        Delivery.status == SENDING,
+                        Delivery.lease_owner == owner,
+                    )
+                    .values(
+                        status=PENDING,
+                        attempts=Delivery.attempts - 1,
+                        lease_owner=None,
+                        lease_expires_at=None,
+                        updated_at=utcnow(),
+                    )
+                ).rowcount
+                or 0
+            )
 
     # --- reading -------------------------------------------------------------
 
     def counts(self, report_id: int) -> Counter[str]:
         with self.app.session() as session:
             rows = session.execute(
-                select(Delivery.status, func.count()).where(Delivery.report_id == report_id)
+                select(Delivery.status, func.count())
+                .where(Delivery.report_id == report_id)
                 .group_by(Delivery.status)
             ).all()
         return Counter({status: n for status, n in rows})
@@ -289,15 +441,22 @@ class OutboxStore:
     def next_wakeup(self, report_id: int) -> datetime | None:
         """When something unfinished may become claimable: a retry or a lease end."""
         with self.app.session() as session:
-            retry = session.scalar(select(func.min(Delivery.next_attempt_at)).where(
-                Delivery.report_id == report_id, Delivery.status == FAILED))
-            lease = session.scalar(select(func.min(Delivery.lease_expires_at)).where(
-                Delivery.report_id == report_id, Delivery.status == SENDING))
+            retry = session.scalar(
+                select(func.min(Delivery.next_attempt_at)).where(
+                    Delivery.report_id == report_id, Delivery.status == FAILED
+                )
+            )
+            lease = session.scalar(
+                select(func.min(Delivery.lease_expires_at)).where(
+                    Delivery.report_id == report_id, Delivery.status == SENDING
+                )
+            )
         moments = [_aware(m) for m in (retry, lease) if m is not None]
         return min(moments) if moments else None
 
-    def list(self, *, week: object | None = None, status: str | None = None,
-             report_id: int | None = None) -> list[tuple[Delivery, Report]]:
+    def list(
+        self, *, week: object | None = None, status: str | None = None, report_id: int | None = None
+    ) -> list[tuple[Delivery, Report]]:
         query = select(Delivery, Report).join(Report, Report.id == Delivery.report_id)
         if week is not None:
             query = query.where(Report.week == week)
@@ -331,7 +490,7 @@ class _WriteTransaction:
             self.session.connection().exec_driver_sql("BEGIN IMMEDIATE")
         return self.session
 
-    def __exit__(self, exc_type, exc, tb) -> None:  # noqa: ANN001
+    def __exit__(self, exc_type, exc, tb) -> None:
         try:
             if exc_type is None:
                 self.session.commit()
@@ -343,14 +502,15 @@ class _WriteTransaction:
 
 def _aware(moment: datetime) -> datetime:
     # SQLite hands back naive datetimes; everything stored here is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def status_counts(app: AppStore, report_id: int) -> dict[str, int]:
     """Deliveries of one report by status, every status present (0 when none)."""
     with app.session() as session:
         rows = session.execute(
-            select(Delivery.status, func.count()).where(Delivery.report_id == report_id)
+            select(Delivery.status, func.count())
+            .where(Delivery.report_id == report_id)
             .group_by(Delivery.status)
         ).all()
     counts = dict.fromkeys(STATUSES, 0)

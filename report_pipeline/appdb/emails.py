@@ -41,12 +41,22 @@ def schedule_email(
         if session.get(Report, report_id) is None:
             raise ReportNotFound(f"no report with id {report_id}")
         insert = pg_insert if app.engine.dialect.name == "postgresql" else sqlite_insert
-        created = session.execute(
-            insert(Delivery).values(
-                report_id=report_id, email=email, recipient_name=name, status="pending",
-                attempts=0, created_at=now, updated_at=now,
-            ).on_conflict_do_nothing(index_elements=["report_id", "email"])
-        ).rowcount == 1
+        created = (
+            session.execute(
+                insert(Delivery)
+                .values(
+                    report_id=report_id,
+                    email=email,
+                    recipient_name=name,
+                    status="pending",
+                    attempts=0,
+                    created_at=now,
+                    updated_at=now,
+                )
+                .on_conflict_do_nothing(index_elements=["report_id", "email"])
+            ).rowcount
+            == 1
+        )
         row = session.scalar(
             select(Delivery).where(Delivery.report_id == report_id, Delivery.email == email)
         )
@@ -58,13 +68,19 @@ def emails_page(app: AppStore, report_id: int, *, after: int | None, limit: int)
         if session.get(Report, report_id) is None:
             raise ReportNotFound(f"no report with id {report_id}")
         return keyset_page(
-            session, select(Delivery).where(Delivery.report_id == report_id), Delivery.id,
-            after, limit,
+            session,
+            select(Delivery).where(Delivery.report_id == report_id),
+            Delivery.id,
+            after,
+            limit,
         )
 
 
 def update_email_status(
-    app: AppStore, email_id: int, status: str, message_id: str | None = None,
+    app: AppStore,
+    email_id: int,
+    status: str,
+    message_id: str | None = None,
     error: str | None = None,
 ) -> Delivery:
     if status not in EMAIL_STATUSES:

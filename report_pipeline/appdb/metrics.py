@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 
 from report_pipeline.appdb.deliveries import STATUSES
 from report_pipeline.appdb.schema import Delivery, Report
+from report_pipeline.appdb.scopes import ALL
 from report_pipeline.appdb.store import AppStore, utcnow
 from report_pipeline.weeks import week_start_of
-from report_pipeline.appdb.scopes import ALL
 
 FINISHED = ("succeeded", "noop", "held")  # the week has its report (held: rendered, emails wait)
 OPEN_DELIVERY = ("pending", "sending", "failed")  # still to go out (failed: waiting for a retry)
@@ -40,12 +40,15 @@ def pipeline_snapshot(app: AppStore, now: datetime | None = None) -> PipelineSna
     closed = week_start_of(now.date()) - timedelta(days=7)
     with app.session() as session:
         closed_state = session.scalar(
-            select(Report.state).where(Report.week == closed, Report.scope == ALL)
-            .order_by(Report.id.desc()).limit(1)
+            select(Report.state)
+            .where(Report.week == closed, Report.scope == ALL)
+            .order_by(Report.id.desc())
+            .limit(1)
         )
         # Week-level figures are the `all` report's; customer reports are counted as held only.
-        succeeded = session.scalar(select(func.max(Report.week)).where(
-            Report.state == "succeeded", Report.scope == ALL))
+        succeeded = session.scalar(
+            select(func.max(Report.week)).where(Report.state == "succeeded", Report.scope == ALL)
+        )
         last = session.execute(
             select(Report.week, Report.documents_total, Report.documents_failed)
             .where(Report.state.in_(FINISHED), Report.scope == ALL)
@@ -53,8 +56,9 @@ def pipeline_snapshot(app: AppStore, now: datetime | None = None) -> PipelineSna
             .limit(1)
         ).first()
         by_state = dict(
-            session.execute(select(Report.state, func.count()).where(Report.scope == ALL)
-                            .group_by(Report.state)).all()
+            session.execute(
+                select(Report.state, func.count()).where(Report.scope == ALL).group_by(Report.state)
+            ).all()
         )
         held = (
             session.scalar(

@@ -22,7 +22,11 @@ class Page(Generic[T]):
 
 
 def keyset_page(
-    session: Session, query: Select, key: InstrumentedAttribute, after: int | None, limit: int,
+    session: Session,
+    query: Select,
+    key: InstrumentedAttribute,
+    after: int | None,
+    limit: int,
     descending: bool = False,
 ) -> Page:
     """Rows of `query` ordered by the unique integer column `key`, after `after`."""

@@ -35,7 +35,11 @@ FINISHED_STATES = frozenset({"succeeded", "failed", "noop", "held"})
 STATE_ACTION = "report.state"  # audit_log action of every state transition
 PIPELINE_ACTOR = "dagster"
 RESULT_FIELDS = (
-    "report_uri", "pdf_key", "pdf_sha256", "documents_total", "documents_failed",
+    "report_uri",
+    "pdf_key",
+    "pdf_sha256",
+    "documents_total",
+    "documents_failed",
     "dagster_run_id",
 )
 
@@ -75,11 +79,13 @@ def check_result(row: Report, result: dict) -> list[str]:
     The PDF the email run mails is `pdf_key`: it must be the key the pipeline
     writes for the report's week, never a caller's choice (another object, a path).
     """
-    changed = sorted(name for name, value in result.items()
-                     if value is not None and getattr(row, name) != value)
+    changed = sorted(
+        name for name, value in result.items() if value is not None and getattr(row, name) != value
+    )
     if row.state in FINISHED and FACT_FIELDS & set(changed):
         raise ResultImmutable(
-            f"report {row.id} is {row.state}: its results are final; request a new report")
+            f"report {row.id} is {row.state}: its results are final; request a new report"
+        )
     customer = None if row.scope == ALL else row.scope
     key, form = result.get("pdf_key"), report_pdf_key(row.week, "<pdf sha256>", customer)
     if key is not None:
@@ -88,16 +94,24 @@ def check_result(row: Report, result: dict) -> list[str]:
         if sha256 is None or (wanted is not None and sha256 != wanted):
             raise InvalidResult(f"pdf_key must be {form}, a version written for week {row.week}")
     uri, named = result.get("report_uri"), key or row.pdf_key
-    if uri is not None and ("/../" in uri or "\\" in uri or not (
-            uri.endswith("/" + named) if named else
-            report_pdf_sha256(uri[uri.find("reports/"):], row.week, customer))):
+    if uri is not None and (
+        "/../" in uri
+        or "\\" in uri
+        or not (
+            uri.endswith("/" + named)
+            if named
+            else report_pdf_sha256(uri[uri.find("reports/") :], row.week, customer)
+        )
+    ):
         raise InvalidResult(f"report_uri must name the object {named or form!r}")
     return changed
 
 
 def check_transition(current: str, new: str) -> None:
     if new not in REPORT_STATES:
-        raise InvalidTransition(f"unknown state {new!r}; expected one of {', '.join(REPORT_STATES)}")
+        raise InvalidTransition(
+            f"unknown state {new!r}; expected one of {', '.join(REPORT_STATES)}"
+        )
     if new != current and new not in TRANSITIONS[current]:
         raise InvalidTransition(f"a report cannot go from {current!r} to {new!r}")
 
@@ -113,8 +127,9 @@ def get_report(app: AppStore, report_id: int) -> Report:
 def active_report(app: AppStore, week: date) -> Report | None:
     with app.session() as session:
         return session.scalar(
-            select(Report).where(Report.week == week, Report.scope == ALL,
-                                 Report.state.in_(ACTIVE_REPORT_STATES))
+            select(Report).where(
+                Report.week == week, Report.scope == ALL, Report.state.in_(ACTIVE_REPORT_STATES)
+            )
         )
 
 
@@ -134,9 +149,10 @@ def request_report(app: AppStore, week: date, force: bool = False) -> Report:
                 session.add(row)
                 session.flush()
                 previous = session.scalar(
-                    select(Report).where(Report.week == week, Report.scope == ALL,
-                                         Report.id != row.id)
-                    .order_by(Report.id.desc()).limit(1)
+                    select(Report)
+                    .where(Report.week == week, Report.scope == ALL, Report.id != row.id)
+                    .order_by(Report.id.desc())
+                    .limit(1)
                 )
                 if previous is not None and previous.state == "succeeded" and not force:
                     session.expunge(previous)  # keep its loaded state through the rollback
@@ -199,8 +215,13 @@ def _update(app: AppStore, report_id: int, **values: object) -> Report:
 
 
 def reports_page(
-    app: AppStore, *, after: int | None, limit: int, state: str | None = None,
-    week: date | None = None, scope: str | None = None,
+    app: AppStore,
+    *,
+    after: int | None,
+    limit: int,
+    state: str | None = None,
+    week: date | None = None,
+    scope: str | None = None,
 ) -> Page[Report]:
     """Newest first; every scope unless `scope` is given."""
     query = select(Report)
@@ -235,24 +256,37 @@ def apply_run_state(app: AppStore, run: RunState) -> Report | None:
     try:
         with app.session() as session, session.begin():
             # Customer rows carry the run id too; the run's own row is the `all` one.
-            row = session.scalar(select(Report).where(Report.dagster_run_id == run.run_id,
-                                                      Report.scope == ALL)
-                                 .order_by(Report.id.desc()).limit(1).with_for_update())
+            row = session.scalar(
+                select(Report)
+                .where(Report.dagster_run_id == run.run_id, Report.scope == ALL)
+                .order_by(Report.id.desc())
+                .limit(1)
+                .with_for_update()
+            )
             if row is None:
                 row = session.scalar(
-                    select(Report).where(
-                        Report.week == run.week, Report.scope == ALL,
+                    select(Report)
+                    .where(
+                        Report.week == run.week,
+                        Report.scope == ALL,
                         Report.state.in_(ACTIVE_REPORT_STATES),
                         Report.dagster_run_id.is_(None),
-                    ).with_for_update()
+                    )
+                    .with_for_update()
                 )
             now = utcnow()
             if row is None:
-                if session.scalar(select(Report.id).where(Report.week == run.week,
-                                                          Report.scope == ALL).limit(1)):
+                if session.scalar(
+                    select(Report.id).where(Report.week == run.week, Report.scope == ALL).limit(1)
+                ):
                     return None  # the week's report stands; this run never touched it
-                row = Report(week=run.week, state=run.state, dagster_run_id=run.run_id,
-                             created_at=now, updated_at=now)
+                row = Report(
+                    week=run.week,
+                    state=run.state,
+                    dagster_run_id=run.run_id,
+                    created_at=now,
+                    updated_at=now,
+                )
                 session.add(row)
                 session.flush()
                 _audit(session, row, None, run.state, run.run_id)
@@ -278,16 +312,30 @@ def start_run(app: AppStore, week: date, run_id: str) -> Report | None:
     try:
         with app.session() as session, session.begin():
             # The run's own row is the `all` one; customer rows are written at its end.
-            row = session.scalar(select(Report).where(Report.dagster_run_id == run_id,
-                                                      Report.scope == ALL)
-                                 .order_by(Report.id.desc()).limit(1).with_for_update())
+            row = session.scalar(
+                select(Report)
+                .where(Report.dagster_run_id == run_id, Report.scope == ALL)
+                .order_by(Report.id.desc())
+                .limit(1)
+                .with_for_update()
+            )
             if row is None:
-                row = session.scalar(select(Report).where(Report.week == week, Report.scope == ALL)
-                                     .order_by(Report.id.desc()).limit(1).with_for_update())
+                row = session.scalar(
+                    select(Report)
+                    .where(Report.week == week, Report.scope == ALL)
+                    .order_by(Report.id.desc())
+                    .limit(1)
+                    .with_for_update()
+                )
             now = utcnow()
             if row is None:
-                row = Report(week=week, state="running", dagster_run_id=run_id,
-                             created_at=now, updated_at=now)
+                row = Report(
+                    week=week,
+                    state="running",
+                    dagster_run_id=run_id,
+                    created_at=now,
+                    updated_at=now,
+                )
                 session.add(row)
                 session.flush()
                 _audit(session, row, None, "running", run_id)
@@ -314,13 +362,20 @@ def finish_run(app: AppStore, result: ReportResult, hold: str | None) -> Report:
         row = None
         if result.dagster_run_id:
             row = session.scalar(
-                select(Report).where(Report.dagster_run_id == result.dagster_run_id,
-                                     Report.scope == result.scope)
-                .order_by(Report.id.desc()).limit(1).with_for_update())
+                select(Report)
+                .where(Report.dagster_run_id == result.dagster_run_id, Report.scope == result.scope)
+                .order_by(Report.id.desc())
+                .limit(1)
+                .with_for_update()
+            )
         if row is None:
-            row = session.scalar(select(Report).where(Report.week == result.week,
-                                                      Report.scope == result.scope)
-                                 .order_by(Report.id.desc()).limit(1).with_for_update())
+            row = session.scalar(
+                select(Report)
+                .where(Report.week == result.week, Report.scope == result.scope)
+                .order_by(Report.id.desc())
+                .limit(1)
+                .with_for_update()
+            )
         now = utcnow()
         if row is None:
             row = Report(week=result.week, scope=result.scope, created_at=now)
@@ -337,17 +392,32 @@ def finish_run(app: AppStore, result: ReportResult, hold: str | None) -> Report:
         return row
 
 
-def _audit(session, row: Report, before: str | None, after: str,  # noqa: ANN001 - a Session
-           run_id: str | None, actor: str = PIPELINE_ACTOR) -> None:
+def _audit(
+    session,
+    row: Report,
+    before: str | None,
+    after: str,
+    run_id: str | None,
+    actor: str = PIPELINE_ACTOR,
+) -> None:
     """One append-only audit row per transition; `request_id` carries the Dagster run id."""
-    session.add(AuditEntry(
-        at=utcnow(), actor=actor[:320], role=None, action=STATE_ACTION,
-        target=f"report:{row.id} week:{row.week.isoformat()} {before or 'none'}->{after}",
-        outcome=after, status_code=0, request_id=(run_id or "")[:64], client_address=None,
-    ))
+    session.add(
+        AuditEntry(
+            at=utcnow(),
+            actor=actor[:320],
+            role=None,
+            action=STATE_ACTION,
+            target=f"report:{row.id} week:{row.week.isoformat()} {before or 'none'}->{after}",
+            outcome=after,
+            status_code=0,
+            request_id=(run_id or "")[:64],
+            client_address=None,
+        )
+    )
 
 
 # --- completeness gate: hold and release ----------------------------------
+
 
 class NotHeld(ValueError):
     pass
@@ -356,16 +426,27 @@ class NotHeld(ValueError):
 def set_hold(app: AppStore, report_id: int, reason: str | None) -> Report:
     """Hold a report's emails with a reason (None: the report is not held)."""
     now = utcnow()
-    return _update(app, report_id, hold_reason=reason, held_at=now if reason else None,
-                   released_at=None, released_by=None)
+    return _update(
+        app,
+        report_id,
+        hold_reason=reason,
+        held_at=now if reason else None,
+        released_at=None,
+        released_by=None,
+    )
 
 
 def release_hold(app: AppStore, week: date, released_by: str, scope: str = ALL) -> Report:
     """An operator lets the week's held report (of one scope) be mailed; the reason stays."""
     what = f"week {week}" + ("" if scope == ALL else f" for customer {scope}")
     with app.session() as session, session.begin():
-        row = session.scalar(select(Report).where(Report.week == week, Report.scope == scope)
-                             .order_by(Report.id.desc()).limit(1).with_for_update())
+        row = session.scalar(
+            select(Report)
+            .where(Report.week == week, Report.scope == scope)
+            .order_by(Report.id.desc())
+            .limit(1)
+            .with_for_update()
+        )
         if row is None:
             raise ReportNotFound(f"no report for {what}")
         if not row.hold_reason:

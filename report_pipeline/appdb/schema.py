@@ -9,7 +9,16 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
-    Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, text,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -22,9 +31,7 @@ class Subscriber(Base):
     """One subscription: an address and a scope (a customer id, or `all`)."""
 
     __tablename__ = "subscribers"
-    __table_args__ = (
-        UniqueConstraint("email", "customer", name="uq_subscribers_email_customer"),
-    )
+    __table_args__ = (UniqueConstraint("email", "customer", name="uq_subscribers_email_customer"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(320), index=True)
@@ -46,8 +53,13 @@ _ACTIVE_WHERE = text("state IN ('requested', 'running')")
 class Report(Base):
     __tablename__ = "reports"
     __table_args__ = (
-        Index("uq_reports_active_week", "week", unique=True,
-              postgresql_where=_ACTIVE_WHERE, sqlite_where=_ACTIVE_WHERE),
+        Index(
+            "uq_reports_active_week",
+            "week",
+            unique=True,
+            postgresql_where=_ACTIVE_WHERE,
+            sqlite_where=_ACTIVE_WHERE,
+        ),
         Index("ix_reports_week_scope", "week", "scope"),
     )
 

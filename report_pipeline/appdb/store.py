@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from alembic import command
@@ -21,7 +21,7 @@ DELIVERY_SENT = "sent"
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def _create_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
+        def _sqlite_pragmas(dbapi_conn, _record) -> None:
             # WAL lets the API read while a run writes; FKs are off by default in SQLite.
             dbapi_conn.execute("PRAGMA journal_mode=WAL")
             dbapi_conn.execute("PRAGMA foreign_keys=ON")
@@ -114,7 +114,8 @@ class AppStore:
             raise SchemaOutdated(
                 f"the app database schema is at {revision or 'nothing'}, this code expects"
                 f" {head}: run `report-pipeline db upgrade` with the same"
-                " REPORT_PIPELINE_DATABASE_URL")
+                " REPORT_PIPELINE_DATABASE_URL"
+            )
 
     def session(self) -> Session:
         return self._sessions()
@@ -125,11 +126,13 @@ class AppStore:
         """Idempotent per (address, scope): an active one is returned as is, a removed one
         reactivated. `customer` must be validated (report_pipeline.appdb.scopes)."""
         with self.session() as session, session.begin():
-            row = session.scalar(select(Subscriber).where(Subscriber.email == email,
-                                                          Subscriber.customer == customer))
+            row = session.scalar(
+                select(Subscriber).where(Subscriber.email == email, Subscriber.customer == customer)
+            )
             if row is None:
-                row = Subscriber(email=email, name=name, active=True, subscribed_at=utcnow(),
-                                 customer=customer)
+                row = Subscriber(
+                    email=email, name=name, active=True, subscribed_at=utcnow(), customer=customer
+                )
                 session.add(row)
             elif not row.active:
                 row.active, row.subscribed_at, row.unsubscribed_at = True, utcnow(), None
@@ -146,8 +149,9 @@ class AppStore:
             result = session.execute(query.values(active=False, unsubscribed_at=utcnow()))
             return result.rowcount >= 1
 
-    def subscribers(self, active_only: bool = True,
-                    customer: str | None = None) -> list[Subscriber]:
+    def subscribers(
+        self, active_only: bool = True, customer: str | None = None
+    ) -> list[Subscriber]:
         query = select(Subscriber).order_by(Subscriber.id)
         if active_only:
             query = query.where(Subscriber.active.is_(True))
@@ -161,15 +165,20 @@ class AppStore:
     def latest_report(self, week: date, scope: str = ALL) -> Report | None:
         with self.session() as session:
             return session.scalar(
-                select(Report).where(Report.week == week, Report.scope == scope)
-                .order_by(Report.id.desc()).limit(1)
+                select(Report)
+                .where(Report.week == week, Report.scope == scope)
+                .order_by(Report.id.desc())
+                .limit(1)
             )
 
     def week_reports(self, week: date) -> list[Report]:
         """The latest report of each scope of the week: `all` first, then customers by id."""
         with self.session() as session:
-            rows = list(session.scalars(
-                select(Report).where(Report.week == week).order_by(Report.id.desc())))
+            rows = list(
+                session.scalars(
+                    select(Report).where(Report.week == week).order_by(Report.id.desc())
+                )
+            )
         latest: dict[str, Report] = {}
         for row in rows:
             latest.setdefault(row.scope, row)
@@ -179,8 +188,11 @@ class AppStore:
         """Update the week's latest report row, or create the first one."""
         with self.session() as session, session.begin():
             row = session.scalar(
-                select(Report).where(Report.week == result.week, Report.scope == result.scope)
-                .order_by(Report.id.desc()).limit(1).with_for_update()
+                select(Report)
+                .where(Report.week == result.week, Report.scope == result.scope)
+                .order_by(Report.id.desc())
+                .limit(1)
+                .with_for_update()
             )
             if row is None:
                 row = Report(week=result.week, scope=result.scope, created_at=utcnow())
@@ -195,6 +207,8 @@ class AppStore:
 
     def deliveries(self, report_id: int) -> list[Delivery]:
         with self.session() as session:
-            return list(session.scalars(
-                select(Delivery).where(Delivery.report_id == report_id).order_by(Delivery.id)
-            ))
+            return list(
+                session.scalars(
+                    select(Delivery).where(Delivery.report_id == report_id).order_by(Delivery.id)
+                )
+            )

@@ -13,19 +13,27 @@ from report_pipeline.appdb.store import AppStore
 def subscriber_by_email(app: AppStore, email: str, customer: str = ALL) -> Subscriber | None:
     """The address's subscription to one scope (`all` unless a customer is given)."""
     with app.session() as session:
-        return session.scalar(select(Subscriber).where(Subscriber.email == email,
-                                                       Subscriber.customer == customer))
+        return session.scalar(
+            select(Subscriber).where(Subscriber.email == email, Subscriber.customer == customer)
+        )
 
 
 def subscriptions_of(app: AppStore, email: str) -> list[Subscriber]:
     """Every scope the address holds or held, oldest first."""
     with app.session() as session:
-        return list(session.scalars(select(Subscriber).where(Subscriber.email == email)
-                                    .order_by(Subscriber.id)))
+        return list(
+            session.scalars(
+                select(Subscriber).where(Subscriber.email == email).order_by(Subscriber.id)
+            )
+        )
 
 
 def subscribers_page(
-    app: AppStore, *, after: int | None, limit: int, active: bool | None = None,
+    app: AppStore,
+    *,
+    after: int | None,
+    limit: int,
+    active: bool | None = None,
     customer: str | None = None,
 ) -> Page[Subscriber]:
     query = select(Subscriber)

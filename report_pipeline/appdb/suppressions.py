@@ -19,7 +19,10 @@ from report_pipeline.appdb.audit import AuditEvent, record_audit
 from report_pipeline.appdb.schema import EmailEvent, EmailSuppression
 from report_pipeline.appdb.store import AppStore, utcnow
 from report_pipeline.delivery.bounces import (
-    PERMANENT_BOUNCE, SUPPRESSING, TRANSIENT_BOUNCE, EmailEventRecord,
+    PERMANENT_BOUNCE,
+    SUPPRESSING,
+    TRANSIENT_BOUNCE,
+    EmailEventRecord,
 )
 
 
@@ -30,37 +33,69 @@ class IngestResult:
     suppressed: list[str] = field(default_factory=list)
 
 
-def ingest_events(app: AppStore, records: Iterable[EmailEventRecord], *, actor: str,
-                  request_id: str | None = None, role: str = "ses-events") -> IngestResult:
+def ingest_events(
+    app: AppStore,
+    records: Iterable[EmailEventRecord],
+    *,
+    actor: str,
+    request_id: str | None = None,
+    role: str = "ses-events",
+) -> IngestResult:
     """Store new events; suppress addresses with a permanent bounce or a complaint."""
     insert = pg_insert if app.engine.dialect.name == "postgresql" else sqlite_insert
     result = IngestResult()
     for record in records:
         now = utcnow()
         with app.session() as session, session.begin():
-            added = session.execute(insert(EmailEvent).values(
-                event_key=record.event_key, email=record.email, kind=record.kind,
-                detail=(record.detail or "")[:2000] or None,
-                provider_message_id=record.provider_message_id,
-                occurred_at=record.occurred_at, received_at=now,
-            ).on_conflict_do_nothing(index_elements=["event_key"])).rowcount == 1
+            added = (
+                session.execute(
+                    insert(EmailEvent)
+                    .values(
+                        event_key=record.event_key,
+                        email=record.email,
+                        kind=record.kind,
+                        detail=(record.detail or "")[:2000] or None,
+                        provider_message_id=record.provider_message_id,
+                        occurred_at=record.occurred_at,
+                        received_at=now,
+                    )
+                    .on_conflict_do_nothing(index_elements=["event_key"])
+                ).rowcount
+                == 1
+            )
             if not added:
                 result.duplicates += 1
                 continue
             result.recorded += 1
             if record.kind not in SUPPRESSING:
                 continue
-            newly = session.execute(insert(EmailSuppression).values(
-                email=record.email, reason=record.kind, detail=(record.detail or "")[:2000],
-                created_at=now,
-            ).on_conflict_do_nothing(index_elements=["email"])).rowcount == 1
+            newly = (
+                session.execute(
+                    insert(EmailSuppression)
+                    .values(
+                        email=record.email,
+                        reason=record.kind,
+                        detail=(record.detail or "")[:2000],
+                        created_at=now,
+                    )
+                    .on_conflict_do_nothing(index_elements=["email"])
+                ).rowcount
+                == 1
+            )
         if newly:
             result.suppressed.append(record.email)
-            record_audit(app, AuditEvent(
-                action="suppress email address", request_id=request_id or uuid.uuid4().hex,
-                actor=actor, role=role, target=f"email:{record.email}",
-                outcome="success", status_code=200,
-            ))
+            record_audit(
+                app,
+                AuditEvent(
+                    action="suppress email address",
+                    request_id=request_id or uuid.uuid4().hex,
+                    actor=actor,
+                    role=role,
+                    target=f"email:{record.email}",
+                    outcome="success",
+                    status_code=200,
+                ),
+            )
     return result
 
 
@@ -74,8 +109,13 @@ def suppress_hard_bounce(app: AppStore, email: str, reply: str, report_id: int) 
     bounces again is counted once. True when the address was newly suppressed.
     """
     record = EmailEventRecord(
-        event_key=f"smtp:{report_id}:{email}", email=email, kind=PERMANENT_BOUNCE,
-        detail=f"smtp: {reply}", provider_message_id=None, occurred_at=utcnow())
+        event_key=f"smtp:{report_id}:{email}",
+        email=email,
+        kind=PERMANENT_BOUNCE,
+        detail=f"smtp: {reply}",
+        provider_message_id=None,
+        occurred_at=utcnow(),
+    )
     result = ingest_events(app, [record], actor=SMTP_SENDER, role=SMTP_SENDER)
     return bool(result.suppressed)
 
@@ -91,14 +131,20 @@ def suppression_reasons(app: AppStore, emails: Iterable[str]) -> dict[str, str]:
     if not wanted:
         return {}
     with app.session() as session:
-        rows = session.execute(select(EmailSuppression.email, EmailSuppression.reason,
-                                      EmailSuppression.detail)
-                               .where(EmailSuppression.email.in_(wanted))).all()
+        rows = session.execute(
+            select(EmailSuppression.email, EmailSuppression.reason, EmailSuppression.detail).where(
+                EmailSuppression.email.in_(wanted)
+            )
+        ).all()
     return {email: f"{reason}: {detail}" if detail else reason for email, reason, detail in rows}
 
 
 def transient_bounce_counts(app: AppStore) -> dict[str, int]:
     with app.session() as session:
-        return dict(session.execute(
-            select(EmailEvent.email, func.count()).where(EmailEvent.kind == TRANSIENT_BOUNCE)
-            .group_by(EmailEvent.email)).all())
+        return dict(
+            session.execute(
+                select(EmailEvent.email, func.count())
+                .where(EmailEvent.kind == TRANSIENT_BOUNCE)
+                .group_by(EmailEvent.email)
+            ).all()
+        )

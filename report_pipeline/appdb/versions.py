@@ -26,21 +26,41 @@ def record_version(app: AppStore, report_id: int, pdf_sha256: str, pdf_key: str)
     """Remember a rendering; rendering the same bytes again adds nothing."""
     insert = pg_insert if app.engine.dialect.name == "postgresql" else sqlite_insert
     with app.session() as session, session.begin():
-        session.execute(insert(ReportVersion).values(
-            report_id=report_id, pdf_sha256=pdf_sha256, pdf_key=pdf_key, created_at=utcnow(),
-        ).on_conflict_do_nothing(index_elements=["report_id", "pdf_sha256"]))
+        session.execute(
+            insert(ReportVersion)
+            .values(
+                report_id=report_id,
+                pdf_sha256=pdf_sha256,
+                pdf_key=pdf_key,
+                created_at=utcnow(),
+            )
+            .on_conflict_do_nothing(index_elements=["report_id", "pdf_sha256"])
+        )
 
 
 def list_versions(app: AppStore, report_id: int) -> list[VersionInfo]:
     """Oldest first."""
     with app.session() as session:
         current = session.scalar(select(Report.pdf_sha256).where(Report.id == report_id))
-        carried = dict(session.execute(
-            select(Delivery.pdf_sha256, func.count())
-            .where(Delivery.report_id == report_id, Delivery.pdf_sha256.is_not(None))
-            .group_by(Delivery.pdf_sha256)).all())
-        rows = session.scalars(select(ReportVersion).where(ReportVersion.report_id == report_id)
-                               .order_by(ReportVersion.id)).all()
-        return [VersionInfo(row.pdf_sha256, row.pdf_key, row.created_at,
-                            row.pdf_sha256 == current, carried.get(row.pdf_sha256, 0))
-                for row in rows]
+        carried = dict(
+            session.execute(
+                select(Delivery.pdf_sha256, func.count())
+                .where(Delivery.report_id == report_id, Delivery.pdf_sha256.is_not(None))
+                .group_by(Delivery.pdf_sha256)
+            ).all()
+        )
+        rows = session.scalars(
+            select(ReportVersion)
+            .where(ReportVersion.report_id == report_id)
+            .order_by(ReportVersion.id)
+        ).all()
+        return [
+            VersionInfo(
+                row.pdf_sha256,
+                row.pdf_key,
+                row.created_at,
+                row.pdf_sha256 == current,
+                carried.get(row.pdf_sha256, 0),
+            )
+            for row in rows
+        ]

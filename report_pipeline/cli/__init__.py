@@ -8,8 +8,19 @@ import click
 
 from report_pipeline.appdb.store import SchemaOutdated
 from report_pipeline.cli import (
-    api, api_keys, db, dead_letters, deliveries, demo, doctor, documents, reports, retention,
-    run, ses_events, subscribers,
+    api,
+    api_keys,
+    db,
+    dead_letters,
+    deliveries,
+    demo,
+    doctor,
+    documents,
+    reports,
+    retention,
+    run,
+    ses_events,
+    subscribers,
 )
 from report_pipeline.settings import SettingsError
 
@@ -26,8 +37,21 @@ def cli() -> None:
     """Weekly document report pipeline: documents -> features -> PDF -> emails."""
 
 
-for _module in (documents, subscribers, run, demo, reports, dead_letters, deliveries,
-                ses_events, retention, doctor, db, api_keys, api):
+for _module in (
+    documents,
+    subscribers,
+    run,
+    demo,
+    reports,
+    dead_letters,
+    deliveries,
+    ses_events,
+    retention,
+    doctor,
+    db,
+    api_keys,
+    api,
+):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

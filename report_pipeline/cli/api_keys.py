@@ -22,8 +22,11 @@ def api_keys_create(role: str, name: str | None) -> None:
 
     issued = create_api_key(app_store(), role, name)
     click.echo(issued.key)
-    click.echo(f"created key {issued.id} ({issued.name}, role {role}, prefix {issued.prefix});"
-               " store it now, it is not shown again", err=True)
+    click.echo(
+        f"created key {issued.id} ({issued.name}, role {role}, prefix {issued.prefix});"
+        " store it now, it is not shown again",
+        err=True,
+    )
 
 
 @api_keys.command("revoke")

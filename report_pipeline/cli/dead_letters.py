@@ -45,16 +45,26 @@ def list_dead_letters(week_text: str, as_json: bool, as_name: str | None) -> Non
     _audit_list(week, as_name, "success")
     letters, counts = read_dead_letters(store, week), week_counts(entries, results)
     if as_json:
-        click.echo(json.dumps({
-            "week": week.isoformat(), "documents": counts.manifest,
-            "with_features": counts.with_features, "dead_letters": [d.to_json() for d in letters],
-        }))
+        click.echo(
+            json.dumps(
+                {
+                    "week": week.isoformat(),
+                    "documents": counts.manifest,
+                    "with_features": counts.with_features,
+                    "dead_letters": [d.to_json() for d in letters],
+                }
+            )
+        )
         return
-    click.echo(f"week {week}: {counts.manifest} documents, {counts.with_features} with features,"
-               f" {counts.dead_letters} dead letters")
+    click.echo(
+        f"week {week}: {counts.manifest} documents, {counts.with_features} with features,"
+        f" {counts.dead_letters} dead letters"
+    )
     for d in letters:
-        click.echo(f"{d.document_id}\t{d.object_key}\t{d.stage}\t{d.error_class}\t"
-                   f"attempts={d.attempts}\t{d.message}")
+        click.echo(
+            f"{d.document_id}\t{d.object_key}\t{d.stage}\t{d.error_class}\t"
+            f"attempts={d.attempts}\t{d.message}"
+        )
 
 
 def _audit_list(week: date, as_name: str | None, outcome: str) -> None:
@@ -70,15 +80,21 @@ def replay(week_text: str, as_json: bool) -> None:
     before = {d.document_id for d in _letters_or_error(week)}
     run_id = _rerender_report(week)
     after = read_dead_letters(services().store, week)
-    summary = {"week": week.isoformat(), "run_id": run_id, "replayed": len(before),
-               "recovered": sorted(before - {d.document_id for d in after}),
-               "dead_letters": len(after)}
+    summary = {
+        "week": week.isoformat(),
+        "run_id": run_id,
+        "replayed": len(before),
+        "recovered": sorted(before - {d.document_id for d in after}),
+        "dead_letters": len(after),
+    }
     if as_json:
         click.echo(json.dumps(summary))
     else:
-        click.echo(f"week {week}: replayed {summary['replayed']}, recovered"
-                   f" {len(summary['recovered'])}, {summary['dead_letters']} dead letters left"
-                   f" (run {run_id})")
+        click.echo(
+            f"week {week}: replayed {summary['replayed']}, recovered"
+            f" {len(summary['recovered'])}, {summary['dead_letters']} dead letters left"
+            f" (run {run_id})"
+        )
 
 
 def _letters_or_error(week: date) -> list[DeadLetter]:

@@ -29,24 +29,46 @@ def list_deliveries(week_text: str | None, status: str | None, as_json: bool) ->
     """Deliveries with status, attempts, last error, PDF version (sha256) and suppression."""
     app = app_store()
     rows = OutboxStore(app).list(
-        week=week_or_error(week_text) if week_text else None, status=status)
+        week=week_or_error(week_text) if week_text else None, status=status
+    )
     reasons = suppression_reasons(app, [delivery.email for delivery, _ in rows])
     for delivery, report in rows:
-        record = {"id": delivery.id, "week": report.week.isoformat(), "report_id": report.id,
-                  "email": delivery.email, "status": delivery.status,
-                  "attempts": delivery.attempts, "last_error": delivery.last_error,
-                  "sent_at": delivery.sent_at.isoformat() if delivery.sent_at else None,
-                  "pdf_sha256": delivery.pdf_sha256,
-                  "suppressed": reasons.get(delivery.email)}
+        record = {
+            "id": delivery.id,
+            "week": report.week.isoformat(),
+            "report_id": report.id,
+            "email": delivery.email,
+            "status": delivery.status,
+            "attempts": delivery.attempts,
+            "last_error": delivery.last_error,
+            "sent_at": delivery.sent_at.isoformat() if delivery.sent_at else None,
+            "pdf_sha256": delivery.pdf_sha256,
+            "suppressed": reasons.get(delivery.email),
+        }
         if as_json:
             click.echo(json.dumps(record))
         else:
-            shown = {**record, "pdf_sha256": (delivery.pdf_sha256 or "")[:12],
-                     "suppressed": f"suppressed ({record['suppressed']})"
-                     if record["suppressed"] else None}
-            click.echo("\t".join(str(shown[k] if shown[k] is not None else "") for k in (
-                "week", "email", "status", "attempts", "last_error", "pdf_sha256",
-                "suppressed")))
+            shown = {
+                **record,
+                "pdf_sha256": (delivery.pdf_sha256 or "")[:12],
+                "suppressed": f"suppressed ({record['suppressed']})"
+                if record["suppressed"]
+                else None,
+            }
+            click.echo(
+                "\t".join(
+                    str(shown[k] if shown[k] is not None else "")
+                    for k in (
+                        "week",
+                        "email",
+                        "status",
+                        "attempts",
+                        "last_error",
+                        "pdf_sha256",
+                        "suppressed",
+                    )
+                )
+            )
 
 
 def _email_run(week: date, *, replay: bool, force: bool) -> None:
@@ -56,8 +78,11 @@ def _email_run(week: date, *, replay: bool, force: bool) -> None:
         raise UserError(f"week {week} has no rendered report; run it first")
     result = run_email_job(week, force=force, replay=replay)
     counts = OutboxStore(app).counts(report.id)
-    click.echo(f"week {week}: " + ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s])
-               + f" (run {result.run_id})")
+    click.echo(
+        f"week {week}: "
+        + ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s])
+        + f" (run {result.run_id})"
+    )
     if not result.success:
         from report_pipeline.defs.runs import first_failure
 

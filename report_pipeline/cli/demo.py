@@ -23,8 +23,10 @@ def demo(week_text: str | None, as_json: bool, verbose: bool) -> None:
     week = seed_demo(settings, week_or_error(week_text) if week_text else None)
     history = publish_history(settings, week)
     if history and not as_json:
-        click.echo(f"earlier weeks published for the trends: "
-                   f"{', '.join(w.isoformat() for w in history)}", err=True)
+        click.echo(
+            f"earlier weeks published for the trends: {', '.join(w.isoformat() for w in history)}",
+            err=True,
+        )
     summary = run_and_summarize(settings, week, verbose=verbose)
     click.echo(json.dumps(summary) if as_json else format_summary(summary))
 

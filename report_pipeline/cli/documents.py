@@ -33,10 +33,14 @@ def _parse_created_at(text: str | None) -> datetime:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--customer", default="default", show_default=True, help="customer id")
 @click.option("--created-at", help="ISO 8601 time of arrival (default: now, UTC)")
-@click.option("--follow-symlinks", is_flag=True,
-              help="store the file a symbolic link points to (refused by default)")
-def documents_add(paths: tuple[str, ...], customer: str, created_at: str | None,
-                  follow_symlinks: bool) -> None:
+@click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    help="store the file a symbolic link points to (refused by default)",
+)
+def documents_add(
+    paths: tuple[str, ...], customer: str, created_at: str | None, follow_symlinks: bool
+) -> None:
     """Store each file and catalog it; prints one document id per line."""
     moment = _parse_created_at(created_at)
     files = [Path(p) for p in paths]
@@ -51,7 +55,8 @@ def documents_add(paths: tuple[str, ...], customer: str, created_at: str | None,
     for path in files:
         try:
             record = documents_service.add_document(
-                opened, path, customer, moment, max_bytes=limit, follow_symlinks=follow_symlinks)
+                opened, path, customer, moment, max_bytes=limit, follow_symlinks=follow_symlinks
+            )
         except documents_service.DocumentRefused as error:
             raise UserError(str(error)) from None
         click.echo(record.document_id)
@@ -65,8 +70,13 @@ def documents_show(document_id: str, as_json: bool, as_name: str | None) -> None
     """A document's record and its extracted features (OCR text: patient data, audited)."""
     view = documents_service.describe_document(services(), document_id)
     # The read is logged before anything is shown, found or not.
-    record_cli_read(app_store(), cli_actor(as_name), "documents show",
-                    f"document:{document_id}", "success" if view else "not_found")
+    record_cli_read(
+        app_store(),
+        cli_actor(as_name),
+        "documents show",
+        f"document:{document_id}",
+        "success" if view else "not_found",
+    )
     if view is None:
         raise UserError(f"unknown document id {document_id!r}")
     if as_json:

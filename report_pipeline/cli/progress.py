@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
 from typing import IO
 
@@ -57,8 +58,14 @@ class WeekProgress:
     documents_done: int = 0
     warnings: list[str] = field(default_factory=list)
 
-    def observe(self, stage: str | None, event_type: str | None, step_key: str | None,
-                message: str, level: int) -> None:
+    def observe(
+        self,
+        stage: str | None,
+        event_type: str | None,
+        step_key: str | None,
+        message: str,
+        level: int,
+    ) -> None:
         # Warnings only: a step failure is summed up by the command's one `error:` line.
         if logging.WARNING <= level < logging.ERROR and message:
             self.warnings.append(message)
@@ -71,11 +78,19 @@ class WeekProgress:
         if event_type == "STEP_SUCCESS" and step_key:
             if "extract_feature_batch" in step_key:
                 self.batches_done += 1
-            if step_key in ("document_manifest", "document_features.collect_features",
-                            "weekly_report", "email_deliveries"):
+            if step_key in (
+                "document_manifest",
+                "document_features.collect_features",
+                "weekly_report",
+                "email_deliveries",
+            ):
                 self.finished.add(stage)
-        if step_key and "extract_feature_batch" in step_key and (
-                docs := _BATCH_DOCS.search(message)) and event_type is None:
+        if (
+            step_key
+            and "extract_feature_batch" in step_key
+            and (docs := _BATCH_DOCS.search(message))
+            and event_type is None
+        ):
             self.documents_done += int(docs[1])
 
 
@@ -101,18 +116,22 @@ class _EventReader:
             for record in page.records:
                 entry = record.event_log_entry
                 event = entry.dagster_event
-                progress.observe(stage_of(entry.step_key),
-                                 event.event_type_value if event else None, entry.step_key,
-                                 entry.user_message or "", entry.level)
+                progress.observe(
+                    stage_of(entry.step_key),
+                    event.event_type_value if event else None,
+                    entry.step_key,
+                    entry.user_message or "",
+                    entry.level,
+                )
 
     def close(self) -> None:
         self.instance.dispose()
 
 
-def _utc(moment: float):  # noqa: ANN202 - a datetime
-    from datetime import datetime, timezone
+def _utc(moment: float):
+    from datetime import datetime
 
-    return datetime.fromtimestamp(moment, tz=timezone.utc)
+    return datetime.fromtimestamp(moment, tz=UTC)
 
 
 @contextmanager
@@ -139,7 +158,9 @@ def _terminal_aside(log_path: Path) -> Iterator[IO[str]]:
 
 
 @contextmanager
-def week_progress(log_path: Path, label: str, verbose: bool = False) -> Iterator[Callable[[], None]]:
+def week_progress(
+    log_path: Path, label: str, verbose: bool = False
+) -> Iterator[Callable[[], None]]:
     """Quiet the block unless ``verbose``; the yielded ``watch()`` starts the progress display.
 
     Call ``watch()`` once the Dagster instance is open: a second process
@@ -174,7 +195,7 @@ class _Display(threading.Thread):
     def run(self) -> None:
         try:
             reader = _EventReader(self.began - 1)
-        except Exception as error:  # noqa: BLE001 - progress must never break the run
+        except Exception as error:
             self.console.print(f"(no progress display: {error})")
             return
         try:
@@ -184,18 +205,26 @@ class _Display(threading.Thread):
 
     def _show(self, reader: _EventReader) -> None:
         live = self.console.is_terminal
-        bars = Progress(TextColumn("{task.description:<34}"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), console=self.console, transient=False,
-                        disable=not live)
-        tasks = {stage: bars.add_task(f"{self.label} {stage}", total=None, visible=False)
-                 for stage in STAGES}
+        bars = Progress(
+            TextColumn("{task.description:<34}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=self.console,
+            transient=False,
+            disable=not live,
+        )
+        tasks = {
+            stage: bars.add_task(f"{self.label} {stage}", total=None, visible=False)
+            for stage in STAGES
+        }
         announced: set[str] = set()
         with bars:
             while True:
                 stopping = self.stopping.is_set()
                 try:
                     reader.poll(self.progress)
-                except Exception:  # noqa: BLE001,S112 - a locked sqlite read; try again
+                except Exception:
                     pass
                 self._warnings()
                 self._update(bars, tasks)
@@ -214,8 +243,13 @@ class _Display(threading.Thread):
             done = stage in p.finished
             if stage == "features" and p.documents is not None:
                 description = f"{self.label} features: batch {p.batches_done}/{p.batches}"
-                bars.update(task, visible=True, description=description, total=p.documents,
-                            completed=p.documents if done else min(p.documents_done, p.documents))
+                bars.update(
+                    task,
+                    visible=True,
+                    description=description,
+                    total=p.documents,
+                    completed=p.documents if done else min(p.documents_done, p.documents),
+                )
             else:
                 bars.update(task, visible=True, total=1, completed=1 if done else 0)
 
@@ -232,7 +266,8 @@ class _Display(threading.Thread):
         return announced
 
     def _warnings(self) -> None:
-        for message in self.progress.warnings[self.shown_warnings:]:
-            self.console.print(f"warning: {' '.join(message.split())[:300]}", highlight=False,
-                               markup=False)
+        for message in self.progress.warnings[self.shown_warnings :]:
+            self.console.print(
+                f"warning: {' '.join(message.split())[:300]}", highlight=False, markup=False
+            )
         self.shown_warnings = len(self.progress.warnings)

@@ -20,8 +20,7 @@ def reports() -> None:
 @click.option("--by", "released_by", default=None, help="operator name (default: login)")
 @click.option("--no-send", is_flag=True, help="only release; the next email run sends")
 @click.option("--customer", help="release only this customer's report (default: the `all` one)")
-def release(week_text: str, released_by: str | None, no_send: bool,
-            customer: str | None) -> None:
+def release(week_text: str, released_by: str | None, no_send: bool, customer: str | None) -> None:
     """Release a report held by the completeness gate, then send its emails (exactly once)."""
     from report_pipeline.appdb.reports import NotHeld, ReportNotFound, release_hold
     from report_pipeline.appdb.scopes import InvalidCustomer, validate_scope
@@ -41,8 +40,9 @@ def release(week_text: str, released_by: str | None, no_send: bool,
         from report_pipeline.defs.runs import first_failure
 
         raise UserError(f"email run {result.run_id} failed: {first_failure(result)}")
-    click.echo(json.dumps({"email_run_id": result.run_id,
-                           **result.output_for_node("email_deliveries")}))
+    click.echo(
+        json.dumps({"email_run_id": result.run_id, **result.output_for_node("email_deliveries")})
+    )
 
 
 @reports.command("send-test")
@@ -66,18 +66,26 @@ def send_test(week_text: str, to: str, name: str | None) -> None:
         raise UserError(str(error)) from None
     settings = load_settings()
     opened = connections.open_services(settings)
-    mailer = connections.open_mailer(**connections.mailer_config(settings),
-                                     smtp_password=settings.smtp.password)
+    mailer = connections.open_mailer(
+        **connections.mailer_config(settings), smtp_password=settings.smtp.password
+    )
     try:
-        sent = send_test_email(opened.app, opened.store, mailer,
-                               connections.sender_address(settings), week, address,
-                               delivery_settings(settings.delivery), name)
+        sent = send_test_email(
+            opened.app,
+            opened.store,
+            mailer,
+            connections.sender_address(settings),
+            week,
+            address,
+            delivery_settings(settings.delivery),
+            name,
+        )
     except NoReportToTest as error:
         raise UserError(str(error)) from None
     except SendError as error:
         raise UserError(f"the mail server refused the test email: {error}") from None
     where = f" (outbox: {settings.outbox_dir})" if settings.mailer == "outbox" else ""
-    click.echo(f"sent \"{sent.subject}\" to {sent.to}{where}")
+    click.echo(f'sent "{sent.subject}" to {sent.to}{where}')
 
 
 COMMANDS = (reports,)

@@ -13,13 +13,14 @@ from report_pipeline.appdb.deliveries import STATUSES, OutboxStore
 from report_pipeline.cli.common import UserError, local_instance, services, week_or_error
 from report_pipeline.cli.progress import week_progress
 from report_pipeline.pipeline.gate import emails_held
-from report_pipeline.storage.object_store import ObjectNotFound, ObjectStore
 from report_pipeline.settings import Settings, SettingsError, load_settings
+from report_pipeline.storage.object_store import ObjectNotFound, ObjectStore
 from report_pipeline.weeks import WeekNotRunnable, check_runnable
 
 
-def run_and_summarize(settings: Settings, week: date, *, force_emails: bool = False,
-                      verbose: bool = False) -> dict:
+def run_and_summarize(
+    settings: Settings, week: date, *, force_emails: bool = False, verbose: bool = False
+) -> dict:
     """Run the week's report and email jobs; the summary `run --json` prints.
 
     Without ``verbose`` Dagster's event lines go to the run log and the
@@ -30,11 +31,14 @@ def run_and_summarize(settings: Settings, week: date, *, force_emails: bool = Fa
     began = time.monotonic()
     try:
         check_runnable(week, settings.first_week)
-        with week_progress(run_log_path(settings), f"week {week}", verbose) as watch, \
-                local_instance() as instance:
+        with (
+            week_progress(run_log_path(settings), f"week {week}", verbose) as watch,
+            local_instance() as instance,
+        ):
             watch()
-            outcome = run_week(instance, week, force_emails=force_emails,
-                               log_level="DEBUG" if verbose else "INFO")
+            outcome = run_week(
+                instance, week, force_emails=force_emails, log_level="DEBUG" if verbose else "INFO"
+            )
     except (WeekNotRunnable, RunFailed) as error:
         raise UserError(f"{error} (details: {run_log_path(settings)})") from None
     opened = services()
@@ -74,20 +78,24 @@ def _needs_review(store: ObjectStore, week: date) -> int | None:
         return None
 
 
-def _scopes(opened, week: date, sent: list[dict]) -> list[dict]:  # noqa: ANN001 - Services
+def _scopes(opened, week: date, sent: list[dict]) -> list[dict]:
     """One entry per report scope of the week: `all` first, then each customer."""
     by_scope = {row["customer"]: row for row in sent}
     scopes = []
     for report in opened.app.week_reports(week):
         path = opened.store.local_path(report.pdf_key) if report.pdf_key else None
         row = by_scope.get(report.scope, {})
-        scopes.append({
-            "customer": report.scope, "pdf_path": str(path) if path else None,
-            "documents_total": report.documents_total or 0,
-            "documents_failed": report.documents_failed or 0,
-            "emails_sent": row.get("emails_sent", 0),
-            "emails_held": row.get("emails_held") or emails_held(opened.app, week, report.scope),
-        })
+        scopes.append(
+            {
+                "customer": report.scope,
+                "pdf_path": str(path) if path else None,
+                "documents_total": report.documents_total or 0,
+                "documents_failed": report.documents_failed or 0,
+                "emails_sent": row.get("emails_sent", 0),
+                "emails_held": row.get("emails_held")
+                or emails_held(opened.app, week, report.scope),
+            }
+        )
     return scopes
 
 
@@ -119,25 +127,35 @@ def known_counts(week: date | None) -> dict:
         if report is None:
             return {}
         counts = OutboxStore(opened.app).counts(report.id)
-    except Exception:  # noqa: BLE001 - the failure being reported may be this very store
+    except Exception:
         return {}
     return {
-        "report_id": report.id, "pdf_sha256": report.pdf_sha256,
-        "documents_total": report.documents_total, "documents_failed": report.documents_failed,
+        "report_id": report.id,
+        "pdf_sha256": report.pdf_sha256,
+        "documents_total": report.documents_total,
+        "documents_failed": report.documents_failed,
         **{f"emails_{status}": counts[status] for status in STATUSES},
     }
 
 
 def failure_summary(week: date | None, error: str) -> dict:
     """`run --json` on failure: ok false, the error line, and whatever counts are known."""
-    return {"ok": False, "error": error, "week": week.isoformat() if week else None,
-            **known_counts(week)}
+    return {
+        "ok": False,
+        "error": error,
+        "week": week.isoformat() if week else None,
+        **known_counts(week),
+    }
 
 
 @click.command("run")
 @click.option("--week", "week_text", required=True, help="any date inside the week (YYYY-MM-DD)")
-@click.option("--json", "as_json", is_flag=True,
-              help="print exactly one JSON object (also on failure: ok false, error, counts)")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="print exactly one JSON object (also on failure: ok false, error, counts)",
+)
 @click.option("--force-emails", is_flag=True, help="resend to addresses already mailed")
 @click.option("-v", "--verbose", is_flag=True, help="show Dagster's event lines, not progress")
 def run(week_text: str, as_json: bool, force_emails: bool, verbose: bool) -> None:
@@ -145,8 +163,9 @@ def run(week_text: str, as_json: bool, force_emails: bool, verbose: bool) -> Non
     week: date | None = None
     try:
         week = week_or_error(week_text)
-        summary = run_and_summarize(load_settings(), week, force_emails=force_emails,
-                                    verbose=verbose)
+        summary = run_and_summarize(
+            load_settings(), week, force_emails=force_emails, verbose=verbose
+        )
     except (click.ClickException, SettingsError) as error:
         message = error.format_message() if isinstance(error, click.ClickException) else str(error)
         if as_json:  # a scheduler reading stdout gets an answer, stderr the same line

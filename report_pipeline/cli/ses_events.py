@@ -34,10 +34,13 @@ def ingest(paths: tuple[str, ...]) -> None:
             raise UserError(f"cannot read {path}: {error.strerror}") from None
         except (ValueError, InvalidNotification) as error:
             raise UserError(f"{path}: {error}") from None
-    result = ingest_events(app_store(), records, actor="cli:ses-events",
-                           request_id=uuid.uuid4().hex)
-    click.echo(f"{result.recorded} recorded, {result.duplicates} duplicates,"
-               f" {len(result.suppressed)} suppressed")
+    result = ingest_events(
+        app_store(), records, actor="cli:ses-events", request_id=uuid.uuid4().hex
+    )
+    click.echo(
+        f"{result.recorded} recorded, {result.duplicates} duplicates,"
+        f" {len(result.suppressed)} suppressed"
+    )
     for address in result.suppressed:
         click.echo(f"suppressed {address}")
 

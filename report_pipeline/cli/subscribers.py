@@ -54,9 +54,19 @@ def subscribers_list(include_removed: bool, customer: str | None, as_json: bool)
     scope = _scope(customer) if customer is not None else None
     rows = app_store().subscribers(active_only=not include_removed, customer=scope)
     if as_json:
-        click.echo(json.dumps([
-            {"email": row.email, "name": row.name, "customer": row.customer,
-             "active": row.active} for row in rows]))
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "email": row.email,
+                        "name": row.name,
+                        "customer": row.customer,
+                        "active": row.active,
+                    }
+                    for row in rows
+                ]
+            )
+        )
         return
     for row in rows:
         state = "active" if row.active else "removed"
@@ -65,8 +75,11 @@ def subscribers_list(include_removed: bool, customer: str | None, as_json: bool)
 
 @subscribers.command("remove")
 @click.argument("email")
-@click.option("--customer", help="remove only this scope (`all` for the internal one);"
-              " without it the address leaves every scope")
+@click.option(
+    "--customer",
+    help="remove only this scope (`all` for the internal one);"
+    " without it the address leaves every scope",
+)
 def subscribers_remove(email: str, customer: str | None) -> None:
     """Unsubscribe one address (from one scope, or from all of its scopes)."""
     (address,) = _emails((email,))

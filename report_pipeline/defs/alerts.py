@@ -4,19 +4,27 @@ The failure that nobody notices is the run that never happened; the deadline
 sensor catches it by looking at what the app database says was done.
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from dagster import (
-    DefaultSensorStatus, RunFailureSensorContext, SensorEvaluationContext, SkipReason,
-    run_failure_sensor, sensor,
+    DefaultSensorStatus,
+    RunFailureSensorContext,
+    SensorEvaluationContext,
+    SkipReason,
+    run_failure_sensor,
+    sensor,
 )
 
+from report_pipeline.names import PARTITION_TAG
 from report_pipeline.pipeline.alerts import (
-    deadline_hours, operator_emails, operator_message, overdue_reason, run_failure_message,
+    deadline_hours,
+    operator_emails,
+    operator_message,
+    overdue_reason,
+    run_failure_message,
     ui_url,
 )
 from report_pipeline.resources.configurable import AppDatabaseResource, MailerResource
-from report_pipeline.names import PARTITION_TAG
 
 
 @run_failure_sensor(minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING)
@@ -29,8 +37,14 @@ def operator_alert_on_run_failure(context: RunFailureSensorContext, mailer: Mail
     run = context.dagster_run
     error = _failure_text(context)
     message = run_failure_message(
-        run.run_id, run.job_name, run.tags.get(PARTITION_TAG), error, ui_url(),
-        mailer.sender, recipients)
+        run.run_id,
+        run.job_name,
+        run.tags.get(PARTITION_TAG),
+        error,
+        ui_url(),
+        mailer.sender,
+        recipients,
+    )
     with mailer.open() as outgoing:
         outgoing.send(message)
 
@@ -48,10 +62,12 @@ def _failure_text(context: RunFailureSensorContext) -> str:
 
 @sensor(minimum_interval_seconds=600, default_status=DefaultSensorStatus.RUNNING)
 def report_deadline_sensor(
-    context: SensorEvaluationContext, app_database: AppDatabaseResource, mailer: MailerResource,
+    context: SensorEvaluationContext,
+    app_database: AppDatabaseResource,
+    mailer: MailerResource,
 ):
     """Mail operators once per week whose report or emails are not done by the deadline."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     reason = overdue_reason(app_database.open(), now, deadline_hours())
     if reason is None:
         return SkipReason("the last closed week is on time")
@@ -61,9 +77,15 @@ def report_deadline_sensor(
     recipients = operator_emails()
     if recipients:
         with mailer.open() as outgoing:
-            outgoing.send(operator_message(
-                f"week {week} missed its deadline", text, mailer.sender, recipients,
-                f"deadline-{week.isoformat()}"))
+            outgoing.send(
+                operator_message(
+                    f"week {week} missed its deadline",
+                    text,
+                    mailer.sender,
+                    recipients,
+                    f"deadline-{week.isoformat()}",
+                )
+            )
     context.update_cursor(week.isoformat())
     return SkipReason(f"week {week} overdue: {text}")
 

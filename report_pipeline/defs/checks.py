@@ -9,33 +9,43 @@ the decision and its reason visible on the asset in the UI.
 import warnings
 
 from dagster import (
-    AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, MetadataValue,
-    PreviewWarning, asset_check,
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    MetadataValue,
+    PreviewWarning,
+    asset_check,
 )
 
-from report_pipeline.pipeline import gate
-from report_pipeline.pipeline.dead_letters import dead_letters, format_table, week_counts
 from report_pipeline.defs.partitions import weekly_partitions
 from report_pipeline.defs.report import weekly_report
 from report_pipeline.defs.retries import STEP_RETRY
+from report_pipeline.names import HELD_KEY
+from report_pipeline.pipeline import gate
+from report_pipeline.pipeline.dead_letters import dead_letters, format_table, week_counts
 from report_pipeline.pipeline.features import read_week_features
 from report_pipeline.pipeline.manifest import read_manifest
 from report_pipeline.resources.configurable import AppDatabaseResource, ObjectStoreResource
 from report_pipeline.weeks import parse_week
-from report_pipeline.names import HELD_KEY
 
 # Partitioned asset checks are "preview" in Dagster 1.13; the warning would reach
 # every CLI command's stderr on import. Our tests pin the behaviour we rely on.
-warnings.filterwarnings("ignore", message="Specifying a partitions_def on an AssetCheckSpec",
-                        category=PreviewWarning)
+warnings.filterwarnings(
+    "ignore", message="Specifying a partitions_def on an AssetCheckSpec", category=PreviewWarning
+)
 
 
-@asset_check(asset=weekly_report, blocking=True, partitions_def=weekly_partitions,
-             retry_policy=STEP_RETRY,
-             description="Failed documents at most REPORT_PIPELINE_MAX_FAILED_SHARE of the week;"
-                         " otherwise the report's emails are held until released.")
+@asset_check(
+    asset=weekly_report,
+    blocking=True,
+    partitions_def=weekly_partitions,
+    retry_policy=STEP_RETRY,
+    description="Failed documents at most REPORT_PIPELINE_MAX_FAILED_SHARE of the week;"
+    " otherwise the report's emails are held until released.",
+)
 def weekly_report_completeness(
-    context: AssetCheckExecutionContext, app_database: AppDatabaseResource,
+    context: AssetCheckExecutionContext,
+    app_database: AppDatabaseResource,
 ) -> AssetCheckResult:
     week = parse_week(context.partition_key)
     app = app_database.open()
@@ -45,7 +55,8 @@ def weekly_report_completeness(
     threshold = gate.max_failed_share()
     held = gate.emails_held(app, week)
     metadata = {
-        "documents_total": total, "documents_failed": failed,
+        "documents_total": total,
+        "documents_failed": failed,
         "failed_share": round(failed / total, 4) if total else 0.0,
         "max_failed_share": threshold,
         "state": report.state if report else "missing",
@@ -56,16 +67,23 @@ def weekly_report_completeness(
         metadata["released_by"] = report.released_by or "not released"
     passed = not (report and report.hold_reason and report.released_at is None)
     return AssetCheckResult(
-        passed=passed, severity=AssetCheckSeverity.ERROR, metadata=metadata,
+        passed=passed,
+        severity=AssetCheckSeverity.ERROR,
+        metadata=metadata,
         description=None if passed else report.hold_reason,
     )
 
 
-@asset_check(asset=weekly_report, blocking=True, partitions_def=weekly_partitions,
-             retry_policy=STEP_RETRY,
-             description="Every manifest document has features or is a dead letter.")
+@asset_check(
+    asset=weekly_report,
+    blocking=True,
+    partitions_def=weekly_partitions,
+    retry_policy=STEP_RETRY,
+    description="Every manifest document has features or is a dead letter.",
+)
 def weekly_report_accounts_for_every_document(
-    context: AssetCheckExecutionContext, object_store: ObjectStoreResource,
+    context: AssetCheckExecutionContext,
+    object_store: ObjectStoreResource,
 ) -> AssetCheckResult:
     store = object_store.open()
     week = parse_week(context.partition_key)
@@ -73,9 +91,11 @@ def weekly_report_accounts_for_every_document(
     counts = week_counts(entries, results)
     letters = dead_letters(entries, results)
     return AssetCheckResult(
-        passed=counts.adds_up, severity=AssetCheckSeverity.ERROR,
+        passed=counts.adds_up,
+        severity=AssetCheckSeverity.ERROR,
         metadata={
-            "manifest": counts.manifest, "with_features": counts.with_features,
+            "manifest": counts.manifest,
+            "with_features": counts.with_features,
             "dead_letters": counts.dead_letters,
             "dead_letter_list": MetadataValue.md(format_table(letters, 50)),
         },

@@ -12,28 +12,36 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from dagster import (
-    AssetExecutionContext, Config, Failure, MetadataValue, Output, asset,
+    AssetExecutionContext,
+    Config,
+    Failure,
+    MetadataValue,
+    Output,
+    asset,
 )
 
+from report_pipeline.appdb.audit import AuditEvent, record_audit
+from report_pipeline.appdb.deliveries import status_counts
+from report_pipeline.appdb.reports import ReportNotFound, get_report
+from report_pipeline.appdb.schema import Report
+from report_pipeline.appdb.scopes import ALL
+from report_pipeline.appdb.store import AppStore
 from report_pipeline.defs.partitions import week_of, weekly_partitions
 from report_pipeline.defs.retries import STEP_RETRY
 from report_pipeline.delivery.dispatch import DispatchOutcome, ReportToSend, dispatch_report
 from report_pipeline.delivery.links import plan_links
 from report_pipeline.delivery.mailers import MailerConfigError
-from report_pipeline.delivery.settings import delivery_settings
-from report_pipeline.settings import load_settings
-from report_pipeline.pipeline.gate import report_held
-from report_pipeline.appdb.audit import AuditEvent, record_audit
-from report_pipeline.appdb.reports import ReportNotFound, get_report
-from report_pipeline.appdb.schema import Report
-from report_pipeline.appdb.scopes import ALL
-from report_pipeline.appdb.deliveries import status_counts
-from report_pipeline.appdb.store import AppStore
-from report_pipeline.delivery.settings import DeliverySettings
+from report_pipeline.delivery.settings import DeliverySettings, delivery_settings
 from report_pipeline.names import REQUESTED_BY_TAG
-from report_pipeline.storage.object_store import ObjectStore
+from report_pipeline.pipeline.gate import report_held
 from report_pipeline.pipeline.publish import read_published_manifest
-from report_pipeline.resources.configurable import AppDatabaseResource, MailerResource, ObjectStoreResource
+from report_pipeline.resources.configurable import (
+    AppDatabaseResource,
+    MailerResource,
+    ObjectStoreResource,
+)
+from report_pipeline.settings import load_settings
+from report_pipeline.storage.object_store import ObjectStore
 
 COUNTS = ("recipients", "sent", "skipped", "failed", "dead", "suppressed")
 
@@ -44,11 +52,19 @@ class DeliveryConfig(Config):
     report_id: int = 0  # send this report (any of the week's, even an older one); 0: every scope
 
 
-@asset(partitions_def=weekly_partitions, group_name="weekly_report", kinds={"email"},
-       retry_policy=STEP_RETRY)
+@asset(
+    partitions_def=weekly_partitions,
+    group_name="weekly_report",
+    kinds={"email"},
+    retry_policy=STEP_RETRY,
+)
 def email_deliveries(
-    context: AssetExecutionContext, config: DeliveryConfig, object_store: ObjectStoreResource,
-    app_database: AppDatabaseResource, mailer: MailerResource, weekly_report: str,
+    context: AssetExecutionContext,
+    config: DeliveryConfig,
+    object_store: ObjectStoreResource,
+    app_database: AppDatabaseResource,
+    mailer: MailerResource,
+    weekly_report: str,
 ) -> Iterator[Output[dict]]:
     """Snapshot each scope's subscribers and mail each one that scope's PDF.
 
@@ -92,13 +108,15 @@ def email_deliveries(
         raise Failure(
             f"{dead} deliveries for week {week} are dead; see `report-pipeline deliveries"
             f" list --week {week} --status dead`, then `deliveries replay --week {week}`",
-            metadata={"dead": MetadataValue.int(dead),
-                      "errors": MetadataValue.md("\n".join(f"- {e}" for e in errors[:20]))},
+            metadata={
+                "dead": MetadataValue.int(dead),
+                "errors": MetadataValue.md("\n".join(f"- {e}" for e in errors[:20])),
+            },
             allow_retries=False,  # dead rows stay dead until replayed by an operator
         )
 
 
-def _reports_to_send(app: AppStore, week, report_id: int) -> list[Report]:  # noqa: ANN001
+def _reports_to_send(app: AppStore, week, report_id: int) -> list[Report]:
     """The week's latest report of every scope (`all` first), or the one report asked for."""
     if report_id:
         try:
@@ -106,82 +124,129 @@ def _reports_to_send(app: AppStore, week, report_id: int) -> list[Report]:  # no
         except ReportNotFound as error:
             raise Failure(str(error), allow_retries=False) from None
         if report.week != week or report.pdf_key is None:
-            raise Failure(f"report {report_id} is not a rendered report of week {week}",
-                          allow_retries=False)
+            raise Failure(
+                f"report {report_id} is not a rendered report of week {week}", allow_retries=False
+            )
         return [report]
     reports = [r for r in app.week_reports(week) if r.pdf_key is not None]
     if not reports or reports[0].scope != ALL:
-        raise Failure(f"no rendered report recorded for week {week}; materialize weekly_report",
-                      allow_retries=False)
+        raise Failure(
+            f"no rendered report recorded for week {week}; materialize weekly_report",
+            allow_retries=False,
+        )
     return reports
 
 
-def _send(store: ObjectStore, app: AppStore, report: Report, settings: DeliverySettings,
-          mailer: MailerResource, config: DeliveryConfig) -> DispatchOutcome:
+def _send(
+    store: ObjectStore,
+    app: AppStore,
+    report: Report,
+    settings: DeliverySettings,
+    mailer: MailerResource,
+    config: DeliveryConfig,
+) -> DispatchOutcome:
     week, customer = report.week, None if report.scope == ALL else report.scope
     published = read_published_manifest(store, week, report.pdf_sha256, customer)
     pdf = store.get(report.pdf_key)
     app_settings = load_settings()
-    links = plan_links(store, report.id, report.pdf_key, len(pdf), app_settings.home,
-                       settings.max_attachment_bytes, settings.download_link_ttl_seconds,
-                       app_settings.patient_data)
+    links = plan_links(
+        store,
+        report.id,
+        report.pdf_key,
+        len(pdf),
+        app_settings.home,
+        settings.max_attachment_bytes,
+        settings.download_link_ttl_seconds,
+        app_settings.patient_data,
+    )
     return dispatch_report(
         app,
         ReportToSend(
-            report_id=report.id, week=week, summary=published["summary"], pdf=pdf,
-            pdf_filename=PurePosixPath(report.pdf_key).name
-            .replace("weekly-report", f"weekly-report-{week.isoformat()}"),
-            download_url=links.download_url, download_expires_at=links.expires_at,
-            link_only=links.link_only, link_for=links.link_for,
+            report_id=report.id,
+            week=week,
+            summary=published["summary"],
+            pdf=pdf,
+            pdf_filename=PurePosixPath(report.pdf_key).name.replace(
+                "weekly-report", f"weekly-report-{week.isoformat()}"
+            ),
+            download_url=links.download_url,
+            download_expires_at=links.expires_at,
+            link_only=links.link_only,
+            link_for=links.link_for,
         ),
-        mailer.open(), mailer.sender, force=config.force,
-        mode="replay" if config.replay else "snapshot", settings=settings,
+        mailer.open(),
+        mailer.sender,
+        force=config.force,
+        mode="replay" if config.replay else "snapshot",
+        settings=settings,
     )
 
 
 def _scope_row(report: Report, outcome: DispatchOutcome | None, held: str | None) -> dict:
-    return {"customer": report.scope, "report_id": report.id, "pdf_key": report.pdf_key,
-            "documents_total": report.documents_total or 0,
-            "documents_failed": report.documents_failed or 0,
-            "emails_sent": outcome.sent if outcome else 0,
-            "emails_skipped": outcome.skipped if outcome else 0,
-            "emails_held": held}
+    return {
+        "customer": report.scope,
+        "report_id": report.id,
+        "pdf_key": report.pdf_key,
+        "documents_total": report.documents_total or 0,
+        "documents_failed": report.documents_failed or 0,
+        "emails_sent": outcome.sent if outcome else 0,
+        "emails_skipped": outcome.skipped if outcome else 0,
+        "emails_held": held,
+    }
 
 
-def _audit_force(app: AppStore, context: AssetExecutionContext, report: Report,
-                 outcome: DispatchOutcome) -> None:
+def _audit_force(
+    app: AppStore, context: AssetExecutionContext, report: Report, outcome: DispatchOutcome
+) -> None:
     """A forced send breaks the one-email-per-(week, scope, address) rule: on record."""
     requested_by = context.run.tags.get(REQUESTED_BY_TAG, "pipeline")
-    record_audit(app, AuditEvent(
-        action="emails.force_send", request_id=context.run_id[:64], actor=f"run:{requested_by}",
-        target=f"report:{report.id} week:{report.week} scope:{report.scope}",
-        outcome=f"{outcome.sent} sent", status_code=0))
+    record_audit(
+        app,
+        AuditEvent(
+            action="emails.force_send",
+            request_id=context.run_id[:64],
+            actor=f"run:{requested_by}",
+            target=f"report:{report.id} week:{report.week} scope:{report.scope}",
+            outcome=f"{outcome.sent} sent",
+            status_code=0,
+        ),
+    )
 
 
 WEEK_TOTALS = {  # metadata key -> delivery statuses counted
-    "week_sent": ("sent",), "week_pending": ("pending", "sending"), "week_failed": ("failed",),
-    "week_dead": ("dead",), "week_suppressed": ("suppressed",),
+    "week_sent": ("sent",),
+    "week_pending": ("pending", "sending"),
+    "week_failed": ("failed",),
+    "week_dead": ("dead",),
+    "week_suppressed": ("suppressed",),
 }
 
 
 def _week_totals(app: AppStore, report_id: int) -> dict:
     """Where the week's (latest report's) emails stand, whichever run sent them."""
     counts = status_counts(app, report_id)
-    totals = {key: sum(counts[status] for status in statuses)
-              for key, statuses in WEEK_TOTALS.items()}
+    totals = {
+        key: sum(counts[status] for status in statuses) for key, statuses in WEEK_TOTALS.items()
+    }
     metadata: dict = {key: MetadataValue.int(value) for key, value in totals.items()}
     metadata["week_recipients"] = MetadataValue.int(sum(counts.values()))
     metadata["status"] = MetadataValue.text(
         f"{totals['week_sent']} of {sum(counts.values())} recipients sent so far;"
         f" {totals['week_pending']} pending, {totals['week_failed']} failed,"
-        f" {totals['week_dead']} dead, {totals['week_suppressed']} suppressed")
+        f" {totals['week_dead']} dead, {totals['week_suppressed']} suppressed"
+    )
     return metadata
 
 
 def _metadata(app: AppStore, totals: dict, errors: list[str], report_id: int) -> dict:
     metadata = _week_totals(app, report_id)
-    metadata.update({f"run_{name}": MetadataValue.int(totals[name])
-                     for name in COUNTS if name not in ("recipients", "dead")})
+    metadata.update(
+        {
+            f"run_{name}": MetadataValue.int(totals[name])
+            for name in COUNTS
+            if name not in ("recipients", "dead")
+        }
+    )
     metadata["report_id"] = report_id
     if errors:
         metadata["errors"] = MetadataValue.md("\n".join(f"- {e}" for e in errors[:20]))

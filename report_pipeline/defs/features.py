@@ -3,16 +3,26 @@
 import os
 
 from dagster import (
-    Config, DynamicOut, DynamicOutput, MetadataValue, OpExecutionContext, Output, graph_asset, op,
+    Config,
+    DynamicOut,
+    DynamicOutput,
+    MetadataValue,
+    OpExecutionContext,
+    Output,
+    graph_asset,
+    op,
 )
 
 from report_pipeline.defs.partitions import week_of, weekly_partitions
 from report_pipeline.defs.retries import STEP_RETRY
+from report_pipeline.models import FeatureResult
 from report_pipeline.pipeline.features import (
-    extract_entries, feature_counts, plan_batches, write_week_features,
+    extract_entries,
+    feature_counts,
+    plan_batches,
+    write_week_features,
 )
 from report_pipeline.pipeline.manifest import read_manifest
-from report_pipeline.models import FeatureResult
 from report_pipeline.resources.configurable import ObjectStoreResource
 from report_pipeline.settings import load_settings
 
@@ -24,7 +34,9 @@ class BatchingConfig(Config):
 
 @op(out=DynamicOut(tuple))
 def plan_feature_batches(
-    context: OpExecutionContext, config: BatchingConfig, object_store: ObjectStoreResource,
+    context: OpExecutionContext,
+    config: BatchingConfig,
+    object_store: ObjectStoreResource,
     manifest_key: str,
 ):
     """One dynamic output per batch: the manifest positions it extracts."""
@@ -55,15 +67,18 @@ def collect_features(
     results = [FeatureResult.from_json(item) for batch in batches for item in batch]
     key = write_week_features(object_store.open(), week_of(context), results)
     counts = feature_counts(results)
-    return Output(key, metadata={
-        "documents": counts["documents"],
-        "ok": counts["ok"],
-        "failed": counts["failed"],
-        "from_cache": counts["from_cache"],
-        "failed_by_stage": MetadataValue.json(counts["failed_by_stage"]),
-        "extraction_seconds": MetadataValue.json(counts["extraction_seconds"]),
-        "batches": len(batches),
-    })
+    return Output(
+        key,
+        metadata={
+            "documents": counts["documents"],
+            "ok": counts["ok"],
+            "failed": counts["failed"],
+            "from_cache": counts["from_cache"],
+            "failed_by_stage": MetadataValue.json(counts["failed_by_stage"]),
+            "extraction_seconds": MetadataValue.json(counts["extraction_seconds"]),
+            "batches": len(batches),
+        },
+    )
 
 
 @graph_asset(partitions_def=weekly_partitions, group_name="weekly_report")

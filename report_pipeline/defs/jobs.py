@@ -1,22 +1,27 @@
 """Jobs: the weekly report chain, and the emails that follow it."""
 
 from dagster import (
-    AssetSelection, ExecutorDefinition, define_asset_job, in_process_executor,
+    AssetSelection,
+    ExecutorDefinition,
+    define_asset_job,
+    in_process_executor,
     multiprocess_executor,
 )
 
-from report_pipeline.names import EMAIL_JOB, KIND_TAG, WEEKLY_REPORT_JOB
 from report_pipeline.defs.partitions import weekly_partitions
+from report_pipeline.names import EMAIL_JOB, KIND_TAG, WEEKLY_REPORT_JOB
 from report_pipeline.settings import load_settings
 
 # forkserver with the code location preloaded: each step forks a warm process
 # instead of importing Dagster, polars and matplotlib again (about 2.5 s with spawn).
 # REPORT_PIPELINE_STEP_CONCURRENCY caps the step processes (and so the parallel
 # tesseracts) of one run; 0 means one per CPU.
-step_executor = multiprocess_executor.configured({
-    "start_method": {"forkserver": {"preload_modules": ["report_pipeline.definitions"]}},
-    "max_concurrent": load_settings().step_concurrency,
-})
+step_executor = multiprocess_executor.configured(
+    {
+        "start_method": {"forkserver": {"preload_modules": ["report_pipeline.definitions"]}},
+        "max_concurrent": load_settings().step_concurrency,
+    }
+)
 
 
 def celery_step_executor() -> ExecutorDefinition:
@@ -27,9 +32,11 @@ def celery_step_executor() -> ExecutorDefinition:
     """
     from dagster_celery import celery_executor
 
-    backend = ("REPORT_PIPELINE_CELERY_BACKEND"
-               if load_settings().celery_backend != load_settings().celery_broker
-               else "REPORT_PIPELINE_CELERY_BROKER")
+    backend = (
+        "REPORT_PIPELINE_CELERY_BACKEND"
+        if load_settings().celery_backend != load_settings().celery_broker
+        else "REPORT_PIPELINE_CELERY_BROKER"
+    )
     return celery_executor.configured(
         {"broker": {"env": "REPORT_PIPELINE_CELERY_BROKER"}, "backend": {"env": backend}},
         name="celery_step_executor",

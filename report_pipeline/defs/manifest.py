@@ -2,19 +2,27 @@
 
 from dagster import AssetExecutionContext, MetadataValue, Output, asset
 
+from report_pipeline.appdb.reports import start_run
 from report_pipeline.defs.partitions import week_of, weekly_partitions
 from report_pipeline.defs.retries import STEP_RETRY
 from report_pipeline.pipeline.manifest import iter_manifest_entries, manifest_totals, write_manifest
-from report_pipeline.appdb.reports import start_run
 from report_pipeline.resources.configurable import (
-    AppDatabaseResource, CatalogResource, ObjectStoreResource,
+    AppDatabaseResource,
+    CatalogResource,
+    ObjectStoreResource,
 )
 
 
-@asset(partitions_def=weekly_partitions, group_name="weekly_report", kinds={"python"},
-       retry_policy=STEP_RETRY)
+@asset(
+    partitions_def=weekly_partitions,
+    group_name="weekly_report",
+    kinds={"python"},
+    retry_policy=STEP_RETRY,
+)
 def document_manifest(
-    context: AssetExecutionContext, catalog: CatalogResource, object_store: ObjectStoreResource,
+    context: AssetExecutionContext,
+    catalog: CatalogResource,
+    object_store: ObjectStoreResource,
     app_database: AppDatabaseResource,
 ) -> Output[str]:
     """Every document created in the week: ids, object keys, sizes and content hashes."""
@@ -25,11 +33,14 @@ def document_manifest(
     entries = list(iter_manifest_entries(catalog.open(), store, week))
     key = write_manifest(store, week, entries)
     totals = manifest_totals(entries)
-    return Output(key, metadata={
-        "documents": len(entries),
-        "unreadable": sum(1 for e in entries if e.error),
-        "bytes": sum(e.record.size for e in entries),
-        "by_content_type": MetadataValue.json(totals["by_content_type"]),
-        "by_customer": MetadataValue.json(totals["by_customer"]),
-        "uri": MetadataValue.path(store.uri(key)),
-    })
+    return Output(
+        key,
+        metadata={
+            "documents": len(entries),
+            "unreadable": sum(1 for e in entries if e.error),
+            "bytes": sum(e.record.size for e in entries),
+            "by_content_type": MetadataValue.json(totals["by_content_type"]),
+            "by_customer": MetadataValue.json(totals["by_customer"]),
+            "uri": MetadataValue.path(store.uri(key)),
+        },
+    )

@@ -8,29 +8,39 @@ so the email sensor and the email asset never see a report without them.
 from datetime import date
 
 from dagster import (
-    AssetExecutionContext, AssetObservation, Config, Failure, MetadataValue, Output, asset,
+    AssetExecutionContext,
+    AssetObservation,
+    Config,
+    Failure,
+    MetadataValue,
+    Output,
+    asset,
 )
 
-from report_pipeline.pipeline import gate
 from report_pipeline.appdb.reports import finish_run, start_run
-from report_pipeline.appdb.store import ReportResult
-from report_pipeline.pipeline.dead_letters import (
-    CountsDoNotAddUp, ReplayOutcome, check_counts, dead_letters, format_table, replay_dead_letters,
-)
-from report_pipeline.defs.partitions import week_of, weekly_partitions
-from report_pipeline.defs.retries import STEP_RETRY
-from report_pipeline.pipeline.features import read_week_features
-from report_pipeline.pipeline.manifest import read_manifest
-from report_pipeline.report.preview import preview_markdown
-from report_pipeline.pipeline.scopes import ScopeReport, publish_scopes
-from report_pipeline.appdb.versions import record_version
 from report_pipeline.appdb.schema import Report
 from report_pipeline.appdb.scopes import ALL
-from report_pipeline.appdb.store import AppStore
-from report_pipeline.resources.configurable import AppDatabaseResource, ObjectStoreResource
-from report_pipeline.storage.object_store import ObjectStore
+from report_pipeline.appdb.store import AppStore, ReportResult
+from report_pipeline.appdb.versions import record_version
+from report_pipeline.defs.partitions import week_of, weekly_partitions
+from report_pipeline.defs.retries import STEP_RETRY
 from report_pipeline.names import HELD_KEY
+from report_pipeline.pipeline import gate
+from report_pipeline.pipeline.dead_letters import (
+    CountsDoNotAddUp,
+    ReplayOutcome,
+    check_counts,
+    dead_letters,
+    format_table,
+    replay_dead_letters,
+)
+from report_pipeline.pipeline.features import read_week_features
+from report_pipeline.pipeline.manifest import read_manifest
+from report_pipeline.pipeline.scopes import ScopeReport, publish_scopes
+from report_pipeline.report.preview import preview_markdown
+from report_pipeline.resources.configurable import AppDatabaseResource, ObjectStoreResource
 from report_pipeline.settings import load_settings
+from report_pipeline.storage.object_store import ObjectStore
 
 DEAD_LETTERS_SHOWN = 50  # the UI table; the CLI and the PDF list every one
 
@@ -44,10 +54,17 @@ class ReportConfig(Config):
 # A dependency, not an input: the features are read from the object store, so
 # the report can be re-rendered alone (dead-letter replay) without loading the
 # upstream output through an IO manager.
-@asset(partitions_def=weekly_partitions, group_name="weekly_report", kinds={"pdf"},
-       deps=["document_features"], retry_policy=STEP_RETRY)
+@asset(
+    partitions_def=weekly_partitions,
+    group_name="weekly_report",
+    kinds={"pdf"},
+    deps=["document_features"],
+    retry_policy=STEP_RETRY,
+)
 def weekly_report(
-    context: AssetExecutionContext, config: ReportConfig, object_store: ObjectStoreResource,
+    context: AssetExecutionContext,
+    config: ReportConfig,
+    object_store: ObjectStoreResource,
     app_database: AppDatabaseResource,
 ) -> Output[str]:
     """Aggregated features as a PDF in the object store, with a JSON manifest beside it."""
@@ -64,8 +81,16 @@ def weekly_report(
     letters = dead_letters(entries, results)
     threshold = gate.max_failed_share()
     # The creation date comes from the data: an unchanged week renders the same bytes.
-    scopes = publish_scopes(store, week, entries, results, None, threshold=threshold, empty_customers=_empty_customers(app),
-                            review_confidence=load_settings().review_confidence)
+    scopes = publish_scopes(
+        store,
+        week,
+        entries,
+        results,
+        None,
+        threshold=threshold,
+        empty_customers=_empty_customers(app),
+        review_confidence=load_settings().review_confidence,
+    )
     rows = {scope.scope: _record(app, week, scope, context.run_id) for scope in scopes}
     published, row = scopes[0].published, rows[ALL]
     summary = published.summary
@@ -87,8 +112,11 @@ def weekly_report(
         "customer_reports": len(scopes) - 1,
     }
     if published.preview_png:
-        metadata["preview"] = MetadataValue.md(preview_markdown(
-            published.preview_png, f"First page of the report of the week of {week}"))
+        metadata["preview"] = MetadataValue.md(
+            preview_markdown(
+                published.preview_png, f"First page of the report of the week of {week}"
+            )
+        )
     if letters:
         metadata["dead_letter_list"] = MetadataValue.md(format_table(letters, DEAD_LETTERS_SHOWN))
     holds = {scope: gate.report_held(row) for scope, row in rows.items()}
@@ -106,11 +134,21 @@ def weekly_report(
 def _record(app: AppStore, week: date, scope: ScopeReport, run_id: str) -> Report:
     """The (week, scope) report row with its result and gate decision."""
     published = scope.published
-    row = finish_run(app, ReportResult(
-        week=week, state=scope.state, report_uri=published.uri, pdf_key=published.pdf_key,
-        pdf_sha256=published.pdf_sha256, documents_total=scope.documents_total,
-        documents_failed=scope.documents_failed, dagster_run_id=run_id, scope=scope.scope,
-    ), scope.hold_reason)
+    row = finish_run(
+        app,
+        ReportResult(
+            week=week,
+            state=scope.state,
+            report_uri=published.uri,
+            pdf_key=published.pdf_key,
+            pdf_sha256=published.pdf_sha256,
+            documents_total=scope.documents_total,
+            documents_failed=scope.documents_failed,
+            dagster_run_id=run_id,
+            scope=scope.scope,
+        ),
+        scope.hold_reason,
+    )
     record_version(app, row.id, published.pdf_sha256, published.pdf_key)
     return row
 
@@ -126,22 +164,32 @@ def _scope_table(scopes: list[ScopeReport], rows: dict[str, Report]) -> str:
     lines = ["| Scope | Documents | Failed | Held | PDF key |", "|---|---:|---:|---|---|"]
     for scope in scopes:
         held = "yes" if scope.hold_reason else ("no documents" if scope.state == "noop" else "no")
-        lines.append(f"| {scope.scope} | {scope.documents_total:,} | {scope.documents_failed:,}"
-                     f" | {held} | {scope.published.pdf_key} |")
+        lines.append(
+            f"| {scope.scope} | {scope.documents_total:,} | {scope.documents_failed:,}"
+            f" | {held} | {scope.published.pdf_key} |"
+        )
     return "\n".join(lines) + "\n"
 
 
 def _replay(context: AssetExecutionContext, store: ObjectStore, week: date) -> ReplayOutcome:
     outcome = replay_dead_letters(store, week)
-    context.log.info(f"replayed {outcome.retried} dead letters of {week}:"
-                     f" {len(outcome.recovered)} recovered, {len(outcome.still_failed)} still failing")
+    context.log.info(
+        f"replayed {outcome.retried} dead letters of {week}:"
+        f" {len(outcome.recovered)} recovered, {len(outcome.still_failed)} still failing"
+    )
     # The features file changed outside a document_features run: say so on that asset.
-    context.log_event(AssetObservation(
-        asset_key="document_features", partition=context.partition_key,
-        metadata={"replayed": outcome.retried, "recovered": len(outcome.recovered),
-                  "still_failed": len(outcome.still_failed),
-                  "recovered_ids": MetadataValue.json(outcome.recovered[:100])},
-    ))
+    context.log_event(
+        AssetObservation(
+            asset_key="document_features",
+            partition=context.partition_key,
+            metadata={
+                "replayed": outcome.retried,
+                "recovered": len(outcome.recovered),
+                "still_failed": len(outcome.still_failed),
+                "recovered_ids": MetadataValue.json(outcome.recovered[:100]),
+            },
+        )
+    )
     return outcome
 
 

@@ -8,5 +8,8 @@ failure a retry cannot fix raises `Failure(allow_retries=False)` instead.
 from dagster import Backoff, Jitter, RetryPolicy
 
 STEP_RETRY = RetryPolicy(
-    max_retries=3, delay=2, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS,
+    max_retries=3,
+    delay=2,
+    backoff=Backoff.EXPONENTIAL,
+    jitter=Jitter.PLUS_MINUS,
 )

@@ -8,10 +8,15 @@ from datetime import date
 
 from dagster import DagsterInstance, JobDefinition, execute_job, reconstructable
 
-from report_pipeline.settings import Settings, set_process_variable
 from report_pipeline.names import (
-    COMPLETENESS_CHECK, EMAIL_JOB, EMAILS_BY_LAUNCHER, EMAILS_TAG, PARTITION_TAG, WEEKLY_REPORT_JOB,
+    COMPLETENESS_CHECK,
+    EMAIL_JOB,
+    EMAILS_BY_LAUNCHER,
+    EMAILS_TAG,
+    PARTITION_TAG,
+    WEEKLY_REPORT_JOB,
 )
+from report_pipeline.settings import Settings, set_process_variable
 
 
 class RunFailed(RuntimeError):
@@ -44,8 +49,6 @@ class WeekRun:
     emails: dict
 
 
-
-
 def run_week(
     instance: DagsterInstance, week: date, *, force_emails: bool = False, log_level: str = "INFO"
 ) -> WeekRun:
@@ -53,7 +56,9 @@ def run_week(
     partition = week.isoformat()
     loggers = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     report = execute_job(
-        reconstructable(weekly_report_job_def), instance=instance, run_config=loggers,
+        reconstructable(weekly_report_job_def),
+        instance=instance,
+        run_config=loggers,
         tags={PARTITION_TAG: partition, EMAILS_TAG: EMAILS_BY_LAUNCHER},
     )
     if not report.success and not failed_only_on_completeness(report):
@@ -64,46 +69,58 @@ def run_week(
     return WeekRun(report.run_id, emails.run_id, emails.output_for_node("email_deliveries"))
 
 
-def run_report_only(instance: DagsterInstance, week: date, *,
-                    replay_dead_letters: bool = False):  # noqa: ANN201
+def run_report_only(instance: DagsterInstance, week: date, *, replay_dead_letters: bool = False):
     """Materialize only `weekly_report` (features are read from the store) in one run."""
     from dagster import AssetKey
 
     return weekly_report_job_def().execute_in_process(
-        run_config={"ops": {"weekly_report": {"config": {
-            "replay_dead_letters": replay_dead_letters}}}},
-        instance=instance, partition_key=week.isoformat(), raise_on_error=False,
+        run_config={
+            "ops": {"weekly_report": {"config": {"replay_dead_letters": replay_dead_letters}}}
+        },
+        instance=instance,
+        partition_key=week.isoformat(),
+        raise_on_error=False,
         asset_selection=[AssetKey("weekly_report")],
     )
 
 
-def run_email_job(instance: DagsterInstance, week: date, *, force: bool = False,
-                  replay: bool = False, log_level: str = "INFO"):  # noqa: ANN201
+def run_email_job(
+    instance: DagsterInstance,
+    week: date,
+    *,
+    force: bool = False,
+    replay: bool = False,
+    log_level: str = "INFO",
+):
     """The week's email run, in this process (the outbox makes it safe to repeat)."""
     return email_job_def().execute_in_process(
         run_config={
             "loggers": {"console": {"config": {"log_level": log_level}}},
             "ops": {"email_deliveries": {"config": {"force": force, "replay": replay}}},
         },
-        instance=instance, partition_key=week.isoformat(), raise_on_error=False,
+        instance=instance,
+        partition_key=week.isoformat(),
+        raise_on_error=False,
     )
 
 
-def failed_only_on_completeness(result) -> bool:  # noqa: ANN001 - any execution result
+def failed_only_on_completeness(result) -> bool:
     """True when the report was rendered and only the completeness check failed.
 
     That is a held week, not a broken run: the email step records the hold
     and sends nothing until an operator releases it.
     """
     failed = {event.step_key for event in result.all_events if event.is_step_failure}
-    rendered = any(event.event_type_value == "ASSET_MATERIALIZATION"
-                   and event.asset_key and event.asset_key.to_user_string() == "weekly_report"
-                   for event in result.all_events)
-    return rendered and bool(failed) and all(
-        key.endswith(COMPLETENESS_CHECK) for key in failed)
+    rendered = any(
+        event.event_type_value == "ASSET_MATERIALIZATION"
+        and event.asset_key
+        and event.asset_key.to_user_string() == "weekly_report"
+        for event in result.all_events
+    )
+    return rendered and bool(failed) and all(key.endswith(COMPLETENESS_CHECK) for key in failed)
 
 
-def _first_failure(result) -> str:  # noqa: ANN001 - any Dagster execution result
+def _first_failure(result) -> str:
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data.error:
             return _first_line(event.step_failure_data.error.message)
@@ -114,7 +131,7 @@ def _first_failure(result) -> str:  # noqa: ANN001 - any Dagster execution resul
     return "see the run in the Dagster UI"
 
 
-def first_failure(result) -> str:  # noqa: ANN001 - any Dagster execution result
+def first_failure(result) -> str:
     """The first failure's one-line message, for CLI errors and `run --json`."""
     return _first_failure(result)
 

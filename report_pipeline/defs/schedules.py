@@ -1,6 +1,6 @@
 """Weekly schedule: every Monday morning, report on the week that just closed."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from dagster import DefaultScheduleStatus, RunRequest, ScheduleEvaluationContext, schedule
 
@@ -11,7 +11,7 @@ from report_pipeline.weeks import week_start_of
 
 def closed_week_key(tick: datetime) -> str:
     """The Monday of the last complete UTC week before `tick`."""
-    return (week_start_of(tick.astimezone(timezone.utc).date()) - timedelta(days=7)).isoformat()
+    return (week_start_of(tick.astimezone(UTC).date()) - timedelta(days=7)).isoformat()
 
 
 @schedule(
@@ -20,8 +20,11 @@ def closed_week_key(tick: datetime) -> str:
     execution_timezone=load_settings().schedule_timezone,
     # On as soon as the daemon runs (the README promises it); REPORT_PIPELINE_SCHEDULE_ENABLED=0
     # for a deployment that must not report on its own (a staging copy, a backfill-only setup).
-    default_status=(DefaultScheduleStatus.RUNNING if load_settings().schedule_enabled
-                    else DefaultScheduleStatus.STOPPED),
+    default_status=(
+        DefaultScheduleStatus.RUNNING
+        if load_settings().schedule_enabled
+        else DefaultScheduleStatus.STOPPED
+    ),
 )
 def weekly_report_schedule(context: ScheduleEvaluationContext) -> RunRequest:
     week = closed_week_key(context.scheduled_execution_time)

@@ -8,8 +8,14 @@ report made by `report-pipeline run`, which runs the week's emails itself.
 """
 
 from dagster import (
-    AssetKey, AssetRecordsFilter, DefaultSensorStatus, EventLogRecord, RunRequest,
-    SensorEvaluationContext, SensorResult, sensor,
+    AssetKey,
+    AssetRecordsFilter,
+    DefaultSensorStatus,
+    EventLogRecord,
+    RunRequest,
+    SensorEvaluationContext,
+    SensorResult,
+    sensor,
 )
 
 from report_pipeline.defs.jobs import email_job
@@ -24,7 +30,8 @@ def email_on_report_sensor(context: SensorEvaluationContext) -> SensorResult:
     after = int(context.cursor) if context.cursor else None
     result = context.instance.fetch_materializations(
         AssetRecordsFilter(asset_key=REPORT_KEY, after_storage_id=after),
-        limit=PAGE_SIZE, ascending=True,
+        limit=PAGE_SIZE,
+        ascending=True,
     )
     requests = []
     for record in result.records:
@@ -36,13 +43,17 @@ def email_on_report_sensor(context: SensorEvaluationContext) -> SensorResult:
             context.log.info(f"week {record.partition_key}: no email run, {held}")
             continue
         if _emails_sent_by_launcher(context, record):
-            context.log.info(f"week {record.partition_key}: no email run, run {record.run_id}"
-                             " sends its own emails")
+            context.log.info(
+                f"week {record.partition_key}: no email run, run {record.run_id}"
+                " sends its own emails"
+            )
             continue
-        requests.append(RunRequest(
-            run_key=f"email-{record.partition_key}-{record.storage_id}",
-            partition_key=record.partition_key,
-        ))
+        requests.append(
+            RunRequest(
+                run_key=f"email-{record.partition_key}-{record.storage_id}",
+                partition_key=record.partition_key,
+            )
+        )
     cursor = str(result.records[-1].storage_id) if result.records else context.cursor
     return SensorResult(run_requests=requests, cursor=cursor)
 

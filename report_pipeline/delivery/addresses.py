@@ -44,8 +44,10 @@ def normalize_email(raw: str, allow_special_use: Iterable[str] | None = None) ->
     address = validated.normalized
     local = address.rsplit("@", 1)[0]
     if unsafe := sorted(set(local) & _URL_UNSAFE):
-        raise InvalidEmail(f"invalid email address {_shown(raw)}: {''.join(unsafe)!r} is not"
-                           " accepted before the @-sign (it cannot be used in the API's URLs)")
+        raise InvalidEmail(
+            f"invalid email address {_shown(raw)}: {''.join(unsafe)!r} is not"
+            " accepted before the @-sign (it cannot be used in the API's URLs)"
+        )
     # The whole address is lowercased on purpose: we treat local parts
     # case-insensitively, as virtually every real mail server does.
     return address.lower()
@@ -62,12 +64,13 @@ def _special_use(candidate: str, allowed: Iterable[str] | None) -> str | None:
     for suffix in (name.lower().lstrip(".") for name in allowed):
         if suffix and (domain == suffix or domain.endswith("." + suffix)):
             try:
-                validated = validate_email(f"{local}@{domain[:-len(suffix)]}{_STAND_IN}",
-                                           check_deliverability=False)
+                validated = validate_email(
+                    f"{local}@{domain[: -len(suffix)]}{_STAND_IN}", check_deliverability=False
+                )
             except EmailNotValidError:
                 return None
             normalized = validated.normalized.lower()
-            return normalized[:-len(_STAND_IN)] + suffix
+            return normalized[: -len(_STAND_IN)] + suffix
     return None
 
 
@@ -92,5 +95,6 @@ def wire_address(email: str) -> str:
     try:
         return f"{local}@{domain.encode('idna').decode('ascii')}"
     except UnicodeError:
-        raise InvalidEmail(f"invalid email address {_shown(email)}: the domain cannot be"
-                           " IDNA-encoded") from None
+        raise InvalidEmail(
+            f"invalid email address {_shown(email)}: the domain cannot be IDNA-encoded"
+        ) from None

@@ -23,17 +23,34 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
 PERMANENT_BOUNCE, TRANSIENT_BOUNCE, UNDETERMINED_BOUNCE = (
-    "bounce-permanent", "bounce-transient", "bounce-undetermined")
+    "bounce-permanent",
+    "bounce-transient",
+    "bounce-undetermined",
+)
 COMPLAINT, DELIVERY = "complaint", "delivery"
 SUPPRESSING = frozenset({PERMANENT_BOUNCE, COMPLAINT})  # the others are only counted
 
 _SNS_HOST = re.compile(r"^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$")
 _SIGNED_KEYS = {
     "Notification": ("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"),
-    "SubscriptionConfirmation": ("Message", "MessageId", "SubscribeURL", "Timestamp", "Token",
-                                 "TopicArn", "Type"),
-    "UnsubscribeConfirmation": ("Message", "MessageId", "SubscribeURL", "Timestamp", "Token",
-                                "TopicArn", "Type"),
+    "SubscriptionConfirmation": (
+        "Message",
+        "MessageId",
+        "SubscribeURL",
+        "Timestamp",
+        "Token",
+        "TopicArn",
+        "Type",
+    ),
+    "UnsubscribeConfirmation": (
+        "Message",
+        "MessageId",
+        "SubscribeURL",
+        "Timestamp",
+        "Token",
+        "TopicArn",
+        "Type",
+    ),
 }
 
 
@@ -61,12 +78,14 @@ def parse_ses_event(event: dict, fallback_key: str | None = None) -> list[EmailE
     if kind == "Bounce":
         bounce = event.get("bounce") or {}
         kind_name = {"Permanent": PERMANENT_BOUNCE, "Transient": TRANSIENT_BOUNCE}.get(
-            bounce.get("bounceType"), UNDETERMINED_BOUNCE)
+            bounce.get("bounceType"), UNDETERMINED_BOUNCE
+        )
         details = bounce.get("bouncedRecipients") or []
         key, at = bounce.get("feedbackId"), bounce.get("timestamp")
         subtype = f"{bounce.get('bounceType')}/{bounce.get('bounceSubType')}"
         describe = lambda r: " ".join(  # noqa: E731
-            str(p) for p in (subtype, r.get("status"), r.get("diagnosticCode")) if p)
+            str(p) for p in (subtype, r.get("status"), r.get("diagnosticCode")) if p
+        )
     elif kind == "Complaint":
         complaint = event.get("complaint") or {}
         kind_name, details = COMPLAINT, complaint.get("complainedRecipients") or []
@@ -86,10 +105,16 @@ def parse_ses_event(event: dict, fallback_key: str | None = None) -> list[EmailE
     for recipient in details:
         address = _address(recipient.get("emailAddress"))
         if address:
-            records.append(EmailEventRecord(
-                event_key=f"{key}:{kind_name}:{address}"[:300], email=address, kind=kind_name,
-                detail=describe(recipient), provider_message_id=message_id,
-                occurred_at=_timestamp(at)))
+            records.append(
+                EmailEventRecord(
+                    event_key=f"{key}:{kind_name}:{address}"[:300],
+                    email=address,
+                    kind=kind_name,
+                    detail=describe(recipient),
+                    provider_message_id=message_id,
+                    occurred_at=_timestamp(at),
+                )
+            )
     return records
 
 
@@ -116,9 +141,14 @@ class SnsVerifier:
     fetched by one caller while the others wait for its result.
     """
 
-    def __init__(self, fetch: Callable[[str], bytes] | None = None,
-                 topic_arns: Iterable[str] = (), *, max_fetches: int = 4,
-                 failure_ttl_seconds: float = 300.0) -> None:
+    def __init__(
+        self,
+        fetch: Callable[[str], bytes] | None = None,
+        topic_arns: Iterable[str] = (),
+        *,
+        max_fetches: int = 4,
+        failure_ttl_seconds: float = 300.0,
+    ) -> None:
         self._fetch = fetch or _https_get
         self.topic_arns = frozenset(topic_arns)
         self._certificates: dict[str, x509.Certificate] = {}
@@ -132,7 +162,8 @@ class SnsVerifier:
         """The envelope if its topic, shape and URLs are acceptable (no network)."""
         if not self.topic_arns:
             raise InvalidNotification(
-                "no SNS topic is allowed: set REPORT_PIPELINE_SES_SNS_TOPIC_ARNS")
+                "no SNS topic is allowed: set REPORT_PIPELINE_SES_SNS_TOPIC_ARNS"
+            )
         kind = envelope.get("Type") if isinstance(envelope, dict) else None
         if kind not in _SIGNED_KEYS:
             raise InvalidNotification(f"unsupported SNS message type {str(kind)[:40]!r}")
@@ -140,7 +171,8 @@ class SnsVerifier:
             raise InvalidNotification("the SNS topic is not one we subscribed to")
         required = [key for key in _SIGNED_KEYS[kind] if key != "Subject"]
         if any(not isinstance(envelope.get(key), str) for key in required) or (
-                "Subject" in envelope and not isinstance(envelope["Subject"], str)):
+            "Subject" in envelope and not isinstance(envelope["Subject"], str)
+        ):
             raise InvalidNotification("the SNS message lacks a required field")
         if str(envelope.get("SignatureVersion")) not in ("1", "2"):
             raise InvalidNotification("unsupported SNS SignatureVersion")
@@ -164,7 +196,8 @@ class SnsVerifier:
         certificate = self._certificate(str(envelope["SigningCertURL"]))
         try:
             certificate.public_key().verify(  # type: ignore[union-attr, call-arg]
-                signature, string_to_sign(envelope), padding.PKCS1v15(), algorithm)
+                signature, string_to_sign(envelope), padding.PKCS1v15(), algorithm
+            )
         except (InvalidSignature, TypeError, ValueError):
             raise InvalidNotification("the SNS signature does not match") from None
         return envelope
@@ -181,7 +214,7 @@ class SnsVerifier:
                 raise InvalidNotification("too many SNS certificate fetches at once")
             try:
                 certificate = x509.load_pem_x509_certificate(self._fetch(url))
-            except Exception:  # noqa: BLE001 - unreachable or not a certificate
+            except Exception:
                 with self._lock:
                     self._failures[url] = time.monotonic() + self._failure_ttl
                 raise InvalidNotification("could not load the SNS signing certificate") from None
@@ -211,15 +244,20 @@ def check_aws_url(url: str, suffix: str = "") -> None:
         port = parsed.port
     except ValueError:
         raise InvalidNotification("the URL is not an https SNS URL") from None
-    if parsed.scheme != "https" or not _SNS_HOST.match(parsed.hostname or "") or (
-            port not in (None, 443)) or parsed.username or parsed.password or (
-            suffix and not parsed.path.endswith(suffix)):
+    if (
+        parsed.scheme != "https"
+        or not _SNS_HOST.match(parsed.hostname or "")
+        or (port not in (None, 443))
+        or parsed.username
+        or parsed.password
+        or (suffix and not parsed.path.endswith(suffix))
+    ):
         raise InvalidNotification("the URL is not an https SNS URL on port 443")
 
 
 def _https_get(url: str) -> bytes:
     check_aws_url(url)
-    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - https, SNS host
+    with urllib.request.urlopen(url, timeout=5) as response:
         return response.read(100_000)
 
 
@@ -239,7 +277,7 @@ def _address(raw: object) -> str | None:
         return None
     text = raw.strip()
     if "<" in text and text.endswith(">"):
-        text = text[text.rindex("<") + 1:-1]
+        text = text[text.rindex("<") + 1 : -1]
     return text.lower() or None
 
 

@@ -1,33 +1,46 @@
-"""Send a week's report to its subscribers through the outbox, at most once per (report, address)."""
+"""Send a week's report to its subscribers through the outbox, once per (report, address)."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import parseaddr
-from collections.abc import Callable
+from functools import cached_property
 from typing import Literal
 
 from report_pipeline.appdb.deliveries import (
-    DEAD, FAILED, SENT, SUPPRESSED, ClaimedDelivery, OutboxStore,
+    DEAD,
+    FAILED,
+    SENT,
+    SUPPRESSED,
+    ClaimedDelivery,
+    OutboxStore,
 )
 from report_pipeline.appdb.store import AppStore
 from report_pipeline.delivery.addresses import wire_address
 from report_pipeline.delivery.mailers import Mailer, WireMessage
 from report_pipeline.delivery.message import (
-    MESSAGE_POLICY, build_report_email, clean_display_name, message_id_for,
+    MESSAGE_POLICY,
+    build_report_email,
+    clean_display_name,
+    message_id_for,
 )
 from report_pipeline.delivery.outbox import run_sender
 from report_pipeline.delivery.settings import DEFAULT_MAX_ATTACHMENT_BYTES, DeliverySettings
 from report_pipeline.delivery.tokens import UnsubscribeLinks
 from report_pipeline.delivery.wire_template import (
-    SENTINEL_ADDRESS, SENTINEL_MAILTO, SENTINEL_NAME, SENTINEL_URL, Recipient, WireTemplate,
+    SENTINEL_ADDRESS,
+    SENTINEL_MAILTO,
+    SENTINEL_NAME,
+    SENTINEL_URL,
+    Recipient,
+    WireTemplate,
 )
 
 # snapshot: add subscribers not yet in the report, then send what is due (the weekly run);
@@ -107,9 +120,12 @@ class ReportComposer:
         links = self.unsubscribe
         name = clean_display_name(delivery.recipient_name)
         recipient = Recipient(
-            delivery.email, name, self._message_id(delivery.email),
+            delivery.email,
+            name,
+            self._message_id(delivery.email),
             links.url_for(delivery.email) if links else None,
-            links.mailto_for(delivery.email) if links else None)
+            links.mailto_for(delivery.email) if links else None,
+        )
         wire = template.render(recipient)
         if wire is None:
             return None
@@ -127,9 +143,13 @@ class ReportComposer:
             return template
         sample = ClaimedDelivery(0, self.report.report_id, SENTINEL_ADDRESS, SENTINEL_NAME, 1)
         mailto = SENTINEL_MAILTO if self.unsubscribe and self.unsubscribe.mailto else None
-        flat = self._splice_pdf(self.build(
-            sample, _PLACEHOLDER, links=(SENTINEL_URL, mailto) if self.unsubscribe else None,
-        ).as_bytes())
+        flat = self._splice_pdf(
+            self.build(
+                sample,
+                _PLACEHOLDER,
+                links=(SENTINEL_URL, mailto) if self.unsubscribe else None,
+            ).as_bytes()
+        )
         template = WireTemplate.from_bytes(flat, MESSAGE_POLICY) if flat else None
         self._cache["template"] = (time.monotonic(), template)
         return template
@@ -141,29 +161,37 @@ class ReportComposer:
     @cached_property
     def _encoded_pdf(self) -> bytes:
         pdf = self.report.pdf
-        return b"\r\n".join(base64.b64encode(pdf[i:i + 57]) for i in range(0, len(pdf), 57))
+        return b"\r\n".join(base64.b64encode(pdf[i : i + 57]) for i in range(0, len(pdf), 57))
 
     def _message_id(self, address: str) -> str:
         domain = parseaddr(self.sender)[1].rpartition("@")[2] or "localhost"
         return message_id_for(f"report-{self.report.report_id}", address, domain)
 
-    def build(self, delivery: ClaimedDelivery, pdf: bytes,
-              links: tuple[str | None, str | None] | None = None) -> EmailMessage:
+    def build(
+        self,
+        delivery: ClaimedDelivery,
+        pdf: bytes,
+        links: tuple[str | None, str | None] | None = None,
+    ) -> EmailMessage:
         """The message built from scratch; `links` overrides the recipient's unsubscribe links."""
         unsubscribe = self.unsubscribe
         if links is None and unsubscribe:
             links = (unsubscribe.url_for(delivery.email), unsubscribe.mailto_for(delivery.email))
         url, mailto = links or (None, None)
         return build_report_email(
-            sender=self.sender, recipient=delivery.email,
-            recipient_name=delivery.recipient_name, week_start=self.report.week,
-            summary=self.report.summary, pdf=pdf if self.attach else None,
-            pdf_filename=self.report.pdf_filename, message_id=self._message_id(delivery.email),
+            sender=self.sender,
+            recipient=delivery.email,
+            recipient_name=delivery.recipient_name,
+            week_start=self.report.week,
+            summary=self.report.summary,
+            pdf=pdf if self.attach else None,
+            pdf_filename=self.report.pdf_filename,
+            message_id=self._message_id(delivery.email),
             download_url=None if self.attach else self._download_url(delivery.email),
             download_expires_at=None if self.attach else self.report.download_expires_at,
-            unsubscribe_url=url, unsubscribe_mailto=mailto,
+            unsubscribe_url=url,
+            unsubscribe_mailto=mailto,
         )
-
 
     def _download_url(self, email: str) -> str | None:
         link_for = self.report.link_for
@@ -171,9 +199,15 @@ class ReportComposer:
 
 
 def dispatch_report(
-    app: AppStore, report: ReportToSend, mailer: Mailer, sender: str, *,
-    force: bool = False, mode: Mode = "snapshot",
-    max_attachment_bytes: int | None = None, settings: DeliverySettings | None = None,
+    app: AppStore,
+    report: ReportToSend,
+    mailer: Mailer,
+    sender: str,
+    *,
+    force: bool = False,
+    mode: Mode = "snapshot",
+    max_attachment_bytes: int | None = None,
+    settings: DeliverySettings | None = None,
 ) -> DispatchOutcome:
     """Snapshot (or replay), then send every due delivery of the report.
 
@@ -191,17 +225,27 @@ def dispatch_report(
         outbox.reset_for_resend(report.report_id, (FAILED, DEAD))
     skipped = outbox.counts(report.report_id)[SENT]
     composer = ReportComposer(
-        report, sender, max_attachment_bytes or settings.max_attachment_bytes,
-        settings.unsubscribe)
+        report, sender, max_attachment_bytes or settings.max_attachment_bytes, settings.unsubscribe
+    )
     try:
-        totals = run_sender(outbox, report.report_id, composer, mailer, policy=settings.policy,
-                            settings=settings.sender,
-                            pdf_sha256=hashlib.sha256(report.pdf).hexdigest())
+        totals = run_sender(
+            outbox,
+            report.report_id,
+            composer,
+            mailer,
+            policy=settings.policy,
+            settings=settings.sender,
+            pdf_sha256=hashlib.sha256(report.pdf).hexdigest(),
+        )
     finally:
         outbox.close()
     counts = outbox.counts(report.report_id)
     return DispatchOutcome(
-        recipients=sum(counts.values()), sent=totals.sent, skipped=skipped,
-        failed=counts[FAILED], dead=counts[DEAD], suppressed=counts[SUPPRESSED],
+        recipients=sum(counts.values()),
+        sent=totals.sent,
+        skipped=skipped,
+        failed=counts[FAILED],
+        dead=counts[DEAD],
+        suppressed=counts[SUPPRESSED],
         errors=totals.errors[:20],
     )

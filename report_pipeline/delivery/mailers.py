@@ -21,8 +21,12 @@ _NAME_MISMATCH = (62, 64)  # OpenSSL X509_V_ERR_HOSTNAME_MISMATCH, _IP_ADDRESS_M
 _HARD_BOUNCE = re.compile(r"^\s*5\.(1\.\d{1,3}|2\.1)(?!\d)")  # RFC 3463 enhanced codes
 
 # Errors that mean "the server went away", worth one fresh connection.
-_DROPPED = (smtplib.SMTPServerDisconnected, ConnectionResetError, BrokenPipeError,
-            ConnectionAbortedError)
+_DROPPED = (
+    smtplib.SMTPServerDisconnected,
+    ConnectionResetError,
+    BrokenPipeError,
+    ConnectionAbortedError,
+)
 
 
 class SendError(Exception):
@@ -61,7 +65,7 @@ class WireMessage(EmailMessage):
 
     wire: bytes = b""
 
-    def as_bytes(self, unixfrom: bool = False, policy=None) -> bytes:  # noqa: ANN001
+    def as_bytes(self, unixfrom: bool = False, policy=None) -> bytes:
         return self.wire
 
 
@@ -115,8 +119,9 @@ class OutboxMailer:
         try:
             write_atomically(target, message.as_bytes())
         except OSError as exc:
-            raise SendError(f"could not write {target.name} to the outbox: {exc}",
-                            permanent=False) from exc
+            raise SendError(
+                f"could not write {target.name} to the outbox: {exc}", permanent=False
+            ) from exc
 
 
 class SmtpMailer:
@@ -199,8 +204,12 @@ class SmtpMailer:
 
     def _deliver(self, smtp: smtplib.SMTP, message: EmailMessage) -> None:
         if isinstance(message, WireMessage):
-            recipients = [addr for _, addr in getaddresses(
-                [str(v) for v in message.get_all("To", []) + message.get_all("Cc", [])])]
+            recipients = [
+                addr
+                for _, addr in getaddresses(
+                    [str(v) for v in message.get_all("To", []) + message.get_all("Cc", [])]
+                )
+            ]
             sender = getaddresses([str(message["From"])])[0][1]
             refused = smtp.sendmail(sender, recipients, message.wire)
         else:
@@ -229,7 +238,9 @@ class SmtpMailer:
             except (OSError, ssl.SSLError) as exc:
                 raise MailerConfigError(
                     f"{CA_FILE_SETTING}={self.ca_file} cannot be loaded ({exc});"
-                    f" fix {CA_FILE_SETTING}", setting=CA_FILE_SETTING) from None
+                    f" fix {CA_FILE_SETTING}",
+                    setting=CA_FILE_SETTING,
+                ) from None
         self._ssl_context = context
         return context
 
@@ -237,11 +248,16 @@ class SmtpMailer:
         context = self._context()
         if self.security == "ssl":
             smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                self.host, self.port, local_hostname=self.local_hostname,
-                timeout=self.timeout, context=context)
+                self.host,
+                self.port,
+                local_hostname=self.local_hostname,
+                timeout=self.timeout,
+                context=context,
+            )
         else:
-            smtp = smtplib.SMTP(self.host, self.port, local_hostname=self.local_hostname,
-                                timeout=self.timeout)
+            smtp = smtplib.SMTP(
+                self.host, self.port, local_hostname=self.local_hostname, timeout=self.timeout
+            )
         try:
             smtp.ehlo()
             if self.security == "starttls":
@@ -257,8 +273,9 @@ class SmtpMailer:
     def _discard_if_unusable(self, exc: smtplib.SMTPException) -> None:
         # smtplib resets the transaction after a refusal, so the connection
         # stays usable; anything else leaves it in an unknown state.
-        if not isinstance(exc, (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused,
-                                smtplib.SMTPDataError)):
+        if not isinstance(
+            exc, (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+        ):
             self._discard()
 
     def _discard(self) -> None:
@@ -278,21 +295,26 @@ def _connect_error(exc: BaseException, where: str) -> SendError:
         return MailerConfigError(
             f"certificate of SMTP server {where} is not for that name ({exc.verify_message}):"
             " set REPORT_PIPELINE_SMTP_HOST to a name the certificate holds",
-            setting="REPORT_PIPELINE_SMTP_HOST")
+            setting="REPORT_PIPELINE_SMTP_HOST",
+        )
     if isinstance(exc, ssl.SSLCertVerificationError):
         return MailerConfigError(
             f"certificate of SMTP server {where} not trusted ({exc.verify_message}): set"
-            f" {CA_FILE_SETTING} to the CA file that signed it", setting=CA_FILE_SETTING)
+            f" {CA_FILE_SETTING} to the CA file that signed it",
+            setting=CA_FILE_SETTING,
+        )
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return MailerConfigError(
             f"SMTP login to {where} failed ({exc.smtp_code}): check"
             " REPORT_PIPELINE_SMTP_USERNAME and REPORT_PIPELINE_SMTP_PASSWORD",
-            setting="REPORT_PIPELINE_SMTP_PASSWORD")
+            setting="REPORT_PIPELINE_SMTP_PASSWORD",
+        )
     if isinstance(exc, smtplib.SMTPNotSupportedError) and "STARTTLS" in str(exc):
         return MailerConfigError(
             f"SMTP server {where} does not offer STARTTLS: set REPORT_PIPELINE_SMTP_SECURITY"
             " (ssl for implicit TLS) or enable STARTTLS on the server",
-            setting="REPORT_PIPELINE_SMTP_SECURITY")
+            setting="REPORT_PIPELINE_SMTP_SECURITY",
+        )
     if isinstance(exc, smtplib.SMTPResponseException):
         reply = _reply_text(exc.smtp_error)
         detail = f"answered {exc.smtp_code} {reply}"
@@ -311,25 +333,32 @@ def _send_error(exc: BaseException, where: str) -> SendError:
         return _refused_error(exc.recipients, where, partial=False)
     if isinstance(exc, smtplib.SMTPResponseException):
         reply = _reply_text(exc.smtp_error)
-        return SendError(f"SMTP server {where} answered {exc.smtp_code} {reply}",
-                         permanent=500 <= exc.smtp_code < 600,
-                         hard_bounce=_is_hard_bounce(exc.smtp_code, reply))
+        return SendError(
+            f"SMTP server {where} answered {exc.smtp_code} {reply}",
+            permanent=500 <= exc.smtp_code < 600,
+            hard_bounce=_is_hard_bounce(exc.smtp_code, reply),
+        )
     if isinstance(exc, smtplib.SMTPNotSupportedError):
         return SendError(f"SMTP server {where} lacks a needed feature: {exc}", permanent=False)
     if isinstance(exc, ValueError):
         return SendError(f"message cannot be sent: {exc}", permanent=True)
-    return SendError(f"SMTP connection to {where} failed: {type(exc).__name__}: {exc}",
-                     permanent=False)
+    return SendError(
+        f"SMTP connection to {where} failed: {type(exc).__name__}: {exc}", permanent=False
+    )
 
 
 def _refused_error(refused: dict, where: str, *, partial: bool) -> SendError:
     details = "; ".join(
-        f"{rcpt}: {code} {_reply_text(reply)}" for rcpt, (code, reply) in refused.items())
+        f"{rcpt}: {code} {_reply_text(reply)}" for rcpt, (code, reply) in refused.items()
+    )
     prefix = "some recipients refused" if partial else "recipient refused"
     permanent = all(500 <= code < 600 for code, _ in refused.values())
     bounced = all(_is_hard_bounce(code, _reply_text(reply)) for code, reply in refused.values())
-    return SendError(f"{prefix} by {where}: {details}", permanent=permanent,
-                     hard_bounce=bool(refused) and bounced)
+    return SendError(
+        f"{prefix} by {where}: {details}",
+        permanent=permanent,
+        hard_bounce=bool(refused) and bounced,
+    )
 
 
 def _is_hard_bounce(code: int, reply: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from email import policy
 from email.headerregistry import Address, HeaderRegistry
 from email.message import EmailMessage
@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from report_pipeline.delivery.addresses import wire_address
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+
 
 # SMTP policy (CRLF), but headers may run to the RFC 5322 hard limit: with the
 # default 78 the folder turns a long List-Unsubscribe URL into encoded-words,
@@ -89,8 +90,9 @@ def build_report_email(
         download_expires_at=download_expires_at,
         unsubscribe_url=unsubscribe_url,
     )
-    message = _headers(sender, recipient, name, week_start, message_id, unsubscribe_url,
-                       unsubscribe_mailto)
+    message = _headers(
+        sender, recipient, name, week_start, message_id, unsubscribe_url, unsubscribe_mailto
+    )
     message.set_content(_render("report_email.txt.j2", context))
     message.add_alternative(_render("report_email.html.j2", context), subtype="html")
     if pdf is not None:
@@ -111,7 +113,7 @@ def _headers(
     message["Subject"] = f"Weekly document report \u2013 week of {week_start.isoformat()}"
     message["From"] = sender
     message["To"] = Address(display_name=name or "", addr_spec=wire_address(recipient))
-    message["Date"] = format_datetime(datetime.now(timezone.utc))
+    message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = message_id
     links = [f"<{link}>" for link in (unsubscribe_url, unsubscribe_mailto) if link]
     if links:
@@ -174,8 +176,8 @@ def _format_expiry(expires_at: datetime | None) -> str | None:
     if expires_at is None:
         return None
     if expires_at.tzinfo is None:  # naive datetimes in this project are UTC
-        expires_at = expires_at.replace(tzinfo=timezone.utc)
-    return expires_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        expires_at = expires_at.replace(tzinfo=UTC)
+    return expires_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def clean_display_name(name: str | None) -> str | None:

@@ -28,7 +28,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
 from report_pipeline.appdb.deliveries import ClaimedDelivery, OutboxStore
@@ -60,8 +60,9 @@ class RetryPolicy:
         # (a server outage) instead of hammering it again in lockstep.
         return ceiling * (1 - self.jitter) + rng.uniform(0, ceiling * self.jitter)
 
-    def retry_at(self, attempts: int, now: datetime, rng: random.Random,
-                 permanent: bool) -> datetime | None:
+    def retry_at(
+        self, attempts: int, now: datetime, rng: random.Random, permanent: bool
+    ) -> datetime | None:
         """When to try again, or None: the delivery is dead."""
         if permanent or attempts >= self.max_attempts:
             return None
@@ -97,14 +98,21 @@ def sender_id() -> str:
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def run_sender(
-    outbox: OutboxStore, report_id: int, compose: Compose, mailer: Mailer, *,
-    policy: RetryPolicy = RetryPolicy(), settings: SenderSettings = SenderSettings(),
-    owner: str | None = None, rng: random.Random | None = None,
-    sleep: Callable[[float], None] = time.sleep, pdf_sha256: str | None = None,
+    outbox: OutboxStore,
+    report_id: int,
+    compose: Compose,
+    mailer: Mailer,
+    *,
+    policy: RetryPolicy = RetryPolicy(),
+    settings: SenderSettings = SenderSettings(),
+    owner: str | None = None,
+    rng: random.Random | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    pdf_sha256: str | None = None,
 ) -> SenderTotals:
     """Send every due delivery of one report; with `wait_for_retries`, until all are settled.
 
@@ -119,8 +127,9 @@ def run_sender(
             outbox.suppress_pending(report_id)
             batch = outbox.claim(report_id, owner, settings.batch_size, settings.lease)
             if batch:
-                _send_batch(outbox, batch, compose, mailer, owner, policy, settings, rng, totals,
-                            pdf_sha256)
+                _send_batch(
+                    outbox, batch, compose, mailer, owner, policy, settings, rng, totals, pdf_sha256
+                )
                 continue
             wakeup = outbox.next_wakeup(report_id)
             if wakeup is None or not settings.wait_for_retries:
@@ -130,9 +139,16 @@ def run_sender(
 
 
 def _send_batch(
-    outbox: OutboxStore, batch: list[ClaimedDelivery], compose: Compose, mailer: Mailer,
-    owner: str, policy: RetryPolicy, settings: SenderSettings, rng: random.Random,
-    totals: SenderTotals, pdf_sha256: str | None = None,
+    outbox: OutboxStore,
+    batch: list[ClaimedDelivery],
+    compose: Compose,
+    mailer: Mailer,
+    owner: str,
+    policy: RetryPolicy,
+    settings: SenderSettings,
+    rng: random.Random,
+    totals: SenderTotals,
+    pdf_sha256: str | None = None,
 ) -> None:
     held = {d.id for d in batch}
     renew_after = time.monotonic() + settings.lease_seconds / 2
@@ -142,7 +158,7 @@ def _send_batch(
     composer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="compose")
     built = [composer.submit(compose, delivery) for delivery in batch]
     try:
-        for delivery, message in zip(batch, built):
+        for delivery, message in zip(batch, built, strict=False):
             if time.monotonic() >= renew_after:
                 # A slow provider must not let our leases lapse: another sender
                 # would take the rows back and send them a second time.
@@ -160,15 +176,28 @@ def _send_batch(
 
 
 def _send_one(
-    outbox: OutboxStore, delivery: ClaimedDelivery, built: Future[EmailMessage],
-    mailer: Mailer, owner: str, policy: RetryPolicy, rng: random.Random, totals: SenderTotals,
+    outbox: OutboxStore,
+    delivery: ClaimedDelivery,
+    built: Future[EmailMessage],
+    mailer: Mailer,
+    owner: str,
+    policy: RetryPolicy,
+    rng: random.Random,
+    totals: SenderTotals,
     pdf_sha256: str | None = None,
 ) -> None:
     try:
         message = built.result()
     except (ValueError, KeyError, TypeError) as error:  # this row's data can never render
-        _record_failure(outbox, delivery, owner, policy, rng, totals,
-                        SendError(f"message cannot be built: {error}", permanent=True))
+        _record_failure(
+            outbox,
+            delivery,
+            owner,
+            policy,
+            rng,
+            totals,
+            SendError(f"message cannot be built: {error}", permanent=True),
+        )
         return
     message_id = str(message["Message-ID"])
     try:
@@ -184,18 +213,28 @@ def _send_one(
     # ---- duplicate window: the provider has the message, the row says `sending`.
     if not outbox.mark_sent(delivery.id, owner, message_id, provider_id, pdf_sha256):
         totals.lost_leases += 1
-        log.warning("delivery %s: lease was taken back before `sent` was recorded; another"
-                    " sender may have sent it too (Message-ID %s)", delivery.id, message_id)
+        log.warning(
+            "delivery %s: lease was taken back before `sent` was recorded; another"
+            " sender may have sent it too (Message-ID %s)",
+            delivery.id,
+            message_id,
+        )
     totals.sent += 1
 
 
 def _record_failure(
-    outbox: OutboxStore, delivery: ClaimedDelivery, owner: str, policy: RetryPolicy,
-    rng: random.Random, totals: SenderTotals, error: SendError,
+    outbox: OutboxStore,
+    delivery: ClaimedDelivery,
+    owner: str,
+    policy: RetryPolicy,
+    rng: random.Random,
+    totals: SenderTotals,
+    error: SendError,
 ) -> None:
     retry_at = policy.retry_at(delivery.attempts, utcnow(), rng, error.permanent)
-    status = outbox.mark_failed(delivery.id, owner, f"attempt {delivery.attempts}: {error}",
-                                retry_at=retry_at)
+    status = outbox.mark_failed(
+        delivery.id, owner, f"attempt {delivery.attempts}: {error}", retry_at=retry_at
+    )
     if error.hard_bounce and status is not None:
         # Like an SES permanent bounce: no later report goes to this address.
         suppress_hard_bounce(outbox.app, delivery.email, str(error), delivery.report_id)

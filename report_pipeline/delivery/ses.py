@@ -28,9 +28,14 @@ PERMANENT = frozenset({"MessageRejected", "BadRequestException", "InvalidParamet
 class TokenBucket:
     """`rate` tokens per second, at most `capacity` saved up; `acquire` waits for one."""
 
-    def __init__(self, rate: float, capacity: float | None = None, *,
-                 clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        rate: float,
+        capacity: float | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = float(rate)
@@ -59,10 +64,17 @@ class SesMailer:
     """Sends through an SES v2 client; the rate comes from GetSendQuota unless given."""
 
     def __init__(
-        self, client: Any, quota_client: Any | None = None, *,
-        configuration_set: str | None = None, max_send_rate: float | None = None,
-        throttle_retries: int = 8, backoff_base: float = 0.5, backoff_max: float = 20.0,
-        sleep: Callable[[float], None] = time.sleep, rng: random.Random | None = None,
+        self,
+        client: Any,
+        quota_client: Any | None = None,
+        *,
+        configuration_set: str | None = None,
+        max_send_rate: float | None = None,
+        throttle_retries: int = 8,
+        backoff_base: float = 0.5,
+        backoff_max: float = 20.0,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
     ) -> None:
         if quota_client is None and max_send_rate is None:
             raise ValueError("give a quota client (GetSendQuota) or max_send_rate")
@@ -70,23 +82,35 @@ class SesMailer:
         self.configuration_set = configuration_set
         self.max_send_rate = max_send_rate
         self.throttle_retries, self.backoff_base, self.backoff_max = (
-            throttle_retries, backoff_base, backoff_max)
+            throttle_retries,
+            backoff_base,
+            backoff_max,
+        )
         self._sleep, self._rng = sleep, rng or random.Random()
         self.bucket: TokenBucket | None = None
 
     @classmethod
-    def from_config(cls, region: str | None = None, *, endpoint_url: str | None = None,
-                    configuration_set: str | None = None,
-                    max_send_rate: float | None = None, **client_kwargs: Any) -> SesMailer:
+    def from_config(
+        cls,
+        region: str | None = None,
+        *,
+        endpoint_url: str | None = None,
+        configuration_set: str | None = None,
+        max_send_rate: float | None = None,
+        **client_kwargs: Any,
+    ) -> SesMailer:
         """Clients from the usual AWS credential chain (env, profile, instance role)."""
         import boto3
         from botocore.config import Config
 
         config = Config(retries={"total_max_attempts": 1}, connect_timeout=10, read_timeout=30)
-        kwargs = dict(region_name=region, endpoint_url=endpoint_url, config=config,
-                      **client_kwargs)
-        return cls(boto3.client("sesv2", **kwargs), boto3.client("ses", **kwargs),
-                   configuration_set=configuration_set, max_send_rate=max_send_rate)
+        kwargs = dict(region_name=region, endpoint_url=endpoint_url, config=config, **client_kwargs)
+        return cls(
+            boto3.client("sesv2", **kwargs),
+            boto3.client("ses", **kwargs),
+            configuration_set=configuration_set,
+            max_send_rate=max_send_rate,
+        )
 
     def __repr__(self) -> str:
         return f"SesMailer(configuration_set={self.configuration_set!r})"
@@ -95,8 +119,12 @@ class SesMailer:
         self._ensure_bucket()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         return None
 
     def send_rate(self) -> float:
@@ -105,15 +133,21 @@ class SesMailer:
             return self.max_send_rate
         try:
             quota = self.quota_client.get_send_quota()
-        except Exception as error:  # noqa: BLE001 - any failure: cannot pace, so cannot send
-            raise SendError(f"SES GetSendQuota failed: {_describe(error)}",
-                            permanent=False) from error
+        except Exception as error:
+            raise SendError(
+                f"SES GetSendQuota failed: {_describe(error)}", permanent=False
+            ) from error
         return float(quota["MaxSendRate"])
 
     def send(self, message: EmailMessage) -> str:
         bucket = self._ensure_bucket()
-        recipients = [addr for _, addr in getaddresses(
-            [str(v) for v in message.get_all("To", []) + message.get_all("Cc", [])]) if addr]
+        recipients = [
+            addr
+            for _, addr in getaddresses(
+                [str(v) for v in message.get_all("To", []) + message.get_all("Cc", [])]
+            )
+            if addr
+        ]
         if not recipients:
             raise SendError("message has no recipient", permanent=True)
         request: dict[str, Any] = {
@@ -127,17 +161,18 @@ class SesMailer:
             bucket.acquire()
             try:
                 return self.client.send_email(**request)["MessageId"]
-            except Exception as error:  # noqa: BLE001 - classified below
+            except Exception as error:
                 code = _error_code(error)
                 if code in THROTTLING and attempt < self.throttle_retries:
                     self._sleep(self._backoff(attempt))
                     continue
-                raise SendError(f"SES SendEmail failed: {_describe(error)}",
-                                permanent=code in PERMANENT) from error
+                raise SendError(
+                    f"SES SendEmail failed: {_describe(error)}", permanent=code in PERMANENT
+                ) from error
         raise AssertionError("unreachable")
 
     def _backoff(self, attempt: int) -> float:
-        ceiling = min(self.backoff_max, self.backoff_base * 2 ** attempt)
+        ceiling = min(self.backoff_max, self.backoff_base * 2**attempt)
         return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
 
     def _ensure_bucket(self) -> TokenBucket:

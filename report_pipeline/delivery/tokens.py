@@ -15,9 +15,9 @@ import json
 import os
 import secrets
 import time
-from pathlib import Path
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
 MIN_SECRET_CHARS = 32
@@ -55,8 +55,9 @@ class UnsubscribeSigner:
 
     def token_for(self, email: str, now: float | None = None) -> str:
         issued = int(time.time() if now is None else now)
-        payload = json.dumps({"e": email, "x": issued + self.ttl_seconds},
-                             separators=(",", ":")).encode()
+        payload = json.dumps(
+            {"e": email, "x": issued + self.ttl_seconds}, separators=(",", ":")
+        ).encode()
         body = _b64(payload)
         return f"{body}.{_b64(self._mac(self.secret, body))}"
 
@@ -69,8 +70,10 @@ class UnsubscribeSigner:
             given = _unb64(signature)
         except ValueError:
             raise InvalidToken("malformed unsubscribe token") from None
-        if not any(hmac.compare_digest(given, self._mac(key, body))
-                   for key in (self.secret, *self.previous_secrets)):
+        if not any(
+            hmac.compare_digest(given, self._mac(key, body))
+            for key in (self.secret, *self.previous_secrets)
+        ):
             raise InvalidToken("unsubscribe token signature does not match")
         try:
             payload = json.loads(_unb64(body))
@@ -102,7 +105,9 @@ class UnsubscribeLinks:
 
     def url_for(self, email: str, now: float | None = None) -> str:
         separator = "&" if "?" in self.base_url else "?"
-        return f"{self.base_url}{separator}{urlencode({'token': self.signer.token_for(email, now)})}"
+        return (
+            f"{self.base_url}{separator}{urlencode({'token': self.signer.token_for(email, now)})}"
+        )
 
     def mailto_for(self, email: str, now: float | None = None) -> str | None:
         if not self.mailto:
@@ -136,8 +141,10 @@ def load_or_create_secret(path: Path) -> str:
     except FileExistsError:
         secret = path.read_text(encoding="ascii").strip()
         if len(secret) < MIN_SECRET_CHARS:
-            raise ValueError(f"{path} holds no usable secret; delete it to "
-                             "generate a new one (links already mailed stop working)") from None
+            raise ValueError(
+                f"{path} holds no usable secret; delete it to "
+                "generate a new one (links already mailed stop working)"
+            ) from None
         return secret
     secret = secrets.token_urlsafe(48)
     with os.fdopen(fd, "w", encoding="ascii") as handle:

@@ -41,8 +41,15 @@ class Recipient:
 class WireTemplate:
     """A flattened message built with the sentinels above; see `from_bytes`."""
 
-    def __init__(self, headers: list[bytes], varying: dict[bytes, int], segments: list[bytes],
-                 slots: list[tuple[bytes, bool]], boundaries: list[bytes], policy: Policy) -> None:
+    def __init__(
+        self,
+        headers: list[bytes],
+        varying: dict[bytes, int],
+        segments: list[bytes],
+        slots: list[tuple[bytes, bool]],
+        boundaries: list[bytes],
+        policy: Policy,
+    ) -> None:
         self.headers, self.varying = headers, varying
         self.segments, self.slots = segments, slots
         self.boundaries, self.policy = boundaries, policy
@@ -64,7 +71,7 @@ class WireTemplate:
         html_start = body.find(b"Content-Type: text/html")
         segments, slots, position = [], [], 0
         for match in _SLOTS.finditer(body):
-            segments.append(body[position:match.start()])
+            segments.append(body[position : match.start()])
             in_html = html_start != -1 and match.start() > html_start
             slots.append((match.group(), in_html))
             position = match.end()
@@ -79,20 +86,27 @@ class WireTemplate:
     def render(self, recipient: Recipient) -> bytes | None:
         """The recipient's message bytes, or None when it must be built the slow way."""
         greeting = recipient.name or recipient.address
-        values = [greeting, recipient.address, recipient.message_id,
-                  recipient.unsubscribe_url or "", recipient.unsubscribe_mailto or ""]
+        values = [
+            greeting,
+            recipient.address,
+            recipient.message_id,
+            recipient.unsubscribe_url or "",
+            recipient.unsubscribe_mailto or "",
+        ]
         if not self._safe(values, greeting):
             return None
         if (recipient.unsubscribe_url is None) != (b"list-unsubscribe" not in self.varying):
             return None
         headers = list(self.headers)
         headers[self.varying[b"to"]] = self._fold(
-            "To", str(Address(display_name=recipient.name or "", addr_spec=recipient.address)))
+            "To", str(Address(display_name=recipient.name or "", addr_spec=recipient.address))
+        )
         headers[self.varying[b"message-id"]] = self._fold("Message-ID", recipient.message_id)
         if b"list-unsubscribe" in self.varying:
             links = [recipient.unsubscribe_url, recipient.unsubscribe_mailto]
             headers[self.varying[b"list-unsubscribe"]] = self._fold(
-                "List-Unsubscribe", ", ".join(f"<{link}>" for link in links if link))
+                "List-Unsubscribe", ", ".join(f"<{link}>" for link in links if link)
+            )
         body = self._body(greeting, recipient.unsubscribe_url or "")
         if any(len(line) > _MAX_LINE for line in body.split(b"\r\n")):
             return None
@@ -114,7 +128,7 @@ class WireTemplate:
     def _body(self, greeting: str, url: str) -> bytes:
         text = {SENTINEL_NAME.encode(): greeting, SENTINEL_URL.encode(): url}
         parts = [self.segments[0]]
-        for (slot, in_html), segment in zip(self.slots, self.segments[1:]):
+        for (slot, in_html), segment in zip(self.slots, self.segments[1:], strict=False):
             value = text[slot]
             parts.append((str(escape(value)) if in_html else value).encode("ascii"))
             parts.append(segment)

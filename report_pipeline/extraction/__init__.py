@@ -10,9 +10,14 @@ import io
 from collections.abc import Iterator
 from typing import IO
 
-from report_pipeline.extraction import heif  # noqa: F401  (registers the HEIC opener)
+from report_pipeline.extraction import heif  # noqa: F401
 from report_pipeline.extraction.detect import (
-    Kind, detect, kind_for, label_kind, sniff, sniff_image,
+    Kind,
+    detect,
+    kind_for,
+    label_kind,
+    sniff,
+    sniff_image,
 )
 from report_pipeline.extraction.ocr import image_features
 from report_pipeline.extraction.pdf import pdf_features
@@ -24,7 +29,10 @@ from report_pipeline.models import DocumentError
 # earlier runs are recomputed instead of reused.
 # ocr-2, pdf-2: orientation, deskew, "no text found" and per-document languages.
 EXTRACTOR_VERSIONS: dict[str, str] = {
-    "text": "text-1", "image": "ocr-2", "pdf": "pdf-2", "docx": "docx-1",
+    "text": "text-1",
+    "image": "ocr-2",
+    "pdf": "pdf-2",
+    "docx": "docx-1",
 }
 # Extractors that OCR, whose features depend on the document's language.
 OCR_KINDS = frozenset({"image", "pdf"})
@@ -40,8 +48,9 @@ def kind_of(head: bytes, content_type: str, filename: str) -> Kind:
     return found[0] if found else kind_for(content_type, filename)
 
 
-def extract(data: bytes, content_type: str, filename: str,
-            language: str | None = None) -> tuple[str, dict]:
+def extract(
+    data: bytes, content_type: str, filename: str, language: str | None = None
+) -> tuple[str, dict]:
     """Return (kind, features) or raise DocumentError with a one-line reason.
 
     ``language``: the document's OCR languages (None: REPORT_PIPELINE_OCR_LANGUAGES).
@@ -51,8 +60,9 @@ def extract(data: bytes, content_type: str, filename: str,
     return extract_file(io.BytesIO(data), len(data), content_type, filename, language)
 
 
-def extract_file(handle: IO[bytes], size: int, content_type: str, filename: str,
-                 language: str | None = None) -> tuple[str, dict]:
+def extract_file(
+    handle: IO[bytes], size: int, content_type: str, filename: str, language: str | None = None
+) -> tuple[str, dict]:
     """extract() over a seekable file: large text is streamed, never read whole."""
     if size == 0:
         raise DocumentError("read", "empty file")
@@ -84,7 +94,7 @@ def _features(kind: str, handle: IO[bytes], language: str | None = None) -> dict
     return text_features(handle.read())
 
 
-def _guarded(compute) -> dict:  # noqa: ANN001
+def _guarded(compute) -> dict:
     try:
         return compute()
     except DocumentError:
@@ -101,6 +111,12 @@ def kind_for_or_none(content_type: str, filename: str) -> str | None:
 
 
 __all__ = [
-    "EXTRACTOR_VERSIONS", "OCR_KINDS", "extract", "extract_file", "kind_for", "kind_for_or_none", "kind_of",
+    "EXTRACTOR_VERSIONS",
+    "OCR_KINDS",
+    "extract",
+    "extract_file",
+    "kind_for",
+    "kind_for_or_none",
+    "kind_of",
     "sniff_image",
 ]

@@ -63,27 +63,32 @@ class CliEngine:
                 image, lang=lang, output_type=pytesseract.Output.DICT, timeout=timeout_s
             )
         except SystemExit as exc:  # pytesseract exits on an unparsable `tesseract --version`
-            raise DocumentError("ocr", f"unusable tesseract: {_one_line(exc)}",
-                                "TesseractVersionError") from None
+            raise DocumentError(
+                "ocr", f"unusable tesseract: {_one_line(exc)}", "TesseractVersionError"
+            ) from None
         except pytesseract.TesseractNotFoundError:
             raise DocumentError(
-                "ocr", "tesseract is not installed or not on PATH (install tesseract-ocr)",
+                "ocr",
+                "tesseract is not installed or not on PATH (install tesseract-ocr)",
                 "TesseractNotFoundError",
             ) from None
         except pytesseract.TesseractError as exc:  # subclass of RuntimeError: keep first
-            raise DocumentError("ocr", f"tesseract failed: {_one_line(exc)}",
-                                "TesseractError") from None
+            raise DocumentError(
+                "ocr", f"tesseract failed: {_one_line(exc)}", "TesseractError"
+            ) from None
         except RuntimeError as exc:
             if "timeout" in str(exc).lower():  # how pytesseract reports a killed process
                 raise OcrTimeout() from None
-            raise DocumentError("ocr", f"tesseract failed: {_one_line(exc)}",
-                                type(exc).__name__) from None
+            raise DocumentError(
+                "ocr", f"tesseract failed: {_one_line(exc)}", type(exc).__name__
+            ) from None
 
     def orientation(self, image: Image.Image) -> tuple[int, float] | None:
         set_process_variable("OMP_THREAD_LIMIT", "1")
         try:
-            osd = pytesseract.image_to_osd(image, config="--psm 0", timeout=OSD_TIMEOUT_S,
-                                           output_type=pytesseract.Output.DICT)
+            osd = pytesseract.image_to_osd(
+                image, config="--psm 0", timeout=OSD_TIMEOUT_S, output_type=pytesseract.Output.DICT
+            )
         except (pytesseract.TesseractError, RuntimeError):
             return None  # too few characters, no osd.traineddata, or too slow: keep as is
         return int(osd["orientation"]) % 360, float(osd["orientation_conf"])
@@ -104,7 +109,7 @@ class TesserocrEngine:
         self._osd = None
         self._lock = threading.Lock()  # one recognition at a time per loaded model
 
-    def _api(self, lang: str):  # noqa: ANN202
+    def _api(self, lang: str):
         if lang not in self._apis:
             self._apis[lang] = self._tesserocr.PyTessBaseAPI(path=self._tessdata, lang=lang)
         return self._apis[lang]
@@ -123,7 +128,8 @@ class TesserocrEngine:
         with self._lock:
             if self._osd is None:
                 self._osd = self._tesserocr.PyTessBaseAPI(
-                    path=self._tessdata, lang="osd", psm=self._tesserocr.PSM.OSD_ONLY)
+                    path=self._tessdata, lang="osd", psm=self._tesserocr.PSM.OSD_ONLY
+                )
             self._osd.SetImage(image)
             found = self._osd.DetectOrientationScript()
         if not found:

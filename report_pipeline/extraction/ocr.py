@@ -33,8 +33,9 @@ MAX_WORKING_PIXELS = 40_000_000
 _WORDLIKE = re.compile(r"[^\W_]")
 
 
-def image_features(data: bytes | IO[bytes], *, timeout_s: float = 120,
-                   language: str | None = None) -> dict:
+def image_features(
+    data: bytes | IO[bytes], *, timeout_s: float = 120, language: str | None = None
+) -> dict:
     """OCR every frame (up to MAX_FRAMES) of an image and describe it.
 
     ``timeout_s`` bounds the whole document, not each frame. ``language`` is the
@@ -43,8 +44,11 @@ def image_features(data: bytes | IO[bytes], *, timeout_s: float = 120,
     if isinstance(data, bytes) and not data:
         raise DocumentError("read", "empty file")
     engine = default_engine()
-    lang = resolve_language(language, getattr(engine, "languages", None),
-                            "tesseract" if engine.name.startswith("tesser") else engine.name)
+    lang = resolve_language(
+        language,
+        getattr(engine, "languages", None),
+        "tesseract" if engine.name.startswith("tesser") else engine.name,
+    )
     image = _open(data)
     # Read before iterating: seeking to later GIF frames changes the mode.
     facts = {"width": image.width, "height": image.height, "mode": image.mode}
@@ -77,8 +81,8 @@ def image_features(data: bytes | IO[bytes], *, timeout_s: float = 120,
 class PageRead:
     text: str
     confidences: list[float]
-    rotation: int = 0      # degrees turned counter-clockwise before reading
-    skew: float = 0.0      # degrees of skew corrected
+    rotation: int = 0  # degrees turned counter-clockwise before reading
+    skew: float = 0.0  # degrees of skew corrected
 
 
 class _Budget:
@@ -214,14 +218,17 @@ def _open(data: bytes | IO[bytes]) -> Image.Image:
         raise DocumentError(
             "decode",
             f"image too large: over {Image.MAX_IMAGE_PIXELS:,} pixels"
-            " (possible decompression bomb)", type(exc).__name__,
+            " (possible decompression bomb)",
+            type(exc).__name__,
         ) from None
     except Image.UnidentifiedImageError:
-        raise DocumentError("decode", "not a recognised image format",
-                            "UnidentifiedImageError") from None
+        raise DocumentError(
+            "decode", "not a recognised image format", "UnidentifiedImageError"
+        ) from None
     except Exception as exc:  # Pillow plugins raise many types for corrupt data
-        raise DocumentError("decode", f"corrupt image: {_describe(exc)}",
-                            type(exc).__name__) from None
+        raise DocumentError(
+            "decode", f"corrupt image: {_describe(exc)}", type(exc).__name__
+        ) from None
 
 
 def _frames(image: Image.Image) -> Iterator[Image.Image]:
@@ -230,14 +237,16 @@ def _frames(image: Image.Image) -> Iterator[Image.Image]:
         try:
             image.seek(index)
             if image.width * image.height > Image.MAX_IMAGE_PIXELS:
-                raise DocumentError("decode", f"frame {index + 1} is too large",
-                                    "DecompressionBombError")
+                raise DocumentError(
+                    "decode", f"frame {index + 1} is too large", "DecompressionBombError"
+                )
             image.load()
         except DocumentError:
             raise
         except Exception as exc:
             raise DocumentError(
-                "decode", f"corrupt image frame {index + 1}: {_describe(exc)}",
+                "decode",
+                f"corrupt image frame {index + 1}: {_describe(exc)}",
                 type(exc).__name__,
             ) from None
         yield _upright(image)

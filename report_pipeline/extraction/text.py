@@ -78,8 +78,12 @@ def _stream_features(chunks: Iterator[bytes], codec: str) -> dict:
             text = carry + decoder.decode(chunk)
         except UnicodeDecodeError as exc:
             if codec == "utf-8":
-                raise _NotUtf8(chunk[max(0, exc.start - SAMPLE_BYTES // 2):][:SAMPLE_BYTES]) from None
-            raise DocumentError("decode", f"invalid {codec} text at byte {offset + exc.start}") from None
+                raise _NotUtf8(
+                    chunk[max(0, exc.start - SAMPLE_BYTES // 2) :][:SAMPLE_BYTES]
+                ) from None
+            raise DocumentError(
+                "decode", f"invalid {codec} text at byte {offset + exc.start}"
+            ) from None
         offset += len(chunk)
         piece, carry = _split_at_safe_boundary(text)
         stats.feed(piece)
@@ -99,7 +103,7 @@ def _split_at_safe_boundary(text: str) -> tuple[str, str]:
     """
     index = max(text.rfind("\n"), text.rfind(" "), text.rfind("\t"))
     if index >= 0:
-        return text[: index + 1], text[index + 1:]
+        return text[: index + 1], text[index + 1 :]
     if len(text) > MAX_CARRY_CHARS:
         cut = len(text) - 1 if text.endswith("\r") else len(text)
         return text[:cut], text[cut:]
@@ -209,6 +213,4 @@ def _check_printable(bad: int, total: int) -> None:
         return
     ratio = 1 - bad / total
     if ratio < MIN_PRINTABLE_RATIO:
-        raise DocumentError(
-            "decode", f"not readable text: only {ratio:.0%} printable characters"
-        )
+        raise DocumentError("decode", f"not readable text: only {ratio:.0%} printable characters")

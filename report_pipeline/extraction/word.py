@@ -71,7 +71,7 @@ def _table_lines(table: Table) -> Iterator[str]:
         yield "\t".join(cells)
 
 
-def _cell_text(cell) -> Iterator[str]:  # noqa: ANN001
+def _cell_text(cell) -> Iterator[str]:
     for block in cell.iter_inner_content():
         if isinstance(block, Paragraph):
             yield block.text

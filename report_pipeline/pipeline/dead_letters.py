@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date
 
+from report_pipeline.models import FeatureResult, ManifestEntry
 from report_pipeline.pipeline.features import extract_entry, read_week_features, write_week_features
 from report_pipeline.pipeline.manifest import read_manifest, write_manifest
-from report_pipeline.models import FeatureResult, ManifestEntry
 from report_pipeline.storage.object_store import InvalidKey, ObjectNotFound, ObjectStore, sha256_of
 
 
@@ -71,11 +71,21 @@ def dead_letters(entries: list[ManifestEntry], results: list[FeatureResult]) -> 
 def _letter(entry: ManifestEntry, result: FeatureResult | None) -> DeadLetter:
     record = entry.record
     if result is None:
-        return DeadLetter(record.document_id, record.file_location, "features", "MissingResult",
-                          "no feature result was recorded for this document", 0)
+        return DeadLetter(
+            record.document_id,
+            record.file_location,
+            "features",
+            "MissingResult",
+            "no feature result was recorded for this document",
+            0,
+        )
     return DeadLetter(
-        record.document_id, record.file_location, result.stage or "features",
-        result.error_class or "DocumentError", result.reason or "unknown error", result.attempts,
+        record.document_id,
+        record.file_location,
+        result.stage or "features",
+        result.error_class or "DocumentError",
+        result.reason or "unknown error",
+        result.attempts,
     )
 
 
@@ -91,7 +101,8 @@ def check_counts(entries: list[ManifestEntry], results: list[FeatureResult]) -> 
     if not counts.adds_up:
         raise CountsDoNotAddUp(
             f"{counts.manifest} documents in the manifest but {counts.with_features} with features"
-            f" and {counts.dead_letters} dead letters")
+            f" and {counts.dead_letters} dead letters"
+        )
     return counts
 
 
@@ -100,6 +111,7 @@ def read_dead_letters(store: ObjectStore, week: date) -> list[DeadLetter]:
 
 
 # --- replay -----------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ReplayOutcome:
@@ -124,8 +136,10 @@ def replay_dead_letters(store: ObjectStore, week: date) -> ReplayOutcome:
     if relisted:
         write_manifest(store, week, entries)
     by_id = {entry.record.document_id: entry for entry in unique_entries(entries)}
-    retried = [extract_entry(by_id[doc_id], store, attempts=letter.attempts + 1)
-               for doc_id, letter in letters.items()]
+    retried = [
+        extract_entry(by_id[doc_id], store, attempts=letter.attempts + 1)
+        for doc_id, letter in letters.items()
+    ]
     merged = [r for r in results if r.document_id not in letters] + retried
     write_week_features(store, week, merged)
     still = dead_letters(entries, merged)
@@ -152,13 +166,20 @@ def _relist_missing_objects(
 def format_table(letters: list[DeadLetter], limit: int | None = None) -> str:
     """Markdown table for the UI (asset metadata)."""
     shown = letters if limit is None else letters[:limit]
-    lines = ["| document | object key | stage | error | message | attempts |",
-             "|---|---|---|---|---|---:|"]
-    lines += [f"| {_cell(d.document_id)} | {_cell(d.object_key)} | {d.stage} |"
-              f" {_cell(d.error_class)} | {_cell(d.message)} | {d.attempts} |" for d in shown]
+    lines = [
+        "| document | object key | stage | error | message | attempts |",
+        "|---|---|---|---|---|---:|",
+    ]
+    lines += [
+        f"| {_cell(d.document_id)} | {_cell(d.object_key)} | {d.stage} |"
+        f" {_cell(d.error_class)} | {_cell(d.message)} | {d.attempts} |"
+        for d in shown
+    ]
     if len(shown) < len(letters):
-        lines.append(f"| and {len(letters) - len(shown):,} more: `report-pipeline dead-letters"
-                     " list` | | | | | |")
+        lines.append(
+            f"| and {len(letters) - len(shown):,} more: `report-pipeline dead-letters"
+            " list` | | | | | |"
+        )
     return "\n".join(lines) + "\n"
 
 

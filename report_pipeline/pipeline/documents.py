@@ -13,10 +13,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from report_pipeline.pipeline.features import cache_key_for, read_week_features
 from report_pipeline.models import DocumentRecord, ManifestEntry
-from report_pipeline.storage.object_store import ObjectNotFound, ObjectStore, sha256_of
+from report_pipeline.pipeline.features import cache_key_for, read_week_features
 from report_pipeline.resources.connections import Services
+from report_pipeline.storage.object_store import ObjectNotFound, ObjectStore, sha256_of
 from report_pipeline.weeks import week_start_of
 
 _CUSTOMER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -34,8 +34,10 @@ def validate_customer(customer_id: str) -> str:
 
 def content_type_of(path: Path) -> str:
     suffix = path.suffix.lower()
-    return EXTRA_TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or (
-        "application/octet-stream"
+    return (
+        EXTRA_TYPES.get(suffix)
+        or mimetypes.guess_type(path.name)[0]
+        or ("application/octet-stream")
     )
 
 
@@ -46,8 +48,14 @@ def object_key_for(customer_id: str, document_id: str, filename: str, created_at
 
 
 def store_document(
-    services: Services, data: bytes, filename: str, content_type: str, customer_id: str,
-    created_at: datetime, document_id: str | None = None, trial_id: str | None = None,
+    services: Services,
+    data: bytes,
+    filename: str,
+    content_type: str,
+    customer_id: str,
+    created_at: datetime,
+    document_id: str | None = None,
+    trial_id: str | None = None,
 ) -> DocumentRecord:
     """Object first, catalog record second: the catalog never points at nothing."""
     document_id = document_id or uuid.uuid4().hex
@@ -77,8 +85,10 @@ class _Limited:
 
 
 def _too_large(name: str, limit: int) -> str:
-    return (f"{name} is larger than {limit} bytes (REPORT_PIPELINE_MAX_DOCUMENT_BYTES);"
-            " nothing was stored")
+    return (
+        f"{name} is larger than {limit} bytes (REPORT_PIPELINE_MAX_DOCUMENT_BYTES);"
+        " nothing was stored"
+    )
 
 
 def open_document(path: Path, *, follow_symlinks: bool = False) -> BinaryIO:
@@ -89,8 +99,9 @@ def open_document(path: Path, *, follow_symlinks: bool = False) -> BinaryIO:
     check and the open. FIFOs, directories and devices get their own message.
     """
     if path.is_symlink() and not follow_symlinks:
-        raise DocumentRefused(f"{path} is a symbolic link; pass --follow-symlinks to store"
-                              " the file it points to")
+        raise DocumentRefused(
+            f"{path} is a symbolic link; pass --follow-symlinks to store the file it points to"
+        )
     flags = os.O_RDONLY | os.O_NONBLOCK | (0 if follow_symlinks else os.O_NOFOLLOW)
     try:
         descriptor = os.open(path, flags)
@@ -105,17 +116,30 @@ def open_document(path: Path, *, follow_symlinks: bool = False) -> BinaryIO:
     kind = os.fstat(descriptor).st_mode
     if not stat.S_ISREG(kind):
         os.close(descriptor)
-        what = ("a directory" if stat.S_ISDIR(kind) else "a FIFO (named pipe)"
-                if stat.S_ISFIFO(kind) else "a socket" if stat.S_ISSOCK(kind) else
-                "a device" if stat.S_ISCHR(kind) or stat.S_ISBLK(kind) else "not a regular file")
+        what = (
+            "a directory"
+            if stat.S_ISDIR(kind)
+            else "a FIFO (named pipe)"
+            if stat.S_ISFIFO(kind)
+            else "a socket"
+            if stat.S_ISSOCK(kind)
+            else "a device"
+            if stat.S_ISCHR(kind) or stat.S_ISBLK(kind)
+            else "not a regular file"
+        )
         raise DocumentRefused(f"{path} is {what}, not a regular file")
     os.set_blocking(descriptor, True)
     return os.fdopen(descriptor, "rb")
 
 
 def add_document(
-    services: Services, path: Path, customer_id: str, created_at: datetime, *,
-    max_bytes: int = 200 * 1024 * 1024, follow_symlinks: bool = False,
+    services: Services,
+    path: Path,
+    customer_id: str,
+    created_at: datetime,
+    *,
+    max_bytes: int = 200 * 1024 * 1024,
+    follow_symlinks: bool = False,
 ) -> DocumentRecord:
     """Stream the file into the store (bounded memory, at most `max_bytes`), then catalog it."""
     with open_document(path, follow_symlinks=follow_symlinks) as handle:
@@ -161,10 +185,18 @@ def _week_outcome(store: ObjectStore, record: DocumentRecord) -> dict:
 
 def format_document(view: dict) -> str:
     record = view["record"]
-    lines = [f"{key}: {record[key]}" for key in (
-        "document_id", "customer_id", "file_location", "content_type", "created_at", "size",
-        "trial_id",
-    )]
+    lines = [
+        f"{key}: {record[key]}"
+        for key in (
+            "document_id",
+            "customer_id",
+            "file_location",
+            "content_type",
+            "created_at",
+            "size",
+            "trial_id",
+        )
+    ]
     lines.append(f"status: {view['status']}")
     if view.get("reason"):
         lines.append(f"failed at {view['stage']}: {view['reason']}")

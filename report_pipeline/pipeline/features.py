@@ -22,14 +22,17 @@ from pathlib import PurePosixPath
 from typing import IO
 
 from report_pipeline.extraction import (
-    EXTRACTOR_VERSIONS, OCR_KINDS, extract_file, kind_for, kind_for_or_none,
+    EXTRACTOR_VERSIONS,
+    OCR_KINDS,
+    extract_file,
+    kind_for,
+    kind_for_or_none,
 )
 from report_pipeline.extraction.cost import estimated_pages
 from report_pipeline.extraction.languages import ocr_language_tag
-from report_pipeline.pipeline.keys import feature_cache_key, week_features_key
 from report_pipeline.models import DocumentError, FeatureResult, ManifestEntry
+from report_pipeline.pipeline.keys import feature_cache_key, week_features_key
 from report_pipeline.storage.object_store import ObjectNotFound, ObjectStore
-
 
 # Objects are spooled through a temporary file while hashed: memory stays at
 # this size whatever the object's, and nothing is extracted before its bytes
@@ -64,9 +67,13 @@ def extract_entry(entry: ManifestEntry, store: ObjectStore, attempts: int = 1) -
     doc_id = entry.record.document_id
     if entry.error or entry.sha256 is None:
         stage = entry.error_stage or "read"
-        return _failed(doc_id, stage, entry.error or "object could not be read",
-                       "InvalidCatalogRecord" if stage == "catalog" else "ObjectNotReadable",
-                       attempts)
+        return _failed(
+            doc_id,
+            stage,
+            entry.error or "object could not be read",
+            "InvalidCatalogRecord" if stage == "catalog" else "ObjectNotReadable",
+            attempts,
+        )
     try:
         cache_key = feature_cache_key(extractor_version_for(entry), entry.sha256)
         if store.exists(cache_key):
@@ -78,13 +85,23 @@ def extract_entry(entry: ManifestEntry, store: ObjectStore, attempts: int = 1) -
         with _spooled_verified(entry, store) as (handle, size):
             started = time.perf_counter()
             kind, features = extract_file(
-                handle, size, entry.record.content_type,
-                PurePosixPath(entry.record.file_location).name, entry.record.language,
+                handle,
+                size,
+                entry.record.content_type,
+                PurePosixPath(entry.record.file_location).name,
+                entry.record.language,
             )
     except DocumentError as error:
         return _failed(doc_id, error.stage, error.reason, error.error_class, attempts)
-    result = FeatureResult(doc_id, "ok", kind, features, cache_key=cache_key,
-                           seconds=round(time.perf_counter() - started, 4), attempts=attempts)
+    result = FeatureResult(
+        doc_id,
+        "ok",
+        kind,
+        features,
+        cache_key=cache_key,
+        seconds=round(time.perf_counter() - started, 4),
+        attempts=attempts,
+    )
     store.put(cache_key, json.dumps(result.to_json()).encode(), "application/json")
     return result
 
@@ -102,16 +119,24 @@ def _spooled_verified(entry: ManifestEntry, store: ObjectStore) -> Iterator[tupl
         except ObjectNotFound as error:
             raise DocumentError("read", str(error), "ObjectNotFound") from None
         if digest.hexdigest() != entry.sha256:
-            raise DocumentError("read", "object changed after the manifest was written",
-                                "ObjectChanged")
+            raise DocumentError(
+                "read", "object changed after the manifest was written", "ObjectChanged"
+            )
         handle.seek(0)
         yield handle, size
 
 
-def _failed(document_id: str, stage: str, reason: str, error_class: str | None = None,
-            attempts: int = 1) -> FeatureResult:
-    return FeatureResult(document_id, "failed", stage=stage, reason=reason,
-                         error_class=error_class or "DocumentError", attempts=attempts)
+def _failed(
+    document_id: str, stage: str, reason: str, error_class: str | None = None, attempts: int = 1
+) -> FeatureResult:
+    return FeatureResult(
+        document_id,
+        "failed",
+        stage=stage,
+        reason=reason,
+        error_class=error_class or "DocumentError",
+        attempts=attempts,
+    )
 
 
 def batch_count(total: int, max_batch_size: int, workers: int) -> int:
@@ -159,8 +184,9 @@ def extraction_cost(entry: ManifestEntry) -> float:
     return 1.0 if pages is None else pages
 
 
-def plan_batches(entries: list[ManifestEntry], store: ObjectStore, max_batch_size: int,
-                 workers: int) -> list[tuple[int, ...]]:
+def plan_batches(
+    entries: list[ManifestEntry], store: ObjectStore, max_batch_size: int, workers: int
+) -> list[tuple[int, ...]]:
     """Manifest positions per batch step.
 
     Documents to extract are spread over batches of about `max_batch_size`

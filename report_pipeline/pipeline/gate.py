@@ -14,6 +14,7 @@ from report_pipeline.appdb.scopes import ALL
 from report_pipeline.appdb.store import AppStore
 from report_pipeline.settings import load_settings
 
+
 def max_failed_share() -> float:
     """REPORT_PIPELINE_MAX_FAILED_SHARE (a fraction, 0.10 = 10%)."""
     return load_settings().max_failed_share
@@ -35,8 +36,10 @@ def hold_reason(documents_total: int, documents_failed: int, threshold: float) -
     share = documents_failed / documents_total
     if share <= threshold:
         return None
-    return (f"{documents_failed} of {documents_total} documents failed ({share:.1%}),"
-            f" over the {threshold:.0%} limit (REPORT_PIPELINE_MAX_FAILED_SHARE)")
+    return (
+        f"{documents_failed} of {documents_total} documents failed ({share:.1%}),"
+        f" over the {threshold:.0%} limit (REPORT_PIPELINE_MAX_FAILED_SHARE)"
+    )
 
 
 def emails_held(app: AppStore, week: date, scope: str = ALL) -> str | None:
@@ -58,9 +61,13 @@ def report_held(report: Report) -> str | None:
     customer = "" if scope == ALL else f" --customer {scope}"
     what = f"week {week}" if scope == ALL else f"customer {scope} in week {week}"
     if report.state == "noop" and not mail_empty_weeks():
-        return (f"{what} has no documents (noop); set REPORT_PIPELINE_MAIL_EMPTY_WEEKS=1"
-                " to mail empty reports")
+        return (
+            f"{what} has no documents (noop); set REPORT_PIPELINE_MAIL_EMPTY_WEEKS=1"
+            " to mail empty reports"
+        )
     if report.hold_reason and report.released_at is None:
-        return (f"report held: {report.hold_reason}; release it with"
-                f" `report-pipeline reports release --week {week}{customer}`")
+        return (
+            f"report held: {report.hold_reason}; release it with"
+            f" `report-pipeline reports release --week {week}{customer}`"
+        )
     return None

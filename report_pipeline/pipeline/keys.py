@@ -31,7 +31,7 @@ def report_pdf_sha256(key: str, week: date, customer: str | None = None) -> str 
     prefix, suffix = f"{_report_dir(week, customer)}/", "/weekly-report.pdf"
     if not (key.startswith(prefix) and key.endswith(suffix)):
         return None
-    sha256 = key[len(prefix):-len(suffix)]
+    sha256 = key[len(prefix) : -len(suffix)]
     is_hex = len(sha256) == 64 and all(c in "0123456789abcdef" for c in sha256)
     return sha256 if is_hex else None
 

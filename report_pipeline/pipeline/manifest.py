@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
-from typing import Iterator
 
-from report_pipeline.pipeline.keys import manifest_key
 from report_pipeline.models import DocumentRecord, ManifestEntry
+from report_pipeline.pipeline.keys import manifest_key
 from report_pipeline.storage.catalog import DocumentCatalog, InvalidRecord
 from report_pipeline.storage.object_store import InvalidKey, ObjectNotFound, ObjectStore, sha256_of
 from report_pipeline.weeks import week_bounds
@@ -50,8 +50,10 @@ def _listed(record: DocumentRecord, store: ObjectStore) -> ManifestEntry:
 def _duplicate(record: DocumentRecord, first_location: str, number: int) -> ManifestEntry:
     # A distinct id keeps both documents countable; the reason names the original.
     renamed = replace(record, document_id=f"{record.document_id}#duplicate-{number}")
-    reason = (f"duplicate document id {record.document_id!r}: already used by"
-              f" {first_location!r}; this record points at {record.file_location!r}")
+    reason = (
+        f"duplicate document id {record.document_id!r}: already used by"
+        f" {first_location!r}; this record points at {record.file_location!r}"
+    )
     return ManifestEntry(renamed, None, error=reason, error_stage="catalog")
 
 

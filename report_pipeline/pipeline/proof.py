@@ -40,8 +40,13 @@ class TestSend:
 
 
 def build_test_email(
-    app: AppStore, store: ObjectStore, sender: str, week: date, to: str,
-    settings: DeliverySettings, recipient_name: str | None = None,
+    app: AppStore,
+    store: ObjectStore,
+    sender: str,
+    week: date,
+    to: str,
+    settings: DeliverySettings,
+    recipient_name: str | None = None,
 ) -> tuple[EmailMessage, int]:
     """The subscriber's message for ``to``, [Test] in the subject, a Message-ID of its own."""
     report = app.latest_report(week)
@@ -51,11 +56,17 @@ def build_test_email(
         summary = read_published_manifest(store, week)["summary"]
         pdf = store.get(report.pdf_key)
     except ObjectNotFound as error:
-        raise NoReportToTest(f"the report of week {week} is missing from storage: {error}") from None
+        raise NoReportToTest(
+            f"the report of week {week} is missing from storage: {error}"
+        ) from None
     to_send = ReportToSend(
-        report_id=report.id, week=week, summary=summary, pdf=pdf,
-        pdf_filename=PurePosixPath(report.pdf_key).name
-        .replace("weekly-report", f"weekly-report-{week.isoformat()}"),
+        report_id=report.id,
+        week=week,
+        summary=summary,
+        pdf=pdf,
+        pdf_filename=PurePosixPath(report.pdf_key).name.replace(
+            "weekly-report", f"weekly-report-{week.isoformat()}"
+        ),
     )
     composer = ReportComposer(to_send, sender, settings.max_attachment_bytes, settings.unsubscribe)
     # The same builder the real send uses, so the proof shows what subscribers get.
@@ -68,11 +79,23 @@ def build_test_email(
 
 
 def send_test_email(
-    app: AppStore, store: ObjectStore, mailer: Mailer, sender: str, week: date, to: str,
-    settings: DeliverySettings, recipient_name: str | None = None,
+    app: AppStore,
+    store: ObjectStore,
+    mailer: Mailer,
+    sender: str,
+    week: date,
+    to: str,
+    settings: DeliverySettings,
+    recipient_name: str | None = None,
 ) -> TestSend:
     message, report_id = build_test_email(app, store, sender, week, to, settings, recipient_name)
     with mailer:
         mailer.send(message)
-    return TestSend(week, report_id, to, str(message["Subject"]), str(message["Message-ID"]),
-                    any(True for _ in message.iter_attachments()))
+    return TestSend(
+        week,
+        report_id,
+        to,
+        str(message["Subject"]),
+        str(message["Message-ID"]),
+        any(True for _ in message.iter_attachments()),
+    )

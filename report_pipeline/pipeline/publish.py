@@ -11,14 +11,17 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from report_pipeline.extraction import EXTRACTOR_VERSIONS
+from report_pipeline.models import FeatureResult, ManifestEntry
 from report_pipeline.pipeline.keys import (
-    report_latest_key, report_manifest_key, report_pdf_key, report_summary_key,
+    report_latest_key,
+    report_manifest_key,
+    report_pdf_key,
+    report_summary_key,
     report_version_manifest_key,
 )
-from report_pipeline.models import FeatureResult, ManifestEntry
 from report_pipeline.report import render_weekly_report
 from report_pipeline.report.aggregate import DEFAULT_REVIEW_CONFIDENCE
 from report_pipeline.report.preview import first_page_png
@@ -45,27 +48,36 @@ def data_date(week: date, entries: list[ManifestEntry]) -> datetime:
     gives byte-identical PDFs.
     """
     moments = [_utc(e.record.created_at) for e in entries if e.record.created_at]
-    return max(moments) if moments else datetime.combine(
-        week + timedelta(days=7), time(), tzinfo=timezone.utc)
+    return (
+        max(moments) if moments else datetime.combine(week + timedelta(days=7), time(), tzinfo=UTC)
+    )
 
 
 def publish_report(
-    store: ObjectStore, week: date, entries: list[ManifestEntry],
-    results: list[FeatureResult], generated_at: datetime | None = None,
-    review_confidence: float = DEFAULT_REVIEW_CONFIDENCE, customer: str | None = None,
+    store: ObjectStore,
+    week: date,
+    entries: list[ManifestEntry],
+    results: list[FeatureResult],
+    generated_at: datetime | None = None,
+    review_confidence: float = DEFAULT_REVIEW_CONFIDENCE,
+    customer: str | None = None,
 ) -> PublishedReport:
     """The week's report; with `customer`, the entries and results given are that customer's
     and its trends come from that customer's earlier reports only."""
     generated_at = generated_at or data_date(week, entries)
     history = read_history(store, week, customer)
-    rendered = render_weekly_report(week, entries, results, generated_at, history,
-                                    review_confidence)
+    rendered = render_weekly_report(
+        week, entries, results, generated_at, history, review_confidence
+    )
     pdf_sha256 = hashlib.sha256(rendered.pdf).hexdigest()
     pdf_key = report_pdf_key(week, pdf_sha256, customer)
     manifest_key = report_manifest_key(week, customer)
     # Same key means same bytes: a version once stored is never rewritten.
-    uri = store.uri(pdf_key) if store.exists(pdf_key) else store.put(
-        pdf_key, rendered.pdf, "application/pdf")
+    uri = (
+        store.uri(pdf_key)
+        if store.exists(pdf_key)
+        else store.put(pdf_key, rendered.pdf, "application/pdf")
+    )
     manifest = {
         "week": week.isoformat(),
         "scope": customer or "all",
@@ -75,31 +87,36 @@ def publish_report(
         "page_count": rendered.page_count,
         "extractor_versions": EXTRACTOR_VERSIONS,
         "summary": rendered.summary,
-        "documents": [
-            {"document_id": e.record.document_id, "sha256": e.sha256} for e in entries
-        ],
+        "documents": [{"document_id": e.record.document_id, "sha256": e.sha256} for e in entries],
     }
     body = json.dumps(manifest, indent=1).encode()
     store.put(report_version_manifest_key(week, pdf_sha256, customer), body, "application/json")
     store.put(manifest_key, body, "application/json")
     latest = {"pdf_key": pdf_key, "pdf_sha256": pdf_sha256}
-    store.put(report_latest_key(week, customer), json.dumps(latest).encode(),
-              "application/json")
-    summary = {"week": week.isoformat(), "generated_at": generated_at.isoformat(),
-               "summary": rendered.summary}
-    store.put(report_summary_key(week, customer), json.dumps(summary).encode(),
-              "application/json")
+    store.put(report_latest_key(week, customer), json.dumps(latest).encode(), "application/json")
+    summary = {
+        "week": week.isoformat(),
+        "generated_at": generated_at.isoformat(),
+        "summary": rendered.summary,
+    }
+    store.put(report_summary_key(week, customer), json.dumps(summary).encode(), "application/json")
     return PublishedReport(
-        pdf_key, manifest_key, uri, pdf_sha256, rendered.page_count, rendered.summary,
-        rendered.markdown, first_page_png(rendered.pdf),
+        pdf_key,
+        manifest_key,
+        uri,
+        pdf_sha256,
+        rendered.page_count,
+        rendered.summary,
+        rendered.markdown,
+        first_page_png(rendered.pdf),
     )
 
 
-def read_published_manifest(store: ObjectStore, week: date, pdf_sha256: str | None = None,
-                            customer: str | None = None) -> dict:
+def read_published_manifest(
+    store: ObjectStore, week: date, pdf_sha256: str | None = None, customer: str | None = None
+) -> dict:
     """The newest version's manifest, or the one of version `pdf_sha256` when it has its own."""
-    if pdf_sha256 and store.exists(
-            key := report_version_manifest_key(week, pdf_sha256, customer)):
+    if pdf_sha256 and store.exists(key := report_version_manifest_key(week, pdf_sha256, customer)):
         return json.loads(store.get(key))
     return json.loads(store.get(report_manifest_key(week, customer)))
 
@@ -132,5 +149,4 @@ def _published_summary(store: ObjectStore, week: date, customer: str | None) -> 
 
 
 def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(
-        timezone.utc)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

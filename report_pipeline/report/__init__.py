@@ -8,7 +8,9 @@ from typing import Any
 
 from report_pipeline.models import FeatureResult, ManifestEntry
 from report_pipeline.report.aggregate import (
-    DEFAULT_REVIEW_CONFIDENCE, ReportData, build_report_data,
+    DEFAULT_REVIEW_CONFIDENCE,
+    ReportData,
+    build_report_data,
 )
 from report_pipeline.report.causes import CAUSES
 from report_pipeline.report.charts import report_charts

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import polars as pl
@@ -76,7 +76,9 @@ class ReportData:
 
 
 def build_report_data(
-    week_start: date, entries: list[ManifestEntry], results: list[FeatureResult],
+    week_start: date,
+    entries: list[ManifestEntry],
+    results: list[FeatureResult],
     history: dict[date, dict[str, Any]] | None = None,
     review_confidence: float = DEFAULT_REVIEW_CONFIDENCE,
 ) -> ReportData:
@@ -178,8 +180,11 @@ def _document_row(
     if result.kind in ("image", "pdf"):  # a PDF's confidence covers its OCR'd pages
         row["ocr_confidence"] = _as_float(features.get("ocr_confidence"))
         row["no_text"] = bool(features.get("no_text_found"))
-        row["review"] = _review_reason(row["no_text"] or (result.kind == "image" and not row["words"]),
-                                       row["ocr_confidence"], review_confidence)
+        row["review"] = _review_reason(
+            row["no_text"] or (result.kind == "image" and not row["words"]),
+            row["ocr_confidence"],
+            review_confidence,
+        )
     return row
 
 
@@ -216,11 +221,13 @@ def _term_frame(terms: dict[str, list[Any]]) -> pl.DataFrame:
     Only terms of the de-identification allow-list are kept: cached features
     computed before the filter existed still carry raw terms (names, ids).
     """
-    frame = pl.DataFrame({
-        "customer": pl.Series(terms["customer"], dtype=pl.String),
-        "term": pl.Series(terms["term"], dtype=pl.String, strict=False),
-        "count": pl.Series(terms["count"], dtype=pl.Int64, strict=False),
-    })
+    frame = pl.DataFrame(
+        {
+            "customer": pl.Series(terms["customer"], dtype=pl.String),
+            "term": pl.Series(terms["term"], dtype=pl.String, strict=False),
+            "count": pl.Series(terms["count"], dtype=pl.Int64, strict=False),
+        }
+    )
     allowed = pl.col("term").str.to_lowercase().is_in(_allowed_terms())
     return frame.filter(allowed).drop_nulls("count")
 
@@ -234,7 +241,7 @@ def _allowed_terms() -> pl.Series:
 def _utc_day(moment: datetime) -> date:
     # Naive timestamps are taken as UTC, the catalog's convention (see to_json).
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc)
+        moment = moment.astimezone(UTC)
     return moment.date()
 
 
@@ -323,16 +330,22 @@ def _failures(docs: pl.DataFrame) -> pl.DataFrame:
         docs.filter(pl.col("status") == "failed")
         # Never the object key: keys carry uploaders' file names. Reasons may
         # quote content or keys, so they are sanitized here, once for every use.
-        .select("document_id", "customer", "content_type", "stage",
-                pl.col("reason").map_elements(sanitize_reason, return_dtype=pl.String))
+        .select(
+            "document_id",
+            "customer",
+            "content_type",
+            "stage",
+            pl.col("reason").map_elements(sanitize_reason, return_dtype=pl.String),
+        )
         .sort(["customer", "document_id"])
     )
     # Classified once per distinct (stage, reason), not once per document.
     pairs = failed.select("stage", "reason").unique()
     keys = [classify(stage, reason).key for stage, reason in pairs.iter_rows()]
     causes = pairs.with_columns(pl.Series("cause", keys, dtype=pl.String))
-    return failed.join(causes, on=["stage", "reason"], how="left", nulls_equal=True,
-                       maintain_order="left")
+    return failed.join(
+        causes, on=["stage", "reason"], how="left", nulls_equal=True, maintain_order="left"
+    )
 
 
 def _failure_causes(failures: pl.DataFrame) -> pl.DataFrame:
@@ -349,8 +362,14 @@ def _failure_causes(failures: pl.DataFrame) -> pl.DataFrame:
 def _needs_review(docs: pl.DataFrame) -> pl.DataFrame:
     return (
         docs.filter(pl.col("review").is_not_null())
-        .select("document_id", "customer", "trial_id", "content_type",
-                pl.col("review").alias("reason"), "ocr_confidence")
+        .select(
+            "document_id",
+            "customer",
+            "trial_id",
+            "content_type",
+            pl.col("review").alias("reason"),
+            "ocr_confidence",
+        )
         .sort(["customer", "document_id"])
     )
 
@@ -400,4 +419,6 @@ def _summary(
 
 
 def _as_counts(frame: pl.DataFrame, key: str, value: str) -> dict[str, int]:
-    return {str(k): int(v) for k, v in zip(frame.get_column(key), frame.get_column(value))}
+    return {
+        str(k): int(v) for k, v in zip(frame.get_column(key), frame.get_column(value), strict=False)
+    }

@@ -17,14 +17,14 @@ import polars as pl
 
 matplotlib.use("Agg")
 
-from matplotlib.axes import Axes  # noqa: E402  (backend must be chosen first)
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-from report_pipeline.deid import showable_terms  # noqa: E402
-from report_pipeline.report.aggregate import ReportData  # noqa: E402
-from report_pipeline.report.pdf import displayable  # noqa: E402
-from report_pipeline.report.trends import TrendPoint  # noqa: E402
+from report_pipeline.deid import showable_terms
+from report_pipeline.report.aggregate import ReportData
+from report_pipeline.report.pdf import displayable
+from report_pipeline.report.trends import TrendPoint
 
 DPI = 110
 WIDTH_IN = 7.0
@@ -78,8 +78,15 @@ def ocr_confidence_chart(values: Sequence[float], threshold: float | None = None
     ax.set_xlim(0, 100)
     if threshold is not None:
         ax.axvline(threshold, color=WARN, linestyle="--", linewidth=1.2)
-        ax.annotate(f"review below {threshold:g}", (threshold, 1), xycoords=("data", "axes fraction"),
-                    xytext=(3, -10), textcoords="offset points", fontsize=8, color=WARN)
+        ax.annotate(
+            f"review below {threshold:g}",
+            (threshold, 1),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, -10),
+            textcoords="offset points",
+            fontsize=8,
+            color=WARN,
+        )
     ax.set_xlabel("confidence", fontsize=8)
     ax.set_ylabel("documents", fontsize=8)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts, never 0.2 of a document
@@ -90,8 +97,11 @@ def ocr_confidence_chart(values: Sequence[float], threshold: float | None = None
 # (title, value of a point, axis formatter) of the four trend panels
 _TREND_PANELS: tuple[tuple[str, Any, str], ...] = (
     ("Documents received", lambda p: p.documents, "{:,.0f}"),
-    ("Failed share (%)", lambda p: None if p.failed_share is None else 100 * p.failed_share,
-     "{:.1f}"),
+    (
+        "Failed share (%)",
+        lambda p: None if p.failed_share is None else 100 * p.failed_share,
+        "{:.1f}",
+    ),
     ("Documents needing review", lambda p: p.needs_review, "{:,.0f}"),
     ("Mean OCR confidence", lambda p: p.mean_ocr_confidence, "{:.0f}"),
 )
@@ -110,8 +120,14 @@ def trend_chart(points: Sequence[TrendPoint]) -> bytes:
         ax.plot(positions, values, color=COLOR, marker="o", markersize=3.5, linewidth=1.5)
         if values and not math.isnan(values[-1]):
             ax.plot([positions[-1]], [values[-1]], "o", color=WARN, markersize=5.5)
-            ax.annotate(fmt.format(values[-1]), (positions[-1], values[-1]), fontsize=7,
-                        xytext=(-4, 5), textcoords="offset points", ha="right")
+            ax.annotate(
+                fmt.format(values[-1]),
+                (positions[-1], values[-1]),
+                fontsize=7,
+                xytext=(-4, 5),
+                textcoords="offset points",
+                ha="right",
+            )
         shown = positions[::-2][::-1]  # every other week, always this week's
         ax.set_xticks(shown, labels=[labels[i] for i in shown])
         ax.set_xlim(-0.5, len(points) - 0.5)
@@ -137,12 +153,15 @@ def trend_alt_text(points: Sequence[TrendPoint]) -> str:
         f"week of {p.week.isoformat()}: {p.documents:,} documents, "
         f"{_pct(p.failed_share)} failed, "
         f"{'-' if p.needs_review is None else f'{p.needs_review:,}'} to review, "
-        f"mean OCR confidence {'-' if p.mean_ocr_confidence is None else f'{p.mean_ocr_confidence:.0f}'}"
+        f"mean OCR confidence {_confidence(p.mean_ocr_confidence)}"
         for p in shown
     ]
     gaps = len(points) - len(shown)
-    return (f"Line charts of the last {len(points)} weeks ({gaps} without data): "
-            + "; ".join(parts) + ".")
+    return (
+        f"Line charts of the last {len(points)} weeks ({gaps} without data): "
+        + "; ".join(parts)
+        + "."
+    )
 
 
 def _pct(share: float | None) -> str:
@@ -194,9 +213,7 @@ def _has_data(values: Sequence[int]) -> bool:
     return len(values) > 0 and any(v for v in values)
 
 
-def _figure(
-    height_in: float, left_in: float = 0.6, bottom_in: float = 0.35
-) -> tuple[Figure, Axes]:
+def _figure(height_in: float, left_in: float = 0.6, bottom_in: float = 0.35) -> tuple[Figure, Axes]:
     fig = Figure(figsize=(WIDTH_IN, height_in), dpi=DPI)
     fig.subplots_adjust(
         left=left_in / WIDTH_IN,
@@ -235,6 +252,7 @@ def report_charts(data: ReportData) -> dict[str, tuple[str, bytes]]:
     The alt text says what the chart shows in words (a screen reader reads it);
     raw terms are not charted: they may carry patient data (issue 13's filter).
     """
+
     def col(frame: pl.DataFrame, name: str) -> list[Any]:
         return frame.get_column(name).to_list()
 
@@ -243,19 +261,25 @@ def report_charts(data: ReportData) -> dict[str, tuple[str, bytes]]:
     return {
         "trends": (trend_alt_text(data.trends), trend_chart(data.trends)),
         "per_day": (
-            "Bar chart, documents per day: " + ", ".join(
-                f"{d.strftime('%a %m-%d')} {n:,}" for d, n in days.select("day", "documents").rows()),
-            documents_per_day_chart(col(days, "day"), col(days, "documents"))),
+            "Bar chart, documents per day: "
+            + ", ".join(
+                f"{d.strftime('%a %m-%d')} {n:,}" for d, n in days.select("day", "documents").rows()
+            ),
+            documents_per_day_chart(col(days, "day"), col(days, "documents")),
+        ),
         "content_types": (
             "Bar chart, documents per content type: " + _pairs(types, "content_type"),
-            content_type_chart(col(types, "content_type"), col(types, "documents"))),
+            content_type_chart(col(types, "content_type"), col(types, "documents")),
+        ),
         "customers": (
             "Bar chart, documents per customer: " + _pairs(customers, "customer"),
-            customer_chart(col(customers, "customer"), col(customers, "documents"))),
+            customer_chart(col(customers, "customer"), col(customers, "documents")),
+        ),
         "ocr": (
             f"Histogram of OCR confidence of {len(ocr):,} images with text; the dashed line "
             f"marks the review threshold {data.review_confidence:g}",
-            ocr_confidence_chart(ocr, data.review_confidence)),
+            ocr_confidence_chart(ocr, data.review_confidence),
+        ),
     }
 
 
@@ -263,3 +287,7 @@ def _pairs(frame: pl.DataFrame, label: str, limit: int = 20) -> str:
     rows = frame.select(label, "documents").rows()
     text = ", ".join(f"{displayable(str(k))} {n:,}" for k, n in rows[:limit])
     return text + (f" and {len(rows) - limit} more" if len(rows) > limit else "") or "none"
+
+
+def _confidence(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}"

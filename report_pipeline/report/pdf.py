@@ -16,13 +16,13 @@ import io
 import os
 import struct
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import matplotlib
 import polars as pl
-from fpdf import FPDF
 from fontTools.ttLib import TTFont
+from fpdf import FPDF
 
 from report_pipeline.deid import sanitize_reason, showable_terms
 from report_pipeline.report.aggregate import NO_TEXT_REASON, NO_TRIAL, ReportData
@@ -54,7 +54,7 @@ class _ReportPDF(FPDF):
         self.set_auto_page_break(True, margin=MARGIN + 5)
         # Parsing the two DejaVu files costs more than laying out a small report;
         # a week renders one report per customer, so they are parsed once per process.
-        for style, template in _parsed_fonts().items():
+        for _style, template in _parsed_fonts().items():
             self.fonts[template.fontkey] = _fresh_copy(template)
         self._widths: dict[tuple[str, float], dict[str, float]] = {}
 
@@ -105,7 +105,7 @@ def _parsed_fonts() -> dict[str, Any]:
     scratch = FPDF()
     for style, name in FONT_FILES.items():
         scratch.add_font(FONT, style, os.path.join(FONT_DIR, name))
-    return dict(zip(FONT_FILES, scratch.fonts.values()))
+    return dict(zip(FONT_FILES, scratch.fonts.values(), strict=False))
 
 
 def _fresh_copy(template: Any) -> Any:
@@ -152,8 +152,8 @@ def render_pdf(
 def to_utc(moment: datetime) -> datetime:
     """Aware UTC datetime; naive input is taken to be UTC already."""
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def clean(value: Any) -> str:
@@ -240,7 +240,10 @@ def _table(
         _table_row(pdf, header, widths, align, size, header=True)
     for row in rows:
         pdf.set_font(FONT, "", size)
-        cells = [_cell_lines(pdf, text, width - 2 * PAD) for text, width in zip(row, widths)]
+        cells = [
+            _cell_lines(pdf, text, width - 2 * PAD)
+            for text, width in zip(row, widths, strict=False)
+        ]
         if pdf.get_y() + _row_height(cells, size) > pdf.page_break_trigger:
             pdf.add_page()
             if header:
@@ -250,10 +253,18 @@ def _table(
     pdf.set_font(FONT, "", 10)
 
 
-def _table_row(pdf: _ReportPDF, row: Sequence[str], widths: Sequence[float],
-               align: Sequence[str], size: float, header: bool = False) -> None:
+def _table_row(
+    pdf: _ReportPDF,
+    row: Sequence[str],
+    widths: Sequence[float],
+    align: Sequence[str],
+    size: float,
+    header: bool = False,
+) -> None:
     pdf.set_font(FONT, "B" if header else "", size)
-    cells = [_cell_lines(pdf, text, width - 2 * PAD) for text, width in zip(row, widths)]
+    cells = [
+        _cell_lines(pdf, text, width - 2 * PAD) for text, width in zip(row, widths, strict=False)
+    ]
     if header:
         pdf.set_fill_color(232)
         pdf.rect(pdf.l_margin, pdf.get_y(), sum(widths), _row_height(cells, size), style="F")
@@ -272,11 +283,16 @@ def _row_height(cells: list[list[str]], size: float) -> float:
     return max(len(lines) for lines in cells) * size * PT * 1.3 + 2 * PAD
 
 
-def _draw_row(pdf: _ReportPDF, cells: list[list[str]], widths: Sequence[float],
-              align: Sequence[str], size: float) -> None:
+def _draw_row(
+    pdf: _ReportPDF,
+    cells: list[list[str]],
+    widths: Sequence[float],
+    align: Sequence[str],
+    size: float,
+) -> None:
     top, x = pdf.get_y(), pdf.l_margin
     line_height = size * PT * 1.3
-    for lines, width, side in zip(cells, widths, align):
+    for lines, width, side in zip(cells, widths, align, strict=False):
         for k, line in enumerate(lines):
             offset = width - PAD - pdf.get_string_width(line) if side == "R" else PAD
             pdf.text(x + offset, top + PAD + size * PT + k * line_height, line)
@@ -301,8 +317,11 @@ def _cover(pdf: _ReportPDF, data: ReportData, generated: datetime) -> None:
     pdf.ln(6)
     _attention(pdf, data)
     if data.outside_week:
-        _para(pdf, f"Note: {data.outside_week:,} document(s) were listed for this week but "
-                   "created outside it; they are counted everywhere except per day.")
+        _para(
+            pdf,
+            f"Note: {data.outside_week:,} document(s) were listed for this week but "
+            "created outside it; they are counted everywhere except per day.",
+        )
 
 
 def _key_numbers(pdf: _ReportPDF, data: ReportData) -> None:
@@ -350,8 +369,11 @@ def change_words(
     direction = "up" if diff > 0 else "down"
     worse = (diff > 0) == up_is_bad
     color = NEUTRAL if not up_is_bad else (BAD if worse else GOOD)
-    return (UP if diff > 0 else DOWN,
-            f"{direction} {abs(diff):,} from {before:,} last week{pct}", color)
+    return (
+        UP if diff > 0 else DOWN,
+        f"{direction} {abs(diff):,} from {before:,} last week{pct}",
+        color,
+    )
 
 
 def _attention(pdf: _ReportPDF, data: ReportData) -> None:
@@ -361,8 +383,10 @@ def _attention(pdf: _ReportPDF, data: ReportData) -> None:
     pdf.ln(1)
     items = []
     if s["needs_review"]:
-        items.append(f"{s['needs_review']:,} document(s) should be checked by a person: "
-                     "see \"Needs review\" for the list and the reason of each.")
+        items.append(
+            f"{s['needs_review']:,} document(s) should be checked by a person: "
+            'see "Needs review" for the list and the reason of each.'
+        )
     for cause, count in data.failure_causes.select("cause", "documents").rows()[:3]:
         info = CAUSES[cause]
         items.append(f"{count:,} failed: {info.title.lower()}. {info.action}")
@@ -388,47 +412,83 @@ def _section(pdf: _ReportPDF, needs: float = 60.0) -> None:
 def _trends(pdf: _ReportPDF, points: list[TrendPoint], chart: tuple[str, bytes]) -> None:
     pdf.add_page()
     _heading(pdf, "Trends: the last 12 weeks")
-    _para(pdf, "From the reports published for earlier weeks. A week without a published "
-               "report is a gap in the lines and a dash in the table, not a zero.", 9)
+    _para(
+        pdf,
+        "From the reports published for earlier weeks. A week without a published "
+        "report is a gap in the lines and a dash in the table, not a zero.",
+        9,
+    )
     pdf.ln(2)
     _image(pdf, chart)
     rows = [
-        (f"{p.week.isoformat()} to {p.week_end.isoformat()}", fmt_int(p.documents),
-         fmt_int(p.failed), "-" if p.failed_share is None else f"{100 * p.failed_share:.1f}%",
-         fmt_int(p.needs_review), fmt_conf(p.mean_ocr_confidence))
+        (
+            f"{p.week.isoformat()} to {p.week_end.isoformat()}",
+            fmt_int(p.documents),
+            fmt_int(p.failed),
+            "-" if p.failed_share is None else f"{100 * p.failed_share:.1f}%",
+            fmt_int(p.needs_review),
+            fmt_conf(p.mean_ocr_confidence),
+        )
         for p in reversed(points)  # this week first: the row a reader looks for
     ]
-    _table(pdf, ("Week (Monday to Sunday)", "Documents", "Failed", "Failed share",
-                 "Need review", "Mean OCR"), rows, (52, 24, 22, 26, 28, 28),
-           ("L", "R", "R", "R", "R", "R"), size=8.5)
+    _table(
+        pdf,
+        (
+            "Week (Monday to Sunday)",
+            "Documents",
+            "Failed",
+            "Failed share",
+            "Need review",
+            "Mean OCR",
+        ),
+        rows,
+        (52, 24, 22, 26, 28, 28),
+        ("L", "R", "R", "R", "R", "R"),
+        size=8.5,
+    )
 
 
 def _needs_review(pdf: _ReportPDF, data: ReportData, chart: tuple[str, bytes]) -> None:
     _section(pdf, 110)  # the text and the chart together
     _heading(pdf, "Needs review")
     review = data.needs_review
-    _para(pdf, (
-        f"Images whose text recognition (OCR) confidence is below {data.review_confidence:g} "
-        "out of 100 may have been misread; images where no text was found at all may be "
-        "photos or unreadable scans. A person should look at each one. Find a document "
-        f"with: {SHOW_COMMAND}"))
+    _para(
+        pdf,
+        (
+            f"Images whose text recognition (OCR) confidence is below {data.review_confidence:g} "
+            "out of 100 may have been misread; images where no text was found at all may be "
+            "photos or unreadable scans. A person should look at each one. Find a document "
+            f"with: {SHOW_COMMAND}"
+        ),
+    )
     pdf.ln(2)
     _image(pdf, chart)
     no_text = int((review.get_column("reason") == NO_TEXT_REASON).sum())
     if no_text:
-        _para(pdf, f"{no_text:,} image(s) with no text found are not in the chart above "
-                   "(they have no confidence) but are listed below.", 9)
+        _para(
+            pdf,
+            f"{no_text:,} image(s) with no text found are not in the chart above "
+            "(they have no confidence) but are listed below.",
+            9,
+        )
         pdf.ln(2)
     if review.is_empty():
         _para(pdf, "No document needs review this week.")
         return
     _para(pdf, f"{len(review):,} document(s) to review:", 10)
     pdf.ln(1)
-    rows = [(clean(d), clean(c), clean(t), clean(r))
-            for d, c, t, r in review.select("document_id", "customer", "trial_id",
-                                            "reason").iter_rows()]
-    _table(pdf, ("Document id", "Customer", "Trial", "Reason"), rows,
-           (50, 36, 24, 70), ("L", "L", "L", "L"), size=8)
+    rows = [
+        (clean(d), clean(c), clean(t), clean(r))
+        for d, c, t, r in review.select("document_id", "customer", "trial_id", "reason").iter_rows()
+    ]
+    _table(
+        pdf,
+        ("Document id", "Customer", "Trial", "Reason"),
+        rows,
+        (50, 36, 24, 70),
+        ("L", "L", "L", "L"),
+        size=8,
+    )
 
 
 def _failures_section(pdf: _ReportPDF, data: ReportData) -> None:
@@ -438,8 +498,11 @@ def _failures_section(pdf: _ReportPDF, data: ReportData) -> None:
     if failures.is_empty():
         _para(pdf, "No documents failed this week.")
         return
-    _para(pdf, f"{len(failures):,} document(s) could not be processed. Causes, most "
-               "frequent first, with what to do next:")
+    _para(
+        pdf,
+        f"{len(failures):,} document(s) could not be processed. Causes, most "
+        "frequent first, with what to do next:",
+    )
     pdf.ln(2)
     for cause, count in data.failure_causes.select("cause", "documents").rows():
         info = CAUSES[cause]
@@ -454,13 +517,25 @@ def _failures_section(pdf: _ReportPDF, data: ReportData) -> None:
     # By id, never object key or file name; the reason is sanitized again here
     # so no caller can bring document content into a PDF.
     rows = [
-        (clean(doc), clean(customer), CAUSES[cause].title, clean(stage),
-         clean(sanitize_reason(reason)))
+        (
+            clean(doc),
+            clean(customer),
+            CAUSES[cause].title,
+            clean(stage),
+            clean(sanitize_reason(reason)),
+        )
         for doc, customer, cause, stage, reason in failures.select(
-            "document_id", "customer", "cause", "stage", "reason").iter_rows()
+            "document_id", "customer", "cause", "stage", "reason"
+        ).iter_rows()
     ]
-    _table(pdf, ("Document id", "Customer", "Cause", "Stage", "Detail"), rows,
-           (38, 32, 36, 16, 58), ("L", "L", "L", "L", "L"), size=8)
+    _table(
+        pdf,
+        ("Document id", "Customer", "Cause", "Stage", "Detail"),
+        rows,
+        (38, 32, 36, 16, 58),
+        ("L", "L", "L", "L", "L"),
+        size=8,
+    )
 
 
 def _image(pdf: _ReportPDF, chart: tuple[str, bytes]) -> None:
@@ -476,45 +551,78 @@ def _summary_tables(pdf: _ReportPDF, data: ReportData) -> None:
     _heading(pdf, "Summary")
     s = data.summary
     stages = ", ".join(f"{clean(k)}: {v:,}" for k, v in s["failed_by_stage"].items()) or "-"
-    _table(pdf, None, [
-        ("Documents received", fmt_int(s["documents_total"])),
-        ("Processed", fmt_int(s["documents_ok"])),
-        ("Failed", fmt_int(s["documents_failed"])),
-        ("Failed by stage", stages),
-        ("Text documents (processed)", fmt_int(s["text_documents"])),
-        ("Image documents (processed)", fmt_int(s["image_documents"])),
-        ("Images with no text found", fmt_int(s["images_no_text"])),
-        ("Total size", fmt_bytes(s["total_bytes"])),
-        ("Words (processed documents)", fmt_int(s["words_total"])),
-        ("Mean OCR confidence (images, 0-100)", fmt_conf(s["mean_ocr_confidence"])),
-        ("Need review", fmt_int(s["needs_review"])),
-    ], (75, 105), ("L", "R"), size=10)
+    _table(
+        pdf,
+        None,
+        [
+            ("Documents received", fmt_int(s["documents_total"])),
+            ("Processed", fmt_int(s["documents_ok"])),
+            ("Failed", fmt_int(s["documents_failed"])),
+            ("Failed by stage", stages),
+            ("Text documents (processed)", fmt_int(s["text_documents"])),
+            ("Image documents (processed)", fmt_int(s["image_documents"])),
+            ("Images with no text found", fmt_int(s["images_no_text"])),
+            ("Total size", fmt_bytes(s["total_bytes"])),
+            ("Words (processed documents)", fmt_int(s["words_total"])),
+            ("Mean OCR confidence (images, 0-100)", fmt_conf(s["mean_ocr_confidence"])),
+            ("Need review", fmt_int(s["needs_review"])),
+        ],
+        (75, 105),
+        ("L", "R"),
+        size=10,
+    )
     _heading(pdf, "By trial", 12)
-    trials = [(clean(t), fmt_int(n), fmt_int(f), fmt_int(r))
-              for t, n, f, r in data.per_trial.select(
-                  "trial_id", "documents", "failed", "needs_review").iter_rows()]
-    _table(pdf, ("Trial", "Documents", "Failed", "Need review"), trials or [("-", "0", "0", "0")],
-           (90, 30, 30, 30), ("L", "R", "R", "R"))
+    trials = [
+        (clean(t), fmt_int(n), fmt_int(f), fmt_int(r))
+        for t, n, f, r in data.per_trial.select(
+            "trial_id", "documents", "failed", "needs_review"
+        ).iter_rows()
+    ]
+    _table(
+        pdf,
+        ("Trial", "Documents", "Failed", "Need review"),
+        trials or [("-", "0", "0", "0")],
+        (90, 30, 30, 30),
+        ("L", "R", "R", "R"),
+    )
     if data.per_trial.get_column("trial_id").to_list() == [NO_TRIAL]:
         _para(pdf, "No document this week carries a trial id.", 9)
         pdf.ln(4)
     _heading(pdf, "By content type", 12)
-    types = [(clean(t), fmt_int(n), fmt_int(f))
-             for t, n, f in data.per_content_type.select(
-                 "content_type", "documents", "failed").iter_rows()]
-    _table(pdf, ("Content type", "Documents", "Failed"), types or [("-", "0", "0")],
-           (110, 35, 35), ("L", "R", "R"))
+    types = [
+        (clean(t), fmt_int(n), fmt_int(f))
+        for t, n, f in data.per_content_type.select(
+            "content_type", "documents", "failed"
+        ).iter_rows()
+    ]
+    _table(
+        pdf,
+        ("Content type", "Documents", "Failed"),
+        types or [("-", "0", "0")],
+        (110, 35, 35),
+        ("L", "R", "R"),
+    )
     _heading(pdf, "By customer", 12)
-    _table(pdf, ("Customer", "Documents", "Processed", "Failed", "Words", "Mean OCR"),
-           _customer_rows(data.per_customer) or [("-", "0", "0", "0", "0", "-")],
-           (60, 24, 24, 22, 26, 24), ("L", "R", "R", "R", "R", "R"))
+    _table(
+        pdf,
+        ("Customer", "Documents", "Processed", "Failed", "Words", "Mean OCR"),
+        _customer_rows(data.per_customer) or [("-", "0", "0", "0", "0", "-")],
+        (60, 24, 24, 22, 26, 24),
+        ("L", "R", "R", "R", "R", "R"),
+    )
     _customers(pdf, data)
 
 
 def _customer_rows(per_customer: pl.DataFrame) -> list[tuple[str, ...]]:
     return [
-        (clean(r["customer"]), fmt_int(r["documents"]), fmt_int(r["ok"]), fmt_int(r["failed"]),
-         fmt_int(r["words"]), fmt_conf(r["mean_ocr_confidence"]))
+        (
+            clean(r["customer"]),
+            fmt_int(r["documents"]),
+            fmt_int(r["ok"]),
+            fmt_int(r["failed"]),
+            fmt_int(r["words"]),
+            fmt_conf(r["mean_ocr_confidence"]),
+        )
         for r in per_customer.iter_rows(named=True)
     ]
 
@@ -536,18 +644,31 @@ def _customers(pdf: _ReportPDF, data: ReportData) -> None:
     _heading(pdf, "Customers: size, content types and frequent terms", 12)
     types = _grouped(data.customer_content_types, "content_type", "documents")
     rows = [
-        (clean(row["customer"]), fmt_bytes(row["bytes"]),
-         ", ".join(f"{clean(t)} ({n:,})" for t, n in types.get(row["customer"], [])) or "-")
+        (
+            clean(row["customer"]),
+            fmt_bytes(row["bytes"]),
+            ", ".join(f"{clean(t)} ({n:,})" for t, n in types.get(row["customer"], [])) or "-",
+        )
         for row in data.per_customer.iter_rows(named=True)
     ]
-    _table(pdf, ("Customer", "Size", "Content types (documents)"), rows or [("-", "-", "-")],
-           (45, 55, 80), ("L", "L", "L"), size=8.5)
+    _table(
+        pdf,
+        ("Customer", "Size", "Content types (documents)"),
+        rows or [("-", "-", "-")],
+        (45, 55, 80),
+        ("L", "L", "L"),
+        size=8.5,
+    )
     pdf.ln(2)
     terms = _grouped(data.customer_top_terms, "term", "count")
     for row in data.per_customer.iter_rows(named=True):
         shown = showable_terms(terms.get(row["customer"], []))
-        _para(pdf, f"Top terms in {clean(row['customer'])}: "
-                   + (", ".join(f"{clean(t)} ({n:,})" for t, n in shown) or "-"), 9)
+        _para(
+            pdf,
+            f"Top terms in {clean(row['customer'])}: "
+            + (", ".join(f"{clean(t)} ({n:,})" for t, n in shown) or "-"),
+            9,
+        )
 
 
 def _grouped(frame: pl.DataFrame, label: str, value: str) -> dict[str, list[tuple[str, int]]]:

@@ -9,10 +9,15 @@ from __future__ import annotations
 from dagster import EnvVar
 
 from report_pipeline.resources.configurable import (
-    AppDatabaseResource, CatalogResource, MailerResource, ObjectStoreResource,
+    AppDatabaseResource,
+    CatalogResource,
+    MailerResource,
+    ObjectStoreResource,
 )
 from report_pipeline.resources.connections import (
-    catalog_config, mailer_config, object_store_config,
+    catalog_config,
+    mailer_config,
+    object_store_config,
 )
 from report_pipeline.resources.io_manager import ObjectStoreIOManager
 from report_pipeline.settings import Settings
@@ -31,14 +36,16 @@ def build_resources(settings: Settings) -> dict:
         "object_store": ObjectStoreResource(**object_store_config(settings)),
         "catalog": build_catalog(settings),
         "app_database": AppDatabaseResource(
-            url=EnvVar("REPORT_PIPELINE_DATABASE_URL") if settings.database_is_external
+            url=EnvVar("REPORT_PIPELINE_DATABASE_URL")
+            if settings.database_is_external
             else settings.database_url,
             auto_upgrade=not settings.database_is_external,
         ),
         "mailer": MailerResource(
             **mailer_config(settings),
             smtp_password=EnvVar("REPORT_PIPELINE_SMTP_PASSWORD")
-            if settings.smtp.password else None,
+            if settings.smtp.password
+            else None,
         ),
     }
     if settings.object_store == "s3":

@@ -17,8 +17,8 @@ from report_pipeline.appdb.store import AppStore, open_app_store
 from report_pipeline.delivery.mailers import Mailer
 from report_pipeline.resources import connections
 from report_pipeline.storage.catalog import DocumentCatalog
-from report_pipeline.storage.object_store import ObjectStore
 from report_pipeline.storage.catalog_shape import DEFAULT_CUSTOMER_PATTERN
+from report_pipeline.storage.object_store import ObjectStore
 
 
 def _fields(resource: ConfigurableResource, base: type) -> dict[str, Any]:
@@ -76,16 +76,24 @@ class CatalogResource(ConfigurableResource):
 
     def client_options(self) -> dict[str, Any]:
         return connections.mongo_client_options(
-            self.tls, self.tls_ca_file, self.retry_writes, self.read_preference,
-            self.server_selection_timeout_ms, self.connect_timeout_ms, self.socket_timeout_ms)
+            self.tls,
+            self.tls_ca_file,
+            self.retry_writes,
+            self.read_preference,
+            self.server_selection_timeout_ms,
+            self.connect_timeout_ms,
+            self.socket_timeout_ms,
+        )
 
     def mongo_collection(self) -> Any:
         return connections.mongo_collection(
-            self.mongo_uri, self.database, self.collection, self.client_options())
+            self.mongo_uri, self.database, self.collection, self.client_options()
+        )
 
     def open(self) -> DocumentCatalog:
-        return connections.open_catalog(self.kind, self.path, self.mongo_collection,
-                                        self.fields, self.customer_pattern)
+        return connections.open_catalog(
+            self.kind, self.path, self.mongo_collection, self.fields, self.customer_pattern
+        )
 
 
 class AppDatabaseResource(ConfigurableResource):

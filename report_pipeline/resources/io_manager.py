@@ -43,7 +43,8 @@ class ObjectStoreIOManager(ObjectStoreResource, ConfigurableIOManager):
 
     def handle_output(self, context: OutputContext, obj: Any) -> None:
         self.open().put(
-            self._key(context), pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL),
+            self._key(context),
+            pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL),
             PICKLE_CONTENT_TYPE,
         )
 

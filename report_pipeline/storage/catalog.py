@@ -8,18 +8,26 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator, Protocol, Union
+from typing import Any, Protocol
 
 from report_pipeline.models import DocumentRecord
 from report_pipeline.private_files import private_file
 from report_pipeline.storage.catalog_shape import DEFAULT_SHAPE, CatalogShape
 
-_FIELDS = ("document_id", "file_location", "content_type", "created_at", "size", "trial_id",
-           "language")
+_FIELDS = (
+    "document_id",
+    "file_location",
+    "content_type",
+    "created_at",
+    "size",
+    "trial_id",
+    "language",
+)
 
 
 class DuplicateDocument(ValueError):
@@ -42,7 +50,7 @@ class InvalidRecord:
         return "invalid catalog record: " + "; ".join(self.problems)
 
 
-CatalogItem = Union[DocumentRecord, InvalidRecord]
+CatalogItem = DocumentRecord | InvalidRecord
 
 
 class DocumentCatalog(Protocol):
@@ -63,8 +71,8 @@ def _valid_only(items: Iterator[CatalogItem]) -> Iterator[DocumentRecord]:
 
 def _utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 class EmbeddedCatalog:
@@ -91,13 +99,21 @@ class EmbeddedCatalog:
 
     def add(self, record: DocumentRecord) -> None:
         row = (
-            record.document_id, record.file_location, record.content_type,
-            _utc(record.created_at).isoformat(), record.size, record.trial_id, record.language,
+            record.document_id,
+            record.file_location,
+            record.content_type,
+            _utc(record.created_at).isoformat(),
+            record.size,
+            record.trial_id,
+            record.language,
         )
         try:
             with closing(self._connect()) as conn, conn:
-                conn.execute(f"INSERT INTO documents ({','.join(_FIELDS)})"
-                             f" VALUES ({','.join('?' * len(row))})", row)
+                conn.execute(
+                    f"INSERT INTO documents ({','.join(_FIELDS)})"
+                    f" VALUES ({','.join('?' * len(row))})",
+                    row,
+                )
         except sqlite3.IntegrityError:
             raise DuplicateDocument(f"document {record.document_id!r} already exists") from None
 
@@ -106,7 +122,11 @@ class EmbeddedCatalog:
             row = conn.execute(
                 f"SELECT {','.join(_FIELDS)} FROM documents WHERE document_id = ?", (document_id,)
             ).fetchone()
-        item = validate_record(dict(zip(_FIELDS, row)), shape=self.shape) if row else None
+        item = (
+            validate_record(dict(zip(_FIELDS, row, strict=False)), shape=self.shape)
+            if row
+            else None
+        )
         return item if isinstance(item, DocumentRecord) else None
 
     def iter_created_between(self, start: datetime, end: datetime) -> Iterator[DocumentRecord]:
@@ -120,8 +140,11 @@ class EmbeddedCatalog:
                 (_utc(start).isoformat(), _utc(end).isoformat()),
             )
             for row in cursor:
-                yield validate_record(dict(zip(_FIELDS, row)), fallback_created_at=start,
-                                      shape=self.shape)
+                yield validate_record(
+                    dict(zip(_FIELDS, row, strict=False)),
+                    fallback_created_at=start,
+                    shape=self.shape,
+                )
 
 
 class MongoCatalog:
@@ -180,8 +203,13 @@ class MongoCatalog:
         if self._created_field is None:
             sources = self.shape.sources("created_at")
             self._created_field = next(
-                (s for s in sources if self.collection.find_one({s: {"$exists": True}}, {"_id": 1})),
-                sources[0])
+                (
+                    s
+                    for s in sources
+                    if self.collection.find_one({s: {"$exists": True}}, {"_id": 1})
+                ),
+                sources[0],
+            )
         return self._created_field
 
 
@@ -192,8 +220,11 @@ class MongoCatalog:
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 
 
-def validate_record(raw: dict[str, Any], fallback_created_at: datetime | None = None,
-                    shape: CatalogShape = DEFAULT_SHAPE) -> CatalogItem:
+def validate_record(
+    raw: dict[str, Any],
+    fallback_created_at: datetime | None = None,
+    shape: CatalogShape = DEFAULT_SHAPE,
+) -> CatalogItem:
     """A DocumentRecord, or an InvalidRecord listing every problem with the raw fields.
 
     `raw` is read through `shape` (field names, s3:// locations); a record whose
@@ -215,14 +246,17 @@ def validate_record(raw: dict[str, Any], fallback_created_at: datetime | None = 
         problems.append(shape.customer_problem(values["file_location"]))
     if not problems:
         return DocumentRecord(document_id=document_id, customer=customer, **values)
-    values["created_at"] = values["created_at"] or _utc(fallback_created_at or datetime.now(timezone.utc))
+    values["created_at"] = values["created_at"] or _utc(fallback_created_at or datetime.now(UTC))
     values["file_location"] = values["file_location"] or ""
-    record = DocumentRecord(document_id=document_id or _placeholder_id(raw), customer=customer,
-                            **values)
+    record = DocumentRecord(
+        document_id=document_id or _placeholder_id(raw), customer=customer, **values
+    )
     return InvalidRecord(record, tuple(problems))
 
 
-def _text_field(raw: dict[str, Any], name: str, problems: list[str], required: bool = False) -> str | None:
+def _text_field(
+    raw: dict[str, Any], name: str, problems: list[str], required: bool = False
+) -> str | None:
     value = raw.get(name)
     if value is None or value == "":
         if required:
@@ -243,8 +277,11 @@ def _created_at(value: Any, problems: list[str]) -> datetime | None:
         except ValueError:
             problems.append(f"created_at {value[:40]!r} is not an ISO 8601 time")
             return None
-    problems.append("created_at is missing" if value is None
-                    else f"created_at has type {type(value).__name__}, expected a time")
+    problems.append(
+        "created_at is missing"
+        if value is None
+        else f"created_at has type {type(value).__name__}, expected a time"
+    )
     return None
 
 

@@ -8,8 +8,9 @@ one it talks to.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO, Iterator, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from report_pipeline.storage.atomic_files import write_atomically, write_stream_atomically
 
@@ -42,8 +43,9 @@ class ObjectStore(Protocol):
     def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> str:
         """Store bytes under key; returns the object's URI."""
 
-    def put_stream(self, key: str, handle: BinaryIO,
-                   content_type: str = "application/octet-stream") -> str:
+    def put_stream(
+        self, key: str, handle: BinaryIO, content_type: str = "application/octet-stream"
+    ) -> str:
         """Store what `handle` reads, without holding it all in memory; returns the URI."""
 
     def get(self, key: str) -> bytes: ...
@@ -83,8 +85,9 @@ class LocalObjectStore:
         write_atomically(path, data)
         return self.uri(key)
 
-    def put_stream(self, key: str, handle: BinaryIO,
-                   content_type: str = "application/octet-stream") -> str:
+    def put_stream(
+        self, key: str, handle: BinaryIO, content_type: str = "application/octet-stream"
+    ) -> str:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         write_stream_atomically(path, iter(lambda: handle.read(CHUNK_SIZE), b""))
@@ -122,7 +125,11 @@ class S3ObjectStore:
     """Objects in one S3 bucket under an optional prefix, encrypted at rest."""
 
     def __init__(
-        self, client: Any, bucket: str, prefix: str = "", sse: str = "AES256",
+        self,
+        client: Any,
+        bucket: str,
+        prefix: str = "",
+        sse: str = "AES256",
         kms_key_id: str | None = None,
     ) -> None:
         self.client = client
@@ -142,16 +149,24 @@ class S3ObjectStore:
 
     def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> str:
         self.client.put_object(
-            Bucket=self.bucket, Key=self._key(key), Body=data, ContentType=content_type,
+            Bucket=self.bucket,
+            Key=self._key(key),
+            Body=data,
+            ContentType=content_type,
             **self._encryption(),
         )
         return self.uri(key)
 
-    def put_stream(self, key: str, handle: BinaryIO,
-                   content_type: str = "application/octet-stream") -> str:
+    def put_stream(
+        self, key: str, handle: BinaryIO, content_type: str = "application/octet-stream"
+    ) -> str:
         # Multipart upload in parts: constant memory; an error aborts the upload.
-        self.client.upload_fileobj(handle, self.bucket, self._key(key), ExtraArgs={
-            "ContentType": content_type, **self._encryption()})
+        self.client.upload_fileobj(
+            handle,
+            self.bucket,
+            self._key(key),
+            ExtraArgs={"ContentType": content_type, **self._encryption()},
+        )
         return self.uri(key)
 
     def _get_body(self, key: str) -> Any:
@@ -191,7 +206,9 @@ class S3ObjectStore:
 
         try:
             return self.client.generate_presigned_url(
-                "get_object", Params={"Bucket": self.bucket, "Key": self._key(key)},
-                ExpiresIn=ttl_seconds)
+                "get_object",
+                Params={"Bucket": self.bucket, "Key": self._key(key)},
+                ExpiresIn=ttl_seconds,
+            )
         except (BotoCoreError, ClientError):
             return None  # a missing link must not fail a listing or a send

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from report_pipeline.pipeline.documents import store_document
 from report_pipeline.pipeline.features import extract_entries, write_week_features
@@ -21,7 +21,7 @@ DEMO_SUBSCRIBERS = (
 
 
 def last_closed_week() -> date:
-    return week_start_of(datetime.now(timezone.utc).date()) - timedelta(days=7)
+    return week_start_of(datetime.now(UTC).date()) - timedelta(days=7)
 
 
 HISTORY_WEEKS = 2  # earlier weeks published so the report's trend section has a line
@@ -39,8 +39,14 @@ def seed_week(services: Services, week: date, skip_every: int | None = None) -> 
         if services.catalog.get(document_id) is not None:
             continue
         store_document(
-            services, sample.data, sample.filename, sample.content_type, sample.customer_id,
-            sample.created_at, document_id=document_id, trial_id=f"TRIAL-{number % 3 + 101}",
+            services,
+            sample.data,
+            sample.filename,
+            sample.content_type,
+            sample.customer_id,
+            sample.created_at,
+            document_id=document_id,
+            trial_id=f"TRIAL-{number % 3 + 101}",
         )
         added += 1
     return added
@@ -55,7 +61,7 @@ def publish_history(settings: Settings, week: date) -> list[date]:
     """
     services = open_services(settings)
     published = []
-    for back, skip in zip(range(HISTORY_WEEKS, 0, -1), HISTORY_SKIP):
+    for back, skip in zip(range(HISTORY_WEEKS, 0, -1), HISTORY_SKIP, strict=False):
         earlier = week - timedelta(weeks=back)
         if earlier < settings.first_week:
             continue
@@ -64,9 +70,14 @@ def publish_history(settings: Settings, week: date) -> list[date]:
         write_manifest(services.store, earlier, entries)
         results = extract_entries(entries, services.store)
         write_week_features(services.store, earlier, results)
-        publish_report(services.store, earlier, entries, results,
-                       datetime.combine(earlier + timedelta(days=7), time(6), timezone.utc),
-                       settings.review_confidence)
+        publish_report(
+            services.store,
+            earlier,
+            entries,
+            results,
+            datetime.combine(earlier + timedelta(days=7), time(6), UTC),
+            settings.review_confidence,
+        )
         published.append(earlier)
     return published
 

@@ -11,7 +11,7 @@ import os
 import random
 import textwrap
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
 import matplotlib
@@ -23,18 +23,38 @@ CUSTOMERS = ("acme-trials", "northwind-health", "globex-research")
 # --- text -------------------------------------------------------------------
 
 _ADJ = ("mild", "moderate", "transient", "intermittent", "persistent")
-_SYMPTOMS = ("headache", "nausea", "fatigue", "dizziness", "rash", "insomnia", "joint pain",
-             "cough", "itching at the injection site", "loss of appetite", "back pain")
+_SYMPTOMS = (
+    "headache",
+    "nausea",
+    "fatigue",
+    "dizziness",
+    "rash",
+    "insomnia",
+    "joint pain",
+    "cough",
+    "itching at the injection site",
+    "loss of appetite",
+    "back pain",
+)
 _DRUGS = ("study drug", "investigational product", "placebo tablets", "open-label extension dose")
 _LABS = {  # name: (low, high, unit) of plausible values
-    "haemoglobin": (10.5, 16.5, "g/dL"), "platelet count": (120, 420, "10^9/L"),
-    "ALT": (8, 70, "U/L"), "AST": (10, 60, "U/L"), "creatinine": (50, 120, "umol/L"),
-    "fasting glucose": (3.8, 7.5, "mmol/L"), "potassium": (3.3, 5.3, "mmol/L"),
-    "sodium": (132, 147, "mmol/L"), "white cell count": (3.5, 11.5, "10^9/L"),
+    "haemoglobin": (10.5, 16.5, "g/dL"),
+    "platelet count": (120, 420, "10^9/L"),
+    "ALT": (8, 70, "U/L"),
+    "AST": (10, 60, "U/L"),
+    "creatinine": (50, 120, "umol/L"),
+    "fasting glucose": (3.8, 7.5, "mmol/L"),
+    "potassium": (3.3, 5.3, "mmol/L"),
+    "sodium": (132, 147, "mmol/L"),
+    "white cell count": (3.5, 11.5, "10^9/L"),
     "HbA1c": (4.8, 8.2, "%"),
 }
-_OUTCOMES = ("resolved without sequelae", "resolving", "ongoing at the time of this report",
-             "resolved after symptomatic treatment")
+_OUTCOMES = (
+    "resolved without sequelae",
+    "resolving",
+    "ongoing at the time of this report",
+    "resolved after symptomatic treatment",
+)
 
 # Sentence templates; slots are filled by _slots() so every note differs.
 _HISTORY = (
@@ -71,12 +91,18 @@ _PLAN = (
 
 def _slots(rng: random.Random) -> dict[str, object]:
     return {
-        "adj": rng.choice(_ADJ), "symptom": rng.choice(_SYMPTOMS),
-        "drug": rng.choice(_DRUGS), "days": rng.randint(2, 9),
-        "pills": rng.randint(0, 6), "weeks": rng.choice((2, 4, 6)),
-        "sys": rng.randint(105, 145), "dia": rng.randint(65, 92),
-        "hr": rng.randint(58, 96), "temp": f"{rng.uniform(36.1, 37.6):.1f}",
-        "weight": f"{rng.uniform(52, 104):.1f}", "mm": rng.randint(3, 25),
+        "adj": rng.choice(_ADJ),
+        "symptom": rng.choice(_SYMPTOMS),
+        "drug": rng.choice(_DRUGS),
+        "days": rng.randint(2, 9),
+        "pills": rng.randint(0, 6),
+        "weeks": rng.choice((2, 4, 6)),
+        "sys": rng.randint(105, 145),
+        "dia": rng.randint(65, 92),
+        "hr": rng.randint(58, 96),
+        "temp": f"{rng.uniform(36.1, 37.6):.1f}",
+        "weight": f"{rng.uniform(52, 104):.1f}",
+        "mm": rng.randint(3, 25),
     }
 
 
@@ -125,8 +151,10 @@ def _adverse_event_report(rng: random.Random) -> list[str]:
         _say(rng, _HISTORY, 1) + " " + _say(rng, _EXAM, 2),
     ]
     if serious:
-        lines.append("The sponsor safety desk was notified within 24 hours and a follow-up "
-                     "report will be sent once the discharge summary is available.")
+        lines.append(
+            "The sponsor safety desk was notified within 24 hours and a follow-up "
+            "report will be sent once the discharge summary is available."
+        )
     return lines + [f"Outcome: {rng.choice(_OUTCOMES)}."]
 
 
@@ -134,9 +162,14 @@ def _lab_summary(rng: random.Random) -> list[str]:
     lines = _header(rng, "Laboratory summary")
     for lab in rng.sample(sorted(_LABS), rng.randint(4, 8)):
         low, high, unit = _LABS[lab]
-        flag = rng.choice(("within the reference range", "within the reference range",
-                           "slightly above the reference range",
-                           "slightly below the reference range"))
+        flag = rng.choice(
+            (
+                "within the reference range",
+                "within the reference range",
+                "slightly above the reference range",
+                "slightly below the reference range",
+            )
+        )
         lines.append(f"- {lab}: {rng.uniform(low, high):.1f} {unit}, {flag}.")
     return lines + [
         "",
@@ -232,8 +265,9 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, max_width: int) -> list[str]:
 def _degrade(page: Image.Image, seed: int) -> Image.Image:
     """Low resolution, a shadow across the page, grey ink, noise and blur."""
     rng = np.random.default_rng(seed)
-    small = page.resize((round(page.width * 0.45), round(page.height * 0.45)),
-                        Image.Resampling.BILINEAR)
+    small = page.resize(
+        (round(page.width * 0.45), round(page.height * 0.45)), Image.Resampling.BILINEAR
+    )
     small = small.filter(ImageFilter.GaussianBlur(0.6))
     pixels = np.asarray(small, np.float32) / 255.0
     ink, paper = 35.0, 250.0
@@ -314,7 +348,7 @@ def sample_week(week_start: date, *, seed: int = 7) -> list[SampleDocument]:
     rng = random.Random(seed)
     docs = _text_documents(rng) + _scan_documents(rng) + _photo_documents(rng)
     docs.append(("scan-broken-001.png", "image/png", broken_png(), None))
-    start = datetime.combine(week_start, time(0), tzinfo=timezone.utc)
+    start = datetime.combine(week_start, time(0), tzinfo=UTC)
     days = [i % 7 for i in range(len(docs))]
     rng.shuffle(days)
     return [
@@ -326,7 +360,7 @@ def sample_week(week_start: date, *, seed: int = 7) -> list[SampleDocument]:
             data=data,
             expected_text=expected,
         )
-        for i, ((name, ctype, data, expected), day) in enumerate(zip(docs, days))
+        for i, ((name, ctype, data, expected), day) in enumerate(zip(docs, days, strict=False))
     ]
 
 
@@ -364,8 +398,10 @@ def _lab_csv(rng: random.Random) -> str:
     for _ in range(12):
         lab = rng.choice(sorted(_LABS))
         low, high, unit = _LABS[lab]
-        rows.append(f"{rng.randint(1, 40):02d}-{rng.randint(1, 250):03d},{lab},"
-                    f"{rng.uniform(low, high):.1f},{unit},{rng.choice(('N', 'N', 'H', 'L'))}")
+        rows.append(
+            f"{rng.randint(1, 40):02d}-{rng.randint(1, 250):03d},{lab},"
+            f"{rng.uniform(low, high):.1f},{unit},{rng.choice(('N', 'N', 'H', 'L'))}"
+        )
     return "\n".join(rows) + "\n"
 
 
@@ -381,5 +417,7 @@ def _scan_documents(rng: random.Random) -> list[_Doc]:
 
 
 def _photo_documents(rng: random.Random) -> list[_Doc]:
-    return [(f"photo-{i:03d}.jpg", "image/jpeg", photo_jpeg(rng.randrange(1_000_000)), None)
-            for i in range(1, 7)]
+    return [
+        (f"photo-{i:03d}.jpg", "image/jpeg", photo_jpeg(rng.randrange(1_000_000)), None)
+        for i in range(1, 7)
+    ]

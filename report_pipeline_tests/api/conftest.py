@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import jwt
@@ -26,11 +26,24 @@ ROLES = ("admin", "operator", "analyst", "subscriber", "service")
 WEEK = date(2024, 3, 4)
 
 
-def make_token(*roles: str, email: str | None = None, sub: str | None = None,
-               key: str = SECRET, algorithm: str = "HS256", **claims) -> str:
+def make_token(
+    *roles: str,
+    email: str | None = None,
+    sub: str | None = None,
+    key: str = SECRET,
+    algorithm: str = "HS256",
+    **claims,
+) -> str:
     now = int(time.time())
-    payload = {"sub": sub or f"user-{'-'.join(roles) or 'none'}", "iss": ISSUER, "aud": AUDIENCE,
-               "iat": now, "exp": now + 600, "roles": list(roles), **claims}
+    payload = {
+        "sub": sub or f"user-{'-'.join(roles) or 'none'}",
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + 600,
+        "roles": list(roles),
+        **claims,
+    }
     if email:
         payload["email"] = email
     return jwt.encode(payload, key, algorithm=algorithm)
@@ -65,8 +78,10 @@ class RecordingLauncher:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, settings: Settings) -> AppStore:
-    url = settings.database_url if request.param == "sqlite" else (
-        request.getfixturevalue("postgres_url")
+    url = (
+        settings.database_url
+        if request.param == "sqlite"
+        else (request.getfixturevalue("postgres_url"))
     )
     app_store = AppStore(url)
     app_store.upgrade()
@@ -91,29 +106,30 @@ def catalog(settings: Settings) -> EmbeddedCatalog:
     return EmbeddedCatalog(Path(settings.catalog_path))
 
 
-def build_client(settings, store, launcher, catalog) -> TestClient:  # noqa: ANN001
-    config = ApiConfig(jwt=JWT, dagster_graphql_url=None, dagster_location=None,
-                       download_ttl_seconds=300)
+def build_client(settings, store, launcher, catalog) -> TestClient:
+    config = ApiConfig(
+        jwt=JWT, dagster_graphql_url=None, dagster_location=None, download_ttl_seconds=300
+    )
     app = create_app(settings, config=config, store=store, launcher=launcher, catalog=catalog)
     return TestClient(app, raise_server_exceptions=False)
 
 
 @pytest.fixture
-def client(settings, store, launcher, catalog) -> TestClient:  # noqa: ANN001
+def client(settings, store, launcher, catalog) -> TestClient:
     with build_client(settings, store, launcher, catalog) as test_client:
         yield test_client
 
 
 @pytest.fixture
-def sqlite_client(settings, sqlite_store, launcher, catalog) -> TestClient:  # noqa: ANN001
+def sqlite_client(settings, sqlite_store, launcher, catalog) -> TestClient:
     with build_client(settings, sqlite_store, launcher, catalog) as test_client:
         yield test_client
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 def past_week(weeks_ago: int = 1) -> date:
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     return today - timedelta(days=today.weekday() + 7 * weeks_ago)

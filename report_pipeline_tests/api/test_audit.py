@@ -15,8 +15,11 @@ def _rows(client) -> list[dict]:
 
 def test_mutations_and_denials_are_audited_reads_are_not(client) -> None:
     client.get("/api/reports", headers=auth("analyst"))  # allowed read: no row
-    client.post("/api/reports/registered-users", json={"email": "Ann@example.com"},
-                headers={**auth("admin"), "X-Request-ID": "req-0001-abcd"})
+    client.post(
+        "/api/reports/registered-users",
+        json={"email": "Ann@example.com"},
+        headers={**auth("admin"), "X-Request-ID": "req-0001-abcd"},
+    )
     client.get("/api/audit", headers=auth("operator"))  # denied read
     client.post("/api/reports", json={"week": "2024-03-04"})  # unauthenticated
     client.post("/api/reports", json={"week": "nope"}, headers=auth("operator"))  # rejected
@@ -37,12 +40,21 @@ def test_no_credential_reaches_the_audit_log_or_a_response(client) -> None:
     token = make_token("admin")
     forged = make_token("admin", key="another-secret-" + "y" * 40)
     responses = [
-        client.post("/api/reports", json={"week": "2024-03-04"},
-                    headers={"Authorization": f"Bearer {forged}"}),
-        client.post("/api/reports", json={"week": "2024-03-04"},
-                    headers={"X-API-Key": "rpk_deadbeef0000_secretvalue"}),
-        client.post("/api/reports", json={"week": "2024-03-04"},
-                    headers={"Authorization": f"Bearer {token}"}),
+        client.post(
+            "/api/reports",
+            json={"week": "2024-03-04"},
+            headers={"Authorization": f"Bearer {forged}"},
+        ),
+        client.post(
+            "/api/reports",
+            json={"week": "2024-03-04"},
+            headers={"X-API-Key": "rpk_deadbeef0000_secretvalue"},
+        ),
+        client.post(
+            "/api/reports",
+            json={"week": "2024-03-04"},
+            headers={"Authorization": f"Bearer {token}"},
+        ),
     ]
     assert [r.status_code for r in responses] == [401, 401, 201]
     dump = str(_rows(client)) + "".join(r.text for r in responses)
@@ -52,26 +64,41 @@ def test_no_credential_reaches_the_audit_log_or_a_response(client) -> None:
 
 def test_audit_filters_and_pages(client) -> None:
     for n in range(5):
-        client.post("/api/reports/registered-users", json={"email": f"u{n}@example.com"},
-                    headers=auth("admin"))
+        client.post(
+            "/api/reports/registered-users",
+            json={"email": f"u{n}@example.com"},
+            headers=auth("admin"),
+        )
     client.get("/api/audit", headers=auth("analyst"))
-    page = client.get("/api/audit", params={"actor": "user-admin", "limit": 2},
-                      headers=auth("admin")).json()
+    page = client.get(
+        "/api/audit", params={"actor": "user-admin", "limit": 2}, headers=auth("admin")
+    ).json()
     seen = [row["id"] for row in page["items"]]
     while page["next_cursor"]:
-        page = client.get("/api/audit", params={"actor": "user-admin", "limit": 2,
-                                                "cursor": page["next_cursor"]},
-                          headers=auth("admin")).json()
+        page = client.get(
+            "/api/audit",
+            params={"actor": "user-admin", "limit": 2, "cursor": page["next_cursor"]},
+            headers=auth("admin"),
+        ).json()
         seen += [row["id"] for row in page["items"]]
     assert len(seen) == 5 and seen == sorted(seen, reverse=True)
-    denied = client.get("/api/audit", params={"action": "GET /api/audit"},
-                        headers=auth("admin")).json()["items"]
+    denied = client.get(
+        "/api/audit", params={"action": "GET /api/audit"}, headers=auth("admin")
+    ).json()["items"]
     assert [row["actor"] for row in denied] == ["user-analyst"]
     first = client.get("/api/audit", headers=auth("admin")).json()["items"][-1]["at"]
-    assert client.get("/api/audit", params={"since": "2999-01-01T00:00:00Z"},
-                      headers=auth("admin")).json()["items"] == []
-    assert len(client.get("/api/audit", params={"since": first},
-                          headers=auth("admin")).json()["items"]) == 6
+    assert (
+        client.get(
+            "/api/audit", params={"since": "2999-01-01T00:00:00Z"}, headers=auth("admin")
+        ).json()["items"]
+        == []
+    )
+    assert (
+        len(
+            client.get("/api/audit", params={"since": first}, headers=auth("admin")).json()["items"]
+        )
+        == 6
+    )
 
 
 def test_the_database_refuses_to_change_audit_rows(client) -> None:
@@ -90,5 +117,9 @@ def test_document_listing_is_an_audited_read(client) -> None:
     assert listed.status_code == 200
     row = _rows(client)[0]
     assert (row["action"], row["outcome"], row["status_code"], row["actor"]) == (
-        "GET /api/documents", "success", 200, "user-analyst")
+        "GET /api/documents",
+        "success",
+        200,
+        "user-analyst",
+    )
     assert row["target"] == "documents week:* customer:acme"

@@ -13,10 +13,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import text
 
 from report_pipeline.api.auth import AuthenticationFailed, principal_from_jwt
+from report_pipeline.api.config import ConfigError, JwtConfig, jwt_config_from_env
 from report_pipeline.cli.api import api
 from report_pipeline.cli.api_keys import api_keys
 from report_pipeline.cli.db import db
-from report_pipeline.api.config import ConfigError, JwtConfig, jwt_config_from_env
 from report_pipeline_tests.api.conftest import AUDIENCE, ISSUER, JWT, make_token
 
 
@@ -28,8 +28,17 @@ def test_hs256_checks_signature_issuer_audience_and_expiry() -> None:
         "issuer": make_token("admin", iss="https://evil.example/"),
         "audience": make_token("admin", aud="another-api"),
         "expired": make_token("admin", exp=int(time.time()) - 3600),
-        "alg none": jwt.encode({"sub": "x", "iss": ISSUER, "aud": AUDIENCE, "roles": ["admin"],
-                                "exp": int(time.time()) + 60}, None, algorithm="none"),
+        "alg none": jwt.encode(
+            {
+                "sub": "x",
+                "iss": ISSUER,
+                "aud": AUDIENCE,
+                "roles": ["admin"],
+                "exp": int(time.time()) + 60,
+            },
+            None,
+            algorithm="none",
+        ),
     }
     for name, token in bad.items():
         with pytest.raises(AuthenticationFailed):
@@ -39,8 +48,11 @@ def test_hs256_checks_signature_issuer_audience_and_expiry() -> None:
 
 def test_rs256_with_a_public_key(monkeypatch) -> None:
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    public_pem = private.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    public_pem = (
+        private.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     monkeypatch.setenv("REPORT_PIPELINE_JWT_ALGORITHM", "RS256")
     monkeypatch.setenv("REPORT_PIPELINE_JWT_PUBLIC_KEY", public_pem)
     monkeypatch.setenv("REPORT_PIPELINE_JWT_ISSUER", ISSUER)
@@ -55,8 +67,12 @@ def test_rs256_with_a_public_key(monkeypatch) -> None:
 
 
 def test_partial_or_weak_jwt_configuration_fails_loudly(monkeypatch) -> None:
-    for name in ("REPORT_PIPELINE_JWT_ALGORITHM", "REPORT_PIPELINE_JWT_SECRET",
-                 "REPORT_PIPELINE_JWT_ISSUER", "REPORT_PIPELINE_JWT_AUDIENCE"):
+    for name in (
+        "REPORT_PIPELINE_JWT_ALGORITHM",
+        "REPORT_PIPELINE_JWT_SECRET",
+        "REPORT_PIPELINE_JWT_ISSUER",
+        "REPORT_PIPELINE_JWT_AUDIENCE",
+    ):
         monkeypatch.delenv(name, raising=False)
     assert jwt_config_from_env() is None
     monkeypatch.setenv("REPORT_PIPELINE_JWT_SECRET", "short")
@@ -91,8 +107,9 @@ def test_api_keys_are_printed_once_stored_hashed_and_revocable(settings, sqlite_
     assert key.startswith("rpk_")
     store = sqlite_client.app.state.context.store
     with store.engine.connect() as connection:
-        stored = " ".join(str(v) for row in connection.execute(text("SELECT * FROM api_keys"))
-                          for v in row)
+        stored = " ".join(
+            str(v) for row in connection.execute(text("SELECT * FROM api_keys")) for v in row
+        )
     assert key not in stored and key.split("_")[2] not in stored
     listed = runner.invoke(_cli(), ["api-keys", "list"]).output
     assert "w1\tservice\tactive" in listed and key not in listed
@@ -106,6 +123,7 @@ def test_api_keys_are_printed_once_stored_hashed_and_revocable(settings, sqlite_
     assert missing.exit_code == 1 and missing.output.startswith("error:")
     bad_role = runner.invoke(_cli(), ["api-keys", "create", "--role", "root"])
     assert bad_role.exit_code != 0
-    rows = sqlite_client.get("/api/audit", headers={
-        "Authorization": f"Bearer {make_token('admin')}"}).json()["items"]
+    rows = sqlite_client.get(
+        "/api/audit", headers={"Authorization": f"Bearer {make_token('admin')}"}
+    ).json()["items"]
     assert [r["actor"] for r in rows][:2] == ["anonymous", "api-key:w1"]

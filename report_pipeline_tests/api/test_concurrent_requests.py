@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -18,8 +18,8 @@ from report_pipeline.api.config import ApiConfig
 from report_pipeline.api.launcher import EmbeddedRunLauncher
 from report_pipeline.appdb.schema import Report
 from report_pipeline.appdb.store import AppStore
-from report_pipeline.resources.connections import open_services
 from report_pipeline.pipeline.documents import store_document
+from report_pipeline.resources.connections import open_services
 from report_pipeline.settings import load_settings
 from report_pipeline_tests.api.conftest import JWT, WEEK, auth
 from report_pipeline_tests.services import free_port, wait_for
@@ -28,10 +28,11 @@ PARALLEL = 20
 
 
 class ServerThread:
-    def __init__(self, app) -> None:  # noqa: ANN001
+    def __init__(self, app) -> None:
         self.port = free_port()
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port,
-                                                    log_level="warning"))
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> str:
@@ -57,7 +58,7 @@ def _post_in_parallel(base_url: str, week: str) -> list[httpx.Response]:
 
 
 @pytest.fixture
-def pipeline_settings(settings, postgres_url, monkeypatch):  # noqa: ANN001
+def pipeline_settings(settings, postgres_url, monkeypatch):
     """Embedded services, but the app database on PostgreSQL (the run's child sees it too)."""
     monkeypatch.setenv("REPORT_PIPELINE_DATABASE_URL", postgres_url)
     AppStore(postgres_url).upgrade()
@@ -67,11 +68,18 @@ def pipeline_settings(settings, postgres_url, monkeypatch):  # noqa: ANN001
 def test_parallel_requests_make_one_report_and_one_run_on_postgresql(pipeline_settings) -> None:
     settings = pipeline_settings
     services = open_services(settings)
-    at = datetime(2024, 3, 5, 10, tzinfo=timezone.utc)
-    store_document(services, b"Visit note: patient stable, dosage unchanged.", "note.txt",
-                   "text/plain", "acme", at)
-    config = ApiConfig(jwt=JWT, dagster_graphql_url=None, dagster_location=None,
-                       download_ttl_seconds=60)
+    at = datetime(2024, 3, 5, 10, tzinfo=UTC)
+    store_document(
+        services,
+        b"Visit note: patient stable, dosage unchanged.",
+        "note.txt",
+        "text/plain",
+        "acme",
+        at,
+    )
+    config = ApiConfig(
+        jwt=JWT, dagster_graphql_url=None, dagster_location=None, download_ttl_seconds=60
+    )
     app = create_app(settings, config=config, launcher=EmbeddedRunLauncher(settings))
     with ServerThread(app) as base_url:
         responses = _post_in_parallel(base_url, "2024-03-07")
@@ -79,24 +87,29 @@ def test_parallel_requests_make_one_report_and_one_run_on_postgresql(pipeline_se
         assert statuses == [201] + [409] * (PARALLEL - 1), [r.text for r in responses]
         [created] = [r.json() for r in responses if r.status_code == 201]
         assert {r.json()["report"]["id"] for r in responses if r.status_code == 409} == {
-            created["id"]}
+            created["id"]
+        }
         with services.app.session() as session:
-            assert session.scalar(select(func.count()).select_from(Report)
-                                  .where(Report.week == WEEK)) == 1
+            assert (
+                session.scalar(select(func.count()).select_from(Report).where(Report.week == WEEK))
+                == 1
+            )
         with DagsterInstance.get() as instance:
             runs = instance.get_runs(RunsFilter(tags={"dagster/partition": WEEK.isoformat()}))
             assert [run.run_id for run in runs] == [created["dagster_run_id"]]
             assert runs[0].job_name == "weekly_report_job"
-            finished = wait_for(lambda: instance.get_run_by_id(runs[0].run_id).is_finished,
-                                timeout=300)
+            finished = wait_for(
+                lambda: instance.get_run_by_id(runs[0].run_id).is_finished, timeout=300
+            )
             assert finished
             assert instance.get_run_by_id(runs[0].run_id).status == DagsterRunStatus.SUCCESS
 
         # The report the pipeline rendered is the row the API created, with its facts.
         with httpx.Client(base_url=base_url) as http:
             report = http.get(f"/api/reports/{created['id']}", headers=auth("analyst")).json()
-            listed = http.get("/api/reports", params={"week": WEEK.isoformat()},
-                              headers=auth("analyst")).json()["items"]
+            listed = http.get(
+                "/api/reports", params={"week": WEEK.isoformat()}, headers=auth("analyst")
+            ).json()["items"]
     assert report["state"] == "succeeded"
     assert (report["documents_total"], report["documents_failed"]) == (1, 0)
     assert report["dagster_run_id"] == created["dagster_run_id"]
@@ -105,9 +118,10 @@ def test_parallel_requests_make_one_report_and_one_run_on_postgresql(pipeline_se
 
 
 def test_parallel_requests_on_sqlite_make_one_report(sqlite_client, launcher) -> None:
-    def post(_: int):  # noqa: ANN202
-        return sqlite_client.post("/api/reports", json={"week": WEEK.isoformat()},
-                                  headers=auth("admin")).status_code
+    def post(_: int):
+        return sqlite_client.post(
+            "/api/reports", json={"week": WEEK.isoformat()}, headers=auth("admin")
+        ).status_code
 
     with ThreadPoolExecutor(PARALLEL) as pool:
         statuses = sorted(pool.map(post, range(PARALLEL)))

@@ -14,20 +14,32 @@ import pytest
 from dagster import DagsterInstance
 
 from report_pipeline.api.launcher import (
-    EmbeddedRunLauncher, GraphQLRunLauncher, LaunchError,
+    EmbeddedRunLauncher,
+    GraphQLRunLauncher,
+    LaunchError,
 )
 from report_pipeline_tests.api.conftest import WEEK
 from report_pipeline_tests.services import free_port, wait_for
 
 
 @pytest.fixture
-def webserver(settings, tmp_path: Path) -> str:  # noqa: ANN001
+def webserver(settings, tmp_path: Path) -> str:
     port = free_port()
     log = open(tmp_path / "webserver.log", "wb")
     process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("dagster-webserver")), "-m",
-         "report_pipeline.definitions", "-h", "127.0.0.1", "-p", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy(), start_new_session=True,
+        [
+            str(Path(sys.executable).with_name("dagster-webserver")),
+            "-m",
+            "report_pipeline.definitions",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=os.environ.copy(),
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
 

@@ -29,7 +29,7 @@ from report_pipeline_tests.api.conftest import JWT, RecordingLauncher, auth, pas
 TOKEN = "metrics-token-" + "m" * 30
 
 
-def _client(settings, store: AppStore | None = None) -> TestClient:  # noqa: ANN001
+def _client(settings, store: AppStore | None = None) -> TestClient:
     config = ApiConfig(
         jwt=JWT, dagster_graphql_url=None, dagster_location=None, download_ttl_seconds=300
     )
@@ -102,7 +102,7 @@ def test_a_port_of_its_own_serves_metrics_without_a_token(settings) -> None:
     server, thread = serve_on_port(client.app.state.metrics, 0, host="127.0.0.1")
     try:
         url = f"http://127.0.0.1:{server.server_port}/metrics"
-        with urllib.request.urlopen(url) as reply:  # noqa: S310 - a local test server
+        with urllib.request.urlopen(url) as reply:
             samples = _samples(reply.read().decode())
     finally:
         server.shutdown()

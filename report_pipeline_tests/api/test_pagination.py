@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert
 
@@ -27,9 +27,11 @@ def _walk(client, path: str, limit: int, **params) -> list[dict]:
 
 def test_ten_thousand_subscribers_each_exactly_once(client) -> None:
     store = client.app.state.context.store
-    now = datetime.now(timezone.utc)
-    rows = [{"email": f"user{n:05d}@example.com", "active": n % 7 != 0, "subscribed_at": now}
-            for n in range(10_000)]
+    now = datetime.now(UTC)
+    rows = [
+        {"email": f"user{n:05d}@example.com", "active": n % 7 != 0, "subscribed_at": now}
+        for n in range(10_000)
+    ]
     with store.engine.begin() as connection:
         connection.execute(insert(Subscriber), rows)
     everyone = _walk(client, USERS, 500)
@@ -53,14 +55,23 @@ def test_rows_added_or_removed_between_pages_never_repeat_or_vanish(client) -> N
 
 
 def test_documents_page_by_time_then_id_with_filters(client, catalog) -> None:
-    start = datetime.combine(WEEK, datetime.min.time(), tzinfo=timezone.utc)
+    start = datetime.combine(WEEK, datetime.min.time(), tzinfo=UTC)
     for n in range(25):
         customer = "acme" if n % 2 else "globex"
-        catalog.add(DocumentRecord(
-            f"doc{n:03d}", f"customers/{customer}/2024/03/doc{n:03d}/f.txt",
-            "text/plain" if n % 3 else "image/png", start + timedelta(hours=n // 4), 10))
-    catalog.add(DocumentRecord("next-week", "customers/acme/x/y.txt", "text/plain",
-                               start + timedelta(days=8), 1))
+        catalog.add(
+            DocumentRecord(
+                f"doc{n:03d}",
+                f"customers/{customer}/2024/03/doc{n:03d}/f.txt",
+                "text/plain" if n % 3 else "image/png",
+                start + timedelta(hours=n // 4),
+                10,
+            )
+        )
+    catalog.add(
+        DocumentRecord(
+            "next-week", "customers/acme/x/y.txt", "text/plain", start + timedelta(days=8), 1
+        )
+    )
     week = _walk(client, "/api/documents", 4, week=WEEK.isoformat())
     assert [d["document_id"] for d in week] == [f"doc{n:03d}" for n in range(25)]
     acme_text = _walk(client, "/api/documents", 3, customer="acme", content_type="text/plain")

@@ -8,8 +8,9 @@ USERS = "/api/reports/registered-users"
 
 
 def test_subscribe_is_idempotent_and_case_insensitive(client) -> None:
-    first = client.post(USERS, json={"email": "  Ann@Example.COM ", "name": "Ann"},
-                        headers=auth("admin"))
+    first = client.post(
+        USERS, json={"email": "  Ann@Example.COM ", "name": "Ann"}, headers=auth("admin")
+    )
     assert first.status_code == 201
     assert first.json()["email"] == "ann@example.com" and first.json()["active"] is True
     again = client.post(USERS, json={"email": "ann@example.com"}, headers=auth("admin"))
@@ -49,5 +50,7 @@ def test_a_subscriber_manages_only_its_own_address(client) -> None:
     assert client.delete(f"{USERS}/you@example.com", headers=mine).status_code == 403
     assert client.delete(f"{USERS}/me@example.com", headers=mine).status_code == 200
     # Without an email claim a subscriber owns nothing.
-    assert client.post(USERS, json={"email": "me@example.com"},
-                       headers=auth("subscriber")).status_code == 403
+    assert (
+        client.post(USERS, json={"email": "me@example.com"}, headers=auth("subscriber")).status_code
+        == 403
+    )

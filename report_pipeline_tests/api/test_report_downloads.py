@@ -10,7 +10,7 @@ from report_pipeline.storage.object_store import LocalObjectStore
 from report_pipeline_tests.api.conftest import WEEK, auth
 
 
-def _report_with_pdf(client) -> int:  # noqa: ANN001
+def _report_with_pdf(client) -> int:
     context = client.app.state.context
     LocalObjectStore(context.settings.objects_dir).put(
         "reports/2024-03-04/weekly-report.pdf", b"%PDF-1.4 report"
@@ -21,7 +21,7 @@ def _report_with_pdf(client) -> int:  # noqa: ANN001
     return row.id
 
 
-def _audit(client) -> list[dict]:  # noqa: ANN001
+def _audit(client) -> list[dict]:
     return client.get("/api/audit?limit=50", headers=auth("admin")).json()["items"]
 
 

@@ -22,27 +22,36 @@ def test_request_records_a_report_and_launches_one_run(client, launcher) -> None
     assert again.json()["report"]["id"] == body["id"]
     assert len(launcher.calls) == 1
     # force never starts a second run while one is in progress
-    forced = client.post(REPORTS, json={"week": WEEK.isoformat(), "force": True},
-                         headers=auth("admin"))
+    forced = client.post(
+        REPORTS, json={"week": WEEK.isoformat(), "force": True}, headers=auth("admin")
+    )
     assert forced.status_code == 409 and len(launcher.calls) == 1
 
 
 def test_a_succeeded_week_needs_force(client, launcher) -> None:
     store = client.app.state.context.store
-    done = store.record_report(ReportResult(WEEK, "succeeded", pdf_key="reports/a.pdf",
-                                            documents_total=4, documents_failed=1))
+    done = store.record_report(
+        ReportResult(
+            WEEK, "succeeded", pdf_key="reports/a.pdf", documents_total=4, documents_failed=1
+        )
+    )
     conflict = client.post(REPORTS, json={"week": WEEK.isoformat()}, headers=auth("operator"))
     assert conflict.status_code == 409
-    assert conflict.json()["report"] == client.get(f"{REPORTS}/{done.id}",
-                                                   headers=auth("analyst")).json()
-    forced = client.post(REPORTS, json={"week": WEEK.isoformat(), "force": True},
-                         headers=auth("operator"))
+    assert (
+        conflict.json()["report"]
+        == client.get(f"{REPORTS}/{done.id}", headers=auth("analyst")).json()
+    )
+    forced = client.post(
+        REPORTS, json={"week": WEEK.isoformat(), "force": True}, headers=auth("operator")
+    )
     assert forced.status_code == 201 and forced.json()["id"] != done.id
     assert launcher.calls == [("week", WEEK, True)]
     # the pipeline's own write lands on the new row (the week's latest)
     store.record_report(ReportResult(WEEK, "succeeded", documents_total=5))
-    assert client.get(f"{REPORTS}/{forced.json()['id']}",
-                      headers=auth("admin")).json()["state"] == "succeeded"
+    assert (
+        client.get(f"{REPORTS}/{forced.json()['id']}", headers=auth("admin")).json()["state"]
+        == "succeeded"
+    )
 
 
 def test_bad_weeks_are_422(client, launcher) -> None:
@@ -62,22 +71,32 @@ def test_a_failed_launch_frees_the_week(client, launcher) -> None:
     listed = client.get(REPORTS, params={"week": WEEK.isoformat()}, headers=auth("admin"))
     assert [r["state"] for r in listed.json()["items"]] == ["failed"]
     launcher.fail = False
-    assert client.post(REPORTS, json={"week": WEEK.isoformat()},
-                       headers=auth("operator")).status_code == 201
+    assert (
+        client.post(REPORTS, json={"week": WEEK.isoformat()}, headers=auth("operator")).status_code
+        == 201
+    )
 
 
 def test_state_transitions_are_validated(client) -> None:
     report = client.post(REPORTS, json={"week": WEEK.isoformat()}, headers=auth("admin")).json()
     url = f"{REPORTS}/{report['id']}"
     service = auth("service")
-    assert client.patch(f"{url}/state", json={"state": "running"}, headers=service).json()[
-        "state"] == "running"
-    assert client.patch(f"{url}/state", json={"state": "bogus"},
-                        headers=service).status_code == 422
-    result = client.patch(f"{url}/result", headers=service, json={
-        "state": "succeeded", "documents_total": 7,
-        "report_uri": f"s3://bucket/reports/{WEEK.isoformat()}/{'a' * 64}/weekly-report.pdf",
-        "documents_failed": 2, "pdf_sha256": "a" * 64})
+    assert (
+        client.patch(f"{url}/state", json={"state": "running"}, headers=service).json()["state"]
+        == "running"
+    )
+    assert client.patch(f"{url}/state", json={"state": "bogus"}, headers=service).status_code == 422
+    result = client.patch(
+        f"{url}/result",
+        headers=service,
+        json={
+            "state": "succeeded",
+            "documents_total": 7,
+            "report_uri": f"s3://bucket/reports/{WEEK.isoformat()}/{'a' * 64}/weekly-report.pdf",
+            "documents_failed": 2,
+            "pdf_sha256": "a" * 64,
+        },
+    )
     assert result.status_code == 200
     assert (result.json()["state"], result.json()["documents_total"]) == ("succeeded", 7)
     back = client.patch(f"{url}/state", json={"state": "running"}, headers=service)
@@ -90,8 +109,9 @@ def test_moving_a_second_report_of_a_week_to_running_is_a_conflict(client) -> No
     store.record_report(ReportResult(WEEK, "failed"))
     old = store.latest_report(WEEK)
     active = client.post(REPORTS, json={"week": WEEK.isoformat()}, headers=auth("admin")).json()
-    response = client.patch(f"{REPORTS}/{old.id}/state", json={"state": "running"},
-                            headers=auth("service"))
+    response = client.patch(
+        f"{REPORTS}/{old.id}/state", json={"state": "running"}, headers=auth("service")
+    )
     assert response.status_code == 409 and response.json()["report"]["id"] == active["id"]
 
 
@@ -101,9 +121,13 @@ def test_list_filters_by_state_and_week_newest_first(client) -> None:
     for week in weeks:
         store.record_report(ReportResult(week, "succeeded" if week != weeks[2] else "failed"))
     items = client.get(REPORTS, params={"state": "succeeded"}, headers=auth("analyst")).json()[
-        "items"]
+        "items"
+    ]
     assert [r["week"] for r in items] == [w.isoformat() for w in (weeks[3], weeks[1], weeks[0])]
-    one = client.get(REPORTS, params={"week": (weeks[2] + timedelta(days=3)).isoformat()},
-                     headers=auth("analyst")).json()["items"]
+    one = client.get(
+        REPORTS,
+        params={"week": (weeks[2] + timedelta(days=3)).isoformat()},
+        headers=auth("analyst"),
+    ).json()["items"]
     assert [(r["week"], r["state"]) for r in one] == [(weeks[2].isoformat(), "failed")]
     assert client.get(f"{REPORTS}/999999", headers=auth("analyst")).status_code == 404

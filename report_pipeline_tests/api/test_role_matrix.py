@@ -20,10 +20,12 @@ PUBLIC = PUBLIC_ROUTES | {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/r
 
 def readme_cells() -> dict[tuple[str, str], dict[str, str]]:
     text = README.read_text()
-    section = text[text.index("## HTTP API"):]
+    section = text[text.index("## HTTP API") :]
     rows = re.findall(r"^\| `(\w+) (\S+)` \| (.+) \|$", section, flags=re.M)
-    return {(method, path): dict(zip(ROLES, (c.strip() for c in cells.split("|"))))
-            for method, path, cells in rows}
+    return {
+        (method, path): dict(zip(ROLES, (c.strip() for c in cells.split("|")), strict=False))
+        for method, path, cells in rows
+    }
 
 
 def test_readme_carries_the_enforced_table() -> None:
@@ -37,8 +39,12 @@ def test_readme_carries_the_enforced_table() -> None:
 
 def test_every_api_route_has_a_rule_and_every_rule_a_route(sqlite_client) -> None:
     paths = sqlite_client.app.openapi()["paths"]
-    routes = {(method.upper(), path) for path, operations in paths.items()
-              if path not in PUBLIC for method in operations}
+    routes = {
+        (method.upper(), path)
+        for path, operations in paths.items()
+        if path not in PUBLIC
+        for method in operations
+    }
     assert routes == {(rule.method, rule.path) for rule in RULES}
 
 
@@ -56,8 +62,9 @@ def seeded(client):
 
 def request_for(rule: Rule, ids: dict, address: str) -> tuple[str, str, dict | None]:
     path = rule.path.replace("{email}", address)
-    path = path.replace("{report_id}", str(ids["pending"] if "state" in path or "result" in path
-                                           else ids["report"]))
+    path = path.replace(
+        "{report_id}", str(ids["pending"] if "state" in path or "result" in path else ids["report"])
+    )
     body = None
     if rule.path == "/api/reports/emails/{id}":
         path = path.replace("{id}", str(ids["report"] if rule.method == "GET" else ids["email"]))
@@ -92,8 +99,7 @@ def test_each_role_gets_exactly_its_cells(client, seeded, role: str) -> None:
             assert response.status_code < 500 and response.status_code not in (401, 403), where
         if grant == OWN:  # the same call on somebody else's address is refused
             method, path, body = request_for(rule, seeded, "other@example.com")
-            other = client.request(method, path, json=body,
-                                   headers=auth(role, email=OWN_ADDRESS))
+            other = client.request(method, path, json=body, headers=auth(role, email=OWN_ADDRESS))
             assert other.status_code == 403, f"{role} on another address: {other.text}"
 
 
@@ -110,6 +116,7 @@ def test_no_credentials_is_401_everywhere_but_health(client, seeded) -> None:
 def test_a_token_without_known_roles_is_denied_everywhere(client, seeded) -> None:
     for rule in RULES:
         method, path, body = request_for(rule, seeded, OWN_ADDRESS)
-        response = client.request(method, path, json=body,
-                                  headers=auth("superuser", email=OWN_ADDRESS))
+        response = client.request(
+            method, path, json=body, headers=auth("superuser", email=OWN_ADDRESS)
+        )
         assert response.status_code == 403, f"{method} {path}"

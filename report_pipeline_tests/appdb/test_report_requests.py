@@ -11,7 +11,10 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from dagster import (
-    DagsterEventType, DagsterInstance, DagsterRun, DagsterRunStatus,
+    DagsterEventType,
+    DagsterInstance,
+    DagsterRun,
+    DagsterRunStatus,
     build_run_status_sensor_context,
 )
 from sqlalchemy import inspect, select
@@ -19,13 +22,23 @@ from sqlalchemy.exc import IntegrityError
 
 from report_pipeline.appdb.api_keys import create_api_key, revoke_api_key, verify_api_key
 from report_pipeline.appdb.reports import (
-    STATE_ACTION, InvalidTransition, ReportConflict, RunState, apply_run_state, attach_run,
-    finish_run, release_hold, request_report, set_state, start_run,
+    STATE_ACTION,
+    InvalidTransition,
+    ReportConflict,
+    RunState,
+    apply_run_state,
+    attach_run,
+    finish_run,
+    release_hold,
+    request_report,
+    set_state,
+    start_run,
 )
 from report_pipeline.appdb.schema import AuditEntry, Report
 from report_pipeline.appdb.store import MIGRATIONS, AppStore, ReportResult, utcnow
 from report_pipeline.defs.report_state_sensor import (
-    report_state_on_run_canceled, report_state_on_run_failure,
+    report_state_on_run_canceled,
+    report_state_on_run_failure,
 )
 from report_pipeline.resources.configurable import AppDatabaseResource
 
@@ -34,8 +47,11 @@ WEEK = date(2024, 3, 4)
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def app(request: pytest.FixtureRequest, tmp_path) -> AppStore:
-    url = f"sqlite:///{tmp_path / 'app.sqlite3'}" if request.param == "sqlite" else (
-        request.getfixturevalue("postgres_url"))
+    url = (
+        f"sqlite:///{tmp_path / 'app.sqlite3'}"
+        if request.param == "sqlite"
+        else (request.getfixturevalue("postgres_url"))
+    )
     store = AppStore(url)
     store.upgrade()
     yield store
@@ -101,8 +117,9 @@ def test_api_keys_verify_by_hash_and_revoke(app: AppStore) -> None:
 
 def _state_audit(app: AppStore) -> list[tuple[str, str, str]]:
     with app.session() as session:
-        rows = session.scalars(select(AuditEntry).where(AuditEntry.action == STATE_ACTION)
-                               .order_by(AuditEntry.id)).all()
+        rows = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == STATE_ACTION).order_by(AuditEntry.id)
+        ).all()
     return [(row.target.split()[-1], row.request_id, row.actor) for row in rows]
 
 
@@ -110,8 +127,9 @@ def test_a_run_marks_running_once_and_a_rerender_keeps_the_row(app: AppStore) ->
     first = start_run(app, WEEK, "run-1")
     assert (first.state, first.dagster_run_id) == ("running", "run-1")
     assert start_run(app, WEEK, "run-1") is None  # second first step, or a retry: no change
-    done = finish_run(app, ReportResult(WEEK, "succeeded", pdf_key="r.pdf",
-                                        dagster_run_id="run-1"), None)
+    done = finish_run(
+        app, ReportResult(WEEK, "succeeded", pdf_key="r.pdf", dagster_run_id="run-1"), None
+    )
     assert (done.id, done.state) == (first.id, "succeeded")
     again = start_run(app, WEEK, "run-2")  # a re-render: same row, so deliveries still dedupe
     assert (again.id, again.state, again.dagster_run_id) == (first.id, "running", "run-2")
@@ -119,8 +137,10 @@ def test_a_run_marks_running_once_and_a_rerender_keeps_the_row(app: AppStore) ->
     assert (held.state, held.hold_reason, held.pdf_key) == ("held", "too many", "r.pdf")
     assert release_hold(app, WEEK, "ops@example.com").state == "succeeded"
     assert _state_audit(app) == [
-        ("none->running", "run-1", "dagster"), ("running->succeeded", "run-1", "dagster"),
-        ("succeeded->running", "run-2", "dagster"), ("running->held", "run-2", "dagster"),
+        ("none->running", "run-1", "dagster"),
+        ("running->succeeded", "run-1", "dagster"),
+        ("succeeded->running", "run-2", "dagster"),
+        ("running->held", "run-2", "dagster"),
         ("held->succeeded", "run-2", "ops@example.com"),
     ]
 
@@ -143,9 +163,12 @@ def test_a_run_that_dies_is_reconciled_by_a_run_status_sensor(tmp_path, status: 
     requested = request_report(store, WEEK)
     resources = {"app_database": AppDatabaseResource(url=url)}
     with DagsterInstance.ephemeral() as instance:
-        run = DagsterRun(job_name="weekly_report_job", run_id=uuid.uuid4().hex,
-                         tags={"dagster/partition": WEEK.isoformat()},
-                         status=DagsterRunStatus.STARTED)
+        run = DagsterRun(
+            job_name="weekly_report_job",
+            run_id=uuid.uuid4().hex,
+            tags={"dagster/partition": WEEK.isoformat()},
+            status=DagsterRunStatus.STARTED,
+        )
         instance.add_run(run)
         attach_run(store, requested.id, run.run_id)
         start_run(store, WEEK, run.run_id)
@@ -158,10 +181,16 @@ def test_a_run_that_dies_is_reconciled_by_a_run_status_sensor(tmp_path, status: 
             event_type, sensor = DagsterEventType.RUN_CANCELED, report_state_on_run_canceled
         [event] = instance.all_logs(run.run_id, of_type=event_type)
         context = build_run_status_sensor_context(
-            sensor_name=sensor.name, dagster_event=event.dagster_event, dagster_instance=instance,
-            dagster_run=instance.get_run_by_id(run.run_id), resources=resources)
+            sensor_name=sensor.name,
+            dagster_event=event.dagster_event,
+            dagster_instance=instance,
+            dagster_run=instance.get_run_by_id(run.run_id),
+            resources=resources,
+        )
         sensor(context.for_run_failure() if status == "failure" else context)
     row = store.latest_report(WEEK)
     assert (row.id, row.state, row.dagster_run_id) == (requested.id, "failed", run.run_id)
-    assert _state_audit(store) == [("requested->running", run.run_id, "dagster"),
-                                   ("running->failed", run.run_id, "dagster")]
+    assert _state_audit(store) == [
+        ("requested->running", run.run_id, "dagster"),
+        ("running->failed", run.run_id, "dagster"),
+    ]

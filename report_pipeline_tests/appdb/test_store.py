@@ -40,5 +40,3 @@ def test_record_report_updates_the_weeks_row(app: AppStore) -> None:
     assert second.id == first.id
     latest = app.latest_report(WEEK)
     assert latest.pdf_key == "k2" and latest.documents_total == 3
-
-

@@ -12,16 +12,25 @@ class Cli:
     def __init__(self, home: Path) -> None:
         self.home = home
         self.env = {
-            **os.environ, "REPORT_PIPELINE_HOME": str(home), "DAGSTER_HOME": str(home / "dagster"),
+            **os.environ,
+            "REPORT_PIPELINE_HOME": str(home),
+            "DAGSTER_HOME": str(home / "dagster"),
         }
-        for name in ("REPORT_PIPELINE_DATABASE_URL", "REPORT_PIPELINE_OBJECT_STORE",
-                     "REPORT_PIPELINE_CATALOG", "REPORT_PIPELINE_MAILER"):
+        for name in (
+            "REPORT_PIPELINE_DATABASE_URL",
+            "REPORT_PIPELINE_OBJECT_STORE",
+            "REPORT_PIPELINE_CATALOG",
+            "REPORT_PIPELINE_MAILER",
+        ):
             self.env.pop(name, None)
 
     def __call__(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
             [sys.executable, "-m", "report_pipeline.cli", *args],
-            env=self.env, capture_output=True, text=True, timeout=900,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=900,
         )
 
 

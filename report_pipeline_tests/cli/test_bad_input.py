@@ -41,31 +41,35 @@ def test_week_in_the_future(cli) -> None:
 def test_missing_path_adds_nothing_even_with_valid_paths_beside_it(cli, tmp_path) -> None:
     good = tmp_path / "good.txt"
     good.write_text("fine")
-    _assert_one_line_error(cli("documents", "add", str(good), str(tmp_path / "nope.txt")),
-                           "no such file", "nope.txt")
+    _assert_one_line_error(
+        cli("documents", "add", str(good), str(tmp_path / "nope.txt")), "no such file", "nope.txt"
+    )
     assert _catalogued(cli) == 0
 
 
 def test_malformed_created_at(cli, tmp_path) -> None:
     good = tmp_path / "good.txt"
     good.write_text("fine")
-    _assert_one_line_error(cli("documents", "add", str(good), "--created-at", "monday"),
-                           "--created-at")
+    _assert_one_line_error(
+        cli("documents", "add", str(good), "--created-at", "monday"), "--created-at"
+    )
     assert _catalogued(cli) == 0
 
 
 def test_invalid_customer_id(cli, tmp_path) -> None:
     good = tmp_path / "good.txt"
     good.write_text("fine")
-    _assert_one_line_error(cli("documents", "add", str(good), "--customer", "../etc"),
-                           "invalid customer id")
+    _assert_one_line_error(
+        cli("documents", "add", str(good), "--customer", "../etc"), "invalid customer id"
+    )
     assert _catalogued(cli) == 0
 
 
 @pytest.mark.parametrize("address", ["not-an-email", "a b@example.com", "x@localhost", ""])
 def test_invalid_email_subscribes_nobody(cli, address: str) -> None:
-    _assert_one_line_error(cli("subscribers", "add", "ok@example.com", address),
-                           "invalid email address")
+    _assert_one_line_error(
+        cli("subscribers", "add", "ok@example.com", address), "invalid email address"
+    )
     listed = cli("subscribers", "list")
     assert listed.returncode == 0 and listed.stdout == ""
 

@@ -28,7 +28,7 @@ from report_pipeline_tests.api.conftest import JWT, auth
 LINK = re.compile(r"Download the full report: (\S+)")
 
 
-def _week(cli, tmp_path: Path) -> list[email.message.EmailMessage]:  # noqa: ANN001
+def _week(cli, tmp_path: Path) -> list[email.message.EmailMessage]:
     note = tmp_path / "note.txt"
     note.write_text("Patient seen for chest pain; blood pressure normal.")
     assert (

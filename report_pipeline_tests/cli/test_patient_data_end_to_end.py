@@ -58,7 +58,7 @@ def _template_words() -> set[str]:
     return {w.lower() for w in LETTERS.findall(text)}
 
 
-def _bytes_io(data: bytes):  # noqa: ANN202
+def _bytes_io(data: bytes):
     import io
 
     return io.BytesIO(data)

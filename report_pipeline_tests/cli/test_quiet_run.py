@@ -18,8 +18,18 @@ from report_pipeline.settings import load_settings
 def test_run_without_verbose_prints_progress_and_no_debug_line(cli, tmp_path) -> None:
     note = tmp_path / "note.txt"
     note.write_text("Visit 1: blood pressure normal.")
-    assert cli("documents", "add", str(note), "--customer", "acme",
-               "--created-at", "2024-03-05T10:00:00Z").returncode == 0
+    assert (
+        cli(
+            "documents",
+            "add",
+            str(note),
+            "--customer",
+            "acme",
+            "--created-at",
+            "2024-03-05T10:00:00Z",
+        ).returncode
+        == 0
+    )
     assert cli("subscribers", "add", "ann@example.com").returncode == 0
 
     quiet = cli("run", "--week", "2024-03-04")
@@ -71,8 +81,11 @@ def test_demo_emails_carry_a_working_one_click_unsubscribe(cli) -> None:
     link = urlsplit(ada["List-Unsubscribe"].strip("<>"))
     settings = load_settings(cli.env)
     with TestClient(create_app(settings)) as client:
-        response = client.post(f"{link.path}?{link.query}", content="List-Unsubscribe=One-Click",
-                               headers={"Content-Type": "application/x-www-form-urlencoded"})
+        response = client.post(
+            f"{link.path}?{link.query}",
+            content="List-Unsubscribe=One-Click",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
     assert response.status_code == 200, response.text
     listed = cli("subscribers", "list")  # active ones only
     active = {line.split("\t")[0] for line in listed.stdout.splitlines()}

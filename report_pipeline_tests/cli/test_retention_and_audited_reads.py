@@ -10,12 +10,12 @@ from report_pipeline.appdb.audit import audit_page
 from report_pipeline.appdb.store import AppStore
 
 
-def _back_date(path, days: int) -> None:  # noqa: ANN001
+def _back_date(path, days: int) -> None:
     moment = time.time() - days * 86400
     os.utime(path, (moment, moment))
 
 
-def _audit_rows(cli) -> list:  # noqa: ANN001
+def _audit_rows(cli) -> list:
     store = AppStore(f"sqlite:///{cli.home / 'app.sqlite3'}")
     return audit_page(store, after=None, limit=100).items
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from report_pipeline_tests.delivery.conftest import smtp_server_factory  # noqa: F401 - fixture
+from report_pipeline_tests.delivery.conftest import smtp_server_factory  # noqa: F401
 from report_pipeline_tests.delivery.tls_ca import make_test_ca
 
 
@@ -15,7 +15,7 @@ def _one_object(stdout: str) -> dict:
     return json.loads(line)
 
 
-def test_a_bad_week_still_answers_one_json_object(cli) -> None:  # noqa: ANN001
+def test_a_bad_week_still_answers_one_json_object(cli) -> None:
     result = cli("run", "--week", "2024-13-01", "--json")
     assert result.returncode == 1
     answer = _one_object(result.stdout)
@@ -26,17 +26,35 @@ def test_a_bad_week_still_answers_one_json_object(cli) -> None:  # noqa: ANN001
 
 @pytest.mark.slow
 def test_an_untrusted_certificate_fails_the_run_with_the_ca_setting_and_leaves_mail_pending(
-        cli, tmp_path, smtp_server_factory) -> None:  # noqa: ANN001, F811
+    cli,
+    tmp_path,
+    smtp_server_factory,  # noqa: F811
+) -> None:
     ca = make_test_ca(tmp_path / "ca")
     server = smtp_server_factory(tls_context=ca.server_context(), require_starttls=True)
     note = tmp_path / "note.txt"
     note.write_text("Visit note: stable.")
-    assert cli("documents", "add", str(note), "--customer", "acme",
-               "--created-at", "2024-03-05T10:00:00Z").returncode == 0
+    assert (
+        cli(
+            "documents",
+            "add",
+            str(note),
+            "--customer",
+            "acme",
+            "--created-at",
+            "2024-03-05T10:00:00Z",
+        ).returncode
+        == 0
+    )
     assert cli("subscribers", "add", "ann@example.com", "bob@example.com").returncode == 0
-    cli.env.update({"REPORT_PIPELINE_MAILER": "smtp", "REPORT_PIPELINE_SMTP_HOST": server.host,
-                    "REPORT_PIPELINE_SMTP_PORT": str(server.port),
-                    "REPORT_PIPELINE_SMTP_SECURITY": "starttls"})
+    cli.env.update(
+        {
+            "REPORT_PIPELINE_MAILER": "smtp",
+            "REPORT_PIPELINE_SMTP_HOST": server.host,
+            "REPORT_PIPELINE_SMTP_PORT": str(server.port),
+            "REPORT_PIPELINE_SMTP_SECURITY": "starttls",
+        }
+    )
 
     failed = cli("run", "--week", "2024-03-04", "--json")
     assert failed.returncode == 1, failed.stderr[-2000:]
@@ -44,14 +62,18 @@ def test_an_untrusted_certificate_fails_the_run_with_the_ca_setting_and_leaves_m
     assert answer["ok"] is False
     assert "REPORT_PIPELINE_SMTP_CA_FILE" in answer["error"]
     assert failed.stderr.strip().splitlines()[-1] == f"error: {answer['error']}"
-    assert (answer["documents_total"], answer["emails_pending"], answer["emails_sent"],
-            answer["emails_dead"]) == (1, 2, 0, 0)
+    assert (
+        answer["documents_total"],
+        answer["emails_pending"],
+        answer["emails_sent"],
+        answer["emails_dead"],
+    ) == (1, 2, 0, 0)
     assert server.connections == 1 and server.messages == []  # tried once, no retries
     assert not answer["error"].startswith("dagster")  # the line meant for people, as raised
 
     replayed = cli("deliveries", "replay", "--week", "2024-03-04")
     assert replayed.returncode == 1
-    [line] = [l for l in replayed.stderr.splitlines() if l.startswith("error:")]
+    [line] = [row for row in replayed.stderr.splitlines() if row.startswith("error:")]
     assert "REPORT_PIPELINE_SMTP_CA_FILE" in line
     assert "2 pending" in replayed.stdout
 

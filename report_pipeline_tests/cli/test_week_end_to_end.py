@@ -21,13 +21,28 @@ def test_documents_added_by_cli_are_reported_and_mailed(cli, tmp_path) -> None:
     broken = tmp_path / "broken.png"
     broken.write_bytes(broken_png())
 
-    added = cli("documents", "add", *files, str(scan), "--customer", "acme",
-                "--created-at", "2024-03-05T10:00:00Z")
+    added = cli(
+        "documents",
+        "add",
+        *files,
+        str(scan),
+        "--customer",
+        "acme",
+        "--created-at",
+        "2024-03-05T10:00:00Z",
+    )
     assert added.returncode == 0, added.stderr
     ids = added.stdout.split()
     assert len(ids) == 4
-    other = cli("documents", "add", str(broken), "--customer", "globex",
-                "--created-at", "2024-03-06T10:00:00+02:00")
+    other = cli(
+        "documents",
+        "add",
+        str(broken),
+        "--customer",
+        "globex",
+        "--created-at",
+        "2024-03-06T10:00:00+02:00",
+    )
     assert other.returncode == 0, other.stderr
     assert cli("subscribers", "add", "Ann@Example.com", "bob@example.com").returncode == 0
 

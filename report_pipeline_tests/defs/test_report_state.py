@@ -46,7 +46,7 @@ def blocked_step() -> None:
     raise Failure("the step died", allow_retries=False)
 
 
-def _api(settings, store: AppStore) -> TestClient:  # noqa: ANN001
+def _api(settings, store: AppStore) -> TestClient:
     config = ApiConfig(
         jwt=JWT, dagster_graphql_url=None, dagster_location=None, download_ttl_seconds=300
     )

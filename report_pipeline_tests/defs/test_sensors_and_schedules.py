@@ -1,17 +1,20 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from dagster import (
-    AssetMaterialization, DagsterInstance, asset, build_schedule_context, build_sensor_context,
+    AssetMaterialization,
+    DagsterInstance,
+    asset,
+    build_schedule_context,
+    build_sensor_context,
     materialize,
 )
 
 from report_pipeline.defs.partitions import weekly_partitions
-from report_pipeline.names import EMAILS_BY_LAUNCHER, EMAILS_TAG
-
 from report_pipeline.defs.schedules import closed_week_key, weekly_report_schedule
 from report_pipeline.defs.sensors import email_on_report_sensor
+from report_pipeline.names import EMAILS_BY_LAUNCHER, EMAILS_TAG
 
 
 def _report_materialized(instance: DagsterInstance, week: str) -> None:
@@ -53,8 +56,12 @@ def _stand_in_report() -> None:
 def test_no_second_email_run_for_a_report_whose_launcher_sends_its_emails() -> None:
     with DagsterInstance.ephemeral() as instance:
         first = _tick(instance, None)
-        materialize([_stand_in_report], instance=instance, partition_key="2024-03-04",
-                    tags={EMAILS_TAG: EMAILS_BY_LAUNCHER})  # `report-pipeline run`
+        materialize(
+            [_stand_in_report],
+            instance=instance,
+            partition_key="2024-03-04",
+            tags={EMAILS_TAG: EMAILS_BY_LAUNCHER},
+        )  # `report-pipeline run`
         materialize([_stand_in_report], instance=instance, partition_key="2024-03-11")  # backfill
         second = _tick(instance, first.cursor)
     assert [r.partition_key for r in second.run_requests] == ["2024-03-11"]
@@ -74,7 +81,7 @@ def test_more_materializations_than_a_page_are_all_picked_up() -> None:
 
 
 def test_the_schedule_reports_on_the_week_that_just_closed() -> None:
-    tick = datetime(2024, 3, 11, 6, 0, tzinfo=timezone.utc)
+    tick = datetime(2024, 3, 11, 6, 0, tzinfo=UTC)
     context = build_schedule_context(scheduled_execution_time=tick)
     request = weekly_report_schedule(context)
     assert request.partition_key == "2024-03-04"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import email
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from email import policy
 
 import pytest
@@ -13,13 +13,13 @@ from dagster import DagsterInstance, materialize
 from PIL import Image
 from pypdf import PdfReader
 
-from report_pipeline.resources.build import build_resources
 from report_pipeline.defs.deliveries import email_deliveries
 from report_pipeline.defs.features import document_features
 from report_pipeline.defs.manifest import document_manifest
 from report_pipeline.defs.report import weekly_report
-from report_pipeline.resources.connections import open_services
 from report_pipeline.pipeline.documents import store_document
+from report_pipeline.resources.build import build_resources
+from report_pipeline.resources.connections import open_services
 from report_pipeline.tooling.samples import broken_png, scanned_page_png
 
 WEEK = date(2024, 3, 4)
@@ -32,16 +32,34 @@ def seeded(settings, monkeypatch):
     # 1 of 5 documents fails on purpose; the completeness gate must let this week through.
     monkeypatch.setenv("REPORT_PIPELINE_MAX_FAILED_SHARE", "0.5")
     services = open_services(settings)
-    at = datetime(2024, 3, 5, 9, tzinfo=timezone.utc)
+    at = datetime(2024, 3, 5, 9, tzinfo=UTC)
     for number, customer in enumerate(["acme", "acme", "globex"]):
-        store_document(services, f"Patient visit {number}: dosage stable, no adverse events."
-                       .encode(), f"note-{number}.txt", "text/plain", customer, at)
-    store_document(services, scanned_page_png("Randomized trial enrollment completed today"),
-                   "scan.png", "image/png", "globex", at)
+        store_document(
+            services,
+            f"Patient visit {number}: dosage stable, no adverse events.".encode(),
+            f"note-{number}.txt",
+            "text/plain",
+            customer,
+            at,
+        )
+    store_document(
+        services,
+        scanned_page_png("Randomized trial enrollment completed today"),
+        "scan.png",
+        "image/png",
+        "globex",
+        at,
+    )
     store_document(services, broken_png(), "broken.png", "image/png", "acme", at)
     # Outside the week: must not be counted.
-    store_document(services, b"late note", "late.txt", "text/plain", "acme",
-                   datetime(2024, 3, 11, tzinfo=timezone.utc))
+    store_document(
+        services,
+        b"late note",
+        "late.txt",
+        "text/plain",
+        "acme",
+        datetime(2024, 3, 11, tzinfo=UTC),
+    )
     services.app.subscribe("ann@example.com", "Ann")
     services.app.subscribe("bob@example.com")
     return services
@@ -49,14 +67,20 @@ def seeded(settings, monkeypatch):
 
 def _materialize(settings, instance, **run_config):
     return materialize(
-        ASSETS, partition_key=WEEK_KEY, instance=instance,
-        resources=build_resources(settings), run_config=run_config or None,
+        ASSETS,
+        partition_key=WEEK_KEY,
+        instance=instance,
+        resources=build_resources(settings),
+        run_config=run_config or None,
     )
 
 
 def _metadata(result, asset_name: str) -> dict:
-    [event] = [e for e in result.get_asset_materialization_events()
-               if e.asset_key.to_user_string() == asset_name]
+    [event] = [
+        e
+        for e in result.get_asset_materialization_events()
+        if e.asset_key.to_user_string() == asset_name
+    ]
     return {k: v.value for k, v in event.materialization.metadata.items()}
 
 
@@ -76,8 +100,9 @@ def test_one_week_becomes_one_pdf_and_one_email_per_subscriber(settings, seeded)
     report = seeded.app.latest_report(WEEK)
     assert (report.state, report.documents_total, report.documents_failed) == ("succeeded", 5, 1)
     pdf = seeded.store.get(report.pdf_key)
-    text = "\n".join(page.extract_text() for page in PdfReader(seeded.store.local_path(
-        report.pdf_key)).pages)
+    text = "\n".join(
+        page.extract_text() for page in PdfReader(seeded.store.local_path(report.pdf_key)).pages
+    )
     # Failures by id, never by file name (issue 13), with the cause in plain words.
     assert WEEK_KEY in text and "broken.png" not in text
     assert "The file is cut short" in text
@@ -116,10 +141,24 @@ def test_a_second_run_reuses_features_and_mails_nobody_twice(settings, seeded) -
         # The asset page shows the latest materialization: it must not read "nobody got it".
         latest = _metadata(again, "email_deliveries")
         assert (latest["run_sent"], latest["run_skipped"]) == (0, 2)
-        assert {k: latest[k] for k in ("week_sent", "week_pending", "week_failed", "week_dead",
-                                       "week_suppressed", "week_recipients")} == {
-            "week_sent": 2, "week_pending": 0, "week_failed": 0, "week_dead": 0,
-            "week_suppressed": 0, "week_recipients": 2}
+        assert {
+            k: latest[k]
+            for k in (
+                "week_sent",
+                "week_pending",
+                "week_failed",
+                "week_dead",
+                "week_suppressed",
+                "week_recipients",
+            )
+        } == {
+            "week_sent": 2,
+            "week_pending": 0,
+            "week_failed": 0,
+            "week_dead": 0,
+            "week_suppressed": 0,
+            "week_recipients": 2,
+        }
         assert latest["status"].startswith("2 of 2 recipients sent so far")
         assert _metadata(again, "weekly_report")["state"] == "succeeded"
 
@@ -132,8 +171,9 @@ def test_a_second_run_reuses_features_and_mails_nobody_twice(settings, seeded) -
         )
         assert _metadata(forced, "email_deliveries")["run_sent"] == 3
     statuses = {d.email: d.status for d in seeded.app.deliveries(seeded.app.latest_report(WEEK).id)}
-    assert statuses == {a: "sent" for a in ("ann@example.com", "bob@example.com",
-                                            "late@example.com")}
+    assert statuses == {
+        a: "sent" for a in ("ann@example.com", "bob@example.com", "late@example.com")
+    }
 
 
 def test_an_empty_week_still_renders_a_report(settings) -> None:
@@ -150,8 +190,7 @@ def test_the_definitions_load() -> None:
     from report_pipeline.definitions import defs
 
     Definitions.validate_loadable(defs)
-    assert {job.name for job in defs.resolve_all_job_defs()} >= {
-        "weekly_report_job", "email_job"}
+    assert {job.name for job in defs.resolve_all_job_defs()} >= {"weekly_report_job", "email_job"}
 
 
 def test_dagster_definitions_validate_passes(tmp_path) -> None:
@@ -163,9 +202,18 @@ def test_dagster_definitions_validate_passes(tmp_path) -> None:
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "REPORT_PIPELINE_HOME": str(tmp_path), "DAGSTER_HOME": str(tmp_path)}
     result = subprocess.run(
-        [str(Path(sys.executable).with_name("dagster")), "definitions", "validate",
-         "-w", str(root / "workspace.yaml")],
-        cwd=root, env=env, capture_output=True, text=True, timeout=300,
+        [
+            str(Path(sys.executable).with_name("dagster")),
+            "definitions",
+            "validate",
+            "-w",
+            str(root / "workspace.yaml"),
+        ],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "All code locations passed validation" in result.stderr + result.stdout

@@ -18,11 +18,17 @@ class _NoLauncher:
     launch_emails = launch_week
 
 
-def delivery_client(settings, store: AppStore, **state: object) -> TestClient:  # noqa: ANN001
-    config = ApiConfig(jwt=None, dagster_graphql_url=None, dagster_location=None,
-                       download_ttl_seconds=300)
-    app = create_app(settings, config=config, store=store, launcher=_NoLauncher(),
-                     catalog=EmbeddedCatalog(settings.catalog_path))
+def delivery_client(settings, store: AppStore, **state: object) -> TestClient:
+    config = ApiConfig(
+        jwt=None, dagster_graphql_url=None, dagster_location=None, download_ttl_seconds=300
+    )
+    app = create_app(
+        settings,
+        config=config,
+        store=store,
+        launcher=_NoLauncher(),
+        catalog=EmbeddedCatalog(settings.catalog_path),
+    )
     paths = {getattr(route, "path", None) for route in app.routes}
     for module, path in ((unsubscribe, "/unsubscribe"), (ses_events, "/api/ses/notifications")):
         if path not in paths:

@@ -61,8 +61,7 @@ class SmtpTestServer:
     on_rcpt: Callable[[str], None] | None = None
     on_data: Callable[[ReceivedMessage], None] | None = None
 
-    def transient(self, address: str, times: int, reply: str = "451 4.3.0 Try again later"
-                  ) -> None:
+    def transient(self, address: str, times: int, reply: str = "451 4.3.0 Try again later") -> None:
         """Refuse RCPT TO <address> with `reply` for its first `times` attempts."""
         self.transients[address.lower()] = [times, reply]
 
@@ -100,8 +99,14 @@ class _Handler:
     def __init__(self, state: SmtpTestServer) -> None:
         self.state = state
 
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
-                          address: str, rcpt_options: list[str]) -> str:
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
         if self.state.on_rcpt is not None:
             self.state.on_rcpt(address)
         reply = self.state.refusals.get(address.lower())
@@ -135,8 +140,13 @@ class _CountingController(Controller):
     """Records each SMTP session so tests can count and drop connections."""
 
     def __init__(self, state: SmtpTestServer, **kwargs: Any) -> None:
-        super().__init__(_Handler(state), hostname=state.host, port=state.port,
-                         server_hostname="localhost", **kwargs)
+        super().__init__(
+            _Handler(state),
+            hostname=state.host,
+            port=state.port,
+            server_hostname="localhost",
+            **kwargs,
+        )
         self.state = state
 
     def factory(self) -> SMTP:
@@ -152,7 +162,7 @@ def _start(smtp_kwargs: dict[str, Any]) -> SmtpTestServer:
         controller = _CountingController(state, **smtp_kwargs)
         try:
             controller.start()
-        except Exception as exc:  # noqa: BLE001 - retried with a new port
+        except Exception as exc:
             last_error = exc
             with contextlib.suppress(Exception):
                 controller.stop(no_assert=True)

@@ -42,8 +42,11 @@ class _Crash:
         self.where, self.target, self.n = (None, None, 0)
         if spec:
             parts = spec.split(":")
-            self.where, self.target, self.n = parts[0], parts[1] if len(parts) == 3 else None, \
-                int(parts[-1])
+            self.where, self.target, self.n = (
+                parts[0],
+                parts[1] if len(parts) == 3 else None,
+                int(parts[-1]),
+            )
         self.calls: Counter[str] = Counter()
 
     def at(self, where: str, target: str | None = None) -> None:
@@ -61,18 +64,28 @@ def main(argv: list[str]) -> None:
     class CrashingOutbox(OutboxStore):
         pass
 
-    for name in ("snapshot", "reconcile_expired", "suppress_pending", "claim", "renew",
-                 "mark_sent", "mark_failed", "release"):
-        def wrapper(self, *args, _name=name, **kwargs):  # noqa: ANN001, ANN202
+    for name in (
+        "snapshot",
+        "reconcile_expired",
+        "suppress_pending",
+        "claim",
+        "renew",
+        "mark_sent",
+        "mark_failed",
+        "release",
+    ):
+
+        def wrapper(self, *args, _name=name, **kwargs):
             crash.at("before", _name)
             result = getattr(OutboxStore, _name)(self, *args, **kwargs)
             crash.at("after", _name)
             return result
+
         setattr(CrashingOutbox, name, wrapper)
     dispatch.OutboxStore = CrashingOutbox  # the real dispatch path, with crash points
 
     class CrashingMailer(SmtpMailer):
-        def send(self, message):  # noqa: ANN001, ANN202
+        def send(self, message):
             crash.at("mailer-before")
             result = super().send(message)
             crash.at("mailer-after")
@@ -81,16 +94,28 @@ def main(argv: list[str]) -> None:
     app = AppStore(url)
     event.listen(app.engine, "commit", lambda _conn: crash.at("commit"))
     settings = DeliverySettings(
-        policy=RetryPolicy(max_attempts=int(os.environ.get("SENDER_MAX_ATTEMPTS", "100")),
-                           base_delay=0.05, max_delay=0.2),
-        sender=SenderSettings(batch_size=int(os.environ.get("SENDER_BATCH", "20")),
-                              lease_seconds=lease, poll_seconds=0.1),
+        policy=RetryPolicy(
+            max_attempts=int(os.environ.get("SENDER_MAX_ATTEMPTS", "100")),
+            base_delay=0.05,
+            max_delay=0.2,
+        ),
+        sender=SenderSettings(
+            batch_size=int(os.environ.get("SENDER_BATCH", "20")),
+            lease_seconds=lease,
+            poll_seconds=0.1,
+        ),
     )
-    report = dispatch.ReportToSend(report_id=report_id, week=date(2024, 3, 4), summary=SUMMARY,
-                                   pdf=PDF, pdf_filename="weekly-report-2024-03-04.pdf")
+    report = dispatch.ReportToSend(
+        report_id=report_id,
+        week=date(2024, 3, 4),
+        summary=SUMMARY,
+        pdf=PDF,
+        pdf_filename="weekly-report-2024-03-04.pdf",
+    )
     mailer = CrashingMailer("127.0.0.1", port, security="none", timeout=10)
-    outcome = dispatch.dispatch_report(app, report, mailer, "Reports <reports@example.com>",
-                                       settings=settings)
+    outcome = dispatch.dispatch_report(
+        app, report, mailer, "Reports <reports@example.com>", settings=settings
+    )
     print(json.dumps({"sent": outcome.sent, "failed": outcome.failed, "dead": outcome.dead}))
 
 

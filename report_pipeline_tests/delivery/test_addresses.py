@@ -86,6 +86,7 @@ def test_error_message_stays_short_for_huge_input() -> None:
 
 # --- REPORT_PIPELINE_ALLOW_SPECIAL_USE_DOMAINS (issue 19) --------------------------------------
 
+
 def test_special_use_domains_are_refused_by_default() -> None:
     with pytest.raises(InvalidEmail, match="special-use"):
         normalize_email("user@mail.test")
@@ -101,8 +102,9 @@ def test_special_use_domains_are_refused_by_default() -> None:
         ("ann@a.b.corp.internal", ("corp.internal",), "ann@a.b.corp.internal"),
     ],
 )
-def test_listed_special_use_domains_are_accepted(raw: str, allowed: tuple[str, ...],
-                                                 expected: str) -> None:
+def test_listed_special_use_domains_are_accepted(
+    raw: str, allowed: tuple[str, ...], expected: str
+) -> None:
     assert normalize_email(raw, allowed) == expected
 
 
@@ -135,8 +137,10 @@ def test_the_allow_list_comes_from_the_environment(monkeypatch: pytest.MonkeyPat
         load_settings()
 
 
-def test_subscribers_add_takes_an_allowed_internal_domain(settings,  # noqa: ANN001
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_subscribers_add_takes_an_allowed_internal_domain(
+    settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from click.testing import CliRunner
 
     from report_pipeline.cli.subscribers import subscribers

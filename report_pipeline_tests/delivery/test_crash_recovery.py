@@ -52,15 +52,25 @@ class Sender:
     """Runs sender_child.py; `kill_me()` SIGKILLs it from the SMTP server's thread."""
 
     def __init__(self, url: str, report_id: int, port: int, **env: str) -> None:
-        self.args = [sys.executable, "-m", "report_pipeline_tests.delivery.sender_child",
-                     url, str(report_id), str(port)]
+        self.args = [
+            sys.executable,
+            "-m",
+            "report_pipeline_tests.delivery.sender_child",
+            url,
+            str(report_id),
+            str(port),
+        ]
         self.env = {**os.environ, "PYTHONPATH": str(ROOT), **env}
         self.process: subprocess.Popen | None = None
 
     def start(self, crash: str | None = None) -> subprocess.Popen:
         self.process = subprocess.Popen(
-            self.args + ([crash] if crash else []), env=self.env,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            self.args + ([crash] if crash else []),
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         return self.process
 
     def run(self, crash: str | None = None, kill_after: float | None = None) -> tuple[int, str]:
@@ -84,7 +94,7 @@ class Sender:
             os.kill(self.process.pid, signal.SIGKILL)
 
 
-def server_kill(sender: Sender, nth: int):  # noqa: ANN201
+def server_kill(sender: Sender, nth: int):
     """A hook that SIGKILLs the sender on its nth call in the server, then stops firing."""
     calls = Counter()
 
@@ -92,6 +102,7 @@ def server_kill(sender: Sender, nth: int):  # noqa: ANN201
         calls["n"] += 1
         if calls["n"] == nth:
             sender.kill_me()
+
     return hook
 
 
@@ -99,26 +110,27 @@ def server_kill(sender: Sender, nth: int):  # noqa: ANN201
 # (kind, spec): "child" = a crash point inside the sender (see sender_child.py),
 # "rcpt"/"data" = the SMTP server kills it mid-dialogue, "timer" = after N seconds.
 CRASHES = [
-    ("child", "after:snapshot:1"),       # rows exist, nothing claimed
-    ("child", "commit:3"),               # inside the first claim's transaction
-    ("child", "after:claim:1"),          # 20 rows leased, none tried
-    ("child", "mailer-before:5"),        # claimed, not yet handed over
-    ("child", "mailer-after:9"),         # handed over, not recorded: the window
-    ("rcpt", "13"),                      # mid SMTP transaction
-    ("data", "17"),                      # server accepted, reply never read: the window
-    ("child", "commit:12"),              # inside a mark_sent transaction: the window
-    ("child", "after:mark_sent:10"),     # just after a recorded send
-    ("child", "before:mark_failed:1"),   # a 451 refusal not yet recorded
-    ("child", "after:mark_failed:1"),    # a 451 refusal recorded
+    ("child", "after:snapshot:1"),  # rows exist, nothing claimed
+    ("child", "commit:3"),  # inside the first claim's transaction
+    ("child", "after:claim:1"),  # 20 rows leased, none tried
+    ("child", "mailer-before:5"),  # claimed, not yet handed over
+    ("child", "mailer-after:9"),  # handed over, not recorded: the window
+    ("rcpt", "13"),  # mid SMTP transaction
+    ("data", "17"),  # server accepted, reply never read: the window
+    ("child", "commit:12"),  # inside a mark_sent transaction: the window
+    ("child", "after:mark_sent:10"),  # just after a recorded send
+    ("child", "before:mark_failed:1"),  # a 451 refusal not yet recorded
+    ("child", "after:mark_failed:1"),  # a 451 refusal recorded
     ("child", "after:reconcile_expired:1"),  # right after taking expired leases back
-    ("timer", "0.9"),                    # somewhere, by the clock
-    ("child", "before:mark_sent:6"),     # the window once more
+    ("timer", "0.9"),  # somewhere, by the clock
+    ("child", "before:mark_sent:6"),  # the window once more
     ("timer", "1.3"),
 ]
 
 
 def test_sigkill_at_many_points_then_rerun_delivers_each_recipient_once(
-        database_url: str, smtp_server) -> None:
+    database_url: str, smtp_server
+) -> None:
     recipients = addresses()
     app, report_id = prepare(database_url, recipients)
     outbox = OutboxStore(app)
@@ -132,7 +144,8 @@ def test_sigkill_at_many_points_then_rerun_delivers_each_recipient_once(
         smtp_server.on_data = server_kill(sender, int(spec)) if kind == "data" else None
         code, output = sender.run(
             crash=spec if kind == "child" else None,
-            kill_after=float(spec) if kind == "timer" else None)
+            kill_after=float(spec) if kind == "timer" else None,
+        )
         assert code in (0, -signal.SIGKILL), output
         killed += code == -signal.SIGKILL
         # What the server holds but the database does not call sent: the window.
@@ -155,8 +168,9 @@ def test_sigkill_at_many_points_then_rerun_delivers_each_recipient_once(
     duplicates = {address for address, n in received.items() if n > 1}
     # At most one extra copy per crash: an address may be in the window in two runs in a row.
     assert len(smtp_server.messages) - RECIPIENTS <= killed
-    duplicate_ids = {str(m.message["Message-ID"]) for m in smtp_server.messages
-                     if m.rcpt_tos[0] in duplicates}
+    duplicate_ids = {
+        str(m.message["Message-ID"]) for m in smtp_server.messages if m.rcpt_tos[0] in duplicates
+    }
     assert duplicate_ids <= in_window, "a duplicate outside the documented window"
     print(f"kills: {killed}, in window: {len(in_window)}, duplicates: {len(duplicates)}")
     assert outbox.counts(report_id) == Counter({SENT: RECIPIENTS})
@@ -167,12 +181,15 @@ def test_sigkill_at_many_points_then_rerun_delivers_each_recipient_once(
     assert all(len(ids) == 1 for ids in ids_per_recipient.values())
 
 
-def test_two_senders_in_parallel_deliver_each_message_once(postgres_url: str,
-                                                           smtp_server) -> None:
+def test_two_senders_in_parallel_deliver_each_message_once(postgres_url: str, smtp_server) -> None:
     recipients = addresses()
     app, report_id = prepare(postgres_url, recipients)
-    senders = [Sender(postgres_url, report_id, smtp_server.port, SENDER_BATCH="5",
-                      SENDER_LEASE_SECONDS="30") for _ in range(2)]
+    senders = [
+        Sender(
+            postgres_url, report_id, smtp_server.port, SENDER_BATCH="5", SENDER_LEASE_SECONDS="30"
+        )
+        for _ in range(2)
+    ]
     processes = [s.start() for s in senders]
     outputs = [p.communicate(timeout=CHILD_TIMEOUT) for p in processes]
     assert [p.returncode for p in processes] == [0, 0], outputs

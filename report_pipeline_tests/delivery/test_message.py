@@ -1,4 +1,4 @@
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -104,8 +104,13 @@ def test_pdf_is_attached_byte_for_byte() -> None:
 
 def test_without_pdf_the_mail_carries_the_link_and_its_expiry() -> None:
     url = "https://files.example.com/report.pdf?sig=abc&exp=1710000000"
-    message = parsed(build(pdf=None, download_url=url,
-                           download_expires_at=datetime(2024, 3, 18, 9, 30, tzinfo=timezone.utc)))
+    message = parsed(
+        build(
+            pdf=None,
+            download_url=url,
+            download_expires_at=datetime(2024, 3, 18, 9, 30, tzinfo=UTC),
+        )
+    )
     assert attachments(message) == []
     assert url in text_of(message)
     assert "2024-03-18 09:30 UTC" in text_of(message)
@@ -144,12 +149,13 @@ def test_message_id_is_deterministic_and_per_recipient() -> None:
     assert first == again
     assert len({first, other_recipient, other_week}) == 3
     assert first.startswith("<") and first.endswith("@reports.example.com>")
-    int(first[1:first.index("@")], 16)
+    int(first[1 : first.index("@")], 16)
 
 
 def test_message_id_ignores_recipient_case() -> None:
     assert message_id_for("k", "Ann@Example.com", "d.example") == message_id_for(
-        "k", "ann@example.com", "d.example")
+        "k", "ann@example.com", "d.example"
+    )
 
 
 def test_message_id_keeps_key_and_recipient_apart() -> None:

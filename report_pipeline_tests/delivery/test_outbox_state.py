@@ -7,12 +7,17 @@ import random
 import subprocess
 import sys
 import threading
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from report_pipeline.appdb.deliveries import (
-    DEAD, FAILED, PENDING, SENDING, SENT, OutboxStore,
+    DEAD,
+    FAILED,
+    PENDING,
+    SENDING,
+    SENT,
+    OutboxStore,
 )
 from report_pipeline.appdb.store import AppStore, ReportResult
 from report_pipeline.delivery.outbox import RetryPolicy
@@ -22,8 +27,11 @@ LEASE = timedelta(seconds=60)
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def outbox(request: pytest.FixtureRequest, settings) -> OutboxStore:
-    url = settings.database_url if request.param == "sqlite" else (
-        request.getfixturevalue("postgres_url"))
+    url = (
+        settings.database_url
+        if request.param == "sqlite"
+        else (request.getfixturevalue("postgres_url"))
+    )
     app = AppStore(url)
     app.upgrade()
     yield OutboxStore(app)
@@ -49,7 +57,11 @@ def test_snapshot_is_unique_per_address_and_skips_inactive(outbox: OutboxStore) 
     assert outbox.snapshot(report_id) == 1  # only the newcomer
     assert outbox.snapshot(report_id) == 0
     assert sorted(statuses(outbox, report_id)) == [
-        "new@example.com", "u000@example.com", "u001@example.com", "u002@example.com"]
+        "new@example.com",
+        "u000@example.com",
+        "u001@example.com",
+        "u002@example.com",
+    ]
 
 
 def test_claims_never_overlap_between_parallel_claimers(outbox: OutboxStore) -> None:
@@ -78,12 +90,15 @@ def test_outcomes_are_written_only_by_the_lease_owner(outbox: OutboxStore) -> No
     first, second = outbox.claim(report_id, "a", 10, LEASE)
     assert outbox.mark_failed(first.id, "intruder", "x", retry_at=None) is None
     assert outbox.renew([first.id, second.id], "intruder", LEASE) == set()
-    assert outbox.mark_failed(first.id, "a", "451 later",
-                              retry_at=datetime.now(timezone.utc) + timedelta(hours=1)) == FAILED
+    assert (
+        outbox.mark_failed(
+            first.id, "a", "451 later", retry_at=datetime.now(UTC) + timedelta(hours=1)
+        )
+        == FAILED
+    )
     assert outbox.claim(report_id, "b", 10, LEASE) == []  # not due yet, second is leased
     assert outbox.mark_sent(second.id, "a", "<id@x>") is True
-    assert statuses(outbox, report_id) == {"u000@example.com": FAILED,
-                                           "u001@example.com": SENT}
+    assert statuses(outbox, report_id) == {"u000@example.com": FAILED, "u001@example.com": SENT}
 
 
 def test_expired_leases_are_reconciled_and_retried_then_dead(outbox: OutboxStore) -> None:
@@ -110,8 +125,7 @@ def test_a_late_sender_still_records_sent(outbox: OutboxStore) -> None:
     assert outbox.mark_failed(again.id, "successor", "x", retry_at=None) is None
 
 
-def test_sent_is_recorded_after_the_database_dropped_the_kept_connection(
-        postgres_url: str) -> None:
+def test_sent_is_recorded_after_the_database_dropped_the_kept_connection(postgres_url: str) -> None:
     app = AppStore(postgres_url)
     app.upgrade()
     outbox = OutboxStore(app)
@@ -141,7 +155,7 @@ def test_next_wakeup_names_the_earliest_retry_or_lease_end(outbox: OutboxStore) 
     report_id = with_report(outbox, 2)
     assert outbox.next_wakeup(report_id) is None
     first, _ = outbox.claim(report_id, "a", 10, timedelta(minutes=10))
-    retry = datetime.now(timezone.utc) + timedelta(minutes=1)
+    retry = datetime.now(UTC) + timedelta(minutes=1)
     outbox.mark_failed(first.id, "a", "451", retry_at=retry)
     assert abs((outbox.next_wakeup(report_id) - retry).total_seconds()) < 1
 
@@ -153,7 +167,7 @@ def test_backoff_grows_exponentially_with_bounded_jitter() -> None:
         delays = [policy.delay(attempts, rng) for _ in range(200)]
         assert all(ceiling / 2 <= d <= ceiling for d in delays)
         assert max(delays) - min(delays) > ceiling / 10  # really jittered
-    now = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    now = datetime(2024, 1, 1, tzinfo=UTC)
     assert policy.retry_at(6, now, rng, permanent=False) is None
     assert policy.retry_at(1, now, rng, permanent=True) is None
     assert policy.retry_at(1, now, rng, permanent=False) > now
@@ -171,8 +185,14 @@ def test_sqlite_claimers_in_separate_processes_do_not_overlap(tmp_path) -> None:
         "    ids += [d.id for d in b]\n"
         "print(json.dumps(ids))\n"
     )
-    processes = [subprocess.Popen([sys.executable, "-c", script, url, str(report_id), f"p{i}"],
-                                  stdout=subprocess.PIPE, text=True) for i in range(3)]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, url, str(report_id), f"p{i}"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(3)
+    ]
     claimed = [json.loads(p.communicate(timeout=60)[0]) for p in processes]
     flat = [i for ids in claimed for i in ids]
     assert len(flat) == len(set(flat)) == 150

@@ -4,7 +4,7 @@ on every delivery row, and listed among the report's versions by the API (issue 
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from dagster import DagsterInstance, materialize
 
@@ -25,22 +25,41 @@ ASSETS = [document_manifest, document_features, weekly_report, email_deliveries]
 
 
 def test_rerun_keeps_the_mailed_pdf_and_its_sha256_matches_the_delivery_rows(
-        settings, smtp_server_factory, tmp_path) -> None:  # noqa: ANN001
+    settings, smtp_server_factory, tmp_path
+) -> None:
     ca = make_test_ca(tmp_path / "ca")
     server = smtp_server_factory(tls_context=ca.server_context(), require_starttls=True)
     services = open_services(settings)
-    store_document(services, b"Visit note: stable.", "note.txt", "text/plain", "acme",
-                   datetime(2024, 3, 5, 9, tzinfo=timezone.utc))
+    store_document(
+        services,
+        b"Visit note: stable.",
+        "note.txt",
+        "text/plain",
+        "acme",
+        datetime(2024, 3, 5, 9, tzinfo=UTC),
+    )
     for address in ("ann@example.com", "bob@example.com"):
         services.app.subscribe(address)
-    resources = {**build_resources(settings), "mailer": MailerResource(
-        kind="smtp", smtp_host=server.host, smtp_port=server.port, smtp_security="starttls",
-        smtp_ca_file=str(ca.ca_file))}
+    resources = {
+        **build_resources(settings),
+        "mailer": MailerResource(
+            kind="smtp",
+            smtp_host=server.host,
+            smtp_port=server.port,
+            smtp_security="starttls",
+            smtp_ca_file=str(ca.ca_file),
+        ),
+    }
 
     def run_week() -> None:
         with DagsterInstance.get() as instance:
-            result = materialize(ASSETS, partition_key=WEEK.isoformat(), instance=instance,
-                                 resources=resources, raise_on_error=False)
+            result = materialize(
+                ASSETS,
+                partition_key=WEEK.isoformat(),
+                instance=instance,
+                resources=resources,
+                raise_on_error=False,
+            )
         assert result.success
 
     run_week()
@@ -53,8 +72,14 @@ def test_rerun_keeps_the_mailed_pdf_and_its_sha256_matches_the_delivery_rows(
     assert services.app.latest_report(WEEK).pdf_sha256 == mailed_sha
     assert len(server.messages) == 2
 
-    store_document(services, b"Late note: dosage changed.", "late.txt", "text/plain", "acme",
-                   datetime(2024, 3, 6, 9, tzinfo=timezone.utc))
+    store_document(
+        services,
+        b"Late note: dosage changed.",
+        "late.txt",
+        "text/plain",
+        "acme",
+        datetime(2024, 3, 6, 9, tzinfo=UTC),
+    )
     run_week()  # new data: a new version becomes the latest
     latest = services.app.latest_report(WEEK)
     assert latest.id == report.id and latest.pdf_sha256 != mailed_sha
@@ -71,5 +96,7 @@ def test_rerun_keeps_the_mailed_pdf_and_its_sha256_matches_the_delivery_rows(
     body = answer.json()
     assert body["pdf_sha256"] == latest.pdf_sha256
     assert [(v["pdf_sha256"], v["latest"], v["deliveries_sent"]) for v in body["versions"]] == [
-        (mailed_sha, False, 2), (latest.pdf_sha256, True, 0)]
+        (mailed_sha, False, 2),
+        (latest.pdf_sha256, True, 0),
+    ]
     assert body["versions"][0]["pdf_key"] == mailed_key

@@ -34,8 +34,11 @@ def sent_messages(recipients: set[str]) -> list:
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
 
-    return [m for m in ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages
-            if set(getattr(m, "destinations", [])) & recipients]
+    return [
+        m
+        for m in ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages
+        if set(getattr(m, "destinations", [])) & recipients
+    ]
 
 
 def mailer(endpoint: str, **kwargs) -> SesMailer:
@@ -70,35 +73,48 @@ class _Raw:
     def __init__(self, body: bytes) -> None:
         self.body = body
 
-    def stream(self, **_kwargs):  # noqa: ANN201
+    def stream(self, **_kwargs):
         yield self.body
 
 
-def throttle(client, times: int) -> list[int]:  # noqa: ANN001
+def throttle(client, times: int) -> list[int]:
     """SES answers 429 TooManyRequestsException to the next `times` SendEmail calls."""
     calls = []
 
-    def handler(request, **_kwargs):  # noqa: ANN001, ANN202
+    def handler(request, **_kwargs):
         calls.append(1)
         if len(calls) <= times:
             body = json.dumps({"message": "Maximum sending rate exceeded."}).encode()
-            return AWSResponse(request.url, 429, {
-                "x-amzn-ErrorType": "TooManyRequestsException",
-                "Content-Type": "application/json"}, _Raw(body))
+            return AWSResponse(
+                request.url,
+                429,
+                {
+                    "x-amzn-ErrorType": "TooManyRequestsException",
+                    "Content-Type": "application/json",
+                },
+                _Raw(body),
+            )
         return None
+
     client.meta.events.register("before-send.sesv2.SendEmail", handler)
     return calls
 
 
-def message_to(recipient: str, sender: str):  # noqa: ANN201
+def message_to(recipient: str, sender: str):
     from datetime import date
 
     from report_pipeline.delivery.message import build_report_email
 
     return build_report_email(
-        sender=sender, recipient=recipient, recipient_name=None, week_start=date(2024, 3, 4),
-        summary={"documents_total": 1, "documents_ok": 1, "documents_failed": 0}, pdf=PDF,
-        pdf_filename="r.pdf", message_id=f"<{uuid.uuid4().hex}@example.com>")
+        sender=sender,
+        recipient=recipient,
+        recipient_name=None,
+        week_start=date(2024, 3, 4),
+        summary={"documents_total": 1, "documents_ok": 1, "documents_failed": 0},
+        pdf=PDF,
+        pdf_filename="r.pdf",
+        message_id=f"<{uuid.uuid4().hex}@example.com>",
+    )
 
 
 def test_throttling_is_retried_with_growing_backoff(ses) -> None:

@@ -27,8 +27,7 @@ def report_for(recipient: str) -> EmailMessage:
 
 def mailer_for(server: SmtpTestServer, **options: object) -> SmtpMailer:
     options.setdefault("security", "none")
-    return SmtpMailer(server.host, server.port, local_hostname="localhost", timeout=10.0,
-                      **options)  # type: ignore[arg-type]
+    return SmtpMailer(server.host, server.port, local_hostname="localhost", timeout=10.0, **options)  # type: ignore[arg-type]
 
 
 def test_message_arrives_with_identical_attachment(smtp_server: SmtpTestServer) -> None:
@@ -76,7 +75,10 @@ def test_reconnects_once_after_the_server_closed_the_connection(
         mailer.send(report_for("bob@example.com"))
         mailer.send(report_for("cid@example.com"))
     assert [m.rcpt_tos for m in smtp_server.messages] == [
-        ["ann@example.com"], ["bob@example.com"], ["cid@example.com"]]
+        ["ann@example.com"],
+        ["bob@example.com"],
+        ["cid@example.com"],
+    ]
     assert smtp_server.connections == 2
 
 
@@ -117,8 +119,9 @@ def test_nothing_listening_is_a_retryable_error(smtp_server: SmtpTestServer) -> 
     port = smtp_server.port
     smtp_server.stop()
     with pytest.raises(SendError) as excinfo:
-        SmtpMailer("127.0.0.1", port, security="none", local_hostname="localhost",
-                   timeout=10.0).send(report_for("ann@example.com"))
+        SmtpMailer(
+            "127.0.0.1", port, security="none", local_hostname="localhost", timeout=10.0
+        ).send(report_for("ann@example.com"))
     assert excinfo.value.permanent is False
 
 
@@ -131,10 +134,12 @@ def test_starttls_required_but_not_offered_sends_nothing(smtp_server: SmtpTestSe
     assert smtp_server.messages == []
 
 
-def _check_password(server: object, session: object, envelope: object, mechanism: str,
-                    auth_data: object) -> AuthResult:
+def _check_password(
+    server: object, session: object, envelope: object, mechanism: str, auth_data: object
+) -> AuthResult:
     ok = isinstance(auth_data, LoginPassword) and auth_data == LoginPassword(
-        b"reports", PASSWORD.encode())
+        b"reports", PASSWORD.encode()
+    )
     return AuthResult(success=ok, handled=False)
 
 

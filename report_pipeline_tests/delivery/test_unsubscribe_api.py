@@ -51,9 +51,12 @@ def test_get_shows_a_confirmation_page_and_changes_nothing(client, store: AppSto
 
 
 def test_one_click_post_unsubscribes_and_is_audited(client, store: AppStore) -> None:
-    response = client.post("/unsubscribe", params={"token": token_from_link()},
-                           content="List-Unsubscribe=One-Click",
-                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = client.post(
+        "/unsubscribe",
+        params={"token": token_from_link()},
+        content="List-Unsubscribe=One-Click",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert response.status_code == 200
     assert not active(store)
     again = client.post("/unsubscribe", params={"token": token_from_link()})
@@ -61,7 +64,8 @@ def test_one_click_post_unsubscribes_and_is_audited(client, store: AppStore) -> 
     with store.session() as session:
         rows = session.scalars(select(AuditEntry).where(AuditEntry.actor == ADDRESS)).all()
     assert [(r.action, r.target, r.status_code) for r in rows] == [
-        ("POST /unsubscribe", f"subscriber:{ADDRESS}", 200)] * 2
+        ("POST /unsubscribe", f"subscriber:{ADDRESS}", 200)
+    ] * 2
     assert all("token" not in (r.target or "") for r in rows)
 
 
@@ -73,12 +77,15 @@ def other_address(token: str) -> str:
     return f"{forged}.{signature}"
 
 
-@pytest.mark.parametrize("forge", [
-    lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"),  # tampered signature
-    lambda t: UnsubscribeSigner("x" * 40).token_for(ADDRESS),  # signed with another key
-    lambda t: other_address(t),  # payload swapped, signature kept
-    lambda t: "not-a-token",
-])
+@pytest.mark.parametrize(
+    "forge",
+    [
+        lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"),  # tampered signature
+        lambda t: UnsubscribeSigner("x" * 40).token_for(ADDRESS),  # signed with another key
+        lambda t: other_address(t),  # payload swapped, signature kept
+        lambda t: "not-a-token",
+    ],
+)
 def test_forged_tokens_are_rejected(client, store: AppStore, forge) -> None:
     token = forge(token_from_link())
     assert client.post("/unsubscribe", params={"token": token}).status_code == 403

@@ -6,7 +6,10 @@ import pytest
 
 from report_pipeline.delivery.settings import delivery_settings, unsubscribe_signer
 from report_pipeline.delivery.tokens import (
-    UnsubscribeLinks, UnsubscribeSigner, is_loopback_url, load_or_create_secret,
+    UnsubscribeLinks,
+    UnsubscribeSigner,
+    is_loopback_url,
+    load_or_create_secret,
 )
 from report_pipeline.settings import load_settings
 
@@ -32,11 +35,16 @@ def test_the_sender_and_the_api_sign_with_the_same_generated_secret(tmp_path) ->
     assert unsubscribe_signer(env).verify(token) == "ann@example.com"
 
 
-@pytest.mark.parametrize(("url", "local"), [
-    ("http://127.0.0.1:8000/unsubscribe", True), ("http://localhost/unsubscribe", True),
-    ("http://[::1]:8000/unsubscribe", True), ("http://reports.example.com/unsubscribe", False),
-    ("http://127.0.0.1.example.com/unsubscribe", False),
-])
+@pytest.mark.parametrize(
+    ("url", "local"),
+    [
+        ("http://127.0.0.1:8000/unsubscribe", True),
+        ("http://localhost/unsubscribe", True),
+        ("http://[::1]:8000/unsubscribe", True),
+        ("http://reports.example.com/unsubscribe", False),
+        ("http://127.0.0.1.example.com/unsubscribe", False),
+    ],
+)
 def test_plain_http_links_only_for_this_machine(url: str, local: bool) -> None:
     assert is_loopback_url(url) is local
     signer = UnsubscribeSigner("k" * 40)

@@ -14,12 +14,24 @@ from report_pipeline.delivery.dispatch import _PLACEHOLDER, ReportComposer, Repo
 from report_pipeline.delivery.tokens import UnsubscribeLinks, UnsubscribeSigner
 
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 200 + b"\n%%EOF\n"
-SUMMARY = {"documents_total": 41, "documents_ok": 40, "documents_failed": 1,
-           "by_customer": {"acme": 20, "globex": 21}}
-REPORT = ReportToSend(report_id=7, week=date(2024, 3, 4), summary=SUMMARY, pdf=PDF,
-                      pdf_filename="weekly-report-2024-03-04.pdf")
-LINKS = UnsubscribeLinks("https://reports.example.com/unsubscribe?src=mail",
-                         UnsubscribeSigner("s" * 40), mailto="unsubscribe@example.com")
+SUMMARY = {
+    "documents_total": 41,
+    "documents_ok": 40,
+    "documents_failed": 1,
+    "by_customer": {"acme": 20, "globex": 21},
+}
+REPORT = ReportToSend(
+    report_id=7,
+    week=date(2024, 3, 4),
+    summary=SUMMARY,
+    pdf=PDF,
+    pdf_filename="weekly-report-2024-03-04.pdf",
+)
+LINKS = UnsubscribeLinks(
+    "https://reports.example.com/unsubscribe?src=mail",
+    UnsubscribeSigner("s" * 40),
+    mailto="unsubscribe@example.com",
+)
 
 
 def normalized(data: bytes) -> bytes:
@@ -35,9 +47,17 @@ def fixed_clock(monkeypatch):
 
 
 @pytest.mark.parametrize("links", [None, LINKS], ids=["no-unsubscribe", "unsubscribe"])
-@pytest.mark.parametrize("name", [
-    "Ann Example", None, "Smith, John", 'Dr. "Bob" O\'Neil', "A&B <Research>", "x" * 120,
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Ann Example",
+        None,
+        "Smith, John",
+        'Dr. "Bob" O\'Neil',
+        "A&B <Research>",
+        "x" * 120,
+    ],
+)
 def test_a_templated_message_equals_a_full_build(links, name) -> None:
     composer = ReportComposer(REPORT, "Reports <reports@example.com>", unsubscribe=links)
     delivery = ClaimedDelivery(1, 7, "ann.example+reports@example.com", name, 1)
@@ -51,7 +71,8 @@ def test_a_templated_message_equals_a_full_build(links, name) -> None:
     assert normalized(fast.as_bytes()) == normalized(slow)
     assert (fast["To"], fast["Message-ID"]) == (
         message_from_bytes(slow, policy=policy.default)["To"],
-        message_from_bytes(slow, policy=policy.default)["Message-ID"])
+        message_from_bytes(slow, policy=policy.default)["Message-ID"],
+    )
 
 
 def test_values_that_change_the_encoding_are_built_the_slow_way() -> None:

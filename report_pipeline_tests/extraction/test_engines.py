@@ -1,15 +1,17 @@
 import pytest
 from PIL import Image
 
-from report_pipeline.tooling import samples
 from report_pipeline.extraction import engines
 from report_pipeline.extraction.engines import CliEngine, TesserocrEngine, find_tessdata, parse_tsv
+from report_pipeline.tooling import samples
 
 
 def test_library_tsv_rows_become_word_columns() -> None:
-    tsv = ("1\t1\t0\t0\t0\t0\t0\t0\t100\t50\t-1\t\n"
-           "5\t1\t1\t1\t1\t1\t10\t10\t30\t12\t96.5\tMild\n"
-           "5\t1\t1\t1\t2\t1\t10\t30\t30\t12\t91\trash\n")
+    tsv = (
+        "1\t1\t0\t0\t0\t0\t0\t0\t100\t50\t-1\t\n"
+        "5\t1\t1\t1\t1\t1\t10\t10\t30\t12\t96.5\tMild\n"
+        "5\t1\t1\t1\t2\t1\t10\t30\t30\t12\t91\trash\n"
+    )
     table = parse_tsv(tsv)
     assert table["text"] == ["Mild", "rash"]
     assert table["conf"] == [96.5, 91.0]
@@ -25,9 +27,10 @@ def test_both_engines_read_the_same_words() -> None:
     assert words(loaded) == words(cli) == text.split()
 
 
-@pytest.mark.parametrize(("choice", "expected"), [("cli", "tesseract-cli"),
-                                                   ("tesserocr", "tesserocr"),
-                                                   ("auto", "tesserocr")])
+@pytest.mark.parametrize(
+    ("choice", "expected"),
+    [("cli", "tesseract-cli"), ("tesserocr", "tesserocr"), ("auto", "tesserocr")],
+)
 def test_the_engine_is_chosen_by_environment(monkeypatch, choice: str, expected: str) -> None:
     monkeypatch.setenv("REPORT_PIPELINE_OCR_ENGINE", choice)
     engines.default_engine.cache_clear()

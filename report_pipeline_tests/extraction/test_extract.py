@@ -64,5 +64,9 @@ def test_unexpected_errors_become_one_line_feature_errors(monkeypatch) -> None:
 
 
 def test_extractor_versions() -> None:
-    assert EXTRACTOR_VERSIONS == {"text": "text-1", "image": "ocr-2", "pdf": "pdf-2",
-                                  "docx": "docx-1"}
+    assert EXTRACTOR_VERSIONS == {
+        "text": "text-1",
+        "image": "ocr-2",
+        "pdf": "pdf-2",
+        "docx": "docx-1",
+    }

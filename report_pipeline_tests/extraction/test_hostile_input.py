@@ -16,21 +16,21 @@ import struct
 import subprocess
 import sys
 import zlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from report_pipeline.tooling import samples
 from report_pipeline.extraction import ocr
 from report_pipeline.extraction.engines import CliEngine
 from report_pipeline.extraction.text import text_features, text_features_stream
-from report_pipeline.pipeline.features import extract_entry
 from report_pipeline.models import DocumentRecord, ManifestEntry
+from report_pipeline.pipeline.features import extract_entry
 from report_pipeline.storage.object_store import LocalObjectStore, sha256_of
+from report_pipeline.tooling import samples
 
-AT = datetime(2024, 3, 5, tzinfo=timezone.utc)
+AT = datetime(2024, 3, 5, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -54,8 +54,13 @@ def fake_tesseract(monkeypatch):
 
         def word_table(self, image, timeout_s, lang="eng"):
             calls.append(image.size)
-            return {"text": ["Dosage"], "conf": [90], "block_num": [1], "par_num": [1],
-                    "line_num": [1]}
+            return {
+                "text": ["Dosage"],
+                "conf": [90],
+                "block_num": [1],
+                "par_num": [1],
+                "line_num": [1],
+            }
 
         def orientation(self, image):
             return None
@@ -85,8 +90,11 @@ def test_zero_byte_file_is_a_read_failure(store) -> None:
 
 
 def test_truncated_jpeg_is_a_decode_failure(store) -> None:
-    whole = encode(Image.open(io.BytesIO(samples.scanned_page_png("Visit note", width=600)))
-                   .convert("RGB"), "JPEG", quality=90)
+    whole = encode(
+        Image.open(io.BytesIO(samples.scanned_page_png("Visit note", width=600))).convert("RGB"),
+        "JPEG",
+        quality=90,
+    )
     result = run(store, whole[: len(whole) // 2], "scan.jpg", "image/jpeg")
     assert (result.status, result.stage) == ("failed", "decode")
     assert "truncated" in result.reason.lower() and "\n" not in result.reason
@@ -132,9 +140,9 @@ def test_binary_garbage_labelled_text_plain_is_a_decode_failure(store) -> None:
 
 @pytest.mark.parametrize("codec", ["latin-1", "utf-16", "utf-8"])
 def test_streamed_text_equals_in_memory_text(codec: str) -> None:
-    text = ("Fièvre élevée, traitée à domicile.\r\nDr Müller\tBesançon " * 3000 + "end")
+    text = "Fièvre élevée, traitée à domicile.\r\nDr Müller\tBesançon " * 3000 + "end"
     data = text.encode(codec)
-    chunks = lambda: (data[i:i + 4093] for i in range(0, len(data), 4093))  # noqa: E731
+    chunks = lambda: (data[i : i + 4093] for i in range(0, len(data), 4093))  # noqa: E731
     assert text_features_stream(chunks) == text_features(data)
 
 
@@ -156,13 +164,16 @@ def test_duplicate_ids_odd_keys_and_missing_objects_become_dead_letters(tmp_path
     store.put("customers/a/first.txt", b"first note")
     store.put(odd_key, b"unicode key note")
     d4 = DocumentRecord("d4", odd_key, "text/plain", AT, 16)
-    catalog = ListCatalog([
-        DocumentRecord("d1", "customers/a/first.txt", "text/plain", AT, 10),
-        DocumentRecord("d2", "customers/a/missing.txt", "text/plain", AT, 5),
-        DocumentRecord("d3", "customers/a/../../etc/passwd", "text/plain", AT, 5),
-        d4, d4,  # an exact repeat is the same document
-        DocumentRecord("d1", "customers/b/other.txt", "text/plain", AT, 3),
-    ])
+    catalog = ListCatalog(
+        [
+            DocumentRecord("d1", "customers/a/first.txt", "text/plain", AT, 10),
+            DocumentRecord("d2", "customers/a/missing.txt", "text/plain", AT, 5),
+            DocumentRecord("d3", "customers/a/../../etc/passwd", "text/plain", AT, 5),
+            d4,
+            d4,  # an exact repeat is the same document
+            DocumentRecord("d1", "customers/b/other.txt", "text/plain", AT, 3),
+        ]
+    )
     entries = list(iter_manifest_entries(catalog, store, AT.date()))
     by_id = {e.record.document_id: e for e in entries}
     assert sorted(by_id) == ["d1", "d1#duplicate-1", "d2", "d3", "d4"]
@@ -171,8 +182,7 @@ def test_duplicate_ids_odd_keys_and_missing_objects_become_dead_letters(tmp_path
     assert "does not exist" in by_id["d2"].error and "invalid object key" in by_id["d3"].error
     results = {e.record.document_id: extract_entry(e, store) for e in entries}
     assert results["d4"].status == "ok" and results["d1"].status == "ok"
-    assert [results[i].stage for i in ("d1#duplicate-1", "d2", "d3")] == [
-        "catalog", "read", "read"]
+    assert [results[i].stage for i in ("d1#duplicate-1", "d2", "d3")] == ["catalog", "read", "read"]
 
 
 def test_catalog_records_with_missing_fields_or_wrong_types_are_listed_not_fatal() -> None:
@@ -182,16 +192,23 @@ def test_catalog_records_with_missing_fields_or_wrong_types_are_listed_not_fatal
     from report_pipeline.storage.catalog import MongoCatalog
 
     collection = mongomock.MongoClient(tz_aware=True)["db"]["documents"]
-    good = {"document_id": "ok", "file_location": "customers/k/ok.txt", "content_type": "text/plain",
-            "created_at": AT, "size": 2}
-    collection.insert_many([
-        good,
-        {**good, "document_id": None},
-        {**good, "document_id": "no-key", "file_location": None},
-        {**good, "document_id": "bad-size", "size": "twelve"},
-        {**good, "document_id": "bad-type", "content_type": ["text/plain"]},
-        {**good, "document_id": 42, "file_location": "customers/k/int-id.txt"},
-    ])
+    good = {
+        "document_id": "ok",
+        "file_location": "customers/k/ok.txt",
+        "content_type": "text/plain",
+        "created_at": AT,
+        "size": 2,
+    }
+    collection.insert_many(
+        [
+            good,
+            {**good, "document_id": None},
+            {**good, "document_id": "no-key", "file_location": None},
+            {**good, "document_id": "bad-size", "size": "twelve"},
+            {**good, "document_id": "bad-type", "content_type": ["text/plain"]},
+            {**good, "document_id": 42, "file_location": "customers/k/int-id.txt"},
+        ]
+    )
 
     class Store:
         def iter_chunks(self, key):
@@ -213,8 +230,9 @@ def test_catalog_records_with_missing_fields_or_wrong_types_are_listed_not_fatal
 def test_a_hanging_tesseract_is_killed_at_the_timeout(tmp_path, monkeypatch) -> None:
     fake = tmp_path / "tesseract"
     # Answers the version probe pytesseract makes first, then hangs on the image.
-    fake.write_text('#!/bin/sh\n[ "$1" = "--version" ] && echo "tesseract 5.3.0" && exit 0\n'
-                    "exec sleep 600\n")
+    fake.write_text(
+        '#!/bin/sh\n[ "$1" = "--version" ] && echo "tesseract 5.3.0" && exit 0\nexec sleep 600\n'
+    )
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     import pytesseract
 
@@ -225,15 +243,28 @@ def test_a_hanging_tesseract_is_killed_at_the_timeout(tmp_path, monkeypatch) -> 
     with pytest.raises(DocumentError) as info:
         ocr.image_features(encode(text_frame(), "PNG"), timeout_s=1)
     assert (info.value.stage, info.value.reason, info.value.error_class) == (
-        "ocr", "timed out after 1 s", "OcrTimeout")
+        "ocr",
+        "timed out after 1 s",
+        "OcrTimeout",
+    )
 
 
 # --- memory bounds, measured in a fresh process ------------------------------
 
+
 def _peak(path: Path, content_type: str) -> dict:
     out = subprocess.run(
-        [sys.executable, "-m", "report_pipeline_tests.extraction.rss_child", str(path),
-         content_type], cwd=ROOT, capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "report_pipeline_tests.extraction.rss_child",
+            str(path),
+            content_type,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     outcome = json.loads(out.stdout.strip().splitlines()[-1])
@@ -243,9 +274,15 @@ def _peak(path: Path, content_type: str) -> dict:
 
 def _huge_white_png(path: Path, side: int) -> None:
     """A side x side grayscale PNG written row by row (never in memory)."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(
-            ">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(body))
+            + kind
+            + body
+            + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+        )
+
     with path.open("wb") as handle:
         handle.write(b"\x89PNG\r\n\x1a\n")
         handle.write(chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)))

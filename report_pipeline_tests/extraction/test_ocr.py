@@ -3,16 +3,16 @@ import os
 import time
 
 import numpy as np
-import pytest
 import pytesseract
+import pytest
 from PIL import Image
 
-from report_pipeline.tooling import samples
 from report_pipeline.extraction import extract, ocr
 from report_pipeline.extraction.engines import CliEngine, TesserocrEngine, find_tessdata
 from report_pipeline.extraction.ocr import image_features
 from report_pipeline.extraction.terms import words
 from report_pipeline.models import DocumentError
+from report_pipeline.tooling import samples
 
 slow = pytest.mark.slow  # runs tesseract
 
@@ -153,8 +153,10 @@ def test_scanned_page_word_recall(degraded: bool, engine) -> None:
     elapsed = time.perf_counter() - started
     score = recall(text, features["ocr_text"])
     size = Image.open(io.BytesIO(data)).size
-    print(f"\nOCR {engine.name} {'degraded' if degraded else 'clean'} {size}: recall {score:.3f}, "
-          f"confidence {features['ocr_confidence']}, {elapsed:.2f} s")
+    print(
+        f"\nOCR {engine.name} {'degraded' if degraded else 'clean'} {size}: recall {score:.3f}, "
+        f"confidence {features['ocr_confidence']}, {elapsed:.2f} s"
+    )
     assert kind == "image"
     assert score >= 0.9
     assert features["frames"] == 1

@@ -23,8 +23,10 @@ def test_accented_words_are_kept_whole() -> None:
 
 def test_names_identifiers_and_other_languages_are_not_counted() -> None:
     # Only common English words that are no personal name (report_pipeline.deid).
-    text = ("Patient: Chidi Okonkwo, DOB 03/14/1957, MRN 4821937, seen by Dr. Smith "
-            "at 12 Jennifer Street, Port Michaelton; réaction légère; rash")
+    text = (
+        "Patient: Chidi Okonkwo, DOB 03/14/1957, MRN 4821937, seen by Dr. Smith "
+        "at 12 Jennifer Street, Port Michaelton; réaction légère; rash"
+    )
     assert top_terms(text) == [["patient", 1], ["port", 1], ["rash", 1], ["seen", 1]]
 
 

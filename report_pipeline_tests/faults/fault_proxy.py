@@ -16,12 +16,23 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
-              "proxy-connection"}
-SLOW_DOWN = (b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code>'
-             b"<Message>Please reduce your request rate.</Message></Error>")
-INTERNAL = (b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code>'
-            b"<Message>We encountered an internal error. Please try again.</Message></Error>")
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "te",
+    "trailer",
+    "upgrade",
+    "proxy-connection",
+}
+SLOW_DOWN = (
+    b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code>'
+    b"<Message>Please reduce your request rate.</Message></Error>"
+)
+INTERNAL = (
+    b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code>'
+    b"<Message>We encountered an internal error. Please try again.</Message></Error>"
+)
 
 
 class FaultProxy:
@@ -40,7 +51,7 @@ class FaultProxy:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def __enter__(self) -> "FaultProxy":
+    def __enter__(self) -> FaultProxy:
         self.thread.start()
         return self
 
@@ -55,7 +66,7 @@ class FaultProxy:
             self.counts[fault] += 1
             return fault
 
-    def _handler(self):  # noqa: ANN202
+    def _handler(self):
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -67,7 +78,7 @@ class FaultProxy:
             def _body(self) -> bytes:
                 if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
                     data = b""
-                    while (size := int(self.rfile.readline().split(b";")[0], 16)):
+                    while size := int(self.rfile.readline().split(b";")[0], 16):
                         data += self.rfile.read(size)
                         self.rfile.readline()
                     while self.rfile.readline() not in (b"\r\n", b"\n", b""):
@@ -80,8 +91,9 @@ class FaultProxy:
                 fault = proxy.decide()
                 if fault == "reset":
                     # RST instead of FIN: the client sees "connection reset by peer".
-                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                               struct.pack("ii", 1, 0))
+                    self.connection.setsockopt(
+                        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                    )
                     self.close_connection = True
                     self.connection.close()
                     return

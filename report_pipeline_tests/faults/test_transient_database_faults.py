@@ -9,11 +9,11 @@ from dagster import DagsterEventType, DagsterInstance, materialize
 from sqlalchemy.engine import make_url
 
 from report_pipeline.appdb.store import AppStore
-from report_pipeline.resources.build import build_resources
 from report_pipeline.defs.checks import asset_checks
 from report_pipeline.defs.features import document_features
 from report_pipeline.defs.manifest import document_manifest
 from report_pipeline.defs.report import weekly_report
+from report_pipeline.resources.build import build_resources
 from report_pipeline.resources.connections import open_services
 from report_pipeline.settings import load_settings
 from report_pipeline_tests.faults.tcp_fault_proxy import TcpFaultProxy
@@ -29,24 +29,37 @@ def _week(monkeypatch, tmp_path, name: str, database_url: str, proxy: TcpFaultPr
     if proxy:
         proxy.armed = True  # faults for the run, not for the set-up
     with DagsterInstance.ephemeral() as instance:
-        result = materialize([document_manifest, document_features, weekly_report, *asset_checks],
-                             partition_key=WEEK.isoformat(), instance=instance,
-                             resources=build_resources(settings))
+        result = materialize(
+            [document_manifest, document_features, weekly_report, *asset_checks],
+            partition_key=WEEK.isoformat(),
+            instance=instance,
+            resources=build_resources(settings),
+        )
     if proxy:
         proxy.armed = False
     assert result.success
     published = json.loads(services.store.get(f"reports/{WEEK}/manifest.json"))
     report = services.app.latest_report(WEEK)
-    retries = [e for e in result.all_events
-               if e.event_type == DagsterEventType.STEP_UP_FOR_RETRY]
-    return ({"summary": published["summary"], "documents": published["documents"],
-             "row": (report.state, report.documents_total, report.documents_failed,
-                     report.hold_reason)}, retries)
+    retries = [e for e in result.all_events if e.event_type == DagsterEventType.STEP_UP_FOR_RETRY]
+    return (
+        {
+            "summary": published["summary"],
+            "documents": published["documents"],
+            "row": (
+                report.state,
+                report.documents_total,
+                report.documents_failed,
+                report.hold_reason,
+            ),
+        },
+        retries,
+    )
 
 
 @pytest.mark.slow
 def test_a_week_through_a_database_that_drops_connections_equals_a_clean_week(
-        postgres_url, settings, monkeypatch, tmp_path) -> None:
+    postgres_url, settings, monkeypatch, tmp_path
+) -> None:
     monkeypatch.setenv("REPORT_PIPELINE_MAX_FAILED_SHARE", "0.5")
     url = make_url(postgres_url)
     AppStore(postgres_url).upgrade()  # the deployment migrates; steps never do

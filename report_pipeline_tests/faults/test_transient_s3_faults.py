@@ -8,10 +8,10 @@ import boto3
 import pytest
 from dagster import DagsterInstance, materialize
 
-from report_pipeline.resources.build import build_resources
 from report_pipeline.defs.features import document_features
 from report_pipeline.defs.manifest import document_manifest
 from report_pipeline.defs.report import weekly_report
+from report_pipeline.resources.build import build_resources
 from report_pipeline.resources.connections import open_services
 from report_pipeline_tests.faults.fault_proxy import FaultProxy
 from report_pipeline_tests.faults.weeks import WEEK, seed_fault_week
@@ -36,25 +36,41 @@ def _week(settings_factory, endpoint: str, seed_endpoint: str, prefix: str) -> d
     seeding = open_services(settings_factory(seed_endpoint, prefix))
     seed_fault_week(seeding, notes=6)
     with DagsterInstance.ephemeral() as instance:
-        result = materialize([document_manifest, document_features, weekly_report],
-                             partition_key=WEEK.isoformat(), instance=instance,
-                             resources=resources)
+        result = materialize(
+            [document_manifest, document_features, weekly_report],
+            partition_key=WEEK.isoformat(),
+            instance=instance,
+            resources=resources,
+        )
     assert result.success
     services = open_services(settings)
     features = json.loads(services.store.get(f"features/weeks/{WEEK}/features.json"))
     published = json.loads(services.store.get(f"reports/{WEEK}/manifest.json"))
-    results = sorted(({k: v for k, v in r.items() if k not in ("seconds", "cached")}
-                      for r in features["results"]), key=lambda r: r["document_id"])
-    return {"results": results, "summary": published["summary"],
-            "documents": published["documents"]}
+    results = sorted(
+        (
+            {k: v for k, v in r.items() if k not in ("seconds", "cached")}
+            for r in features["results"]
+        ),
+        key=lambda r: r["document_id"],
+    )
+    return {
+        "results": results,
+        "summary": published["summary"],
+        "documents": published["documents"],
+    }
 
 
 @pytest.mark.slow
-def test_a_week_through_a_faulty_s3_equals_a_clean_week(s3_endpoint, settings, monkeypatch,
-                                                        tmp_path) -> None:
-    boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1",
-                 aws_access_key_id="testing", aws_secret_access_key="testing"
-                 ).create_bucket(Bucket="faults")
+def test_a_week_through_a_faulty_s3_equals_a_clean_week(
+    s3_endpoint, settings, monkeypatch, tmp_path
+) -> None:
+    boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    ).create_bucket(Bucket="faults")
     from report_pipeline.settings import load_settings
 
     def settings_for(endpoint: str, prefix: str):

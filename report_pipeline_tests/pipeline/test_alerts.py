@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import email
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from email import policy
 
 from dagster import (
-    DagsterEventType, DagsterInstance, Failure, build_run_status_sensor_context,
-    build_sensor_context, job, op,
+    DagsterEventType,
+    DagsterInstance,
+    Failure,
+    build_run_status_sensor_context,
+    build_sensor_context,
+    job,
+    op,
 )
 
-from report_pipeline.pipeline.alerts import overdue_reason
 from report_pipeline.appdb.reports import set_hold
 from report_pipeline.appdb.store import AppStore, ReportResult
 from report_pipeline.defs.alerts import operator_alert_on_run_failure, report_deadline_sensor
+from report_pipeline.pipeline.alerts import overdue_reason
 from report_pipeline.resources.configurable import AppDatabaseResource, MailerResource
 
 WEEK = date(2024, 3, 4)
-ON_TIME = datetime(2024, 3, 11, 8, tzinfo=timezone.utc)   # Monday after, before 12:00
-LATE = datetime(2024, 3, 11, 13, tzinfo=timezone.utc)
+ON_TIME = datetime(2024, 3, 11, 8, tzinfo=UTC)  # Monday after, before 12:00
+LATE = datetime(2024, 3, 11, 13, tzinfo=UTC)
 
 
 @op
@@ -33,14 +38,18 @@ def fragile_job():
 
 
 def _failure_context(instance, mailer):
-    result = fragile_job.execute_in_process(instance=instance, raise_on_error=False,
-                                            tags={"dagster/partition": WEEK.isoformat()})
+    result = fragile_job.execute_in_process(
+        instance=instance, raise_on_error=False, tags={"dagster/partition": WEEK.isoformat()}
+    )
     run = instance.get_run_by_id(result.run_id)
-    [event] = [e for e in result.all_events
-               if e.event_type == DagsterEventType.RUN_FAILURE]
+    [event] = [e for e in result.all_events if e.event_type == DagsterEventType.RUN_FAILURE]
     return result.run_id, build_run_status_sensor_context(
-        sensor_name="operator_alert_on_run_failure", dagster_event=event,
-        dagster_instance=instance, dagster_run=run, resources={"mailer": mailer})
+        sensor_name="operator_alert_on_run_failure",
+        dagster_event=event,
+        dagster_instance=instance,
+        dagster_run=run,
+        resources={"mailer": mailer},
+    )
 
 
 def test_a_failed_run_mails_operators_once_with_its_link(tmp_path, monkeypatch) -> None:
@@ -89,13 +98,16 @@ def test_the_deadline_sensor_mails_once_per_week(settings, tmp_path, monkeypatch
     monkeypatch.setenv("REPORT_PIPELINE_OPERATOR_EMAILS", "ops@example.com")
     monkeypatch.setenv("REPORT_PIPELINE_DEADLINE_HOURS", "0")  # any closed week is late now
     outbox = tmp_path / "outbox"
-    resources = {"app_database": AppDatabaseResource(url=settings.database_url),
-                 "mailer": MailerResource(kind="outbox", outbox_dir=str(outbox))}
+    resources = {
+        "app_database": AppDatabaseResource(url=settings.database_url),
+        "mailer": MailerResource(kind="outbox", outbox_dir=str(outbox)),
+    }
     with DagsterInstance.ephemeral() as instance:
         context = build_sensor_context(instance=instance, resources=resources)
         first = report_deadline_sensor(context)
-        again = report_deadline_sensor(build_sensor_context(
-            instance=instance, resources=resources, cursor=context.cursor))
+        again = report_deadline_sensor(
+            build_sensor_context(instance=instance, resources=resources, cursor=context.cursor)
+        )
     assert "overdue" in first.skip_message and "already reported" in again.skip_message
     [path] = list(outbox.glob("*.eml"))
     assert "missed its deadline" in path.read_text()
@@ -112,4 +124,7 @@ def test_checks_and_sensors_load_beside_the_product_definitions() -> None:
     merged = Definitions.merge(defs, Definitions(asset_checks=asset_checks, sensors=alert_sensors))
     Definitions.validate_loadable(merged)
     assert {s.name for s in merged.sensors} >= {
-        "operator_alert_on_run_failure", "report_deadline_sensor", "email_on_report_sensor"}
+        "operator_alert_on_run_failure",
+        "report_deadline_sensor",
+        "email_on_report_sensor",
+    }

@@ -5,22 +5,22 @@ from __future__ import annotations
 import email
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email import policy
 
 import pytest
 
+from report_pipeline.appdb.deliveries import ClaimedDelivery
 from report_pipeline.appdb.store import ReportResult
 from report_pipeline.delivery.dispatch import ReportComposer, ReportToSend
 from report_pipeline.delivery.settings import delivery_settings
-from report_pipeline.appdb.deliveries import ClaimedDelivery
 from report_pipeline.pipeline.proof import NoReportToTest, build_test_email, send_test_email
 from report_pipeline.pipeline.publish import publish_report, read_published_manifest
 from report_pipeline.resources.connections import open_mailer, open_services, sender_address
-from report_pipeline_tests.api.conftest import auth, build_client, RecordingLauncher
+from report_pipeline_tests.api.conftest import RecordingLauncher, auth, build_client
 from report_pipeline_tests.report.factories import WEEK, entry, failed, image_ok, text_ok
 
-GENERATED = datetime(2024, 3, 11, 6, tzinfo=timezone.utc)
+GENERATED = datetime(2024, 3, 11, 6, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -30,9 +30,17 @@ def published(settings):
     entries = [entry("doc-a"), entry("doc-b", content_type="image/png"), entry("doc-c")]
     results = [text_ok("doc-a"), image_ok("doc-b", 42.0), failed("doc-c", "read", "empty file")]
     out = publish_report(services.store, WEEK, entries, results, GENERATED)
-    row = services.app.record_report(ReportResult(
-        WEEK, "succeeded", report_uri=out.uri, pdf_key=out.pdf_key, pdf_sha256=out.pdf_sha256,
-        documents_total=3, documents_failed=1))
+    row = services.app.record_report(
+        ReportResult(
+            WEEK,
+            "succeeded",
+            report_uri=out.uri,
+            pdf_key=out.pdf_key,
+            pdf_sha256=out.pdf_sha256,
+            documents_total=3,
+            documents_failed=1,
+        )
+    )
     services.app.subscribe("reader@example.com", "Reader")
     return services, row
 
@@ -50,13 +58,21 @@ def test_the_test_email_is_the_subscribers_email_marked_test(settings, published
     services, row = published
     sender = sender_address(settings)
     delivery = delivery_settings(settings.delivery)
-    proof, report_id = build_test_email(services.app, services.store, sender, WEEK,
-                                        "me@example.com", delivery)
+    proof, report_id = build_test_email(
+        services.app, services.store, sender, WEEK, "me@example.com", delivery
+    )
     # What a subscriber with this address would get, built by the real send's composer.
     real = ReportComposer(
-        ReportToSend(row.id, WEEK, read_published_manifest(services.store, WEEK)["summary"],
-                     services.store.get(row.pdf_key), "weekly-report-2024-03-04.pdf"),
-        sender, delivery.max_attachment_bytes, delivery.unsubscribe,
+        ReportToSend(
+            row.id,
+            WEEK,
+            read_published_manifest(services.store, WEEK)["summary"],
+            services.store.get(row.pdf_key),
+            "weekly-report-2024-03-04.pdf",
+        ),
+        sender,
+        delivery.max_attachment_bytes,
+        delivery.unsubscribe,
     ).build(ClaimedDelivery(0, row.id, "me@example.com", None, 1), services.store.get(row.pdf_key))
 
     assert report_id == row.id
@@ -72,8 +88,15 @@ def test_the_test_email_is_the_subscribers_email_marked_test(settings, published
 def test_sending_writes_no_delivery_row(settings, published) -> None:
     services, _ = published
     mailer = open_mailer(kind="outbox", outbox_dir=str(settings.outbox_dir))
-    sent = send_test_email(services.app, services.store, mailer, sender_address(settings), WEEK,
-                           "me@example.com", delivery_settings(settings.delivery))
+    sent = send_test_email(
+        services.app,
+        services.store,
+        mailer,
+        sender_address(settings),
+        WEEK,
+        "me@example.com",
+        delivery_settings(settings.delivery),
+    )
     [path] = settings.outbox_dir.glob("*.eml")
     message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
     assert message["Subject"].startswith("[Test] ") and sent.attached
@@ -83,20 +106,52 @@ def test_sending_writes_no_delivery_row(settings, published) -> None:
 def test_a_week_without_a_report_is_a_clear_error(settings) -> None:
     services = open_services(settings)
     with pytest.raises(NoReportToTest, match="no rendered report for week 2024-03-04"):
-        build_test_email(services.app, services.store, "r@example.com", WEEK, "me@example.com",
-                         delivery_settings(settings.delivery))
+        build_test_email(
+            services.app,
+            services.store,
+            "r@example.com",
+            WEEK,
+            "me@example.com",
+            delivery_settings(settings.delivery),
+        )
 
 
 def test_cli_send_test(settings, published) -> None:
-    run = subprocess.run([sys.executable, "-m", "report_pipeline.cli", "reports", "send-test",
-                          "--week", "2024-03-06", "--to", "Me@Example.com"],
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "report_pipeline.cli",
+            "reports",
+            "send-test",
+            "--week",
+            "2024-03-06",
+            "--to",
+            "Me@Example.com",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
     assert "[Test] Weekly document report" in run.stdout and "me@example.com" in run.stdout
     assert len(list(settings.outbox_dir.glob("me@example.com__*.eml"))) == 1
-    bad = subprocess.run([sys.executable, "-m", "report_pipeline.cli", "reports", "send-test",
-                          "--week", "2024-03-06", "--to", "not-an-address"],
-                         capture_output=True, text=True, timeout=300)
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "report_pipeline.cli",
+            "reports",
+            "send-test",
+            "--week",
+            "2024-03-06",
+            "--to",
+            "not-an-address",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert bad.returncode == 1 and bad.stderr.startswith("error: invalid email address")
     assert "Traceback" not in bad.stderr
 

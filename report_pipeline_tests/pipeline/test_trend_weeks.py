@@ -1,10 +1,10 @@
-"""Three consecutive published weeks: the third report carries the trend, review and failure sections."""
+"""Three published weeks in a row: the third report has trend, review and failure sections."""
 
 from __future__ import annotations
 
 import io
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pypdfium2
 import pytest
@@ -14,7 +14,13 @@ from report_pipeline.pipeline.keys import report_manifest_key, report_summary_ke
 from report_pipeline.pipeline.publish import publish_report, read_history
 from report_pipeline.storage.object_store import LocalObjectStore
 from report_pipeline_tests.report.factories import (
-    MONDAY_NOON, WEEK, entry, failed, image_ok, synthetic_week, text_ok,
+    MONDAY_NOON,
+    WEEK,
+    entry,
+    failed,
+    image_ok,
+    synthetic_week,
+    text_ok,
 )
 
 WEEKS = [WEEK, WEEK + timedelta(weeks=1), WEEK + timedelta(weeks=2)]
@@ -28,13 +34,18 @@ def _week(number: int):
     ids = [f"w{number}-note-{i}" for i in range(3 + number)]
     entries = [entry(doc, created_at=created) for doc in ids]
     results = [text_ok(doc) for doc in ids]
-    entries += [entry(f"w{number}-scan", content_type="image/png", created_at=created),
-                entry(f"w{number}-photo", content_type="image/jpeg", created_at=created),
-                entry(f"w{number}-cut", content_type="image/png", created_at=created),
-                entry(f"w{number}-locked", "globex", "application/pdf", created_at=created)]
-    results += [image_ok(f"w{number}-scan", 41.0), image_ok(f"w{number}-photo", None, 0),
-                failed(f"w{number}-cut", "decode", "corrupt image: image file is truncated"),
-                failed(f"w{number}-locked", "decode", "PDF is encrypted (password required)")]
+    entries += [
+        entry(f"w{number}-scan", content_type="image/png", created_at=created),
+        entry(f"w{number}-photo", content_type="image/jpeg", created_at=created),
+        entry(f"w{number}-cut", content_type="image/png", created_at=created),
+        entry(f"w{number}-locked", "globex", "application/pdf", created_at=created),
+    ]
+    results += [
+        image_ok(f"w{number}-scan", 41.0),
+        image_ok(f"w{number}-photo", None, 0),
+        failed(f"w{number}-cut", "decode", "corrupt image: image file is truncated"),
+        failed(f"w{number}-locked", "decode", "PDF is encrypted (password required)"),
+    ]
     return entries, results
 
 
@@ -44,7 +55,7 @@ def third_week(tmp_path_factory):
     published = []
     for number, week in enumerate(WEEKS):
         entries, results = _week(number)
-        generated = datetime.combine(week + timedelta(days=7), datetime.min.time(), timezone.utc)
+        generated = datetime.combine(week + timedelta(days=7), datetime.min.time(), UTC)
         published.append(publish_report(store, week, entries, results, generated))
     return store, published[-1], store.get(published[-1].pdf_key)
 
@@ -105,15 +116,17 @@ def test_each_week_publishes_a_small_summary_that_later_weeks_read(third_week) -
 
 def test_a_week_published_before_the_summary_file_is_read_from_its_manifest(tmp_path) -> None:
     store = LocalObjectStore(tmp_path)
-    store.put(report_manifest_key(WEEK), json.dumps(
-        {"summary": {"documents_total": 5, "documents_failed": 1}}).encode())
+    store.put(
+        report_manifest_key(WEEK),
+        json.dumps({"summary": {"documents_total": 5, "documents_failed": 1}}).encode(),
+    )
     store.put(report_summary_key(WEEKS[1]), b"{not json")  # damaged: a gap, not a crash
     history = read_history(store, WEEKS[2])
     assert history == {WEEK: {"documents_total": 5, "documents_failed": 1}}
 
 
 def blank_share(pdf: bytes, page_index: int) -> float:
-    """Share of the page's body (inside the margins, above the footer) with no ink, in 2 mm bands."""
+    """Share of the page's body (inside margins, above the footer) without ink, in 2 mm bands."""
     document = pypdfium2.PdfDocument(pdf)
     try:
         page = document[page_index]
@@ -127,8 +140,11 @@ def blank_share(pdf: bytes, page_index: int) -> float:
     pixels = image.load()
     bands = range(top, bottom, band)
     inked = sum(
-        any(pixels[x, y] < 200 for y in range(start, min(start + band, bottom))
-            for x in range(left, right, 2))
+        any(
+            pixels[x, y] < 200
+            for y in range(start, min(start + band, bottom))
+            for x in range(left, right, 2)
+        )
         for start in bands
     )
     return 1 - inked / len(bands)
@@ -141,8 +157,11 @@ def test_no_page_but_the_cover_is_mostly_blank(third_week, size) -> None:
     else:
         entries, results = synthetic_week(2_000)
         store = third_week[0]
-        pdf = store.get(publish_report(store, WEEKS[2], entries, results,
-                                       datetime(2024, 3, 25, tzinfo=timezone.utc)).pdf_key)
+        pdf = store.get(
+            publish_report(
+                store, WEEKS[2], entries, results, datetime(2024, 3, 25, tzinfo=UTC)
+            ).pdf_key
+        )
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
     shares = {index + 1: round(blank_share(pdf, index), 2) for index in range(1, pages)}
     assert all(share <= MAX_BLANK for share in shares.values()), shares

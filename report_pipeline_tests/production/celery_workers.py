@@ -7,10 +7,10 @@ import signal
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from report_pipeline_tests.services import wait_for
 
@@ -53,7 +53,9 @@ def _answering(broker: str, names: list[str]) -> set[str]:
 
 
 @contextmanager
-def celery_workers(count: int, env: dict[str, str], broker: str, logs: Path) -> Iterator[list[Worker]]:
+def celery_workers(
+    count: int, env: dict[str, str], broker: str, logs: Path
+) -> Iterator[list[Worker]]:
     """`count` workers of one process slot each, listening on dagster-celery's queue."""
     tag = uuid.uuid4().hex[:6]
     workers: list[Worker] = []
@@ -62,11 +64,31 @@ def celery_workers(count: int, env: dict[str, str], broker: str, logs: Path) -> 
             name = f"rp-{number}-{tag}@%h"
             log = logs / f"worker-{number}.log"
             process = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "dagster_celery.app", "worker",
-                 "-Q", "dagster", "-n", name, "--concurrency", "1", "--pool", "prefork",
-                 "--prefetch-multiplier", "1", "--without-gossip", "--without-mingle",
-                 "--loglevel", "INFO"],
-                env=worker_env(env, broker), stdout=log.open("wb"), stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "dagster_celery.app",
+                    "worker",
+                    "-Q",
+                    "dagster",
+                    "-n",
+                    name,
+                    "--concurrency",
+                    "1",
+                    "--pool",
+                    "prefork",
+                    "--prefetch-multiplier",
+                    "1",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--loglevel",
+                    "INFO",
+                ],
+                env=worker_env(env, broker),
+                stdout=log.open("wb"),
+                stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group, so teardown reaches the pool
             )
             workers.append(Worker(name.replace("%h", os.uname().nodename), process, log))

@@ -9,9 +9,10 @@ deploy/dagster.yaml in it; the catalog is embedded unless a test asks for
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import boto3
 import pytest
@@ -20,15 +21,20 @@ from dagster import DagsterInstance
 from report_pipeline.appdb.store import AppStore
 from report_pipeline.settings import Settings, load_settings
 from report_pipeline_tests.production.services import (
-    mongo_uri, pg_env, real_mongo_uri, unique_name,
+    mongo_uri,
+    pg_env,
+    real_mongo_uri,
+    unique_name,
 )
 from report_pipeline_tests.services import throwaway_database
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 AWS_TEST_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_REGION": "us-east-1",
+    "AWS_DEFAULT_REGION": "us-east-1",
 }
 
 
@@ -59,8 +65,11 @@ def instance_database(postgres_dsn: str) -> Iterator[str]:
 
 @pytest.fixture
 def production(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_url: str,
-    instance_database: str, s3_endpoint: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    postgres_url: str,
+    instance_database: str,
+    s3_endpoint: str,
 ) -> Production:
     home = tmp_path / "home"
     (home / "dagster").mkdir(parents=True)
@@ -86,8 +95,11 @@ def production(
         # The test week holds one broken image of six on purpose: mail it anyway.
         "REPORT_PIPELINE_MAX_FAILED_SHARE": "0.5",
     }
-    for name in ("REPORT_PIPELINE_S3_KMS_KEY_ID", "REPORT_PIPELINE_EXECUTOR",
-                 "REPORT_PIPELINE_MONGO_URI"):
+    for name in (
+        "REPORT_PIPELINE_S3_KMS_KEY_ID",
+        "REPORT_PIPELINE_EXECUTOR",
+        "REPORT_PIPELINE_MONGO_URI",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -102,7 +114,8 @@ def mongo_catalog(production: Production, monkeypatch: pytest.MonkeyPatch) -> It
     database = unique_name("rp-test").replace("-", "_")
     with mongo_uri() as uri:
         for name, value in {
-            "REPORT_PIPELINE_CATALOG": "mongodb", "REPORT_PIPELINE_MONGO_URI": uri,
+            "REPORT_PIPELINE_CATALOG": "mongodb",
+            "REPORT_PIPELINE_MONGO_URI": uri,
             "REPORT_PIPELINE_MONGO_DATABASE": database,
             "REPORT_PIPELINE_MONGO_TIMEOUT_MS": "5000",
         }.items():
@@ -116,4 +129,4 @@ def mongo_catalog(production: Production, monkeypatch: pytest.MonkeyPatch) -> It
 
 
 # The aiosmtpd server of the delivery tests: the production week mails through real SMTP.
-from report_pipeline_tests.delivery.conftest import smtp_server, smtp_server_factory  # noqa: E402,F401
+from report_pipeline_tests.delivery.conftest import smtp_server, smtp_server_factory  # noqa: E402, F401

@@ -15,8 +15,8 @@ import socket
 import subprocess
 import tempfile
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 from urllib.parse import urlsplit
 
 from report_pipeline_tests.services import free_port, wait_for
@@ -42,14 +42,28 @@ def redis_server() -> Iterator[str]:
         return
     binary = shutil.which("redis-server")
     if binary is None:
-        raise RuntimeError("no Redis on 127.0.0.1:6379 and no redis-server to start one"
-                           " (apt-get install redis-server)")
+        raise RuntimeError(
+            "no Redis on 127.0.0.1:6379 and no redis-server to start one"
+            " (apt-get install redis-server)"
+        )
     workdir = tempfile.mkdtemp(prefix="report-pipeline-redis-")
     port = free_port()
     process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", workdir],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            workdir,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         if not wait_for(lambda: _redis_answers("127.0.0.1", port), timeout=20):

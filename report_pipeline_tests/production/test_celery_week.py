@@ -22,7 +22,12 @@ from report_pipeline.appdb.store import AppStore
 from report_pipeline.resources.build import build_resources
 from report_pipeline.resources.connections import open_services
 from report_pipeline_tests.production.celery_workers import celery_workers
-from report_pipeline_tests.production.weeks import REPORT_ASSETS, WEEK_KEY, report_content, seed_week
+from report_pipeline_tests.production.weeks import (
+    REPORT_ASSETS,
+    WEEK_KEY,
+    report_content,
+    seed_week,
+)
 
 BATCH_STEP = "extract_feature_batch"
 
@@ -49,14 +54,20 @@ def test_a_week_on_two_celery_workers_matches_an_in_process_run(
     # Batches of one page's worth: the week's two images and four notes make three steps.
     monkeypatch.setenv("REPORT_PIPELINE_BATCH_SIZE", "1")
     seed_week(open_services(production.settings()))
-    env = {**os.environ, "REPORT_PIPELINE_EXECUTOR": "celery",
-           "REPORT_PIPELINE_CELERY_BROKER": redis_url}
+    env = {
+        **os.environ,
+        "REPORT_PIPELINE_EXECUTOR": "celery",
+        "REPORT_PIPELINE_CELERY_BROKER": redis_url,
+    }
 
     with celery_workers(2, env, redis_url, tmp_path) as workers:
         started = time.perf_counter()
         run = subprocess.run(
             [sys.executable, "-m", "report_pipeline.cli", "run", "--week", WEEK_KEY, "--json"],
-            env=env, capture_output=True, text=True, timeout=600,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
         celery_seconds = time.perf_counter() - started
         assert run.returncode == 0, run.stderr[-3000:]
@@ -83,19 +94,26 @@ def test_a_week_on_two_celery_workers_matches_an_in_process_run(
     AppStore(local_database).upgrade()
     settings = production.settings()
     for page in production.s3.get_paginator("list_objects_v2").paginate(
-            Bucket=production.bucket, Prefix="pipeline/customers/"):
+        Bucket=production.bucket, Prefix="pipeline/customers/"
+    ):
         for obj in page["Contents"]:
             key = obj["Key"].removeprefix("pipeline/")
             open_services(settings).store.put(key, celery_store.get(key))
     started = time.perf_counter()
     with DagsterInstance.ephemeral() as instance:
-        local = materialize(REPORT_ASSETS, partition_key=WEEK_KEY, instance=instance,
-                            resources=build_resources(settings))
+        local = materialize(
+            REPORT_ASSETS,
+            partition_key=WEEK_KEY,
+            instance=instance,
+            resources=build_resources(settings),
+        )
     in_process_seconds = time.perf_counter() - started
     assert local.success
 
     in_process = report_content(open_services(settings).store)
     assert in_process == report_content(celery_store)
     assert in_process["summary"]["documents_total"] == 6
-    print(f"celery week (CLI, report + emails): {celery_seconds:.1f}s;"
-          f" in-process report: {in_process_seconds:.1f}s")
+    print(
+        f"celery week (CLI, report + emails): {celery_seconds:.1f}s;"
+        f" in-process report: {in_process_seconds:.1f}s"
+    )

@@ -25,9 +25,9 @@ def test_deploy_dagster_yaml_is_a_working_instance_on_postgres(production) -> No
         assert instance.get_runs() == []  # the schema was created in the throwaway database
         coordinator = instance.run_coordinator
         assert isinstance(coordinator, QueuedRunCoordinator)
-        assert [dict(limit) for limit in coordinator.get_run_queue_config().tag_concurrency_limits
-                ] == [{"key": "dagster/partition", "value": {"applyLimitPerUniqueValue": True},
-                       "limit": 1}]
+        assert [
+            dict(limit) for limit in coordinator.get_run_queue_config().tag_concurrency_limits
+        ] == [{"key": "dagster/partition", "value": {"applyLimitPerUniqueValue": True}, "limit": 1}]
         assert instance.run_retries_enabled and instance.run_retries_max_retries == 2
         assert instance.run_retries_retry_on_asset_or_op_failure is False
         assert instance.run_monitoring_enabled
@@ -37,8 +37,16 @@ def test_deploy_dagster_yaml_is_a_working_instance_on_postgres(production) -> No
 def test_compose_runs_every_role_from_one_image_without_literal_secrets() -> None:
     compose = _load("docker-compose.yaml")
     services = compose["services"]
-    assert {"postgres", "webserver", "daemon", "user-code", "api", "celery-worker",
-            "redis", "migrate"} <= set(services)
+    assert {
+        "postgres",
+        "webserver",
+        "daemon",
+        "user-code",
+        "api",
+        "celery-worker",
+        "redis",
+        "migrate",
+    } <= set(services)
     commands = {name: " ".join(service.get("command", [])) for name, service in services.items()}
     assert commands["webserver"].startswith("dagster-webserver")
     assert commands["daemon"].startswith("dagster-daemon run")
@@ -73,14 +81,21 @@ def test_helm_values_for_the_official_chart() -> None:
     launcher = values["runLauncher"]["config"]["k8sRunLauncher"]
     assert {"name": "report-pipeline-secrets"} in launcher["envSecrets"]
     daemon = values["dagsterDaemon"]
-    assert daemon["runRetries"] == {"enabled": True, "maxRetries": 2,
-                                    "retryOnAssetOrOpFailure": False}
+    assert daemon["runRetries"] == {
+        "enabled": True,
+        "maxRetries": 2,
+        "retryOnAssetOrOpFailure": False,
+    }
     [limit] = daemon["runCoordinator"]["config"]["queuedRunCoordinator"]["tagConcurrencyLimits"]
-    assert limit == {"key": "dagster/partition", "value": {"applyLimitPerUniqueValue": True},
-                     "limit": 1}
+    assert limit == {
+        "key": "dagster/partition",
+        "value": {"applyLimitPerUniqueValue": True},
+        "limit": 1,
+    }
     assert values["computeLogManager"]["type"] == "S3ComputeLogManager"
-    config = dict(line.split("=", 1) for line in
-                  (DEPLOY / "helm" / "config.env").read_text().split())
+    config = dict(
+        line.split("=", 1) for line in (DEPLOY / "helm" / "config.env").read_text().split()
+    )
     assert config["REPORT_PIPELINE_EXECUTOR"] == "k8s"
     assert not any(SECRET_NAMES.search(key) for key in config)  # those live in the Secret
     job = _load("helm/migrate-job.yaml")
@@ -101,8 +116,12 @@ def test_the_celery_worker_config_reads_the_broker_from_the_environment(monkeypa
 def test_prometheus_scrapes_the_api_and_loads_the_alert_rules() -> None:
     alerts = _load("prometheus/alerts.yaml")
     names = {rule["alert"] for group in alerts["groups"] for rule in group["rules"]}
-    assert {"ReportPipelineWeekNotReported", "ReportPipelineDeadDelivery",
-            "ReportPipelineFailedShareOverLimit", "ReportPipelineApi5xxRate"} <= names
+    assert {
+        "ReportPipelineWeekNotReported",
+        "ReportPipelineDeadDelivery",
+        "ReportPipelineFailedShareOverLimit",
+        "ReportPipelineApi5xxRate",
+    } <= names
     # compose: the API serves metrics on its own port, Prometheus scrapes it and loads the rules
     services = _load("docker-compose.yaml")["services"]
     port = services["api"]["environment"]["REPORT_PIPELINE_METRICS_PORT"]
@@ -110,17 +129,22 @@ def test_prometheus_scrapes_the_api_and_loads_the_alert_rules() -> None:
     prometheus = _load("prometheus/prometheus.yml")
     [job] = prometheus["scrape_configs"]
     assert job["static_configs"][0]["targets"] == [f"api:{port}"]
-    mounted = {volume.split(":")[1] for volume in services["prometheus"]["volumes"]
-               if volume.startswith("./")}
+    mounted = {
+        volume.split(":")[1]
+        for volume in services["prometheus"]["volumes"]
+        if volume.startswith("./")
+    }
     assert set(prometheus["rule_files"]) <= mounted
     # Kubernetes: the same rules as a PrometheusRule, a ServiceMonitor on the metrics port
-    documents = {doc["kind"]: doc for doc in yaml.safe_load_all((DEPLOY / "helm" / "api.yaml")
-                                                                  .read_text())}
+    documents = {
+        doc["kind"]: doc for doc in yaml.safe_load_all((DEPLOY / "helm" / "api.yaml").read_text())
+    }
     assert documents["PrometheusRule"]["spec"]["groups"] == alerts["groups"]
     [endpoint] = documents["ServiceMonitor"]["spec"]["endpoints"]
     service_ports = {p["name"]: p["port"] for p in documents["Service"]["spec"]["ports"]}
-    config = dict(line.split("=", 1) for line in
-                  (DEPLOY / "helm" / "config.env").read_text().split())
+    config = dict(
+        line.split("=", 1) for line in (DEPLOY / "helm" / "config.env").read_text().split()
+    )
     assert service_ports[endpoint["port"]] == int(config["REPORT_PIPELINE_METRICS_PORT"])
     [container] = documents["Deployment"]["spec"]["template"]["spec"]["containers"]
     assert {"configMapRef": {"name": "report-pipeline-config"}} in container["envFrom"]
@@ -138,15 +162,20 @@ def test_every_metric_an_alert_uses_is_exported(settings, monkeypatch) -> None:
     monkeypatch.setenv("REPORT_PIPELINE_METRICS_TOKEN", "t" * 40)
     client = TestClient(create_app(load_settings()))
     # a reported week, so the gauges about the newest week exist too
-    client.app.state.context.store.record_report(ReportResult(
-        date(2024, 3, 4), "succeeded", documents_total=10, documents_failed=1))
+    client.app.state.context.store.record_report(
+        ReportResult(date(2024, 3, 4), "succeeded", documents_total=10, documents_failed=1)
+    )
     client.get("/healthz")
     exported = client.get("/metrics", headers={"Authorization": "Bearer " + "t" * 40}).text
     alerts = (DEPLOY / "prometheus" / "alerts.yaml").read_text()
     used = set(re.findall(r"report_pipeline_[a-z_]+", alerts))
     assert len(used) >= 6
-    missing = {name for name in used if f"# HELP {name} " not in exported
-               and f"# HELP {name.removesuffix('_total')} " not in exported}
+    missing = {
+        name
+        for name in used
+        if f"# HELP {name} " not in exported
+        and f"# HELP {name.removesuffix('_total')} " not in exported
+    }
     assert not missing
 
 
@@ -160,8 +189,9 @@ def test_the_alert_rules_fire_as_intended() -> None:
     if promtool is None:
         pytest.skip("promtool not installed (Debian package `prometheus`)")
     for args in (["check", "rules", "alerts.yaml"], ["test", "rules", "alerts.test.yaml"]):
-        done = subprocess.run([promtool, *args], cwd=DEPLOY / "prometheus", capture_output=True,
-                              text=True)
+        done = subprocess.run(
+            [promtool, *args], cwd=DEPLOY / "prometheus", capture_output=True, text=True
+        )
         assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -180,7 +210,7 @@ def test_compose_puts_sign_in_and_tls_in_front_of_the_ui_and_the_api() -> None:
     assert "proxy_pass http://api:8000" in template
     assert "proxy_pass http://webserver" not in template  # the UI only through sign-in
     assert "return 301 https://" in template and "listen 443 ssl" in template
-    assert "$uri" in template and "$request_uri\" $status" not in template  # no query in logs
+    assert "$uri" in template and '$request_uri" $status' not in template  # no query in logs
     api = services["api"]["environment"]
     edge_address = services["edge"]["networks"]["default"]["ipv4_address"]
     assert api["REPORT_PIPELINE_API_TRUSTED_PROXIES"] == edge_address
@@ -207,10 +237,12 @@ def test_helm_ui_is_behind_oauth2_proxy_and_tls() -> None:
     [tls] = ingress_doc["spec"]["tls"]
     assert tls["secretName"] and tls["hosts"] == [ingress_doc["spec"]["rules"][0]["host"]]
     [path] = ingress_doc["spec"]["rules"][0]["http"]["paths"]
-    api_docs = {doc["kind"]: doc for doc in
-                yaml.safe_load_all((DEPLOY / "helm" / "api.yaml").read_text())}
+    api_docs = {
+        doc["kind"]: doc for doc in yaml.safe_load_all((DEPLOY / "helm" / "api.yaml").read_text())
+    }
     assert path["backend"]["service"]["name"] == api_docs["Service"]["metadata"]["name"]
     assert api_docs["Service"]["spec"].get("type", "ClusterIP") == "ClusterIP"
-    config = dict(line.split("=", 1) for line in
-                  (DEPLOY / "helm" / "config.env").read_text().split())
+    config = dict(
+        line.split("=", 1) for line in (DEPLOY / "helm" / "config.env").read_text().split()
+    )
     assert config["REPORT_PIPELINE_API_TRUSTED_PROXIES"]

@@ -19,23 +19,31 @@ from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage
 from report_pipeline.resources.build import build_resources
 from report_pipeline.resources.connections import open_services
 from report_pipeline.storage.catalog import MongoCatalog
-from report_pipeline_tests.production.weeks import ALL_ASSETS, SUBSCRIBERS, WEEK, WEEK_KEY, seed_week
+from report_pipeline_tests.production.weeks import (
+    ALL_ASSETS,
+    SUBSCRIBERS,
+    WEEK,
+    WEEK_KEY,
+    seed_week,
+)
 
 SECRET = "s3cret-db-pw"  # PostgreSQL here trusts 127.0.0.1, so any password connects
 
 
-def _use_smtp(request, monkeypatch):  # noqa: ANN001, ANN202
+def _use_smtp(request, monkeypatch):
     """Mail through aiosmtpd; returns {recipient: message} received so far."""
     server = request.getfixturevalue("smtp_server")
     for name, value in {
-        "REPORT_PIPELINE_MAILER": "smtp", "REPORT_PIPELINE_SMTP_HOST": server.host,
-        "REPORT_PIPELINE_SMTP_PORT": str(server.port), "REPORT_PIPELINE_SMTP_SECURITY": "none",
+        "REPORT_PIPELINE_MAILER": "smtp",
+        "REPORT_PIPELINE_SMTP_HOST": server.host,
+        "REPORT_PIPELINE_SMTP_PORT": str(server.port),
+        "REPORT_PIPELINE_SMTP_SECURITY": "none",
     }.items():
         monkeypatch.setenv(name, value)
     return lambda: {m.rcpt_tos[0]: m.message for m in server.messages}
 
 
-def _use_ses(request, monkeypatch):  # noqa: ANN001, ANN202
+def _use_ses(request, monkeypatch):
     """Mail through SES v2 on the moto server (it speaks every AWS API)."""
     from email import policy
     from email.parser import BytesParser
@@ -47,17 +55,25 @@ def _use_ses(request, monkeypatch):  # noqa: ANN001, ANN202
     endpoint = request.getfixturevalue("s3_endpoint")
     sender = f"reports-{uuid.uuid4().hex[:8]}@example.com"
     boto3.client("sesv2", region_name="us-east-1", endpoint_url=endpoint).create_email_identity(
-        EmailIdentity=sender)
-    for name, value in {"REPORT_PIPELINE_MAILER": "ses", "REPORT_PIPELINE_MAIL_FROM": sender,
-                        "REPORT_PIPELINE_SES_ENDPOINT_URL": endpoint}.items():
+        EmailIdentity=sender
+    )
+    for name, value in {
+        "REPORT_PIPELINE_MAILER": "ses",
+        "REPORT_PIPELINE_MAIL_FROM": sender,
+        "REPORT_PIPELINE_SES_ENDPOINT_URL": endpoint,
+    }.items():
         monkeypatch.setenv(name, value)
 
     def received() -> dict:
         parse = BytesParser(policy=policy.default).parsebytes
         # The source carries the From display name (issue 15): compare the address.
-        messages = [m for m in ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages
-                    if parseaddr(getattr(m, "source", ""))[1] == sender]
+        messages = [
+            m
+            for m in ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages
+            if parseaddr(getattr(m, "source", ""))[1] == sender
+        ]
         return {m.destinations[0]: parse(m.raw_data.encode()) for m in messages}
+
     return received
 
 
@@ -72,8 +88,10 @@ def test_a_week_on_postgres_s3_and_mongodb(
     production, mongo_catalog, monkeypatch, request, use_mailer
 ) -> None:
     received_messages = use_mailer(request, monkeypatch)
-    monkeypatch.setenv("REPORT_PIPELINE_DATABASE_URL",
-                       _with_password(production.env["REPORT_PIPELINE_DATABASE_URL"]))
+    monkeypatch.setenv(
+        "REPORT_PIPELINE_DATABASE_URL",
+        _with_password(production.env["REPORT_PIPELINE_DATABASE_URL"]),
+    )
     settings = production.settings()
     services = open_services(settings)
     assert isinstance(services.catalog, MongoCatalog)
@@ -82,8 +100,12 @@ def test_a_week_on_postgres_s3_and_mongodb(
     with production.instance() as instance:
         assert isinstance(instance.run_storage, PostgresRunStorage)
         assert isinstance(instance.event_log_storage, PostgresEventLogStorage)
-        result = materialize(ALL_ASSETS, partition_key=WEEK_KEY, instance=instance,
-                             resources=build_resources(settings))
+        result = materialize(
+            ALL_ASSETS,
+            partition_key=WEEK_KEY,
+            instance=instance,
+            resources=build_resources(settings),
+        )
         assert result.success
         [record] = instance.fetch_materializations(AssetKey("weekly_report"), limit=5).records
         assert record.partition_key == WEEK_KEY and record.run_id == result.run_id
@@ -95,7 +117,8 @@ def test_a_week_on_postgres_s3_and_mongodb(
     assert (report.state, report.documents_total, report.documents_failed) == ("succeeded", 6, 1)
     assert report.report_uri == (
         f"s3://{production.bucket}/pipeline/reports/{WEEK_KEY}/{report.pdf_sha256}"
-        "/weekly-report.pdf")
+        "/weekly-report.pdf"
+    )
 
     pdf = services.store.get(report.pdf_key)
     assert pdf.startswith(b"%PDF")
@@ -114,13 +137,27 @@ def test_every_object_the_week_writes_is_encrypted(production) -> None:
     settings = production.settings()
     seed_week(open_services(settings))
     with production.instance() as instance:
-        assert materialize(ALL_ASSETS, partition_key=WEEK_KEY, instance=instance,
-                           resources=build_resources(settings)).success
-    keys = [obj["Key"] for page in production.s3.get_paginator("list_objects_v2").paginate(
-        Bucket=production.bucket, Prefix="pipeline/") for obj in page.get("Contents", [])]
+        assert materialize(
+            ALL_ASSETS,
+            partition_key=WEEK_KEY,
+            instance=instance,
+            resources=build_resources(settings),
+        ).success
+    keys = [
+        obj["Key"]
+        for page in production.s3.get_paginator("list_objects_v2").paginate(
+            Bucket=production.bucket, Prefix="pipeline/"
+        )
+        for obj in page.get("Contents", [])
+    ]
     # documents, manifest, feature cache, week features, PDF, report manifest, step outputs
-    for expected in ("pipeline/customers/", "pipeline/manifests/", "pipeline/features/cache/",
-                     f"pipeline/reports/{WEEK_KEY}/", "pipeline/dagster-io/"):
+    for expected in (
+        "pipeline/customers/",
+        "pipeline/manifests/",
+        "pipeline/features/cache/",
+        f"pipeline/reports/{WEEK_KEY}/",
+        "pipeline/dagster-io/",
+    ):
         assert any(key.startswith(expected) for key in keys), expected
     for key in keys:
         head = production.s3.head_object(Bucket=production.bucket, Key=key)

@@ -12,8 +12,8 @@ from pymongo import ReadPreference
 from sqlalchemy import inspect
 
 from report_pipeline.appdb.store import AppStore, SchemaOutdated
-from report_pipeline.resources.build import build_resources
 from report_pipeline.defs.jobs import weekly_executor
+from report_pipeline.resources.build import build_resources
 from report_pipeline.resources.configurable import CatalogResource, ObjectStoreResource
 from report_pipeline.settings import load_settings
 
@@ -28,7 +28,9 @@ def test_mongo_client_has_documentdb_options(monkeypatch) -> None:
     }.items():
         monkeypatch.setenv(name, value)
     resource = build_resources(load_settings())["catalog"]
-    assert resource.mongo_uri.env_var_name == "REPORT_PIPELINE_MONGO_URI"  # an EnvVar, not the value
+    assert (
+        resource.mongo_uri.env_var_name == "REPORT_PIPELINE_MONGO_URI"
+    )  # an EnvVar, not the value
     collection = resource.process_config_and_initialize().mongo_collection()
     client: pymongo.MongoClient = collection.database.client
     try:
@@ -50,9 +52,14 @@ def test_mongo_defaults_read_the_primary_and_never_retry_writes() -> None:
 
 
 def test_s3_client_retries_with_backoff_in_the_configured_mode(s3_endpoint) -> None:
-    resource = ObjectStoreResource(kind="s3", bucket="b", endpoint_url=s3_endpoint,
-                                   region_name="us-east-1", max_attempts=7,
-                                   retry_mode="adaptive")
+    resource = ObjectStoreResource(
+        kind="s3",
+        bucket="b",
+        endpoint_url=s3_endpoint,
+        region_name="us-east-1",
+        max_attempts=7,
+        retry_mode="adaptive",
+    )
     client = resource.open().client
     assert client.meta.config.retries == {"mode": "adaptive", "total_max_attempts": 7}
     assert client.meta.endpoint_url == s3_endpoint
@@ -63,10 +70,14 @@ def test_an_s3_store_without_a_bucket_is_refused() -> None:
         ObjectStoreResource(kind="s3").open()
 
 
-@pytest.mark.parametrize("choice, name", [
-    ("multiprocess", "multiprocess"), ("celery", "celery_step_executor"),
-    ("k8s", "k8s_step_executor"),
-])
+@pytest.mark.parametrize(
+    "choice, name",
+    [
+        ("multiprocess", "multiprocess"),
+        ("celery", "celery_step_executor"),
+        ("k8s", "k8s_step_executor"),
+    ],
+)
 def test_the_executor_is_chosen_by_environment(monkeypatch, choice, name) -> None:
     monkeypatch.setenv("REPORT_PIPELINE_EXECUTOR", choice)
     assert weekly_executor().name == name
@@ -79,15 +90,20 @@ def test_an_unknown_executor_is_refused(monkeypatch) -> None:
 
 
 def test_a_production_database_is_never_migrated_by_the_pipeline(
-        settings, postgres_url, monkeypatch) -> None:
+    settings, postgres_url, monkeypatch
+) -> None:
     monkeypatch.setenv("REPORT_PIPELINE_DATABASE_URL", postgres_url)
     resource = build_resources(load_settings())["app_database"]
     with pytest.raises(SchemaOutdated, match="report-pipeline db upgrade"):
         resource.process_config_and_initialize().open()
     assert inspect(AppStore(postgres_url).engine).get_table_names() == []  # nothing half-made
 
-    cli = subprocess.run([sys.executable, "-m", "report_pipeline.cli", "subscribers", "list"],
-                         capture_output=True, text=True, timeout=120)
+    cli = subprocess.run(
+        [sys.executable, "-m", "report_pipeline.cli", "subscribers", "list"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert cli.returncode == 1
     assert cli.stderr.strip().splitlines()[-1].startswith("error: the app database schema is at")
     assert "Traceback" not in cli.stderr

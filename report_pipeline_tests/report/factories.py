@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from report_pipeline.models import DocumentRecord, FeatureResult, ManifestEntry
 
 WEEK = date(2024, 3, 4)  # a Monday
-MONDAY_NOON = datetime(2024, 3, 4, 12, 0, tzinfo=timezone.utc)
-GENERATED_AT = datetime(2024, 3, 11, 6, 30, tzinfo=timezone.utc)
+MONDAY_NOON = datetime(2024, 3, 4, 12, 0, tzinfo=UTC)
+GENERATED_AT = datetime(2024, 3, 11, 6, 30, tzinfo=UTC)
 
 
 def entry(
@@ -29,8 +29,14 @@ def entry(
 def text_ok(
     document_id: str, words: int = 10, terms: list[list[Any]] | None = None
 ) -> FeatureResult:
-    features = {"encoding": "utf-8", "characters": words * 5, "words": words,
-                "lines": 1, "top_terms": terms or [], "excerpt": "..."}
+    features = {
+        "encoding": "utf-8",
+        "characters": words * 5,
+        "words": words,
+        "lines": 1,
+        "top_terms": terms or [],
+        "excerpt": "...",
+    }
     return FeatureResult(document_id, "ok", kind="text", features=features)
 
 
@@ -40,9 +46,16 @@ def image_ok(
     words: int = 5,
     terms: list[list[Any]] | None = None,
 ) -> FeatureResult:
-    features = {"ocr_text": "...", "ocr_confidence": confidence, "word_count": words,
-                "width": 100, "height": 100, "mode": "L", "frames": 1,
-                "top_terms": terms or []}
+    features = {
+        "ocr_text": "...",
+        "ocr_confidence": confidence,
+        "word_count": words,
+        "width": 100,
+        "height": 100,
+        "mode": "L",
+        "frames": 1,
+        "top_terms": terms or [],
+    }
     return FeatureResult(document_id, "ok", kind="image", features=features)
 
 
@@ -59,9 +72,15 @@ def synthetic_week(n: int, seed: int = 3) -> tuple[list[ManifestEntry], list[Fea
         doc_id = f"doc-{i:05d}"
         is_image = i % 3 == 0
         created = MONDAY_NOON + timedelta(minutes=rng.randrange(-12 * 60, 6 * 24 * 60))
-        entries.append(entry(doc_id, f"customer-{i % 50:02d}",
-                             "image/png" if is_image else "text/plain", created,
-                             rng.randrange(1, 10_000)))
+        entries.append(
+            entry(
+                doc_id,
+                f"customer-{i % 50:02d}",
+                "image/png" if is_image else "text/plain",
+                created,
+                rng.randrange(1, 10_000),
+            )
+        )
         roll = rng.random()
         terms = [[f"term{rng.randrange(300)}", rng.randrange(1, 20)] for _ in range(8)]
         if roll < 0.01:

@@ -15,9 +15,21 @@ from report_pipeline_tests.report.factories import (
 )
 
 SUMMARY_KEYS = {
-    "week", "documents_total", "documents_ok", "documents_failed", "text_documents",
-    "image_documents", "images_no_text", "total_bytes", "words_total", "mean_ocr_confidence",
-    "by_content_type", "by_customer", "failed_by_stage", "needs_review", "review_confidence",
+    "week",
+    "documents_total",
+    "documents_ok",
+    "documents_failed",
+    "text_documents",
+    "image_documents",
+    "images_no_text",
+    "total_bytes",
+    "words_total",
+    "mean_ocr_confidence",
+    "by_content_type",
+    "by_customer",
+    "failed_by_stage",
+    "needs_review",
+    "review_confidence",
     "failed_share",
 }
 
@@ -42,11 +54,16 @@ def test_document_without_result_is_failed_at_features_stage():
 
     assert data.summary["documents_failed"] == 1
     assert data.summary["failed_by_stage"] == {"features": 1}
-    assert data.failures.to_dicts() == [{
-        "document_id": "b", "customer": "acme",
-        "content_type": "text/plain",
-        "stage": "features", "reason": "no result", "cause": "not-finished",
-    }]
+    assert data.failures.to_dicts() == [
+        {
+            "document_id": "b",
+            "customer": "acme",
+            "content_type": "text/plain",
+            "stage": "features",
+            "reason": "no result",
+            "cause": "not-finished",
+        }
+    ]
 
 
 def test_missing_result_keeps_the_listing_error_in_the_reason():
@@ -89,8 +106,12 @@ def test_document_outside_the_week_still_counts_in_totals():
 
 def test_mean_ocr_confidence_ignores_missing_values():
     entries = [entry(x, content_type="image/png") for x in "abcd"]
-    results = [image_ok("a", 80.0), image_ok("b", None), image_ok("c", 60.0),
-               image_ok("d", float("nan"))]
+    results = [
+        image_ok("a", 80.0),
+        image_ok("b", None),
+        image_ok("c", 60.0),
+        image_ok("d", float("nan")),
+    ]
     data = build_report_data(WEEK, entries, results)
 
     assert data.summary["mean_ocr_confidence"] == pytest.approx(70.0)
@@ -106,8 +127,11 @@ def test_mean_ocr_confidence_is_none_without_images():
 
 
 def test_words_bytes_and_kinds_come_from_processed_documents():
-    entries = [entry("t", size=10), entry("i", content_type="image/png", size=20),
-               entry("f", size=30)]
+    entries = [
+        entry("t", size=10),
+        entry("i", content_type="image/png", size=20),
+        entry("f", size=30),
+    ]
     results = [text_ok("t", words=7), image_ok("i", words=5), failed("f")]
     summary = build_report_data(WEEK, entries, results).summary
 

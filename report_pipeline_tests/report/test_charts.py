@@ -16,26 +16,32 @@ def png_size(png: bytes) -> tuple[int, int]:
     return struct.unpack(">II", png[16:24])
 
 
-@pytest.mark.parametrize("draw", [
-    lambda: charts.documents_per_day_chart(DAYS, [3, 0, 5, 1, 0, 0, 2]),
-    lambda: charts.content_type_chart(["text/plain", "image/png"], [4, 2]),
-    lambda: charts.customer_chart(["Klinik Müller", "acme"], [10, 1]),
-    lambda: charts.ocr_confidence_chart([12.5, 88.0, 100.0, 0.0]),
-    lambda: charts.top_terms_chart(["dose", "trial"], [9, 4]),
-])
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda: charts.documents_per_day_chart(DAYS, [3, 0, 5, 1, 0, 0, 2]),
+        lambda: charts.content_type_chart(["text/plain", "image/png"], [4, 2]),
+        lambda: charts.customer_chart(["Klinik Müller", "acme"], [10, 1]),
+        lambda: charts.ocr_confidence_chart([12.5, 88.0, 100.0, 0.0]),
+        lambda: charts.top_terms_chart(["dose", "trial"], [9, 4]),
+    ],
+)
 def test_charts_are_png(draw):
     width, height = png_size(draw())
     assert width > 300 and height > 100
 
 
-@pytest.mark.parametrize("draw", [
-    lambda: charts.documents_per_day_chart(DAYS, [0] * 7),
-    lambda: charts.documents_per_day_chart([], []),
-    lambda: charts.content_type_chart([], []),
-    lambda: charts.customer_chart([], []),
-    lambda: charts.ocr_confidence_chart([]),
-    lambda: charts.top_terms_chart([], []),
-])
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda: charts.documents_per_day_chart(DAYS, [0] * 7),
+        lambda: charts.documents_per_day_chart([], []),
+        lambda: charts.content_type_chart([], []),
+        lambda: charts.customer_chart([], []),
+        lambda: charts.ocr_confidence_chart([]),
+        lambda: charts.top_terms_chart([], []),
+    ],
+)
 def test_empty_data_renders_a_no_data_chart(draw):
     png_size(draw())
 

@@ -22,6 +22,7 @@ def test_ten_thousand_documents_render_with_every_failure_listed():
     text = " ".join(page.extract_text() for page in reader.pages)
     appendix = text.split("Failed documents by id", 1)[1]
     failed_ids = {e.record.document_id for e in entries} - {
-        r.document_id for r in results if r.status == "ok"}
+        r.document_id for r in results if r.status == "ok"
+    }
     assert len(failed_ids) == summary["documents_failed"]
     assert all(doc_id in appendix for doc_id in failed_ids)

@@ -137,7 +137,8 @@ def test_markdown_escapes_pipes_and_stays_short():
 
 def test_stored_text_that_looks_like_the_page_alias_is_printed_as_is():
     report = render_weekly_report(
-        WEEK, [entry("a", "team-{nb}")], [failed("a", "read", "missing {nb}")], GENERATED_AT)
+        WEEK, [entry("a", "team-{nb}")], [failed("a", "read", "missing {nb}")], GENERATED_AT
+    )
     text = pdf_text(report.pdf)
     assert "team-{nb}" in text and "missing {nb}" in text
 

@@ -36,11 +36,12 @@ class RunningApi:
 
     def wait_idle(self) -> None:
         """Until no request is in flight (audit rows are written after the response)."""
-        while self.server is not None and (self.server.server_state.tasks
-                                           or self.server.server_state.connections):
+        while self.server is not None and (
+            self.server.server_state.tasks or self.server.server_state.connections
+        ):
             time.sleep(0.01)
 
-    def client(self, **kwargs) -> httpx.Client:  # noqa: ANN003
+    def client(self, **kwargs) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=30, **kwargs)
 
 
@@ -55,8 +56,9 @@ class _Server:
 
 
 def serve(app: FastAPI, port: int) -> _Server:
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="info",
-                            lifespan="off", proxy_headers=False)
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="info", lifespan="off", proxy_headers=False
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -68,15 +70,17 @@ def serve(app: FastAPI, port: int) -> _Server:
 
 
 @pytest.fixture
-def start_api(settings: Settings, monkeypatch: pytest.MonkeyPatch,
-              tmp_path: Path) -> Iterator[Callable[..., RunningApi]]:
+def start_api(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[Callable[..., RunningApi]]:
     """start_api(VAR=value, ..., store=...) -> the API serving on a free port."""
     servers: list[_Server] = []
 
     def start(store: AppStore | None = None, **env: str) -> RunningApi:
         monkeypatch.setenv("REPORT_PIPELINE_UNSUBSCRIBE_SECRET", UNSUBSCRIBE_SECRET)
-        monkeypatch.setenv("REPORT_PIPELINE_UNSUBSCRIBE_URL",
-                           "https://reports.example.test/unsubscribe")
+        monkeypatch.setenv(
+            "REPORT_PIPELINE_UNSUBSCRIBE_URL", "https://reports.example.test/unsubscribe"
+        )
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         loaded = load_settings()
@@ -84,14 +88,21 @@ def start_api(settings: Settings, monkeypatch: pytest.MonkeyPatch,
         app_store.upgrade()
         launcher = RecordingLauncher()
         catalog = EmbeddedCatalog(Path(loaded.catalog_path))
-        config = ApiConfig(jwt=JWT, dagster_graphql_url=None, dagster_location=None,
-                           download_ttl_seconds=300)
-        app = create_app(loaded, config=config, store=app_store, launcher=launcher,
-                         catalog=catalog)
+        config = ApiConfig(
+            jwt=JWT, dagster_graphql_url=None, dagster_location=None, download_ttl_seconds=300
+        )
+        app = create_app(loaded, config=config, store=app_store, launcher=launcher, catalog=catalog)
         port = free_port()
         servers.append(serve(app, port))
-        return RunningApi(f"http://127.0.0.1:{port}", app, app_store, launcher, loaded, catalog,
-                          servers[-1].server)
+        return RunningApi(
+            f"http://127.0.0.1:{port}",
+            app,
+            app_store,
+            launcher,
+            loaded,
+            catalog,
+            servers[-1].server,
+        )
 
     yield start
     for server in servers:

@@ -32,13 +32,19 @@ def _read_response(sock: socket.socket) -> bytes:
     return data
 
 
-def post_raw(url: str, path: str, total: int, *, chunked: bool, chunk: int = 256 * 1024,
-             headers: dict[str, str] | None = None) -> tuple[int, int]:
+def post_raw(
+    url: str,
+    path: str,
+    total: int,
+    *,
+    chunked: bool,
+    chunk: int = 256 * 1024,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, int]:
     """POST `total` bytes; stop sending once the server answers. -> (status, bytes sent)."""
     parts = urlsplit(url)
     sock = socket.create_connection((parts.hostname, parts.port))
-    head = [f"POST {path} HTTP/1.1", f"Host: {parts.hostname}",
-            "Content-Type: application/json"]
+    head = [f"POST {path} HTTP/1.1", f"Host: {parts.hostname}", "Content-Type: application/json"]
     head += [f"{name}: {value}" for name, value in (headers or {}).items()]
     head.append("Transfer-Encoding: chunked" if chunked else f"Content-Length: {total}")
     sent = 0
@@ -51,8 +57,7 @@ def post_raw(url: str, path: str, total: int, *, chunked: bool, chunk: int = 256
                 break  # the server has answered: an attacker would stop here too
             piece = block[: min(chunk, total - sent)]
             try:
-                sock.sendall(f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
-                             if chunked else piece)
+                sock.sendall(f"{len(piece):x}\r\n".encode() + piece + b"\r\n" if chunked else piece)
             except (BrokenPipeError, ConnectionResetError):
                 break
             sent += len(piece)

@@ -15,10 +15,14 @@ from report_pipeline_tests.api.conftest import WEEK, auth
 USERS = "/api/reports/registered-users"
 
 
-def test_unsendable_or_unremovable_addresses_are_422(api) -> None:  # noqa: ANN001
+def test_unsendable_or_unremovable_addresses_are_422(api) -> None:
     with api.client() as client:
-        for address in ("jörg@example.com", "a/b@example.com", "x%2Fy@example.com",
-                        "q?x@example.com"):
+        for address in (
+            "jörg@example.com",
+            "a/b@example.com",
+            "x%2Fy@example.com",
+            "q?x@example.com",
+        ):
             answer = client.post(USERS, json={"email": address}, headers=auth("admin"))
             assert answer.status_code == 422, (address, answer.text)
             assert answer.json()["error"] == "invalid_email"
@@ -27,7 +31,7 @@ def test_unsendable_or_unremovable_addresses_are_422(api) -> None:  # noqa: ANN0
     assert listed == []  # nothing was written
 
 
-def test_internationalized_domain_is_sent_idna_encoded_and_removable(api) -> None:  # noqa: ANN001
+def test_internationalized_domain_is_sent_idna_encoded_and_removable(api) -> None:
     with api.client() as client:
         created = client.post(USERS, json={"email": "user@例え.jp"}, headers=auth("admin"))
         assert created.status_code == 201, created.text
@@ -41,11 +45,18 @@ def test_internationalized_domain_is_sent_idna_encoded_and_removable(api) -> Non
     assert b"\xe4" not in wire.split(b"\r\n\r\n")[0]
 
 
-def test_cli_applies_the_same_rule(tmp_path) -> None:  # noqa: ANN001
-    env = {"REPORT_PIPELINE_HOME": str(tmp_path / "home"),
-           "DAGSTER_HOME": str(tmp_path / "home" / "dagster"), "PATH": "/usr/bin:/bin"}
-    result = subprocess.run([sys.executable, "-m", "report_pipeline.cli", "subscribers", "add",
-                             "jörg@example.com"], env=env, capture_output=True, text=True,
-                            timeout=300)
+def test_cli_applies_the_same_rule(tmp_path) -> None:
+    env = {
+        "REPORT_PIPELINE_HOME": str(tmp_path / "home"),
+        "DAGSTER_HOME": str(tmp_path / "home" / "dagster"),
+        "PATH": "/usr/bin:/bin",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "report_pipeline.cli", "subscribers", "add", "jörg@example.com"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode != 0
     assert "Internationalized characters" in result.stderr and "Traceback" not in result.stderr

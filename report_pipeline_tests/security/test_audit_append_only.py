@@ -35,8 +35,16 @@ PG_ATTACKS = [
 
 
 def _seed(store: AppStore) -> None:
-    record_audit(store, AuditEvent(action="POST /api/reports", request_id="original",
-                                   actor="alice", outcome="success", status_code=201))
+    record_audit(
+        store,
+        AuditEvent(
+            action="POST /api/reports",
+            request_id="original",
+            actor="alice",
+            outcome="success",
+            status_code=201,
+        ),
+    )
 
 
 def _actors(store: AppStore) -> list[str]:
@@ -45,7 +53,7 @@ def _actors(store: AppStore) -> list[str]:
 
 
 @pytest.mark.parametrize("attack", SQLITE_ATTACKS)
-def test_sqlite_audit_rows_cannot_be_rewritten(settings, attack: str) -> None:  # noqa: ANN001
+def test_sqlite_audit_rows_cannot_be_rewritten(settings, attack: str) -> None:
     store = AppStore(settings.database_url)
     store.upgrade()
     _seed(store)
@@ -59,8 +67,7 @@ def app_user_url(postgres_url: str) -> str:
     """The database owned by a plain login role, as production runs it (not a superuser)."""
     url = make_url(postgres_url)
     role, password = f"rp_app_{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
-    admin = psycopg2.connect(url.set(drivername="postgresql").render_as_string(
-        hide_password=False))
+    admin = psycopg2.connect(url.set(drivername="postgresql").render_as_string(hide_password=False))
     admin.autocommit = True
     admin.cursor().execute(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'")
     admin.cursor().execute(f'ALTER DATABASE "{url.database}" OWNER TO {role}')
@@ -70,8 +77,9 @@ def app_user_url(postgres_url: str) -> str:
 
 
 @pytest.mark.parametrize("attack", PG_ATTACKS)
-def test_postgresql_audit_rows_cannot_be_rewritten_by_the_app_user(app_user_url: str,
-                                                                   attack: str) -> None:
+def test_postgresql_audit_rows_cannot_be_rewritten_by_the_app_user(
+    app_user_url: str, attack: str
+) -> None:
     store = AppStore(app_user_url)
     store.upgrade()  # the app's user runs the migrations and owns the table
     _seed(store)

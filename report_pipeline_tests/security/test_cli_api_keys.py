@@ -11,7 +11,7 @@ from report_pipeline.appdb.store import AppStore
 from report_pipeline.cli import cli
 
 
-def _store(settings) -> AppStore:  # noqa: ANN001
+def _store(settings) -> AppStore:
     store = AppStore(settings.database_url)
     store.upgrade()
     return store
@@ -22,7 +22,7 @@ def _revoked(store: AppStore) -> dict[int, bool]:
         return {row.id: row.revoked_at is not None for row in session.scalars(select(ApiKey))}
 
 
-def test_all_digit_prefix_is_not_taken_as_an_id(settings) -> None:  # noqa: ANN001
+def test_all_digit_prefix_is_not_taken_as_an_id(settings) -> None:
     store = _store(settings)
     first = create_api_key(store, "service", "first")
     second = create_api_key(store, "service", "second")
@@ -42,7 +42,7 @@ def test_all_digit_prefix_is_not_taken_as_an_id(settings) -> None:  # noqa: ANN0
     assert by_id.exit_code == 0 and verify_api_key(store, first.key) is None
 
 
-def test_nothing_matched_is_an_error(settings) -> None:  # noqa: ANN001
+def test_nothing_matched_is_an_error(settings) -> None:
     store = _store(settings)
     create_api_key(store, "service", "only")
     runner = CliRunner()

@@ -12,26 +12,40 @@ import pytest
 
 MB = 1024 * 1024
 # Runs the CLI and reports its own peak memory on exit (ru_maxrss is in KiB on Linux).
-RUN = ("import atexit, resource, sys\n"
-       "atexit.register(lambda: sys.stderr.write("
-       "f'maxrss_kib={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n'))\n"
-       "sys.argv = ['report-pipeline', *sys.argv[1:]]\n"
-       "from report_pipeline.cli import main\n"
-       "main()\n")
+RUN = (
+    "import atexit, resource, sys\n"
+    "atexit.register(lambda: sys.stderr.write("
+    "f'maxrss_kib={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n'))\n"
+    "sys.argv = ['report-pipeline', *sys.argv[1:]]\n"
+    "from report_pipeline.cli import main\n"
+    "main()\n"
+)
 
 
 class Cli:
     def __init__(self, home: Path) -> None:
         self.home = home
-        self.env = {**os.environ, "REPORT_PIPELINE_HOME": str(home),
-                    "DAGSTER_HOME": str(home / "dagster")}
-        for name in ("REPORT_PIPELINE_DATABASE_URL", "REPORT_PIPELINE_OBJECT_STORE",
-                     "REPORT_PIPELINE_CATALOG", "REPORT_PIPELINE_MAILER"):
+        self.env = {
+            **os.environ,
+            "REPORT_PIPELINE_HOME": str(home),
+            "DAGSTER_HOME": str(home / "dagster"),
+        }
+        for name in (
+            "REPORT_PIPELINE_DATABASE_URL",
+            "REPORT_PIPELINE_OBJECT_STORE",
+            "REPORT_PIPELINE_CATALOG",
+            "REPORT_PIPELINE_MAILER",
+        ):
             self.env.pop(name, None)
 
     def __call__(self, *args: str, **env: str) -> tuple[subprocess.CompletedProcess, int]:
-        result = subprocess.run([sys.executable, "-c", RUN, *args], env={**self.env, **env},
-                                capture_output=True, text=True, timeout=900)
+        result = subprocess.run(
+            [sys.executable, "-c", RUN, *args],
+            env={**self.env, **env},
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         lines = result.stderr.splitlines()
         peak = int(lines[-1].split("=")[1]) * 1024 if lines and "maxrss" in lines[-1] else 0
         result.stderr = "\n".join(line for line in lines if "maxrss" not in line)
@@ -63,7 +77,7 @@ def _one_line_error(result: subprocess.CompletedProcess, *fragments: str) -> Non
         assert fragment in lines[0], lines[0]
 
 
-def test_symlink_is_refused_unless_asked(cli, tmp_path) -> None:  # noqa: ANN001
+def test_symlink_is_refused_unless_asked(cli, tmp_path) -> None:
     secret = tmp_path / "shadow"
     secret.write_text("root:$6$hash:19000:0:99999:7:::\n")
     link = tmp_path / "innocent.txt"
@@ -76,7 +90,7 @@ def test_symlink_is_refused_unless_asked(cli, tmp_path) -> None:  # noqa: ANN001
     assert _stored(cli) == (1, 1)
 
 
-def test_fifo_and_directory_get_their_own_message(cli, tmp_path) -> None:  # noqa: ANN001
+def test_fifo_and_directory_get_their_own_message(cli, tmp_path) -> None:
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     result, _ = cli("documents", "add", str(fifo))
@@ -88,21 +102,20 @@ def test_fifo_and_directory_get_their_own_message(cli, tmp_path) -> None:  # noq
     assert _stored(cli) == (0, 0)
 
 
-def test_oversized_file_is_refused_and_nothing_stored(cli, tmp_path) -> None:  # noqa: ANN001
+def test_oversized_file_is_refused_and_nothing_stored(cli, tmp_path) -> None:
     big = tmp_path / "big.pdf"
     with big.open("wb") as handle:
         handle.truncate(1024 * MB)  # 1 GB, sparse: no disk used
     result, peak = cli("documents", "add", str(big))
     _one_line_error(result, "larger than", "REPORT_PIPELINE_MAX_DOCUMENT_BYTES")
     assert _stored(cli) == (0, 0)
-    small_limit, _ = cli("documents", "add", str(big),
-                         REPORT_PIPELINE_MAX_DOCUMENT_BYTES=str(MB))
+    small_limit, _ = cli("documents", "add", str(big), REPORT_PIPELINE_MAX_DOCUMENT_BYTES=str(MB))
     _one_line_error(small_limit, "larger than")
     assert _stored(cli) == (0, 0)
     print(f"\npeak RSS of `documents add` refusing 1 GB: {peak / MB:.0f} MB")
 
 
-def test_large_file_is_streamed_in_bounded_memory(cli, tmp_path) -> None:  # noqa: ANN001
+def test_large_file_is_streamed_in_bounded_memory(cli, tmp_path) -> None:
     baseline, base_peak = cli("documents", "add", str(tmp_path / "none"))
     big = tmp_path / "scan.pdf"
     with big.open("wb") as handle:
@@ -112,7 +125,8 @@ def test_large_file_is_streamed_in_bounded_memory(cli, tmp_path) -> None:  # noq
     assert _stored(cli) == (1, 1)
     stored = next(p for p in (cli.home / "objects").rglob("*") if p.is_file())
     assert stored.stat().st_size == 150 * MB
-    print(f"\npeak RSS storing 150 MB: {peak / MB:.0f} MB"
-          f" (CLI start alone: {base_peak / MB:.0f} MB)")
+    print(
+        f"\npeak RSS storing 150 MB: {peak / MB:.0f} MB (CLI start alone: {base_peak / MB:.0f} MB)"
+    )
     assert peak - base_peak < 50 * MB
     stored.unlink()

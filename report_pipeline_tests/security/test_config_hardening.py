@@ -28,7 +28,7 @@ class Collect(logging.Handler):
         self.lines.append(record.getMessage())
 
 
-def test_unsubscribe_tokens_do_not_reach_the_access_log(api) -> None:  # noqa: ANN001
+def test_unsubscribe_tokens_do_not_reach_the_access_log(api) -> None:
     token = UnsubscribeSigner(UNSUBSCRIBE_SECRET).token_for("ann@example.com")
     collect = Collect()
     logger = logging.getLogger("uvicorn.access")
@@ -45,12 +45,18 @@ def test_unsubscribe_tokens_do_not_reach_the_access_log(api) -> None:  # noqa: A
     assert "/unsubscribe?[redacted]" in collect.lines[0]
 
 
-@pytest.mark.parametrize("variable", ["REPORT_PIPELINE_JWT_SECRET",
-                                      "REPORT_PIPELINE_UNSUBSCRIBE_SECRET",
-                                      "REPORT_PIPELINE_API_CURSOR_SECRET"])
+@pytest.mark.parametrize(
+    "variable",
+    [
+        "REPORT_PIPELINE_JWT_SECRET",
+        "REPORT_PIPELINE_UNSUBSCRIBE_SECRET",
+        "REPORT_PIPELINE_API_CURSOR_SECRET",
+    ],
+)
 @pytest.mark.parametrize("weak", list(WEAK.values()), ids=list(WEAK))
-def test_weak_secrets_stop_the_api_with_one_clear_error(settings, monkeypatch, variable,
-                                                        weak) -> None:  # noqa: ANN001
+def test_weak_secrets_stop_the_api_with_one_clear_error(
+    settings, monkeypatch, variable, weak
+) -> None:
     monkeypatch.setenv(variable, weak)
     monkeypatch.setenv("REPORT_PIPELINE_UNSUBSCRIBE_URL", "https://r.example/unsubscribe")
     monkeypatch.setenv("REPORT_PIPELINE_JWT_ISSUER", "https://auth.example/")
@@ -68,21 +74,21 @@ def test_weak_secrets_stop_the_api_with_one_clear_error(settings, monkeypatch, v
     assert any(not f.ok and variable in f.problem for f in findings)
 
 
-def test_doctor_warns_without_a_topic_allow_list(settings, monkeypatch) -> None:  # noqa: ANN001
+def test_doctor_warns_without_a_topic_allow_list(settings, monkeypatch) -> None:
     monkeypatch.setenv("REPORT_PIPELINE_MAILER", "ses")
     findings = check_security(load_settings())
     [finding] = [f for f in findings if not f.ok and "SNS_TOPIC_ARNS" in f.problem]
     assert finding.warning and finding.line().startswith("warning ses events:")
 
 
-def test_embedded_databases_are_owner_only(api) -> None:  # noqa: ANN001
+def test_embedded_databases_are_owner_only(api) -> None:
     home = api.settings.home
     for name in ("app.sqlite3", "catalog.sqlite3"):
         mode = stat.S_IMODE((home / name).stat().st_mode)
         assert mode == 0o600, f"{name}: {oct(mode)}"
 
 
-def test_existing_world_readable_database_is_tightened(settings) -> None:  # noqa: ANN001
+def test_existing_world_readable_database_is_tightened(settings) -> None:
     from report_pipeline.appdb.store import AppStore
 
     path = settings.home / "app.sqlite3"

@@ -49,38 +49,51 @@ class CountingFetch:
 
 
 def _post(client: httpx.Client, envelope: dict) -> httpx.Response:
-    return client.post(NOTIFICATIONS, content=json.dumps(envelope),
-                       headers={"Content-Type": "text/plain; charset=UTF-8"})
+    return client.post(
+        NOTIFICATIONS,
+        content=json.dumps(envelope),
+        headers={"Content-Type": "text/plain; charset=UTF-8"},
+    )
 
 
-def _nothing_written(store) -> bool:  # noqa: ANN001
+def _nothing_written(store) -> bool:
     with store.session() as session:
-        return session.scalar(select(func.count()).select_from(EmailEvent)) == 0 and \
-            session.scalar(select(func.count()).select_from(EmailSuppression)) == 0
+        return (
+            session.scalar(select(func.count()).select_from(EmailEvent)) == 0
+            and session.scalar(select(func.count()).select_from(EmailSuppression)) == 0
+        )
 
 
-def test_without_a_topic_allow_list_nothing_is_accepted(api) -> None:  # noqa: ANN001
+def test_without_a_topic_allow_list_nothing_is_accepted(api) -> None:
     fetch = CountingFetch()
     api.app.state.sns_verifier = SnsVerifier(fetch=fetch)  # what the default settings build
     confirmed: list[str] = []
     api.app.state.sns_confirm = confirmed.append
     with api.client() as client:
         answer = _post(client, notification(bounce("victim@example.com")))
-        confirm = _post(client, signed({
-            "Type": "SubscriptionConfirmation", "Message": "confirm", "Token": "t",
-            "SubscribeURL": "https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription"}))
+        confirm = _post(
+            client,
+            signed(
+                {
+                    "Type": "SubscriptionConfirmation",
+                    "Message": "confirm",
+                    "Token": "t",
+                    "SubscribeURL": "https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription",
+                }
+            ),
+        )
     assert answer.status_code == 403 and answer.json()["error"] == "not_configured"
     assert confirm.status_code == 403
     assert fetch.calls == [] and confirmed == []
     assert _nothing_written(api.store)
 
 
-def test_default_settings_refuse_too(api) -> None:  # noqa: ANN001
+def test_default_settings_refuse_too(api) -> None:
     with api.client() as client:
         assert _post(client, notification(bounce("v@example.com"))).status_code == 403
 
 
-def test_topic_shape_and_port_are_checked_before_any_fetch(start_api) -> None:  # noqa: ANN001
+def test_topic_shape_and_port_are_checked_before_any_fetch(start_api) -> None:
     running = start_api(REPORT_PIPELINE_SES_SNS_TOPIC_ARNS=TOPIC)
     fetch = CountingFetch()
     running.app.state.sns_verifier = SnsVerifier(fetch=fetch, topic_arns=[TOPIC])
@@ -102,7 +115,7 @@ def test_topic_shape_and_port_are_checked_before_any_fetch(start_api) -> None:  
     assert _nothing_written(running.store)
 
 
-def test_certificate_failures_are_cached(start_api) -> None:  # noqa: ANN001
+def test_certificate_failures_are_cached(start_api) -> None:
     running = start_api(REPORT_PIPELINE_SES_SNS_TOPIC_ARNS=TOPIC)
     fetch = CountingFetch(answer=None)
     running.app.state.sns_verifier = SnsVerifier(fetch=fetch, topic_arns=[TOPIC])
@@ -112,7 +125,7 @@ def test_certificate_failures_are_cached(start_api) -> None:  # noqa: ANN001
     assert fetch.calls == [CERT_URL]
 
 
-def test_certificates_are_cached(start_api) -> None:  # noqa: ANN001
+def test_certificates_are_cached(start_api) -> None:
     running = start_api(REPORT_PIPELINE_SES_SNS_TOPIC_ARNS=TOPIC)
     fetch = CountingFetch()
     running.app.state.sns_verifier = SnsVerifier(fetch=fetch, topic_arns=[TOPIC])
@@ -122,7 +135,7 @@ def test_certificates_are_cached(start_api) -> None:  # noqa: ANN001
     assert fetch.calls == [CERT_URL]
 
 
-def test_slow_certificate_hosts_do_not_stall_other_requests(start_api) -> None:  # noqa: ANN001
+def test_slow_certificate_hosts_do_not_stall_other_requests(start_api) -> None:
     """45 posts whose certificate fetch hangs; an admin's listing still answers meanwhile."""
     running = start_api(REPORT_PIPELINE_SES_SNS_TOPIC_ARNS=TOPIC)
     gate = threading.Event()

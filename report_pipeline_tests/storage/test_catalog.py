@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import mongomock
 import pytest
@@ -9,7 +9,7 @@ import pytest
 from report_pipeline.models import DocumentRecord
 from report_pipeline.storage.catalog import DuplicateDocument, EmbeddedCatalog, MongoCatalog
 
-MONDAY = datetime(2024, 3, 4, tzinfo=timezone.utc)
+MONDAY = datetime(2024, 3, 4, tzinfo=UTC)
 
 
 @pytest.fixture(params=["embedded", "mongodb"])
@@ -23,8 +23,9 @@ def catalog(request: pytest.FixtureRequest, tmp_path):
 
 
 def record(doc_id: str, created_at: datetime, customer: str = "acme") -> DocumentRecord:
-    return DocumentRecord(doc_id, f"customers/{customer}/{doc_id}.txt", "text/plain",
-                          created_at, 10, trial_id="T-1")
+    return DocumentRecord(
+        doc_id, f"customers/{customer}/{doc_id}.txt", "text/plain", created_at, 10, trial_id="T-1"
+    )
 
 
 def test_a_week_is_the_half_open_interval(catalog) -> None:
@@ -69,11 +70,15 @@ def test_a_catalog_file_from_before_languages_gains_the_column(tmp_path) -> None
 
     path = tmp_path / "catalog.sqlite3"
     with sqlite3.connect(path) as conn:
-        conn.execute("CREATE TABLE documents (document_id TEXT PRIMARY KEY, file_location TEXT"
-                     " NOT NULL, content_type TEXT NOT NULL, created_at TEXT NOT NULL,"
-                     " size INTEGER NOT NULL, trial_id TEXT)")
-        conn.execute("INSERT INTO documents VALUES ('old', 'customers/acme/old.txt',"
-                     " 'text/plain', '2024-03-04T09:00:00+00:00', 3, NULL)")
+        conn.execute(
+            "CREATE TABLE documents (document_id TEXT PRIMARY KEY, file_location TEXT"
+            " NOT NULL, content_type TEXT NOT NULL, created_at TEXT NOT NULL,"
+            " size INTEGER NOT NULL, trial_id TEXT)"
+        )
+        conn.execute(
+            "INSERT INTO documents VALUES ('old', 'customers/acme/old.txt',"
+            " 'text/plain', '2024-03-04T09:00:00+00:00', 3, NULL)"
+        )
     catalog = EmbeddedCatalog(path)
     assert catalog.get("old").language is None
     catalog.add(dataclasses.replace(record("new", MONDAY), language="fra"))

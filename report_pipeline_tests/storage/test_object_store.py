@@ -6,7 +6,11 @@ import boto3
 import pytest
 
 from report_pipeline.storage.object_store import (
-    InvalidKey, LocalObjectStore, ObjectNotFound, S3ObjectStore, sha256_of,
+    InvalidKey,
+    LocalObjectStore,
+    ObjectNotFound,
+    S3ObjectStore,
+    sha256_of,
 )
 
 
@@ -16,8 +20,11 @@ def store(request: pytest.FixtureRequest, tmp_path):
         return LocalObjectStore(tmp_path / "objects")
     endpoint = request.getfixturevalue("s3_endpoint")
     client = boto3.client(
-        "s3", endpoint_url=endpoint, region_name="us-east-1",
-        aws_access_key_id="testing", aws_secret_access_key="testing",
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
     )
     bucket = f"reports-{uuid.uuid4().hex[:8]}"
     client.create_bucket(Bucket=bucket)
@@ -61,8 +68,11 @@ def test_keys_with_spaces_and_non_ascii_work(store) -> None:
 
 def test_s3_writes_are_encrypted_at_rest(s3_endpoint: str) -> None:
     client = boto3.client(
-        "s3", endpoint_url=s3_endpoint, region_name="us-east-1",
-        aws_access_key_id="testing", aws_secret_access_key="testing",
+        "s3",
+        endpoint_url=s3_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
     )
     client.create_bucket(Bucket="encrypted-bucket")
     S3ObjectStore(client, "encrypted-bucket").put("reports/x.pdf", b"%PDF")

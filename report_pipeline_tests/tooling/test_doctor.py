@@ -11,9 +11,9 @@ from pathlib import Path
 import mongomock
 import pytest
 
-from report_pipeline.tooling.doctor import check_mongo_collection, scrub
 from report_pipeline.settings import load_settings
 from report_pipeline.storage.catalog import MongoCatalog
+from report_pipeline.tooling.doctor import check_mongo_collection, scrub
 from report_pipeline_tests.production.conftest import AWS_TEST_ENV
 
 PASSWORD = "hunter2-not-shown"
@@ -28,17 +28,25 @@ def _closed_port() -> int:
 
 
 @pytest.fixture
-def doctor(tmp_path: Path):  # noqa: ANN201
+def doctor(tmp_path: Path):
     """Runs the doctor with the embedded defaults plus the given variables."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("REPORT_PIPELINE_")}
-    base.update({"REPORT_PIPELINE_HOME": str(tmp_path / "home"),
-                 "DAGSTER_HOME": str(tmp_path / "home" / "dagster")})
+    base.update(
+        {
+            "REPORT_PIPELINE_HOME": str(tmp_path / "home"),
+            "DAGSTER_HOME": str(tmp_path / "home" / "dagster"),
+        }
+    )
 
     def run(**env: str) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [sys.executable, "-m", "report_pipeline.cli", "doctor"], env={**base, **env},
-            capture_output=True, text=True, timeout=120,
+            [sys.executable, "-m", "report_pipeline.cli", "doctor"],
+            env={**base, **env},
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
+
     return run
 
 
@@ -50,8 +58,14 @@ def test_the_embedded_default_is_healthy(doctor) -> None:
     result = doctor()
     assert result.returncode == 0, result.stdout + result.stderr
     services = [line.split(":")[0].split(None, 1)[1] for line in result.stdout.splitlines()]
-    assert services == ["object store (local)", "catalog (embedded)", "app database (sqlite)",
-                        "mailer (outbox)", "tesseract", "unsubscribe links"]
+    assert services == [
+        "object store (local)",
+        "catalog (embedded)",
+        "app database (sqlite)",
+        "mailer (outbox)",
+        "tesseract",
+        "unsubscribe links",
+    ]
 
 
 def test_real_mail_needs_a_public_url_and_an_unsubscribe_secret(doctor, tmp_path) -> None:
@@ -60,9 +74,12 @@ def test_real_mail_needs_a_public_url_and_an_unsubscribe_secret(doctor, tmp_path
     [line] = [p for p in _problems(result) if p.startswith("problem unsubscribe links")]
     assert "REPORT_PIPELINE_PUBLIC_URL" in line and "REPORT_PIPELINE_UNSUBSCRIBE_SECRET" in line
 
-    configured = doctor(REPORT_PIPELINE_MAILER="smtp", REPORT_PIPELINE_SMTP_PORT=str(_closed_port()),
-                        REPORT_PIPELINE_PUBLIC_URL="https://reports.example.com",
-                        REPORT_PIPELINE_UNSUBSCRIBE_SECRET=VARIED_SECRET)
+    configured = doctor(
+        REPORT_PIPELINE_MAILER="smtp",
+        REPORT_PIPELINE_SMTP_PORT=str(_closed_port()),
+        REPORT_PIPELINE_PUBLIC_URL="https://reports.example.com",
+        REPORT_PIPELINE_UNSUBSCRIBE_SECRET=VARIED_SECRET,
+    )
     assert not [p for p in _problems(configured) if "unsubscribe" in p]
     assert "ok      unsubscribe links: https://reports.example.com/unsubscribe" in configured.stdout
 
@@ -86,11 +103,18 @@ def test_a_database_behind_on_migrations_says_to_upgrade(doctor, postgres_url) -
 def test_a_wrong_bucket_is_named(doctor, s3_endpoint) -> None:
     import boto3
 
-    boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1",
-                 aws_access_key_id="testing", aws_secret_access_key="testing").create_bucket(
-        Bucket="doctor-real-bucket")
-    s3 = {**AWS_TEST_ENV, "REPORT_PIPELINE_OBJECT_STORE": "s3",
-          "REPORT_PIPELINE_S3_ENDPOINT_URL": s3_endpoint}
+    boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    ).create_bucket(Bucket="doctor-real-bucket")
+    s3 = {
+        **AWS_TEST_ENV,
+        "REPORT_PIPELINE_OBJECT_STORE": "s3",
+        "REPORT_PIPELINE_S3_ENDPOINT_URL": s3_endpoint,
+    }
 
     wrong = doctor(**s3, REPORT_PIPELINE_S3_BUCKET="doctor-missing-bucket")
     assert wrong.returncode == 1
@@ -118,14 +142,23 @@ def test_a_missing_ocr_language_is_reported_with_its_package(doctor) -> None:
     assert "tesseract data missing: kor" in line and "tesseract-ocr-kor" in line
 
 
-@pytest.mark.parametrize("uri, expected", [
-    ("not-a-mongo-uri", "bad MongoDB URI"),
-    (f"mongodb://reader:{PASSWORD}@127.0.0.1:{_closed_port()}/?directConnection=true",
-     "MongoDB unreachable"),
-], ids=["malformed", "unreachable"])
+@pytest.mark.parametrize(
+    "uri, expected",
+    [
+        ("not-a-mongo-uri", "bad MongoDB URI"),
+        (
+            f"mongodb://reader:{PASSWORD}@127.0.0.1:{_closed_port()}/?directConnection=true",
+            "MongoDB unreachable",
+        ),
+    ],
+    ids=["malformed", "unreachable"],
+)
 def test_a_bad_mongo_uri_is_reported_without_its_password(doctor, uri, expected) -> None:
-    result = doctor(REPORT_PIPELINE_CATALOG="mongodb", REPORT_PIPELINE_MONGO_URI=uri,
-                    REPORT_PIPELINE_MONGO_TIMEOUT_MS="300")
+    result = doctor(
+        REPORT_PIPELINE_CATALOG="mongodb",
+        REPORT_PIPELINE_MONGO_URI=uri,
+        REPORT_PIPELINE_MONGO_TIMEOUT_MS="300",
+    )
     assert result.returncode == 1
     [line] = _problems(result)
     assert line.startswith("problem catalog (mongodb):") and expected in line
@@ -143,15 +176,19 @@ def test_the_created_at_index_is_checked(settings) -> None:
 
 def test_secrets_are_scrubbed_from_error_text(monkeypatch) -> None:
     monkeypatch.setenv("REPORT_PIPELINE_SMTP_PASSWORD", PASSWORD)
-    text = scrub(f"login {PASSWORD} failed for redis://:{PASSWORD}x@h and\n"
-                 "postgresql://u:pw@db/x", load_settings())
+    text = scrub(
+        f"login {PASSWORD} failed for redis://:{PASSWORD}x@h and\npostgresql://u:pw@db/x",
+        load_settings(),
+    )
     assert PASSWORD not in text and "pw@" not in text
     assert "$REPORT_PIPELINE_SMTP_PASSWORD" in text and "postgresql://u:***@db/x" in text
 
 
 def test_celery_without_a_broker_or_workers_is_reported(doctor, redis_url) -> None:
-    unreachable = doctor(REPORT_PIPELINE_EXECUTOR="celery",
-                         REPORT_PIPELINE_CELERY_BROKER=f"redis://127.0.0.1:{_closed_port()}/0")
+    unreachable = doctor(
+        REPORT_PIPELINE_EXECUTOR="celery",
+        REPORT_PIPELINE_CELERY_BROKER=f"redis://127.0.0.1:{_closed_port()}/0",
+    )
     [line] = _problems(unreachable)
     assert line.startswith("problem executor (celery): broker unreachable")
 
@@ -161,10 +198,13 @@ def test_celery_without_a_broker_or_workers_is_reported(doctor, redis_url) -> No
 
 
 def test_ses_quota_is_checked(doctor, s3_endpoint) -> None:
-    result = doctor(**AWS_TEST_ENV, REPORT_PIPELINE_MAILER="ses",
-                    REPORT_PIPELINE_SES_ENDPOINT_URL=s3_endpoint,
-                    # real mail needs both (the unsubscribe check), as production sets them
-                    REPORT_PIPELINE_PUBLIC_URL="https://reports.example.com",
-                    REPORT_PIPELINE_UNSUBSCRIBE_SECRET=VARIED_SECRET)
+    result = doctor(
+        **AWS_TEST_ENV,
+        REPORT_PIPELINE_MAILER="ses",
+        REPORT_PIPELINE_SES_ENDPOINT_URL=s3_endpoint,
+        # real mail needs both (the unsubscribe check), as production sets them
+        REPORT_PIPELINE_PUBLIC_URL="https://reports.example.com",
+        REPORT_PIPELINE_UNSUBSCRIBE_SECRET=VARIED_SECRET,
+    )
     assert result.returncode == 0, result.stdout
     assert "ok      mailer (ses): SES reachable" in result.stdout

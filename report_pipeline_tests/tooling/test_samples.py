@@ -1,13 +1,13 @@
 import io
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from report_pipeline.tooling import samples
 from report_pipeline.extraction.text import text_features
+from report_pipeline.tooling import samples
 
 WEEK = date(2024, 3, 4)
 
@@ -33,7 +33,7 @@ def test_week_has_enough_documents_for_three_customers(week) -> None:
 
 
 def test_week_dates_cover_every_day_inside_the_week(week) -> None:
-    start = datetime(2024, 3, 4, tzinfo=timezone.utc)
+    start = datetime(2024, 3, 4, tzinfo=UTC)
     for doc in week:
         assert doc.created_at.utcoffset() == timedelta(0)
         assert start <= doc.created_at < start + timedelta(days=7)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -20,13 +20,16 @@ Printable = Query(max_length=320, pattern=r"^[^\x00-\x1F\x7F]*$")
 def _utc(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    return aware.astimezone(timezone.utc)
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC)
 
 
 @router.get("", response_model=AuditPage)
 def list_audit(
-    _: Authorized, context: Context, limit: Limit = 50, cursor: Cursor = None,
+    _: Authorized,
+    context: Context,
+    limit: Limit = 50,
+    cursor: Cursor = None,
     actor: Annotated[str | None, Printable] = None,
     action: Annotated[str | None, Printable] = None,
     since: Annotated[datetime | None, Query(description="at or after (ISO 8601)")] = None,
@@ -34,7 +37,16 @@ def list_audit(
 ) -> AuditPage:
     filters = {"actor": actor, "action": action, "since": _utc(since), "until": _utc(until)}
     after = int_key(decode_cursor(cursor, "audit", filters))
-    page = audit_page(context.store, after=after, limit=limit, actor=actor, action=action,
-                      since=_utc(since), until=_utc(until))
-    return AuditPage(items=[AuditOut.model_validate(row) for row in page.items],
-                     next_cursor=encode_cursor(page.next_key, "audit", filters))
+    page = audit_page(
+        context.store,
+        after=after,
+        limit=limit,
+        actor=actor,
+        action=action,
+        since=_utc(since),
+        until=_utc(until),
+    )
+    return AuditPage(
+        items=[AuditOut.model_validate(row) for row in page.items],
+        next_cursor=encode_cursor(page.next_key, "audit", filters),
+    )

@@ -8,6 +8,7 @@ from report_pipeline.api.errors import ApiError, ErrorBody
 from report_pipeline.delivery.addresses import InvalidEmail, normalize_email
 from report_pipeline.weeks import InvalidWeek, parse_week, week_bounds
 
+
 def error_responses(*statuses: int) -> dict[int, dict]:
     """OpenAPI `responses` for JSON errors with these status codes."""
     return {status: {"model": ErrorBody} for status in statuses}

@@ -20,7 +20,7 @@ Printable = Query(max_length=200, pattern=r"^[^\x00-\x1F\x7F]*$")
 def _document_key(key: object) -> tuple[str, str] | None:
     if key is None:
         return None
-    if (isinstance(key, list) and len(key) == 2 and all(isinstance(k, str) for k in key)):
+    if isinstance(key, list) and len(key) == 2 and all(isinstance(k, str) for k in key):
         from datetime import datetime
 
         try:
@@ -34,7 +34,11 @@ def _document_key(key: object) -> tuple[str, str] | None:
 
 @router.get("", response_model=DocumentPage)
 def list_documents(
-    _: Authorized, context: Context, audit: Audit, limit: Limit = 50, cursor: Cursor = None,
+    _: Authorized,
+    context: Context,
+    audit: Audit,
+    limit: Limit = 50,
+    cursor: Cursor = None,
     week: Annotated[str | None, Query(max_length=32, description="any date of the week")] = None,
     customer: Annotated[str | None, Printable] = None,
     content_type: Annotated[str | None, Printable] = None,
@@ -47,7 +51,11 @@ def list_documents(
     filters = {"week": monday, "customer": customer, "content_type": content_type}
     after = _document_key(decode_cursor(cursor, "documents", filters))
     items, next_key = documents_page(
-        context.catalog, after=after, limit=limit, week=monday, customer=customer,
+        context.catalog,
+        after=after,
+        limit=limit,
+        week=monday,
+        customer=customer,
         content_type=content_type,
     )
     return DocumentPage(

@@ -12,10 +12,20 @@ from report_pipeline.api.launcher import LaunchError
 from report_pipeline.api.pagination import Cursor, Limit, decode_cursor, encode_cursor, int_key
 from report_pipeline.api.routers.common import ERRORS, email_or_422
 from report_pipeline.api.schemas import (
-    MAX_INT, EmailIn, EmailOut, EmailPage, EmailPatch, SendIn, SendOut,
+    MAX_INT,
+    EmailIn,
+    EmailOut,
+    EmailPage,
+    EmailPatch,
+    SendIn,
+    SendOut,
 )
 from report_pipeline.appdb.emails import (
-    EmailNotFound, InvalidEmailTransition, emails_page, schedule_email, update_email_status,
+    EmailNotFound,
+    InvalidEmailTransition,
+    emails_page,
+    schedule_email,
+    update_email_status,
 )
 from report_pipeline.appdb.reports import ReportNotFound, get_report
 from report_pipeline.appdb.subscriptions import not_a_recipient
@@ -29,10 +39,19 @@ router = APIRouter(prefix="/api/reports/emails", tags=["emails"], responses=ERRO
 ReportId = Annotated[int, Path(ge=1, le=MAX_INT, description="report id")]
 
 
-@router.post("/send/{report_id}", response_model=SendOut, status_code=202,
-             responses={409: {"model": ERRORS[400]["model"]}})
-def send_report(report_id: ReportId, access: Authorized, context: Context, audit: Audit,
-                body: SendIn | None = None) -> SendOut:
+@router.post(
+    "/send/{report_id}",
+    response_model=SendOut,
+    status_code=202,
+    responses={409: {"model": ERRORS[400]["model"]}},
+)
+def send_report(
+    report_id: ReportId,
+    access: Authorized,
+    context: Context,
+    audit: Audit,
+    body: SendIn | None = None,
+) -> SendOut:
     """Launch an email run for this report (even an older one of its week) and its scope.
 
     One email per (week, scope, address): addresses already mailed a report of
@@ -54,10 +73,15 @@ def send_report(report_id: ReportId, access: Authorized, context: Context, audit
     return SendOut(report_id=report.id, week=report.week, run_id=run_id, force=force)
 
 
-@router.post("", response_model=EmailOut, status_code=201,
-             responses={200: {"model": EmailOut, "description": "already recorded"}})
-def record_email(body: EmailIn, response: Response, access: Authorized, context: Context,
-                 audit: Audit) -> EmailOut:
+@router.post(
+    "",
+    response_model=EmailOut,
+    status_code=201,
+    responses={200: {"model": EmailOut, "description": "already recorded"}},
+)
+def record_email(
+    body: EmailIn, response: Response, access: Authorized, context: Context, audit: Audit
+) -> EmailOut:
     """Record a scheduled (pending) email for an active, unsuppressed subscriber.
 
     The same (report, address) is recorded once. An admin may record any other
@@ -70,8 +94,9 @@ def record_email(body: EmailIn, response: Response, access: Authorized, context:
             raise ApiError(403, "only an admin may override the subscription check")
         audit.target += " override_subscription"
     elif _exists(context, body.report_id) and (reason := not_a_recipient(context.store, email)):
-        raise ApiError(422, f"{reason}: only active subscribers receive reports",
-                       code="not_a_subscriber")
+        raise ApiError(
+            422, f"{reason}: only active subscribers receive reports", code="not_a_subscriber"
+        )
     try:
         row, created = schedule_email(context.store, body.report_id, email, body.name)
     except ReportNotFound as error:
@@ -90,9 +115,13 @@ def _exists(context: ApiContext, report_id: int) -> bool:
 
 
 @router.get("/{id}", response_model=EmailPage)
-def list_emails(report_id: Annotated[int, Path(alias="id", ge=1, le=MAX_INT,
-                                               description="report id")], _: Authorized, context: Context, limit: Limit = 50,
-                cursor: Cursor = None) -> EmailPage:
+def list_emails(
+    report_id: Annotated[int, Path(alias="id", ge=1, le=MAX_INT, description="report id")],
+    _: Authorized,
+    context: Context,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> EmailPage:
     filters = {"report_id": report_id}
     after = int_key(decode_cursor(cursor, "emails", filters))
     try:
@@ -100,21 +129,25 @@ def list_emails(report_id: Annotated[int, Path(alias="id", ge=1, le=MAX_INT,
     except ReportNotFound as error:
         raise ApiError(404, str(error)) from None
     reasons = suppression_reasons(context.store, [row.email for row in page.items])
-    items = [EmailOut.model_validate(row).model_copy(update={"suppressed": reasons.get(row.email)})
-             for row in page.items]
+    items = [
+        EmailOut.model_validate(row).model_copy(update={"suppressed": reasons.get(row.email)})
+        for row in page.items
+    ]
     return EmailPage(items=items, next_cursor=encode_cursor(page.next_key, "emails", filters))
 
 
-@router.patch("/{id}", response_model=EmailOut,
-              responses={409: {"model": ERRORS[400]["model"]}})
-def patch_email(email_id: Annotated[int, Path(alias="id", ge=1, le=MAX_INT,
-                                              description="email id")], body: EmailPatch, _: Authorized, context: Context,
-                audit: Audit) -> EmailOut:
+@router.patch("/{id}", response_model=EmailOut, responses={409: {"model": ERRORS[400]["model"]}})
+def patch_email(
+    email_id: Annotated[int, Path(alias="id", ge=1, le=MAX_INT, description="email id")],
+    body: EmailPatch,
+    _: Authorized,
+    context: Context,
+    audit: Audit,
+) -> EmailOut:
     """Worker callback: pending -> sent | failed, failed -> pending | sent; sent is final."""
     audit.target = f"email:{email_id} status:{body.status}"
     try:
-        row = update_email_status(context.store, email_id, body.status, body.message_id,
-                                  body.error)
+        row = update_email_status(context.store, email_id, body.status, body.message_id, body.error)
     except EmailNotFound as error:
         raise ApiError(404, str(error)) from None
     except InvalidEmailTransition as error:

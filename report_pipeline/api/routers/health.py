@@ -21,9 +21,13 @@ def healthz() -> Health:
 def readyz(context: Context) -> Health:
     try:
         revision = database_revision(context.store.engine)
-    except Exception:  # noqa: BLE001 - any failure to talk to the database means "not ready"
+    except Exception:
         raise ApiError(503, "the app database is unreachable", code="not_ready") from None
     if revision != schema_head():
-        raise ApiError(503, f"the app database schema is at {revision}, expected {schema_head()};"
-                       " run `report-pipeline db upgrade`", code="not_ready")
+        raise ApiError(
+            503,
+            f"the app database schema is at {revision}, expected {schema_head()};"
+            " run `report-pipeline db upgrade`",
+            code="not_ready",
+        )
     return Health(status="ready")

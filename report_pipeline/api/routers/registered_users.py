@@ -11,22 +11,31 @@ from report_pipeline.api.deps import Audit, Authorized, Context
 from report_pipeline.api.errors import ApiError
 from report_pipeline.api.pagination import Cursor, Limit, decode_cursor, encode_cursor, int_key
 from report_pipeline.api.routers.common import ERRORS, email_or_422
+from report_pipeline.api.routers.reports import scope_or_422
 from report_pipeline.api.schemas import SubscribeIn, SubscriberOut, SubscriberPage
 from report_pipeline.appdb.subscriptions import (
-    subscriber_by_email, subscribers_page, subscriptions_of,
+    subscriber_by_email,
+    subscribers_page,
+    subscriptions_of,
 )
-from report_pipeline.api.routers.reports import scope_or_422
 
-CustomerQuery = Annotated[str | None, Query(
-    max_length=64, description="the scope: `all` or one customer id")]
-router = APIRouter(prefix="/api/reports/registered-users", tags=["registered users"],
-                   responses=ERRORS)
+CustomerQuery = Annotated[
+    str | None, Query(max_length=64, description="the scope: `all` or one customer id")
+]
+router = APIRouter(
+    prefix="/api/reports/registered-users", tags=["registered users"], responses=ERRORS
+)
 
 
-@router.post("", response_model=SubscriberOut, status_code=201,
-             responses={200: {"model": SubscriberOut, "description": "already subscribed"}})
-def subscribe(body: SubscribeIn, response: Response, access: Authorized, context: Context,
-              audit: Audit) -> SubscriberOut:
+@router.post(
+    "",
+    response_model=SubscriberOut,
+    status_code=201,
+    responses={200: {"model": SubscriberOut, "description": "already subscribed"}},
+)
+def subscribe(
+    body: SubscribeIn, response: Response, access: Authorized, context: Context, audit: Audit
+) -> SubscriberOut:
     """Subscribe (idempotent; a removed address is reactivated). 201 new, 200 existing."""
     email = email_or_422(body.email)
     scope = scope_or_422(body.customer)
@@ -44,8 +53,13 @@ def subscribe(body: SubscribeIn, response: Response, access: Authorized, context
 
 
 @router.delete("/{email}", response_model=SubscriberOut)
-def unsubscribe(email: Annotated[str, Path(max_length=320)], access: Authorized,
-                context: Context, audit: Audit, customer: CustomerQuery = None) -> SubscriberOut:
+def unsubscribe(
+    email: Annotated[str, Path(max_length=320)],
+    access: Authorized,
+    context: Context,
+    audit: Audit,
+    customer: CustomerQuery = None,
+) -> SubscriberOut:
     """Soft removal from one scope (`customer`), or from every scope of the address.
 
     The row stays with its timestamps. Repeating it is harmless."""
@@ -53,8 +67,11 @@ def unsubscribe(email: Annotated[str, Path(max_length=320)], access: Authorized,
     scope = scope_or_422(customer) if customer else None
     audit.target = f"subscriber:{address}" + (f" scope:{scope}" if scope else "")
     access.require_owner(address)
-    mine = [row for row in subscriptions_of(context.store, address)
-            if scope is None or row.customer == scope]
+    mine = [
+        row
+        for row in subscriptions_of(context.store, address)
+        if scope is None or row.customer == scope
+    ]
     if not mine:
         raise ApiError(404, f"{address} is not subscribed")
     context.store.unsubscribe(address, customer=scope)
@@ -64,16 +81,19 @@ def unsubscribe(email: Annotated[str, Path(max_length=320)], access: Authorized,
 
 @router.get("", response_model=SubscriberPage)
 def list_subscribers(
-    _: Authorized, context: Context, limit: Limit = 50, cursor: Cursor = None,
-    active: Annotated[bool | None, Query(description="only active (true) or removed (false)")]
-    = None,
+    _: Authorized,
+    context: Context,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    active: Annotated[
+        bool | None, Query(description="only active (true) or removed (false)")
+    ] = None,
     customer: CustomerQuery = None,
 ) -> SubscriberPage:
     scope = scope_or_422(customer) if customer else None
     filters = {"active": active, "customer": scope}
     after = int_key(decode_cursor(cursor, "registered-users", filters))
-    page = subscribers_page(context.store, after=after, limit=limit, active=active,
-                            customer=scope)
+    page = subscribers_page(context.store, after=after, limit=limit, active=active, customer=scope)
     return SubscriberPage(
         items=[SubscriberOut.model_validate(row) for row in page.items],
         next_cursor=encode_cursor(page.next_key, "registered-users", filters),

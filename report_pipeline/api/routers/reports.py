@@ -15,19 +15,37 @@ from report_pipeline.api.launcher import LaunchError
 from report_pipeline.api.pagination import Cursor, Limit, decode_cursor, encode_cursor, int_key
 from report_pipeline.api.routers.common import ERRORS, error_responses, week_or_422
 from report_pipeline.api.schemas import (
-    MAX_INT, ReportConflictBody, ReportIn, ReportOut, ReportPage, ReportState, ReportVersionOut,
-    ResultIn, StateIn,
+    MAX_INT,
+    ReportConflictBody,
+    ReportIn,
+    ReportOut,
+    ReportPage,
+    ReportState,
+    ReportVersionOut,
+    ResultIn,
+    StateIn,
 )
 from report_pipeline.appdb.audit import AuditEvent
 from report_pipeline.appdb.reports import (
-    InvalidResult, InvalidTransition, NotHeld, ReportConflict, ReportNotFound, ResultImmutable,
-    attach_run, check_result, get_report, release_hold, reports_page, request_report, set_state,
+    InvalidResult,
+    InvalidTransition,
+    NotHeld,
+    ReportConflict,
+    ReportNotFound,
+    ResultImmutable,
+    attach_run,
+    check_result,
+    get_report,
+    release_hold,
+    reports_page,
+    request_report,
+    set_state,
     update_result,
 )
 from report_pipeline.appdb.schema import Report
+from report_pipeline.appdb.scopes import InvalidCustomer, validate_scope
 from report_pipeline.appdb.versions import list_versions
 from report_pipeline.pipeline.gate import report_held
-from report_pipeline.appdb.scopes import InvalidCustomer, validate_scope
 from report_pipeline.weeks import WeekNotRunnable, check_runnable
 
 log = logging.getLogger(__name__)
@@ -38,6 +56,7 @@ def scope_or_422(text: str) -> str:
         return validate_scope(text)
     except InvalidCustomer as error:
         raise ApiError(422, str(error), code="invalid_customer") from None
+
 
 router = APIRouter(prefix="/api/reports", tags=["reports"], responses=ERRORS)
 ReportId = Annotated[int, Path(ge=1, le=MAX_INT)]
@@ -54,15 +73,20 @@ def report_out(context: ApiContext, row: Report, *, versions: bool = True) -> Re
         out.download_url = context.object_store.download_url(row.pdf_key, ttl)
     if versions:
         out.versions = [
-            ReportVersionOut(**vars(version),
-                             download_url=context.object_store.download_url(version.pdf_key, ttl))
-            for version in list_versions(context.store, row.id)]
+            ReportVersionOut(
+                **vars(version),
+                download_url=context.object_store.download_url(version.pdf_key, ttl),
+            )
+            for version in list_versions(context.store, row.id)
+        ]
     return out
 
 
 def _conflict(request: Request, context: ApiContext, conflict: ReportConflict) -> JSONResponse:
     body = ReportConflictBody(
-        error="conflict", message=conflict.reason, request_id=request.state.request_id,
+        error="conflict",
+        message=conflict.reason,
+        request_id=request.state.request_id,
         report=report_out(context, conflict.report) if conflict.report else None,
     )
     return JSONResponse(body.model_dump(mode="json"), status_code=409)
@@ -76,8 +100,9 @@ def _report(context: ApiContext, report_id: int) -> Report:
 
 
 @router.post("", response_model=ReportOut, status_code=201, responses=CONFLICT)
-def request_week_report(body: ReportIn, request: Request, access: Authorized, context: Context,
-                        audit: Audit):
+def request_week_report(
+    body: ReportIn, request: Request, access: Authorized, context: Context, audit: Audit
+):
     """Record a report for the week and launch its Dagster run; 409 if one is done or running."""
     week = week_or_422(body.week)
     audit.target = f"week:{week}"
@@ -102,20 +127,29 @@ def request_week_report(body: ReportIn, request: Request, access: Authorized, co
 
 @router.get("", response_model=ReportPage)
 def list_reports(
-    _: Authorized, context: Context, audit: Audit, limit: Limit = 50, cursor: Cursor = None,
+    _: Authorized,
+    context: Context,
+    audit: Audit,
+    limit: Limit = 50,
+    cursor: Cursor = None,
     state: Annotated[ReportState | None, Query()] = None,
     week: Annotated[str | None, Query(max_length=32, description="any date of the week")] = None,
-    customer: Annotated[str | None, Query(
-        max_length=64, description="the scope: `all` (default), a customer id, or `*` for every"
-        " scope")] = None,
+    customer: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="the scope: `all` (default), a customer id, or `*` for every scope",
+        ),
+    ] = None,
 ) -> ReportPage:
     """Newest first; the `all` reports unless `customer` names a customer (or `*`: every scope)."""
     monday = week_or_422(week) if week else None
     scope = None if customer == "*" else scope_or_422(customer)
     filters = {"state": state, "week": monday, "customer": scope}
     after = int_key(decode_cursor(cursor, "reports", filters))
-    page = reports_page(context.store, after=after, limit=limit, state=state, week=monday,
-                        scope=scope)
+    page = reports_page(
+        context.store, after=after, limit=limit, state=state, week=monday, scope=scope
+    )
     items = [report_out(context, row, versions=False) for row in page.items]
     _audit_download_links(audit, items)
     return ReportPage(items=items, next_cursor=encode_cursor(page.next_key, "reports", filters))
@@ -138,16 +172,28 @@ def _audit_download_links(audit: AuditEvent, items: list[ReportOut]) -> None:
 
 
 @router.patch("/{report_id}/state", response_model=ReportOut, responses=CONFLICT)
-def patch_state(report_id: ReportId, body: StateIn, request: Request, _: Authorized,
-                context: Context, audit: Audit):
+def patch_state(
+    report_id: ReportId,
+    body: StateIn,
+    request: Request,
+    _: Authorized,
+    context: Context,
+    audit: Audit,
+):
     """Worker callback: validated transition (a finished report never runs again)."""
     audit.target = f"report:{report_id} state:{body.state}"
     return _updated(request, context, report_id, state=body.state)
 
 
 @router.patch("/{report_id}/result", response_model=ReportOut, responses=CONFLICT)
-def patch_result(report_id: ReportId, body: ResultIn, request: Request, _: Authorized,
-                 context: Context, audit: Audit):
+def patch_result(
+    report_id: ReportId,
+    body: ResultIn,
+    request: Request,
+    _: Authorized,
+    context: Context,
+    audit: Audit,
+):
     """Worker callback: the rendered report's facts, optionally with its final state.
 
     A report reaching `succeeded` here launches its email run (as the design
@@ -172,15 +218,19 @@ def patch_result(report_id: ReportId, body: ResultIn, request: Request, _: Autho
 
 
 @router.post("/{report_id}/release", response_model=ReportOut, responses=CONFLICT)
-def release_report(report_id: ReportId, access: Authorized, context: Context,
-                   audit: Audit) -> ReportOut:
+def release_report(
+    report_id: ReportId, access: Authorized, context: Context, audit: Audit
+) -> ReportOut:
     """Release a held report's emails (the reason stays on record); the next email run sends."""
     audit.target = f"report:{report_id} release"
     report = _report(context, report_id)
     latest = context.store.latest_report(report.week, report.scope)
     if latest is None or latest.id != report.id:
-        raise ApiError(409, f"report {report_id} was superseded by report {latest.id}"
-                       " of its week", code="conflict")
+        raise ApiError(
+            409,
+            f"report {report_id} was superseded by report {latest.id} of its week",
+            code="conflict",
+        )
     try:
         row = release_hold(context.store, report.week, access.principal.actor, report.scope)
     except NotHeld as error:
@@ -216,8 +266,6 @@ def _updated(request: Request, context: ApiContext, report_id: int, **changes: o
     return report_out(context, row)
 
 
-
-
 class TestEmailIn(BaseModel):
     to: str = Field(min_length=3, max_length=320, description="the address to send the test to")
     name: str | None = Field(default=None, max_length=200, description="greeting name")
@@ -232,10 +280,12 @@ class TestEmailOut(BaseModel):
     attached: bool
 
 
-@router.post("/{report_id}/test-email", response_model=TestEmailOut,
-             responses=error_responses(409, 502))
-def send_test_email(report_id: ReportId, body: TestEmailIn, _: Authorized, context: Context,
-                    audit: Audit) -> TestEmailOut:
+@router.post(
+    "/{report_id}/test-email", response_model=TestEmailOut, responses=error_responses(409, 502)
+)
+def send_test_email(
+    report_id: ReportId, body: TestEmailIn, _: Authorized, context: Context, audit: Audit
+) -> TestEmailOut:
     """Send this report's email, exactly as a subscriber gets it, to one address with [Test]
     in the subject. No delivery is recorded; the week's real send is unaffected."""
     from report_pipeline.delivery.addresses import InvalidEmail, normalize_email
@@ -252,19 +302,37 @@ def send_test_email(report_id: ReportId, body: TestEmailIn, _: Authorized, conte
     audit.target = f"report:{report_id} test-email:{to}"
     latest = context.store.latest_report(report.week)
     if latest is None or latest.id != report.id:
-        raise ApiError(409, f"report {report_id} was superseded by report {latest.id}"
-                       " of its week", code="conflict")
+        raise ApiError(
+            409,
+            f"report {report_id} was superseded by report {latest.id} of its week",
+            code="conflict",
+        )
     settings = context.settings
-    mailer = connections.open_mailer(**connections.mailer_config(settings),
-                                     smtp_password=settings.smtp.password)
+    mailer = connections.open_mailer(
+        **connections.mailer_config(settings), smtp_password=settings.smtp.password
+    )
     try:
         sent = proof.send_test_email(
-            context.store, context.object_store, mailer, connections.sender_address(settings),
-            report.week, to, delivery_settings(settings.delivery), body.name)
+            context.store,
+            context.object_store,
+            mailer,
+            connections.sender_address(settings),
+            report.week,
+            to,
+            delivery_settings(settings.delivery),
+            body.name,
+        )
     except proof.NoReportToTest as error:
         raise ApiError(409, str(error), code="no_report") from None
     except SendError as error:
-        raise ApiError(502, f"the mail server refused the test email: {error}",
-                       code="send_failed") from None
-    return TestEmailOut(report_id=sent.report_id, week=sent.week.isoformat(), to=sent.to,
-                        subject=sent.subject, message_id=sent.message_id, attached=sent.attached)
+        raise ApiError(
+            502, f"the mail server refused the test email: {error}", code="send_failed"
+        ) from None
+    return TestEmailOut(
+        report_id=sent.report_id,
+        week=sent.week.isoformat(),
+        to=sent.to,
+        subject=sent.subject,
+        message_id=sent.message_id,
+        attached=sent.attached,
+    )

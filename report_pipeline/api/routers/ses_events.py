@@ -20,7 +20,11 @@ from report_pipeline.api.routers.common import error_responses
 from report_pipeline.appdb.audit import AuditEvent
 from report_pipeline.appdb.suppressions import ingest_events
 from report_pipeline.delivery.bounces import (
-    InvalidNotification, SnsVerifier, check_aws_url, message_of, parse_ses_event,
+    InvalidNotification,
+    SnsVerifier,
+    check_aws_url,
+    message_of,
+    parse_ses_event,
 )
 
 router = APIRouter(prefix="/api/ses", tags=["ses-events"])
@@ -45,7 +49,7 @@ def verifier_for(request: Request) -> SnsVerifier:
 
 def _confirm(url: str) -> None:
     check_aws_url(url)
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - SNS host, https
+    with urllib.request.urlopen(url, timeout=10) as response:
         response.read(100_000)
 
 
@@ -70,14 +74,16 @@ def _refused(error: Exception) -> ApiError:
     return ApiError(403, f"not a verified SNS message: {message}", code="invalid_signature")
 
 
-@router.post("/notifications", response_model=SnsResult,
-             responses=error_responses(403, 413, 503))
+@router.post("/notifications", response_model=SnsResult, responses=error_responses(403, 413, 503))
 async def sns_notification(request: Request, context: Context, audit: Audit) -> SnsResult:
     audit.role, audit.actor = "sns", "sns"
     verifier = verifier_for(request)
     if not verifier.topic_arns:
-        raise ApiError(403, "the SNS endpoint is off: REPORT_PIPELINE_SES_SNS_TOPIC_ARNS is not"
-                       " set", code="not_configured")
+        raise ApiError(
+            403,
+            "the SNS endpoint is off: REPORT_PIPELINE_SES_SNS_TOPIC_ARNS is not set",
+            code="not_configured",
+        )
     body = await request.body()  # SNS posts JSON as text/plain
     if len(body) > MAX_BODY:
         raise ApiError(413, "SNS messages are at most 256 KB")
@@ -85,8 +91,9 @@ async def sns_notification(request: Request, context: Context, audit: Audit) -> 
         envelope = verifier.precheck(json.loads(body))
     except (ValueError, RecursionError, InvalidNotification) as error:
         raise _refused(error) from None
-    return await anyio.to_thread.run_sync(_handle, request, context, audit, envelope,
-                                          limiter=_limiter(request))
+    return await anyio.to_thread.run_sync(
+        _handle, request, context, audit, envelope, limiter=_limiter(request)
+    )
 
 
 def _handle(request: Request, context: ApiContext, audit: AuditEvent, envelope: dict) -> SnsResult:
@@ -99,7 +106,7 @@ def _handle(request: Request, context: ApiContext, audit: AuditEvent, envelope: 
     if kind == "SubscriptionConfirmation":
         try:
             confirmer_for(request)(envelope["SubscribeURL"])
-        except Exception:  # noqa: BLE001 - SNS will resend the confirmation
+        except Exception:
             raise ApiError(503, "could not confirm the SNS subscription") from None
         return SnsResult(type=kind)
     if kind != "Notification":
@@ -108,7 +115,12 @@ def _handle(request: Request, context: ApiContext, audit: AuditEvent, envelope: 
         records = parse_ses_event(message_of(envelope), envelope.get("MessageId"))
     except InvalidNotification as error:
         raise ApiError(422, str(error), code="invalid_event") from None
-    result = ingest_events(context.store, records, actor="sns",
-                           request_id=getattr(request.state, "request_id", None))
-    return SnsResult(type=kind, recorded=result.recorded, duplicates=result.duplicates,
-                     suppressed=len(result.suppressed))
+    result = ingest_events(
+        context.store, records, actor="sns", request_id=getattr(request.state, "request_id", None)
+    )
+    return SnsResult(
+        type=kind,
+        recorded=result.recorded,
+        duplicates=result.duplicates,
+        suppressed=len(result.suppressed),
+    )

@@ -22,8 +22,7 @@ from report_pipeline.delivery.tokens import InvalidToken, UnsubscribeSigner
 router = APIRouter(tags=["unsubscribe"])
 PAGE_ERRORS = {
     403: {"description": "invalid or expired token", "content": {"text/html": {}}},
-    404: {"description": "one-click unsubscribe is not configured",
-          "content": {"text/html": {}}},
+    404: {"description": "one-click unsubscribe is not configured", "content": {"text/html": {}}},
 }
 Token = Annotated[str, Query(min_length=1, max_length=2000, description="signed token")]
 
@@ -44,16 +43,19 @@ def _verified(request: Request, token: str) -> str:
     try:
         return signer_for(request).verify(token)
     except InvalidToken as error:
-        raise ApiError(403, f"{error}; ask for a new link or contact support",
-                       code="invalid_token") from None
+        raise ApiError(
+            403, f"{error}; ask for a new link or contact support", code="invalid_token"
+        ) from None
 
 
 def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(
-        f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>"
-        f"<meta name=\"robots\" content=\"noindex\"></head><body style=\"font-family: Arial,"
-        f" sans-serif\"><h1>{title}</h1>{body}</body></html>", status_code=status,
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+        f'<meta name="robots" content="noindex"></head><body style="font-family: Arial,'
+        f' sans-serif"><h1>{title}</h1>{body}</body></html>',
+        status_code=status,
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )
 
 
 @router.get("/unsubscribe", response_class=HTMLResponse, responses=PAGE_ERRORS)
@@ -63,11 +65,15 @@ def confirm_page(request: Request, token: Token) -> HTMLResponse:
         email = _verified(request, token)
     except ApiError as error:
         return _page("This link does not work", f"<p>{escape(error.message)}</p>", error.status)
-    return _page("Unsubscribe from the weekly report?", (
-        f"<p>{escape(email)} will no longer receive the weekly document report.</p>"
-        f"<form method=\"post\" action=\"?token={escape(token, quote=True)}\">"
-        "<input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">"
-        "<button type=\"submit\">Unsubscribe</button></form>"))
+    return _page(
+        "Unsubscribe from the weekly report?",
+        (
+            f"<p>{escape(email)} will no longer receive the weekly document report.</p>"
+            f'<form method="post" action="?token={escape(token, quote=True)}">'
+            '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
+            '<button type="submit">Unsubscribe</button></form>'
+        ),
+    )
 
 
 @router.post("/unsubscribe", response_class=HTMLResponse, responses=PAGE_ERRORS)
@@ -81,5 +87,7 @@ def one_click(request: Request, token: Token, context: Context, audit: Audit) ->
     audit.actor, audit.target = email, f"subscriber:{email}"
     changed = context.store.unsubscribe(email)
     note = "" if changed else "<p>It was already unsubscribed.</p>"
-    return _page("You are unsubscribed",
-                 f"<p>{escape(email)} will no longer receive the weekly report.</p>{note}")
+    return _page(
+        "You are unsubscribed",
+        f"<p>{escape(email)} will no longer receive the weekly report.</p>{note}",
+    )

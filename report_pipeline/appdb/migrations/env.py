@@ -20,7 +20,8 @@ def run_migrations_online() -> None:
 
 def _run(connection) -> None:
     context.configure(
-        connection=connection, target_metadata=Base.metadata,
+        connection=connection,
+        target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():

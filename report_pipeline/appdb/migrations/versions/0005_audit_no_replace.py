@@ -9,10 +9,11 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-28 19:30:00
 """
+
 from alembic import op
 
-revision = '0005'
-down_revision = '0004'
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
@@ -22,10 +23,10 @@ SQLITE_NO_REPLACE = """CREATE TRIGGER audit_log_no_replace BEFORE INSERT ON audi
 
 
 def upgrade() -> None:
-    if op.get_context().dialect.name == 'sqlite':
+    if op.get_context().dialect.name == "sqlite":
         op.execute(SQLITE_NO_REPLACE)
 
 
 def downgrade() -> None:
-    if op.get_context().dialect.name == 'sqlite':
+    if op.get_context().dialect.name == "sqlite":
         op.execute("DROP TRIGGER IF EXISTS audit_log_no_replace")
