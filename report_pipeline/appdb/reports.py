@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from report_pipeline.appdb.pagination import Page, keyset_page
 from report_pipeline.appdb.schema import ACTIVE_REPORT_STATES, AuditEntry, Report
@@ -256,13 +258,7 @@ def apply_run_state(app: AppStore, run: RunState) -> Report | None:
     try:
         with app.session() as session, session.begin():
             # Customer rows carry the run id too; the run's own row is the `all` one.
-            row = session.scalar(
-                select(Report)
-                .where(Report.dagster_run_id == run.run_id, Report.scope == ALL)
-                .order_by(Report.id.desc())
-                .limit(1)
-                .with_for_update()
-            )
+            row = _newest(session, Report.dagster_run_id == run.run_id, Report.scope == ALL)
             if row is None:
                 row = session.scalar(
                     select(Report)
@@ -312,21 +308,9 @@ def start_run(app: AppStore, week: date, run_id: str) -> Report | None:
     try:
         with app.session() as session, session.begin():
             # The run's own row is the `all` one; customer rows are written at its end.
-            row = session.scalar(
-                select(Report)
-                .where(Report.dagster_run_id == run_id, Report.scope == ALL)
-                .order_by(Report.id.desc())
-                .limit(1)
-                .with_for_update()
-            )
+            row = _newest(session, Report.dagster_run_id == run_id, Report.scope == ALL)
             if row is None:
-                row = session.scalar(
-                    select(Report)
-                    .where(Report.week == week, Report.scope == ALL)
-                    .order_by(Report.id.desc())
-                    .limit(1)
-                    .with_for_update()
-                )
+                row = _newest(session, Report.week == week, Report.scope == ALL)
             now = utcnow()
             if row is None:
                 row = Report(
@@ -361,21 +345,13 @@ def finish_run(app: AppStore, result: ReportResult, hold: str | None) -> Report:
     with app.session() as session, session.begin():
         row = None
         if result.dagster_run_id:
-            row = session.scalar(
-                select(Report)
-                .where(Report.dagster_run_id == result.dagster_run_id, Report.scope == result.scope)
-                .order_by(Report.id.desc())
-                .limit(1)
-                .with_for_update()
+            row = _newest(
+                session,
+                Report.dagster_run_id == result.dagster_run_id,
+                Report.scope == result.scope,
             )
         if row is None:
-            row = session.scalar(
-                select(Report)
-                .where(Report.week == result.week, Report.scope == result.scope)
-                .order_by(Report.id.desc())
-                .limit(1)
-                .with_for_update()
-            )
+            row = _newest(session, Report.week == result.week, Report.scope == result.scope)
         now = utcnow()
         if row is None:
             row = Report(week=result.week, scope=result.scope, created_at=now)
@@ -440,13 +416,7 @@ def release_hold(app: AppStore, week: date, released_by: str, scope: str = ALL) 
     """An operator lets the week's held report (of one scope) be mailed; the reason stays."""
     what = f"week {week}" + ("" if scope == ALL else f" for customer {scope}")
     with app.session() as session, session.begin():
-        row = session.scalar(
-            select(Report)
-            .where(Report.week == week, Report.scope == scope)
-            .order_by(Report.id.desc())
-            .limit(1)
-            .with_for_update()
-        )
+        row = _newest(session, Report.week == week, Report.scope == scope)
         if row is None:
             raise ReportNotFound(f"no report for {what}")
         if not row.hold_reason:
@@ -458,3 +428,10 @@ def release_hold(app: AppStore, week: date, released_by: str, scope: str = ALL) 
                 _audit(session, row, "held", "succeeded", row.dagster_run_id, actor=released_by)
         session.flush()
         return row
+
+
+def _newest(session: Session, *conditions: Any) -> Report | None:
+    """The newest report row matching ``conditions``, locked for this transaction."""
+    return session.scalar(
+        select(Report).where(*conditions).order_by(Report.id.desc()).limit(1).with_for_update()
+    )
