@@ -9,6 +9,7 @@ from __future__ import annotations
 import email
 import io
 import json
+import re
 from email import policy
 
 import pytest
@@ -78,8 +79,10 @@ def test_each_scope_sees_only_its_customer(cli, tmp_path) -> None:
     assert list(scopes) == ["all", *CUSTOMERS]
     assert [scopes[c]["documents_total"] for c in CUSTOMERS] == [1, 2, 3]
     assert scopes["acme-pharma"]["emails_sent"] == 2 and scopes["all"]["emails_sent"] == 1
-    assert scopes["globex-bio"]["pdf_path"].endswith(
-        "reports/2024-03-04/customers/globex-bio/weekly-report.pdf"
+    # Each scope's PDF is an immutable version: reports/<week>/customers/<id>/<sha256>/.
+    assert re.search(
+        r"reports/2024-03-04/customers/globex-bio/[0-9a-f]{64}/weekly-report\.pdf$",
+        scopes["globex-bio"]["pdf_path"],
     )
 
     messages = _messages(cli)
