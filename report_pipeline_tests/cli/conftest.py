@@ -24,6 +24,21 @@ class Cli:
         ):
             self.env.pop(name, None)
 
+    def add_note(self, folder: Path, text: str, customer: str = "acme") -> None:
+        """One clinical note of the week of 2024-03-04, stored through the CLI."""
+        note = folder / "note.txt"
+        note.write_text(text)
+        added = self(
+            "documents",
+            "add",
+            str(note),
+            "--customer",
+            customer,
+            "--created-at",
+            "2024-03-05T10:00:00Z",
+        )
+        assert added.returncode == 0, added.stderr
+
     def __call__(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
             [sys.executable, "-m", "report_pipeline.cli", *args],

@@ -29,20 +29,7 @@ LINK = re.compile(r"Download the full report: (\S+)")
 
 
 def _week(cli, tmp_path: Path) -> list[email.message.EmailMessage]:
-    note = tmp_path / "note.txt"
-    note.write_text("Patient seen for chest pain; blood pressure normal.")
-    assert (
-        cli(
-            "documents",
-            "add",
-            str(note),
-            "--customer",
-            "acme",
-            "--created-at",
-            "2024-03-05T10:00:00Z",
-        ).returncode
-        == 0
-    )
+    cli.add_note(tmp_path, "Patient seen for chest pain; blood pressure normal.")
     assert cli("subscribers", "add", "ann@example.com", "bob@example.com").returncode == 0
     run = cli("run", "--week", "2024-03-04", "--json")
     assert run.returncode == 0, run.stderr

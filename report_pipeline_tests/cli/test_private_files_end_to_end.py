@@ -11,20 +11,7 @@ from report_pipeline.private_files import shared_paths
 
 @pytest.mark.slow
 def test_everything_a_week_writes_is_private(cli, tmp_path) -> None:
-    note = tmp_path / "note.txt"
-    note.write_text("Patient seen for chest pain; blood pressure normal.")
-    assert (
-        cli(
-            "documents",
-            "add",
-            str(note),
-            "--customer",
-            "acme",
-            "--created-at",
-            "2024-03-05T10:00:00Z",
-        ).returncode
-        == 0
-    )
+    cli.add_note(tmp_path, "Patient seen for chest pain; blood pressure normal.")
     assert cli("subscribers", "add", "ops@example.com").returncode == 0
     run = cli("run", "--week", "2024-03-04", "--json")
     assert run.returncode == 0, run.stderr

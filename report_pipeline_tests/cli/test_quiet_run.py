@@ -16,20 +16,7 @@ from report_pipeline.settings import load_settings
 
 @pytest.mark.slow
 def test_run_without_verbose_prints_progress_and_no_debug_line(cli, tmp_path) -> None:
-    note = tmp_path / "note.txt"
-    note.write_text("Visit 1: blood pressure normal.")
-    assert (
-        cli(
-            "documents",
-            "add",
-            str(note),
-            "--customer",
-            "acme",
-            "--created-at",
-            "2024-03-05T10:00:00Z",
-        ).returncode
-        == 0
-    )
+    cli.add_note(tmp_path, "Visit 1: blood pressure normal.")
     assert cli("subscribers", "add", "ann@example.com").returncode == 0
 
     quiet = cli("run", "--week", "2024-03-04")

@@ -32,20 +32,7 @@ def test_an_untrusted_certificate_fails_the_run_with_the_ca_setting_and_leaves_m
 ) -> None:
     ca = make_test_ca(tmp_path / "ca")
     server = smtp_server_factory(tls_context=ca.server_context(), require_starttls=True)
-    note = tmp_path / "note.txt"
-    note.write_text("Visit note: stable.")
-    assert (
-        cli(
-            "documents",
-            "add",
-            str(note),
-            "--customer",
-            "acme",
-            "--created-at",
-            "2024-03-05T10:00:00Z",
-        ).returncode
-        == 0
-    )
+    cli.add_note(tmp_path, "Visit note: stable.")
     assert cli("subscribers", "add", "ann@example.com", "bob@example.com").returncode == 0
     cli.env.update(
         {
