@@ -138,7 +138,9 @@ class EmbeddedRunLauncher:
             "--launch-id",
             launch_id,
         ]
-        with open(log_path, "ab") as log:
+        # Open (and so create) the instance's storage before the child starts: a
+        # fresh SQLite home initialised by both processes at once can fail in one.
+        with self._instance() as instance, open(log_path, "ab") as log:
             process = subprocess.Popen(
                 command
                 + (["--force"] if force else [])
@@ -149,24 +151,28 @@ class EmbeddedRunLauncher:
                 env=env,
                 start_new_session=True,
             )
-        threading.Thread(target=process.wait, daemon=True).start()  # reap, never block
-        return self._wait_for_run(launch_id, process, log_path)
+            threading.Thread(target=process.wait, daemon=True).start()  # reap, never block
+            return self._wait_for_run(instance, launch_id, process, log_path)
 
-    def _wait_for_run(self, launch_id: str, process: subprocess.Popen, log_path: Path) -> str:
-        from dagster import DagsterInstance, RunsFilter
+    def _instance(self):
+        from dagster import DagsterInstance
         from dagster._core.instance.ref import InstanceRef
 
+        return DagsterInstance.from_ref(InstanceRef.from_dir(str(self.settings.dagster_home)))
+
+    def _wait_for_run(
+        self, instance, launch_id: str, process: subprocess.Popen, log_path: Path
+    ) -> str:
+        from dagster import RunsFilter
+
         deadline = time.monotonic() + self.timeout
-        with DagsterInstance.from_ref(
-            InstanceRef.from_dir(str(self.settings.dagster_home))
-        ) as inst:
-            while time.monotonic() < deadline:
-                runs = inst.get_runs(RunsFilter(tags={LAUNCH_TAG: launch_id}), limit=1)
-                if runs:
-                    return runs[0].run_id
-                if process.poll() is not None:
-                    raise LaunchError(f"the run process exited early; see {log_path}")
-                time.sleep(0.2)
+        while time.monotonic() < deadline:
+            runs = instance.get_runs(RunsFilter(tags={LAUNCH_TAG: launch_id}), limit=1)
+            if runs:
+                return runs[0].run_id
+            if process.poll() is not None:
+                raise LaunchError(f"the run process exited early; see {log_path}")
+            time.sleep(0.2)
         raise LaunchError(f"the run did not start within {self.timeout:.0f}s; see {log_path}")
 
 

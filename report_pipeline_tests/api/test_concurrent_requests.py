@@ -57,6 +57,13 @@ def _post_in_parallel(base_url: str, week: str) -> list[httpx.Response]:
         return list(pool.map(post, range(PARALLEL)))
 
 
+def _launch_logs(settings, responses: list[httpx.Response]) -> str:
+    """On failure: the odd responses and what the run's child process printed."""
+    odd = [r.text for r in responses if r.status_code != 409]
+    logs = [p.read_text()[-3000:] for p in (settings.home / "logs").glob("api-run-*.log")]
+    return "\n".join(odd + logs)
+
+
 @pytest.fixture
 def pipeline_settings(settings, postgres_url, monkeypatch):
     """Embedded services, but the app database on PostgreSQL (the run's child sees it too)."""
@@ -84,7 +91,7 @@ def test_parallel_requests_make_one_report_and_one_run_on_postgresql(pipeline_se
     with ServerThread(app) as base_url:
         responses = _post_in_parallel(base_url, "2024-03-07")
         statuses = sorted(r.status_code for r in responses)
-        assert statuses == [201] + [409] * (PARALLEL - 1), [r.text for r in responses]
+        assert statuses == [201] + [409] * (PARALLEL - 1), _launch_logs(settings, responses)
         [created] = [r.json() for r in responses if r.status_code == 201]
         assert {r.json()["report"]["id"] for r in responses if r.status_code == 409} == {
             created["id"]
