@@ -16,7 +16,7 @@ from report_pipeline.api.app import create_app
 from report_pipeline.api.config import ApiConfig, JwtConfig
 from report_pipeline.api.launcher import LaunchError
 from report_pipeline.appdb.store import AppStore
-from report_pipeline.settings import Settings
+from report_pipeline.settings import Settings, load_settings
 from report_pipeline.storage.catalog import EmbeddedCatalog
 
 SECRET = "test-secret-" + "x" * 40
@@ -133,3 +133,11 @@ def utc(*args: int) -> datetime:
 def past_week(weeks_ago: int = 1) -> date:
     today = datetime.now(UTC).date()
     return today - timedelta(days=today.weekday() + 7 * weeks_ago)
+
+
+@pytest.fixture
+def pipeline_settings(settings, postgres_url, monkeypatch):
+    """Embedded services, but the app database on PostgreSQL (the run's child sees it too)."""
+    monkeypatch.setenv("REPORT_PIPELINE_DATABASE_URL", postgres_url)
+    AppStore(postgres_url).upgrade()
+    return load_settings()

@@ -8,7 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import httpx
-import pytest
 import uvicorn
 from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 from sqlalchemy import func, select
@@ -17,10 +16,8 @@ from report_pipeline.api.app import create_app
 from report_pipeline.api.config import ApiConfig
 from report_pipeline.api.launcher import EmbeddedRunLauncher
 from report_pipeline.appdb.schema import Report
-from report_pipeline.appdb.store import AppStore
 from report_pipeline.pipeline.documents import store_document
 from report_pipeline.resources.connections import open_services
-from report_pipeline.settings import load_settings
 from report_pipeline_tests.api.conftest import JWT, WEEK, auth
 from report_pipeline_tests.services import free_port, wait_for
 
@@ -62,14 +59,6 @@ def _launch_logs(settings, responses: list[httpx.Response]) -> str:
     odd = [r.text for r in responses if r.status_code != 409]
     logs = [p.read_text()[-3000:] for p in (settings.home / "logs").glob("api-run-*.log")]
     return "\n".join(odd + logs)
-
-
-@pytest.fixture
-def pipeline_settings(settings, postgres_url, monkeypatch):
-    """Embedded services, but the app database on PostgreSQL (the run's child sees it too)."""
-    monkeypatch.setenv("REPORT_PIPELINE_DATABASE_URL", postgres_url)
-    AppStore(postgres_url).upgrade()
-    return load_settings()
 
 
 def test_parallel_requests_make_one_report_and_one_run_on_postgresql(pipeline_settings) -> None:
