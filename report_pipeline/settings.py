@@ -14,6 +14,7 @@ here that hold secrets are kept out of ``repr``.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -258,6 +259,12 @@ class PatientDataEnv:
     download_link_ttl_seconds: int = 7 * 24 * 3600  # also the most a presigned URL may live
     public_url: str = "http://127.0.0.1:8000"  # where recipients reach the API
     download_secret: str | None = field(default=None, repr=False)
+    # (customer, mode) pairs overriding delivery_mode for that customer's scope.
+    delivery_mode_by_customer: tuple[tuple[str, str], ...] = ()
+
+    def delivery_mode_for(self, customer: str | None) -> str | None:
+        """The mode for one scope (None: the `all` scope); None means the default."""
+        return dict(self.delivery_mode_by_customer).get(customer or "", self.delivery_mode)
 
 
 _DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -284,6 +291,20 @@ def _long_secret(text: str) -> str:
     return text
 
 
+def _modes_by_customer(text: str) -> tuple[tuple[str, str], ...]:
+    """`acme=link,globex=attachment`: one delivery mode per customer scope."""
+    pairs = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        customer, _, mode = (piece.strip() for piece in item.partition("="))
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", customer) or mode not in (
+            "attachment",
+            "link",
+        ):
+            raise ValueError(f"{item!r}: use CUSTOMER=attachment|link, comma-separated")
+        pairs.append((customer, mode))
+    return tuple(pairs)
+
+
 def _patient_data(read: _Reader, public_url: str) -> PatientDataEnv:
     defaults = PatientDataEnv()
     mode = read.raw("REPORT_PIPELINE_DELIVERY_MODE")
@@ -301,6 +322,9 @@ def _patient_data(read: _Reader, public_url: str) -> PatientDataEnv:
         ),
         public_url=public_url,
         download_secret=read.get("REPORT_PIPELINE_DOWNLOAD_SECRET", _long_secret, None),
+        delivery_mode_by_customer=read.get(
+            "REPORT_PIPELINE_DELIVERY_MODE_BY_CUSTOMER", _modes_by_customer, ()
+        ),
     )
 
 

@@ -158,6 +158,7 @@ def _send(
         settings.max_attachment_bytes,
         settings.download_link_ttl_seconds,
         app_settings.patient_data,
+        customer=customer,
     )
     return dispatch_report(
         app,

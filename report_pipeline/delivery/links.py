@@ -138,12 +138,15 @@ def plan_links(
     oversize_ttl_seconds: int,
     patient_data: PatientDataEnv,
     now: datetime | None = None,
+    customer: str | None = None,
 ) -> LinkPlan:
     """Link mode: presigned S3 URL or per-recipient API link; attachment mode: the PDF,
-    with a presigned link instead when it is too big to attach and S3 can serve it."""
+    with a presigned link instead when it is too big to attach and S3 can serve it.
+    `customer` picks that scope's mode (REPORT_PIPELINE_DELIVERY_MODE_BY_CUSTOMER)."""
     now = now or datetime.now(UTC)
     s3 = isinstance(store, S3ObjectStore)
-    if delivery_mode(patient_data.delivery_mode, "s3" if s3 else "local") == "attachment":
+    configured = patient_data.delivery_mode_for(customer)
+    if delivery_mode(configured, "s3" if s3 else "local") == "attachment":
         if pdf_size <= max_attachment_bytes or not s3:
             return LinkPlan()
         return LinkPlan(

@@ -116,3 +116,23 @@ def test_attachment_mode_keeps_the_pdf_attached(tmp_path) -> None:
     )
     wire = getattr(message, "wire", None) or message.as_bytes()  # the fast path's bytes
     assert b"Content-Type: application/pdf" in wire
+
+
+def test_a_customer_scope_can_have_its_own_mode(tmp_path) -> None:
+    patient = _patient_data(delivery_mode_by_customer="acme=link, globex=attachment")
+    store = LocalObjectStore(tmp_path)
+
+    def plan(customer: str | None):
+        return plan_links(
+            store, 7, "reports/x.pdf", 10, tmp_path, 7_000_000, 60, patient, customer=customer
+        )
+
+    assert plan("acme").link_only  # overridden for acme
+    assert not plan("globex").link_only
+    assert not plan(None).link_only and not plan("initech").link_only  # the default
+
+
+@pytest.mark.parametrize("raw", ["acme=fax", "acme", "=link", "acme/x=link"])
+def test_a_bad_per_customer_mode_names_the_variable(raw: str) -> None:
+    with pytest.raises(SettingsError, match="REPORT_PIPELINE_DELIVERY_MODE_BY_CUSTOMER"):
+        _patient_data(delivery_mode_by_customer=raw)
