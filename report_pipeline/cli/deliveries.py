@@ -135,11 +135,12 @@ def work(concurrency: int, until_idle: bool, poll_seconds: float, as_json: bool)
     from report_pipeline.pipeline.sender_workers import run_sender_workers
     from report_pipeline.settings import load_settings
 
-    settings = load_settings()
-    app_store()  # the schema check (and the embedded database's migration) up front
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in _STOP_SIGNALS}
     try:
+        settings = load_settings()
+        app_store()  # the schema check (and the embedded database's migration) up front
+        click.echo(f"deliveries work: {concurrency} sender(s) started", err=True)
         result = run_sender_workers(
             settings, concurrency, stop, WorkerSettings(until_idle, poll_seconds)
         )

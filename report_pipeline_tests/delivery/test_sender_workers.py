@@ -36,6 +36,7 @@ from report_pipeline.delivery.worker import ReportMail, WorkerSettings, run_work
 from report_pipeline.pipeline.publish import publish_report
 from report_pipeline.resources.connections import object_store_config, open_object_store
 from report_pipeline.settings import load_settings
+from report_pipeline_tests.delivery.sender_child import SUMMARY
 from report_pipeline_tests.report.factories import WEEK, entry, failed, image_ok, text_ok
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -153,8 +154,9 @@ def test_a_long_running_worker_stops_cleanly_on_sigterm(
         stderr=subprocess.PIPE,
         text=True,
     )
+    assert "1 sender(s) started" in worker.stderr.readline()
     try:
-        worker.wait(timeout=3)  # nothing to send: it keeps polling instead of exiting
+        worker.wait(timeout=1)  # nothing to send: it keeps polling instead of exiting
         pytest.fail(f"the worker exited on an empty outbox: {worker.communicate()}")
     except subprocess.TimeoutExpired:
         pass
@@ -205,7 +207,7 @@ def test_a_stop_request_finishes_the_message_in_hand_and_hands_the_rest_back(
     outbox.snapshot(report.id)
     pdf = b"%PDF-1.4\n%%EOF\n"
     composer = ReportComposer(
-        ReportToSend(report.id, WEEK, {"documents_total": 1}, pdf, "weekly-report.pdf"),
+        ReportToSend(report.id, WEEK, SUMMARY, pdf, "weekly-report.pdf"),
         "reports@example.com",
     )
     stop = threading.Event()
@@ -216,7 +218,7 @@ def test_a_stop_request_finishes_the_message_in_hand_and_hands_the_rest_back(
         mailer,
         stop=stop,
         settings=SenderSettings(batch_size=10),
-        worker=WorkerSettings(until_idle=False, poll_seconds=0.05),
+        worker=WorkerSettings(until_idle=True, poll_seconds=0.05),  # ends even if never stopped
     )
     assert totals.sent == 3 and len(mailer.sent) == 3
     counts = outbox.counts(report.id)
