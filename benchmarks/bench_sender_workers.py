@@ -26,6 +26,7 @@ import asyncio
 import json
 import multiprocessing
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -149,6 +150,7 @@ class Bench:
         the report's rows and time until every one is sent; then SIGTERM them."""
         Path(self.log_path).write_text("")
         env = {**self.env, **extra}
+        cpu_before = _children_cpu()
         command = [sys.executable, "-m", "report_pipeline.cli", "deliveries", "work"]
         workers = [
             subprocess.Popen(
@@ -178,7 +180,14 @@ class Bench:
                 raise SystemExit(f"a worker failed: {err[-2000:]}")
         sent = sum(json.loads(out)["sent"] for out, _ in outputs)
         accepted = sorted(float(line) for line in Path(self.log_path).read_text().split())
-        return {"sent": sent, "seconds": seconds, "accepted": accepted}
+        # CPU of the workers (start-up included): what a loaded machine starves them of.
+        cpu = _children_cpu() - cpu_before
+        return {"sent": sent, "seconds": seconds, "accepted": accepted, "cpu": cpu}
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def rate_of(accepted: list[float]) -> float:
@@ -232,7 +241,8 @@ def main() -> None:
                     print(
                         f"{processes} worker process(es): {args.messages} messages in"
                         f" {run['seconds']:.2f} s, {rate:.1f} msg/s"
-                        f" (at the sink: {rate_of(run['accepted']):.1f} msg/s)"
+                        f" (at the sink: {rate_of(run['accepted']):.1f} msg/s); workers' CPU"
+                        f" {run['cpu']:.1f} s, {run['cpu'] / args.messages * 1000:.1f} ms/message"
                     )
             one, four = (sum(rates[n]) / len(rates[n]) for n in (1, 4))
             print(f"sink delay {DELAY * 1000:.0f} ms per message; mean of {args.rounds} rounds:")
