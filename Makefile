@@ -100,6 +100,7 @@ bench: install tesseract pdf-tools bench-corpus
 	$(BIN)/python benchmarks/bench_report_scopes.py --documents 2000 --customers 10 --repeat 1
 	$(BIN)/python benchmarks/bench_feature_memory.py --sizes 1000 2000 --large-every 500 --large-mb 20
 	$(BIN)/python benchmarks/bench_email_delivery.py --recipients 1000 --rounds 3
+	$(BIN)/python benchmarks/bench_sender_workers.py --messages 400 --rounds 1 --limited 2000 --rate 50 --stores redis
 	$(BIN)/python benchmarks/bench_registered_users.py --rows 100000 --repeat 30
 
 clean:

@@ -54,6 +54,7 @@ SECRET_VARIABLES = (
     "REPORT_PIPELINE_DOWNLOAD_SECRET",
     "REPORT_PIPELINE_API_CURSOR_SECRET",
     "REPORT_PIPELINE_API_RATE_LIMIT_STORAGE",
+    "REPORT_PIPELINE_REDIS_URL",
 )
 
 
@@ -185,6 +186,7 @@ class SmtpSettings:
     # Resources pass the password on as an EnvVar reference; only the doctor reads it.
     password: str | None = field(default=None, repr=False)
     ca_file: str | None = None  # a private CA, trusted in addition to the system's
+    max_rate: float | None = None  # messages per second for all senders together; None: no limit
 
 
 @dataclass(frozen=True)
@@ -225,6 +227,11 @@ class DeliveryEnv:
     # Special-use domains (RFC 6761: test, local, internal, ...) accepted in
     # subscriber addresses, for internal deployments; lowercased, no leading dot.
     allow_special_use_domains: tuple[str, ...] = ()
+    # Who sends: the email run itself (`in-process`) or `report-pipeline deliveries
+    # work` processes (`workers`), the email run then waiting for them to drain.
+    senders: str = "in-process"
+    # The email run gives up when no worker settled any of its rows for this long.
+    workers_idle_timeout_seconds: float = 600.0
 
 
 @dataclass(frozen=True)
@@ -348,6 +355,8 @@ class Settings:
     step_concurrency: int = 0
     celery_broker: str | None = field(default=None, repr=False)
     celery_backend: str | None = field(default=None, repr=False)
+    # Shared state of every sender (the send-rate bucket); None: the app database.
+    redis_url: str | None = field(default=None, repr=False)
     max_failed_share: float = DEFAULT_MAX_FAILED_SHARE
     mail_empty_weeks: bool = False
     operator_emails: tuple[str, ...] = ()
@@ -444,6 +453,19 @@ def _rate(text: str) -> str:
     return f"{int(count)}/{period.strip()}"
 
 
+def _positive(text: str) -> float:
+    value = _number(text)
+    if not value > 0:
+        raise ValueError("use a number above 0")
+    return value
+
+
+def _redis_url(text: str) -> str:
+    if not text.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError("use a redis://, rediss:// or unix:// URL")
+    return text
+
+
 def _s3(read: _Reader, region: str | None) -> S3Settings:
     return S3Settings(
         bucket=read.text("REPORT_PIPELINE_S3_BUCKET", ""),
@@ -482,6 +504,7 @@ def _smtp(read: _Reader) -> SmtpSettings:
         username=read.text("REPORT_PIPELINE_SMTP_USERNAME"),
         password=read.text("REPORT_PIPELINE_SMTP_PASSWORD"),
         ca_file=read.text("REPORT_PIPELINE_SMTP_CA_FILE"),
+        max_rate=read.get("REPORT_PIPELINE_SMTP_MAX_RATE", _positive, None),
     )
 
 
@@ -490,7 +513,7 @@ def _ses(read: _Reader, region: str | None) -> SesSettings:
         region=region,
         endpoint_url=read.text("REPORT_PIPELINE_SES_ENDPOINT_URL"),
         configuration_set=read.text("REPORT_PIPELINE_SES_CONFIGURATION_SET"),
-        max_send_rate=read.number("REPORT_PIPELINE_SES_MAX_SEND_RATE", None),
+        max_send_rate=read.get("REPORT_PIPELINE_SES_MAX_SEND_RATE", _positive, None),
         sns_topic_arns=read.names("REPORT_PIPELINE_SES_SNS_TOPIC_ARNS"),
     )
 
@@ -519,6 +542,10 @@ def _delivery(read: _Reader, public_url: str, home: Path) -> DeliveryEnv:
         unsubscribe_secret_file=home / "unsubscribe.secret",
         allow_special_use_domains=read.get(
             "REPORT_PIPELINE_ALLOW_SPECIAL_USE_DOMAINS", _domains, ()
+        ),
+        senders=read.choice("REPORT_PIPELINE_SENDERS", "in-process", ("in-process", "workers")),
+        workers_idle_timeout_seconds=read.get(
+            "REPORT_PIPELINE_SENDERS_IDLE_TIMEOUT", _positive, defaults.workers_idle_timeout_seconds
         ),
     )
 
@@ -580,6 +607,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         step_concurrency=read.integer("REPORT_PIPELINE_STEP_CONCURRENCY", 0, minimum=0),
         celery_broker=broker,
         celery_backend=read.text("REPORT_PIPELINE_CELERY_BACKEND") or broker,
+        redis_url=read.get("REPORT_PIPELINE_REDIS_URL", _redis_url, None),
         max_failed_share=read.get(
             "REPORT_PIPELINE_MAX_FAILED_SHARE", _share, DEFAULT_MAX_FAILED_SHARE
         ),

@@ -16,7 +16,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Integer, String, and_, bindparam, func, literal, or_, select, update
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -96,6 +107,11 @@ def _claimable(now: datetime):
     return or_(
         Delivery.status == PENDING, and_(Delivery.status == FAILED, Delivery.next_attempt_at <= now)
     )
+
+
+def _of_report(report_id: int | None):
+    """One report's rows, or (None) the whole outbox: a worker sends every week and scope."""
+    return true() if report_id is None else Delivery.report_id == report_id
 
 
 class OutboxStore:
@@ -179,14 +195,17 @@ class OutboxStore:
                 or 0
             )
 
-    def suppress_pending(self, report_id: int) -> int:
-        """Rows not yet sent to a suppressed address become `suppressed` (never sent)."""
+    def suppress_pending(self, report_id: int | None) -> int:
+        """Rows not yet sent to a suppressed address become `suppressed` (never sent).
+
+        `report_id` None: every report's rows (a worker's round).
+        """
         with self._write() as session:
             return (
                 session.execute(
                     update(Delivery)
                     .where(
-                        Delivery.report_id == report_id,
+                        _of_report(report_id),
                         Delivery.status.in_((PENDING, FAILED)),
                         Delivery.email.in_(select(EmailSuppression.email)),
                     )
@@ -203,13 +222,16 @@ class OutboxStore:
     # --- claiming and leases -------------------------------------------------
 
     def claim(
-        self, report_id: int, owner: str, limit: int, lease: timedelta
+        self, report_id: int | None, owner: str, limit: int, lease: timedelta
     ) -> list[ClaimedDelivery]:
-        """Take up to `limit` due rows for `owner`: `sending`, leased, attempt counted."""
+        """Take up to `limit` due rows for `owner`: `sending`, leased, attempt counted.
+
+        `report_id` None claims from the whole outbox, oldest rows first.
+        """
         now = utcnow()
         due = (
             select(Delivery.id)
-            .where(Delivery.report_id == report_id, _claimable(now))
+            .where(_of_report(report_id), _claimable(now))
             .order_by(Delivery.id)
             .limit(limit)
         )
@@ -236,7 +258,7 @@ class OutboxStore:
             # writer it is what makes the claim safe, row by row.
             statement = update(Delivery).where(
                 Delivery.id.in_(due.scalar_subquery()),
-                Delivery.report_id == report_id,
+                _of_report(report_id),
                 _claimable(now),
             )
         with self._write() as session:
@@ -265,7 +287,7 @@ class OutboxStore:
             )
         return set(rows)
 
-    def reconcile_expired(self, report_id: int, max_attempts: int) -> int:
+    def reconcile_expired(self, report_id: int | None, max_attempts: int) -> int:
         """`sending` rows whose lease ran out: their sender died or stalled.
 
         Whether the provider took the message is unknown, so the row is due
@@ -274,7 +296,7 @@ class OutboxStore:
         """
         now = utcnow()
         expired = and_(
-            Delivery.report_id == report_id,
+            _of_report(report_id),
             Delivery.status == SENDING,
             Delivery.lease_expires_at < now,
         )
@@ -429,6 +451,13 @@ class OutboxStore:
 
     # --- reading -------------------------------------------------------------
 
+    def being_sent(self) -> int:
+        """Rows some sender holds right now (any report): they end sent, failed or expired."""
+        with self.app.session() as session:
+            return session.scalar(
+                select(func.count()).select_from(Delivery).where(Delivery.status == SENDING)
+            )
+
     def counts(self, report_id: int) -> Counter[str]:
         with self.app.session() as session:
             rows = session.execute(
@@ -438,17 +467,17 @@ class OutboxStore:
             ).all()
         return Counter({status: n for status, n in rows})
 
-    def next_wakeup(self, report_id: int) -> datetime | None:
+    def next_wakeup(self, report_id: int | None) -> datetime | None:
         """When something unfinished may become claimable: a retry or a lease end."""
         with self.app.session() as session:
             retry = session.scalar(
                 select(func.min(Delivery.next_attempt_at)).where(
-                    Delivery.report_id == report_id, Delivery.status == FAILED
+                    _of_report(report_id), Delivery.status == FAILED
                 )
             )
             lease = session.scalar(
                 select(func.min(Delivery.lease_expires_at)).where(
-                    Delivery.report_id == report_id, Delivery.status == SENDING
+                    _of_report(report_id), Delivery.status == SENDING
                 )
             )
         moments = [_aware(m) for m in (retry, lease) if m is not None]

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import (
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -188,3 +189,17 @@ class EmailEvent(Base):
     provider_message_id: Mapped[str | None] = mapped_column(String(200))
     occurred_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SendRateBucket(Base):
+    """The shared send-rate bucket of one provider when no Redis is configured.
+
+    Updated under a row lock by every sender (appdb/send_rate.py); `updated` is
+    seconds since the epoch on the database's clock.
+    """
+
+    __tablename__ = "send_rate_buckets"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    updated: Mapped[float] = mapped_column(Float)

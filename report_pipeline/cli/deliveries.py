@@ -1,12 +1,15 @@
-"""`report-pipeline deliveries list|replay|send-new`.
+"""`report-pipeline deliveries list|replay|send-new|work`.
 
 Replays and sends to newcomers go through the Dagster email job, so they show
-in the UI with the same counts as a scheduled run.
+in the UI with the same counts as a scheduled run. `work` is a sender worker:
+it sends whatever the outbox has due, for every week and scope.
 """
 
 from __future__ import annotations
 
 import json
+import signal
+import threading
 from datetime import date
 
 import click
@@ -103,5 +106,64 @@ def send_new(week_text: str) -> None:
     """Send the week's report to people who subscribed after it went out."""
     _email_run(week_or_error(week_text), replay=False, force=False)
 
+
+@deliveries.command("work")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="sender threads, each with its own mail connection",
+)
+@click.option("--until-idle", is_flag=True, help="exit once nothing is left to send")
+@click.option(
+    "--poll-seconds",
+    type=click.FloatRange(0.05, 60),
+    default=1.0,
+    show_default=True,
+    help="longest wait between two looks at the outbox",
+)
+@click.option("--json", "as_json", is_flag=True, help="print the summary as one JSON object")
+def work(concurrency: int, until_idle: bool, poll_seconds: float, as_json: bool) -> None:
+    """Send due deliveries of every week and scope; runs until SIGTERM unless --until-idle.
+
+    Run any number of these, on any machines: they share the outbox (leased
+    claims) and one send rate (Redis or the app database). On SIGTERM or
+    Ctrl-C each sender finishes the message in hand and hands the rest back.
+    """
+    from report_pipeline.delivery.worker import WorkerSettings
+    from report_pipeline.pipeline.sender_workers import run_sender_workers
+    from report_pipeline.settings import load_settings
+
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in _STOP_SIGNALS}
+    try:
+        settings = load_settings()
+        app_store()  # the schema check (and the embedded database's migration) up front
+        click.echo(f"deliveries work: {concurrency} sender(s) started", err=True)
+        result = run_sender_workers(
+            settings, concurrency, stop, WorkerSettings(until_idle, poll_seconds)
+        )
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    failed = bool(result.errors) or (until_idle and result.dead > 0)
+    if as_json:
+        click.echo(json.dumps({"ok": not failed, **vars(result)}))
+    else:
+        click.echo(
+            f"deliveries work: {result.sent} sent, {result.failed} to retry, {result.dead} dead"
+            f" by {result.senders} sender(s) in {result.seconds:.1f} s (stopped: {result.stopped})"
+        )
+    if result.errors:
+        raise UserError(result.errors[0])
+    if failed:
+        raise UserError(
+            f"{result.dead} deliveries went dead; see `report-pipeline deliveries list"
+            " --status dead`"
+        )
+
+
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 COMMANDS = (deliveries,)

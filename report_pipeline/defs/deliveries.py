@@ -9,7 +9,6 @@ fails if any delivery is dead, so operators see both the numbers and a red run.
 """
 
 from collections.abc import Iterator
-from pathlib import PurePosixPath
 
 from dagster import (
     AssetExecutionContext,
@@ -21,20 +20,25 @@ from dagster import (
 )
 
 from report_pipeline.appdb.audit import AuditEvent, record_audit
-from report_pipeline.appdb.deliveries import status_counts
+from report_pipeline.appdb.deliveries import OutboxStore, status_counts
 from report_pipeline.appdb.reports import ReportNotFound, get_report
 from report_pipeline.appdb.schema import Report
 from report_pipeline.appdb.scopes import ALL
 from report_pipeline.appdb.store import AppStore
 from report_pipeline.defs.partitions import week_of, weekly_partitions
 from report_pipeline.defs.retries import STEP_RETRY
-from report_pipeline.delivery.dispatch import DispatchOutcome, ReportToSend, dispatch_report
-from report_pipeline.delivery.links import plan_links
+from report_pipeline.delivery.dispatch import (
+    DispatchOutcome,
+    SendersIdle,
+    await_senders,
+    dispatch_report,
+    prepare_outbox,
+)
 from report_pipeline.delivery.mailers import MailerConfigError
 from report_pipeline.delivery.settings import DeliverySettings, delivery_settings
 from report_pipeline.names import REQUESTED_BY_TAG
 from report_pipeline.pipeline.gate import report_held
-from report_pipeline.pipeline.publish import read_published_manifest
+from report_pipeline.pipeline.sending import report_to_send
 from report_pipeline.resources.configurable import (
     AppDatabaseResource,
     MailerResource,
@@ -85,8 +89,9 @@ def email_deliveries(
             continue
         try:
             outcome = _send(store, app, report, settings, mailer, config)
-        except MailerConfigError as error:
-            # No retry can help until the setting is fixed; the rows stay pending.
+        except (MailerConfigError, SendersIdle) as error:
+            # No retry can help until the setting is fixed (or a worker runs); the rows
+            # stay pending for the next run or the workers.
             raise Failure(str(error), allow_retries=False) from None
         if config.force:
             _audit_force(app, context, report, outcome)
@@ -145,40 +150,26 @@ def _send(
     mailer: MailerResource,
     config: DeliveryConfig,
 ) -> DispatchOutcome:
-    week, customer = report.week, None if report.scope == ALL else report.scope
-    published = read_published_manifest(store, week, report.pdf_sha256, customer)
-    pdf = store.get(report.pdf_key)
+    mode = "replay" if config.replay else "snapshot"
     app_settings = load_settings()
-    links = plan_links(
-        store,
-        report.id,
-        report.pdf_key,
-        len(pdf),
-        app_settings.home,
-        settings.max_attachment_bytes,
-        settings.download_link_ttl_seconds,
-        app_settings.patient_data,
-        customer=customer,
-    )
+    if app_settings.delivery.senders == "workers":
+        # The sender workers (`report-pipeline deliveries work`) send; this run
+        # snapshots the list and waits until they have settled it.
+        skipped = prepare_outbox(OutboxStore(app), report.id, force=config.force, mode=mode)
+        return await_senders(
+            app,
+            report.id,
+            skipped,
+            wait_for_retries=settings.sender.wait_for_retries,
+            idle_timeout=app_settings.delivery.workers_idle_timeout_seconds,
+        )
     return dispatch_report(
         app,
-        ReportToSend(
-            report_id=report.id,
-            week=week,
-            summary=published["summary"],
-            pdf=pdf,
-            pdf_filename=PurePosixPath(report.pdf_key).name.replace(
-                "weekly-report", f"weekly-report-{week.isoformat()}"
-            ),
-            download_url=links.download_url,
-            download_expires_at=links.expires_at,
-            link_only=links.link_only,
-            link_for=links.link_for,
-        ),
+        report_to_send(store, report, settings, app_settings),
         mailer.open(),
         mailer.sender,
         force=config.force,
-        mode="replay" if config.replay else "snapshot",
+        mode=mode,
         settings=settings,
     )
 

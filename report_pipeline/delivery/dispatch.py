@@ -5,9 +5,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -17,6 +18,8 @@ from typing import Literal
 from report_pipeline.appdb.deliveries import (
     DEAD,
     FAILED,
+    PENDING,
+    SENDING,
     SENT,
     SUPPRESSED,
     ClaimedDelivery,
@@ -198,6 +201,81 @@ class ReportComposer:
         return link_for(email) if link_for else self.report.download_url
 
 
+def prepare_outbox(outbox: OutboxStore, report_id: int, *, force: bool, mode: Mode) -> int:
+    """The report's rows as this send wants them; returns how many were already sent."""
+    if mode == "snapshot" or not sum(outbox.counts(report_id).values()):
+        # A replay of a report never sent is its first send.
+        outbox.snapshot(report_id, force=force)
+    if force:
+        outbox.reset_for_resend(report_id, (SENT, FAILED, DEAD))
+    elif mode == "replay":
+        outbox.reset_for_resend(report_id, (FAILED, DEAD))
+    return outbox.counts(report_id)[SENT]
+
+
+class SendersIdle(RuntimeError):
+    """Rows were due but no sender worker settled any of them for the configured time."""
+
+
+def await_senders(
+    app: AppStore,
+    report_id: int,
+    skipped: int,
+    *,
+    wait_for_retries: bool = True,
+    idle_timeout: float = 600.0,
+    poll_seconds: float = 1.0,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> DispatchOutcome:
+    """Wait until sender workers have settled the report's rows (REPORT_PIPELINE_SENDERS=workers).
+
+    Settled: nothing pending or being sent and, with `wait_for_retries`, nothing
+    waiting for a retry. Raises `SendersIdle` when rows are due and none changed
+    for `idle_timeout` seconds (no worker running, or all stuck); time spent
+    waiting for a retry's due time does not count, since no worker could act.
+    """
+    outbox = OutboxStore(app)
+    last_counts, last_change = None, clock()
+    while True:
+        counts = outbox.counts(report_id)
+        waiting = counts[PENDING] + counts[SENDING]
+        if not waiting and not (wait_for_retries and counts[FAILED]):
+            break
+        now = clock()
+        if counts != last_counts or not waiting and _retry_not_due(outbox, report_id):
+            last_counts, last_change = counts, now
+        elif now - last_change >= idle_timeout:
+            raise SendersIdle(
+                f"no sender worker settled any delivery of report {report_id} for"
+                f" {idle_timeout:.0f} s ({waiting} pending or being sent,"
+                f" {counts[FAILED]} waiting for a retry): start `report-pipeline deliveries"
+                " work`, or unset REPORT_PIPELINE_SENDERS to send from the email run"
+            )
+        sleep(poll_seconds)
+    return _outcome(outbox, report_id, skipped, counts)
+
+
+def _retry_not_due(outbox: OutboxStore, report_id: int) -> bool:
+    wakeup = outbox.next_wakeup(report_id)
+    return wakeup is not None and wakeup > datetime.now(UTC)
+
+
+def _outcome(
+    outbox: OutboxStore, report_id: int, skipped: int, counts: Counter[str]
+) -> DispatchOutcome:
+    dead = outbox.list(report_id=report_id, status=DEAD)
+    return DispatchOutcome(
+        recipients=sum(counts.values()),
+        sent=max(counts[SENT] - skipped, 0),
+        skipped=skipped,
+        failed=counts[FAILED],
+        dead=counts[DEAD],
+        suppressed=counts[SUPPRESSED],
+        errors=[f"{row.email}: {row.last_error}" for row, _ in dead[:20]],
+    )
+
+
 def dispatch_report(
     app: AppStore,
     report: ReportToSend,
@@ -216,14 +294,7 @@ def dispatch_report(
     """
     settings = settings or DeliverySettings()
     outbox = OutboxStore(app)
-    if mode == "snapshot" or not sum(outbox.counts(report.report_id).values()):
-        # A replay of a report never sent is its first send.
-        outbox.snapshot(report.report_id, force=force)
-    if force:
-        outbox.reset_for_resend(report.report_id, (SENT, FAILED, DEAD))
-    elif mode == "replay":
-        outbox.reset_for_resend(report.report_id, (FAILED, DEAD))
-    skipped = outbox.counts(report.report_id)[SENT]
+    skipped = prepare_outbox(outbox, report.report_id, force=force, mode=mode)
     composer = ReportComposer(
         report, sender, max_attachment_bytes or settings.max_attachment_bytes, settings.unsubscribe
     )

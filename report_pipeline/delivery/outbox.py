@@ -149,7 +149,13 @@ def _send_batch(
     rng: random.Random,
     totals: SenderTotals,
     pdf_sha256: str | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> None:
+    """Send a claimed batch in order; `should_stop` is asked before each message.
+
+    A sender told to stop (SIGTERM) finishes the message in hand and hands the
+    rest of the batch back at once.
+    """
     held = {d.id for d in batch}
     renew_after = time.monotonic() + settings.lease_seconds / 2
     # Messages are built one step ahead on a helper thread while this one waits
@@ -159,6 +165,8 @@ def _send_batch(
     built = [composer.submit(compose, delivery) for delivery in batch]
     try:
         for delivery, message in zip(batch, built, strict=False):
+            if should_stop is not None and should_stop():
+                break
             if time.monotonic() >= renew_after:
                 # A slow provider must not let our leases lapse: another sender
                 # would take the rows back and send them a second time.

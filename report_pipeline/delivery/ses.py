@@ -1,7 +1,8 @@
 """AWS SES v2 mailer: raw MIME through SendEmail, paced to the account's MaxSendRate.
 
 SES counts every recipient against `MaxSendRate` (GetSendQuota); going faster
-only earns throttling errors. A token bucket paces the sends, and a throttled
+only earns throttling errors. A token bucket (delivery/rate.py; shared by every
+sender when a `rate_factory` gives one) paces the sends, and a throttled
 request (which SES did not accept, so retrying cannot duplicate) is retried
 with exponential backoff and jitter. botocore's own retries are switched off:
 it would also retry timeouts of requests SES may have accepted.
@@ -10,7 +11,6 @@ it would also retry timeouts of requests SES may have accepted.
 from __future__ import annotations
 
 import random
-import threading
 import time
 from collections.abc import Callable
 from email.message import EmailMessage
@@ -19,45 +19,13 @@ from types import TracebackType
 from typing import Any, Self
 
 from report_pipeline.delivery.mailers import SendError
+from report_pipeline.delivery.rate import SendRate, SendRateFactory, TokenBucket
+
+__all__ = ["SesMailer", "TokenBucket"]
 
 THROTTLING = frozenset({"TooManyRequestsException", "Throttling", "ThrottlingException"})
 # The message itself is unacceptable; sending it again cannot help.
 PERMANENT = frozenset({"MessageRejected", "BadRequestException", "InvalidParameterValue"})
-
-
-class TokenBucket:
-    """`rate` tokens per second, at most `capacity` saved up; `acquire` waits for one."""
-
-    def __init__(
-        self,
-        rate: float,
-        capacity: float | None = None,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        if rate <= 0:
-            raise ValueError("rate must be positive")
-        self.rate = float(rate)
-        self.capacity = float(capacity if capacity is not None else max(1.0, rate))
-        self._clock, self._sleep = clock, sleep
-        self._tokens, self._last = self.capacity, clock()
-        self._lock = threading.Lock()
-
-    def acquire(self) -> float:
-        """Take one token, sleeping until there is one; returns the seconds waited."""
-        with self._lock:
-            waited = 0.0
-            while True:
-                now = self._clock()
-                self._tokens = min(self.capacity, self._tokens + (now - self._last) * self.rate)
-                self._last = now
-                if self._tokens >= 1 - 1e-9:  # float refill may land a hair below 1
-                    self._tokens = max(0.0, self._tokens - 1)
-                    return waited
-                pause = (1 - self._tokens) / self.rate
-                self._sleep(pause)
-                waited += pause
 
 
 class SesMailer:
@@ -75,6 +43,7 @@ class SesMailer:
         backoff_max: float = 20.0,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        rate_factory: SendRateFactory | None = None,
     ) -> None:
         if quota_client is None and max_send_rate is None:
             raise ValueError("give a quota client (GetSendQuota) or max_send_rate")
@@ -87,7 +56,10 @@ class SesMailer:
             backoff_max,
         )
         self._sleep, self._rng = sleep, rng or random.Random()
-        self.bucket: TokenBucket | None = None
+        # Several senders share one account's rate: the factory gives the shared
+        # bucket (Redis, app database); without one, this process paces alone.
+        self.rate_factory = rate_factory
+        self.bucket: SendRate | None = None
 
     @classmethod
     def from_config(
@@ -97,6 +69,7 @@ class SesMailer:
         endpoint_url: str | None = None,
         configuration_set: str | None = None,
         max_send_rate: float | None = None,
+        rate_factory: SendRateFactory | None = None,
         **client_kwargs: Any,
     ) -> SesMailer:
         """Clients from the usual AWS credential chain (env, profile, instance role)."""
@@ -110,6 +83,7 @@ class SesMailer:
             boto3.client("ses", **kwargs),
             configuration_set=configuration_set,
             max_send_rate=max_send_rate,
+            rate_factory=rate_factory,
         )
 
     def __repr__(self) -> str:
@@ -175,9 +149,10 @@ class SesMailer:
         ceiling = min(self.backoff_max, self.backoff_base * 2**attempt)
         return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
 
-    def _ensure_bucket(self) -> TokenBucket:
+    def _ensure_bucket(self) -> SendRate:
         if self.bucket is None:
-            self.bucket = TokenBucket(self.send_rate())
+            rate = self.send_rate()
+            self.bucket = self.rate_factory("ses", rate) if self.rate_factory else TokenBucket(rate)
         return self.bucket
 
 

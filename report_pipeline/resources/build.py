@@ -32,20 +32,24 @@ def build_catalog(settings: Settings) -> CatalogResource:
 
 
 def build_resources(settings: Settings) -> dict:
+    database_url = (
+        EnvVar("REPORT_PIPELINE_DATABASE_URL")
+        if settings.database_is_external
+        else settings.database_url
+    )
     resources: dict = {
         "object_store": ObjectStoreResource(**object_store_config(settings)),
         "catalog": build_catalog(settings),
         "app_database": AppDatabaseResource(
-            url=EnvVar("REPORT_PIPELINE_DATABASE_URL")
-            if settings.database_is_external
-            else settings.database_url,
-            auto_upgrade=not settings.database_is_external,
+            url=database_url, auto_upgrade=not settings.database_is_external
         ),
         "mailer": MailerResource(
             **mailer_config(settings),
             smtp_password=EnvVar("REPORT_PIPELINE_SMTP_PASSWORD")
             if settings.smtp.password
             else None,
+            redis_url=EnvVar("REPORT_PIPELINE_REDIS_URL") if settings.redis_url else None,
+            rate_database_url=database_url,
         ),
     }
     if settings.object_store == "s3":

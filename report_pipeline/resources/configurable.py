@@ -128,6 +128,18 @@ class MailerResource(ConfigurableResource):
     ses_endpoint_url: str | None = None
     ses_configuration_set: str | None = None
     ses_max_send_rate: float | None = None  # None: the account's MaxSendRate
+    smtp_max_rate: float | None = None  # None: no limit
+    # Where the send-rate bucket shared with every other sender lives: Redis
+    # (REPORT_PIPELINE_REDIS_URL, an EnvVar: it may carry a password), else the
+    # app database at `rate_database_url`; neither: this process alone.
+    redis_url: str | None = None
+    rate_database_url: str | None = None
 
     def open(self) -> Mailer:
-        return connections.open_mailer(**_fields(self, MailerResource))
+        fields = _fields(self, MailerResource)
+        redis_url, database_url = fields.pop("redis_url"), fields.pop("rate_database_url")
+        paced = self.kind == "ses" or (self.kind == "smtp" and self.smtp_max_rate is not None)
+        app = AppStore(database_url) if paced and database_url and not redis_url else None
+        return connections.open_mailer(
+            **fields, rate_factory=connections.send_rate_factory(redis_url, app)
+        )

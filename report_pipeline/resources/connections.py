@@ -12,6 +12,7 @@ from typing import Any
 
 from report_pipeline.appdb.store import AppStore, open_app_store
 from report_pipeline.delivery.mailers import Mailer, OutboxMailer, SmtpMailer
+from report_pipeline.delivery.rate import PacedMailer, SendRate, SendRateFactory
 from report_pipeline.settings import Settings
 from report_pipeline.storage.catalog import DocumentCatalog, EmbeddedCatalog, MongoCatalog
 from report_pipeline.storage.catalog_shape import CatalogShape
@@ -134,11 +135,14 @@ def open_mailer(
     ses_endpoint_url: str | None = None,
     ses_configuration_set: str | None = None,
     ses_max_send_rate: float | None = None,
+    smtp_max_rate: float | None = None,
+    rate_factory: SendRateFactory | None = None,
 ) -> Mailer:
+    """`rate_factory` gives the send-rate bucket every sender shares (`send_rate_factory`)."""
     if kind == "outbox":
         return OutboxMailer(Path(outbox_dir))
     if kind == "smtp":
-        return SmtpMailer(
+        smtp = SmtpMailer(
             smtp_host,
             smtp_port,
             security=smtp_security,
@@ -146,6 +150,9 @@ def open_mailer(
             password=smtp_password,
             ca_file=smtp_ca_file,
         )
+        if smtp_max_rate is None:
+            return smtp
+        return PacedMailer(smtp, (rate_factory or _local_rate)("smtp", smtp_max_rate))
     if kind == "ses":
         from report_pipeline.delivery.ses import SesMailer
 
@@ -154,8 +161,33 @@ def open_mailer(
             endpoint_url=ses_endpoint_url,
             configuration_set=ses_configuration_set,
             max_send_rate=ses_max_send_rate,
+            rate_factory=rate_factory,
         )
     raise ValueError(f"unknown mailer kind {kind!r} (expected outbox, smtp or ses)")
+
+
+def _local_rate(name: str, rate: float) -> SendRate:
+    from report_pipeline.delivery.rate import TokenBucket
+
+    return TokenBucket(rate)
+
+
+def send_rate_factory(redis_url: str | None, app: AppStore | None) -> SendRateFactory:
+    """Where every sender's shared bucket lives: Redis when configured, else the app database.
+
+    Buckets are made when a mailer first needs one (SES asks its rate first), so
+    a factory that is never called opens nothing.
+    """
+    if redis_url:
+        from report_pipeline.storage.redis_send_rate import RedisSendRate, redis_client
+
+        client = redis_client(redis_url)
+        return lambda name, rate: RedisSendRate(client, name, rate)
+    if app is not None:
+        from report_pipeline.appdb.send_rate import DatabaseSendRate
+
+        return lambda name, rate: DatabaseSendRate(app, name, rate)
+    return _local_rate
 
 
 # --- the same choices from the settings -----------------------------------------------------
@@ -218,6 +250,7 @@ def mailer_config(settings: Settings) -> dict[str, Any]:
         ses_endpoint_url=ses.endpoint_url,
         ses_configuration_set=ses.configuration_set,
         ses_max_send_rate=ses.max_send_rate,
+        smtp_max_rate=smtp.max_rate,
     )
 
 
@@ -249,6 +282,15 @@ def open_settings_catalog(settings: Settings) -> DocumentCatalog:
         ),
         config["fields"],
         config["customer_pattern"],
+    )
+
+
+def open_settings_mailer(settings: Settings, app: AppStore) -> Mailer:
+    """The configured mailer, paced by the bucket every sender shares (CLI, workers)."""
+    return open_mailer(
+        **mailer_config(settings),
+        smtp_password=settings.smtp.password,
+        rate_factory=send_rate_factory(settings.redis_url, app),
     )
 
 

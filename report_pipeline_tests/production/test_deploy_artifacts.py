@@ -246,3 +246,56 @@ def test_helm_ui_is_behind_oauth2_proxy_and_tls() -> None:
         line.split("=", 1) for line in (DEPLOY / "helm" / "config.env").read_text().split()
     )
     assert config["REPORT_PIPELINE_API_TRUSTED_PROXIES"]
+
+
+def test_compose_and_helm_run_sender_workers_in_replicas() -> None:
+    from click.testing import CliRunner
+
+    from report_pipeline.cli.deliveries import work
+    from report_pipeline.settings import load_settings
+
+    services = _load("docker-compose.yaml")["services"]
+    sender = services["sender"]
+    command = sender["command"]
+    assert command[:3] == ["report-pipeline", "deliveries", "work"]
+    assert sender["build"]["dockerfile"] == "deploy/docker/Dockerfile"
+    assert sender["deploy"]["replicas"] >= 2
+    assert sender["stop_signal"] == "SIGTERM"
+    assert {"migrate", "redis"} <= set(sender["depends_on"])
+    # Every role shares the environment: the email run (user-code, Celery) waits for the
+    # senders, and everybody paces against the same bucket in the compose Redis.
+    for name in ("sender", "user-code", "celery-worker", "daemon"):
+        env = services[name]["environment"]
+        assert env["REPORT_PIPELINE_SENDERS"] == "${REPORT_PIPELINE_SENDERS:-workers}"
+        assert env["REPORT_PIPELINE_REDIS_URL"].startswith("redis://redis:6379/")
+    compose_env = {
+        key: value.split(":-", 1)[1].rstrip("}") if value.startswith("${") else value
+        for key, value in sender["environment"].items()
+        if key.startswith("REPORT_PIPELINE_SEND") or key == "REPORT_PIPELINE_REDIS_URL"
+    }
+    assert load_settings(compose_env).delivery.senders == "workers"
+    # The command's options are the CLI's own (parsed, not run).
+    work.make_context("work", list(command[3:]))
+    assert "--until-idle" in CliRunner().invoke(work, ["--help"]).output
+
+    documents = {
+        doc["kind"]: doc
+        for doc in yaml.safe_load_all((DEPLOY / "helm" / "sender.yaml").read_text())
+    }
+    deployment = documents["Deployment"]
+    assert deployment["spec"]["replicas"] >= 2
+    pod = deployment["spec"]["template"]["spec"]
+    [container] = pod["containers"]
+    assert container["command"][:3] == ["report-pipeline", "deliveries", "work"]
+    work.make_context("work", list(container["command"][3:]))
+    assert {"configMapRef": {"name": "report-pipeline-config"}} in container["envFrom"]
+    assert {"secretRef": {"name": "report-pipeline-secrets"}} in container["envFrom"]
+    values = _load("helm/values.yaml")
+    [user_code] = values["dagster-user-deployments"]["deployments"]
+    assert container["image"].endswith(":" + user_code["image"]["tag"])
+    assert pod["terminationGracePeriodSeconds"] >= 30  # time to finish the message in hand
+    config = dict(
+        line.split("=", 1) for line in (DEPLOY / "helm" / "config.env").read_text().split()
+    )
+    assert config["REPORT_PIPELINE_SENDERS"] == "workers"
+    assert "REPORT_PIPELINE_REDIS_URL" not in config  # it may carry a password: the Secret

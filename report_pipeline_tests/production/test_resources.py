@@ -110,3 +110,38 @@ def test_a_production_database_is_never_migrated_by_the_pipeline(
 
     AppStore(postgres_url).upgrade()  # what the deployment's migrate step does
     assert resource.process_config_and_initialize().open().subscribers() == []
+
+
+def test_a_paced_mailer_shares_its_rate_in_redis_named_by_reference(
+    settings, monkeypatch, redis_url
+) -> None:
+    from report_pipeline.delivery.rate import PacedMailer
+    from report_pipeline.storage.redis_send_rate import RedisSendRate
+
+    for name, value in {
+        "REPORT_PIPELINE_MAILER": "smtp",
+        "REPORT_PIPELINE_SMTP_MAX_RATE": "5",
+        "REPORT_PIPELINE_REDIS_URL": redis_url,
+    }.items():
+        monkeypatch.setenv(name, value)
+    resource = build_resources(load_settings())["mailer"]
+    assert resource.redis_url.env_var_name == "REPORT_PIPELINE_REDIS_URL"  # not the value
+    mailer = resource.process_config_and_initialize().open()
+    assert isinstance(mailer, PacedMailer) and isinstance(mailer.rate, RedisSendRate)
+    assert mailer.rate.rate == 5.0
+
+
+def test_without_redis_the_rate_is_shared_in_the_app_database(settings, monkeypatch) -> None:
+    from report_pipeline.appdb.send_rate import DatabaseSendRate
+    from report_pipeline.resources.connections import open_app_database
+
+    monkeypatch.setenv("REPORT_PIPELINE_MAILER", "smtp")
+    monkeypatch.setenv("REPORT_PIPELINE_SMTP_MAX_RATE", "2.5")
+    open_app_database(load_settings())  # the embedded database, migrated
+    mailer = build_resources(load_settings())["mailer"].process_config_and_initialize().open()
+    assert isinstance(mailer.rate, DatabaseSendRate) and mailer.rate.rate == 2.5
+    assert mailer.rate.acquire() == 0.0  # a full bucket: the first message goes at once
+    # An SMTP relay without a configured rate is not paced at all.
+    monkeypatch.delenv("REPORT_PIPELINE_SMTP_MAX_RATE")
+    plain = build_resources(load_settings())["mailer"].process_config_and_initialize().open()
+    assert type(plain).__name__ == "SmtpMailer"
