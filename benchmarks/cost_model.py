@@ -742,6 +742,16 @@ def _assumptions() -> list[str]:
         " KMS keys ($1 a key-month) when SSE-KMS is used; Secrets Manager ($0.40 a secret-month)"
         " if secrets are kept there; backups beyond RDS's free automated ones; support plans;"
         " taxes; free tiers.",
+        f"- Batch steps: the product plans a week's work in scanned-page units from sizes"
+        f" alone (a PDF one per {PDF_PAGE_BYTES // 1024} KiB, a note {NOTE_COST}) and makes"
+        f" one batch step per {BATCH_SIZE} of them (REPORT_PIPELINE_BATCH_SIZE); each step"
+        " beyond the near-empty week's one costs the measured step CPU.",
+        "- The scanned-page figure comes from dense pages of software manuals (500+ words);"
+        " a 300-word page costs about 0.9 CPU-s (BENCHMARKS.md #1), so a clinic's letters and"
+        " forms likely cost less. The run's wall time was measured on the loaded machine;"
+        " it only matters for the per-second Fargate bill, where it is cents.",
+        "- Emails carry the PDF (SES attachment charge); with link-only delivery that line"
+        " drops to zero and the API must be reachable for the links.",
         "- The fixed cost of a run is a near-empty week (its two small reports included, so"
         " reports are counted slightly twice); SES accepts the messages, so the SMTP sink's"
         " CPU is not counted, the PostgreSQL backends' is.",
