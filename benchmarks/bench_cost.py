@@ -11,20 +11,24 @@ warm-up, so imports and model loading are not charged to the unit:
                    its own process standing for SES); the database backends' CPU is added
   run              `report-pipeline run` of a near-empty week (one note) on the embedded
                    instance: Dagster start-up, both jobs, every process of the run tree
+  batch step       copies of the text-layer PDF run with REPORT_PIPELINE_BATCH_SIZE=1:
+                   the CPU of each batch step beyond the near-empty week's one
+  idle             `dagster dev` (webserver, daemon with its sensors, code server) after a
+                   minute's start-up: the always-on shapes' Dagster memory and CPU
 CPU-seconds = user + sys of the process and every descendant (this process becomes their
 subreaper, so even the forkserver's step processes are counted). Peak memory: the largest
 single process (ru_maxrss) and, for runs, all processes at once (sampled every 0.1 s).
 Other work on the machine slows wall time more than CPU time; the load average is printed.
 
-  batch step       copies of the text-layer PDF run with REPORT_PIPELINE_BATCH_SIZE=1:
-                   the CPU of each batch step beyond the near-empty week's one
 Then a check week (scanned, text-layer and note documents) runs through the same path and
 its measured CPU is compared with what the figures predict for it.
 
 Usage: python benchmarks/bench_cost.py [--scanned-pages N] [--text-pages N] [--notes N]
        [--report-sizes SMALL LARGE] [--emails N] [--check-notes N] [--step-documents N]
-       [--save-figures F.json]
-       [--from-figures F.json] [--write-costs COSTS.md]
+       [--idle-seconds N]
+       [--save-figures F.json] [--from-figures F.json] [--write-costs COSTS.md]
+`--from-figures benchmarks/cost_figures.json --write-costs COSTS.md` regenerates COSTS.md
+(e.g. after a price change in cost_model.py) without measuring.
 Last line: `ratio: X.XX` = the check week's measured CPU / the CPU the figures predict.
 """
 
@@ -37,6 +41,9 @@ import dataclasses
 import json
 import os
 import resource
+import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -79,7 +86,10 @@ def run_child(name: str, **arguments: object) -> dict:
     done = subprocess.run(command, capture_output=True, text=True, env=env)
     if done.returncode != 0:
         raise SystemExit(f"measuring {name} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    if "home" in result:  # a run's product home: measured, no longer needed
+        shutil.rmtree(result["home"], ignore_errors=True)
+    return result
 
 
 # ---------------------------------------------------------------- inputs (parent side)
@@ -150,7 +160,8 @@ def child_report(documents: int, repeat: int, pdf_out: str | None) -> dict:
     from report_pipeline.storage.object_store import LocalObjectStore
 
     entries, results = synthetic_week(documents)
-    store = LocalObjectStore(Path(tempfile.mkdtemp(prefix="bench-cost-report-")))
+    directory = tempfile.mkdtemp(prefix="bench-cost-report-")
+    store = LocalObjectStore(Path(directory))
     week, generated = date.fromisoformat(WEEK), datetime(2024, 3, 11, 6, tzinfo=UTC)
 
     def publish():
@@ -164,6 +175,7 @@ def child_report(documents: int, repeat: int, pdf_out: str | None) -> dict:
     pdf = store.get(published.pdf_key)
     if pdf_out:
         Path(pdf_out).write_bytes(pdf)
+    shutil.rmtree(directory, ignore_errors=True)
     return {"cpu": cpu, "documents": documents, "peak_mb": peak_mb(), "pdf_bytes": len(pdf)}
 
 
@@ -282,6 +294,53 @@ def child_run(documents: list[list[str]], batch_size: int | None = None) -> dict
     }
 
 
+def child_idle(seconds: int) -> dict:
+    """The always-on Dagster processes (webserver, daemon, code server) idling: RSS, CPU."""
+    import psutil
+    from _common import isolated_home
+
+    home = isolated_home("bench-cost-idle-")
+    port = _free_port()
+    command = [
+        str(Path(sys.executable).parent / "dagster"),
+        "dev",
+        "-w",
+        str(ROOT / "workspace.yaml"),
+    ]
+    process = subprocess.Popen(
+        [*command, "-p", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group, ended below by its id
+    )
+
+    def tree() -> tuple[float, float]:
+        cpu = rss = 0.0
+        for member in [psutil.Process(process.pid), *psutil.Process(process.pid).children(True)]:
+            with contextlib.suppress(psutil.Error):
+                times = member.cpu_times()
+                cpu, rss = cpu + times.user + times.system, rss + member.memory_info().rss
+        return cpu, rss / 2**20
+
+    try:
+        time.sleep(60)  # start-up: code server, webserver, daemon's first sensor ticks
+        began, _ = tree()
+        time.sleep(seconds)
+        ended, rss = tree()
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(60)
+        shutil.rmtree(home, ignore_errors=True)
+    return {"vcpu": (ended - began) / seconds, "rss_mb": rss}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def _sample_tree(process: subprocess.Popen) -> float:
     """Largest sum of RSS over every descendant, sampled until the run ends."""
     import psutil
@@ -317,6 +376,7 @@ CHILDREN = {
     "report": child_report,
     "email": child_email,
     "run": child_run,
+    "idle": child_idle,
 }
 
 
@@ -355,6 +415,12 @@ def measure(args: argparse.Namespace, workdir: Path) -> tuple[cost_model.Figures
         flush=True,
     )
     step_cpu, steps = step_overhead(args, fixed, text, text_pdf, text_pages, workdir)
+    idle = run_child("idle", seconds=args.idle_seconds)
+    print(
+        f"always-on Dagster (webserver, daemon, code server) idling: {idle['rss_mb']:.0f} MB,"
+        f" {idle['vcpu']:.3f} vCPU (over {args.idle_seconds} s)",
+        flush=True,
+    )
     per_document = (large["cpu"] - small["cpu"]) / (large_size - small_size)
     pdf_per_document = (large["pdf_bytes"] - small["pdf_bytes"]) / (large_size - small_size)
     figures = cost_model.Figures(
@@ -367,6 +433,8 @@ def measure(args: argparse.Namespace, workdir: Path) -> tuple[cost_model.Figures
         run_fixed_cpu=fixed["cpu"],
         run_fixed_wall=fixed["wall"],
         step_cpu=step_cpu,
+        idle_dagster_mb=idle["rss_mb"],
+        idle_dagster_vcpu=idle["vcpu"],
         run_peak_tree_mb=fixed["tree_peak_mb"],
         step_peak_mb=max(scanned["peak_mb"], text["peak_mb"], note["peak_mb"]),
         report_peak_mb_per_1000=max(large["peak_mb"] - small["peak_mb"], 0.0)
@@ -475,6 +543,7 @@ def main() -> None:
     parser.add_argument("--emails", type=int, default=300)
     parser.add_argument("--check-notes", type=int, default=200)
     parser.add_argument("--step-documents", type=int, default=8)
+    parser.add_argument("--idle-seconds", type=int, default=60)
     parser.add_argument("--save-figures", type=Path, help="write the figures as JSON")
     parser.add_argument("--from-figures", type=Path, help="skip measuring: read this JSON")
     parser.add_argument("--write-costs", type=Path, help="write COSTS.md from the figures")
