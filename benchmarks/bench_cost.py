@@ -13,8 +13,8 @@ warm-up, so imports and model loading are not charged to the unit:
                    instance: Dagster start-up, both jobs, every process of the run tree
   batch step       copies of the text-layer PDF run with REPORT_PIPELINE_BATCH_SIZE=1:
                    the CPU of each batch step beyond the near-empty week's one
-  idle             `dagster dev` (webserver, daemon with its sensors, code server) after a
-                   minute's start-up: the always-on shapes' Dagster memory and CPU
+  idle             `dagster dev` (webserver, daemon with its sensors, code server) once the
+                   webserver answers: the always-on shapes' Dagster memory and CPU
 CPU-seconds = user + sys of the process and every descendant (this process becomes their
 subreaper, so even the forkserver's step processes are counted). Peak memory: the largest
 single process (ru_maxrss) and, for runs, all processes at once (sampled every 0.1 s).
@@ -324,15 +324,30 @@ def child_idle(seconds: int) -> dict:
         return cpu, rss / 2**20
 
     try:
-        time.sleep(60)  # start-up: code server, webserver, daemon's first sensor ticks
+        _wait_for_http(port, timeout=600)
+        time.sleep(30)  # the daemon's first sensor ticks and the webserver's first loads
         began, _ = tree()
         time.sleep(seconds)
         ended, rss = tree()
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(60)
+        os.killpg(process.pid, signal.SIGINT)  # what `dagster dev` shuts down on
+        try:
+            process.wait(120)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(30)
         shutil.rmtree(home, ignore_errors=True)
     return {"vcpu": (ended - began) / seconds, "rss_mb": rss}
+
+
+def _wait_for_http(port: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        time.sleep(1)
+    raise SystemExit(f"the Dagster webserver did not answer on port {port}")
 
 
 def _free_port() -> int:

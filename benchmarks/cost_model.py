@@ -671,6 +671,13 @@ def _figures_table(figures: Figures, raw: dict) -> list[str]:
             f" {steps.get('near-empty week', '?')}), minus the near-empty week and the pages'"
             " extraction; a week makes about (estimated pages / 16) batch steps",
         ),
+        (
+            "always-on Dagster, idle",
+            f"{figures.idle_dagster_vcpu:.3f} vCPU all the time",
+            f"{figures.idle_dagster_mb:.0f} MB (all its processes)",
+            "`dagster dev`: webserver, daemon (schedule and sensors ticking), code server,"
+            " once the webserver answers; the compose and Kubernetes shapes run these",
+        ),
     ]
     table = [
         "Largest single process (ru_maxrss) unless said otherwise; CPU = user + sys of every"
