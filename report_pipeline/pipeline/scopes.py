@@ -85,9 +85,7 @@ def publish_scopes(
     The week is aggregated once; each customer's report filters those rows.
     """
     confidence = DEFAULT_REVIEW_CONFIDENCE if review_confidence is None else review_confidence
-    week_data = build_report_data(
-        week, entries, results, read_history(store, week), confidence
-    )
+    week_data = build_report_data(week, entries, results, read_history(store, week), confidence)
     reports = [_scope_report(ALL, publish_data(store, entries, week_data, generated_at), threshold)]
     split = split_by_customer(entries, results)
     for customer in sorted(set(empty_customers) - set(split)):

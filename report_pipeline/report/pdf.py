@@ -85,7 +85,11 @@ class _ReportPDF(FPDF):
         if len(_SUBSETS) + len(made) > SUBSET_CACHE_SIZE:
             _SUBSETS.clear()  # a bound, not an LRU: weeks seldom have this many glyph sets
         _SUBSETS.update(
-            {key: saved for key, ttfont in made.items() if (saved := getattr(ttfont, "saved", None))}
+            {
+                key: saved
+                for key, ttfont in made.items()
+                if (saved := getattr(ttfont, "saved", None))
+            }
         )
         return out
 
@@ -222,7 +226,9 @@ def render_pdf(
     _trends(pdf, data.trends, charts["trends"])
     _needs_review(pdf, data, charts["ocr"])
     _failures_section(pdf, data)
-    _charts(pdf, [charts[name] for name in ("per_day", "content_types", "customers") if name in charts])
+    _charts(
+        pdf, [charts[name] for name in ("per_day", "content_types", "customers") if name in charts]
+    )
     _summary_tables(pdf, data)  # tables last: they flow, so no page ends on a lone chart
     return bytes(pdf.output()), pdf.pages_count
 

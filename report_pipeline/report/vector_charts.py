@@ -137,7 +137,11 @@ def ocr_histogram(
 # (title, value of a point, label format, whether values are whole numbers)
 _PANELS: tuple[tuple[str, Callable[[TrendPoint], Any], str], ...] = (
     ("Documents received", lambda p: p.documents, "{:,.0f}"),
-    ("Failed share (%)", lambda p: None if p.failed_share is None else 100 * p.failed_share, "{:.1f}"),
+    (
+        "Failed share (%)",
+        lambda p: None if p.failed_share is None else 100 * p.failed_share,
+        "{:.1f}",
+    ),
     ("Documents needing review", lambda p: p.needs_review, "{:,.0f}"),
     ("Mean OCR confidence", lambda p: p.mean_ocr_confidence, "{:.0f}"),
 )
