@@ -136,6 +136,8 @@ def _aggregate(
         review_confidence=review_confidence,
         failed_share=round(len(failures) / len(docs), 4) if len(docs) else None,
     )
+    if customer is not None:  # its email lists no per-customer breakdown (one row, its own)
+        summary["by_customer"] = {}
     return ReportData(
         week_start=week_start,
         summary=summary,
