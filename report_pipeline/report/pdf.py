@@ -45,12 +45,12 @@ SUBSET_CACHE_SIZE = 64
 # Printable ASCII and the symbols the layout itself prints (arrows, bullet, ellipsis).
 COMMON_CHARS = "".join(map(chr, range(0x21, 0x7F))) + "·•…▲▼▶"
 # (font file, glyph names) -> the font subset fpdf2 embedded for exactly those glyphs
-_SUBSETS: dict[tuple[str, frozenset[str]], bytes] = {}
+_SUBSETS: dict[tuple[str, frozenset[str]], tuple[bytes, tuple[str, ...]]] = {}
 # (style, size) -> character -> width in mm, measured once per process
 _WIDTHS: dict[tuple[str, float], dict[str, float]] = {}
 
 
-class _ReportPDF(FPDF):
+class ReportPDF(FPDF):
     """FPDF with a footer, the DejaVu fonts and fast wrapped text."""
 
     def __init__(self, footer_text: str) -> None:
@@ -80,7 +80,7 @@ class _ReportPDF(FPDF):
             if cached is None:
                 made[key] = font.ttfont
             else:
-                font.ttfont = _CachedSubset(cached)
+                font.ttfont = _CachedSubset(*cached)
         out = super().output(*args, **kwargs)
         if len(_SUBSETS) + len(made) > SUBSET_CACHE_SIZE:
             _SUBSETS.clear()  # a bound, not an LRU: weeks seldom have this many glyph sets
@@ -118,6 +118,15 @@ class _ReportPDF(FPDF):
             table[char] = self.get_string_width(char)
         return table[char]
 
+    def string_width(self, text: str) -> float:
+        """The text's width from the cached widths of its characters.
+
+        fpdf2's get_string_width parses the string for bidirectional text and
+        font styles on every call: the largest cost of drawing short labels.
+        """
+        table = _WIDTHS.get((self.font_style, self.font_size_pt), {})
+        return sum(table[c] if c in table else self.char_width(c) for c in text)
+
     def wrap(self, text: str, width: float) -> list[str]:
         """Greedy wrap, breaking after spaces or path separators, else mid-word."""
         table = _WIDTHS.get((self.font_style, self.font_size_pt), {})
@@ -151,23 +160,41 @@ class _ReportPDF(FPDF):
 class _RecordingTTFont(TTFont):
     """A TTFont that keeps the bytes it saved: fpdf2 saves a font once, as its subset."""
 
-    saved: bytes | None = None
+    saved: tuple[bytes, tuple[str, ...]] | None = None  # the file and its glyph names
 
     def save(self, file: Any, reorderTables: bool | None = True) -> None:  # noqa: N803
         super().save(file, reorderTables)
         if isinstance(file, io.BytesIO):
-            self.saved = file.getvalue()
+            self.saved = (file.getvalue(), tuple(self.getGlyphOrder()))
 
 
 class _CachedSubset(TTFont):
-    """A subset made earlier for the same glyphs: saving it writes those bytes again.
+    """A subset made earlier for the same glyphs, embedded as those bytes again.
 
-    Recompiling its outlines would cost most of what the cache saves.
+    fpdf2 runs the fontTools subsetter on every embedded font; re-subsetting
+    even a small subset decompiles and recompiles its outlines. This font shows
+    the subsetter no table, so it has nothing to do, keeps its glyph order (the
+    glyph ids fpdf2 maps the text to) and saves its stored bytes. The result is
+    byte-identical to fpdf2's own subsetting (report/test_pdf_fonts.py).
     """
 
-    def __init__(self, subset: bytes) -> None:
+    def __init__(self, subset: bytes, glyph_order: tuple[str, ...]) -> None:
         super().__init__(io.BytesIO(subset), recalcTimestamp=False, lazy=True)
         self.subset_bytes = subset
+        self.glyphOrder = list(glyph_order)  # the names; the embedded file keeps none
+        self.ids = {name: index for index, name in enumerate(glyph_order)}
+
+    def keys(self) -> list[str]:
+        return ["GlyphOrder"]
+
+    def __contains__(self, tag: object) -> bool:
+        return tag == "GlyphOrder"
+
+    def setGlyphOrder(self, glyphOrder: list[str]) -> None:  # noqa: N802, N803
+        pass  # the subsetter sets the order it kept: the same glyphs, already in order
+
+    def getGlyphID(self, glyphName: str) -> int:  # noqa: N802, N803
+        return self.ids[glyphName]
 
     def save(self, file: Any, reorderTables: bool | None = True) -> None:  # noqa: N803
         file.write(self.subset_bytes)
@@ -216,7 +243,7 @@ def render_pdf(
     """
     generated = to_utc(generated_at)
     week = data.week_start.isoformat()
-    pdf = _ReportPDF(f"Weekly document report · Week of {week}")
+    pdf = ReportPDF(f"Weekly document report · Week of {week}")
     pdf.reserve_glyphs()
     pdf.set_title(f"Weekly document report - week of {week}")
     pdf.set_lang(LANGUAGE)  # screen readers pick the voice from it
@@ -284,7 +311,7 @@ def fmt_bytes(value: int) -> str:
     return f"{value:,} bytes ({human})"
 
 
-def _heading(pdf: _ReportPDF, text: str, size: float = 14) -> None:
+def _heading(pdf: ReportPDF, text: str, size: float = 14) -> None:
     pdf.ensure_space(size * PT * 1.4 + 20)  # never leave a heading alone at a page bottom
     if size >= 14:  # top-level sections become bookmarks a reader can jump to
         pdf.start_section(clean(text))
@@ -293,11 +320,11 @@ def _heading(pdf: _ReportPDF, text: str, size: float = 14) -> None:
     pdf.set_font(FONT, "", 10)
 
 
-def _para(pdf: _ReportPDF, text: str, size: float = 10) -> None:
+def _para(pdf: ReportPDF, text: str, size: float = 10) -> None:
     _lines(pdf, text, size, "")
 
 
-def _lines(pdf: _ReportPDF, text: str, size: float, style: str) -> None:
+def _lines(pdf: ReportPDF, text: str, size: float, style: str) -> None:
     # FPDF.text, unlike cell, never substitutes the "{nb}" page alias, so stored
     # text that happens to contain it is printed as is.
     pdf.set_font(FONT, style, size)
@@ -309,7 +336,7 @@ def _lines(pdf: _ReportPDF, text: str, size: float, style: str) -> None:
 
 
 def _table(
-    pdf: _ReportPDF,
+    pdf: ReportPDF,
     header: Sequence[str] | None,
     rows: Sequence[Sequence[str]],
     widths: Sequence[float],
@@ -338,7 +365,7 @@ def _table(
 
 
 def _table_row(
-    pdf: _ReportPDF,
+    pdf: ReportPDF,
     row: Sequence[str],
     widths: Sequence[float],
     align: Sequence[str],
@@ -356,7 +383,7 @@ def _table_row(
     pdf.set_font(FONT, "", size)
 
 
-def _cell_lines(pdf: _ReportPDF, text: str, width: float) -> list[str]:
+def _cell_lines(pdf: ReportPDF, text: str, width: float) -> list[str]:
     lines = pdf.wrap(text, width)
     if len(lines) > MAX_CELL_LINES:
         lines = lines[: MAX_CELL_LINES - 1] + [f"… (truncated, {len(text):,} characters)"]
@@ -368,7 +395,7 @@ def _row_height(cells: list[list[str]], size: float) -> float:
 
 
 def _draw_row(
-    pdf: _ReportPDF,
+    pdf: ReportPDF,
     cells: list[list[str]],
     widths: Sequence[float],
     align: Sequence[str],
@@ -378,7 +405,7 @@ def _draw_row(
     line_height = size * PT * 1.3
     for lines, width, side in zip(cells, widths, align, strict=False):
         for k, line in enumerate(lines):
-            offset = width - PAD - pdf.get_string_width(line) if side == "R" else PAD
+            offset = width - PAD - pdf.string_width(line) if side == "R" else PAD
             pdf.text(x + offset, top + PAD + size * PT + k * line_height, line)
         x += width
     bottom = top + _row_height(cells, size)
@@ -386,7 +413,7 @@ def _draw_row(
     pdf.set_y(bottom)
 
 
-def _cover(pdf: _ReportPDF, data: ReportData, generated: datetime) -> None:
+def _cover(pdf: ReportPDF, data: ReportData, generated: datetime) -> None:
     pdf.add_page()
     pdf.ln(22)
     _lines(pdf, "Weekly document report", 26, "B")
@@ -411,7 +438,7 @@ def _cover(pdf: _ReportPDF, data: ReportData, generated: datetime) -> None:
         )
 
 
-def _key_numbers(pdf: _ReportPDF, data: ReportData) -> None:
+def _key_numbers(pdf: ReportPDF, data: ReportData) -> None:
     """This week's three numbers, each with its change against the previous week."""
     previous = data.trends[-2] if len(data.trends) > 1 else None
     s = data.summary
@@ -428,7 +455,7 @@ def _key_numbers(pdf: _ReportPDF, data: ReportData) -> None:
         pdf.text(pdf.l_margin, top + 9, label)
         pdf.set_font(FONT, "B", 22)
         value = fmt_int(now)
-        pdf.text(pdf.l_margin + 80 - pdf.get_string_width(value), top + 10, value)
+        pdf.text(pdf.l_margin + 80 - pdf.string_width(value), top + 10, value)
         arrow, words, color = change_words(now, before, up_is_bad)
         pdf.set_text_color(*color)
         pdf.set_font(FONT, "B", 14)
@@ -463,7 +490,7 @@ def change_words(
     )
 
 
-def _attention(pdf: _ReportPDF, data: ReportData) -> None:
+def _attention(pdf: ReportPDF, data: ReportData) -> None:
     """What a person has to do this week, one line each."""
     s = data.summary
     _lines(pdf, "What needs attention", 13, "B")
@@ -484,7 +511,7 @@ def _attention(pdf: _ReportPDF, data: ReportData) -> None:
         pdf.ln(1)
 
 
-def _section(pdf: _ReportPDF, needs: float = 60.0) -> None:
+def _section(pdf: ReportPDF, needs: float = 60.0) -> None:
     """Start a section below the last one, or on a new page when little room is left.
 
     Sections flow rather than each taking a page: on a quiet week a page per
@@ -496,7 +523,7 @@ def _section(pdf: _ReportPDF, needs: float = 60.0) -> None:
         pdf.ln(8)
 
 
-def _trends(pdf: _ReportPDF, points: list[TrendPoint], chart: Chart) -> None:
+def _trends(pdf: ReportPDF, points: list[TrendPoint], chart: Chart) -> None:
     pdf.add_page()
     _heading(pdf, "Trends: the last 12 weeks")
     _para(
@@ -535,7 +562,7 @@ def _trends(pdf: _ReportPDF, points: list[TrendPoint], chart: Chart) -> None:
     )
 
 
-def _needs_review(pdf: _ReportPDF, data: ReportData, chart: Chart) -> None:
+def _needs_review(pdf: ReportPDF, data: ReportData, chart: Chart) -> None:
     _section(pdf, 110)  # the text and the chart together
     _heading(pdf, "Needs review")
     review = data.needs_review
@@ -574,7 +601,7 @@ def _needs_review(pdf: _ReportPDF, data: ReportData, chart: Chart) -> None:
     _table(pdf, header, rows, widths, ("L",) * len(header), size=8)
 
 
-def _failures_section(pdf: _ReportPDF, data: ReportData) -> None:
+def _failures_section(pdf: ReportPDF, data: ReportData) -> None:
     _section(pdf)
     _heading(pdf, "Failed documents")
     failures = data.failures
@@ -618,7 +645,7 @@ def _failures_section(pdf: _ReportPDF, data: ReportData) -> None:
     _table(pdf, header, rows, widths, ("L",) * len(header), size=8)
 
 
-def _chart(pdf: _ReportPDF, chart: Chart) -> None:
+def _chart(pdf: ReportPDF, chart: Chart) -> None:
     if callable(chart):
         chart(pdf)
         return
@@ -629,7 +656,7 @@ def _chart(pdf: _ReportPDF, chart: Chart) -> None:
     pdf.ln(3)
 
 
-def _summary_tables(pdf: _ReportPDF, data: ReportData) -> None:
+def _summary_tables(pdf: ReportPDF, data: ReportData) -> None:
     _section(pdf, 85)  # the key-value table is read as one block: never split it
     _heading(pdf, "Summary")
     s = data.summary
@@ -713,7 +740,7 @@ def _customer_rows(per_customer: pl.DataFrame) -> list[tuple[str, ...]]:
     ]
 
 
-def _charts(pdf: _ReportPDF, charts: list[Chart]) -> None:
+def _charts(pdf: ReportPDF, charts: list[Chart]) -> None:
     _section(pdf, 90)
     _heading(pdf, "Charts")
     for chart in charts:
@@ -721,7 +748,7 @@ def _charts(pdf: _ReportPDF, charts: list[Chart]) -> None:
         pdf.ln(1)
 
 
-def _customers(pdf: _ReportPDF, data: ReportData) -> None:
+def _customers(pdf: ReportPDF, data: ReportData) -> None:
     """Per customer, what the summary table lacks: size, content types, frequent terms.
 
     A table rather than a block per customer: blocks left pages mostly white.
@@ -757,7 +784,7 @@ def _customers(pdf: _ReportPDF, data: ReportData) -> None:
         )
 
 
-def _own_terms(pdf: _ReportPDF, data: ReportData) -> None:
+def _own_terms(pdf: ReportPDF, data: ReportData) -> None:
     """A customer's report: its frequent terms, de-identified (size and types are above)."""
     _heading(pdf, "Frequent terms", 12)
     pairs = data.customer_top_terms.select("term", "count").rows()

@@ -15,13 +15,11 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from fpdf import FPDF
-
 from report_pipeline.report.aggregate import ReportData
-from report_pipeline.report.pdf import FONT, displayable
+from report_pipeline.report.pdf import FONT, ReportPDF, displayable
 from report_pipeline.report.trends import TrendPoint
 
-VectorChart = Callable[[FPDF], None]
+VectorChart = Callable[[ReportPDF], None]
 
 COLOR = (59, 110, 168)  # the matplotlib charts' #3b6ea8
 WARN = (181, 70, 47)  # #b5462f
@@ -48,7 +46,9 @@ def customer_charts(data: ReportData) -> dict[str, VectorChart]:
     }
 
 
-def day_bars(pdf: FPDF, days: Sequence[date], counts: Sequence[int], height: float = 46) -> None:
+def day_bars(
+    pdf: ReportPDF, days: Sequence[date], counts: Sequence[int], height: float = 46
+) -> None:
     """One vertical bar per day of the week, its count above it."""
     x0, y0, width = _start(pdf, height, "Documents per day")
     if not any(counts):
@@ -69,7 +69,7 @@ def day_bars(pdf: FPDF, days: Sequence[date], counts: Sequence[int], height: flo
 
 
 def horizontal_bars(
-    pdf: FPDF, title: str, labels: Sequence[str], values: Sequence[int], row: float = 5.0
+    pdf: ReportPDF, title: str, labels: Sequence[str], values: Sequence[int], row: float = 5.0
 ) -> None:
     """One bar per label, largest first as given, the value after each bar."""
     height = TITLE_H + 2 + row * max(len(labels), 2)
@@ -78,7 +78,7 @@ def horizontal_bars(
         return _no_data(pdf, x0, y0, width, height)
     texts = [_label(text) for text in labels]
     pdf.set_font(FONT, "", 7.5)
-    label_w = min(max(pdf.get_string_width(text) for text in texts) + 2, width * 0.4)
+    label_w = min(max(pdf.string_width(text) for text in texts) + 2, width * 0.4)
     left, span = x0 + label_w, width - label_w - 16  # room for the value after the bar
     peak = max(values)
     for index, (text, value) in enumerate(zip(texts, values, strict=False)):
@@ -88,7 +88,7 @@ def horizontal_bars(
         if bar > 0:
             pdf.rect(left, top + row * 0.15, bar, row * 0.7, style="F")
         pdf.set_font(FONT, "", 7.5)
-        pdf.text(left - 1.5 - pdf.get_string_width(text), top + row * 0.7, text)
+        pdf.text(left - 1.5 - pdf.string_width(text), top + row * 0.7, text)
         pdf.set_font(FONT, "", 7)
         pdf.text(left + bar + 1.5, top + row * 0.7, f"{value:,}")
     _axis(pdf, left, y0 + TITLE_H + 1, left, y0 + TITLE_H + 1 + len(texts) * row)
@@ -96,7 +96,7 @@ def horizontal_bars(
 
 
 def ocr_histogram(
-    pdf: FPDF, values: Sequence[float], threshold: float | None, height: float = 46
+    pdf: ReportPDF, values: Sequence[float], threshold: float | None, height: float = 46
 ) -> None:
     """OCR confidence in ten 10-point bins (100 in the last), the review threshold dashed."""
     x0, y0, width = _start(pdf, height, "OCR confidence (images with text)")
@@ -147,7 +147,7 @@ _PANELS: tuple[tuple[str, Callable[[TrendPoint], Any], str], ...] = (
 )
 
 
-def trend_panels(pdf: FPDF, points: Sequence[TrendPoint], panel_h: float = 40) -> None:
+def trend_panels(pdf: ReportPDF, points: Sequence[TrendPoint], panel_h: float = 40) -> None:
     """Four line panels over the weeks; a week without data is a gap in the line."""
     gap = 8.0
     height = 2 * panel_h + gap
@@ -164,7 +164,7 @@ def trend_panels(pdf: FPDF, points: Sequence[TrendPoint], panel_h: float = 40) -
 
 
 def _trend_panel(
-    pdf: FPDF,
+    pdf: ReportPDF,
     box: tuple[float, float, float, float],
     title: str,
     points: Sequence[TrendPoint],
@@ -189,7 +189,7 @@ def _trend_panel(
         pdf.line(left, y, right, y)
         pdf.set_font(FONT, "", 6.5)
         label = f"{tick:,g}"
-        pdf.text(left - 1.2 - pdf.get_string_width(label), y + 0.9, label)
+        pdf.text(left - 1.2 - pdf.string_width(label), y + 0.9, label)
     step = (right - left) / max(len(points), 1)
 
     def at(index: int, value: float) -> tuple[float, float]:
@@ -212,7 +212,7 @@ def _trend_panel(
         pdf.circle(x, y, 1.0, style="F")
         pdf.set_font(FONT, "", 6.5)
         label = fmt.format(values[-1])
-        pdf.text(x - 1.5 - pdf.get_string_width(label), y - 1.5, label)
+        pdf.text(x - 1.5 - pdf.string_width(label), y - 1.5, label)
 
 
 def _runs(values: list[float | None]) -> list[list[int]]:
@@ -233,7 +233,7 @@ def _ticks(peak: float) -> list[float]:
     return [step * k for k in range(math.ceil(peak / step - 1e-9) + 1)]
 
 
-def _start(pdf: FPDF, height: float, title: str) -> tuple[float, float, float]:
+def _start(pdf: ReportPDF, height: float, title: str) -> tuple[float, float, float]:
     pdf.ensure_space(height + 3)  # a chart is never split over two pages
     x0, y0 = pdf.l_margin, pdf.get_y()
     pdf.set_font(FONT, "B", 9.5)
@@ -241,7 +241,7 @@ def _start(pdf: FPDF, height: float, title: str) -> tuple[float, float, float]:
     return x0, y0, pdf.epw
 
 
-def _end(pdf: FPDF, y0: float, height: float) -> None:
+def _end(pdf: ReportPDF, y0: float, height: float) -> None:
     pdf.set_draw_color(0)
     pdf.set_fill_color(255)
     pdf.set_line_width(0.2)
@@ -250,19 +250,21 @@ def _end(pdf: FPDF, y0: float, height: float) -> None:
     pdf.set_y(y0 + height + 3)
 
 
-def _no_data(pdf: FPDF, x0: float, y0: float, width: float, height: float) -> None:
+def _no_data(pdf: ReportPDF, x0: float, y0: float, width: float, height: float) -> None:
     _centered(pdf, "no data", x0 + width / 2, y0 + height / 2 + 1, 10, MUTED)
     _end(pdf, y0, height)
 
 
-def _centered(pdf: FPDF, text: str, x: float, baseline: float, size: float, grey: int = 0) -> None:
+def _centered(
+    pdf: ReportPDF, text: str, x: float, baseline: float, size: float, grey: int = 0
+) -> None:
     pdf.set_font(FONT, "", size)
     pdf.set_text_color(grey)
-    pdf.text(x - pdf.get_string_width(text) / 2, baseline, text)
+    pdf.text(x - pdf.string_width(text) / 2, baseline, text)
     pdf.set_text_color(0)
 
 
-def _axis(pdf: FPDF, x1: float, y1: float, x2: float, y2: float) -> None:
+def _axis(pdf: ReportPDF, x1: float, y1: float, x2: float, y2: float) -> None:
     pdf.set_draw_color(AXIS)
     pdf.set_line_width(0.3)
     pdf.line(x1, y1, x2, y2)

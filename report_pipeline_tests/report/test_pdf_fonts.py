@@ -37,7 +37,7 @@ def test_shared_fonts_render_the_same_bytes_as_add_font(monkeypatch) -> None:
         for style, name in pdf_module.FONT_FILES.items():
             self.add_font(pdf_module.FONT, style, os.path.join(pdf_module.FONT_DIR, name))
 
-    monkeypatch.setattr(pdf_module._ReportPDF, "__init__", add_font_per_document)
+    monkeypatch.setattr(pdf_module.ReportPDF, "__init__", add_font_per_document)
     assert render_weekly_report(WEEK, entries, results, GENERATED).pdf == shared
 
 
