@@ -49,9 +49,11 @@ def release(week_text: str, released_by: str | None, no_send: bool, customer: st
 @click.option("--week", "week_text", required=True, help="any date inside the week")
 @click.option("--to", "to", required=True, help="the address to send the test to")
 @click.option("--name", default=None, help="greeting name (default: the address)")
-def send_test(week_text: str, to: str, name: str | None) -> None:
+@click.option("--customer", help="that customer's email (default: the `all` one)")
+def send_test(week_text: str, to: str, name: str | None, customer: str | None) -> None:
     """Send this week's email to one address, exactly as subscribers get it, with [Test]
     in the subject. No delivery is recorded: the week's real send is unaffected."""
+    from report_pipeline.appdb.scopes import InvalidCustomer, validate_scope
     from report_pipeline.delivery.addresses import InvalidEmail, normalize_email
     from report_pipeline.delivery.mailers import SendError
     from report_pipeline.delivery.settings import delivery_settings
@@ -62,7 +64,8 @@ def send_test(week_text: str, to: str, name: str | None) -> None:
     week = week_or_error(week_text)
     try:
         address = normalize_email(to)
-    except InvalidEmail as error:
+        scope = validate_scope(customer)
+    except (InvalidEmail, InvalidCustomer) as error:
         raise UserError(str(error)) from None
     settings = load_settings()
     opened = connections.open_services(settings)
@@ -79,6 +82,7 @@ def send_test(week_text: str, to: str, name: str | None) -> None:
             address,
             delivery_settings(settings.delivery),
             name,
+            scope,
         )
     except NoReportToTest as error:
         raise UserError(str(error)) from None

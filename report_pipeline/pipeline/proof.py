@@ -14,6 +14,7 @@ from email.utils import parseaddr
 from pathlib import PurePosixPath
 
 from report_pipeline.appdb.deliveries import ClaimedDelivery
+from report_pipeline.appdb.scopes import ALL
 from report_pipeline.appdb.store import AppStore
 from report_pipeline.delivery.dispatch import ReportComposer, ReportToSend
 from report_pipeline.delivery.mailers import Mailer
@@ -47,13 +48,19 @@ def build_test_email(
     to: str,
     settings: DeliverySettings,
     recipient_name: str | None = None,
+    scope: str = ALL,
 ) -> tuple[EmailMessage, int]:
-    """The subscriber's message for ``to``, [Test] in the subject, a Message-ID of its own."""
-    report = app.latest_report(week)
+    """The subscriber's message for ``to``, [Test] in the subject, a Message-ID of its own.
+
+    ``scope``: `all` or a customer id; a customer's test is that customer's email only.
+    """
+    report = app.latest_report(week, scope)
     if report is None or report.pdf_key is None:
-        raise NoReportToTest(f"no rendered report for week {week}; run the week first")
+        whose = "" if scope == ALL else f" of customer {scope}"
+        raise NoReportToTest(f"no rendered report{whose} for week {week}; run the week first")
     try:
-        summary = read_published_manifest(store, week)["summary"]
+        customer = None if scope == ALL else scope
+        summary = read_published_manifest(store, week, customer=customer)["summary"]
         pdf = store.get(report.pdf_key)
     except ObjectNotFound as error:
         raise NoReportToTest(
@@ -87,8 +94,11 @@ def send_test_email(
     to: str,
     settings: DeliverySettings,
     recipient_name: str | None = None,
+    scope: str = ALL,
 ) -> TestSend:
-    message, report_id = build_test_email(app, store, sender, week, to, settings, recipient_name)
+    message, report_id = build_test_email(
+        app, store, sender, week, to, settings, recipient_name, scope
+    )
     with mailer:
         mailer.send(message)
     return TestSend(

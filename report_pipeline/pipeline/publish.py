@@ -22,7 +22,7 @@ from report_pipeline.pipeline.keys import (
     report_summary_key,
     report_version_manifest_key,
 )
-from report_pipeline.report import render_weekly_report
+from report_pipeline.report import ReportData, build_report_data, render_report
 from report_pipeline.report.aggregate import DEFAULT_REVIEW_CONFIDENCE
 from report_pipeline.report.preview import first_page_png
 from report_pipeline.report.trends import trend_weeks
@@ -64,11 +64,25 @@ def publish_report(
 ) -> PublishedReport:
     """The week's report; with `customer`, the entries and results given are that customer's
     and its trends come from that customer's earlier reports only."""
-    generated_at = generated_at or data_date(week, entries)
     history = read_history(store, week, customer)
-    rendered = render_weekly_report(
-        week, entries, results, generated_at, history, review_confidence
-    )
+    data = build_report_data(week, entries, results, history, review_confidence, customer)
+    return publish_data(store, entries, data, generated_at)
+
+
+def publish_data(
+    store: ObjectStore,
+    entries: list[ManifestEntry],
+    data: ReportData,
+    generated_at: datetime | None = None,
+) -> PublishedReport:
+    """Render aggregated data (the `all` report or ``data.customer``'s) and store it.
+
+    ``entries``: the documents of that scope, listed in its manifest. Only the
+    `all` report gets a first-page preview: the Dagster UI shows no other.
+    """
+    week, customer = data.week_start, data.customer
+    generated_at = generated_at or data_date(week, entries)
+    rendered = render_report(data, generated_at)
     pdf_sha256 = hashlib.sha256(rendered.pdf).hexdigest()
     pdf_key = report_pdf_key(week, pdf_sha256, customer)
     manifest_key = report_manifest_key(week, customer)
@@ -108,7 +122,7 @@ def publish_report(
         rendered.page_count,
         rendered.summary,
         rendered.markdown,
-        first_page_png(rendered.pdf),
+        first_page_png(rendered.pdf) if customer is None else None,
     )
 
 

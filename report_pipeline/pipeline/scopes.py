@@ -14,7 +14,9 @@ from datetime import date, datetime
 from report_pipeline.appdb.scopes import ALL, InvalidCustomer, validate_customer
 from report_pipeline.models import FeatureResult, ManifestEntry
 from report_pipeline.pipeline import gate
-from report_pipeline.pipeline.publish import PublishedReport, publish_report
+from report_pipeline.pipeline.publish import PublishedReport, publish_data, read_history
+from report_pipeline.report import build_report_data, customer_report_data
+from report_pipeline.report.aggregate import DEFAULT_REVIEW_CONFIDENCE
 from report_pipeline.storage.object_store import ObjectStore
 
 
@@ -80,20 +82,18 @@ def publish_scopes(
 
     `empty_customers`: customers with subscribers but no documents this week,
     rendered as a short "no documents" report (REPORT_PIPELINE_MAIL_EMPTY_WEEKS).
+    The week is aggregated once; each customer's report filters those rows.
     """
-    options = {} if review_confidence is None else {"review_confidence": review_confidence}
-    reports = [
-        _scope_report(
-            ALL, publish_report(store, week, entries, results, generated_at, **options), threshold
-        )
-    ]
+    confidence = DEFAULT_REVIEW_CONFIDENCE if review_confidence is None else review_confidence
+    week_data = build_report_data(week, entries, results, read_history(store, week), confidence)
+    reports = [_scope_report(ALL, publish_data(store, entries, week_data, generated_at), threshold)]
     split = split_by_customer(entries, results)
     for customer in sorted(set(empty_customers) - set(split)):
         split[customer] = ([], [])
-    for customer, (own_entries, own_results) in sorted(split.items()):
-        published = publish_report(
-            store, week, own_entries, own_results, generated_at, customer=customer, **options
-        )
+    for customer, (own_entries, _own_results) in sorted(split.items()):
+        history = read_history(store, week, customer)
+        data = customer_report_data(week_data, customer, history)
+        published = publish_data(store, own_entries, data, generated_at)
         reports.append(_scope_report(customer, published, threshold))
     return reports
 

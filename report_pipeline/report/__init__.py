@@ -11,12 +11,21 @@ from report_pipeline.report.aggregate import (
     DEFAULT_REVIEW_CONFIDENCE,
     ReportData,
     build_report_data,
+    customer_report_data,
 )
 from report_pipeline.report.causes import CAUSES
 from report_pipeline.report.charts import report_charts
 from report_pipeline.report.pdf import render_pdf
+from report_pipeline.report.vector_charts import customer_charts
 
-__all__ = ["RenderedReport", "ReportData", "build_report_data", "render_weekly_report"]
+__all__ = [
+    "RenderedReport",
+    "ReportData",
+    "build_report_data",
+    "customer_report_data",
+    "render_report",
+    "render_weekly_report",
+]
 
 MARKDOWN_CUSTOMERS = 25  # the UI summary stays short; the PDF lists every customer
 
@@ -42,7 +51,17 @@ def render_weekly_report(
     ``history``: earlier weeks' published summaries, for the trend section.
     """
     data = build_report_data(week_start, entries, results, history, review_confidence)
-    pdf, pages = render_pdf(data, report_charts(data), generated_at)
+    return render_report(data, generated_at)
+
+
+def render_report(data: ReportData, generated_at: datetime) -> RenderedReport:
+    """The PDF and summaries of aggregated data: the `all` report or a customer's.
+
+    A customer's charts are vector drawings (report/vector_charts.py): a week
+    renders one report per customer, and matplotlib PNGs were most of their cost.
+    """
+    charts = report_charts(data) if data.customer is None else customer_charts(data)
+    pdf, pages = render_pdf(data, charts, generated_at)
     return RenderedReport(pdf=pdf, page_count=pages, summary=data.summary, markdown=_markdown(data))
 
 
@@ -71,6 +90,8 @@ def _markdown(data: ReportData) -> str:
         lines += ["**Failures by cause**", ""]
         lines += [f"- {CAUSES[c].title}: {n:,}. {CAUSES[c].action}" for c, n in causes]
         lines.append("")
+    if data.customer is not None:  # a customer's report has no per-customer breakdown
+        return "\n".join(lines) + "\n"
     lines += [
         "| Customer | Documents | Failed |",
         "|---|---:|---:|",

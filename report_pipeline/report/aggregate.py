@@ -69,6 +69,8 @@ class ReportData:
     failure_causes: pl.DataFrame  # cause, documents; most frequent first
     trends: list[TrendPoint]  # the last 12 weeks, oldest first, this week last
     review_confidence: float
+    terms: pl.DataFrame  # customer, term, count; every de-identified term of the week
+    customer: str | None = None  # a customer's report; None is the `all` report
 
     @property
     def week_end(self) -> date:
@@ -81,11 +83,13 @@ def build_report_data(
     results: list[FeatureResult],
     history: dict[date, dict[str, Any]] | None = None,
     review_confidence: float = DEFAULT_REVIEW_CONFIDENCE,
+    customer: str | None = None,
 ) -> ReportData:
     """Aggregate one week. Every entry is counted once, ok or failed.
 
     ``history`` maps earlier weeks to the summaries their reports published;
-    it feeds the trend section (missing weeks are gaps).
+    it feeds the trend section (missing weeks are gaps). ``customer``: the
+    entries are that customer's, for its own report.
     """
     if week_start.weekday() != 0:
         # A shifted week would silently move documents between days and weeks.
@@ -93,6 +97,33 @@ def build_report_data(
     doc_cols, term_cols = _collect_columns(entries, results, review_confidence)
     docs = pl.DataFrame(doc_cols, schema=DOC_SCHEMA)
     terms = _term_frame(term_cols)
+    return _aggregate(week_start, docs, terms, history, review_confidence, customer)
+
+
+def customer_report_data(
+    week: ReportData, customer: str, history: dict[date, dict[str, Any]] | None = None
+) -> ReportData:
+    """One customer's report from the week's already collected documents and terms.
+
+    The week's rows are walked once (build_report_data); each customer's report
+    filters them instead of collecting its entries again. ``history``: that
+    customer's earlier summaries.
+    """
+    docs = week.documents.filter(pl.col("customer") == customer)
+    terms = week.terms.filter(pl.col("customer") == customer)
+    return _aggregate(
+        week.week_start, docs, terms, history, week.review_confidence, customer=customer
+    )
+
+
+def _aggregate(
+    week_start: date,
+    docs: pl.DataFrame,
+    terms: pl.DataFrame,
+    history: dict[date, dict[str, Any]] | None,
+    review_confidence: float,
+    customer: str | None = None,
+) -> ReportData:
     per_day = _per_day(docs, week_start)
     per_customer = _per_customer(docs)
     per_content_type = _per_content_type(docs)
@@ -105,6 +136,8 @@ def build_report_data(
         review_confidence=review_confidence,
         failed_share=round(len(failures) / len(docs), 4) if len(docs) else None,
     )
+    if customer is not None:  # its email lists no per-customer breakdown (one row, its own)
+        summary["by_customer"] = {}
     return ReportData(
         week_start=week_start,
         summary=summary,
@@ -123,6 +156,8 @@ def build_report_data(
         failure_causes=_failure_causes(failures),
         trends=trend_points(week_start, summary, history or {}),
         review_confidence=review_confidence,
+        terms=terms,
+        customer=customer,
     )
 
 

@@ -15,7 +15,7 @@ import functools
 import io
 import os
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,9 +41,16 @@ LANGUAGE = "en"
 UP, DOWN, SAME = "\u25b2", "\u25bc", "\u25b6"  # arrows DejaVu has
 GOOD, BAD, NEUTRAL = (34, 120, 60), (180, 50, 40), (90, 90, 90)
 SHOW_COMMAND = "report-pipeline documents show ID"
+SUBSET_CACHE_SIZE = 64
+# Printable ASCII and the symbols the layout itself prints (arrows, bullet, ellipsis).
+COMMON_CHARS = "".join(map(chr, range(0x21, 0x7F))) + "·•…▲▼▶"
+# (font file, glyph names) -> the font subset fpdf2 embedded for exactly those glyphs
+_SUBSETS: dict[tuple[str, frozenset[str]], tuple[bytes, tuple[str, ...]]] = {}
+# (style, size) -> character -> width in mm, measured once per process
+_WIDTHS: dict[tuple[str, float], dict[str, float]] = {}
 
 
-class _ReportPDF(FPDF):
+class ReportPDF(FPDF):
     """FPDF with a footer, the DejaVu fonts and fast wrapped text."""
 
     def __init__(self, footer_text: str) -> None:
@@ -56,7 +63,45 @@ class _ReportPDF(FPDF):
         # a week renders one report per customer, so they are parsed once per process.
         for _style, template in _parsed_fonts().items():
             self.fonts[template.fontkey] = _fresh_copy(template)
-        self._widths: dict[tuple[str, float], dict[str, float]] = {}
+
+    def output(self, *args: Any, **kwargs: Any) -> Any:
+        """The PDF; a font subset already made for the same glyphs is embedded from the cache.
+
+        fontTools reads the whole ~6,000-glyph DejaVu file to subset it: most of a
+        small report's cost, and a week renders one report per customer, most of
+        them using the same glyphs. On a hit fpdf2 subsets the small cached
+        subset again (to the same glyphs) and the cached bytes are what is
+        embedded: the same bytes as without the cache (report/test_pdf_fonts.py).
+        """
+        made = {}
+        for font in self.fonts.values():
+            key = (font.ttffile, frozenset(font.subset.get_all_glyph_names()))
+            cached = _SUBSETS.get(key)
+            if cached is None:
+                made[key] = font.ttfont
+            else:
+                font.ttfont = _CachedSubset(*cached)
+        out = super().output(*args, **kwargs)
+        if len(_SUBSETS) + len(made) > SUBSET_CACHE_SIZE:
+            _SUBSETS.clear()  # a bound, not an LRU: weeks seldom have this many glyph sets
+        _SUBSETS.update(
+            {
+                key: saved
+                for key, ttfont in made.items()
+                if (saved := getattr(ttfont, "saved", None))
+            }
+        )
+        return out
+
+    def reserve_glyphs(self) -> None:
+        """Put the common characters in every font's subset, first and in a fixed order.
+
+        Reports then differ in their glyph sets only when they print rarer
+        characters, so most reuse a cached subset (see output); a few KB more a PDF.
+        """
+        for font in self.fonts.values():
+            for char in COMMON_CHARS:
+                font.subset.pick(ord(char))
 
     def footer(self) -> None:
         self.set_y(-MARGIN)
@@ -67,13 +112,26 @@ class _ReportPDF(FPDF):
         self.set_text_color(0)
 
     def char_width(self, char: str) -> float:
-        table = self._widths.setdefault((self.font_style, self.font_size_pt), {})
+        # Shared by every document: the fonts, hence the widths, are the same.
+        table = _WIDTHS.setdefault((self.font_style, self.font_size_pt), {})
         if char not in table:
             table[char] = self.get_string_width(char)
         return table[char]
 
+    def string_width(self, text: str) -> float:
+        """The text's width from the cached widths of its characters.
+
+        fpdf2's get_string_width parses the string for bidirectional text and
+        font styles on every call: the largest cost of drawing short labels.
+        """
+        table = _WIDTHS.get((self.font_style, self.font_size_pt), {})
+        return sum(table[c] if c in table else self.char_width(c) for c in text)
+
     def wrap(self, text: str, width: float) -> list[str]:
         """Greedy wrap, breaking after spaces or path separators, else mid-word."""
+        table = _WIDTHS.get((self.font_style, self.font_size_pt), {})
+        if all(char in table for char in text) and sum(map(table.__getitem__, text)) <= width:
+            return [text.rstrip()]  # most cells fit on one line: no per-character walk
         lines: list[str] = []
         start, used, brk = 0, 0.0, -1
         for i, char in enumerate(text):
@@ -99,6 +157,49 @@ class _ReportPDF(FPDF):
             self.add_page()
 
 
+class _RecordingTTFont(TTFont):
+    """A TTFont that keeps the bytes it saved: fpdf2 saves a font once, as its subset."""
+
+    saved: tuple[bytes, tuple[str, ...]] | None = None  # the file and its glyph names
+
+    def save(self, file: Any, reorderTables: bool | None = True) -> None:  # noqa: N803
+        super().save(file, reorderTables)
+        if isinstance(file, io.BytesIO):
+            self.saved = (file.getvalue(), tuple(self.getGlyphOrder()))
+
+
+class _CachedSubset(TTFont):
+    """A subset made earlier for the same glyphs, embedded as those bytes again.
+
+    fpdf2 runs the fontTools subsetter on every embedded font; re-subsetting
+    even a small subset decompiles and recompiles its outlines. This font shows
+    the subsetter no table, so it has nothing to do, keeps its glyph order (the
+    glyph ids fpdf2 maps the text to) and saves its stored bytes. The result is
+    byte-identical to fpdf2's own subsetting (report/test_pdf_fonts.py).
+    """
+
+    def __init__(self, subset: bytes, glyph_order: tuple[str, ...]) -> None:
+        super().__init__(io.BytesIO(subset), recalcTimestamp=False, lazy=True)
+        self.subset_bytes = subset
+        self.glyphOrder = list(glyph_order)  # the names; the embedded file keeps none
+        self.ids = {name: index for index, name in enumerate(glyph_order)}
+
+    def keys(self) -> list[str]:
+        return ["GlyphOrder"]
+
+    def __contains__(self, tag: object) -> bool:
+        return tag == "GlyphOrder"
+
+    def setGlyphOrder(self, glyphOrder: list[str]) -> None:  # noqa: N802, N803
+        pass  # the subsetter sets the order it kept: the same glyphs, already in order
+
+    def getGlyphID(self, glyphName: str) -> int:  # noqa: N802, N803
+        return self.ids[glyphName]
+
+    def save(self, file: Any, reorderTables: bool | None = True) -> None:  # noqa: N803
+        file.write(self.subset_bytes)
+
+
 @functools.lru_cache(maxsize=1)
 def _parsed_fonts() -> dict[str, Any]:
     """The DejaVu fonts as `FPDF.add_font` makes them, in the same order (same ids)."""
@@ -117,7 +218,7 @@ def _fresh_copy(template: Any) -> Any:
     from fpdf.fonts import SubsetMap
 
     font = copy.copy(template)
-    font.ttfont = TTFont(template.ttffile, recalcTimestamp=False, lazy=True)
+    font.ttfont = _RecordingTTFont(template.ttffile, recalcTimestamp=False, lazy=True)
     font.subset = SubsetMap(font)
     font.missing_glyphs = []
     font.biggest_size_pt = 0
@@ -125,17 +226,25 @@ def _fresh_copy(template: Any) -> Any:
     return font
 
 
+# A chart is a PNG with its alt text (matplotlib, the `all` report) or a function
+# drawing it as vector shapes at the current position (a customer's report).
+Chart = tuple[str, bytes] | Callable[[FPDF], None]
+
+
 def render_pdf(
-    data: ReportData, charts: dict[str, tuple[str, bytes]], generated_at: datetime
+    data: ReportData, charts: dict[str, Chart], generated_at: datetime
 ) -> tuple[bytes, int]:
     """Return the PDF bytes and its page count.
 
     Order follows what the reader acts on: the week at a glance, how it compares,
-    what to look at, what failed and why, then the breakdowns.
+    what to look at, what failed and why, then the breakdowns. A customer's
+    report (``data.customer``) has no per-customer breakdown: no customer
+    column, table or chart; its charts present are the ones drawn.
     """
     generated = to_utc(generated_at)
     week = data.week_start.isoformat()
-    pdf = _ReportPDF(f"Weekly document report · Week of {week}")
+    pdf = ReportPDF(f"Weekly document report · Week of {week}")
+    pdf.reserve_glyphs()
     pdf.set_title(f"Weekly document report - week of {week}")
     pdf.set_lang(LANGUAGE)  # screen readers pick the voice from it
     pdf.set_subject("Documents received, failed and needing review, with trends")
@@ -144,7 +253,9 @@ def render_pdf(
     _trends(pdf, data.trends, charts["trends"])
     _needs_review(pdf, data, charts["ocr"])
     _failures_section(pdf, data)
-    _charts(pdf, [charts["per_day"], charts["content_types"], charts["customers"]])
+    _charts(
+        pdf, [charts[name] for name in ("per_day", "content_types", "customers") if name in charts]
+    )
     _summary_tables(pdf, data)  # tables last: they flow, so no page ends on a lone chart
     return bytes(pdf.output()), pdf.pages_count
 
@@ -200,7 +311,7 @@ def fmt_bytes(value: int) -> str:
     return f"{value:,} bytes ({human})"
 
 
-def _heading(pdf: _ReportPDF, text: str, size: float = 14) -> None:
+def _heading(pdf: ReportPDF, text: str, size: float = 14) -> None:
     pdf.ensure_space(size * PT * 1.4 + 20)  # never leave a heading alone at a page bottom
     if size >= 14:  # top-level sections become bookmarks a reader can jump to
         pdf.start_section(clean(text))
@@ -209,11 +320,11 @@ def _heading(pdf: _ReportPDF, text: str, size: float = 14) -> None:
     pdf.set_font(FONT, "", 10)
 
 
-def _para(pdf: _ReportPDF, text: str, size: float = 10) -> None:
+def _para(pdf: ReportPDF, text: str, size: float = 10) -> None:
     _lines(pdf, text, size, "")
 
 
-def _lines(pdf: _ReportPDF, text: str, size: float, style: str) -> None:
+def _lines(pdf: ReportPDF, text: str, size: float, style: str) -> None:
     # FPDF.text, unlike cell, never substitutes the "{nb}" page alias, so stored
     # text that happens to contain it is printed as is.
     pdf.set_font(FONT, style, size)
@@ -225,7 +336,7 @@ def _lines(pdf: _ReportPDF, text: str, size: float, style: str) -> None:
 
 
 def _table(
-    pdf: _ReportPDF,
+    pdf: ReportPDF,
     header: Sequence[str] | None,
     rows: Sequence[Sequence[str]],
     widths: Sequence[float],
@@ -254,7 +365,7 @@ def _table(
 
 
 def _table_row(
-    pdf: _ReportPDF,
+    pdf: ReportPDF,
     row: Sequence[str],
     widths: Sequence[float],
     align: Sequence[str],
@@ -272,7 +383,7 @@ def _table_row(
     pdf.set_font(FONT, "", size)
 
 
-def _cell_lines(pdf: _ReportPDF, text: str, width: float) -> list[str]:
+def _cell_lines(pdf: ReportPDF, text: str, width: float) -> list[str]:
     lines = pdf.wrap(text, width)
     if len(lines) > MAX_CELL_LINES:
         lines = lines[: MAX_CELL_LINES - 1] + [f"… (truncated, {len(text):,} characters)"]
@@ -284,7 +395,7 @@ def _row_height(cells: list[list[str]], size: float) -> float:
 
 
 def _draw_row(
-    pdf: _ReportPDF,
+    pdf: ReportPDF,
     cells: list[list[str]],
     widths: Sequence[float],
     align: Sequence[str],
@@ -294,7 +405,7 @@ def _draw_row(
     line_height = size * PT * 1.3
     for lines, width, side in zip(cells, widths, align, strict=False):
         for k, line in enumerate(lines):
-            offset = width - PAD - pdf.get_string_width(line) if side == "R" else PAD
+            offset = width - PAD - pdf.string_width(line) if side == "R" else PAD
             pdf.text(x + offset, top + PAD + size * PT + k * line_height, line)
         x += width
     bottom = top + _row_height(cells, size)
@@ -302,12 +413,15 @@ def _draw_row(
     pdf.set_y(bottom)
 
 
-def _cover(pdf: _ReportPDF, data: ReportData, generated: datetime) -> None:
+def _cover(pdf: ReportPDF, data: ReportData, generated: datetime) -> None:
     pdf.add_page()
     pdf.ln(22)
     _lines(pdf, "Weekly document report", 26, "B")
     pdf.ln(2)
     _lines(pdf, f"Week of {data.week_start.isoformat()}", 16, "")
+    if data.customer is not None:
+        pdf.ln(1)
+        _lines(pdf, f"Customer: {clean(data.customer)}", 13, "")
     pdf.ln(2)
     span = f"Monday {data.week_start.isoformat()} to Sunday {data.week_end.isoformat()} (UTC)"
     _lines(pdf, span, 11, "")
@@ -324,7 +438,7 @@ def _cover(pdf: _ReportPDF, data: ReportData, generated: datetime) -> None:
         )
 
 
-def _key_numbers(pdf: _ReportPDF, data: ReportData) -> None:
+def _key_numbers(pdf: ReportPDF, data: ReportData) -> None:
     """This week's three numbers, each with its change against the previous week."""
     previous = data.trends[-2] if len(data.trends) > 1 else None
     s = data.summary
@@ -341,7 +455,7 @@ def _key_numbers(pdf: _ReportPDF, data: ReportData) -> None:
         pdf.text(pdf.l_margin, top + 9, label)
         pdf.set_font(FONT, "B", 22)
         value = fmt_int(now)
-        pdf.text(pdf.l_margin + 80 - pdf.get_string_width(value), top + 10, value)
+        pdf.text(pdf.l_margin + 80 - pdf.string_width(value), top + 10, value)
         arrow, words, color = change_words(now, before, up_is_bad)
         pdf.set_text_color(*color)
         pdf.set_font(FONT, "B", 14)
@@ -376,7 +490,7 @@ def change_words(
     )
 
 
-def _attention(pdf: _ReportPDF, data: ReportData) -> None:
+def _attention(pdf: ReportPDF, data: ReportData) -> None:
     """What a person has to do this week, one line each."""
     s = data.summary
     _lines(pdf, "What needs attention", 13, "B")
@@ -397,7 +511,7 @@ def _attention(pdf: _ReportPDF, data: ReportData) -> None:
         pdf.ln(1)
 
 
-def _section(pdf: _ReportPDF, needs: float = 60.0) -> None:
+def _section(pdf: ReportPDF, needs: float = 60.0) -> None:
     """Start a section below the last one, or on a new page when little room is left.
 
     Sections flow rather than each taking a page: on a quiet week a page per
@@ -409,7 +523,7 @@ def _section(pdf: _ReportPDF, needs: float = 60.0) -> None:
         pdf.ln(8)
 
 
-def _trends(pdf: _ReportPDF, points: list[TrendPoint], chart: tuple[str, bytes]) -> None:
+def _trends(pdf: ReportPDF, points: list[TrendPoint], chart: Chart) -> None:
     pdf.add_page()
     _heading(pdf, "Trends: the last 12 weeks")
     _para(
@@ -419,7 +533,7 @@ def _trends(pdf: _ReportPDF, points: list[TrendPoint], chart: tuple[str, bytes])
         9,
     )
     pdf.ln(2)
-    _image(pdf, chart)
+    _chart(pdf, chart)
     rows = [
         (
             f"{p.week.isoformat()} to {p.week_end.isoformat()}",
@@ -448,7 +562,7 @@ def _trends(pdf: _ReportPDF, points: list[TrendPoint], chart: tuple[str, bytes])
     )
 
 
-def _needs_review(pdf: _ReportPDF, data: ReportData, chart: tuple[str, bytes]) -> None:
+def _needs_review(pdf: ReportPDF, data: ReportData, chart: Chart) -> None:
     _section(pdf, 110)  # the text and the chart together
     _heading(pdf, "Needs review")
     review = data.needs_review
@@ -462,7 +576,7 @@ def _needs_review(pdf: _ReportPDF, data: ReportData, chart: tuple[str, bytes]) -
         ),
     )
     pdf.ln(2)
-    _image(pdf, chart)
+    _chart(pdf, chart)
     no_text = int((review.get_column("reason") == NO_TEXT_REASON).sum())
     if no_text:
         _para(
@@ -477,21 +591,17 @@ def _needs_review(pdf: _ReportPDF, data: ReportData, chart: tuple[str, bytes]) -
         return
     _para(pdf, f"{len(review):,} document(s) to review:", 10)
     pdf.ln(1)
-    rows = [
-        (clean(d), clean(c), clean(t), clean(r))
-        for d, c, t, r in review.select("document_id", "customer", "trial_id", "reason").iter_rows()
-    ]
-    _table(
-        pdf,
-        ("Document id", "Customer", "Trial", "Reason"),
-        rows,
-        (50, 36, 24, 70),
-        ("L", "L", "L", "L"),
-        size=8,
-    )
+    if data.customer is None:
+        columns = ("document_id", "customer", "trial_id", "reason")
+        header, widths = ("Document id", "Customer", "Trial", "Reason"), (50, 36, 24, 70)
+    else:  # every row is the customer's own: no customer column
+        columns = ("document_id", "trial_id", "reason")
+        header, widths = ("Document id", "Trial", "Reason"), (60, 36, 84)
+    rows = [tuple(clean(v) for v in row) for row in review.select(columns).iter_rows()]
+    _table(pdf, header, rows, widths, ("L",) * len(header), size=8)
 
 
-def _failures_section(pdf: _ReportPDF, data: ReportData) -> None:
+def _failures_section(pdf: ReportPDF, data: ReportData) -> None:
     _section(pdf)
     _heading(pdf, "Failed documents")
     failures = data.failures
@@ -528,17 +638,17 @@ def _failures_section(pdf: _ReportPDF, data: ReportData) -> None:
             "document_id", "customer", "cause", "stage", "reason"
         ).iter_rows()
     ]
-    _table(
-        pdf,
-        ("Document id", "Customer", "Cause", "Stage", "Detail"),
-        rows,
-        (38, 32, 36, 16, 58),
-        ("L", "L", "L", "L", "L"),
-        size=8,
-    )
+    header, widths = ("Document id", "Customer", "Cause", "Stage", "Detail"), (38, 32, 36, 16, 58)
+    if data.customer is not None:  # every row is the customer's own: no customer column
+        rows = [row[:1] + row[2:] for row in rows]
+        header, widths = header[:1] + header[2:], (44, 42, 18, 76)
+    _table(pdf, header, rows, widths, ("L",) * len(header), size=8)
 
 
-def _image(pdf: _ReportPDF, chart: tuple[str, bytes]) -> None:
+def _chart(pdf: ReportPDF, chart: Chart) -> None:
+    if callable(chart):
+        chart(pdf)
+        return
     alt_text, png = chart
     width_px, height_px = struct.unpack(">II", png[16:24])  # PNG IHDR
     pdf.ensure_space(pdf.epw * height_px / width_px)
@@ -546,7 +656,7 @@ def _image(pdf: _ReportPDF, chart: tuple[str, bytes]) -> None:
     pdf.ln(3)
 
 
-def _summary_tables(pdf: _ReportPDF, data: ReportData) -> None:
+def _summary_tables(pdf: ReportPDF, data: ReportData) -> None:
     _section(pdf, 85)  # the key-value table is read as one block: never split it
     _heading(pdf, "Summary")
     s = data.summary
@@ -602,6 +712,9 @@ def _summary_tables(pdf: _ReportPDF, data: ReportData) -> None:
         (110, 35, 35),
         ("L", "R", "R"),
     )
+    if data.customer is not None:
+        _own_terms(pdf, data)
+        return
     _heading(pdf, "By customer", 12)
     _table(
         pdf,
@@ -627,15 +740,15 @@ def _customer_rows(per_customer: pl.DataFrame) -> list[tuple[str, ...]]:
     ]
 
 
-def _charts(pdf: _ReportPDF, charts: list[tuple[str, bytes]]) -> None:
+def _charts(pdf: ReportPDF, charts: list[Chart]) -> None:
     _section(pdf, 90)
     _heading(pdf, "Charts")
     for chart in charts:
-        _image(pdf, chart)
+        _chart(pdf, chart)
         pdf.ln(1)
 
 
-def _customers(pdf: _ReportPDF, data: ReportData) -> None:
+def _customers(pdf: ReportPDF, data: ReportData) -> None:
     """Per customer, what the summary table lacks: size, content types, frequent terms.
 
     A table rather than a block per customer: blocks left pages mostly white.
@@ -669,6 +782,14 @@ def _customers(pdf: _ReportPDF, data: ReportData) -> None:
             + (", ".join(f"{clean(t)} ({n:,})" for t, n in shown) or "-"),
             9,
         )
+
+
+def _own_terms(pdf: ReportPDF, data: ReportData) -> None:
+    """A customer's report: its frequent terms, de-identified (size and types are above)."""
+    _heading(pdf, "Frequent terms", 12)
+    pairs = data.customer_top_terms.select("term", "count").rows()
+    shown = showable_terms(pairs)
+    _para(pdf, ", ".join(f"{clean(t)} ({n:,})" for t, n in shown) or "-", 9)
 
 
 def _grouped(frame: pl.DataFrame, label: str, value: str) -> dict[str, list[tuple[str, int]]]:

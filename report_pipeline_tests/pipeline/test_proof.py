@@ -18,6 +18,7 @@ from report_pipeline.pipeline.proof import NoReportToTest, build_test_email, sen
 from report_pipeline.pipeline.publish import publish_report, read_published_manifest
 from report_pipeline.resources.connections import open_mailer, open_services, sender_address
 from report_pipeline_tests.api.conftest import RecordingLauncher, auth, build_client
+from report_pipeline_tests.delivery.conftest import smtp_server, smtp_server_factory  # noqa: F401
 from report_pipeline_tests.report.factories import WEEK, entry, failed, image_ok, text_ok
 
 GENERATED = datetime(2024, 3, 11, 6, tzinfo=UTC)
@@ -169,3 +170,95 @@ def test_api_test_email_is_for_operators_and_audited(settings, published) -> Non
         log = client.get("/api/audit", headers=auth("admin")).json()
     assert any("test-email:me@example.com" in (item.get("target") or "") for item in log["items"])
     assert _delivery_rows(services) == 0
+
+
+@pytest.fixture
+def two_customers(settings):
+    """A week rendered per scope (`all`, acme, globex), each with its report row."""
+    from report_pipeline.pipeline.scopes import publish_scopes
+
+    services = open_services(settings)
+    entries = [entry("a1", "acme"), entry("a2", "acme"), entry("g1", "globex")]
+    results = [text_ok("a1"), failed("a2"), text_ok("g1")]
+    for scope in publish_scopes(services.store, WEEK, entries, results, GENERATED, threshold=1):
+        out = scope.published
+        services.app.record_report(
+            ReportResult(
+                WEEK,
+                "succeeded",
+                report_uri=out.uri,
+                pdf_key=out.pdf_key,
+                pdf_sha256=out.pdf_sha256,
+                documents_total=scope.documents_total,
+                documents_failed=scope.documents_failed,
+                scope=scope.scope,
+            )
+        )
+    return services
+
+
+def test_a_customers_test_email_carries_only_that_customers_report(
+    settings,
+    two_customers,
+    smtp_server,  # noqa: F811 - the aiosmtpd sink imported above
+) -> None:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from report_pipeline.delivery.mailers import SmtpMailer
+
+    services = two_customers
+    mailer = SmtpMailer(smtp_server.host, smtp_server.port, security="none", timeout=10)
+    sent = send_test_email(
+        services.app,
+        services.store,
+        mailer,
+        sender_address(settings),
+        WEEK,
+        "me@example.com",
+        delivery_settings(settings.delivery),
+        scope="acme",
+    )
+    assert sent.report_id == services.app.latest_report(WEEK, "acme").id
+    [received] = smtp_server.messages
+    message = received.message
+    assert message["Subject"].startswith("[Test] ") and received.rcpt_tos == ["me@example.com"]
+    [attachment] = list(message.iter_attachments())
+    pdf = attachment.get_payload(decode=True)
+    assert pdf == services.store.get(services.app.latest_report(WEEK, "acme").pdf_key)
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
+    body = message.get_body(("plain",)).get_content()
+    assert "Customer: acme" in text and "globex" not in text + body
+    assert _delivery_rows(services) == 0
+
+
+def test_a_customer_without_a_report_is_a_clear_error(settings, two_customers) -> None:
+    with pytest.raises(NoReportToTest, match="no rendered report of customer initech"):
+        build_test_email(
+            two_customers.app,
+            two_customers.store,
+            "r@example.com",
+            WEEK,
+            "me@example.com",
+            delivery_settings(settings.delivery),
+            scope="initech",
+        )
+
+
+def test_cli_send_test_for_a_customer(settings, two_customers) -> None:
+    def send_test(*extra: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "report_pipeline.cli", "reports", "send-test"]
+        command += ["--week", "2024-03-06", "--to", "me@example.com", *extra]
+        return subprocess.run(command, capture_output=True, text=True, timeout=300)
+
+    run = send_test("--customer", "globex")
+    assert run.returncode == 0, run.stderr
+    [path] = settings.outbox_dir.glob("me@example.com__*.eml")
+    message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+    [attachment] = list(message.iter_attachments())
+    globex = two_customers.app.latest_report(WEEK, "globex")
+    assert attachment.get_payload(decode=True) == two_customers.store.get(globex.pdf_key)
+    bad = send_test("--customer", "no/such customer")
+    assert bad.returncode == 1 and bad.stderr.startswith("error: ")
+    assert "Traceback" not in bad.stderr

@@ -68,8 +68,15 @@ def test_each_scope_is_published_and_gated_on_its_own(tmp_path) -> None:
         for p in PdfReader(io.BytesIO(store.get(by["globex"].published.pdf_key))).pages
     )
     assert "globex" in text and "acme" not in text
+    # No per-customer breakdown in a customer's report: no chart, table or term lines of it.
+    assert "Customer: globex" in text
+    for breakdown in ("Documents per customer", "By customer", "Top terms in", "Customers:"):
+        assert breakdown not in text
+    assert "| Customer |" not in by["globex"].published.markdown
+    assert by["globex"].published.preview_png is None  # only the all report's is shown
     everything = "".join(
         p.extract_text()
         for p in PdfReader(io.BytesIO(store.get(by["all"].published.pdf_key))).pages
     )
     assert "acme" in everything and "globex" in everything
+    assert "By customer" in everything and by["all"].published.preview_png
