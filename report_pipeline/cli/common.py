@@ -12,7 +12,7 @@ import click
 from report_pipeline.appdb.store import AppStore
 from report_pipeline.resources.connections import Services, open_app_database, open_services
 from report_pipeline.settings import load_settings
-from report_pipeline.weeks import InvalidWeek, parse_week
+from report_pipeline.weeks import InvalidWeek, last_closed_week, parse_week
 
 if TYPE_CHECKING:
     from dagster import DagsterInstance
@@ -25,7 +25,13 @@ class UserError(click.ClickException):
         click.echo(f"error: {self.format_message()}", err=True)
 
 
+LAST_WEEK = "last"
+
+
 def week_or_error(text: str) -> date:
+    """Any date of the week, or `last`: the last closed week (for schedulers)."""
+    if text.strip().lower() == LAST_WEEK:
+        return last_closed_week()
     try:
         return parse_week(text)
     except InvalidWeek as error:
