@@ -93,10 +93,7 @@ def week_problem(summary: dict) -> WeekNotDone | None:
         )
     held = _held_scopes(summary)
     if held:
-        customer, reason = held[0]
-        more = f" (and {len(held) - 1} more customers)" if len(held) > 1 else ""
-        whose = "" if customer == ALL else f" for customer {customer}"
-        return WeekNotDone(f"week {week} emails held{whose}{more}: {reason}", EXIT_HELD)
+        return WeekNotDone(f"week {week} emails held{_whose(held)}: {held[0][1]}", EXIT_HELD)
     if summary["documents_failed"]:
         return WeekNotDone(
             f"week {week}: {summary['documents_failed']} of {summary['documents_total']}"
@@ -105,6 +102,16 @@ def week_problem(summary: dict) -> WeekNotDone | None:
             EXIT_DOCUMENTS_FAILED,
         )
     return None
+
+
+def _whose(held: list[tuple[str, str]]) -> str:
+    """Which customers' emails are held, for the one line (the whole week needs no name)."""
+    customers = [customer for customer, _ in held if customer != ALL]
+    if not customers:
+        return ""
+    names = ", ".join(customers[:3]) + (f" and {len(customers) - 3} more" if customers[3:] else "")
+    label = f"customer{'s' if len(customers) > 1 else ''} {names}"
+    return f" (also for {label})" if held[0][0] == ALL else f" for {label}"
 
 
 def _held_scopes(summary: dict) -> list[tuple[str, str]]:

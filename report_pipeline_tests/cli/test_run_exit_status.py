@@ -65,7 +65,12 @@ def test_a_held_customer_is_named_and_others_counted() -> None:
     problem = week_problem(_summary(documents_failed=2, scopes=scopes))
     assert problem.exit_code == EXIT_HELD
     assert problem.format_message() == (
-        "week 2026-11-16 emails held for customer acme (and 1 more customers): report held: acme"
+        "week 2026-11-16 emails held for customers acme, globex: report held: acme"
+    )
+    scopes[0]["emails_held"] = HELD  # the whole week too: its reason first
+    problem = week_problem(_summary(documents_failed=2, scopes=scopes))
+    assert problem.format_message() == (
+        f"week 2026-11-16 emails held (also for customers acme, globex): {HELD}"
     )
 
 
