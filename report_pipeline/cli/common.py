@@ -54,9 +54,25 @@ def local_instance() -> Iterator[DagsterInstance]:
 
     from report_pipeline.defs.runs import ensure_dagster_home
 
-    ensure_dagster_home(load_settings())
-    with DagsterInstance.get() as instance:
+    settings = load_settings()
+    ensure_dagster_home(settings)
+    try:
+        instance = DagsterInstance.get()
+    except Exception as error:  # e.g. its PostgreSQL is down: one line, not Dagster's traceback
+        raise UserError(
+            f"cannot open the Dagster instance ({settings.dagster_home / 'dagster.yaml'}):"
+            f" {root_cause(error)}"
+        ) from None
+    with instance:
         yield instance
+
+
+def root_cause(error: BaseException) -> str:
+    """The first line of the innermost cause: what failed, not the wrappers around it."""
+    while error.__cause__ is not None:
+        error = error.__cause__
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0] if lines else ''}".rstrip(": ")
 
 
 def run_email_job(week: date, *, force: bool = False, replay: bool = False) -> Any:

@@ -137,3 +137,18 @@ def test_a_held_week_exits_3_with_one_line_saying_why_and_what_to_do(
     assert "REPORT_PIPELINE_MAX_FAILED_SHARE" in line
     assert f"`report-pipeline reports release --week {week}`" in line
     assert ses_sent() == []
+
+
+@pytest.mark.slow  # dagster-postgres retries the connection for about a minute
+def test_an_instance_database_that_is_down_is_one_line_not_a_traceback(
+    production, monkeypatch
+) -> None:
+    from report_pipeline_tests.services import free_port
+
+    monkeypatch.setenv("DAGSTER_PG_PORT", str(free_port()))  # nothing listens there
+    down = _run_last("--json")
+    assert down.returncode == 1
+    [line] = down.stderr.strip().splitlines()
+    assert line.startswith("error: cannot open the Dagster instance (")
+    assert "Connection refused" in line
+    assert json.loads(down.stdout)["error"] == line.removeprefix("error: ")
