@@ -13,6 +13,11 @@ def week_start_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def last_closed_week(today: date | None = None) -> date:
+    """The Monday of the last complete UTC week before `today` (default: now)."""
+    return week_start_of(today or datetime.now(UTC).date()) - timedelta(days=7)
+
+
 def parse_week(text: str) -> date:
     """The Monday of the week containing the ISO date `text`."""
     try:

@@ -12,7 +12,7 @@ import click
 from report_pipeline.appdb.store import AppStore
 from report_pipeline.resources.connections import Services, open_app_database, open_services
 from report_pipeline.settings import load_settings
-from report_pipeline.weeks import InvalidWeek, parse_week
+from report_pipeline.weeks import InvalidWeek, last_closed_week, parse_week
 
 if TYPE_CHECKING:
     from dagster import DagsterInstance
@@ -25,7 +25,13 @@ class UserError(click.ClickException):
         click.echo(f"error: {self.format_message()}", err=True)
 
 
+LAST_WEEK = "last"
+
+
 def week_or_error(text: str) -> date:
+    """Any date of the week, or `last`: the last closed week (for schedulers)."""
+    if text.strip().lower() == LAST_WEEK:
+        return last_closed_week()
     try:
         return parse_week(text)
     except InvalidWeek as error:
@@ -48,9 +54,25 @@ def local_instance() -> Iterator[DagsterInstance]:
 
     from report_pipeline.defs.runs import ensure_dagster_home
 
-    ensure_dagster_home(load_settings())
-    with DagsterInstance.get() as instance:
+    settings = load_settings()
+    ensure_dagster_home(settings)
+    try:
+        instance = DagsterInstance.get()
+    except Exception as error:  # e.g. its PostgreSQL is down: one line, not Dagster's traceback
+        raise UserError(
+            f"cannot open the Dagster instance ({settings.dagster_home / 'dagster.yaml'}):"
+            f" {root_cause(error)}"
+        ) from None
+    with instance:
         yield instance
+
+
+def root_cause(error: BaseException) -> str:
+    """The first line of the innermost cause: what failed, not the wrappers around it."""
+    while error.__cause__ is not None:
+        error = error.__cause__
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0] if lines else ''}".rstrip(": ")
 
 
 def run_email_job(week: date, *, force: bool = False, replay: bool = False) -> Any:

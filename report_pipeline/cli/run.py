@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from report_pipeline.appdb.deliveries import STATUSES, OutboxStore
+from report_pipeline.appdb.scopes import ALL
 from report_pipeline.cli.common import UserError, local_instance, services, week_or_error
 from report_pipeline.cli.progress import week_progress
 from report_pipeline.pipeline.gate import emails_held
@@ -62,6 +63,71 @@ def run_and_summarize(
         "seconds": round(time.monotonic() - began, 1),
         "scopes": _scopes(opened, week, outcome.emails.get("scopes", [])),
     }
+
+
+# Exit statuses of `run` (README "Command line"): a scheduler alarms on anything but 0.
+EXIT_OK = 0  # rendered, mailed (or an empty week, not mailed by design), nothing failed
+EXIT_FAILED = 1  # a run failed, a setting is wrong, or emails are still undelivered
+EXIT_USAGE = 2  # click's own status for a bad option
+EXIT_HELD = 3  # rendered, but the completeness gate holds the emails (of a customer or all)
+EXIT_DOCUMENTS_FAILED = 4  # rendered and mailed, but some documents could not be read
+
+
+class WeekNotDone(UserError):
+    """The week ran, but needs a person: one line, a status of its own."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def week_problem(summary: dict) -> WeekNotDone | None:
+    """What about the finished week needs a person, most urgent first; None when nothing."""
+    week = summary["week"]
+    if summary["emails_failed"]:
+        return WeekNotDone(
+            f"week {week}: {summary['emails_failed']} emails not delivered yet; run the same"
+            " command again (nobody is mailed twice) or"
+            f" `report-pipeline deliveries replay --week {week}`",
+            EXIT_FAILED,
+        )
+    held = _held_scopes(summary)
+    if held:
+        return WeekNotDone(f"week {week} emails held{_whose(held)}: {held[0][1]}", EXIT_HELD)
+    if summary["documents_failed"]:
+        return WeekNotDone(
+            f"week {week}: {summary['documents_failed']} of {summary['documents_total']}"
+            " documents failed (the report was mailed and lists them); see"
+            f" `report-pipeline dead-letters list --week {week}`",
+            EXIT_DOCUMENTS_FAILED,
+        )
+    return None
+
+
+def _whose(held: list[tuple[str, str]]) -> str:
+    """Which customers' emails are held, for the one line (the whole week needs no name)."""
+    customers = [customer for customer, _ in held if customer != ALL]
+    if not customers:
+        return ""
+    names = ", ".join(customers[:3]) + (f" and {len(customers) - 3} more" if customers[3:] else "")
+    label = f"customer{'s' if len(customers) > 1 else ''} {names}"
+    return f" (also for {label})" if held[0][0] == ALL else f" for {label}"
+
+
+def _held_scopes(summary: dict) -> list[tuple[str, str]]:
+    """(customer, reason) of each scope the gate holds; an empty week is not held, only quiet."""
+    scopes = summary.get("scopes") or [
+        {
+            "customer": ALL,
+            "documents_total": summary["documents_total"],
+            "emails_held": summary["emails_held"],
+        }
+    ]
+    return [
+        (scope["customer"], scope["emails_held"])
+        for scope in scopes
+        if scope["emails_held"] and scope["documents_total"]
+    ]
 
 
 def run_log_path(settings: Settings) -> Path:
@@ -149,7 +215,12 @@ def failure_summary(week: date | None, error: str) -> dict:
 
 
 @click.command("run")
-@click.option("--week", "week_text", required=True, help="any date inside the week (YYYY-MM-DD)")
+@click.option(
+    "--week",
+    "week_text",
+    required=True,
+    help="any date inside the week (YYYY-MM-DD), or `last` for the last closed week",
+)
 @click.option(
     "--json",
     "as_json",
@@ -159,7 +230,10 @@ def failure_summary(week: date | None, error: str) -> dict:
 @click.option("--force-emails", is_flag=True, help="resend to addresses already mailed")
 @click.option("-v", "--verbose", is_flag=True, help="show Dagster's event lines, not progress")
 def run(week_text: str, as_json: bool, force_emails: bool, verbose: bool) -> None:
-    """Run one week: manifest, features, report, emails."""
+    """Run one week: manifest, features, report, emails.
+
+    Exit status: 0 done, 1 failed, 2 bad option, 3 emails held, 4 documents failed.
+    """
     week: date | None = None
     try:
         week = week_or_error(week_text)
@@ -175,7 +249,14 @@ def run(week_text: str, as_json: bool, force_emails: bool, verbose: bool) -> Non
         if as_json:
             click.echo(json.dumps(failure_summary(week, f"{type(error).__name__}: {error}")))
         raise
-    click.echo(json.dumps({"ok": True, **summary}) if as_json else format_summary(summary))
+    problem = week_problem(summary)
+    if as_json:
+        failed = {"ok": False, "error": problem.format_message()} if problem else {"ok": True}
+        click.echo(json.dumps({**failed, **summary}))
+    else:
+        click.echo(format_summary(summary))
+    if problem:
+        raise problem
 
 
 COMMANDS = (run,)

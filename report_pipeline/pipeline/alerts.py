@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate
 
+from report_pipeline import weeks
 from report_pipeline.appdb.store import AppStore
 from report_pipeline.settings import load_settings
-from report_pipeline.weeks import week_start_of
 
 DONE_DELIVERY = {"sent", "suppressed"}
 
@@ -58,7 +58,7 @@ def run_failure_message(
 
 
 def last_closed_week(now: datetime) -> date:
-    return week_start_of(now.astimezone(UTC).date()) - timedelta(days=7)
+    return weeks.last_closed_week(now.astimezone(UTC).date())
 
 
 def overdue_reason(app: AppStore, now: datetime, hours: float) -> tuple[date, str] | None:

@@ -11,17 +11,13 @@ from report_pipeline.pipeline.publish import publish_report
 from report_pipeline.resources.connections import Services, open_services
 from report_pipeline.settings import Settings
 from report_pipeline.tooling.samples import sample_week
-from report_pipeline.weeks import week_start_of
+from report_pipeline.weeks import last_closed_week
 
 DEMO_SUBSCRIBERS = (
     ("dr.ada.lovelace@example.com", "Dr. Ada Lovelace"),
     ("trial.monitor@example.com", "Trial Monitor"),
     ("qa-lead@example.com", None),
 )
-
-
-def last_closed_week() -> date:
-    return week_start_of(datetime.now(UTC).date()) - timedelta(days=7)
 
 
 HISTORY_WEEKS = 2  # earlier weeks published so the report's trend section has a line

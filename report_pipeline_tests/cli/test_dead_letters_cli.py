@@ -16,8 +16,9 @@ def test_dead_letters_are_listed_replayed_and_a_held_week_released(cli, tmp_path
 
     # 1 of 2 failed, over the 10% default: rendered, but the emails are held.
     run = cli("run", "--week", "2024-03-04", "--json")
-    assert run.returncode == 0, run.stderr
+    assert run.returncode == 3, run.stderr  # held: a status of its own for schedulers
     summary = json.loads(run.stdout)
+    assert summary["ok"] is False and summary["error"].startswith("week 2024-03-04 emails held")
     assert summary["emails_held"].startswith("report held: 1 of 2 documents failed (50.0%)")
     assert summary["emails_sent"] == 0 and not list((cli.home / "outbox").glob("*.eml"))
 

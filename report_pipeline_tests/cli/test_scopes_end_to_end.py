@@ -125,7 +125,10 @@ def test_a_customer_over_the_failure_limit_is_held_alone(cli, tmp_path) -> None:
         == 0
     )
     cli.env["REPORT_PIPELINE_MAX_FAILED_SHARE"] = "0.2"  # acme: 1 of 2; the week: 1 of 7
-    summary = json.loads(cli("run", "--week", "2024-03-04", "--json").stdout)
+    run = cli("run", "--week", "2024-03-04", "--json")
+    assert run.returncode == 3, run.stderr  # held (one customer), before the failed document
+    summary = json.loads(run.stdout)
+    assert summary["error"].startswith("week 2024-03-04 emails held for customer acme-pharma:")
     scopes = {s["customer"]: s for s in summary["scopes"]}
     assert "report held" in scopes["acme-pharma"]["emails_held"]
     assert "--customer acme-pharma" in scopes["acme-pharma"]["emails_held"]
