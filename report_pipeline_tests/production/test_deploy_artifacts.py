@@ -72,6 +72,14 @@ def test_the_image_has_tesseract_and_the_celery_config() -> None:
     assert workspace["load_from"][0]["grpc_server"]["host"] == "user-code"
 
 
+def test_the_image_user_owns_the_product_home() -> None:
+    # Compose and the cron files use /opt/dagster/state; the image runs as `app`.
+    dockerfile = (DEPLOY / "docker" / "Dockerfile").read_text()
+    assert "REPORT_PIPELINE_HOME=/opt/dagster/state" in dockerfile
+    assert 'chown -R app "$DAGSTER_HOME" "$REPORT_PIPELINE_HOME"' in dockerfile
+    assert dockerfile.index("chown -R app") < dockerfile.index("USER app")
+
+
 def test_helm_values_for_the_official_chart() -> None:
     values = _load("helm/values.yaml")
     [deployment] = values["dagster-user-deployments"]["deployments"]
