@@ -10,10 +10,12 @@ from pathlib import Path
 import click
 
 from report_pipeline.appdb.deliveries import STATUSES, OutboxStore
+from report_pipeline.appdb.reports import RunState, apply_run_state
 from report_pipeline.appdb.scopes import ALL
 from report_pipeline.cli.common import UserError, local_instance, services, week_or_error
 from report_pipeline.cli.progress import week_progress
 from report_pipeline.pipeline.gate import emails_held
+from report_pipeline.resources.connections import open_app_database
 from report_pipeline.settings import Settings, SettingsError, load_settings
 from report_pipeline.storage.object_store import ObjectNotFound, ObjectStore
 from report_pipeline.weeks import WeekNotRunnable, check_runnable
@@ -41,6 +43,8 @@ def run_and_summarize(
                 instance, week, force_emails=force_emails, log_level="DEBUG" if verbose else "INFO"
             )
     except (WeekNotRunnable, RunFailed) as error:
+        if isinstance(error, RunFailed) and error.report_run:
+            _mark_report_failed(settings, week, error.run_id)
         raise UserError(f"{error} (details: {run_log_path(settings)})") from None
     opened = services()
     report = opened.app.latest_report(week)
@@ -63,6 +67,15 @@ def run_and_summarize(
         "seconds": round(time.monotonic() - began, 1),
         "scopes": _scopes(opened, week, outcome.emails.get("scopes", [])),
     }
+
+
+def _mark_report_failed(settings: Settings, week: date, run_id: str) -> None:
+    """No daemon sensor watches a one-shot run: mark the week's report failed here,
+    or it would stay `running` for the API and the deadline alert."""
+    try:
+        apply_run_state(open_app_database(settings), RunState(week, run_id, "failed"))
+    except Exception:  # noqa: BLE001 - the run's own failure is the error to report
+        pass
 
 
 # Exit statuses of `run` (README "Command line"): a scheduler alarms on anything but 0.

@@ -20,7 +20,10 @@ from report_pipeline.settings import Settings, set_process_variable
 
 
 class RunFailed(RuntimeError):
-    pass
+    def __init__(self, message: str, run_id: str, report_run: bool) -> None:
+        super().__init__(message)
+        self.run_id = run_id
+        self.report_run = report_run  # the weekly report run (not the email run) failed
 
 
 def weekly_report_job_def() -> JobDefinition:
@@ -62,10 +65,18 @@ def run_week(
         tags={PARTITION_TAG: partition, EMAILS_TAG: EMAILS_BY_LAUNCHER},
     )
     if not report.success and not failed_only_on_completeness(report):
-        raise RunFailed(f"weekly report run {report.run_id} failed: {_first_failure(report)}")
+        raise RunFailed(
+            f"weekly report run {report.run_id} failed: {_first_failure(report)}",
+            report.run_id,
+            report_run=True,
+        )
     emails = run_email_job(instance, week, force=force_emails, log_level=log_level)
     if not emails.success:
-        raise RunFailed(f"email run {emails.run_id} failed: {_first_failure(emails)}")
+        raise RunFailed(
+            f"email run {emails.run_id} failed: {_first_failure(emails)}",
+            emails.run_id,
+            report_run=False,
+        )
     return WeekRun(report.run_id, emails.run_id, emails.output_for_node("email_deliveries"))
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 
+from report_pipeline.resources.connections import open_app_database
+from report_pipeline.settings import load_settings
 from report_pipeline_tests.delivery.conftest import smtp_server_factory  # noqa: F401
 from report_pipeline_tests.delivery.tls_ca import make_test_ca
 
@@ -72,3 +75,16 @@ def test_an_untrusted_certificate_fails_the_run_with_the_ca_setting_and_leaves_m
     assert summary["pdf_sha256"] == answer["pdf_sha256"]  # same data, same version
     listed = [json.loads(line) for line in cli("deliveries", "list", "--json").stdout.splitlines()]
     assert {row["pdf_sha256"] for row in listed} == {summary["pdf_sha256"]}
+
+
+@pytest.mark.slow
+def test_a_report_run_that_dies_leaves_the_weeks_report_failed_not_running(cli, tmp_path) -> None:
+    # One-shot runs have no daemon sensor to mark a dead run's report: `run` does it.
+    cli.add_note(tmp_path, "Visit note: stable.")
+    (cli.home / "catalog.sqlite3").write_bytes(b"not a database " * 100)
+
+    failed = cli("run", "--week", "2024-03-04", "--json")
+    assert failed.returncode == 1, failed.stderr[-2000:]
+    assert "weekly report run" in _one_object(failed.stdout)["error"]
+    app = open_app_database(load_settings(cli.env))
+    assert app.latest_report(date(2024, 3, 4)).state == "failed"
