@@ -129,3 +129,61 @@ def run_chain(
 
 def drop_feature_cache(home: Path) -> None:
     shutil.rmtree(home / "objects" / "features", ignore_errors=True)
+
+
+def seed_documents(documents: list[tuple[bytes, str, str]]) -> None:
+    """Catalog (bytes, file name, content type) documents in the week of WEEK_KEY."""
+    from datetime import datetime, timedelta
+
+    from report_pipeline.pipeline.documents import store_document
+    from report_pipeline.resources.connections import open_services
+    from report_pipeline.settings import load_settings
+
+    services = open_services(load_settings())
+    start = datetime.fromisoformat(WEEK_KEY).replace(hour=8, tzinfo=UTC)
+    for number, (data, name, content_type) in enumerate(documents):
+        store_document(
+            services,
+            data,
+            name,
+            content_type,
+            f"customer-{number % 3}",
+            start + timedelta(seconds=number),
+        )
+
+
+class TreeRss:
+    """Peak RSS of this process and all its descendants (summed), sampled in a thread.
+
+    Dagster's step processes are children of the run's process: their sum is what
+    the machine must hold. Shared pages count once per process, so this overstates.
+    """
+
+    def __init__(self, interval_s: float = 0.2) -> None:
+        import threading
+
+        self.interval_s, self.peak_mb = interval_s, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> TreeRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        import psutil
+
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for process in [me, *me.children(recursive=True)]:
+                try:
+                    total += process.memory_info().rss
+                except psutil.Error:  # ended between listing and reading
+                    pass
+            self.peak_mb = max(self.peak_mb, total / 1024 / 1024)
+            self._stop.wait(self.interval_s)
