@@ -42,6 +42,8 @@ def isolated_home(prefix: str) -> Path:
     home = Path(tempfile.mkdtemp(prefix=prefix))
     os.environ["REPORT_PIPELINE_HOME"] = str(home)
     os.environ["DAGSTER_HOME"] = str(home / "dagster")
+    # The benchmark week is a partition only from this first week on (default 2026-01-05).
+    os.environ["REPORT_PIPELINE_FIRST_WEEK"] = WEEK_KEY
     (home / "dagster").mkdir(parents=True)
     shutil.copy(ROOT / "dagster.yaml", home / "dagster" / "dagster.yaml")
     return home
