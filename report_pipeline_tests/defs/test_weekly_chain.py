@@ -249,7 +249,7 @@ def test_a_long_scanned_pdf_is_split_across_batches_and_joined(settings, monkeyp
     assert result.success
     features = _metadata(result, "document_features")
     assert (features["documents"], features["ok"], features["documents_split"]) == (2, 2, 1)
-    assert features["batches"] == 3  # 12 pages: 3 ranges of 4 (at least 4 scanned pages each)
+    assert features["batches"] == 4  # 12 pages: 3 ranges of 4 (at least 4 each), the note
     [joined] = [r for r in read_week_features(services.store, WEEK) if r.kind == "pdf"]
     assert joined.features == extract(fax, "application/pdf", "fax.pdf")[1]
     assert (joined.features["pages"], joined.features["pages_ocr"]) == (12, 12)
