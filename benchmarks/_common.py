@@ -42,6 +42,8 @@ def isolated_home(prefix: str) -> Path:
     home = Path(tempfile.mkdtemp(prefix=prefix))
     os.environ["REPORT_PIPELINE_HOME"] = str(home)
     os.environ["DAGSTER_HOME"] = str(home / "dagster")
+    # The benchmark week is a partition only from this first week on (default 2026-01-05).
+    os.environ["REPORT_PIPELINE_FIRST_WEEK"] = WEEK_KEY
     (home / "dagster").mkdir(parents=True)
     shutil.copy(ROOT / "dagster.yaml", home / "dagster" / "dagster.yaml")
     return home
@@ -129,3 +131,69 @@ def run_chain(
 
 def drop_feature_cache(home: Path) -> None:
     shutil.rmtree(home / "objects" / "features", ignore_errors=True)
+
+
+def seed_documents(documents: list[tuple[bytes, str, str]]) -> None:
+    """Catalog (bytes, file name, content type) documents in the week of WEEK_KEY."""
+    from datetime import datetime, timedelta
+
+    from report_pipeline.pipeline.documents import store_document
+    from report_pipeline.resources.connections import open_services
+    from report_pipeline.settings import load_settings
+
+    services = open_services(load_settings())
+    start = datetime.fromisoformat(WEEK_KEY).replace(hour=8, tzinfo=UTC)
+    for number, (data, name, content_type) in enumerate(documents):
+        store_document(
+            services,
+            data,
+            name,
+            content_type,
+            f"customer-{number % 3}",
+            start + timedelta(seconds=number),
+        )
+
+
+class TreeRss:
+    """Peak memory of this process and all its descendants, sampled in a thread.
+
+    Dagster's step processes are children of the run's process. Three figures:
+    `peak_mb` the summed RSS (overstates: pages shared between forked processes
+    count once per process), `peak_pss_mb` the summed PSS (shared pages split
+    between their processes: what the machine must hold) and `peak_single_mb`
+    the largest single process's RSS.
+    """
+
+    def __init__(self, interval_s: float = 0.3) -> None:
+        import threading
+
+        self.interval_s = interval_s
+        self.peak_mb = self.peak_pss_mb = self.peak_single_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> TreeRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        import psutil
+
+        me = psutil.Process()
+        while not self._stop.is_set():
+            rss = pss = 0
+            for process in [me, *me.children(recursive=True)]:
+                try:
+                    info = process.memory_full_info()
+                except psutil.Error:  # ended between listing and reading
+                    continue
+                rss += info.rss
+                pss += getattr(info, "pss", info.rss)
+                self.peak_single_mb = max(self.peak_single_mb, info.rss / 1024 / 1024)
+            self.peak_mb = max(self.peak_mb, rss / 1024 / 1024)
+            self.peak_pss_mb = max(self.peak_pss_mb, pss / 1024 / 1024)
+            self._stop.wait(self.interval_s)

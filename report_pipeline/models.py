@@ -84,11 +84,21 @@ class ManifestEntry:
     # Where a listing-time error belongs: "read" (object missing, bad key) or
     # "catalog" (the record itself is invalid or a duplicate id).
     error_stage: str | None = None
+    # What the bytes are (their signature first, the label when they say nothing):
+    # the extractor, hence the feature cache key. None in manifests written before.
+    kind: str | None = None
+    # A PDF's page count and its pages that need OCR, as [first, stop) ranges
+    # (0-based), from a cheap look at each page: batches are planned by pages.
+    pages: int | None = None
+    scanned: list[list[int]] | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = {**self.record.to_json(), "sha256": self.sha256, "error": self.error}
         if self.error_stage:
             data["error_stage"] = self.error_stage
+        for name in ("kind", "pages", "scanned"):
+            if getattr(self, name) is not None:
+                data[name] = getattr(self, name)
         return data
 
     @classmethod
@@ -98,6 +108,9 @@ class ManifestEntry:
             data.get("sha256"),
             data.get("error"),
             data.get("error_stage"),
+            data.get("kind"),
+            data.get("pages"),
+            data.get("scanned"),
         )
 
 

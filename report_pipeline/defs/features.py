@@ -15,10 +15,11 @@ from dagster import (
 
 from report_pipeline.defs.partitions import week_of, weekly_partitions
 from report_pipeline.defs.retries import STEP_RETRY
-from report_pipeline.models import FeatureResult
 from report_pipeline.pipeline.features import (
-    extract_entries,
+    cache_joined,
+    extract_batch,
     feature_counts,
+    join_results,
     plan_batches,
     write_week_features,
 )
@@ -28,7 +29,7 @@ from report_pipeline.settings import load_settings
 
 
 class BatchingConfig(Config):
-    batch_size: int = load_settings().batch_size  # at most this many documents per batch
+    batch_size: int = load_settings().batch_size  # work per batch, in scanned pages
     workers: int = os.cpu_count() or 1  # batches run in parallel (the executor's concurrency)
 
 
@@ -39,11 +40,12 @@ def plan_feature_batches(
     object_store: ObjectStoreResource,
     manifest_key: str,
 ):
-    """One dynamic output per batch: the manifest positions it extracts."""
+    """One dynamic output per batch: its work items (documents, or page ranges of a long PDF)."""
     store = object_store.open()
     entries = read_manifest(store, week_of(context))
     batches = plan_batches(entries, store, config.batch_size, config.workers)
-    context.log.info(f"{len(entries)} documents in {len(batches)} batches")
+    parts = sum(1 for batch in batches for item in batch if not isinstance(item, int))
+    context.log.info(f"{len(entries)} documents in {len(batches)} batches ({parts} page ranges)")
     for number, positions in enumerate(batches):
         yield DynamicOutput(positions, mapping_key=f"batch_{number}")
 
@@ -54,18 +56,23 @@ def extract_feature_batch(
 ) -> list[dict]:
     """Extract one batch; document failures are results, infrastructure errors retry."""
     store = object_store.open()
-    manifest = read_manifest(store, week_of(context))
-    results = extract_entries([manifest[position] for position in batch], store)
-    context.log.info(f"{context.get_mapping_key()}: {feature_counts(results)}")
-    return [result.to_json() for result in results]
+    results = extract_batch(batch, read_manifest(store, week_of(context)), store)
+    # The progress display counts 'documents': a split PDF counts once, with its first pages.
+    documents = sum(1 for item in batch if isinstance(item, int) or item[1] == 0)
+    parts = sum(1 for item in batch if not isinstance(item, int))
+    summary = {"documents": documents, "page_ranges": parts}
+    context.log.info(f"{context.get_mapping_key()}: {summary}")
+    return results
 
 
 @op
 def collect_features(
     context: OpExecutionContext, object_store: ObjectStoreResource, batches: list[list[dict]]
 ) -> Output[str]:
-    results = [FeatureResult.from_json(item) for batch in batches for item in batch]
-    key = write_week_features(object_store.open(), week_of(context), results)
+    store = object_store.open()
+    results, joined = join_results(batches)  # a split PDF's page ranges become one document
+    cache_joined(store, joined)
+    key = write_week_features(store, week_of(context), results)
     counts = feature_counts(results)
     return Output(
         key,
@@ -77,6 +84,7 @@ def collect_features(
             "failed_by_stage": MetadataValue.json(counts["failed_by_stage"]),
             "extraction_seconds": MetadataValue.json(counts["extraction_seconds"]),
             "batches": len(batches),
+            "documents_split": len(joined),
         },
     )
 

@@ -20,7 +20,7 @@ from report_pipeline.extraction.detect import (
     sniff_image,
 )
 from report_pipeline.extraction.ocr import image_features
-from report_pipeline.extraction.pdf import pdf_features
+from report_pipeline.extraction.pdf import merge_parts, pdf_features, pdf_part
 from report_pipeline.extraction.text import text_features, text_features_stream
 from report_pipeline.extraction.word import docx_features
 from report_pipeline.models import DocumentError
@@ -77,6 +77,39 @@ def extract_file(
     return kind, features
 
 
+def extract_pdf_part(
+    handle: IO[bytes],
+    content_type: str,
+    filename: str,
+    pages: tuple[int, int],
+    language: str | None = None,
+) -> dict:
+    """Pages [first, stop) of a PDF as a part for merge_parts, or DocumentError.
+
+    A large document's pages are read in several batches and joined with
+    merge_parts into the features extract() gives for the whole.
+    """
+    kind, mismatch = detect(handle, content_type, filename)
+    if kind != "pdf":
+        raise DocumentError("decode", f"not a PDF ({kind}): its pages cannot be split")
+    handle.seek(0)
+    part = _guarded(lambda: pdf_part(handle, pages, language=language))
+    if mismatch:
+        part["content_type_mismatch"] = mismatch
+    return part
+
+
+def merge_pdf_parts(parts: list[dict]) -> dict:
+    """merge_parts, with the label note extract() would add."""
+    features = _guarded(lambda: merge_parts(parts))
+    mismatch = next(
+        (p["content_type_mismatch"] for p in parts if "content_type_mismatch" in p), None
+    )
+    if mismatch:
+        features["content_type_mismatch"] = mismatch
+    return features
+
+
 def _chunks(handle: IO[bytes]) -> Iterator[bytes]:
     handle.seek(0)
     while chunk := handle.read(STREAM_CHUNK_BYTES):
@@ -115,6 +148,8 @@ __all__ = [
     "OCR_KINDS",
     "extract",
     "extract_file",
+    "extract_pdf_part",
+    "merge_pdf_parts",
     "kind_for",
     "kind_for_or_none",
     "kind_of",

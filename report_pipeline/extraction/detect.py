@@ -130,6 +130,12 @@ def looks_like_text(head: bytes) -> bool:
     return controls <= MAX_CONTROL_RATIO * len(head)
 
 
+def detected_kind(head: bytes, content_type: str, filename: str) -> Kind | None:
+    """The kind detect() picks from the first HEAD_BYTES, without raising; None: unsupported."""
+    found = sniff(head[:HEAD_BYTES])
+    return found[0] if found else label_kind(content_type, filename)
+
+
 def detect(handle: IO[bytes], content_type: str, filename: str) -> tuple[Kind, str | None]:
     """(kind, mismatch note or None) for a seekable file; raises DocumentError when unreadable.
 

@@ -50,11 +50,17 @@ def max_pages() -> int:
 
 @dataclass
 class _Totals:
+    """What pages [first, stop) of a PDF gave: mergeable with the other parts (merge_parts)."""
+
+    pages: int  # of the whole document
+    first: int = 0
+    stop: int = 0
     stats: TextStats = field(default_factory=TextStats)
     text_layer: int = 0
     ocr: int = 0
     ocr_words: int = 0
-    confidence_sum: float = 0.0
+    # Sum of (page confidence in tenths x its words): integers, so a merge is exact.
+    confidence_tenths: int = 0
     failed: list[dict] = field(default_factory=list)
     deadline: float = float("inf")
     language: str | None = None  # the document's OCR languages, for scanned pages
@@ -67,34 +73,148 @@ class _Totals:
             )
         return min(PAGE_OCR_TIMEOUT_S, remaining)
 
+    def to_part(self) -> dict:
+        return {
+            "pages": self.pages,
+            "first": self.first,
+            "stop": self.stop,
+            "text": self.stats.state(),
+            "pages_text_layer": self.text_layer,
+            "pages_ocr": self.ocr,
+            "ocr_words": self.ocr_words,
+            "confidence_tenths": self.confidence_tenths,
+            "pages_failed": self.failed,
+        }
+
 
 def pdf_features(
     source: bytes | IO[bytes], *, page_limit: int | None = None, language: str | None = None
 ) -> dict:
     """Read every page of a PDF; raises DocumentError when the document cannot be used."""
+    return merge_parts([pdf_part(source, page_limit=page_limit, language=language)])
+
+
+def pdf_part(
+    source: bytes | IO[bytes],
+    pages: tuple[int, int] | None = None,
+    *,
+    page_limit: int | None = None,
+    language: str | None = None,
+) -> dict:
+    """Read pages [first, stop) (0-based; None: all) into a part for merge_parts.
+
+    Raises DocumentError when the document itself cannot be used (encrypted,
+    corrupt, over the page limit); a page that fails is recorded in the part.
+    """
     limit = max_pages() if page_limit is None else page_limit
     handle = io.BytesIO(source) if isinstance(source, bytes) else source
     check_streams(handle)  # pdfium inflates a stream whole: refuse bombs before it does
     document = _open(handle)
     try:
         count = _page_count(document, limit)
+        first, stop = (0, count) if pages is None else (max(0, pages[0]), min(count, pages[1]))
         totals = _Totals(
-            deadline=time.monotonic() + DOCUMENT_OCR_BASE_S + DOCUMENT_OCR_PER_PAGE_S * count,
+            count,
+            first,
+            max(first, stop),
+            deadline=time.monotonic()
+            + DOCUMENT_OCR_BASE_S
+            + DOCUMENT_OCR_PER_PAGE_S * max(0, stop - first),
             language=language,
         )
-        for index in range(count):
+        for index in range(first, stop):
             _read_page(document, index, totals)
     finally:
         document.close()
-    if len(totals.failed) == count:
-        first = totals.failed[0]
+    return totals.to_part()
+
+
+def merge_parts(parts: list[dict]) -> dict:
+    """The features of one PDF from parts covering all its pages (in any order).
+
+    Pure: reading the document whole and reading it in page ranges then merging
+    give the same features. Raises DocumentError when no page could be read,
+    ValueError when the parts do not cover the document exactly once.
+    """
+    parts = sorted(parts, key=lambda part: part["first"])
+    count = parts[0]["pages"] if parts else 0
+    edges = [(part["first"], part["stop"]) for part in parts]
+    if not parts or any(part["pages"] != count for part in parts) or not _covers(edges, count):
+        raise ValueError(f"page ranges {edges} do not cover a {count}-page document once")
+    failed = [page for part in parts for page in part["pages_failed"]]
+    if len(failed) == count:
+        first = failed[0]
         reason = (
             first["reason"]
             if count == 1
             else (f"none of its {count} pages could be read; page 1: {first['reason']}")
         )
         raise DocumentError(first["stage"], reason, first["error_class"])
-    return _features(count, totals)
+    stats = TextStats.merged([part["text"] for part in parts])
+    features = stats.features("pdf")
+    del features["encoding"]
+    ocr_words = sum(part["ocr_words"] for part in parts)
+    tenths = sum(part["confidence_tenths"] for part in parts)
+    return {
+        **features,
+        "word_count": features["words"],
+        "pages": count,
+        "pages_text_layer": sum(part["pages_text_layer"] for part in parts),
+        "pages_ocr": sum(part["pages_ocr"] for part in parts),
+        "pages_failed": failed,
+        "ocr_confidence": round(tenths / ocr_words / 10, 1) if ocr_words else None,
+    }
+
+
+def _covers(edges: list[tuple[int, int]], count: int) -> bool:
+    position = 0
+    for first, stop in edges:
+        if first != position or stop <= first:
+            return False
+        position = stop
+    return position == count
+
+
+def inspect_pages(source: IO[bytes], *, budget_s: float = 10.0) -> tuple[int, list[int]] | None:
+    """(page count, 0-based indices of the pages that need OCR), without OCR or rendering.
+
+    The same test as extraction (text layer or not), ~1 ms a page: it lets
+    batches be planned by scanned pages. None when the PDF cannot be opened or
+    is over the page limit (extraction then gives the reason); pages left when
+    the time budget runs out count as scanned.
+    """
+    try:
+        check_streams(source)
+        document = _open(source)
+    except DocumentError:
+        return None
+    try:
+        count = len(document)
+        if count == 0 or count > max_pages():
+            return None
+        deadline, scanned = time.monotonic() + budget_s, []
+        for index in range(count):
+            if time.monotonic() > deadline or _page_needs_ocr(document, index):
+                scanned.append(index)
+        return count, scanned
+    finally:
+        document.close()
+
+
+def _page_needs_ocr(document: pdfium.PdfDocument, index: int) -> bool:
+    page = None
+    try:
+        page = document[index]
+        return _needs_ocr(page, _text_layer(page))
+    except Exception:  # a broken page: planned as costly; extraction records why
+        return True
+    finally:
+        if page is not None:
+            page.close()
+
+
+def _needs_ocr(page: pdfium.PdfPage, text: str) -> bool:
+    return len(_ALNUM.findall(text)) < MIN_TEXT_LAYER_CHARS and _has_image(page)
 
 
 def _open(source: bytes | IO[bytes]) -> pdfium.PdfDocument:
@@ -130,11 +250,11 @@ def _read_page(document: pdfium.PdfDocument, index: int, totals: _Totals) -> Non
     try:
         page = document[index]
         text = _text_layer(page)
-        if len(_ALNUM.findall(text)) >= MIN_TEXT_LAYER_CHARS or not _has_image(page):
-            totals.text_layer += 1
-        else:
+        if _needs_ocr(page, text):
             text = _ocr_page(page, index, totals)
             totals.ocr += 1
+        else:
+            totals.text_layer += 1
         totals.stats.feed(text + "\n")
     except DocumentError as error:
         totals.failed.append(_failure(index, error.stage, error.reason, error.error_class))
@@ -176,7 +296,7 @@ def _ocr_page(page: pdfium.PdfPage, index: int, totals: _Totals) -> str:
     words = int(features.get("word_count") or 0)
     if features.get("ocr_confidence") is not None:
         totals.ocr_words += words
-        totals.confidence_sum += float(features["ocr_confidence"]) * words
+        totals.confidence_tenths += round(float(features["ocr_confidence"]) * 10) * words
     return features.get("ocr_text") or ""
 
 
@@ -195,21 +315,6 @@ def render_scale(width_pt: float, height_pt: float, index: int = 0) -> float:
             "PageTooLarge",
         )
     return scale
-
-
-def _features(count: int, totals: _Totals) -> dict:
-    features = totals.stats.features("pdf")
-    del features["encoding"]
-    confidence = round(totals.confidence_sum / totals.ocr_words, 1) if totals.ocr_words else None
-    return {
-        **features,
-        "word_count": features["words"],
-        "pages": count,
-        "pages_text_layer": totals.text_layer,
-        "pages_ocr": totals.ocr,
-        "pages_failed": totals.failed,
-        "ocr_confidence": confidence,
-    }
 
 
 def _failure(index: int, stage: str, reason: str, error_class: str | None) -> dict:

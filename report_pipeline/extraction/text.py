@@ -141,6 +141,35 @@ class TextStats:
             return 0
         return self.breaks + (0 if _LINE_BREAK.fullmatch(self.last_char) else 1)
 
+    def state(self) -> dict:
+        """Everything features() needs, as JSON: parts of one text are merged with merged()."""
+        return {
+            "characters": self.characters,
+            "words": self.words,
+            "breaks": self.breaks,
+            "unprintable": self.unprintable,
+            "last_char": self.last_char,
+            "terms": dict(self.terms.counts),
+            "excerpt": self.excerpt,
+        }
+
+    @classmethod
+    def merged(cls, states: list[dict]) -> TextStats:
+        """The stats of a text fed in consecutive pieces, from each piece's state() in order.
+
+        Exact when the pieces were cut where feed() calls were (e.g. PDF pages).
+        """
+        stats = cls()
+        for state in states:
+            stats.characters += state["characters"]
+            stats.words += state["words"]
+            stats.breaks += state["breaks"]
+            stats.unprintable += state["unprintable"]
+            stats.terms.counts.update(state["terms"])
+            stats.excerpt = (stats.excerpt + state["excerpt"])[:EXCERPT_CHARS]
+            stats.last_char = state["last_char"] or stats.last_char
+        return stats
+
     def require_printable(self) -> None:
         _check_printable(self.unprintable, self.characters)
 

@@ -13,10 +13,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from report_pipeline.models import DocumentRecord, ManifestEntry
+from report_pipeline.models import DocumentRecord
 from report_pipeline.pipeline.features import cache_key_for, read_week_features
+from report_pipeline.pipeline.inspection import inspect_object
 from report_pipeline.resources.connections import Services
-from report_pipeline.storage.object_store import ObjectNotFound, ObjectStore, sha256_of
+from report_pipeline.storage.object_store import ObjectNotFound, ObjectStore
 from report_pipeline.weeks import week_start_of
 
 _CUSTOMER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -162,7 +163,7 @@ def describe_document(services: Services, document_id: str) -> dict | None:
         return None
     view: dict = {"record": record.to_json(), "status": "not processed", "features": None}
     try:
-        entry = ManifestEntry(record, sha256_of(services.store, record.file_location))
+        entry = inspect_object(services.store, record)  # the cache key follows the content
     except ObjectNotFound as error:
         return {**view, "status": "failed", "stage": "read", "reason": str(error)}
     cache_key = cache_key_for(entry)

@@ -14,7 +14,7 @@ import math
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date
@@ -25,13 +25,18 @@ from report_pipeline.extraction import (
     EXTRACTOR_VERSIONS,
     OCR_KINDS,
     extract_file,
-    kind_for,
+    extract_pdf_part,
     kind_for_or_none,
+    merge_pdf_parts,
 )
 from report_pipeline.extraction.cost import estimated_pages
 from report_pipeline.extraction.languages import ocr_language_tag
 from report_pipeline.models import DocumentError, FeatureResult, ManifestEntry
-from report_pipeline.pipeline.keys import feature_cache_key, week_features_key
+from report_pipeline.pipeline.keys import (
+    feature_cache_key,
+    feature_part_cache_key,
+    week_features_key,
+)
 from report_pipeline.storage.object_store import ObjectNotFound, ObjectStore
 
 # Objects are spooled through a temporary file while hashed: memory stays at
@@ -41,10 +46,16 @@ SPOOL_MEMORY_BYTES = 8 * 1024 * 1024
 
 
 def extractor_version_for(entry: ManifestEntry) -> str:
-    """Label-based; an unlabelled file is keyed apart, since its bytes pick the extractor."""
-    try:
-        kind = kind_for(entry.record.content_type, PurePosixPath(entry.record.file_location).name)
-    except DocumentError:  # any extractor may read it: any version change must miss the cache
+    """The extractor of what the bytes are (the manifest's kind), else of the label.
+
+    Keyed by content, a mislabelled file re-labelled correctly keeps its cache
+    entry and two labels of the same bytes share one. An entry of an older
+    manifest without a kind is keyed by its label; an unlabelled one apart.
+    """
+    kind = entry.kind or kind_for_or_none(
+        entry.record.content_type, PurePosixPath(entry.record.file_location).name
+    )
+    if kind not in EXTRACTOR_VERSIONS:  # any extractor may read it: any version change must miss
         versions = "+".join(EXTRACTOR_VERSIONS[k] for k in sorted(EXTRACTOR_VERSIONS))
         return f"sniffed-{versions}{ocr_language_tag(entry.record.language)}"
     # OCR'd features depend on the language: the same bytes in German are other features.
@@ -64,6 +75,47 @@ def cache_key_for(entry: ManifestEntry) -> str | None:
 
 def extract_entry(entry: ManifestEntry, store: ObjectStore, attempts: int = 1) -> FeatureResult:
     """Features of one document; a document's own failure is a result, never an exception."""
+    name = PurePosixPath(entry.record.file_location).name
+
+    def compute(handle: IO[bytes], size: int) -> tuple[str, dict]:
+        record = entry.record
+        return extract_file(handle, size, record.content_type, name, record.language)
+
+    key_of = lambda version: feature_cache_key(version, entry.sha256 or "")  # noqa: E731
+    return _extract_cached(entry, store, attempts, key_of, compute)
+
+
+def extract_part(
+    entry: ManifestEntry, first: int, stop: int, store: ObjectStore, attempts: int = 1
+) -> FeatureResult:
+    """Pages [first, stop) of a PDF split across batches: features are a part for join_parts.
+
+    Cached per page range (content-addressed like whole documents).
+    """
+    name = PurePosixPath(entry.record.file_location).name
+
+    def compute(handle: IO[bytes], size: int) -> tuple[str, dict]:
+        record = entry.record
+        return "pdf", extract_pdf_part(
+            handle, record.content_type, name, (first, stop), record.language
+        )
+
+    return _extract_cached(
+        entry,
+        store,
+        attempts,
+        lambda version: feature_part_cache_key(version, entry.sha256 or "", first, stop),
+        compute,
+    )
+
+
+def _extract_cached(
+    entry: ManifestEntry,
+    store: ObjectStore,
+    attempts: int,
+    key_of: Callable[[str], str],
+    compute: Callable[[IO[bytes], int], tuple[str, dict]],
+) -> FeatureResult:
     doc_id = entry.record.document_id
     if entry.error or entry.sha256 is None:
         stage = entry.error_stage or "read"
@@ -75,7 +127,8 @@ def extract_entry(entry: ManifestEntry, store: ObjectStore, attempts: int = 1) -
             attempts,
         )
     try:
-        cache_key = feature_cache_key(extractor_version_for(entry), entry.sha256)
+        version = extractor_version_for(entry)
+        cache_key = key_of(version)
         if store.exists(cache_key):
             cached = FeatureResult.from_json(json.loads(store.get(cache_key)))
             # The cache is keyed by content: the same bytes may arrive as another document.
@@ -84,13 +137,7 @@ def extract_entry(entry: ManifestEntry, store: ObjectStore, attempts: int = 1) -
             return cached
         with _spooled_verified(entry, store) as (handle, size):
             started = time.perf_counter()
-            kind, features = extract_file(
-                handle,
-                size,
-                entry.record.content_type,
-                PurePosixPath(entry.record.file_location).name,
-                entry.record.language,
-            )
+            kind, features = compute(handle, size)
     except DocumentError as error:
         return _failed(doc_id, error.stage, error.reason, error.error_class, attempts)
     result = FeatureResult(
@@ -168,15 +215,38 @@ def needs_extraction(entry: ManifestEntry, store: ObjectStore) -> bool:
 
 
 # Relative cost of extraction, in scanned pages (one page's OCR ~ 1 s here): a text
-# note is ~2 ms, and text is decoded at roughly 20 MB/s.
+# note is ~2 ms, and text is decoded at roughly 20 MB/s; a PDF page with a text
+# layer is read in ~3-6 ms (BENCHMARKS.md, 8).
 TEXT_COST = 0.002
 TEXT_BYTES_PER_PAGE = 20 * 1024 * 1024
+TEXT_LAYER_PAGE_COST = 0.005
+# A document is split into page ranges of at least this many scanned pages: each
+# part pays a step's share of overhead and reads (and hashes) the whole file.
+MIN_PART_PAGES = 4
+
+# A unit of work in a batch: a manifest position (the whole document), or
+# (position, first page, stop page) for pages [first, stop) of a PDF split
+# across batches; the parts are joined back into one document (join_results).
+WorkItem = int | tuple[int, int, int]
+
+
+def page_costs(entry: ManifestEntry) -> list[float] | None:
+    """Each page's estimated cost, from the manifest's look at a PDF; None when not known."""
+    if not entry.pages or entry.scanned is None:
+        return None
+    costs = [TEXT_LAYER_PAGE_COST] * entry.pages
+    for first, stop in entry.scanned:
+        costs[first:stop] = [1.0] * (min(stop, entry.pages) - first)
+    return costs
 
 
 def extraction_cost(entry: ManifestEntry) -> float:
     """Estimated extraction time of an entry, in page-OCR units."""
+    costs = page_costs(entry)
+    if costs is not None:  # a PDF whose pages were looked at: its scanned pages
+        return max(TEXT_COST, sum(costs))
     name = PurePosixPath(entry.record.file_location).name
-    kind = kind_for_or_none(entry.record.content_type, name)
+    kind = entry.kind or kind_for_or_none(entry.record.content_type, name)
     if kind == "text":
         return TEXT_COST + entry.record.size / TEXT_BYTES_PER_PAGE
     pages = estimated_pages(kind, entry.record.size)  # PDFs by their likely scanned pages
@@ -184,15 +254,31 @@ def extraction_cost(entry: ManifestEntry) -> float:
     return 1.0 if pages is None else pages
 
 
+def split_pages(costs: list[float], parts: int) -> list[tuple[int, int]]:
+    """Consecutive [first, stop) page ranges of near-equal cost: at most `parts`, none empty."""
+    parts = max(1, min(parts, len(costs)))
+    total, running, first = sum(costs), 0.0, 0
+    ranges: list[tuple[int, int]] = []
+    for index, cost in enumerate(costs[:-1]):
+        running += cost
+        if len(ranges) + 1 < parts and running >= total * (len(ranges) + 1) / parts - 1e-9:
+            ranges.append((first, index + 1))
+            first = index + 1
+    ranges.append((first, len(costs)))
+    return ranges
+
+
 def plan_batches(
     entries: list[ManifestEntry], store: ObjectStore, max_batch_size: int, workers: int
-) -> list[tuple[int, ...]]:
-    """Manifest positions per batch step.
+) -> list[tuple[WorkItem, ...]]:
+    """Work items per batch step.
 
     Documents to extract are spread over batches of about `max_batch_size`
     pages' worth of work each, in full waves of workers, balanced by estimated
     cost (a step costs ~0.5 s, so a thousand notes share one step while pages
-    get one step per `max_batch_size`). Documents served from the cache or
+    get one step per `max_batch_size`). A PDF with more scanned pages than a
+    batch's share is split into page ranges, so a long document never keeps one
+    worker busy while the others idle. Documents served from the cache or
     failed at listing need no extraction and go together into one last batch:
     a re-run of an unchanged week costs one cheap step instead of a fan-out.
     """
@@ -201,24 +287,125 @@ def plan_batches(
     pending = [i for i, flag in enumerate(pending_flags) if flag]
     ready = tuple(i for i, flag in enumerate(pending_flags) if not flag)
     costs = {i: extraction_cost(entries[i]) for i in pending}
-    count = min(len(pending), batch_count(math.ceil(sum(costs.values())), max_batch_size, workers))
-    batches = _balanced(pending, costs, count)
+    count = batch_count(math.ceil(sum(costs.values())), max_batch_size, workers)
+    share = sum(costs.values()) / count if count else 0.0
+    items: list[tuple[WorkItem, float]] = []
+    for position in pending:
+        items.extend(_work_items(position, entries[position], costs[position], share))
+    batches = _balanced(items, min(len(items), count))
     return batches + [ready] if ready else batches
 
 
-def _balanced(positions: list[int], costs: dict[int, float], count: int) -> list[tuple[int, ...]]:
+def _work_items(
+    position: int, entry: ManifestEntry, cost: float, share: float
+) -> list[tuple[WorkItem, float]]:
+    """The document whole, or its page ranges when it costs more than a batch's share."""
+    costs = page_costs(entry)
+    parts = min(math.ceil(cost / share), int(cost // MIN_PART_PAGES)) if share > 0 else 1
+    if costs is None or parts < 2:
+        return [(position, cost)]
+    return [
+        ((position, first, stop), sum(costs[first:stop]))
+        for first, stop in split_pages(costs, parts)
+    ]
+
+
+def _item_order(item: WorkItem) -> tuple[int, int]:
+    return (item, -1) if isinstance(item, int) else (item[0], item[1])
+
+
+def _balanced(items: list[tuple[WorkItem, float]], count: int) -> list[tuple[WorkItem, ...]]:
     """Longest job first onto the least loaded batch: near-equal total cost per batch."""
     loads = [(0.0, number) for number in range(count)]
-    members: list[list[int]] = [[] for _ in range(count)]
-    for position in sorted(positions, key=lambda i: (-costs[i], i)):
+    members: list[list[WorkItem]] = [[] for _ in range(count)]
+    for item, cost in sorted(items, key=lambda pair: (-pair[1], _item_order(pair[0]))):
         load, number = heapq.heappop(loads)
-        members[number].append(position)
-        heapq.heappush(loads, (load + costs[position], number))
-    return [tuple(sorted(batch)) for batch in members]
+        members[number].append(item)
+        heapq.heappush(loads, (load + cost, number))
+    return [tuple(sorted(batch, key=_item_order)) for batch in members]
 
 
 def extract_entries(entries: list[ManifestEntry], store: ObjectStore) -> list[FeatureResult]:
     return [extract_entry(entry, store) for entry in entries]
+
+
+def extract_batch(
+    items: tuple[WorkItem, ...], manifest: list[ManifestEntry], store: ObjectStore
+) -> list[dict]:
+    """One batch's results as JSON: a document's result, or a part of a split PDF."""
+    out: list[dict] = []
+    for item in items:
+        if isinstance(item, int):
+            out.append(extract_entry(manifest[item], store).to_json())
+            continue
+        position, first, stop = item
+        entry = manifest[position]
+        result = extract_part(entry, first, stop, store)
+        document_key = cache_key_for(entry)
+        out.append({"part": [first, stop], "document_key": document_key, **result.to_json()})
+    return out
+
+
+def join_parts(parts: list[FeatureResult], cache_key: str | None = None) -> FeatureResult:
+    """One document's result from the results of its page ranges (pure).
+
+    Equal to reading the document whole: pages, pages_ocr, pages_text_layer,
+    failed pages and text statistics are merged by merge_pdf_parts. A part that
+    failed as a whole (the object changed, the PDF cannot be opened) fails the
+    document with its reason, as reading it whole would have.
+    """
+    document_id = parts[0].document_id
+    attempts = max(part.attempts for part in parts)
+    failed = next((part for part in parts if part.status == "failed"), None)
+    if failed is not None:
+        return _failed(
+            document_id,
+            failed.stage or "features",
+            failed.reason or "",
+            failed.error_class,
+            attempts,
+        )
+    try:
+        features = merge_pdf_parts([part.features for part in parts])
+    except DocumentError as error:
+        return _failed(document_id, error.stage, error.reason, error.error_class, attempts)
+    return FeatureResult(
+        document_id,
+        "ok",
+        "pdf",
+        features,
+        cache_key=cache_key,
+        cached=all(part.cached for part in parts),
+        seconds=round(sum(part.seconds for part in parts), 4),
+        attempts=attempts,
+    )
+
+
+def join_results(batches: list[list[dict]]) -> tuple[list[FeatureResult], list[FeatureResult]]:
+    """(every document's result, the ones joined from parts), documents in batch order."""
+    results: list[FeatureResult | str] = []
+    parts: dict[str, list[FeatureResult]] = {}
+    keys: dict[str, str | None] = {}
+    for item in (item for batch in batches for item in batch):
+        if "part" not in item:
+            results.append(FeatureResult.from_json(item))
+            continue
+        item = dict(item)
+        del item["part"]
+        keys[item["document_id"]] = item.pop("document_key")
+        if item["document_id"] not in parts:
+            results.append(item["document_id"])  # the joined document's place
+        parts.setdefault(item["document_id"], []).append(FeatureResult.from_json(item))
+    joined = {doc: join_parts(found, keys[doc]) for doc, found in parts.items()}
+    return [joined[r] if isinstance(r, str) else r for r in results], list(joined.values())
+
+
+def cache_joined(store: ObjectStore, joined: list[FeatureResult]) -> None:
+    """Store a joined document under its whole-document key: a re-run reads it in one go."""
+    for result in joined:
+        if result.status == "ok" and result.cache_key:
+            body = {**result.to_json(), "cached": False}
+            store.put(result.cache_key, json.dumps(body).encode(), "application/json")
 
 
 def write_week_features(store: ObjectStore, week: date, results: list[FeatureResult]) -> str:

@@ -18,6 +18,11 @@ def feature_cache_key(extractor_version: str, sha256: str) -> str:
     return f"features/cache/{extractor_version}/{sha256[:2]}/{sha256}.json"
 
 
+def feature_part_cache_key(extractor_version: str, sha256: str, first: int, stop: int) -> str:
+    """Pages [first, stop) (0-based) of a document split across batches, beside its whole entry."""
+    return f"features/cache/{extractor_version}/{sha256[:2]}/{sha256}.pages-{first + 1}-{stop}.json"
+
+
 def report_pdf_key(week: date, sha256: str, customer: str | None = None) -> str:
     """Content-addressed and never overwritten: the PDF a delivery carried stays retrievable.
 

@@ -9,9 +9,10 @@ from dataclasses import replace
 from datetime import date
 
 from report_pipeline.models import DocumentRecord, ManifestEntry
+from report_pipeline.pipeline.inspection import inspect_object
 from report_pipeline.pipeline.keys import manifest_key
 from report_pipeline.storage.catalog import DocumentCatalog, InvalidRecord
-from report_pipeline.storage.object_store import InvalidKey, ObjectNotFound, ObjectStore, sha256_of
+from report_pipeline.storage.object_store import InvalidKey, ObjectNotFound, ObjectStore
 from report_pipeline.weeks import week_bounds
 
 
@@ -42,7 +43,7 @@ def iter_manifest_entries(
 
 def _listed(record: DocumentRecord, store: ObjectStore) -> ManifestEntry:
     try:
-        return ManifestEntry(record, sha256_of(store, record.file_location))
+        return inspect_object(store, record)
     except (ObjectNotFound, InvalidKey) as error:
         return ManifestEntry(record, None, error=str(error), error_stage="read")
 

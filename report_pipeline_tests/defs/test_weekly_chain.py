@@ -217,3 +217,39 @@ def test_dagster_definitions_validate_passes(tmp_path) -> None:
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "All code locations passed validation" in result.stderr + result.stdout
+
+
+def test_a_long_scanned_pdf_is_split_across_batches_and_joined(settings, monkeypatch) -> None:
+    from report_pipeline.extraction import extract, ocr
+    from report_pipeline.pipeline.features import read_week_features
+    from report_pipeline_tests.extraction.pdf_files import scanned_pdf
+
+    class FakeEngine:  # one fixed line per page: the test is the fan-out, not OCR
+        name = "fake"
+
+        def word_table(self, image, timeout_s, lang="eng"):
+            ones = [1, 1]
+            return {"text": ["Mild", "rash"], "conf": [90, 70], "block_num": ones,
+                    "par_num": ones, "line_num": ones}  # fmt: skip
+
+        def orientation(self, image):
+            return None
+
+    monkeypatch.setattr(ocr, "default_engine", FakeEngine)
+    page = Image.open(io.BytesIO(scanned_page_png("Randomized trial enrollment")))
+    fax = scanned_pdf(*[page] * 12, dpi=150)
+    services = open_services(settings)
+    at = datetime(2024, 3, 5, 9, tzinfo=UTC)
+    store_document(services, fax, "fax.pdf", "application/pdf", "acme", at)
+    store_document(services, b"visit note", "note.txt", "text/plain", "acme", at)
+    batching = {"config": {"batch_size": 2, "workers": 2}}
+    run_config = {"ops": {"document_features": {"ops": {"plan_feature_batches": batching}}}}
+    with DagsterInstance.ephemeral() as instance:
+        result = _materialize(settings, instance, **run_config)
+    assert result.success
+    features = _metadata(result, "document_features")
+    assert (features["documents"], features["ok"], features["documents_split"]) == (2, 2, 1)
+    assert features["batches"] == 4  # 12 pages: 3 ranges of 4 (at least 4 each), the note
+    [joined] = [r for r in read_week_features(services.store, WEEK) if r.kind == "pdf"]
+    assert joined.features == extract(fax, "application/pdf", "fax.pdf")[1]
+    assert (joined.features["pages"], joined.features["pages_ocr"]) == (12, 12)

@@ -322,3 +322,64 @@ def test_pages_past_the_documents_ocr_budget_are_failed_and_the_rest_kept(
         }
     ]
     assert fake_tesseract == []  # nothing rendered or OCR'd past the budget
+
+
+def four_page_pdf() -> bytes:
+    """Text, scan, a page too large to read, text: every kind of page outcome."""
+    writer = PdfWriter()
+    for data in (
+        text_pdf("Cardiology follow-up visit: patient stable " * 40),
+        scanned_pdf(scan()),
+        image_page_pdf(28346, 842),  # 10 m wide: fails
+        text_pdf("Discharge letter: home on day three"),
+    ):
+        writer.append(PdfReader(io.BytesIO(data)))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("ranges", [[(0, 2), (2, 4)], [(0, 1), (1, 3), (3, 4)], [(3, 4), (0, 3)]])
+def test_page_ranges_merged_give_the_features_of_the_whole_document(fake_tesseract, ranges) -> None:
+    data = four_page_pdf()
+    whole = pdf.pdf_features(data)
+    parts = [pdf.pdf_part(data, pages) for pages in ranges]
+    assert pdf.merge_parts(parts) == whole
+    assert (whole["pages"], whole["pages_text_layer"], whole["pages_ocr"]) == (4, 2, 1)
+    assert [page["page"] for page in whole["pages_failed"]] == [3]  # recorded by its part
+    assert whole["ocr_confidence"] == 80.0 and whole["top_terms"]
+
+
+def test_the_excerpt_and_terms_of_long_parts_merge_exactly(fake_tesseract) -> None:
+    pages = [samples.page_text(seed, words=400) for seed in range(5)]  # > 2,000 characters each
+    data = text_pdf(*pages)
+    whole = pdf.pdf_features(data)
+    merged = pdf.merge_parts([pdf.pdf_part(data, (n, n + 1)) for n in range(5)])
+    assert merged == whole and len(whole["excerpt"]) == 2000
+
+
+def test_parts_whose_pages_all_failed_make_a_dead_letter(fake_tesseract) -> None:
+    writer = PdfWriter()
+    for _ in range(2):
+        writer.append(PdfReader(io.BytesIO(image_page_pdf(28346, 842))))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    parts = [pdf.pdf_part(buffer.getvalue(), (n, n + 1)) for n in range(2)]
+    with pytest.raises(DocumentError) as info:
+        pdf.merge_parts(parts)
+    assert info.value.error_class == "PageTooLarge"
+    assert info.value.reason.startswith("none of its 2 pages could be read; page 1: page 1 is")
+
+
+def test_parts_that_miss_or_repeat_pages_are_refused(fake_tesseract) -> None:
+    data = four_page_pdf()
+    for ranges in ([(0, 2)], [(0, 2), (1, 4)], [(0, 2), (3, 4)]):
+        with pytest.raises(ValueError, match="do not cover"):
+            pdf.merge_parts([pdf.pdf_part(data, pages) for pages in ranges])
+
+
+def test_inspection_finds_the_pages_that_need_ocr_without_ocr(fake_tesseract) -> None:
+    assert pdf.inspect_pages(io.BytesIO(four_page_pdf())) == (4, [1, 2])
+    assert fake_tesseract == []
+    assert pdf.inspect_pages(io.BytesIO(b"%PDF-1.4 broken")) is None
+    assert pdf.inspect_pages(io.BytesIO(page_tree_bomb())) is None

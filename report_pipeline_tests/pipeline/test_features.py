@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 
 import pytest
+from PIL import Image
 
+from report_pipeline.extraction import extract
 from report_pipeline.models import DocumentRecord, ManifestEntry
 from report_pipeline.pipeline.features import (
     batch_count,
     batch_slice,
+    cache_joined,
+    cache_key_for,
+    extract_batch,
     extract_entries,
     extract_entry,
     extraction_cost,
     feature_counts,
+    join_results,
+    needs_extraction,
     plan_batches,
+    split_pages,
 )
+from report_pipeline.pipeline.inspection import inspect_object, page_ranges
 from report_pipeline.storage.object_store import LocalObjectStore, sha256_of
 
 AT = datetime(2024, 3, 5, tzinfo=UTC)
@@ -162,3 +172,148 @@ def test_an_unchanged_week_plans_a_single_batch(store) -> None:
     extract_entries(notes, store)
     assert plan_batches(notes, store, max_batch_size=16, workers=2) == [tuple(range(40))]
     assert plan_batches([], store, max_batch_size=16, workers=2) == []
+
+
+# --- pages as the unit of work ---------------------------------------------------------
+
+
+def _scanned_pdf(pages: int) -> bytes:
+    from report_pipeline.tooling import samples
+    from report_pipeline_tests.extraction.pdf_files import scanned_pdf
+
+    images = [
+        Image.open(io.BytesIO(samples.scanned_page_png(samples.page_text(n, words=12), width=600)))
+        for n in range(pages)
+    ]
+    return scanned_pdf(*images, dpi=100)
+
+
+def _listed(store, key: str, data: bytes, content_type: str = "application/pdf"):
+    """A manifest entry as the manifest step writes it (hash, kind, pages looked at)."""
+    store.put(key, data)
+    record = DocumentRecord(key.rsplit("/", 1)[-1], key, content_type, AT, len(data))
+    return inspect_object(store, record)
+
+
+def _run(batches, entries, store):
+    """What the Dagster steps do: each batch extracted, then joined and cached."""
+    results, joined = join_results([extract_batch(batch, entries, store) for batch in batches])
+    cache_joined(store, joined)
+    return results
+
+
+def test_page_ranges_are_compact_and_split_by_cost() -> None:
+    assert page_ranges([0, 1, 2, 5, 7, 8]) == [[0, 3], [5, 6], [7, 9]]
+    assert split_pages([1.0] * 10, 3) == [(0, 4), (4, 7), (7, 10)]
+    # Text-layer pages cost next to nothing: the cut follows the scanned pages.
+    costs = [0.005] * 6 + [1.0] * 4
+    assert split_pages(costs, 2) == [(0, 8), (8, 10)]
+    assert split_pages([1.0, 1.0], 5) == [(0, 1), (1, 2)]
+
+
+def test_the_manifest_notes_a_pdfs_scanned_pages_and_plans_by_them(store) -> None:
+    long_scan = _listed(store, "customers/a/fax.pdf", _scanned_pdf(24))
+    assert (long_scan.kind, long_scan.pages, long_scan.scanned) == ("pdf", 24, [[0, 24]])
+    assert extraction_cost(long_scan) == 24
+    notes = [_listed(store, f"customers/a/n{n}.txt", b"visit note", "text/plain") for n in range(3)]
+    batches = plan_batches([long_scan, *notes], store, max_batch_size=4, workers=2)
+    parts = sorted(item for batch in batches for item in batch if isinstance(item, tuple))
+    # 24 pages, batches of 4 pages in full waves of 2 workers: the fax is cut in page ranges.
+    assert parts == [(0, n, n + 4) for n in range(0, 24, 4)]  # 6 ranges of 4 pages
+    assert all(sum(isinstance(i, tuple) for i in b) <= 1 for b in batches)  # one per batch
+    assert sorted(i for b in batches for i in b if isinstance(i, int)) == [1, 2, 3]
+
+
+def test_a_short_document_is_not_split(store) -> None:
+    scan = _listed(store, "customers/a/fax.pdf", _scanned_pdf(6))
+    assert plan_batches([scan], store, max_batch_size=4, workers=2) == [(0,)]
+
+
+@pytest.mark.slow
+def test_a_scanned_pdf_split_across_batches_gives_the_features_of_the_whole(tmp_path) -> None:
+    data = _scanned_pdf(8)  # real OCR: every page different
+    split_store, whole_store = LocalObjectStore(tmp_path / "a"), LocalObjectStore(tmp_path / "b")
+    entry = _listed(split_store, "customers/a/fax.pdf", data)
+    _listed(whole_store, "customers/a/fax.pdf", data)
+    batches = plan_batches([entry], split_store, max_batch_size=2, workers=2)
+    assert sorted(i for b in batches for i in b) == [(0, 0, 4), (0, 4, 8)]
+
+    [split] = _run(batches, [entry], split_store)
+    whole = extract_entry(entry, whole_store)
+
+    comparable = lambda r: {**r.to_json(), "seconds": 0}  # noqa: E731
+    assert comparable(split) == comparable(whole)
+    assert (split.features["pages"], split.features["pages_ocr"]) == (8, 8)
+    assert split.features["words"] > 50 and split.features["ocr_confidence"] > 50
+    # The joined features are stored under the whole document's key.
+    assert extract_entry(entry, split_store).cached
+
+
+def _cache_keys(store):
+    root = store.root / "features" / "cache"
+    return [str(p.relative_to(store.root)) for p in root.rglob("*.json")]
+
+
+def test_page_ranges_are_cached_and_a_failed_page_is_recorded(store, monkeypatch) -> None:
+    from report_pipeline_tests.extraction.test_pdf import four_page_pdf
+
+    _fake_ocr(monkeypatch)
+    entry = _listed(store, "customers/a/mixed.pdf", four_page_pdf())
+    assert (entry.pages, entry.scanned) == (4, [[1, 3]])
+    batches = [((0, 0, 2),), ((0, 2, 4),)]
+    [result] = _run(batches, [entry], store)
+    assert result.status == "ok" and result.document_id == "mixed.pdf"
+    assert [page["page"] for page in result.features["pages_failed"]] == [3]
+    assert result.features == extract(four_page_pdf(), "application/pdf", "mixed.pdf")[1]
+    part_keys = sorted(k for k in _cache_keys(store) if ".pages-" in k)
+    assert [k.rsplit(".pages-", 1)[1] for k in part_keys] == ["1-2.json", "3-4.json"]
+    again = extract_batch(batches[1], [entry], store)
+    assert again[0]["cached"] and again[0]["part"] == [2, 4]
+    # The whole document is now cached: a re-plan needs no extraction.
+    assert plan_batches([entry], store, max_batch_size=1, workers=2) == [(0,)]
+    assert not needs_extraction(entry, store)
+
+
+def test_a_part_that_cannot_be_read_fails_the_document_with_its_reason(store, monkeypatch) -> None:
+    from report_pipeline_tests.extraction.test_pdf import four_page_pdf
+
+    _fake_ocr(monkeypatch)
+    entry = _listed(store, "customers/a/mixed.pdf", four_page_pdf())
+    first = extract_batch(((0, 0, 2),), [entry], store)
+    store.put("customers/a/mixed.pdf", b"%PDF-1.4 replaced")  # changed after the manifest
+    second = extract_batch(((0, 2, 4),), [entry], store)
+    [result], _ = join_results([first, second])
+    assert (result.status, result.stage, result.error_class) == ("failed", "read", "ObjectChanged")
+    assert result.reason == "object changed after the manifest was written"
+
+
+def _fake_ocr(monkeypatch) -> None:
+    from report_pipeline.extraction import ocr
+
+    class FakeEngine:
+        name = "fake"
+
+        def word_table(self, image, timeout_s, lang="eng"):
+            return {
+                "text": ["Mild", "rash"],
+                "conf": [90, 70],
+                "block_num": [1, 1],
+                "par_num": [1, 1],
+                "line_num": [1, 1],
+            }
+
+        def orientation(self, image):
+            return None
+
+    monkeypatch.setattr(ocr, "default_engine", FakeEngine)
+
+
+def test_the_cache_key_follows_the_content_not_the_label(store) -> None:
+    scan = _scanned_pdf(1)
+    right = _listed(store, "customers/a/scan.pdf", scan)
+    wrong = _listed(store, "customers/a/scan.txt", scan, "text/plain")
+    unlabelled = _listed(store, "customers/a/scan", scan, "application/octet-stream")
+    assert wrong.kind == unlabelled.kind == "pdf"
+    assert cache_key_for(right) == cache_key_for(wrong) == cache_key_for(unlabelled)
+    note = _listed(store, "customers/a/notes", b"plain words, no extension", "")
+    assert cache_key_for(note).startswith("features/cache/text-text-1/")
