@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import uuid
 
 import pytest
@@ -74,7 +75,8 @@ def test_redis_backed_limits_are_shared_by_replicas(start_api) -> None:
     first = start_api(**env)
     second = start_api(store=first.store, **env)
     # A client address of its own, so other tests on the same Redis do not interfere.
-    caller = {"X-Forwarded-For": f"2001:db8::{uuid.uuid4().hex[:4]}"}
+    # Compressed form (no leading zeros), as the limiter keys it.
+    caller = {"X-Forwarded-For": str(ipaddress.ip_address(f"2001:db8::{uuid.uuid4().hex[:4]}"))}
     with first.client() as one, second.client() as two:
         assert [one.get("/api/audit", headers={**BAD, **caller}).status_code for _ in range(4)] == [
             401
