@@ -63,20 +63,23 @@ class Sink:
         return "250 OK"
 
 
-def _serve(port: int, log_path: str) -> None:
+def _serve(port: int, log_path: str, handler: type) -> None:
     # Its own process, as a real MTA is: it must not compete with the sender for the GIL.
-    controller = Controller(Sink(log_path), hostname="127.0.0.1", port=port)
+    controller = Controller(handler(log_path), hostname="127.0.0.1", port=port)
     controller.start()
     signal.sigwait({signal.SIGTERM})
     controller.stop()
 
 
-def start_sink(log_path: str) -> tuple[multiprocessing.Process, int]:
+def start_sink(log_path: str, handler: type = Sink) -> tuple[multiprocessing.Process, int]:
+    """An aiosmtpd sink in its own process; `handler(log_path)` answers each message."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
-    process = multiprocessing.get_context("fork").Process(target=_serve, args=(port, log_path))
+    process = multiprocessing.get_context("fork").Process(
+        target=_serve, args=(port, log_path, handler)
+    )
     process.start()
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
     for _ in range(100):

@@ -32,7 +32,6 @@ import multiprocessing
 import os
 import resource
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,9 +41,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from aiosmtpd.controller import Controller
 from sqlalchemy import insert, update
 
+from benchmarks import bench_email_delivery as email_bench
 from benchmarks._common import machine_info
 from report_pipeline.appdb.deliveries import OutboxStore
 from report_pipeline.appdb.schema import Subscriber
@@ -72,28 +71,8 @@ class SlowSink:
         return "250 OK"
 
 
-def _serve(port: int, log_path: str) -> None:
-    controller = Controller(SlowSink(log_path), hostname="127.0.0.1", port=port)
-    controller.start()
-    signal.sigwait({signal.SIGTERM})
-    controller.stop()
-
-
 def start_sink(log_path: str) -> tuple[multiprocessing.Process, int]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
-    process = multiprocessing.get_context("fork").Process(target=_serve, args=(port, log_path))
-    process.start()
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return process, port
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("the SMTP sink did not start")
+    return email_bench.start_sink(log_path, SlowSink)
 
 
 class Bench:
