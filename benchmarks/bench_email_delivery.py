@@ -152,8 +152,8 @@ def main() -> None:
     committed: dict[str, float] = {}
 
     class TimedOutbox(OutboxStore):
-        def mark_sent(self, delivery_id, owner, message_id, provider_message_id=None):
-            result = super().mark_sent(delivery_id, owner, message_id, provider_message_id)
+        def mark_sent(self, delivery_id, owner, message_id, *rest):
+            result = super().mark_sent(delivery_id, owner, message_id, *rest)
             committed[message_id] = time.time()
             return result
 
