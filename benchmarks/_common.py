@@ -19,8 +19,11 @@ sys.path.insert(0, str(ROOT))
 
 
 def machine_info() -> str:
-    tesseract = subprocess.run(["tesseract", "--version"], capture_output=True, text=True)
-    first = (tesseract.stdout or tesseract.stderr).splitlines()[:1]
+    if shutil.which("tesseract") is None:  # `make bench` installs it; a single bench may not
+        first: list[str] = []
+    else:
+        tesseract = subprocess.run(["tesseract", "--version"], capture_output=True, text=True)
+        first = (tesseract.stdout or tesseract.stderr).splitlines()[:1]
     return (
         f"machine: {platform.platform()} python {platform.python_version()}"
         f" cpus {os.cpu_count()} {first[0] if first else 'tesseract missing'}"

@@ -1,9 +1,13 @@
 import json
+import random
+from dataclasses import fields, replace
 from datetime import date, datetime, timedelta, timezone
 
+import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
-from report_pipeline.report.aggregate import build_report_data
+from report_pipeline.report.aggregate import ReportData, build_report_data, customer_report_data
 from report_pipeline_tests.report.factories import (
     MONDAY_NOON,
     WEEK,
@@ -197,3 +201,52 @@ def test_images_with_no_text_found_are_counted():
 
     assert data.summary["images_no_text"] == 1
     assert data.summary["image_documents"] == 2
+
+
+def _mixed_customers_week():
+    """Three customers that differ in what they have: terms, failures, reviews, trials."""
+    vocabulary = ["dosage", "abdomen", "abandon", "aback", "abbot"]
+    rng = random.Random(7)
+    entries, results = [], []
+    for number in range(120):
+        customer = ("acme", "globex", "initech")[number % 3]
+        doc = f"{customer}-{number:03d}"
+        is_image = customer == "acme" and number % 2 == 0
+        created = MONDAY_NOON + timedelta(hours=rng.randrange(-20, 7 * 24))
+        item = entry(doc, customer, "image/png" if is_image else "text/plain", created, number)
+        trial = rng.choice([None, f"{customer}-t1", f"{customer}-t2"])
+        entries.append(replace(item, record=replace(item.record, trial_id=trial)))
+        if customer == "initech":  # no terms at all, a third of it failed
+            results.append(failed(doc, "read", "gone") if number % 9 == 2 else text_ok(doc))
+        elif customer == "globex":  # terms, never a failure
+            terms = [[rng.choice(vocabulary), rng.randrange(1, 9)] for _ in range(3)]
+            results.append(text_ok(doc, rng.randrange(1, 300), terms))
+        elif is_image:  # images: low confidence and photos without text need review
+            results.append(image_ok(doc, rng.choice([None, 20.0, 95.0]), rng.randrange(0, 40)))
+        elif number % 5:
+            results.append(text_ok(doc, 12, [["dosage", 2]]))
+        else:
+            results.append(failed(doc, rng.choice(["decode", "ocr"]), f"err {number}"))
+    return entries, results
+
+
+@pytest.mark.parametrize("customer", ["acme", "globex", "initech", "nobody"])
+def test_a_customers_slice_of_the_week_equals_its_own_aggregation(customer):
+    """customer_report_data slices tables grouped once by customer; the slice must be
+    exactly what aggregating that customer's documents alone gives."""
+    entries, results = _mixed_customers_week()
+    week = build_report_data(WEEK, entries, results)
+    own = [e for e in entries if e.record.customer_id == customer]
+    own_results = [r for r in results if r.document_id.startswith(f"{customer}-")]
+    history = {WEEK - timedelta(weeks=1): {"documents_total": 3, "documents_failed": 1}}
+    alone = build_report_data(WEEK, own, own_results, history, customer=customer)
+    sliced = customer_report_data(week, customer, history)
+    for field in fields(ReportData):
+        mine, theirs = getattr(sliced, field.name), getattr(alone, field.name)
+        if isinstance(mine, pl.DataFrame):
+            assert_frame_equal(mine, theirs, check_exact=True)
+        else:
+            assert mine == theirs, field.name
+    assert len(sliced.documents) == len(own)
+    if customer == "acme":  # the slices compared are not empty ones
+        assert len(sliced.failures) and len(sliced.needs_review) and len(sliced.top_terms)
