@@ -157,6 +157,12 @@ def seed_documents(documents: list[tuple[bytes, str, str]]) -> None:
         )
 
 
+def _describe(process) -> str:
+    """A process's pid and the tail of its command line (what Dagster started it for)."""
+    command = " ".join(process.cmdline())
+    return f"{process.pid} {command[-90:]}"
+
+
 class TreeRss:
     """Peak memory of this process and all its descendants, sampled in a thread.
 
@@ -172,6 +178,8 @@ class TreeRss:
 
         self.interval_s = interval_s
         self.peak_mb = self.peak_pss_mb = self.peak_single_mb = 0.0
+        self.at_peak: list[tuple[str, float]] = []  # (process, PSS MB) at the summed PSS peak
+        self.own_peaks: dict[int, float] = {}  # pid -> its largest own (unshared) memory, MB
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -189,14 +197,21 @@ class TreeRss:
         me = psutil.Process()
         while not self._stop.is_set():
             rss = pss = 0
+            shares: list[tuple[str, float]] = []
             for process in [me, *me.children(recursive=True)]:
                 try:
                     info = process.memory_full_info()
+                    name = _describe(process)
                 except psutil.Error:  # ended between listing and reading
                     continue
                 rss += info.rss
-                pss += getattr(info, "pss", info.rss)
+                share = getattr(info, "pss", info.rss)
+                pss += share
+                private = getattr(info, "uss", info.rss) / 1024 / 1024
+                self.own_peaks[process.pid] = max(self.own_peaks.get(process.pid, 0.0), private)
+                shares.append((f"{private:6.1f} MB own  {name}", share / 1024 / 1024))
                 self.peak_single_mb = max(self.peak_single_mb, info.rss / 1024 / 1024)
             self.peak_mb = max(self.peak_mb, rss / 1024 / 1024)
-            self.peak_pss_mb = max(self.peak_pss_mb, pss / 1024 / 1024)
+            if pss / 1024 / 1024 > self.peak_pss_mb:
+                self.peak_pss_mb, self.at_peak = pss / 1024 / 1024, shares
             self._stop.wait(self.interval_s)

@@ -13,12 +13,15 @@ from report_pipeline.names import EMAIL_JOB, KIND_TAG, WEEKLY_REPORT_JOB
 from report_pipeline.settings import load_settings
 
 # forkserver with the code location preloaded: each step forks a warm process
-# instead of importing Dagster, polars and matplotlib again (about 2.5 s with spawn).
+# instead of importing Dagster, polars and matplotlib again (about 2.5 s with spawn),
+# and shares those modules' memory with the forkserver (forkserver_preload.py).
 # REPORT_PIPELINE_STEP_CONCURRENCY caps the step processes (and so the parallel
 # tesseracts) of one run; 0 means one per CPU.
 step_executor = multiprocess_executor.configured(
     {
-        "start_method": {"forkserver": {"preload_modules": ["report_pipeline.definitions"]}},
+        "start_method": {
+            "forkserver": {"preload_modules": ["report_pipeline.defs.forkserver_preload"]}
+        },
         "max_concurrent": load_settings().step_concurrency,
     }
 )

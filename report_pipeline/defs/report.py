@@ -6,6 +6,7 @@ so the email sensor and the email asset never see a report without them.
 """
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from dagster import (
     AssetExecutionContext,
@@ -36,11 +37,12 @@ from report_pipeline.pipeline.dead_letters import (
 )
 from report_pipeline.pipeline.features import read_week_features
 from report_pipeline.pipeline.manifest import read_manifest
-from report_pipeline.pipeline.scopes import ScopeReport, publish_scopes
-from report_pipeline.report.preview import preview_markdown
 from report_pipeline.resources.configurable import AppDatabaseResource, ObjectStoreResource
 from report_pipeline.settings import load_settings
 from report_pipeline.storage.object_store import ObjectStore
+
+if TYPE_CHECKING:
+    from report_pipeline.pipeline.scopes import ScopeReport
 
 DEAD_LETTERS_SHOWN = 50  # the UI table; the CLI and the PDF list every one
 
@@ -68,6 +70,11 @@ def weekly_report(
     app_database: AppDatabaseResource,
 ) -> Output[str]:
     """Aggregated features as a PDF in the object store, with a JSON manifest beside it."""
+    # Rendering pulls polars, fpdf and matplotlib: imported by the step that renders,
+    # not by every process that loads the code location (see forkserver_preload.py).
+    from report_pipeline.pipeline.scopes import publish_scopes
+    from report_pipeline.report.preview import preview_markdown
+
     week = week_of(context)
     store, app = object_store.open(), app_database.open()
     start_run(app, week, context.run_id)  # a report-only run (re-render) has no manifest step
@@ -131,7 +138,7 @@ def weekly_report(
     return Output(published.manifest_key, metadata=metadata)
 
 
-def _record(app: AppStore, week: date, scope: ScopeReport, run_id: str) -> Report:
+def _record(app: AppStore, week: date, scope: "ScopeReport", run_id: str) -> Report:
     """The (week, scope) report row with its result and gate decision."""
     published = scope.published
     row = finish_run(
@@ -160,7 +167,7 @@ def _empty_customers(app: AppStore) -> list[str]:
     return sorted({row.customer for row in app.subscribers() if row.customer != ALL})
 
 
-def _scope_table(scopes: list[ScopeReport], rows: dict[str, Report]) -> str:
+def _scope_table(scopes: "list[ScopeReport]", rows: dict[str, Report]) -> str:
     lines = ["| Scope | Documents | Failed | Held | PDF key |", "|---|---:|---:|---|---|"]
     for scope in scopes:
         held = "yes" if scope.hold_reason else ("no documents" if scope.state == "noop" else "no")

@@ -2,6 +2,11 @@
 
 Pure Python; the orchestration layer calls :func:`extract` per document and
 records a DocumentError as a failed document instead of failing the week.
+
+The OCR, PDF and Word extractors (numpy, Pillow, pypdfium2, tesseract,
+python-docx) are imported when a document needs them: this package's constants
+are read by every process that loads the code location, most of which never
+extract anything (the run coordinator, the code server, the CLI).
 """
 
 from __future__ import annotations
@@ -10,7 +15,6 @@ import io
 from collections.abc import Iterator
 from typing import IO
 
-from report_pipeline.extraction import heif  # noqa: F401
 from report_pipeline.extraction.detect import (
     Kind,
     detect,
@@ -19,10 +23,7 @@ from report_pipeline.extraction.detect import (
     sniff,
     sniff_image,
 )
-from report_pipeline.extraction.ocr import image_features
-from report_pipeline.extraction.pdf import merge_parts, pdf_features, pdf_part
 from report_pipeline.extraction.text import text_features, text_features_stream
-from report_pipeline.extraction.word import docx_features
 from report_pipeline.models import DocumentError
 
 # Bump a version when its extractor's output changes, so cached features of
@@ -89,6 +90,8 @@ def extract_pdf_part(
     A large document's pages are read in several batches and joined with
     merge_parts into the features extract() gives for the whole.
     """
+    from report_pipeline.extraction.pdf import pdf_part
+
     kind, mismatch = detect(handle, content_type, filename)
     if kind != "pdf":
         raise DocumentError("decode", f"not a PDF ({kind}): its pages cannot be split")
@@ -101,6 +104,8 @@ def extract_pdf_part(
 
 def merge_pdf_parts(parts: list[dict]) -> dict:
     """merge_parts, with the label note extract() would add."""
+    from report_pipeline.extraction.pdf import merge_parts
+
     features = _guarded(lambda: merge_parts(parts))
     mismatch = next(
         (p["content_type_mismatch"] for p in parts if "content_type_mismatch" in p), None
@@ -119,10 +124,16 @@ def _chunks(handle: IO[bytes]) -> Iterator[bytes]:
 def _features(kind: str, handle: IO[bytes], language: str | None = None) -> dict:
     handle.seek(0)
     if kind == "image":
+        from report_pipeline.extraction.ocr import image_features
+
         return image_features(handle, language=language)
     if kind == "pdf":
+        from report_pipeline.extraction.pdf import pdf_features
+
         return pdf_features(handle, language=language)
     if kind == "docx":
+        from report_pipeline.extraction.word import docx_features
+
         return docx_features(handle)
     return text_features(handle.read())
 

@@ -8,7 +8,7 @@ hundreds of KB, so a PDF's bytes bound how many scanned pages it can hold.
 
 from __future__ import annotations
 
-from report_pipeline.extraction.pdf import DEFAULT_MAX_PAGES
+from report_pipeline.settings import load_settings
 
 # A 300 dpi A4 scan is ~50 KB as a CCITT fax, ~300 KB as JPEG: text PDFs of
 # that size are rare, so size / this is a fair upper estimate of scanned pages.
@@ -21,8 +21,9 @@ MIN_COST = 0.002  # what a short text note costs
 def estimated_pages(kind: str | None, size: int) -> float | None:
     """Estimated OCR pages of a PDF or Word document; None for other kinds."""
     if kind == "pdf":
-        # Capped at the default page limit: a longer PDF is refused before any OCR.
-        return min(float(DEFAULT_MAX_PAGES), max(MIN_COST, size / SCANNED_PDF_PAGE_BYTES))
+        # Capped at the page limit: a longer PDF is refused before any OCR.
+        limit = float(load_settings().max_pages)
+        return min(limit, max(MIN_COST, size / SCANNED_PDF_PAGE_BYTES))
     if kind == "docx":
         return MIN_COST + size / DOCX_BYTES_PER_PAGE
     return None

@@ -106,7 +106,6 @@ class TesserocrEngine:
         self._tessdata = tessdata
         # One loaded model per language set, kept for the worker's life (few per week).
         self._apis = {"eng": tesserocr.PyTessBaseAPI(path=tessdata, lang="eng")}
-        self._osd = None
         self._lock = threading.Lock()  # one recognition at a time per loaded model
 
     def _api(self, lang: str):
@@ -118,20 +117,27 @@ class TesserocrEngine:
         with self._lock:
             api = self._api(lang)
             api.SetImage(image)
-            if not api.Recognize(timeout=max(1, int(timeout_s * 1000))):
-                raise OcrTimeout()
-            return parse_tsv(api.GetTSVText(0))
+            try:
+                if not api.Recognize(timeout=max(1, int(timeout_s * 1000))):
+                    raise OcrTimeout()
+                return parse_tsv(api.GetTSVText(0))
+            finally:
+                api.Clear()  # the page's image and results: tens of MB until the next page
 
     def orientation(self, image: Image.Image) -> tuple[int, float] | None:
         if not os.path.isfile(os.path.join(self._tessdata, "osd.traineddata")):
             return None
         with self._lock:
-            if self._osd is None:
-                self._osd = self._tesserocr.PyTessBaseAPI(
-                    path=self._tessdata, lang="osd", psm=self._tesserocr.PSM.OSD_ONLY
-                )
-            self._osd.SetImage(image)
-            found = self._osd.DetectOrientationScript()
+            # Loaded per call (~50 ms) and freed after: the OSD model holds ~35 MB, and
+            # only doubtful or sideways pages ask, against ~1 s of OCR per page.
+            osd = self._tesserocr.PyTessBaseAPI(
+                path=self._tessdata, lang="osd", psm=self._tesserocr.PSM.OSD_ONLY
+            )
+            try:
+                osd.SetImage(image)
+                found = osd.DetectOrientationScript()
+            finally:
+                osd.End()
         if not found:
             return None  # too few characters to tell
         return int(found["orient_deg"]) % 360, float(found["orient_conf"])

@@ -1,7 +1,7 @@
 """HEIC/HEIF phone photos: Pillow reads them once pillow-heif's opener is registered.
 
 Kept apart so the image OCR path stays unaware of the format; importing this
-module (done by the extraction package) is enough.
+module (done by the OCR module, which opens every image) is enough.
 """
 
 from __future__ import annotations

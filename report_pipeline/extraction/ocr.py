@@ -13,8 +13,10 @@ from typing import IO
 import numpy as np
 from PIL import Image, ImageFilter, ImageOps
 
+from report_pipeline.extraction import heif  # noqa: F401  (Pillow then opens HEIC photos)
 from report_pipeline.extraction.engines import OcrTimeout, default_engine
 from report_pipeline.extraction.languages import resolve as resolve_language
+from report_pipeline.extraction.memory import release_freed_memory
 from report_pipeline.extraction.scan import analyse, likely_text
 from report_pipeline.extraction.terms import top_terms
 from report_pipeline.models import DocumentError
@@ -54,7 +56,11 @@ def image_features(
     facts = {"width": image.width, "height": image.height, "mode": image.mode}
     total_frames = getattr(image, "n_frames", 1)
     deadline = time.monotonic() + timeout_s
-    pages = [read_page(frame, _Budget(deadline, timeout_s), lang) for frame in _frames(image)]
+    pages = []
+    for frame in _frames(image):
+        pages.append(read_page(frame, _Budget(deadline, timeout_s), lang))
+        # A long fax or PDF (one call per page) must not keep its worst page's heap.
+        release_freed_memory()
     ocr_text = "\n\n".join(p.text for p in pages if p.text)
     confidences = [c for p in pages for c in p.confidences]
     features = {
@@ -269,7 +275,10 @@ def prepare_for_ocr(frame: Image.Image) -> Image.Image:
 
 def binarize(gray: Image.Image) -> Image.Image:
     flat = _flatten_illumination(gray)
-    return Image.fromarray(np.where(flat > _otsu(flat), 255, 0).astype(np.uint8))
+    # In place and in uint8: np.where(..., 255, 0) made an int64 copy, 8 bytes a pixel.
+    np.greater(flat, _otsu(flat), out=flat)
+    flat *= np.uint8(255)
+    return Image.fromarray(flat)
 
 
 def _to_gray(frame: Image.Image) -> Image.Image:
@@ -304,15 +313,28 @@ def _upscale(gray: Image.Image) -> Image.Image:
     return gray.resize(size, Image.Resampling.LANCZOS)
 
 
+# Rows of a page divided at a time: the float copies of a whole 300 dpi page were
+# ~35 MB each (4 bytes a pixel), several alive at once; a band of rows is ~3 MB.
+FLATTEN_BAND_ROWS = 256
+
+
 def _flatten_illumination(gray: Image.Image) -> np.ndarray:
     """Divide by the paper brightness so shadows and gradients disappear."""
     step = max(1, max(gray.size) // 128)
     small = gray.reduce(step) if step > 1 else gray
     # The max filter wipes out the dark text strokes, leaving only the paper.
     paper = small.filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.GaussianBlur(2))
-    background = np.asarray(paper.resize(gray.size, Image.Resampling.BILINEAR), np.float32)
-    pixels = np.asarray(gray, np.float32)
-    return np.clip(pixels / np.maximum(background, 1.0) * 255.0, 0, 255).astype(np.uint8)
+    background = np.asarray(paper.resize(gray.size, Image.Resampling.BILINEAR))
+    pixels = np.asarray(gray)
+    flat = np.empty(pixels.shape, np.uint8)
+    for top in range(0, pixels.shape[0], FLATTEN_BAND_ROWS):
+        rows = slice(top, top + FLATTEN_BAND_ROWS)
+        band = pixels[rows].astype(np.float32)
+        band /= np.maximum(background[rows].astype(np.float32), 1.0)
+        band *= 255.0
+        np.clip(band, 0, 255, out=band)
+        flat[rows] = band  # truncates to uint8 as astype does
+    return flat
 
 
 def _otsu(pixels: np.ndarray) -> int:

@@ -24,7 +24,6 @@ from report_pipeline.extraction.text import TextStats
 from report_pipeline.models import DocumentError
 from report_pipeline.settings import load_settings
 
-DEFAULT_MAX_PAGES = 500
 RENDER_DPI = 300
 # Bounds of one rendered page: an A2 sheet at 300 dpi fits; tesseract refuses
 # sides over 32767 px, and below MIN_OCR_DPI small print is unreadable anyway.

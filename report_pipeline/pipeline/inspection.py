@@ -16,7 +16,6 @@ from pathlib import PurePosixPath
 from typing import IO
 
 from report_pipeline.extraction.detect import HEAD_BYTES, detected_kind
-from report_pipeline.extraction.pdf import inspect_pages
 from report_pipeline.models import DocumentRecord, ManifestEntry
 from report_pipeline.storage.object_store import ObjectStore
 
@@ -35,6 +34,8 @@ def inspect_object(store: ObjectStore, record: DocumentRecord) -> ManifestEntry:
         entry = ManifestEntry(record, digest.hexdigest(), kind=kind)
         if kind != "pdf":
             return entry
+        from report_pipeline.extraction.pdf import inspect_pages  # pypdfium2: PDFs only
+
         spool.seek(0)
         found = inspect_pages(spool)
     if found is None:  # unreadable or over the limit: extraction says why, at ~no cost

@@ -202,3 +202,25 @@ def test_tesseract_timeout_is_an_ocr_error(engine) -> None:
     with pytest.raises(DocumentError) as info:
         image_features(encode(page()), timeout_s=0.001)
     assert (info.value.stage, info.value.reason) == ("ocr", "timed out after 0.001 s")
+
+
+def test_binarizing_band_by_band_equals_the_whole_page_formula() -> None:
+    """The page is divided by its paper brightness in bands of rows (memory); the result
+    must be what dividing the whole page at once gives, on a page of several bands."""
+    rng = np.random.default_rng(4)
+    height, width = ocr.FLATTEN_BAND_ROWS * 3 + 17, 400
+    shade = np.linspace(90, 250, height, dtype=np.float32)[:, None]  # uneven lighting
+    page = np.clip(shade - rng.integers(0, 2, (height, width)) * 80, 0, 255).astype(np.uint8)
+    gray = Image.fromarray(page)
+    step = max(1, max(gray.size) // 128)
+    paper = gray.reduce(step).filter(ocr.ImageFilter.MaxFilter(5))
+    paper = paper.filter(ocr.ImageFilter.GaussianBlur(2)).resize(gray.size, Image.BILINEAR)
+    background = np.asarray(paper, np.float32)
+    whole = np.asarray(gray, np.float32) / np.maximum(background, 1.0) * 255.0
+    expected_flat = np.clip(whole, 0, 255).astype(np.uint8)
+    flat = ocr._flatten_illumination(gray)
+    assert np.array_equal(flat, expected_flat)
+    expected = np.where(expected_flat > ocr._otsu(expected_flat), 255, 0).astype(np.uint8)
+    binary = np.asarray(ocr.binarize(gray))
+    assert binary.dtype == np.uint8 and np.array_equal(binary, expected)
+    assert 0 < (binary == 0).mean() < 1  # both ink and paper survive
