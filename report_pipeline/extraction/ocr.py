@@ -45,13 +45,31 @@ def image_features(
     """
     if isinstance(data, bytes) and not data:
         raise DocumentError("read", "empty file")
+    lang = _language(language)
+    return _features_of(_open(data), lang, timeout_s)
+
+
+def rendered_page_features(
+    image: Image.Image, *, timeout_s: float = 120, language: str | None = None
+) -> dict:
+    """image_features of a page already in memory (a PDF page rendered by pdfium).
+
+    No round trip through an encoded file: the page's pixels are not copied twice
+    more while it is read (~8 MB each at 300 dpi).
+    """
+    return _features_of(image, _language(language), timeout_s)
+
+
+def _language(language: str | None) -> str:
     engine = default_engine()
-    lang = resolve_language(
+    return resolve_language(
         language,
         getattr(engine, "languages", None),
         "tesseract" if engine.name.startswith("tesser") else engine.name,
     )
-    image = _open(data)
+
+
+def _features_of(image: Image.Image, lang: str, timeout_s: float) -> dict:
     # Read before iterating: seeking to later GIF frames changes the mode.
     facts = {"width": image.width, "height": image.height, "mode": image.mode}
     total_frames = getattr(image, "n_frames", 1)
@@ -274,11 +292,16 @@ def prepare_for_ocr(frame: Image.Image) -> Image.Image:
 
 
 def binarize(gray: Image.Image) -> Image.Image:
-    flat = _flatten_illumination(gray)
-    # In place and in uint8: np.where(..., 255, 0) made an int64 copy, 8 bytes a pixel.
-    np.greater(flat, _otsu(flat), out=flat)
-    flat *= np.uint8(255)
-    return Image.fromarray(flat)
+    """The page in black and white (mode "1"), lighting flattened, Otsu's threshold.
+
+    One bit a pixel: tesseract reads it word for word as it reads the same page
+    in 8-bit black and white, and holds ~35 MB less for a 300 dpi page.
+    """
+    flat = Image.fromarray(_flatten_illumination(gray))
+    # Pillow's histogram and lookup table work on the 1-byte pixels as they are;
+    # numpy's bincount and where made 8-byte copies of the page (~70 MB at 300 dpi).
+    threshold = _otsu(flat.histogram())
+    return flat.point([255 if level > threshold else 0 for level in range(256)], "1")
 
 
 def _to_gray(frame: Image.Image) -> Image.Image:
@@ -290,7 +313,9 @@ def _to_gray(frame: Image.Image) -> Image.Image:
         rgba = frame.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return Image.alpha_composite(background, rgba).convert("L")
-    if mode in ("L", "1", "P", "RGB"):
+    if mode == "L":
+        return frame  # images are never changed in place: no copy needed
+    if mode in ("1", "P", "RGB"):
         return frame.convert("L")
     return frame.convert("RGB").convert("L")  # CMYK, YCbCr, LAB, HSV
 
@@ -337,9 +362,9 @@ def _flatten_illumination(gray: Image.Image) -> np.ndarray:
     return flat
 
 
-def _otsu(pixels: np.ndarray) -> int:
-    """Threshold maximising between-class variance of the grey histogram."""
-    hist = np.bincount(pixels.ravel(), minlength=256).astype(np.float64)
+def _otsu(histogram: list[int]) -> int:
+    """Threshold maximising between-class variance of a 256-level grey histogram."""
+    hist = np.asarray(histogram, dtype=np.float64)
     levels = np.arange(256, dtype=np.float64)
     weight_dark = np.cumsum(hist)
     weight_light = weight_dark[-1] - weight_dark
