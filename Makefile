@@ -90,7 +90,7 @@ ui: install tesseract dagster-home
 
 # Small defaults (a few minutes); larger sizes through the scripts' options, see BENCHMARKS.md.
 bench: install tesseract pdf-tools bench-corpus
-	$(BIN)/python benchmarks/bench_ocr_throughput.py --pages $(or $(PAGES),24)
+	$(BIN)/python benchmarks/bench_ocr_throughput.py --pages $(or $(PAGES),96)
 	$(BIN)/python benchmarks/bench_pdf_pages.py --pages 8 --pages-per-pdf 2
 	$(BIN)/python benchmarks/bench_ocr_real_pages.py --pages 3
 	$(BIN)/python benchmarks/bench_mixed_week.py --text-pages 30 --scanned-pages 8 --photos 4 --notes 30

@@ -472,6 +472,29 @@ def check_executor(settings: Settings) -> list[Finding]:
     return [ok(service, f"broker answers, {len(workers)} worker(s) listening")]
 
 
+def check_send_rate(settings: Settings) -> list[Finding]:
+    """With REPORT_PIPELINE_REDIS_URL: the bucket every sender takes its tokens from answers."""
+    if not settings.redis_url:
+        return []  # the senders share the rate through the app database, checked above
+    import redis
+
+    from report_pipeline.storage.redis_send_rate import redis_client
+
+    service = "send rate (redis)"
+    try:
+        redis_client(settings.redis_url).ping()
+    except (redis.RedisError, ValueError) as error:
+        return [
+            problem(
+                service,
+                f"unreachable, so no email can be sent: {scrub(str(error), settings)}",
+                "check REPORT_PIPELINE_REDIS_URL (redis://[:password@]host:port/db), or unset"
+                " it to share the send rate through the app database",
+            )
+        ]
+    return [ok(service, "answers; every sender takes its send rate from one bucket there")]
+
+
 def check_unsubscribe(settings: Settings) -> list[Finding]:
     """Real mail (smtp, ses) needs links recipients can reach, signed with a kept secret.
 
@@ -547,6 +570,7 @@ CHECKS: tuple[Callable[[Settings], list[Finding]], ...] = (
     check_mailer,
     check_tesseract,
     check_executor,
+    check_send_rate,
     check_unsubscribe,
     check_security,
 )

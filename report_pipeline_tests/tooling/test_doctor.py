@@ -197,6 +197,20 @@ def test_celery_without_a_broker_or_workers_is_reported(doctor, redis_url) -> No
     assert "no Celery worker answers" in line
 
 
+def test_the_shared_send_rate_in_redis_is_checked(doctor, redis_url) -> None:
+    unreachable = doctor(
+        REPORT_PIPELINE_REDIS_URL=f"redis://:s3cret-pw@127.0.0.1:{_closed_port()}/0"
+    )
+    assert unreachable.returncode != 0
+    [line] = _problems(unreachable)
+    assert line.startswith("problem send rate (redis): unreachable, so no email can be sent")
+    assert "s3cret-pw" not in unreachable.stdout + unreachable.stderr
+
+    reachable = doctor(REPORT_PIPELINE_REDIS_URL=redis_url)
+    assert reachable.returncode == 0, reachable.stdout
+    assert "ok      send rate (redis): answers" in reachable.stdout
+
+
 def test_ses_quota_is_checked(doctor, s3_endpoint) -> None:
     result = doctor(
         **AWS_TEST_ENV,
