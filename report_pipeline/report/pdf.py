@@ -466,8 +466,10 @@ def _key_numbers(pdf: ReportPDF, data: ReportData) -> None:
         pdf.set_draw_color(220)
         pdf.line(pdf.l_margin, top + 14, pdf.l_margin + pdf.epw, top + 14)
         pdf.set_y(top + 15)
-    if previous is not None:
+    if previous is not None and previous.documents is not None:
         _para(pdf, f"Compared with the week of {previous.week.isoformat()}.", 9)
+    elif previous is not None:  # the column above says why there is nothing to compare
+        _para(pdf, f"No report was published for the week of {previous.week.isoformat()}.", 9)
 
 
 def change_words(

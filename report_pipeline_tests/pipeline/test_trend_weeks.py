@@ -84,6 +84,15 @@ def test_the_cover_compares_with_the_previous_week(third_week) -> None:
     assert "Compared with the week of 2024-03-11." in cover
 
 
+def test_the_cover_says_when_last_week_has_no_report(tmp_path) -> None:
+    store = LocalObjectStore(tmp_path)
+    first = publish_report(store, WEEKS[0], *_week(0))
+    page = PdfReader(io.BytesIO(store.get(first.pdf_key))).pages[0]
+    cover = " ".join(page.extract_text().split())
+    assert f"No report was published for the week of {WEEKS[0] - timedelta(weeks=1)}." in cover
+    assert "no earlier week to compare with" in cover and "Compared with" not in cover
+
+
 def test_needs_review_lists_ids_with_reasons_never_file_names(third_week) -> None:
     _, published, pdf = third_week
     review = _text(pdf).split("Needs review", 1)[1].split("Failed documents", 1)[0]
