@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -57,6 +58,17 @@ def start_worker(url: str, port: int, crash: str | None = None) -> subprocess.Po
     )
 
 
+def wait_for_first_claim(app: AppStore, process: subprocess.Popen) -> None:
+    """The worker that will crash must hold rows before the others start: otherwise they
+    may drain the outbox first and its crash point is never reached (it exits 0)."""
+    outbox, deadline = OutboxStore(app), time.monotonic() + CHILD_TIMEOUT
+    while outbox.being_sent() == 0 and process.poll() is None:
+        if time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"the crashing worker never claimed a row: {process.communicate()[1]}")
+        time.sleep(0.05)
+
+
 def finish(process: subprocess.Popen) -> tuple[int, str, str]:
     try:
         out, err = process.communicate(timeout=CHILD_TIMEOUT)
@@ -91,9 +103,9 @@ def test_a_worker_killed_mid_send_is_covered_by_the_others(
     app, report_ids = prepare(database_url)
     for number in range(0, RECIPIENTS, 7):  # refusals to crash around, for everybody
         smtp_server.transient(f"user{number:03d}@example.com", times=1)
-    workers = [start_worker(database_url, smtp_server.port, crash)] + [
-        start_worker(database_url, smtp_server.port) for _ in range(2)
-    ]
+    crashing = start_worker(database_url, smtp_server.port, crash)
+    wait_for_first_claim(app, crashing)
+    workers = [crashing] + [start_worker(database_url, smtp_server.port) for _ in range(2)]
     results = [finish(worker) for worker in workers]
 
     assert results[0][0] == -signal.SIGKILL, results[0][2][-2000:]
