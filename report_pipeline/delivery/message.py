@@ -143,6 +143,8 @@ def _template_context(
         "greeting_name": greeting_name,
         "week_label": f"Week of {week_start.isoformat()} \u2013 {week_end.isoformat()}",
         **{key: summary[key] for key in _SUMMARY_COUNTS},
+        # Absent from reports published before the review list existed: then not shown.
+        "needs_review": summary.get("needs_review"),
         "customers": _customer_rows(summary.get("by_customer") or {}),
         "pdf_attached": pdf_attached,
         "pdf_filename": pdf_filename,

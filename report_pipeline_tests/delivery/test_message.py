@@ -130,6 +130,21 @@ def test_summary_without_counts_is_rejected() -> None:
         build(summary={"documents_total": 1, "documents_ok": 1})
 
 
+@pytest.mark.parametrize("body", [text_of, html_of])
+def test_what_needs_a_person_and_what_to_do(body: Any) -> None:
+    content = " ".join(body(parsed(build(summary={**SUMMARY, "needs_review": 5}))).split())
+    assert "Need a person to check" in content and "5" in content
+    assert "What needs attention" in content and "the next step" in content
+
+
+@pytest.mark.parametrize("body", [text_of, html_of])
+def test_a_clean_week_asks_nothing_and_an_old_summary_shows_no_review_line(body: Any) -> None:
+    clean = {"documents_total": 4, "documents_ok": 4, "documents_failed": 0, "needs_review": 0}
+    content = body(parsed(build(summary=clean)))
+    assert "Need a person to check" in content and "What to do" not in content
+    assert "Need a person to check" not in body(parsed(build()))  # SUMMARY has no count
+
+
 def test_summary_without_customers_renders() -> None:
     summary = {"documents_total": 0, "documents_ok": 0, "documents_failed": 0}
     message = parsed(build(summary=summary))
