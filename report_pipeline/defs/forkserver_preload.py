@@ -55,6 +55,8 @@ STEP_RUNTIME_MODULES = (
 
 
 def _warm_up() -> None:
+    from PIL import Image
+
     from report_pipeline.defs.runs import email_job_def, weekly_report_job_def
     from report_pipeline.deid import vocabulary
     from report_pipeline.extraction.engines import default_engine
@@ -63,8 +65,6 @@ def _warm_up() -> None:
     for name in STEP_RUNTIME_MODULES:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
-    from PIL import Image
-
     Image.init()  # every image format plugin, imported by each step on its first image
     weekly_report_job_def()
     email_job_def()
