@@ -489,6 +489,21 @@ def cheapest(item: Estimate) -> str:
     return min(SHAPES, key=lambda shape: item.total(shape[0]))[0]
 
 
+def _load_caveat(raw: dict) -> str:
+    """What the machine's load before the measurement means for the figures."""
+    try:
+        load = float(str(raw.get("load_before", "")).split()[0])
+    except (IndexError, ValueError):
+        return ""
+    if load < 2.0:  # the benchmark itself keeps 2 vCPUs about this busy
+        return ": nothing else was running"
+    return (
+        ": other work was running; CPU-seconds hold up under load far better than wall"
+        " time, but shared caches and the hypervisor still inflate them somewhat, so these"
+        " figures lean high"
+    )
+
+
 def render_costs_md(figures: Figures, raw: dict, estimates: list[Estimate]) -> str:
     """COSTS.md: every number below comes from `figures` and the tables in this module."""
     out = [
@@ -501,9 +516,7 @@ def render_costs_md(figures: Figures, raw: dict, estimates: list[Estimate]) -> s
         f"A monthly estimate for 1,000, 10,000 and 100,000 documents a week, from CPU-seconds"
         f" and memory **measured on one machine** ({raw.get('measured_at', '?')}, load average"
         f" {raw.get('load_before', '?')} before and {raw.get('load_after', '?')} after on 2"
-        f" vCPUs: other sessions were running; CPU-seconds hold up under load far better than"
-        f" wall time, but shared caches and the hypervisor still inflate them somewhat, so"
-        f" these figures lean high) and AWS {REGION} public list prices. Every price is the"
+        f" vCPUs{_load_caveat(raw)}) and AWS {REGION} public list prices. Every price is the"
         f" **list price as of {PRICE_DATE}, verify before quoting**. The customer's"
         " DocumentDB is theirs and is not in any sum.",
         "",

@@ -149,7 +149,7 @@ def run_log_path(settings: Settings) -> Path:
 
 
 def _needs_review(store: ObjectStore, week: date) -> int | None:
-    from report_pipeline.pipeline.publish import read_published_manifest
+    from report_pipeline.pipeline.published import read_published_manifest
 
     try:
         return read_published_manifest(store, week)["summary"].get("needs_review")

@@ -20,7 +20,7 @@ from report_pipeline.delivery.dispatch import ReportComposer, ReportToSend
 from report_pipeline.delivery.mailers import Mailer
 from report_pipeline.delivery.message import message_id_for
 from report_pipeline.delivery.settings import DeliverySettings
-from report_pipeline.pipeline.publish import read_published_manifest
+from report_pipeline.pipeline.published import read_published_manifest
 from report_pipeline.storage.object_store import ObjectNotFound, ObjectStore
 
 TEST_PREFIX = "[Test] "

@@ -126,15 +126,6 @@ def publish_data(
     )
 
 
-def read_published_manifest(
-    store: ObjectStore, week: date, pdf_sha256: str | None = None, customer: str | None = None
-) -> dict:
-    """The newest version's manifest, or the one of version `pdf_sha256` when it has its own."""
-    if pdf_sha256 and store.exists(key := report_version_manifest_key(week, pdf_sha256, customer)):
-        return json.loads(store.get(key))
-    return json.loads(store.get(report_manifest_key(week, customer)))
-
-
 def read_history(store: ObjectStore, week: date, customer: str | None = None) -> dict[date, dict]:
     """Summaries of the 11 weeks before ``week`` that have a published report (of one scope).
 

@@ -23,6 +23,7 @@ from report_pipeline.delivery.dispatch import ReportComposer, ReportToSend
 from report_pipeline.delivery.links import plan_links
 from report_pipeline.delivery.settings import DeliverySettings
 from report_pipeline.delivery.worker import ReportMail
+from report_pipeline.pipeline.published import read_published_manifest
 from report_pipeline.settings import Settings
 from report_pipeline.storage.object_store import ObjectStore
 
@@ -31,9 +32,6 @@ def report_to_send(
     store: ObjectStore, report: Report, delivery: DeliverySettings, settings: Settings
 ) -> ReportToSend:
     """The rendered report of `report` (its PDF, summary and links), ready to mail."""
-    # publish.py brings the renderer (polars, fpdf): not for processes that only send.
-    from report_pipeline.pipeline.publish import read_published_manifest
-
     week, customer = report.week, None if report.scope == ALL else report.scope
     if report.pdf_key is None:
         raise ValueError(f"report {report.id} has no rendered PDF")

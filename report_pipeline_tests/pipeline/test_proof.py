@@ -15,7 +15,8 @@ from report_pipeline.appdb.store import ReportResult
 from report_pipeline.delivery.dispatch import ReportComposer, ReportToSend
 from report_pipeline.delivery.settings import delivery_settings
 from report_pipeline.pipeline.proof import NoReportToTest, build_test_email, send_test_email
-from report_pipeline.pipeline.publish import publish_report, read_published_manifest
+from report_pipeline.pipeline.publish import publish_report
+from report_pipeline.pipeline.published import read_published_manifest
 from report_pipeline.resources.connections import open_mailer, open_services, sender_address
 from report_pipeline_tests.api.conftest import RecordingLauncher, auth, build_client
 from report_pipeline_tests.delivery.conftest import smtp_server, smtp_server_factory  # noqa: F401

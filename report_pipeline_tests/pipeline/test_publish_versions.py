@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from report_pipeline.pipeline.keys import report_latest_key
-from report_pipeline.pipeline.publish import data_date, publish_report, read_published_manifest
+from report_pipeline.pipeline.publish import data_date, publish_report
+from report_pipeline.pipeline.published import read_published_manifest
 from report_pipeline.report.aggregate import build_report_data
 from report_pipeline.report.charts import report_charts
 from report_pipeline.storage.object_store import LocalObjectStore

@@ -10,7 +10,7 @@ from report_pipeline.defs.manifest import document_manifest
 from report_pipeline.defs.report import weekly_report
 from report_pipeline.pipeline.documents import store_document
 from report_pipeline.pipeline.features import read_week_features
-from report_pipeline.pipeline.publish import read_published_manifest
+from report_pipeline.pipeline.published import read_published_manifest
 from report_pipeline.resources.connections import Services
 from report_pipeline.storage.catalog import MongoCatalog
 from report_pipeline.storage.object_store import ObjectStore
