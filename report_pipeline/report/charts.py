@@ -24,7 +24,7 @@ from matplotlib.ticker import MaxNLocator
 from report_pipeline.deid import showable_terms
 from report_pipeline.report.aggregate import ReportData
 from report_pipeline.report.pdf import displayable
-from report_pipeline.report.trends import TrendPoint
+from report_pipeline.report.trends import TREND_PANELS, TrendPoint
 
 DPI = 110
 WIDTH_IN = 7.0
@@ -94,26 +94,13 @@ def ocr_confidence_chart(values: Sequence[float], threshold: float | None = None
     return _png(fig)
 
 
-# (title, value of a point, axis formatter) of the four trend panels
-_TREND_PANELS: tuple[tuple[str, Any, str], ...] = (
-    ("Documents received", lambda p: p.documents, "{:,.0f}"),
-    (
-        "Failed share (%)",
-        lambda p: None if p.failed_share is None else 100 * p.failed_share,
-        "{:.1f}",
-    ),
-    ("Documents needing review", lambda p: p.needs_review, "{:,.0f}"),
-    ("Mean OCR confidence", lambda p: p.mean_ocr_confidence, "{:.0f}"),
-)
-
-
 def trend_chart(points: Sequence[TrendPoint]) -> bytes:
     """Four small line panels over the weeks; a week without data is a gap in the line."""
     fig = Figure(figsize=(WIDTH_IN, 4.4), dpi=DPI)
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.1, top=0.93, hspace=0.55, wspace=0.18)
     labels = [p.week.strftime("%m-%d") for p in points]
     positions = list(range(len(points)))
-    for index, (title, value_of, fmt) in enumerate(_TREND_PANELS):
+    for index, (title, value_of, fmt) in enumerate(TREND_PANELS):
         ax = fig.add_subplot(2, 2, index + 1)
         # NaN, not 0, so matplotlib breaks the line where a week has no data.
         values = [math.nan if (v := value_of(p)) is None else float(v) for p in points]

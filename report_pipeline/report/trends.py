@@ -7,7 +7,7 @@ stored (see pipeline.publish). A week with no published report is a gap
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -36,6 +36,20 @@ class TrendPoint:
     @property
     def has_data(self) -> bool:
         return self.documents is not None
+
+
+# The four trend panels of every report (matplotlib for `all`, vector for a customer):
+# title, the value of a point (None: a gap), and the label format.
+TREND_PANELS: tuple[tuple[str, Callable[[TrendPoint], Any], str], ...] = (
+    ("Documents received", lambda p: p.documents, "{:,.0f}"),
+    (
+        "Failed share (%)",
+        lambda p: None if p.failed_share is None else 100 * p.failed_share,
+        "{:.1f}",
+    ),
+    ("Documents needing review", lambda p: p.needs_review, "{:,.0f}"),
+    ("Mean OCR confidence", lambda p: p.mean_ocr_confidence, "{:.0f}"),
+)
 
 
 def trend_weeks(week: date, count: int = TREND_WEEKS) -> list[date]:

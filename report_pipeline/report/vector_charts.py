@@ -13,11 +13,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
 
 from report_pipeline.report.aggregate import ReportData
 from report_pipeline.report.pdf import FONT, ReportPDF, displayable
-from report_pipeline.report.trends import TrendPoint
+from report_pipeline.report.trends import TREND_PANELS, TrendPoint
 
 VectorChart = Callable[[ReportPDF], None]
 
@@ -134,19 +133,6 @@ def ocr_histogram(
     _end(pdf, y0, height)
 
 
-# (title, value of a point, label format, whether values are whole numbers)
-_PANELS: tuple[tuple[str, Callable[[TrendPoint], Any], str], ...] = (
-    ("Documents received", lambda p: p.documents, "{:,.0f}"),
-    (
-        "Failed share (%)",
-        lambda p: None if p.failed_share is None else 100 * p.failed_share,
-        "{:.1f}",
-    ),
-    ("Documents needing review", lambda p: p.needs_review, "{:,.0f}"),
-    ("Mean OCR confidence", lambda p: p.mean_ocr_confidence, "{:.0f}"),
-)
-
-
 def trend_panels(pdf: ReportPDF, points: Sequence[TrendPoint], panel_h: float = 40) -> None:
     """Four line panels over the weeks; a week without data is a gap in the line."""
     gap = 8.0
@@ -154,7 +140,7 @@ def trend_panels(pdf: ReportPDF, points: Sequence[TrendPoint], panel_h: float = 
     pdf.ensure_space(height + 3)
     x0, y0 = pdf.l_margin, pdf.get_y()
     panel_w = (pdf.epw - gap) / 2
-    for index, (title, value_of, fmt) in enumerate(_PANELS):
+    for index, (title, value_of, fmt) in enumerate(TREND_PANELS):
         left = x0 + (index % 2) * (panel_w + gap)
         top = y0 + (index // 2) * (panel_h + gap)
         values = [None if (v := value_of(p)) is None else float(v) for p in points]
