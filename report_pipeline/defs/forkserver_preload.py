@@ -5,11 +5,17 @@ forked from it, so whatever is loaded here is shared by all of them instead of
 being loaded again, privately, by each:
 
 - the code location and the jobs resolved from it (about 9 MB a step);
-- the libraries the steps extract and render with (numpy, Pillow, pypdfium2,
-  tesseract, python-docx, polars, matplotlib, fpdf2), which the other
-  processes that load the code location (the run coordinator, the code server,
-  the CLI) never import;
-- the OCR model and the de-identification vocabulary (about 23 MB a step).
+- the libraries the steps extract with (numpy, Pillow, pypdfium2, tesseract,
+  python-docx), which the other processes that load the code location (the run
+  coordinator, the code server, the CLI) never import;
+- the OCR model and the de-identification vocabulary (about 23 MB a step);
+- the storage and compute-log modules the instance's dagster.yaml names.
+
+Not the rendering libraries (polars, matplotlib, fpdf2: ~90 MB): one step renders,
+after every extraction step has ended, so sharing them saves nothing, while the
+forkserver holding them added them to the peak of a week of OCR (measured: a
+60-page scanned week peaked at 685 MB with them here, 603 MB without). The step
+that renders imports them itself (~0.8 s).
 
 Then the garbage collector's objects are frozen, so a step process never has
 the collector walk, and so write to and copy, the objects it shares with the
@@ -20,12 +26,15 @@ from 80 MB to 2 MB).
 import contextlib
 import gc
 import importlib
+import os
+from pathlib import Path
+
+import yaml
 
 import report_pipeline.definitions  # noqa: F401
 import report_pipeline.extraction.ocr  # noqa: F401
 import report_pipeline.extraction.pdf  # noqa: F401
 import report_pipeline.extraction.word  # noqa: F401
-import report_pipeline.pipeline.scopes  # noqa: F401
 
 # What a step process imports to run at all (seen in sys.modules of a step): the
 # instance, its storage, the compute-log and IO managers. Internal module names, so
@@ -54,6 +63,29 @@ STEP_RUNTIME_MODULES = (
 )
 
 
+def instance_modules() -> list[str]:
+    """The modules the Dagster instance's dagster.yaml names: every step loads them.
+
+    In production that is the S3 compute-log manager (boto3: ~10 MB a step) and
+    dagster-postgres; each step would otherwise import its own copy.
+    """
+    path = Path(os.environ.get("DAGSTER_HOME") or ".") / "dagster.yaml"
+    try:
+        config = yaml.safe_load(path.read_text())
+    except (OSError, ValueError, yaml.YAMLError):
+        return []  # the instance itself reports a missing or broken file
+    if not isinstance(config, dict):
+        return []
+    modules = [
+        section["module"]
+        for section in config.values()
+        if isinstance(section, dict) and isinstance(section.get("module"), str)
+    ]
+    if isinstance(config.get("storage"), dict) and "postgres" in config["storage"]:
+        modules.append("dagster_postgres")
+    return modules
+
+
 def _warm_up() -> None:
     from PIL import Image
 
@@ -62,7 +94,7 @@ def _warm_up() -> None:
     from report_pipeline.extraction.engines import default_engine
     from report_pipeline.settings import load_settings
 
-    for name in STEP_RUNTIME_MODULES:
+    for name in (*STEP_RUNTIME_MODULES, *instance_modules()):
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
     Image.init()  # every image format plugin, imported by each step on its first image

@@ -13,7 +13,7 @@ from report_pipeline.names import EMAIL_JOB, KIND_TAG, WEEKLY_REPORT_JOB
 from report_pipeline.settings import load_settings
 
 # forkserver with the code location preloaded: each step forks a warm process
-# instead of importing Dagster, polars and matplotlib again (about 2.5 s with spawn),
+# instead of importing Dagster and the extraction libraries again (about 2.5 s with spawn),
 # and shares those modules' memory with the forkserver (forkserver_preload.py).
 # REPORT_PIPELINE_STEP_CONCURRENCY caps the step processes (and so the parallel
 # tesseracts) of one run; 0 means one per CPU.

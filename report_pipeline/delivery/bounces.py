@@ -15,12 +15,12 @@ import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
+if TYPE_CHECKING:  # cryptography (~7 MB) is imported by the process that verifies
+    from cryptography import x509
+
 
 PERMANENT_BOUNCE, TRANSIENT_BOUNCE, UNDETERMINED_BOUNCE = (
     "bounce-permanent",
@@ -189,6 +189,10 @@ class SnsVerifier:
 
     def verify(self, envelope: dict) -> dict:
         """The envelope, if genuine (and from an allowed topic); else InvalidNotification."""
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+
         self.precheck(envelope)
         version = str(envelope.get("SignatureVersion"))
         algorithm = {"1": hashes.SHA1(), "2": hashes.SHA256()}[version]
@@ -203,6 +207,8 @@ class SnsVerifier:
         return envelope
 
     def _certificate(self, url: str) -> x509.Certificate:
+        from cryptography import x509
+
         check_aws_url(url, ".pem")
         with self._lock:
             lock = self._url_locks.setdefault(url, threading.Lock())
