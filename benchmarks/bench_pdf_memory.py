@@ -11,6 +11,7 @@ the processes sharing them: what the machine holds), summed RSS (overstated)
 and the largest single process.
 
 Usage: python benchmarks/bench_pdf_memory.py [--pages 500] [--page-height 1.5] [--notes 20]
+                                             [--scan-dpi 200]
 Last line: `ratio: X.XX` = peak summed PSS MB / 600 (target <= 1).
 """
 
@@ -29,7 +30,7 @@ SCAN_DPI = 200
 DISTINCT_PAGES = 12
 
 
-def build_pdf(pages: int, page_height_in: float) -> bytes:
+def build_pdf(pages: int, page_height_in: float, scan_dpi: int = SCAN_DPI) -> bytes:
     """`pages` scanned strips cycling over DISTINCT_PAGES real pages (run in a child process)."""
     import pypdfium2 as pdfium
     from bench_pdf_pages import render, text_pages, to_bytes
@@ -37,12 +38,12 @@ def build_pdf(pages: int, page_height_in: float) -> bytes:
     source = text_pages(DISTINCT_PAGES)
     strips = pdfium.PdfDocument.new()
     for index in range(len(source)):
-        image = render(source, index, SCAN_DPI)
+        image = render(source, index, scan_dpi)
         # Skip the top margin; keep a strip of body text.
-        top = int(SCAN_DPI * 1.0)
-        strip = image.crop((0, top, image.width, top + int(SCAN_DPI * page_height_in)))
+        top = int(scan_dpi * 1.0)
+        strip = image.crop((0, top, image.width, top + int(scan_dpi * page_height_in)))
         buffer = io.BytesIO()
-        strip.save(buffer, format="PDF", resolution=SCAN_DPI, quality=75)
+        strip.save(buffer, format="PDF", resolution=scan_dpi, quality=75)
         strips.import_pages(pdfium.PdfDocument(buffer.getvalue()))
     out = pdfium.PdfDocument.new()
     for start in range(0, pages, len(strips)):
@@ -50,11 +51,11 @@ def build_pdf(pages: int, page_height_in: float) -> bytes:
     return to_bytes(out)
 
 
-def seed_week(pages: int, page_height_in: float, notes: int) -> int:
+def seed_week(pages: int, page_height_in: float, notes: int, scan_dpi: int) -> int:
     """Catalog the PDF, a photo and `notes` notes in the benchmark week; the PDF's size."""
     from report_pipeline.tooling.samples import clinical_note_text, photo_jpeg
 
-    data = build_pdf(pages, page_height_in)
+    data = build_pdf(pages, page_height_in, scan_dpi)
     documents = [(data, "fax-500.pdf", "application/pdf")]
     documents.append((photo_jpeg(seed=1, size=(1600, 1200)), "photo.jpg", "image/jpeg"))
     documents += [
@@ -69,16 +70,19 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=500)
     parser.add_argument("--page-height", type=float, default=1.5, help="inches of text per page")
     parser.add_argument("--notes", type=int, default=20)
+    parser.add_argument("--scan-dpi", type=int, default=SCAN_DPI, help="the scans' resolution")
     args = parser.parse_args()
     home = isolated_home("bench-pdf-memory-")
     print(machine_info())
     # Built and catalogued in a child process: the builder's and the seeding's memory
     # (the PDF's bytes, catalog connections) is not the product's.
     with ProcessPoolExecutor(1) as pool:
-        size = pool.submit(seed_week, args.pages, args.page_height, args.notes).result()
+        size = pool.submit(
+            seed_week, args.pages, args.page_height, args.notes, args.scan_dpi
+        ).result()
     print(
         f"week: one scanned PDF of {args.pages} pages ({size / 1e6:.1f} MB,"
-        f" {args.page_height} in strips at {SCAN_DPI} dpi), a photo, {args.notes} notes"
+        f" {args.page_height} in strips at {args.scan_dpi} dpi), a photo, {args.notes} notes"
     )
     with TreeRss() as rss:
         seconds = timed(run_chain)

@@ -1,7 +1,8 @@
 """Features of PDF documents, page by page: the text layer where there is one, OCR elsewhere.
 
 A page whose text layer holds real text costs a few milliseconds; a scanned
-page (an image and no text) is rendered at ~300 dpi and OCR'd like a photo.
+page (an image and no text) is OCR'd like a photo, at its scan's own resolution
+within 200 to 300 dpi (pdf_raster.py).
 One page is opened, rendered and OCR'd at a time, so memory does not grow
 with the page count. A page that fails is recorded and the others are kept;
 only a document with no readable page is a dead letter.
@@ -20,16 +21,11 @@ import pypdfium2.raw as pdfium_c
 
 from report_pipeline.extraction.ocr import rendered_page_features
 from report_pipeline.extraction.pdf_guard import check_streams
+from report_pipeline.extraction.pdf_raster import page_image
 from report_pipeline.extraction.text import TextStats
 from report_pipeline.models import DocumentError
 from report_pipeline.settings import load_settings
 
-RENDER_DPI = 300
-# Bounds of one rendered page: an A2 sheet at 300 dpi fits; tesseract refuses
-# sides over 32767 px, and below MIN_OCR_DPI small print is unreadable anyway.
-MAX_RENDER_PIXELS = 36_000_000
-MAX_RENDER_SIDE = 20_000
-MIN_OCR_DPI = 100
 # A page with fewer letters/digits than this in its text layer, and an image
 # on it, is a scan (perhaps with a stamped page number): it is OCR'd.
 MIN_TEXT_LAYER_CHARS = 32
@@ -39,7 +35,6 @@ PAGE_OCR_TIMEOUT_S = 120
 DOCUMENT_OCR_BASE_S = 120
 DOCUMENT_OCR_PER_PAGE_S = 10
 _ALNUM = re.compile(r"[^\W_]")
-_POINTS_PER_MM = 72 / 25.4
 
 
 def max_pages() -> int:
@@ -280,38 +275,17 @@ def _has_image(page: pdfium.PdfPage) -> bool:
 
 
 def _ocr_page(page: pdfium.PdfPage, index: int, totals: _Totals) -> str:
-    """Render one page to a grayscale image and OCR it; the bitmap is freed before returning."""
+    """OCR one scanned page; its pixels are freed before returning."""
     totals.ocr_timeout()  # raises before rendering when the budget has run out
-    scale = render_scale(*page.get_size(), index)
-    bitmap = page.render(scale=scale, grayscale=True)
-    try:  # the image shares the bitmap's buffer: closed once the page is read
+    with page_image(page, index) as image:
         features = rendered_page_features(
-            bitmap.to_pil(), timeout_s=totals.ocr_timeout(), language=totals.language
+            image, timeout_s=totals.ocr_timeout(), language=totals.language
         )
-    finally:
-        bitmap.close()
     words = int(features.get("word_count") or 0)
     if features.get("ocr_confidence") is not None:
         totals.ocr_words += words
         totals.confidence_tenths += round(float(features["ocr_confidence"]) * 10) * words
     return features.get("ocr_text") or ""
-
-
-def render_scale(width_pt: float, height_pt: float, index: int = 0) -> float:
-    """Scale from PDF points to pixels: ~300 dpi, within the pixel bounds, or DocumentError."""
-    scale = min(
-        RENDER_DPI / 72,
-        (MAX_RENDER_PIXELS / max(width_pt * height_pt, 1.0)) ** 0.5,
-        MAX_RENDER_SIDE / max(width_pt, height_pt, 1.0),
-    )
-    if scale * 72 < MIN_OCR_DPI:
-        raise DocumentError(
-            "decode",
-            f"page {index + 1} is {width_pt / _POINTS_PER_MM:,.0f} x "
-            f"{height_pt / _POINTS_PER_MM:,.0f} mm: too large to OCR at a readable resolution",
-            "PageTooLarge",
-        )
-    return scale
 
 
 def _failure(index: int, stage: str, reason: str, error_class: str | None) -> dict:

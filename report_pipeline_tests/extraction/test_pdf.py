@@ -75,12 +75,21 @@ def test_text_layer_pages_are_read_without_ocr(fake_tesseract) -> None:
     assert "Shared MIME-info Database" in features["excerpt"]
 
 
-def test_a_scanned_page_is_rendered_at_about_300_dpi_and_ocrd(fake_tesseract) -> None:
-    page = scan()
-    features = extract(scanned_pdf(page, dpi=100), "application/pdf", "fax.pdf")[1]
+@pytest.mark.parametrize(
+    ("scan_dpi", "read_dpi"),
+    [(100, 200), (200, 200), (250, 250), (300, 300), (600, 300)],
+)
+def test_a_scanned_page_is_ocrd_at_its_own_resolution_within_200_to_300_dpi(
+    fake_tesseract, scan_dpi: int, read_dpi: int
+) -> None:
+    # A letter-size sheet holding a few lines of text, scanned at scan_dpi.
+    sheet = Image.new("L", (1700, 2200), 255)  # at 200 dpi
+    for line in range(1, 6):
+        sheet.paste(scan(), (200, line * 200))
+    page = sheet.resize((round(8.5 * scan_dpi), 11 * scan_dpi))
+    features = extract(scanned_pdf(page, dpi=scan_dpi), "application/pdf", "fax.pdf")[1]
     assert (features["pages"], features["pages_text_layer"], features["pages_ocr"]) == (1, 0, 1)
-    # An 800 px wide image placed at 100 dpi is 8 inches wide: 2400 px at 300 dpi.
-    assert fake_tesseract == [(2400, round(page.height * 3))]
+    assert fake_tesseract == [pytest.approx((8.5 * read_dpi, 11 * read_dpi), abs=1)]
     assert features["ocr_confidence"] == 80.0 and features["top_terms"][0] == ["mild", 1]
 
 
@@ -112,14 +121,6 @@ def test_a_failing_page_does_not_lose_the_others(fake_tesseract) -> None:
         "page 2 is 10,000 x 297 mm: too large to OCR at a readable resolution"
     )
     assert fake_tesseract == []
-
-
-def test_render_scale_is_300_dpi_within_the_pixel_bounds() -> None:
-    assert pdf.render_scale(595, 842) == pytest.approx(300 / 72)  # A4
-    a0 = pdf.render_scale(2384, 3370)  # A0: bounded by pixels, still over 100 dpi
-    assert 2384 * 3370 * a0**2 <= pdf.MAX_RENDER_PIXELS * 1.0001
-    with pytest.raises(DocumentError):
-        pdf.render_scale(28346, 842)
 
 
 # --- bad PDFs: dead letters with their reason ----------------------------------
