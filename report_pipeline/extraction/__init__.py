@@ -29,10 +29,11 @@ from report_pipeline.models import DocumentError
 # Bump a version when its extractor's output changes, so cached features of
 # earlier runs are recomputed instead of reused.
 # ocr-2, pdf-2: orientation, deskew, "no text found" and per-document languages.
+# pdf-3: scanned pages read at their scan's own resolution (200-300 dpi), not always 300.
 EXTRACTOR_VERSIONS: dict[str, str] = {
     "text": "text-1",
     "image": "ocr-2",
-    "pdf": "pdf-2",
+    "pdf": "pdf-3",
     "docx": "docx-1",
 }
 # Extractors that OCR, whose features depend on the document's language.

@@ -16,10 +16,17 @@ from PIL import Image, ImageFilter, ImageOps
 from report_pipeline.extraction import heif  # noqa: F401  (Pillow then opens HEIC photos)
 from report_pipeline.extraction.engines import OcrTimeout, default_engine
 from report_pipeline.extraction.languages import resolve as resolve_language
-from report_pipeline.extraction.memory import release_freed_memory
+from report_pipeline.extraction.memory import (
+    keep_page_buffers_out_of_the_heap,
+    release_freed_memory,
+)
 from report_pipeline.extraction.scan import analyse, likely_text
 from report_pipeline.extraction.terms import top_terms
 from report_pipeline.models import DocumentError
+
+# A process that reads pages allocates and frees page-sized buffers all its life
+# (memory.py); the forkserver imports this module, so every step inherits it.
+keep_page_buffers_out_of_the_heap()
 
 # Far above any real scan (an A4 page at 600 dpi is ~35 MP) yet small enough
 # that a crafted file cannot exhaust worker memory.

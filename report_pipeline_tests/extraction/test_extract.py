@@ -67,6 +67,6 @@ def test_extractor_versions() -> None:
     assert EXTRACTOR_VERSIONS == {
         "text": "text-1",
         "image": "ocr-2",
-        "pdf": "pdf-2",
+        "pdf": "pdf-3",
         "docx": "docx-1",
     }

@@ -195,7 +195,7 @@ def test_a_truncated_pdf_is_a_dead_letter() -> None:
 
 
 def test_pdf_extractor_has_a_version() -> None:
-    assert EXTRACTOR_VERSIONS["pdf"] == "pdf-2"  # pdf-2: scanned pages turned and deskewed
+    assert EXTRACTOR_VERSIONS["pdf"] == "pdf-3"  # pdf-3: at the scan's own resolution
 
 
 # --- with tesseract ----------------------------------------------------------

@@ -285,4 +285,4 @@ def test_a_pdf_in_another_language_is_cached_apart(tmp_path) -> None:
         language="fr",
     )
     entry = ManifestEntry(record, sha256_of(store, "acme/letter.pdf"))
-    assert extractor_version_for(entry) == "pdf-pdf-2-fra"
+    assert extractor_version_for(entry) == "pdf-pdf-3-fra"
