@@ -95,6 +95,7 @@ bench: install tesseract pdf-tools bench-corpus
 	$(BIN)/python benchmarks/bench_ocr_real_pages.py --pages 3
 	$(BIN)/python benchmarks/bench_mixed_week.py --text-pages 30 --scanned-pages 8 --photos 4 --notes 30
 	$(BIN)/python benchmarks/bench_pdf_memory.py --pages 500 --page-height 1.5
+	$(BIN)/python benchmarks/bench_pdf_memory.py --pages 60 --page-height 11 --scan-dpi 300
 	$(BIN)/python benchmarks/bench_week.py --measure cold --images 20 --texts 20
 	$(BIN)/python benchmarks/bench_week.py --measure warm --images 20 --texts 20
 	$(BIN)/python benchmarks/bench_week.py --measure memory --images 10 --texts 2000

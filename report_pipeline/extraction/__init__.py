@@ -29,7 +29,7 @@ from report_pipeline.models import DocumentError
 # Bump a version when its extractor's output changes, so cached features of
 # earlier runs are recomputed instead of reused.
 # ocr-2, pdf-2: orientation, deskew, "no text found" and per-document languages.
-# pdf-3: scanned pages read at their scan's own resolution (200-300 dpi), not always 300.
+# pdf-3: a 300 dpi scan's own pixels are read, not a render of its page.
 EXTRACTOR_VERSIONS: dict[str, str] = {
     "text": "text-1",
     "image": "ocr-2",

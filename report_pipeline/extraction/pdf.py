@@ -1,8 +1,8 @@
 """Features of PDF documents, page by page: the text layer where there is one, OCR elsewhere.
 
 A page whose text layer holds real text costs a few milliseconds; a scanned
-page (an image and no text) is OCR'd like a photo, at its scan's own resolution
-within 200 to 300 dpi (pdf_raster.py).
+page (an image and no text) is read at 300 dpi (pdf_raster.py) and OCR'd like a
+photo.
 One page is opened, rendered and OCR'd at a time, so memory does not grow
 with the page count. A page that fails is recorded and the others are kept;
 only a document with no readable page is a dead letter.

@@ -1,14 +1,14 @@
-"""The pixels of a scanned PDF page, to OCR: at the scan's own resolution, in grayscale.
+"""The pixels of a scanned PDF page, to OCR: at 300 dpi, in grayscale.
 
-A page is read at its images' own resolution within 200 to 300 dpi. Rendering a
-200 dpi scan at 300 dpi adds no detail, yet gives tesseract 2.25x the pixels:
-measured on real pages, ~40 MB more a page and 1.35x the time, for a word recall
-0.5 points higher. Below 200 dpi a page is scaled up, as small photos are (ocr.py).
+A scan is read at 300 dpi whatever its own resolution: tesseract reads a 200 dpi
+scan scaled up to 300 better than at its own 200 (word recall 0.970 against 0.961
+on 40 real pages, BENCHMARKS.md), which is worth its ~1.4x time; finer scans are
+scaled down to 300.
 
-A page that is one upright grayscale image at that resolution (what scanners and
-fax gateways write) is not rendered at all: pdfium decodes the image's own pixels,
-~15 ms against ~125 ms to render it at 300 dpi, and without the second page-sized
-buffer a render needs (~25 MB less a step at the peak).
+A page that is one upright grayscale image of 300 dpi (what scanners and fax
+gateways write) is not rendered at all: pdfium decodes the image's own pixels,
+~15 ms against ~125 ms to render it, and without the second page-sized buffer a
+render needs.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from PIL import Image
 from report_pipeline.models import DocumentError
 
 RENDER_DPI = 300
-MIN_SCAN_RENDER_DPI = 200
 # Bounds of one rendered page: an A2 sheet at 300 dpi fits; tesseract refuses
 # sides over 32767 px, and below MIN_OCR_DPI small print is unreadable anyway.
 MAX_RENDER_PIXELS = 36_000_000
@@ -36,12 +35,11 @@ _SAME_DPI = 0.01
 
 @contextmanager
 def page_image(page: pdfium.PdfPage, index: int) -> Iterator[Image.Image]:
-    """The page in grayscale at its scan's resolution; its buffer is freed on exit.
+    """The page in grayscale at 300 dpi (within the pixel bounds); its buffer is freed on exit.
 
     Raises DocumentError when the page is too large to read at a readable resolution.
     """
-    dpi = scan_render_dpi(page)
-    scale = render_scale(*page.get_size(), index, dpi=dpi)
+    scale = render_scale(*page.get_size(), index)
     bitmap = _own_pixels(page, scale * 72) or page.render(scale=scale, grayscale=True)
     try:  # the image shares the bitmap's buffer: closed once the page is read
         yield bitmap.to_pil()
@@ -49,22 +47,10 @@ def page_image(page: pdfium.PdfPage, index: int) -> Iterator[Image.Image]:
         bitmap.close()
 
 
-def scan_render_dpi(page: pdfium.PdfPage) -> float:
-    """The resolution to read a scanned page at: its finest image's, within the bounds."""
-    finest = 0.0
-    for image in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=3):
-        finest = max(finest, *_image_dpi(image))
-    if finest <= 0:
-        return RENDER_DPI  # no measurable image: the text may be vector outlines
-    return min(RENDER_DPI, max(MIN_SCAN_RENDER_DPI, finest))
-
-
-def render_scale(
-    width_pt: float, height_pt: float, index: int = 0, *, dpi: float = RENDER_DPI
-) -> float:
-    """Scale from PDF points to pixels: `dpi`, within the pixel bounds, or DocumentError."""
+def render_scale(width_pt: float, height_pt: float, index: int = 0) -> float:
+    """Scale from PDF points to pixels: ~300 dpi, within the pixel bounds, or DocumentError."""
     scale = min(
-        dpi / 72,
+        RENDER_DPI / 72,
         (MAX_RENDER_PIXELS / max(width_pt * height_pt, 1.0)) ** 0.5,
         MAX_RENDER_SIDE / max(width_pt, height_pt, 1.0),
     )

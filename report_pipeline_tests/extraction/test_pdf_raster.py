@@ -1,5 +1,5 @@
-"""A scanned page's pixels: its own resolution within 200-300 dpi, decoded without a render
-where the page is one upright grayscale image, rendered (and so drawn right) otherwise."""
+"""A scanned page's pixels at 300 dpi: decoded without a render where the page is one
+upright grayscale image of 300 dpi, rendered (and so drawn right) otherwise."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 
 from report_pipeline.extraction import pdf_raster
 from report_pipeline.models import DocumentError
-from report_pipeline_tests.extraction.pdf_files import build_pdf, image_page_pdf, scanned_pdf
+from report_pipeline_tests.extraction.pdf_files import build_pdf, scanned_pdf
 
 LETTER_PT = (612, 792)
 
@@ -76,32 +76,31 @@ def assert_bar_on_top(image: Image.Image) -> None:
     assert image.getpixel((image.width // 2, image.height * 3 // 4)) > 192
 
 
-@pytest.mark.parametrize("dpi", [200, 240, 300])
-def test_a_grayscale_scan_within_bounds_is_read_from_its_own_pixels(renders, dpi) -> None:
-    image = read(scanned_pdf(sheet(dpi), dpi=dpi))
-    assert renders == [] and image.size == sheet(dpi).size
+def test_a_grayscale_scan_of_300_dpi_is_read_from_its_own_pixels(renders) -> None:
+    image = read(scanned_pdf(sheet(300), dpi=300))
+    assert renders == [] and image.size == sheet(300).size
     assert_bar_on_top(image)
 
 
-@pytest.mark.parametrize(("dpi", "read_dpi"), [(100, 200), (150, 200), (400, 300)])
-def test_a_scan_outside_the_bounds_is_rendered_at_the_nearest_bound(renders, dpi, read_dpi):
+@pytest.mark.parametrize("dpi", [100, 200, 290, 400])
+def test_a_scan_of_another_resolution_is_rendered_at_300_dpi(renders, dpi) -> None:
     image = read(scanned_pdf(sheet(dpi), dpi=dpi))
-    assert renders == [pytest.approx(read_dpi / 72)]
-    assert image.size == pytest.approx((8.5 * read_dpi, 11 * read_dpi), abs=1)
+    assert renders == [pytest.approx(300 / 72)]
+    assert image.size == pytest.approx((8.5 * 300, 11 * 300), abs=1)
     assert_bar_on_top(image)
 
 
 def test_a_colour_scan_is_rendered_to_grayscale(renders) -> None:
     buffer = io.BytesIO()
-    sheet(200, "RGB").save(buffer, format="PDF", resolution=200)
+    sheet(300, "RGB").save(buffer, format="PDF", resolution=300)
     image = read(buffer.getvalue())
-    assert renders == [pytest.approx(200 / 72)]
+    assert renders == [pytest.approx(300 / 72)]
     assert_bar_on_top(image)
 
 
 def test_a_fax_page_of_one_bit_pixels_is_read_from_its_own_pixels(renders) -> None:
     buffer = io.BytesIO()
-    sheet(200, "1").save(buffer, format="PDF", resolution=200)  # CCITT G4, as fax gateways
+    sheet(300, "1").save(buffer, format="PDF", resolution=300)  # CCITT G4, as fax gateways
     assert_bar_on_top(read(buffer.getvalue()))
     assert renders == []
 
@@ -109,17 +108,17 @@ def test_a_fax_page_of_one_bit_pixels_is_read_from_its_own_pixels(renders) -> No
 def test_an_image_mask_is_rendered_so_its_ink_stays_black(renders) -> None:
     # A stencil: 0 = paint with the fill colour (black), 1 = leave the page as it is.
     # pdfium decodes its bits as gray pixels the other way round.
-    width, height = 1700, 2200
+    width, height = 2550, 3300
     data = one_image_page(
         b"/Width %d /Height %d /ImageMask true /BitsPerComponent 1" % (width, height),
         bar_pixels(width, height),
     )
     assert_bar_on_top(read(data))
-    assert renders == [pytest.approx(200 / 72)]
+    assert renders == [pytest.approx(300 / 72)]
 
 
 def test_an_inverting_decode_array_is_rendered_as_drawn(renders) -> None:
-    width, height = 1700, 2200
+    width, height = 2550, 3300
     inverted = bytes(255 - b for b in bar_pixels(width, height))
     data = one_image_page(
         b"/Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 1 /Decode [1 0]"
@@ -127,24 +126,24 @@ def test_an_inverting_decode_array_is_rendered_as_drawn(renders) -> None:
         inverted,
     )
     assert_bar_on_top(read(data))
-    assert renders == [pytest.approx(200 / 72)]
+    assert renders == [pytest.approx(300 / 72)]
 
 
 def test_a_turned_page_is_rendered_upright_as_a_viewer_shows_it(renders) -> None:
-    width, height = 1700, 2200
+    width, height = 2550, 3300
     data = one_image_page(
         b"/Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 1" % (width, height),
         bar_pixels(width, height),
         page_extra=b"/Rotate 90 ",
     )
     image = read(data)
-    assert renders == [pytest.approx(200 / 72)]
-    assert image.size == pytest.approx((2200, 1700), abs=1)  # landscape, as displayed
+    assert renders == [pytest.approx(300 / 72)]
+    assert image.size == pytest.approx((3300, 2550), abs=1)  # landscape, as displayed
     assert image.getpixel((image.width * 7 // 8, image.height // 2)) < 64  # the bar: right
 
 
 def test_a_page_with_more_than_its_scan_is_rendered_whole(renders) -> None:
-    scan = io.BytesIO(scanned_pdf(sheet(200), dpi=200))
+    scan = io.BytesIO(scanned_pdf(sheet(300), dpi=300))
     document = pdfium.PdfDocument(scan)
     page = document[0]
     stamp = pdfium.PdfImage.new(document)
@@ -153,21 +152,13 @@ def test_a_page_with_more_than_its_scan_is_rendered_whole(renders) -> None:
     page.insert_obj(stamp)
     page.gen_content()
     with pdf_raster.page_image(page, 0) as image:
-        # The stamp: 36 pt square at (500, 20) pt from the bottom left, at 200 dpi.
-        assert image.getpixel((round(518 * 200 / 72), image.height - round(38 * 200 / 72))) < 64
-    assert renders == [pytest.approx(200 / 72)]
+        # The stamp: 36 pt square at (500, 20) pt from the bottom left, at 300 dpi.
+        assert image.getpixel((round(518 * 300 / 72), image.height - round(38 * 300 / 72))) < 64
+    assert renders == [pytest.approx(300 / 72)]
 
 
-def test_a_page_without_a_measurable_image_is_read_at_300_dpi() -> None:
-    document = pdfium.PdfDocument(image_page_pdf(595, 842))
-    assert pdf_raster.scan_render_dpi(document[0]) == 200  # 8 px stretched over A4: floored
-    blank = pdfium.PdfDocument.new()
-    assert pdf_raster.scan_render_dpi(blank.new_page(595, 842)) == pdf_raster.RENDER_DPI
-
-
-def test_render_scale_is_the_dpi_asked_within_the_pixel_bounds() -> None:
+def test_render_scale_is_300_dpi_within_the_pixel_bounds() -> None:
     assert pdf_raster.render_scale(595, 842) == pytest.approx(300 / 72)  # A4
-    assert pdf_raster.render_scale(595, 842, dpi=200) == pytest.approx(200 / 72)
     a0 = pdf_raster.render_scale(2384, 3370)  # A0: bounded by pixels, still over 100 dpi
     assert 2384 * 3370 * a0**2 <= pdf_raster.MAX_RENDER_PIXELS * 1.0001
     with pytest.raises(DocumentError):
