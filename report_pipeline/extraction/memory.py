@@ -11,9 +11,11 @@ millisecond, against a second or more of OCR per page.
 Trimming cannot return free memory that smaller live allocations (tesseract's,
 Python's) sit between, so a process that reads pages also fixes glibc's mmap
 threshold (`keep_page_buffers_out_of_the_heap`): page-sized buffers are then
-always mapped apart from the heap and unmapped when freed. Measured on a week of
-300 dpi scanned pages: the process tree's peak went from 596 to 543 MB, in the
-same time.
+always mapped apart from the heap and unmapped when freed. Fixing it also stops
+glibc raising the trim threshold with it, so that is set too: at its 128 KB
+default the heap's top is given back and taken again at every large free (text
+layer pages took 8 ms instead of 5). Measured on a week of 300 dpi scanned
+pages: the process tree's peak went from 596-609 to 534 MB, in the same time.
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ import ctypes
 from collections.abc import Callable
 from functools import lru_cache
 
-# Allocations of this size or more are mapped apart from the heap. Setting it also
-# stops glibc from raising the threshold after the first large free.
+# Allocations of this size or more are mapped apart from the heap; free memory at
+# the heap's top is kept up to twice that (malloc_trim still returns it per page).
 LARGE_BUFFER_BYTES = 4 * 1024 * 1024
-_M_MMAP_THRESHOLD = -3  # mallopt parameter, malloc.h
+_M_MMAP_THRESHOLD = -3  # mallopt parameters, malloc.h
+_M_TRIM_THRESHOLD = -1
 
 
 @lru_cache(maxsize=1)
@@ -46,7 +49,11 @@ def _malloc_trim() -> Callable[[int], int] | None:
 def keep_page_buffers_out_of_the_heap() -> bool:
     """Map buffers of LARGE_BUFFER_BYTES or more apart from the heap; False where not glibc."""
     libc = _glibc()
-    return libc is not None and libc.mallopt(_M_MMAP_THRESHOLD, LARGE_BUFFER_BYTES) == 1
+    return (
+        libc is not None
+        and libc.mallopt(_M_MMAP_THRESHOLD, LARGE_BUFFER_BYTES) == 1
+        and libc.mallopt(_M_TRIM_THRESHOLD, 2 * LARGE_BUFFER_BYTES) == 1
+    )
 
 
 def release_freed_memory() -> None:
