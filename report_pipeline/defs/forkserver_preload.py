@@ -26,8 +26,6 @@ from 80 MB to 2 MB).
 import contextlib
 import gc
 import importlib
-import os
-from pathlib import Path
 
 import yaml
 
@@ -35,6 +33,7 @@ import report_pipeline.definitions  # noqa: F401
 import report_pipeline.extraction.ocr  # noqa: F401
 import report_pipeline.extraction.pdf  # noqa: F401
 import report_pipeline.extraction.word  # noqa: F401
+from report_pipeline.settings import load_settings
 
 # What a step process imports to run at all (seen in sys.modules of a step): the
 # instance, its storage, the compute-log and IO managers. Internal module names, so
@@ -69,9 +68,8 @@ def instance_modules() -> list[str]:
     In production that is the S3 compute-log manager (boto3: ~10 MB a step) and
     dagster-postgres; each step would otherwise import its own copy.
     """
-    path = Path(os.environ.get("DAGSTER_HOME") or ".") / "dagster.yaml"
     try:
-        config = yaml.safe_load(path.read_text())
+        config = yaml.safe_load((load_settings().dagster_home / "dagster.yaml").read_text())
     except (OSError, ValueError, yaml.YAMLError):
         return []  # the instance itself reports a missing or broken file
     if not isinstance(config, dict):
