@@ -90,7 +90,6 @@ def _warm_up() -> None:
     from report_pipeline.defs.runs import email_job_def, weekly_report_job_def
     from report_pipeline.deid import vocabulary
     from report_pipeline.extraction.engines import default_engine
-    from report_pipeline.settings import load_settings
 
     for name in (*STEP_RUNTIME_MODULES, *instance_modules()):
         with contextlib.suppress(ImportError):
