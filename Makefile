@@ -6,7 +6,7 @@ export REPORT_PIPELINE_HOME ?= $(CURDIR)/var
 export DAGSTER_HOME ?= $(REPORT_PIPELINE_HOME)/dagster
 PYTEST_ARGS ?=
 
-.PHONY: install tesseract pdf-tools bench-corpus test-services dagster-home demo lint test test-fast ui validate bench clean
+.PHONY: install tesseract pdf-tools bench-corpus test-services dagster-home demo lint docs test test-fast ui validate bench clean
 
 install: $(VENV)/.installed
 
@@ -109,3 +109,6 @@ bench: install tesseract pdf-tools bench-corpus
 
 clean:
 	rm -rf var
+
+docs: install
+	$(BIN)/python -m report_pipeline.tooling.config_docs

@@ -1,4 +1,4 @@
-"""The layering the README promises, checked on the real import graph."""
+"""The layering docs/architecture.md promises, checked on the real import graph."""
 
 from __future__ import annotations
 

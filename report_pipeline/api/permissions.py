@@ -1,7 +1,7 @@
 """Who may call what: the endpoint x role table, in one place.
 
 The API enforces exactly this table (deny by default: a route missing here is
-refused to everyone), and the README's table is rendered from it.
+refused to everyone), and the table in docs/api.md is rendered from it.
 """
 
 from __future__ import annotations

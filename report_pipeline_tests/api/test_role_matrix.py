@@ -1,4 +1,4 @@
-"""Every cell of the README's endpoint x role table, checked against the running app."""
+"""Every cell of docs/api.md's endpoint x role table, checked against the running app."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from report_pipeline.appdb.reports import request_report
 from report_pipeline.appdb.store import ReportResult
 from report_pipeline_tests.api.conftest import ROLES, auth, past_week
 
-README = Path(__file__).parents[2] / "README.md"
+README = Path(__file__).parents[2] / "docs" / "api.md"
 OWN_ADDRESS = "own@example.com"
 PUBLIC = PUBLIC_ROUTES | {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 

@@ -310,7 +310,7 @@ def _message(recipient: str):
     )
 
 
-# --- 7. what the README says about connections -------------------------------------------------
+# --- 7. what docs/delivery.md says about connections--------------------------------------------
 
 
 def test_one_connection_serves_the_whole_run_across_batches_and_retry_waits(

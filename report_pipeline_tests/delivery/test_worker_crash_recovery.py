@@ -47,7 +47,7 @@ def start_worker(url: str, port: int, crash: str | None = None) -> subprocess.Po
     """The worker that will be killed leases for 4 s, so the others take its rows back
     soon; the survivors for 30 s. Leases far shorter than a message can take on a
     loaded machine would let a live sender's row be taken back mid-send: a slow
-    sender's duplicate, not a crash's (README: keep the lease well above a send)."""
+    sender's duplicate, not a crash's (docs/delivery.md: keep the lease well above a send)."""
     return subprocess.Popen(
         [sys.executable, "-m", "report_pipeline_tests.delivery.worker_child", url, str(port)]
         + ([crash] if crash else []),

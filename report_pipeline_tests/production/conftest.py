@@ -1,7 +1,7 @@
 """The production configuration on real services: PostgreSQL, S3 (moto server), MongoDB.
 
 `production` sets the environment exactly as a deployment would (see the
-README's "Production and scaling") and gives the instance home with
+docs/deployment.md, "Production and scaling") and gives the instance home with
 deploy/dagster.yaml in it; the catalog is embedded unless a test asks for
 `mongo_catalog` (mongomock in-process, or REPORT_PIPELINE_TEST_MONGO_URI).
 """
