@@ -197,7 +197,7 @@ VARIABLES: dict[str, Variable] = {
         "ocr",
         default="`auto`",
         allowed="`auto`, `tesserocr`, `cli`, `textract`",
-        meaning="`auto` (tesserocr when installed, model kept loaded per process), `tesserocr`, `cli` (one `tesseract` process per image) or `textract` (AWS Textract, see [Scans](#scans-turned-skewed-faxed-photos-languages))",
+        meaning="`auto` (tesserocr when installed, model kept loaded per process), `tesserocr`, `cli` (one `tesseract` process per image) or `textract` (AWS Textract, see [Scans](scans.md#scans-turned-skewed-faxed-photos-languages))",
     ),
     "REPORT_PIPELINE_OCR_LANGUAGES": Variable(
         "ocr",
@@ -239,7 +239,7 @@ VARIABLES: dict[str, Variable] = {
         "documents",
         default="`16`",
         allowed="whole number ≥ 1",
-        meaning="work per feature batch (one step each), in scanned pages: a page image counts 1, a text note about 0.002 (plus 1 per 20 MB), a PDF its pages needing OCR (text-layer pages 0.005; see [Pages as the unit of work](#pages-as-the-unit-of-work)), so notes share steps; batches come in full waves of one per CPU, and documents already in the feature cache go into one extra batch",
+        meaning="work per feature batch (one step each), in scanned pages: a page image counts 1, a text note about 0.002 (plus 1 per 20 MB), a PDF its pages needing OCR (text-layer pages 0.005; see [Pages as the unit of work](scans.md#pages-as-the-unit-of-work)), so notes share steps; batches come in full waves of one per CPU, and documents already in the feature cache go into one extra batch",
     ),
     "REPORT_PIPELINE_MAX_DOCUMENT_BYTES": Variable(
         "documents",
