@@ -286,12 +286,6 @@ def _link_ttl(text: str) -> int:
     return seconds
 
 
-def _http_url(text: str) -> str:
-    if not text.startswith(("https://", "http://")):
-        raise ValueError("expected an http(s) URL")
-    return text.rstrip("/")
-
-
 def _long_secret(text: str) -> str:
     if len(text) < 32:
         raise ValueError("use at least 32 characters")

@@ -237,7 +237,8 @@ def report_charts(data: ReportData) -> dict[str, tuple[str, bytes]]:
     """The report's charts by name, as (alt text, PNG bytes).
 
     The alt text says what the chart shows in words (a screen reader reads it);
-    raw terms are not charted: they may carry patient data (issue 13's filter).
+    raw terms are not charted: they may carry patient data (only allow-listed
+    terms reach here, see aggregate.py).
     """
 
     def col(frame: pl.DataFrame, name: str) -> list[Any]:

@@ -1,7 +1,8 @@
 """Lay out the weekly report as a PDF with fpdf2.
 
 DejaVu fonts shipped with matplotlib are embedded so customer names, reasons
-and terms in any script DejaVu covers render instead of turning into '?'.
+and terms in any script DejaVu covers render instead of turning into '?'
+(parsing and subsetting them once: report/fonts.py).
 
 Text is wrapped here and placed with ``FPDF.text``: fpdf2's ``multi_cell`` and
 ``table`` re-measure every line per character and took seconds on a week with
@@ -10,28 +11,28 @@ a few hundred failures, far over the render budget.
 
 from __future__ import annotations
 
-import copy
-import functools
 import io
-import os
 import struct
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-import matplotlib
 import polars as pl
-from fontTools.ttLib import TTFont
 from fpdf import FPDF
 
 from report_pipeline.deid import sanitize_reason, showable_terms
 from report_pipeline.report.aggregate import NO_TEXT_REASON, NO_TRIAL, ReportData
 from report_pipeline.report.causes import CAUSES
+from report_pipeline.report.fonts import (
+    FONT,
+    font_codepoints,
+    install_fonts,
+    remember_subsets,
+    reserve_common_glyphs,
+    use_cached_subsets,
+)
 from report_pipeline.report.trends import TrendPoint
 
-FONT = "DejaVu"
-FONT_DIR = os.path.join(matplotlib.get_data_path(), "fonts/ttf/")
-FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 MARGIN = 15.0
 PT = 25.4 / 72  # mm per point
 PAD = 1.2  # mm inside table cells
@@ -41,11 +42,6 @@ LANGUAGE = "en"
 UP, DOWN, SAME = "\u25b2", "\u25bc", "\u25b6"  # arrows DejaVu has
 GOOD, BAD, NEUTRAL = (34, 120, 60), (180, 50, 40), (90, 90, 90)
 SHOW_COMMAND = "report-pipeline documents show ID"
-SUBSET_CACHE_SIZE = 64
-# Printable ASCII and the symbols the layout itself prints (arrows, bullet, ellipsis).
-COMMON_CHARS = "".join(map(chr, range(0x21, 0x7F))) + "·•…▲▼▶"
-# (font file, glyph names) -> the font subset fpdf2 embedded for exactly those glyphs
-_SUBSETS: dict[tuple[str, frozenset[str]], tuple[bytes, tuple[str, ...]]] = {}
 # (style, size) -> character -> width in mm, measured once per process
 _WIDTHS: dict[tuple[str, float], dict[str, float]] = {}
 
@@ -61,8 +57,7 @@ class ReportPDF(FPDF):
         self.set_auto_page_break(True, margin=MARGIN + 5)
         # Parsing the two DejaVu files costs more than laying out a small report;
         # a week renders one report per customer, so they are parsed once per process.
-        for _style, template in _parsed_fonts().items():
-            self.fonts[template.fontkey] = _fresh_copy(template)
+        install_fonts(self.fonts)
 
     def output(self, *args: Any, **kwargs: Any) -> Any:
         """The PDF; a font subset already made for the same glyphs is embedded from the cache.
@@ -73,24 +68,9 @@ class ReportPDF(FPDF):
         subset again (to the same glyphs) and the cached bytes are what is
         embedded: the same bytes as without the cache (report/test_pdf_fonts.py).
         """
-        made = {}
-        for font in self.fonts.values():
-            key = (font.ttffile, frozenset(font.subset.get_all_glyph_names()))
-            cached = _SUBSETS.get(key)
-            if cached is None:
-                made[key] = font.ttfont
-            else:
-                font.ttfont = _CachedSubset(*cached)
+        made = use_cached_subsets(self.fonts)
         out = super().output(*args, **kwargs)
-        if len(_SUBSETS) + len(made) > SUBSET_CACHE_SIZE:
-            _SUBSETS.clear()  # a bound, not an LRU: weeks seldom have this many glyph sets
-        _SUBSETS.update(
-            {
-                key: saved
-                for key, ttfont in made.items()
-                if (saved := getattr(ttfont, "saved", None))
-            }
-        )
+        remember_subsets(made)
         return out
 
     def reserve_glyphs(self) -> None:
@@ -99,9 +79,7 @@ class ReportPDF(FPDF):
         Reports then differ in their glyph sets only when they print rarer
         characters, so most reuse a cached subset (see output); a few KB more a PDF.
         """
-        for font in self.fonts.values():
-            for char in COMMON_CHARS:
-                font.subset.pick(ord(char))
+        reserve_common_glyphs(self.fonts)
 
     def footer(self) -> None:
         self.set_y(-MARGIN)
@@ -155,75 +133,6 @@ class ReportPDF(FPDF):
     def ensure_space(self, height: float) -> None:
         if self.get_y() + height > self.page_break_trigger:
             self.add_page()
-
-
-class _RecordingTTFont(TTFont):
-    """A TTFont that keeps the bytes it saved: fpdf2 saves a font once, as its subset."""
-
-    saved: tuple[bytes, tuple[str, ...]] | None = None  # the file and its glyph names
-
-    def save(self, file: Any, reorderTables: bool | None = True) -> None:  # noqa: N803
-        super().save(file, reorderTables)
-        if isinstance(file, io.BytesIO):
-            self.saved = (file.getvalue(), tuple(self.getGlyphOrder()))
-
-
-class _CachedSubset(TTFont):
-    """A subset made earlier for the same glyphs, embedded as those bytes again.
-
-    fpdf2 runs the fontTools subsetter on every embedded font; re-subsetting
-    even a small subset decompiles and recompiles its outlines. This font shows
-    the subsetter no table, so it has nothing to do, keeps its glyph order (the
-    glyph ids fpdf2 maps the text to) and saves its stored bytes. The result is
-    byte-identical to fpdf2's own subsetting (report/test_pdf_fonts.py).
-    """
-
-    def __init__(self, subset: bytes, glyph_order: tuple[str, ...]) -> None:
-        super().__init__(io.BytesIO(subset), recalcTimestamp=False, lazy=True)
-        self.subset_bytes = subset
-        self.glyphOrder = list(glyph_order)  # the names; the embedded file keeps none
-        self.ids = {name: index for index, name in enumerate(glyph_order)}
-
-    def keys(self) -> list[str]:
-        return ["GlyphOrder"]
-
-    def __contains__(self, tag: object) -> bool:
-        return tag == "GlyphOrder"
-
-    def setGlyphOrder(self, glyphOrder: list[str]) -> None:  # noqa: N802, N803
-        pass  # the subsetter sets the order it kept: the same glyphs, already in order
-
-    def getGlyphID(self, glyphName: str) -> int:  # noqa: N802, N803
-        return self.ids[glyphName]
-
-    def save(self, file: Any, reorderTables: bool | None = True) -> None:  # noqa: N803
-        file.write(self.subset_bytes)
-
-
-@functools.lru_cache(maxsize=1)
-def _parsed_fonts() -> dict[str, Any]:
-    """The DejaVu fonts as `FPDF.add_font` makes them, in the same order (same ids)."""
-    scratch = FPDF()
-    for style, name in FONT_FILES.items():
-        scratch.add_font(FONT, style, os.path.join(FONT_DIR, name))
-    return dict(zip(FONT_FILES, scratch.fonts.values(), strict=False))
-
-
-def _fresh_copy(template: Any) -> Any:
-    """The parsed font with this document's own state: glyph subset and font file.
-
-    Metrics (widths, cmap, descriptor) are shared read-only; the fontTools
-    object is reopened lazily because writing the PDF subsets it in place.
-    """
-    from fpdf.fonts import SubsetMap
-
-    font = copy.copy(template)
-    font.ttfont = _RecordingTTFont(template.ttffile, recalcTimestamp=False, lazy=True)
-    font.subset = SubsetMap(font)
-    font.missing_glyphs = []
-    font.biggest_size_pt = 0
-    font._hbfont = None
-    return font
 
 
 # A chart is a PNG with its alt text (matplotlib, the `all` report) or a function
@@ -280,17 +189,8 @@ def displayable(text: str) -> str:
     """
     if text.isascii():
         return text
-    known = _font_codepoints()
+    known = font_codepoints()
     return "".join(c if ord(c) in known else f"[U+{ord(c):04X}]" for c in text)
-
-
-@functools.lru_cache(maxsize=1)
-def _font_codepoints() -> frozenset[int]:
-    sets = []
-    for name in FONT_FILES.values():
-        with TTFont(os.path.join(FONT_DIR, name), lazy=True) as font:
-            sets.append(set(font["cmap"].getBestCmap()))
-    return frozenset(set.intersection(*sets))
 
 
 def fmt_int(value: Any) -> str:

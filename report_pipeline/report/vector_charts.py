@@ -2,7 +2,7 @@
 
 A week renders one report per customer. Their matplotlib PNGs (a figure, a
 raster draw, a PNG encode and a decode into the PDF per chart) were most of a
-customer PDF's cost (BENCHMARKS.md, issue 12). Bars, lines and labels drawn
+customer PDF's cost (measured in BENCHMARKS.md). Bars, lines and labels drawn
 with fpdf2 cost about a millisecond a chart, stay sharp at any zoom and their
 labels are real text a reader can search and a screen reader can read. The
 `all` report keeps its matplotlib charts (report/charts.py).
