@@ -50,14 +50,12 @@ def services() -> Services:
 @contextmanager
 def local_instance() -> Iterator[DagsterInstance]:
     """The Dagster instance under DAGSTER_HOME, so CLI runs show in the UI."""
-    from dagster import DagsterInstance
-
-    from report_pipeline.defs.runs import ensure_dagster_home
+    from report_pipeline.defs.runs import ensure_dagster_home, get_instance
 
     settings = load_settings()
     ensure_dagster_home(settings)
     try:
-        instance = DagsterInstance.get()
+        instance = get_instance(settings.dagster_home)
     except Exception as error:  # e.g. its PostgreSQL is down: one line, not Dagster's traceback
         raise UserError(
             f"cannot open the Dagster instance ({settings.dagster_home / 'dagster.yaml'}):"
