@@ -110,7 +110,8 @@ class AppStore:
             with self.engine.begin() as connection:
                 if connection.dialect.name == "postgresql":
                     # Two first starts at once migrate one after the other, not interleaved.
-                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+                    lock = text("SELECT pg_advisory_xact_lock(:key)")
+                    connection.execute(lock, {"key": MIGRATION_LOCK})
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
 

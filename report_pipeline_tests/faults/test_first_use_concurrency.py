@@ -105,9 +105,7 @@ def test_first_starts_at_once_on_sqlite(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_first_starts_at_once_on_postgresql_app_database(
-    tmp_path: Path, postgres_url: str
-) -> None:
+def test_first_starts_at_once_on_postgresql_app_database(tmp_path: Path, postgres_url: str) -> None:
     """`report-pipeline db upgrade` from several hosts at once: one migrates, the others wait."""
     env = _environment(tmp_path / "state", postgres_url)
 
