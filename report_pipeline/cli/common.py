@@ -59,10 +59,17 @@ def local_instance() -> Iterator[DagsterInstance]:
     except Exception as error:  # e.g. its PostgreSQL is down: one line, not Dagster's traceback
         raise UserError(
             f"cannot open the Dagster instance ({settings.dagster_home / 'dagster.yaml'}):"
-            f" {root_cause(error)}"
+            f" {root_cause(error)}{_repair_hint(error)}"
         ) from None
     with instance:
         yield instance
+
+
+def _repair_hint(error: BaseException) -> str:
+    """Two version heads: a state broken by interleaved first starts, which no retry heals."""
+    if "more than one head" in str(error) or "more than one head" in root_cause(error):
+        return "; run `report-pipeline doctor`: it names the broken store and its repair"
+    return ""
 
 
 def root_cause(error: BaseException) -> str:

@@ -36,3 +36,27 @@ def sqlite_directory(url: str) -> Path | None:
         return None
     path = url.split("///", 1)[-1]
     return Path(path).parent if path and path != ":memory:" else None
+
+
+def version_table_problems(directories: list[Path]) -> list[str]:
+    """One line per SQLite store under `directories` whose version table names several
+    revisions: the trace of creations that interleaved, which no later start can open."""
+    lines = []
+    files = {path.resolve() for d in directories if d.is_dir() for path in d.rglob("*")}
+    for database in sorted(files):
+        if database.suffix in {".db", ".sqlite3"}:
+            rows = _version_rows(database)
+            if len(rows) > 1:
+                lines.append(f"{database}: version table has {len(rows)} heads ({', '.join(rows)})")
+    return lines
+
+
+def _version_rows(database: Path) -> list[str]:
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+            rows = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+    except sqlite3.Error:
+        return []  # not a migrated store
+    return sorted(row[0] for row in rows)
