@@ -18,16 +18,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report-id", type=int, default=None)
     args = parser.parse_args(argv)
 
-    from dagster import DagsterInstance, execute_job, reconstructable
+    from dagster import execute_job, reconstructable
 
     from report_pipeline.appdb.reports import RunState, apply_run_state
-    from report_pipeline.defs.runs import email_job_def, weekly_report_job_def
+    from report_pipeline.defs.runs import email_job_def, get_instance, weekly_report_job_def
     from report_pipeline.resources.connections import open_services
     from report_pipeline.settings import load_settings
 
     job = weekly_report_job_def if args.job == WEEKLY_REPORT_JOB else email_job_def
     tags = {**run_tags(args.week, args.force), LAUNCH_TAG: args.launch_id}
-    with DagsterInstance.get() as instance:
+    with get_instance(load_settings().dagster_home) as instance:
         result = execute_job(
             reconstructable(job),
             instance,

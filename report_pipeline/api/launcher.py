@@ -158,7 +158,11 @@ class EmbeddedRunLauncher:
         from dagster import DagsterInstance
         from dagster._core.instance.ref import InstanceRef
 
-        return DagsterInstance.from_ref(InstanceRef.from_dir(str(self.settings.dagster_home)))
+        from report_pipeline.storage.first_use import first_use_lock
+
+        home = self.settings.dagster_home
+        with first_use_lock(home):  # a first start creates the storage: one process at a time
+            return DagsterInstance.from_ref(InstanceRef.from_dir(str(home)))
 
     def _wait_for_run(
         self, instance, launch_id: str, process: subprocess.Popen, log_path: Path

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event, select, update
+from sqlalchemy import create_engine, event, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from report_pipeline.appdb.schema import Delivery, Report, Subscriber
 from report_pipeline.appdb.scopes import ALL
 from report_pipeline.private_files import private_file
+from report_pipeline.storage.first_use import first_use_lock, sqlite_directory
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 DELIVERY_SENT = "sent"
+MIGRATION_LOCK = 0x5265706F7274  # the advisory lock key of the app schema's migration
 
 
 def utcnow() -> datetime:
@@ -76,7 +79,6 @@ def schema_head() -> str | None:
 def database_revision(engine: Engine) -> str | None:
     """The database's migration (None: never migrated); raises when it does not answer."""
     from alembic.runtime.migration import MigrationContext
-    from sqlalchemy import text
 
     with engine.connect() as connection:
         connection.execute(text("SELECT 1"))
@@ -103,9 +105,15 @@ class AppStore:
         """Bring the schema to the newest migration (idempotent)."""
         config = alembic_config()
         config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
-        with self.engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        directory = sqlite_directory(self.url)
+        with first_use_lock(directory) if directory else nullcontext():
+            with self.engine.begin() as connection:
+                if connection.dialect.name == "postgresql":
+                    # Two first starts at once migrate one after the other, not interleaved.
+                    lock = text("SELECT pg_advisory_xact_lock(:key)")
+                    connection.execute(lock, {"key": MIGRATION_LOCK})
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
 
     def require_current_schema(self) -> None:
         """Raise SchemaOutdated unless the database is at this code's newest migration."""

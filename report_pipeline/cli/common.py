@@ -50,21 +50,26 @@ def services() -> Services:
 @contextmanager
 def local_instance() -> Iterator[DagsterInstance]:
     """The Dagster instance under DAGSTER_HOME, so CLI runs show in the UI."""
-    from dagster import DagsterInstance
-
-    from report_pipeline.defs.runs import ensure_dagster_home
+    from report_pipeline.defs.runs import ensure_dagster_home, get_instance
 
     settings = load_settings()
     ensure_dagster_home(settings)
     try:
-        instance = DagsterInstance.get()
+        instance = get_instance(settings.dagster_home)
     except Exception as error:  # e.g. its PostgreSQL is down: one line, not Dagster's traceback
         raise UserError(
             f"cannot open the Dagster instance ({settings.dagster_home / 'dagster.yaml'}):"
-            f" {root_cause(error)}"
+            f" {root_cause(error)}{_repair_hint(error)}"
         ) from None
     with instance:
         yield instance
+
+
+def _repair_hint(error: BaseException) -> str:
+    """Two version heads: a state broken by interleaved first starts, which no retry heals."""
+    if "more than one head" in str(error) or "more than one head" in root_cause(error):
+        return "; run `report-pipeline doctor`: it names the broken store and its repair"
+    return ""
 
 
 def root_cause(error: BaseException) -> str:

@@ -98,9 +98,10 @@ class _EventReader:
     """Reads the events of runs started after ``since`` from the Dagster instance."""
 
     def __init__(self, since: float) -> None:
-        from dagster import DagsterInstance
+        from report_pipeline.defs.runs import get_instance
+        from report_pipeline.settings import load_settings
 
-        self.instance = DagsterInstance.get()
+        self.instance = get_instance(load_settings().dagster_home)
         self.since = since
         self.cursors: dict[str, str | None] = {}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from dagster import DagsterInstance, JobDefinition, execute_job, reconstructable
 
@@ -43,6 +44,14 @@ def ensure_dagster_home(settings: Settings) -> None:
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     set_process_variable("DAGSTER_HOME", str(home))
+
+
+def get_instance(dagster_home: Path) -> DagsterInstance:
+    """DagsterInstance.get(), with a first creation of its storage serialized across processes."""
+    from report_pipeline.storage.first_use import first_use_lock
+
+    with first_use_lock(dagster_home):
+        return DagsterInstance.get()
 
 
 @dataclass(frozen=True)

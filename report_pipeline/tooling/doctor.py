@@ -563,6 +563,21 @@ def check_security(settings: Settings) -> list[Finding]:
     return findings
 
 
+def check_first_use_state(settings: Settings) -> list[Finding]:
+    """Stores left inconsistent by first starts that interleaved (before they were serialized)."""
+    from report_pipeline.storage.first_use import version_table_problems
+
+    found = version_table_problems([settings.dagster_home, settings.home])
+    if not found:
+        return []  # nothing to report on a healthy state, as the security check
+    fix = (
+        "these stores were never usable (their first creation failed): stop every"
+        " report-pipeline process, move the named files aside and run the command again;"
+        " one with history: keep one row in its alembic_version and run `dagster instance migrate`"
+    )
+    return [problem("state version tables", line, fix) for line in found]
+
+
 CHECKS: tuple[Callable[[Settings], list[Finding]], ...] = (
     check_object_store,
     check_catalog,
@@ -573,6 +588,7 @@ CHECKS: tuple[Callable[[Settings], list[Finding]], ...] = (
     check_send_rate,
     check_unsubscribe,
     check_security,
+    check_first_use_state,
 )
 
 
