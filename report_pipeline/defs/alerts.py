@@ -17,20 +17,19 @@ from dagster import (
 
 from report_pipeline.names import PARTITION_TAG
 from report_pipeline.pipeline.alerts import (
-    deadline_hours,
-    operator_emails,
     operator_message,
     overdue_reason,
     run_failure_message,
-    ui_url,
 )
 from report_pipeline.resources.configurable import AppDatabaseResource, MailerResource
+from report_pipeline.settings import load_settings
 
 
 @run_failure_sensor(minimum_interval_seconds=30, default_status=DefaultSensorStatus.RUNNING)
 def operator_alert_on_run_failure(context: RunFailureSensorContext, mailer: MailerResource):
     """One mail per failed run (the sensor's cursor never shows a run twice)."""
-    recipients = operator_emails()
+    settings = load_settings()
+    recipients = list(settings.operator_emails)
     if not recipients:
         context.log.warning("run failed but REPORT_PIPELINE_OPERATOR_EMAILS is empty")
         return
@@ -41,7 +40,7 @@ def operator_alert_on_run_failure(context: RunFailureSensorContext, mailer: Mail
         run.job_name,
         run.tags.get(PARTITION_TAG),
         error,
-        ui_url(),
+        settings.ui_url,
         mailer.sender,
         recipients,
     )
@@ -67,14 +66,15 @@ def report_deadline_sensor(
     mailer: MailerResource,
 ):
     """Mail operators once per week whose report or emails are not done by the deadline."""
+    settings = load_settings()
     now = datetime.now(UTC)
-    reason = overdue_reason(app_database.open(), now, deadline_hours())
+    reason = overdue_reason(app_database.open(), now, settings.deadline_hours)
     if reason is None:
         return SkipReason("the last closed week is on time")
     week, text = reason
     if context.cursor == week.isoformat():
         return SkipReason(f"week {week} already reported overdue")
-    recipients = operator_emails()
+    recipients = list(settings.operator_emails)
     if recipients:
         with mailer.open() as outgoing:
             outgoing.send(

@@ -26,6 +26,7 @@ from report_pipeline.pipeline.dead_letters import dead_letters, format_table, we
 from report_pipeline.pipeline.features import read_week_features
 from report_pipeline.pipeline.manifest import read_manifest
 from report_pipeline.resources.configurable import AppDatabaseResource, ObjectStoreResource
+from report_pipeline.settings import load_settings
 from report_pipeline.weeks import parse_week
 
 # Partitioned asset checks are "preview" in Dagster 1.13; the warning would reach
@@ -52,7 +53,7 @@ def weekly_report_completeness(
     report = app.latest_report(week)
     total = (report.documents_total or 0) if report else 0
     failed = (report.documents_failed or 0) if report else 0
-    threshold = gate.max_failed_share()
+    threshold = load_settings().max_failed_share
     held = gate.emails_held(app, week)
     metadata = {
         "documents_total": total,

@@ -86,7 +86,7 @@ def weekly_report(
     except CountsDoNotAddUp as error:  # a retry would read the same files again
         raise Failure(str(error), allow_retries=False) from None
     letters = dead_letters(entries, results)
-    threshold = gate.max_failed_share()
+    threshold = load_settings().max_failed_share
     # The creation date comes from the data: an unchanged week renders the same bytes.
     scopes = publish_scopes(
         store,

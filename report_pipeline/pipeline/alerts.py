@@ -9,21 +9,8 @@ from email.utils import formatdate
 
 from report_pipeline import weeks
 from report_pipeline.appdb.store import AppStore
-from report_pipeline.settings import load_settings
 
 DONE_DELIVERY = {"sent", "suppressed"}
-
-
-def operator_emails() -> list[str]:
-    return list(load_settings().operator_emails)
-
-
-def ui_url() -> str:
-    return load_settings().ui_url
-
-
-def deadline_hours() -> float:
-    return load_settings().deadline_hours
 
 
 def operator_message(

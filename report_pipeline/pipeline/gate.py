@@ -15,11 +15,6 @@ from report_pipeline.appdb.store import AppStore
 from report_pipeline.settings import load_settings
 
 
-def max_failed_share() -> float:
-    """REPORT_PIPELINE_MAX_FAILED_SHARE (a fraction, 0.10 = 10%)."""
-    return load_settings().max_failed_share
-
-
 def mail_empty_weeks() -> bool:
     return load_settings().mail_empty_weeks
 

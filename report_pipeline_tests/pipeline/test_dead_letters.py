@@ -20,6 +20,7 @@ from report_pipeline.pipeline.features import read_week_features
 from report_pipeline.pipeline.manifest import read_manifest
 from report_pipeline.resources.build import build_resources
 from report_pipeline.resources.connections import open_services
+from report_pipeline.settings import load_settings
 from report_pipeline.tooling.samples import broken_png
 
 WEEK = date(2024, 3, 4)
@@ -183,4 +184,4 @@ def test_hold_reason_threshold(total: int, failed: int, held: bool) -> None:
 def test_the_threshold_must_be_a_fraction(monkeypatch) -> None:
     monkeypatch.setenv("REPORT_PIPELINE_MAX_FAILED_SHARE", "15")
     with pytest.raises(ValueError, match="fraction"):
-        gate.max_failed_share()
+        load_settings()
