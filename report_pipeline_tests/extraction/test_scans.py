@@ -146,7 +146,8 @@ def test_a_200_frame_fax_is_read_up_to_the_cap_and_says_so(fake_ocr) -> None:
 
 def test_a_standard_mode_fax_is_stretched_to_square_pixels(fake_ocr, monkeypatch) -> None:
     seen = []
-    monkeypatch.setattr(ocr, "binarize", lambda gray: seen.append(gray.size) or gray)
+    # The 1-bit page reaches tesseract as it is (never thresholded again), only squared.
+    monkeypatch.setattr(ocr, "_prepared", lambda gray, path: seen.append(gray.size) or gray)
     fax = Image.new("1", (1728, 1100), 1)
     words = Image.open(io.BytesIO(samples.scanned_page_png("Dosage 5 mg", width=1600)))
     fax.paste(words.convert("1"), (40, 400))
@@ -214,9 +215,9 @@ def test_a_missing_language_is_a_dead_letter_with_its_reason(tmp_path) -> None:
 def test_the_same_bytes_in_another_language_are_cached_apart(tmp_path) -> None:
     store = LocalObjectStore(tmp_path / "objects")
     data = samples.scanned_page_png("Visit")
-    assert extractor_version_for(entry_for(store, data, None)) == "image-ocr-2"
-    assert extractor_version_for(entry_for(store, data, "en")) == "image-ocr-2"
-    assert extractor_version_for(entry_for(store, data, "de")) == "image-ocr-2-deu"
+    assert extractor_version_for(entry_for(store, data, None)) == "image-ocr-3"
+    assert extractor_version_for(entry_for(store, data, "en")) == "image-ocr-3"
+    assert extractor_version_for(entry_for(store, data, "de")) == "image-ocr-3-deu"
 
 
 # --- real pages through tesseract ----------------------------------------------------
@@ -285,4 +286,4 @@ def test_a_pdf_in_another_language_is_cached_apart(tmp_path) -> None:
         language="fr",
     )
     entry = ManifestEntry(record, sha256_of(store, "acme/letter.pdf"))
-    assert extractor_version_for(entry) == "pdf-pdf-3-fra"
+    assert extractor_version_for(entry) == "pdf-pdf-4-fra"
