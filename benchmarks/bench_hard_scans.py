@@ -12,7 +12,6 @@ Usage: python benchmarks/bench_hard_scans.py [--pages N]
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import subprocess
 import sys
@@ -20,54 +19,22 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 from _common import ROOT, machine_info
 
 os.environ["OMP_THREAD_LIMIT"] = "1"
 sys.path.insert(0, str(ROOT))
 
-from PIL import Image, ImageFilter
+from PIL import Image
 
 from report_pipeline_tests.extraction import real_pages as rp
-
-
-def phone_photo(page: Image.Image) -> Image.Image:
-    """The page photographed on a desk: tilted, lit from one side, soft, JPEG."""
-    w, h = page.size
-    desk = Image.new("L", (int(w * 1.25), int(h * 1.2)), 90)
-    desk.paste(page, (int(w * 0.12), int(h * 0.1)))
-    dw, dh = desk.size
-    # Corners of the output pulled in unevenly: the camera was not square to the page.
-    quad = (dw * 0.06, dh * 0.02, dw * 0.0, dh * 0.98, dw * 1.0, dh * 1.0, dw * 0.95, dh * 0.05)
-    warped = desk.transform(desk.size, Image.Transform.QUAD, quad, Image.Resampling.BICUBIC)
-    ramp = np.linspace(1.0, 0.55, dw, dtype=np.float32)[None, :]
-    ramp = ramp * np.linspace(0.95, 0.75, dh, dtype=np.float32)[:, None]
-    lit = Image.fromarray(np.clip(np.asarray(warped, np.float32) * ramp, 0, 255).astype(np.uint8))
-    soft = lit.filter(ImageFilter.GaussianBlur(1.2))
-    buffer = io.BytesIO()
-    soft.convert("RGB").save(buffer, "JPEG", quality=70)
-    return Image.open(io.BytesIO(buffer.getvalue()))
-
-
-def fax(page: Image.Image, rows_dpi: int) -> Image.Image:
-    """A 200 dpi render as a fax machine sends it: 204 dpi across, rows_dpi down, 1-bit."""
-    size = (round(page.width * 204 / 200), round(page.height * rows_dpi / 200))
-    scanned = page.resize(size, Image.Resampling.BOX)
-    rng = np.random.default_rng(7)
-    bits = np.asarray(scanned) > 150
-    bits ^= rng.random(bits.shape) < 0.002
-    image = Image.fromarray(bits).convert("1")
-    image.info["dpi"] = (204, rows_dpi)
-    return image
-
 
 CLASSES = {
     "clean-300dpi": (300, lambda im: im),
     "upright-200dpi": (200, lambda im: im),
     "rot-180": (200, lambda im: im.rotate(180)),
-    "phone-photo": (200, phone_photo),
-    "fax-204x196": (200, lambda im: fax(im, 196)),
-    "fax-204x98": (200, lambda im: fax(im, 98)),
+    "phone-photo": (200, rp.phone_photo),
+    "fax-204x196": (200, lambda im: rp.fax_204(im, 196)),
+    "fax-204x98": (200, lambda im: rp.fax_204(im, 98)),
     "lowres-150dpi": (150, lambda im: im),
     "lowres-100dpi": (100, lambda im: im),
 }
