@@ -169,19 +169,28 @@ def read_page(frame: Image.Image, budget: _Budget, lang: str = "eng") -> PageRea
 def _second_candidate(
     gray: Image.Image, path: str, first: PageRead, budget: _Budget, lang: str
 ) -> PageRead:
-    """A doubtful first reading: try the other preprocessing, then upside down."""
+    """A doubtful first reading: upside down if OSD says so, else the other preprocessing.
+
+    OSD (~0.25 s) goes first: an upside-down page is the commonest doubtful page, and
+    reading it the other way up before turning it would be a wasted OCR pass.
+    """
     best = first
-    other = page_path.second_path(path)
-    if other is not None:
-        read = PageRead(*_ocr(_prepared(gray, other), budget, lang), skew=first.skew)
-        if _quality(read.confidences) > _quality(best.confidences):
-            best = read
-    if page_path.doubtful(best.confidences) and _osd_turn(binarize(gray)) == 180:
-        # The path that read best so far also reads the turned page.
-        image = _prepared(gray.rotate(180), other if best is not first else path)
-        turned = PageRead(*_ocr(image, budget, lang), rotation=180, skew=first.skew)
+    if _osd_turn(binarize(gray)) == 180:
+        turned = PageRead(
+            *_ocr(_prepared(gray.rotate(180), path), budget, lang), rotation=180, skew=first.skew
+        )
         if _quality(turned.confidences) > _quality(best.confidences):
             best = turned
+        if not page_path.doubtful(best.confidences):
+            return best
+    other = page_path.second_path(path)
+    if other is not None:
+        source = gray.rotate(180) if best.rotation else gray
+        read = PageRead(
+            *_ocr(_prepared(source, other), budget, lang), rotation=best.rotation, skew=first.skew
+        )
+        if _quality(read.confidences) > _quality(best.confidences):
+            best = read
     return best
 
 
