@@ -30,10 +30,11 @@ from report_pipeline.models import DocumentError
 # earlier runs are recomputed instead of reused.
 # ocr-2, pdf-2: orientation, deskew, "no text found" and per-document languages.
 # pdf-3: a 300 dpi scan's own pixels are read, not a render of its page.
+# ocr-3, pdf-4: preprocessing chosen per page (untouched, flattened, 1-bit), small text enlarged.
 EXTRACTOR_VERSIONS: dict[str, str] = {
     "text": "text-1",
-    "image": "ocr-2",
-    "pdf": "pdf-3",
+    "image": "ocr-3",
+    "pdf": "pdf-4",
     "docx": "docx-1",
 }
 # Extractors that OCR, whose features depend on the document's language.

@@ -13,7 +13,10 @@ from typing import IO
 import numpy as np
 from PIL import Image, ImageFilter, ImageOps
 
-from report_pipeline.extraction import heif  # noqa: F401  (Pillow then opens HEIC photos)
+from report_pipeline.extraction import (
+    heif,  # noqa: F401  (Pillow then opens HEIC photos)
+    page_path,
+)
 from report_pipeline.extraction.engines import OcrTimeout, default_engine
 from report_pipeline.extraction.languages import resolve as resolve_language
 from report_pipeline.extraction.memory import (
@@ -132,33 +135,87 @@ class _Budget:
         return DocumentError("ocr", f"timed out after {self.timeout_s:g} s", "OcrTimeout")
 
 
-# Measured on real pages (BENCHMARKS.md): upright pages read at mean word confidence
-# 73-96 (fax to clean), upside-down ones at 31-40. Below this, ask OSD about 180.
-RECHECK_CONFIDENCE = 60.0
 # Tesseract copes with a degree or so; straightening below that only blurs.
 MIN_SKEW_DEGREES = 0.4
 
 
 def read_page(frame: Image.Image, budget: _Budget, lang: str = "eng") -> PageRead:
-    """One page: skip it if it holds no text, turn and straighten it, then OCR."""
+    """One page: skip it if it holds no text, turn and straighten it, then OCR.
+
+    The preprocessing is chosen per page (page_path.py): untouched grey for clean
+    pages, flattened light for photos and lamps, 1-bit pages never thresholded again;
+    a doubtful reading is repeated the other way and the more confident one kept.
+    """
     # Analysed before upscaling: a photo without text never pays for the resize.
-    gray = _fax_smoothed(_to_gray(frame), frame)
+    gray = _square_pixels(_to_gray(frame), frame)
     geometry = analyse(gray)
     if not likely_text(geometry):
         return PageRead("", [])
-    gray = _upscale(gray)
+    stats = page_path.measure(gray, frame.mode == "1")
+    gray = _enlarged(gray, page_path.text_upscale(stats))
     if getattr(default_engine(), "reads_any_orientation", False):
-        return PageRead(*_ocr(gray, budget, lang))  # a managed engine turns pages itself
+        return _unless_fragments(PageRead(*_ocr(gray, budget, lang)))
     if geometry.sideways:
-        return _read_sideways(gray, budget, lang)
+        return _unless_fragments(_read_sideways(gray, budget, lang))
     gray, skew = _deskewed(gray, geometry.skew)
-    image = binarize(gray)
-    text, confidences = _ocr(image, budget, lang)
-    if _doubtful(confidences) and _osd_turn(image) == 180:
-        turned = _ocr(image.rotate(180), budget, lang)
-        if _quality(turned[1]) > _quality(confidences):
-            return PageRead(*turned, rotation=180, skew=skew)
-    return PageRead(text, confidences, skew=skew)
+    path = page_path.choose_path(stats)
+    text, confidences = _ocr(_prepared(gray, path), budget, lang)
+    read = PageRead(text, confidences, skew=skew)
+    if page_path.doubtful(confidences):
+        read = _second_candidate(gray, path, read, budget, lang)
+    return _unless_fragments(read)
+
+
+def _second_candidate(
+    gray: Image.Image, path: str, first: PageRead, budget: _Budget, lang: str
+) -> PageRead:
+    """A doubtful first reading: upside down if OSD says so, else the other preprocessing.
+
+    OSD (~0.25 s) goes first: an upside-down page is the commonest doubtful page, and
+    reading it the other way up before turning it would be a wasted OCR pass.
+    """
+    best = first
+    if _osd_turn(binarize(gray)) == 180:
+        turned = PageRead(
+            *_ocr(_prepared(gray.rotate(180), path), budget, lang), rotation=180, skew=first.skew
+        )
+        if _quality(turned.confidences) > _quality(best.confidences):
+            best = turned
+        if not page_path.doubtful(best.confidences):
+            return best
+    other = page_path.second_path(path)
+    if other is not None:
+        source = gray.rotate(180) if best.rotation else gray
+        read = PageRead(
+            *_ocr(_prepared(source, other), budget, lang), rotation=best.rotation, skew=first.skew
+        )
+        if _quality(read.confidences) > _quality(best.confidences):
+            best = read
+    return best
+
+
+def _prepared(gray: Image.Image, path: str) -> Image.Image:
+    """The image tesseract reads on a path (page_path.py)."""
+    if path == page_path.FLATTENED:
+        return Image.fromarray(_flatten_illumination(gray))
+    return gray  # untouched grey, or a 1-bit page in grey: tesseract thresholds it
+
+
+def _unless_fragments(read: PageRead) -> PageRead:
+    # A handful of low-confidence words from a photo's texture is not text.
+    if read.confidences and page_path.is_no_text(read.confidences):
+        return PageRead("", [], read.rotation, read.skew)
+    return read
+
+
+def _enlarged(gray: Image.Image, text_factor: float) -> Image.Image:
+    """Small images up to page size, small text up to tesseract's size: the larger."""
+    sized = _upscale(gray)
+    if text_factor <= sized.width / gray.width * 1.05:
+        return sized
+    wanted = (round(gray.width * text_factor), round(gray.height * text_factor))
+    size = _within_working_pixels(wanted)
+    return gray.resize(size, Image.Resampling.LANCZOS)
 
 
 def _read_sideways(gray: Image.Image, budget: _Budget, lang: str) -> PageRead:
@@ -173,7 +230,7 @@ def _read_sideways(gray: Image.Image, budget: _Budget, lang: str) -> PageRead:
         read = PageRead(*_ocr(binarize(straight), budget, lang), rotation=rotation, skew=skew)
         if best is None or _quality(read.confidences) > _quality(best.confidences):
             best = read
-        if not _doubtful(best.confidences):
+        if not page_path.doubtful(best.confidences):
             break
     return best
 
@@ -199,23 +256,6 @@ def _within_working_pixels(size: tuple[int, int]) -> tuple[int, int]:
     return max(1, round(size[0] * factor)), max(1, round(size[1] * factor))
 
 
-def _fax_smoothed(gray: Image.Image, frame: Image.Image) -> Image.Image:
-    """Square pixels, and for 1-bit pages a blur so our own threshold redraws the strokes.
-
-    Measured on real pages (BENCHMARKS.md): blur 1.0 keeps fine faxes at 0.99 recall;
-    standard-mode faxes (half the lines) go from 0.896 to 0.917 with a further 1.3x
-    upscale, which fine ones do not need.
-    """
-    square = _square_pixels(gray, frame)
-    if frame.mode != "1":
-        return square
-    smooth = square.filter(ImageFilter.GaussianBlur(1.0))
-    if square.size == gray.size:
-        return smooth
-    size = _within_working_pixels((round(smooth.width * 1.3), round(smooth.height * 1.3)))
-    return smooth.resize(size, Image.Resampling.BICUBIC)
-
-
 def _deskewed(gray: Image.Image, skew: float) -> tuple[Image.Image, float]:
     if abs(skew) < MIN_SKEW_DEGREES:
         return gray, 0.0
@@ -225,10 +265,6 @@ def _deskewed(gray: Image.Image, skew: float) -> tuple[Image.Image, float]:
 def _osd_turn(image: Image.Image) -> int | None:
     found = default_engine().orientation(image)
     return found[0] if found else None
-
-
-def _doubtful(confidences: list[float]) -> bool:
-    return not confidences or sum(confidences) / len(confidences) < RECHECK_CONFIDENCE
 
 
 def _quality(confidences: list[float]) -> float:

@@ -144,6 +144,36 @@ def _fax(image: Image.Image, standard: bool = False) -> Image.Image:
     return fax
 
 
+def phone_photo(page: Image.Image) -> Image.Image:
+    """The page photographed on a desk: tilted, lit from one side, soft, JPEG."""
+    w, h = page.size
+    desk = Image.new("L", (int(w * 1.25), int(h * 1.2)), 90)
+    desk.paste(page, (int(w * 0.12), int(h * 0.1)))
+    dw, dh = desk.size
+    # Corners of the output pulled in unevenly: the camera was not square to the page.
+    quad = (dw * 0.06, dh * 0.02, dw * 0.0, dh * 0.98, dw * 1.0, dh * 1.0, dw * 0.95, dh * 0.05)
+    warped = desk.transform(desk.size, Image.Transform.QUAD, quad, Image.Resampling.BICUBIC)
+    ramp = np.linspace(1.0, 0.55, dw, dtype=np.float32)[None, :]
+    ramp = ramp * np.linspace(0.95, 0.75, dh, dtype=np.float32)[:, None]
+    lit = Image.fromarray(np.clip(np.asarray(warped, np.float32) * ramp, 0, 255).astype(np.uint8))
+    soft = lit.filter(ImageFilter.GaussianBlur(1.2))
+    buffer = io.BytesIO()
+    soft.convert("RGB").save(buffer, "JPEG", quality=70)
+    return Image.open(io.BytesIO(buffer.getvalue()))
+
+
+def fax_204(page: Image.Image, rows_dpi: int) -> Image.Image:
+    """A 200 dpi render as a fax machine sends it: 204 dpi across, rows_dpi down, 1-bit."""
+    size = (round(page.width * 204 / 200), round(page.height * rows_dpi / 200))
+    scanned = page.resize(size, Image.Resampling.BOX)
+    rng = np.random.default_rng(7)
+    bits = np.asarray(scanned) > 150
+    bits ^= rng.random(bits.shape) < 0.002
+    image = Image.fromarray(bits).convert("1")
+    image.info["dpi"] = (204, rows_dpi)
+    return image
+
+
 # name -> (render dpi, degradation)
 DEGRADATIONS: dict[str, tuple[int, Callable[[Image.Image], Image.Image]]] = {
     "300dpi": (300, lambda im: im),

@@ -192,7 +192,7 @@ def test_a_truncated_pdf_is_a_dead_letter() -> None:
 
 
 def test_pdf_extractor_has_a_version() -> None:
-    assert EXTRACTOR_VERSIONS["pdf"] == "pdf-3"  # pdf-3: a 300 dpi scan's own pixels
+    assert EXTRACTOR_VERSIONS["pdf"] == "pdf-4"  # pdf-4: preprocessing chosen per page
 
 
 # --- with tesseract ----------------------------------------------------------

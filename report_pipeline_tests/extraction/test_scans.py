@@ -146,7 +146,8 @@ def test_a_200_frame_fax_is_read_up_to_the_cap_and_says_so(fake_ocr) -> None:
 
 def test_a_standard_mode_fax_is_stretched_to_square_pixels(fake_ocr, monkeypatch) -> None:
     seen = []
-    monkeypatch.setattr(ocr, "binarize", lambda gray: seen.append(gray.size) or gray)
+    # The 1-bit page reaches tesseract as it is (never thresholded again), only squared.
+    monkeypatch.setattr(ocr, "_prepared", lambda gray, path: seen.append(gray.size) or gray)
     fax = Image.new("1", (1728, 1100), 1)
     words = Image.open(io.BytesIO(samples.scanned_page_png("Dosage 5 mg", width=1600)))
     fax.paste(words.convert("1"), (40, 400))
@@ -214,9 +215,9 @@ def test_a_missing_language_is_a_dead_letter_with_its_reason(tmp_path) -> None:
 def test_the_same_bytes_in_another_language_are_cached_apart(tmp_path) -> None:
     store = LocalObjectStore(tmp_path / "objects")
     data = samples.scanned_page_png("Visit")
-    assert extractor_version_for(entry_for(store, data, None)) == "image-ocr-2"
-    assert extractor_version_for(entry_for(store, data, "en")) == "image-ocr-2"
-    assert extractor_version_for(entry_for(store, data, "de")) == "image-ocr-2-deu"
+    assert extractor_version_for(entry_for(store, data, None)) == "image-ocr-3"
+    assert extractor_version_for(entry_for(store, data, "en")) == "image-ocr-3"
+    assert extractor_version_for(entry_for(store, data, "de")) == "image-ocr-3-deu"
 
 
 # --- real pages through tesseract ----------------------------------------------------
@@ -285,4 +286,58 @@ def test_a_pdf_in_another_language_is_cached_apart(tmp_path) -> None:
         language="fr",
     )
     entry = ManifestEntry(record, sha256_of(store, "acme/letter.pdf"))
-    assert extractor_version_for(entry) == "pdf-pdf-3-fra"
+    assert extractor_version_for(entry) == "pdf-pdf-4-fra"
+
+
+# --- preprocessing chosen per page (page_path.py), on real pages ------------------
+
+
+@slow
+@needs_corpus
+@pytest.mark.parametrize(
+    ("name", "dpi", "degrade", "floor"),
+    [
+        ("clean, untouched", 300, lambda im: im, 0.99),
+        ("phone photo, flattened", 200, rp.phone_photo, 0.90),
+        ("fine fax, 1-bit kept", 200, lambda im: rp.fax_204(im, 196), 0.95),
+        ("standard fax, squared", 200, lambda im: rp.fax_204(im, 98), 0.80),
+        ("100 dpi, small text enlarged", 100, lambda im: im, 0.95),
+    ],
+)
+def test_each_preprocessing_path_reads_a_real_page(real_page, name, dpi, degrade, floor) -> None:
+    pdf, page, truth = real_page
+    image = degrade(rp.render(pdf, page, dpi))
+    features = read(image)
+    assert rp.recall(truth, features["ocr_text"]) >= floor, name
+
+
+@slow
+@pytest.mark.parametrize("name", ["astronaut", "coffee", "chelsea", "rocket", "camera", "cat"])
+def test_scikit_image_photos_without_text_are_no_text_found(name: str) -> None:
+    skimage_data = pytest.importorskip("skimage.data")
+    features = read(Image.fromarray(getattr(skimage_data, name)()))
+    assert features["no_text_found"] is True
+    assert features["ocr_text"] == ""
+
+
+def test_a_handful_of_low_confidence_fragments_is_no_text(monkeypatch) -> None:
+    class Engine:
+        name = "fake"
+
+        def word_table(self, image, timeout_s, lang="eng"):
+            return {
+                "text": ["ii", "Wv", "3a"],
+                "conf": [25, 34, 30],
+                "block_num": [1, 1, 1],
+                "par_num": [1, 1, 1],
+                "line_num": [1, 1, 2],
+            }
+
+        def orientation(self, image):
+            return None
+
+    monkeypatch.setattr(ocr, "default_engine", lambda: Engine())
+    page = Image.open(io.BytesIO(samples.scanned_page_png("Dosage 5 mg", width=800)))
+    features = read(page)
+    assert features["no_text_found"] is True
+    assert features["word_count"] == 0

@@ -1,0 +1,143 @@
+"""Which preprocessing a page gets before OCR, decided from cheap measurements.
+
+Preprocessing is a choice per page, not a fixed chain: on clean pages, faxes and
+phone photos plain tesseract on the untouched image read more than our own
+binarization did (thresholding twice loses strokes, flattening a clean page only
+adds noise). So a page is measured first (milliseconds, on a sample of its pixels)
+and takes one of a few paths; where the evidence is doubtful the page is read a
+second time the other way and the more confident reading is kept.
+
+Pure functions: no OCR here, so every decision is tested in milliseconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+# Paths a page can take.
+UNTOUCHED = "untouched"  # clean page: tesseract's own thresholding on the grey page
+FLATTENED = "flattened"  # uneven light (a phone photo, a lamp): divide by the paper, stay grey
+BILEVEL = "bilevel"  # a 1-bit page (fax): never thresholded again, pixels made square
+
+# Paper brightness varying by more than this share across the page is uneven light
+# (measured: flat scans and faxes 0.00-0.05; a lamp on one side or a phone photo 0.3+).
+MAX_EVEN_SPREAD = 0.15
+# Tesseract reads best at an x-height of about 20 px, yet 200 dpi body text (~14 px by
+# this estimate) already reads at 0.99 recall; below ~12 px (150 dpi: 10.5, 100 dpi: 9)
+# it loses letters, so those pages are enlarged to ~16 px, no more (OCR time grows with area).
+MIN_X_HEIGHT = 12.0
+TARGET_X_HEIGHT = 16.0
+MAX_TEXT_UPSCALE = 3.0
+# Body-text faces have stems about a fifth of their x-height (Times 0.19, Helvetica 0.21).
+X_HEIGHT_PER_STROKE = 5.0
+SAMPLED_ROWS = 200
+# A first reading with mean word confidence below this is doubtful: read the other way too.
+DOUBTFUL_CONFIDENCE = 60.0
+# A reading of at most this many words at a mean confidence below NO_TEXT_CONFIDENCE
+# is fragments of texture (fur, foliage, a shirt's pattern), not text: "no text found".
+NO_TEXT_MAX_WORDS = 12
+NO_TEXT_CONFIDENCE = 45.0
+
+
+@dataclass(frozen=True)
+class PageStats:
+    """What the cheap measurement found on one grey page."""
+
+    bilevel: bool  # the page holds two levels only (a fax, a 1-bit scan)
+    illumination_spread: float  # 0 even paper .. 1 half the page in shadow
+    stroke_width: float  # mean horizontal ink run, px (0 when no ink)
+
+    @property
+    def x_height(self) -> float:
+        """Estimated x-height in px, from the stroke width."""
+        return self.stroke_width * X_HEIGHT_PER_STROKE
+
+
+def measure(gray: Image.Image, one_bit: bool = False) -> PageStats:
+    """PageStats of a grey page; ``one_bit`` when the file itself was 1-bit."""
+    histogram = np.asarray(gray.histogram(), np.float64)
+    total = histogram.sum() or 1.0
+    bilevel = one_bit or (histogram[0] + histogram[255]) / total > 0.995
+    return PageStats(bilevel, _illumination_spread(gray), _stroke_width(gray, histogram))
+
+
+def _illumination_spread(gray: Image.Image) -> float:
+    # Paper brightness from a ~64 px copy: each cell's brightest pixels are paper.
+    step = max(1, max(gray.size) // 64)
+    tiny = np.asarray(gray.reduce(step) if step > 1 else gray, np.float32)
+    cells = _cell_maxima(tiny, 8)
+    bright = float(np.percentile(cells, 95))
+    if bright <= 0:
+        return 0.0
+    return round(float(1.0 - np.percentile(cells, 5) / bright), 3)
+
+
+def _cell_maxima(pixels: np.ndarray, cells: int) -> np.ndarray:
+    h, w = pixels.shape
+    ch, cw = max(1, h // cells), max(1, w // cells)
+    return np.array(
+        [
+            pixels[y : y + ch, x : x + cw].max()
+            for y in range(0, h - ch + 1, ch)
+            for x in range(0, w - cw + 1, cw)
+        ]
+    )
+
+
+def _stroke_width(gray: Image.Image, histogram: np.ndarray) -> float:
+    """Mean length of horizontal ink runs on a sample of rows."""
+    pixels = np.asarray(gray)
+    rows = pixels[:: max(1, pixels.shape[0] // SAMPLED_ROWS)]
+    ink = rows < _midpoint(histogram)
+    padded = np.pad(ink, ((0, 0), (1, 1))).astype(np.int8)
+    edges = np.diff(padded, axis=1)
+    starts, ends = np.nonzero(edges == 1), np.nonzero(edges == -1)
+    runs = ends[1] - starts[1]
+    # Runs as long as a tenth of the row are rules, photo areas or borders, not strokes.
+    runs = runs[runs < max(4, pixels.shape[1] // 10)]
+    return round(float(np.mean(runs)), 2) if len(runs) >= 50 else 0.0
+
+
+def _midpoint(histogram: np.ndarray) -> float:
+    # Halfway between the darkest and brightest populated levels (2% tails cut off).
+    cumulative = np.cumsum(histogram) / max(histogram.sum(), 1.0)
+    dark = int(np.searchsorted(cumulative, 0.02))
+    light = int(np.searchsorted(cumulative, 0.98))
+    return (dark + light) / 2 if light > dark else 128.0
+
+
+def choose_path(stats: PageStats) -> str:
+    """The preprocessing path a page takes first."""
+    if stats.bilevel:
+        return BILEVEL
+    if stats.illumination_spread > MAX_EVEN_SPREAD:
+        return FLATTENED
+    return UNTOUCHED
+
+
+def second_path(path: str) -> str | None:
+    """The alternative read when the first is doubtful (None: there is no better one)."""
+    return {UNTOUCHED: FLATTENED, FLATTENED: UNTOUCHED}.get(path)
+
+
+def text_upscale(stats: PageStats) -> float:
+    """Factor to enlarge a page whose text is too small for tesseract (1.0: leave it)."""
+    if stats.stroke_width <= 0 or stats.x_height >= MIN_X_HEIGHT:
+        return 1.0
+    return min(MAX_TEXT_UPSCALE, TARGET_X_HEIGHT / stats.x_height)
+
+
+def doubtful(confidences: list[float]) -> bool:
+    """True when a reading is not confident enough to skip the second candidate."""
+    return not confidences or sum(confidences) / len(confidences) < DOUBTFUL_CONFIDENCE
+
+
+def is_no_text(confidences: list[float]) -> bool:
+    """True when a reading is a handful of low-confidence fragments, not text."""
+    if not confidences:
+        return True
+    mean = sum(confidences) / len(confidences)
+    return len(confidences) <= NO_TEXT_MAX_WORDS and mean < NO_TEXT_CONFIDENCE

@@ -1,0 +1,67 @@
+"""Per-page preprocessing decisions: pure functions on synthetic pixel arrays (milliseconds)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from report_pipeline.extraction import page_path as pp
+
+
+def _strokes(width: int, gap: int = 9, shape: tuple[int, int] = (400, 600)) -> np.ndarray:
+    """Grey paper with vertical dark bars `width` px wide: a stand-in for stems."""
+    pixels = np.full(shape, 235, np.uint8)
+    for x in range(10, shape[1] - 10, width + gap):
+        pixels[20:-20, x : x + width] = 20
+    return pixels
+
+
+def test_an_even_grey_page_stays_untouched() -> None:
+    stats = pp.measure(Image.fromarray(_strokes(4)))
+    assert not stats.bilevel
+    assert stats.illumination_spread < pp.MAX_EVEN_SPREAD
+    assert pp.choose_path(stats) == pp.UNTOUCHED
+
+
+def test_a_lamp_on_one_side_is_flattened() -> None:
+    pixels = _strokes(4).astype(np.float32) * np.linspace(1.0, 0.45, 600)[None, :]
+    stats = pp.measure(Image.fromarray(pixels.astype(np.uint8)))
+    assert stats.illumination_spread > pp.MAX_EVEN_SPREAD
+    assert pp.choose_path(stats) == pp.FLATTENED
+
+
+def test_a_one_bit_page_is_never_thresholded_again() -> None:
+    bits = Image.fromarray(_strokes(3) < 128).convert("1")
+    assert pp.choose_path(pp.measure(bits.convert("L"), one_bit=True)) == pp.BILEVEL
+    # Two grey levels only is bilevel too, whatever the file's mode said.
+    assert pp.measure(bits.convert("L")).bilevel
+    assert pp.second_path(pp.BILEVEL) is None
+
+
+def test_the_second_candidate_is_the_other_grey_path() -> None:
+    assert pp.second_path(pp.UNTOUCHED) == pp.FLATTENED
+    assert pp.second_path(pp.FLATTENED) == pp.UNTOUCHED
+
+
+@pytest.mark.parametrize(("width", "enlarged"), [(1, True), (2, True), (3, False), (5, False)])
+def test_thin_strokes_mean_small_text_and_are_enlarged(width: int, enlarged: bool) -> None:
+    stats = pp.measure(Image.fromarray(_strokes(width)))
+    assert stats.stroke_width == pytest.approx(width, abs=0.01)
+    factor = pp.text_upscale(stats)
+    assert (factor > 1.0) is enlarged
+    assert factor <= pp.MAX_TEXT_UPSCALE
+
+
+def test_a_blank_page_has_no_stroke_width_and_is_not_enlarged() -> None:
+    stats = pp.measure(Image.new("L", (300, 300), 240))
+    assert stats.stroke_width == 0.0
+    assert pp.text_upscale(stats) == 1.0
+
+
+def test_doubtful_and_no_text_rules() -> None:
+    assert pp.doubtful([]) and pp.doubtful([50.0, 55.0])
+    assert not pp.doubtful([90.0, 70.0])
+    assert pp.is_no_text([30.0, 25.0, 34.0])  # the garbage a cat's fur yields
+    assert not pp.is_no_text([92.0, 88.0])  # a short confident label is text
+    assert not pp.is_no_text([40.0] * (pp.NO_TEXT_MAX_WORDS + 1))  # a poor but real page
