@@ -345,6 +345,8 @@ class Settings:
     ocr_engine: str = "auto"
     max_pages: int = 500  # pages of one PDF above which it is a dead letter
     ocr_languages: str = "eng"  # tesseract languages when a record names none
+    # A taxonomy file of document types replacing the packaged default; None: the default.
+    document_types: str | None = None
     executor: str = "multiprocess"
     step_concurrency: int = 0
     celery_broker: str | None = field(default=None, repr=False)
@@ -386,6 +388,13 @@ class Settings:
     @property
     def outbox_dir(self) -> Path:
         return self.home / "outbox"
+
+
+def _taxonomy_file(path: str) -> str:
+    from report_pipeline.classify.taxonomy import load_taxonomy
+
+    load_taxonomy(path)  # TaxonomyError (a ValueError) names the file and the problem
+    return path
 
 
 def _field_mapping(text: str) -> str:
@@ -595,6 +604,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         max_pages=read.integer("REPORT_PIPELINE_MAX_PAGES", 500, minimum=1),
         ocr_languages=read.text("REPORT_PIPELINE_OCR_LANGUAGES", "eng").strip() or "eng",
+        document_types=read.get("REPORT_PIPELINE_DOCUMENT_TYPES", _taxonomy_file, None),
         executor=read.choice(
             "REPORT_PIPELINE_EXECUTOR", "multiprocess", ("multiprocess", "celery", "k8s")
         ),

@@ -205,6 +205,12 @@ VARIABLES: dict[str, Variable] = {
         allowed="text",
         meaning="tesseract languages for documents whose catalog record names none (`eng`, `eng+deu`); `make tesseract` installs their packs",
     ),
+    "REPORT_PIPELINE_DOCUMENT_TYPES": Variable(
+        "documents",
+        default="the shipped taxonomy (`classify/document_types.toml`)",
+        allowed="path of a TOML or YAML file",
+        meaning="the document-type taxonomy (weighted phrases and patterns per type); a malformed file is one line naming the file and the problem, see [Document types](reports.md#document-types)",
+    ),
     "REPORT_PIPELINE_REVIEW_CONFIDENCE": Variable(
         "ocr",
         default="`60`",

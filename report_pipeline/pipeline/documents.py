@@ -203,10 +203,24 @@ def format_document(view: dict) -> str:
         lines.append(f"failed at {view['stage']}: {view['reason']}")
     features = view.get("features") or {}
     for name, value in features.items():
-        if name in ("ocr_text", "excerpt"):
+        if name in ("ocr_text", "excerpt", "document_type"):
             continue
         lines.append(f"{name}: {value}")
+    lines += _document_type_lines(features.get("document_type"))
     text = features.get("ocr_text") or features.get("excerpt")
     if text:
         lines += ["", text]
     return "\n".join(lines)
+
+
+def _document_type_lines(found: object) -> list[str]:
+    if not isinstance(found, dict):
+        return []
+    lines = [
+        f"document type: {found.get('label')} ({found.get('source')}, "
+        f"confidence {found.get('confidence')}, score {found.get('score')})",
+        f"document type cues: {', '.join(found.get('cues') or []) or '(none)'}",
+    ]
+    if found.get("needs_review"):
+        lines.append(f"document type needs review: {found['needs_review']}")
+    return lines

@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import PurePosixPath
 from typing import IO
 
+from report_pipeline.classify import classifier_version, classify_features, current_taxonomy
 from report_pipeline.extraction import (
     EXTRACTOR_VERSIONS,
     OCR_KINDS,
@@ -82,7 +83,28 @@ def extract_entry(entry: ManifestEntry, store: ObjectStore, attempts: int = 1) -
         return extract_file(handle, size, record.content_type, name, record.language)
 
     key_of = lambda version: feature_cache_key(version, entry.sha256 or "")  # noqa: E731
-    return _extract_cached(entry, store, attempts, key_of, compute)
+    return with_document_type(_extract_cached(entry, store, attempts, key_of, compute), store)
+
+
+def with_document_type(result: FeatureResult, store: ObjectStore | None = None) -> FeatureResult:
+    """The result with its document type, classified again when the taxonomy changed.
+
+    The type lives in the features with its classifier version; the extraction
+    cache key stays the extractor's, so a new taxonomy re-classifies from the
+    cached text (milliseconds) and never re-runs OCR. The re-classified result is
+    written back to the cache, so the next run reads it as it is.
+    """
+    if result.status != "ok":
+        return result
+    taxonomy = current_taxonomy()
+    found = result.features.get("document_type")
+    if isinstance(found, dict) and found.get("version") == classifier_version(taxonomy):
+        return result
+    result.features["document_type"] = classify_features(result.features, taxonomy)
+    if store is not None and result.cache_key:
+        body = {**result.to_json(), "cached": False, "seconds": result.seconds}
+        store.put(result.cache_key, json.dumps(body).encode(), "application/json")
+    return result
 
 
 def extract_part(
@@ -396,7 +418,7 @@ def join_results(batches: list[list[dict]]) -> tuple[list[FeatureResult], list[F
         if item["document_id"] not in parts:
             results.append(item["document_id"])  # the joined document's place
         parts.setdefault(item["document_id"], []).append(FeatureResult.from_json(item))
-    joined = {doc: join_parts(found, keys[doc]) for doc, found in parts.items()}
+    joined = {doc: with_document_type(join_parts(found, keys[doc])) for doc, found in parts.items()}
     return [joined[r] if isinstance(r, str) else r for r in results], list(joined.values())
 
 

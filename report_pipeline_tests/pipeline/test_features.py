@@ -264,7 +264,9 @@ def test_page_ranges_are_cached_and_a_failed_page_is_recorded(store, monkeypatch
     [result] = _run(batches, [entry], store)
     assert result.status == "ok" and result.document_id == "mixed.pdf"
     assert [page["page"] for page in result.features["pages_failed"]] == [3]
-    assert result.features == extract(four_page_pdf(), "application/pdf", "mixed.pdf")[1]
+    joined = dict(result.features)
+    assert joined.pop("document_type")["version"]  # classified once joined, not per part
+    assert joined == extract(four_page_pdf(), "application/pdf", "mixed.pdf")[1]
     part_keys = sorted(k for k in _cache_keys(store) if ".pages-" in k)
     assert [k.rsplit(".pages-", 1)[1] for k in part_keys] == ["1-2.json", "3-4.json"]
     again = extract_batch(batches[1], [entry], store)
@@ -317,3 +319,21 @@ def test_the_cache_key_follows_the_content_not_the_label(store) -> None:
     assert cache_key_for(right) == cache_key_for(wrong) == cache_key_for(unlabelled)
     note = _listed(store, "customers/a/notes", b"plain words, no extension", "")
     assert cache_key_for(note).startswith("features/cache/text-text-1/")
+
+
+def test_a_new_taxonomy_reclassifies_cached_features_without_extracting(
+    store, monkeypatch, tmp_path
+) -> None:
+    entry = _entry(store, "customers/a/inv.txt", b"INVOICE\nInvoice number 7\nAmount due: 10 EUR")
+    first = extract_entry(entry, store)
+    assert first.features["document_type"]["type"] == "invoice_administrative"
+    taxonomy = tmp_path / "types.toml"
+    taxonomy.write_text('[types.billing]\nphrases = { "amount due" = 5 }\n')
+    monkeypatch.setenv("REPORT_PIPELINE_DOCUMENT_TYPES", str(taxonomy))
+    monkeypatch.setattr(
+        "report_pipeline.pipeline.features.extract_file",
+        lambda *a, **k: pytest.fail("re-extracted"),
+    )
+    again = extract_entry(entry, store)
+    assert again.cached and again.features["document_type"]["type"] == "billing"
+    assert extract_entry(entry, store).features["document_type"]["type"] == "billing"
