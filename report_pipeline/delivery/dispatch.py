@@ -34,7 +34,7 @@ from report_pipeline.delivery.message import (
     clean_display_name,
     message_id_for,
 )
-from report_pipeline.delivery.outbox import run_sender
+from report_pipeline.delivery.send_loop import run_sender
 from report_pipeline.delivery.settings import DEFAULT_MAX_ATTACHMENT_BYTES, DeliverySettings
 from report_pipeline.delivery.tokens import UnsubscribeLinks
 from report_pipeline.delivery.wire_template import (
