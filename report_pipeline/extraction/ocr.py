@@ -69,11 +69,7 @@ def rendered_page_features(
 
 def _language(language: str | None) -> str:
     engine = default_engine()
-    return resolve_language(
-        language,
-        getattr(engine, "languages", None),
-        "tesseract" if engine.name.startswith("tesser") else engine.name,
-    )
+    return resolve_language(language, engine.languages, engine.display_name)
 
 
 def _features_of(image: Image.Image, lang: str, timeout_s: float) -> dict:
@@ -147,7 +143,7 @@ def read_page(frame: Image.Image, budget: _Budget, lang: str = "eng") -> PageRea
     if not likely_text(geometry):
         return PageRead("", [])
     gray = _upscale(gray)
-    if getattr(default_engine(), "reads_any_orientation", False):
+    if default_engine().reads_any_orientation:
         return PageRead(*_ocr(gray, budget, lang))  # a managed engine turns pages itself
     if geometry.sideways:
         return _read_sideways(gray, budget, lang)
