@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
+from report_pipeline import backends
 from report_pipeline.storage.catalog_shape import (
     DEFAULT_CUSTOMER_PATTERN,
     compile_customer_pattern,
@@ -587,11 +588,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     public_url = read.get("REPORT_PIPELINE_PUBLIC_URL", _http_url, DEFAULT_PUBLIC_URL)
     return Settings(
         home=home,
-        object_store=read.choice("REPORT_PIPELINE_OBJECT_STORE", "local", ("local", "s3")),
-        catalog=read.choice("REPORT_PIPELINE_CATALOG", "embedded", ("embedded", "mongodb")),
+        object_store=read.choice(
+            "REPORT_PIPELINE_OBJECT_STORE", "local", tuple(backends.OBJECT_STORES)
+        ),
+        catalog=read.choice("REPORT_PIPELINE_CATALOG", "embedded", tuple(backends.CATALOGS)),
         database_url=external_db or f"sqlite:///{home / 'app.sqlite3'}",
         database_is_external=external_db is not None,
-        mailer=read.choice("REPORT_PIPELINE_MAILER", "outbox", ("outbox", "smtp", "ses")),
+        mailer=read.choice("REPORT_PIPELINE_MAILER", "outbox", tuple(backends.MAILERS)),
         first_week=read.get(
             "REPORT_PIPELINE_FIRST_WEEK", _day, date.fromisoformat(DEFAULT_FIRST_WEEK)
         ),
@@ -599,9 +602,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         schedule_timezone=read.text("REPORT_PIPELINE_SCHEDULE_TIMEZONE", "UTC"),
         mail_from=read.text("REPORT_PIPELINE_MAIL_FROM", "reports@example.com"),
         dagster_home=Path(read.text("DAGSTER_HOME") or home / "dagster"),
-        ocr_engine=read.choice(
-            "REPORT_PIPELINE_OCR_ENGINE", "auto", ("auto", "tesserocr", "cli", "textract")
-        ),
+        ocr_engine=read.choice("REPORT_PIPELINE_OCR_ENGINE", "auto", tuple(backends.OCR_ENGINES)),
         max_pages=read.integer("REPORT_PIPELINE_MAX_PAGES", 500, minimum=1),
         ocr_languages=read.text("REPORT_PIPELINE_OCR_LANGUAGES", "eng").strip() or "eng",
         document_types=read.get("REPORT_PIPELINE_DOCUMENT_TYPES", _taxonomy_file, None),

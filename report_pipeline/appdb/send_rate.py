@@ -19,7 +19,14 @@ from sqlalchemy.engine import Connection
 
 from report_pipeline.appdb.schema import SendRateBucket
 from report_pipeline.appdb.store import AppStore
-from report_pipeline.delivery.rate import BucketState, SharedBucket, default_burst, reserve
+from report_pipeline.delivery.rate import (
+    BucketState,
+    SendRateConfig,
+    SendRateFactory,
+    SharedBucket,
+    default_burst,
+    reserve,
+)
 
 _ROWS = SendRateBucket.__table__
 
@@ -82,3 +89,9 @@ class DatabaseSendRate(SharedBucket):
             .values(tokens=state.tokens, updated=state.updated)
         )
         return wait
+
+
+def database_send_rates(config: SendRateConfig) -> SendRateFactory:
+    app = config.app
+    assert isinstance(app, AppStore)
+    return lambda name, rate: DatabaseSendRate(app, name, rate)

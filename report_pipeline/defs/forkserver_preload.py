@@ -89,7 +89,12 @@ def _warm_up() -> None:
 
     from report_pipeline.defs.runs import email_job_def, weekly_report_job_def
     from report_pipeline.deid import vocabulary
-    from report_pipeline.extraction.engines import default_engine
+    from report_pipeline.extraction.engines import (
+        default_engine,
+        engine_choice,
+        forget_engine,
+        use_engine,
+    )
 
     for name in (*STEP_RUNTIME_MODULES, *instance_modules()):
         with contextlib.suppress(ImportError):
@@ -98,9 +103,11 @@ def _warm_up() -> None:
     weekly_report_job_def()
     email_job_def()
     vocabulary()
-    # Only the local model: a managed engine's client must not cross a fork.
-    if load_settings().ocr_engine in ("auto", "tesserocr"):
-        default_engine()
+    choice = engine_choice(load_settings())
+    use_engine(choice)
+    # Only a fork-safe engine stays loaded: a managed engine's client must not cross a fork.
+    if not default_engine().fork_safe:
+        forget_engine()  # opened again, after the fork, by the step that needs it
 
 
 # An optimisation only: if anything here fails, each step loads what it needs itself

@@ -25,6 +25,7 @@ from report_pipeline.appdb.store import AppStore, ReportResult
 from report_pipeline.appdb.versions import record_version
 from report_pipeline.defs.partitions import week_of, weekly_partitions
 from report_pipeline.defs.retries import STEP_RETRY
+from report_pipeline.extraction.engines import engine_choice, use_engine
 from report_pipeline.names import HELD_KEY
 from report_pipeline.pipeline import gate
 from report_pipeline.pipeline.dead_letters import (
@@ -179,6 +180,7 @@ def _scope_table(scopes: "list[ScopeReport]", rows: dict[str, Report]) -> str:
 
 
 def _replay(context: AssetExecutionContext, store: ObjectStore, week: date) -> ReplayOutcome:
+    use_engine(engine_choice(load_settings()))
     outcome = replay_dead_letters(store, week)
     context.log.info(
         f"replayed {outcome.retried} dead letters of {week}:"

@@ -6,12 +6,15 @@ import hashlib
 import re
 import smtplib
 import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import getaddresses
 from pathlib import Path
 from types import TracebackType
-from typing import Literal, Protocol, Self
+from typing import Any, Literal, Protocol, Self
 
+from report_pipeline.settings import SesSettings, SmtpSettings
 from report_pipeline.storage.atomic_files import write_atomically
 
 Security = Literal["none", "starttls", "ssl"]
@@ -374,3 +377,35 @@ def _reply_text(reply: bytes | str) -> str:
 def _first_recipient(message: EmailMessage) -> str:
     addresses = getaddresses([str(value) for value in message.get_all("To", [])])
     return addresses[0][1].lower() if addresses else ""
+
+
+@dataclass(frozen=True)
+class MailerConfig:
+    """What every mailer factory (`backends.MAILERS`) is handed."""
+
+    outbox_dir: str = "var/outbox"
+    smtp: SmtpSettings = SmtpSettings()
+    ses: SesSettings = SesSettings()
+    rate_factory: Callable[[str, float], Any] | None = None  # the shared send-rate bucket
+
+
+def open_outbox_mailer(config: MailerConfig) -> Mailer:
+    return OutboxMailer(Path(config.outbox_dir))
+
+
+def open_smtp_mailer(config: MailerConfig) -> Mailer:
+    from report_pipeline.delivery.rate import PacedMailer, SendRateConfig, process_send_rates
+
+    smtp = config.smtp
+    mailer = SmtpMailer(
+        smtp.host,
+        smtp.port,
+        security=smtp.security,
+        username=smtp.username,
+        password=smtp.password,
+        ca_file=smtp.ca_file,
+    )
+    if smtp.max_rate is None:
+        return mailer
+    rates = config.rate_factory or process_send_rates(SendRateConfig())
+    return PacedMailer(mailer, rates("smtp", smtp.max_rate))

@@ -135,9 +135,23 @@ class SharedBucket:
 SendRateFactory = Callable[[str, float], SendRate]
 
 
-def local_rate(name: str, rate: float) -> SendRate:
-    """The factory when no shared store is configured: a bucket in this process."""
-    return TokenBucket(rate)
+@dataclass(frozen=True)
+class SendRateConfig:
+    """Where the bucket every sender shares lives (`backends.SEND_RATES`)."""
+
+    redis_url: str | None = None
+    app: object | None = None  # an AppStore: its database holds the bucket
+
+    @property
+    def kind(self) -> str:
+        if self.redis_url:
+            return "redis"
+        return "database" if self.app is not None else "process"
+
+
+def process_send_rates(config: SendRateConfig) -> SendRateFactory:
+    """No shared store configured: a bucket in this process."""
+    return lambda name, rate: TokenBucket(rate)
 
 
 class PacedMailer:

@@ -18,7 +18,7 @@ from email.utils import getaddresses
 from types import TracebackType
 from typing import Any, Self
 
-from report_pipeline.delivery.mailers import SendError
+from report_pipeline.delivery.mailers import Mailer, MailerConfig, SendError
 from report_pipeline.delivery.rate import SendRate, SendRateFactory, TokenBucket
 
 __all__ = ["SesMailer", "TokenBucket"]
@@ -169,3 +169,14 @@ def _describe(error: Exception) -> str:
         message = error.response.get("Error", {}).get("Message", "")  # type: ignore[attr-defined]
         return f"{code}: {' '.join(str(message).split())}"
     return f"{type(error).__name__}: {error}"
+
+
+def open_ses_mailer(config: MailerConfig) -> Mailer:
+    ses = config.ses
+    return SesMailer.from_config(
+        ses.region,
+        endpoint_url=ses.endpoint_url,
+        configuration_set=ses.configuration_set,
+        max_send_rate=ses.max_send_rate,
+        rate_factory=config.rate_factory,
+    )

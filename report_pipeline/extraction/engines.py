@@ -6,7 +6,8 @@ load and a PNG round trip per image). `pytesseract` (the CLI) is the fallback.
 Both return tesseract's TSV word table as a dict of columns, so the text
 rebuilding above them does not care which one ran.
 
-REPORT_PIPELINE_OCR_ENGINE = auto (default) | tesserocr | cli | textract (textract.py).
+REPORT_PIPELINE_OCR_ENGINE = auto (default) | tesserocr | cli | textract (textract.py):
+the kinds are `backends.OCR_ENGINES`; the entry point hands the choice in (`use_engine`).
 """
 
 from __future__ import annotations
@@ -15,11 +16,20 @@ import csv
 import glob
 import io
 import os
+import shutil
+import subprocess
 import threading
-from functools import lru_cache
+from dataclasses import dataclass
 from typing import Protocol
 
-from report_pipeline.settings import load_settings, set_process_variable, tessdata_prefix
+from report_pipeline import backends
+from report_pipeline.backends import Health
+from report_pipeline.settings import (
+    Settings,
+    TextractSettings,
+    set_process_variable,
+    tessdata_prefix,
+)
 
 # Set before any tesseract library loads: parallelism comes from processes.
 set_process_variable("OMP_THREAD_LIMIT", "1", overwrite=False)
@@ -42,7 +52,17 @@ class OcrTimeout(Exception):
 
 
 class OcrEngine(Protocol):
-    name: str
+    """Everything a caller needs of an OCR engine."""
+
+    name: str  # this implementation, for logs and tests
+    display_name: str  # the engine as users know it (in errors about languages)
+    languages: frozenset[str] | None  # the only ones it reads; None: whatever is installed
+    reads_any_orientation: bool  # True: pages go as they are (no OSD, no deskew)
+    fork_safe: bool  # True: may be loaded before a fork (no client, thread or socket)
+
+    def check(self, languages: tuple[str, ...]) -> Health:
+        """Usable with these languages? For the doctor."""
+        ...
 
     def word_table(self, image: Image.Image, timeout_s: float, lang: str = "eng") -> WordTable: ...
 
@@ -55,6 +75,26 @@ class CliEngine:
     """One `tesseract` process per image (pytesseract)."""
 
     name = "tesseract-cli"
+    display_name = "tesseract"
+    languages = None
+    reads_any_orientation = False
+    fork_safe = True
+
+    def check(self, languages: tuple[str, ...]) -> Health:
+        binary = shutil.which("tesseract")
+        if binary is None:
+            return Health(
+                "tesseract",
+                "tesseract is not on PATH: images cannot be OCR'd",
+                "apt-get install tesseract-ocr tesseract-ocr-eng",
+            )
+        try:
+            installed = subprocess.run(
+                [binary, "--list-langs"], capture_output=True, text=True, timeout=30
+            ).stdout.split()
+        except (OSError, subprocess.SubprocessError) as error:
+            return Health("tesseract", f"{binary} does not run: {error}", "reinstall tesseract-ocr")
+        return _tesseract_health(binary, languages, installed)
 
     def word_table(self, image: Image.Image, timeout_s: float, lang: str = "eng") -> WordTable:
         set_process_variable("OMP_THREAD_LIMIT", "1")
@@ -98,6 +138,10 @@ class TesserocrEngine:
     """The tesseract library kept loaded for the life of the worker process."""
 
     name = "tesserocr"
+    display_name = "tesseract"
+    languages = None
+    reads_any_orientation = False
+    fork_safe = True
 
     def __init__(self, tessdata: str) -> None:
         import tesserocr
@@ -123,6 +167,13 @@ class TesserocrEngine:
                 return parse_tsv(api.GetTSVText(0))
             finally:
                 api.Clear()  # the page's image and results: tens of MB until the next page
+
+    def check(self, languages: tuple[str, ...]) -> Health:
+        installed = [
+            os.path.basename(name).removesuffix(".traineddata")
+            for name in glob.glob(os.path.join(self._tessdata, "*.traineddata"))
+        ]
+        return _tesseract_health(self._tessdata, languages, installed)
 
     def orientation(self, image: Image.Image) -> tuple[int, float] | None:
         if not os.path.isfile(os.path.join(self._tessdata, "osd.traineddata")):
@@ -167,25 +218,78 @@ def find_tessdata() -> str | None:
     return None
 
 
-@lru_cache(maxsize=1)
-def default_engine() -> OcrEngine:
-    """The engine of this process, chosen once (the loaded model is reused)."""
-    choice = load_settings().ocr_engine  # validated: auto, tesserocr, cli or textract
-    if choice == "cli":
-        return CliEngine()
-    if choice == "textract":
-        from report_pipeline.extraction.textract import TextractEngine
+def _tesseract_health(where: str, languages: tuple[str, ...], installed: list[str]) -> Health:
+    # The OCR languages, and osd, which finds pages fed sideways or upside down.
+    wanted = [*languages, "osd"]
+    missing = [name for name in wanted if name and name not in installed]
+    if missing:
+        packages = " ".join(f"tesseract-ocr-{name.replace('_', '-')}" for name in missing)
+        return Health(
+            "tesseract",
+            f"tesseract data missing: {', '.join(missing)}",
+            f"apt-get install {packages} (or make tesseract)",
+        )
+    return Health("tesseract", None, detail=f"{where} with {'+'.join(wanted)}")
 
-        return TextractEngine(max_attempts=load_settings().textract.max_attempts)
+
+def open_cli_engine(textract: TextractSettings) -> OcrEngine:
+    return CliEngine()
+
+
+def open_tesserocr_engine(textract: TextractSettings) -> OcrEngine:
     tessdata = find_tessdata()
+    if tessdata is None:
+        raise ImportError("no eng.traineddata found")
+    return TesserocrEngine(tessdata)
+
+
+def open_auto_engine(textract: TextractSettings) -> OcrEngine:
+    """The loaded model when tesserocr and its data are there, else the CLI."""
     try:
-        if tessdata is None:
-            raise ImportError("no eng.traineddata found")
-        return TesserocrEngine(tessdata)
+        return open_tesserocr_engine(textract)
     except (ImportError, RuntimeError):
-        if choice == "tesserocr":
-            raise
         return CliEngine()
+
+
+@dataclass(frozen=True)
+class EngineChoice:
+    """REPORT_PIPELINE_OCR_ENGINE and what the managed engine needs, from the settings."""
+
+    kind: str = "auto"
+    textract: TextractSettings = TextractSettings()
+
+
+def engine_choice(settings: Settings) -> EngineChoice:
+    return EngineChoice(settings.ocr_engine, settings.textract)
+
+
+def open_engine(choice: EngineChoice) -> OcrEngine:
+    return backends.factory(backends.OCR_ENGINES, "OCR engine", choice.kind)(choice.textract)
+
+
+_chosen = EngineChoice()
+_engine: OcrEngine | None = None
+
+
+def use_engine(choice: EngineChoice) -> None:
+    """The entry point's choice for this process (CLI, Dagster step, forkserver)."""
+    global _chosen, _engine
+    if choice != _chosen:
+        _chosen, _engine = choice, None
+
+
+def forget_engine() -> None:
+    """Drop the opened engine; the next default_engine() opens the same choice again."""
+    global _engine
+    _engine = None
+
+
+def default_engine() -> OcrEngine:
+    """The engine of this process, opened once (the loaded model is reused)."""
+    global _engine
+    if _engine is None:
+        _engine = open_engine(_chosen)
+    return _engine
 
 
 def _one_line(exc: BaseException) -> str:

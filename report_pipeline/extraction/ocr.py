@@ -72,11 +72,7 @@ def rendered_page_features(
 
 def _language(language: str | None) -> str:
     engine = default_engine()
-    return resolve_language(
-        language,
-        getattr(engine, "languages", None),
-        "tesseract" if engine.name.startswith("tesser") else engine.name,
-    )
+    return resolve_language(language, engine.languages, engine.display_name)
 
 
 def _features_of(image: Image.Image, lang: str, timeout_s: float) -> dict:
@@ -153,7 +149,8 @@ def read_page(frame: Image.Image, budget: _Budget, lang: str = "eng") -> PageRea
         return PageRead("", [])
     stats = page_path.measure(gray, frame.mode == "1")
     gray = _enlarged(gray, page_path.text_upscale(stats))
-    if getattr(default_engine(), "reads_any_orientation", False):
+    if default_engine().reads_any_orientation:
+        # a managed engine turns pages itself
         return _unless_fragments(PageRead(*_ocr(gray, budget, lang)))
     if geometry.sideways:
         return _unless_fragments(_read_sideways(gray, budget, lang))

@@ -20,9 +20,10 @@ from typing import Any
 
 from PIL import Image
 
-from report_pipeline.extraction.engines import OcrTimeout, WordTable
+from report_pipeline.backends import Health
+from report_pipeline.extraction.engines import OcrEngine, OcrTimeout, WordTable
 from report_pipeline.models import DocumentError
-from report_pipeline.settings import load_settings
+from report_pipeline.settings import TextractSettings
 
 # DetectDocumentText reads these; other languages are refused before any call.
 TEXTRACT_LANGUAGES = frozenset({"eng", "fra", "deu", "ita", "por", "spa"})
@@ -49,19 +50,22 @@ class TextractEngine:
     """One DetectDocumentText call per page; words and confidences as a word table."""
 
     name = "textract"
+    display_name = "textract"
     reads_any_orientation = True
     languages = TEXTRACT_LANGUAGES
+    fork_safe = False  # its HTTPS client's pool must not cross a fork
 
     def __init__(
         self,
         client: Any = None,
         *,
+        settings: TextractSettings | None = None,
         max_attempts: int = 5,
         backoff_base: float = 0.5,
         backoff_max: float = 20.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.client = client if client is not None else _client()
+        self.client = client if client is not None else _client(settings or TextractSettings())
         self.max_attempts = max(1, max_attempts)
         self.backoff_base, self.backoff_max, self._sleep = backoff_base, backoff_max, sleep
         self._rng = random.Random()
@@ -86,12 +90,29 @@ class TextractEngine:
     def orientation(self, image: Image.Image) -> tuple[int, float] | None:
         return None  # Textract reads turned pages as they are
 
+    def check(self, languages: tuple[str, ...]) -> Health:
+        # No call: every DetectDocumentText is billed; the languages are known here.
+        refused = [name for name in languages if name not in self.languages]
+        if refused:
+            return Health(
+                "textract",
+                f"Textract does not read {', '.join(refused)}",
+                "set REPORT_PIPELINE_OCR_LANGUAGES to some of "
+                + ", ".join(sorted(self.languages))
+                + " or use a tesseract engine",
+            )
+        region = self.client.meta.region_name
+        return Health("textract", None, detail=f"{region} for {'+'.join(languages)}")
 
-def _client() -> Any:
+
+def open_textract_engine(settings: TextractSettings) -> OcrEngine:
+    return TextractEngine(settings=settings, max_attempts=settings.max_attempts)
+
+
+def _client(settings: TextractSettings) -> Any:
     import boto3
     from botocore.config import Config
 
-    settings = load_settings().textract
     # Our own loop retries (it knows the document's deadline); botocore does not.
     config = Config(retries={"total_max_attempts": 1}, connect_timeout=10, read_timeout=60)
     return boto3.client(

@@ -70,7 +70,6 @@ class CatalogResource(ConfigurableResource):
     read_preference: str = "primaryPreferred"
     server_selection_timeout_ms: int = 10_000
     connect_timeout_ms: int = 10_000
-    socket_timeout_ms: int = 60_000
     fields: str = ""  # REPORT_PIPELINE_CATALOG_FIELDS: ours=theirs,...
     customer_pattern: str = DEFAULT_CUSTOMER_PATTERN  # REPORT_PIPELINE_CUSTOMER_PATTERN
 
@@ -82,7 +81,6 @@ class CatalogResource(ConfigurableResource):
             self.read_preference,
             self.server_selection_timeout_ms,
             self.connect_timeout_ms,
-            self.socket_timeout_ms,
         )
 
     def mongo_collection(self) -> Any:

@@ -7,16 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from email.utils import formataddr
-from pathlib import Path
 from typing import Any
 
+from report_pipeline import backends
 from report_pipeline.appdb.store import AppStore, open_app_store
-from report_pipeline.delivery.mailers import Mailer, OutboxMailer, SmtpMailer
-from report_pipeline.delivery.rate import PacedMailer, SendRate, SendRateFactory
-from report_pipeline.settings import Settings
-from report_pipeline.storage.catalog import DocumentCatalog, EmbeddedCatalog, MongoCatalog
+from report_pipeline.delivery.mailers import Mailer, MailerConfig
+from report_pipeline.delivery.rate import SendRateConfig, SendRateFactory
+from report_pipeline.settings import S3Settings, SesSettings, Settings, SmtpSettings
+from report_pipeline.storage.catalog import CatalogConfig, DocumentCatalog
 from report_pipeline.storage.catalog_shape import CatalogShape
-from report_pipeline.storage.object_store import LocalObjectStore, ObjectStore, S3ObjectStore
+from report_pipeline.storage.object_store import ObjectStore, ObjectStoreConfig
 
 
 def s3_client(
@@ -57,14 +57,12 @@ def open_object_store(
     sse: str = "AES256",
     kms_key_id: str | None = None,
 ) -> ObjectStore:
-    if kind == "local":
-        return LocalObjectStore(Path(root))
-    if kind == "s3":
-        if not bucket:
-            raise ValueError("REPORT_PIPELINE_S3_BUCKET is not set")
-        client = s3_client(endpoint_url, region_name, max_attempts, retry_mode)
-        return S3ObjectStore(client, bucket, prefix, sse, kms_key_id)
-    raise ValueError(f"unknown object store kind {kind!r} (expected local or s3)")
+    config = ObjectStoreConfig(
+        root,
+        S3Settings(bucket, prefix, endpoint_url, region_name, max_attempts, retry_mode, kms_key_id),
+        sse,
+    )
+    return backends.factory(backends.OBJECT_STORES, "object store", kind)(config)
 
 
 def mongo_client_options(
@@ -113,12 +111,8 @@ def open_catalog(
 ) -> DocumentCatalog:
     """``collection`` is a callable giving the Mongo collection (opened only for mongodb);
     ``fields`` and ``customer_pattern``: how its records are read (CatalogShape)."""
-    shape = CatalogShape.from_settings(fields, customer_pattern)
-    if kind == "embedded":
-        return EmbeddedCatalog(Path(path), shape)
-    if kind == "mongodb":
-        return MongoCatalog(collection(), shape)
-    raise ValueError(f"unknown catalog kind {kind!r} (expected embedded or mongodb)")
+    config = CatalogConfig(path, CatalogShape.from_settings(fields, customer_pattern), collection)
+    return backends.factory(backends.CATALOGS, "catalog", kind)(config)
 
 
 def open_mailer(
@@ -139,37 +133,21 @@ def open_mailer(
     rate_factory: SendRateFactory | None = None,
 ) -> Mailer:
     """`rate_factory` gives the send-rate bucket every sender shares (`send_rate_factory`)."""
-    if kind == "outbox":
-        return OutboxMailer(Path(outbox_dir))
-    if kind == "smtp":
-        smtp = SmtpMailer(
+    config = MailerConfig(
+        outbox_dir,
+        SmtpSettings(
             smtp_host,
             smtp_port,
-            security=smtp_security,
-            username=smtp_username,
-            password=smtp_password,
-            ca_file=smtp_ca_file,
-        )
-        if smtp_max_rate is None:
-            return smtp
-        return PacedMailer(smtp, (rate_factory or _local_rate)("smtp", smtp_max_rate))
-    if kind == "ses":
-        from report_pipeline.delivery.ses import SesMailer
-
-        return SesMailer.from_config(
-            ses_region,
-            endpoint_url=ses_endpoint_url,
-            configuration_set=ses_configuration_set,
-            max_send_rate=ses_max_send_rate,
-            rate_factory=rate_factory,
-        )
-    raise ValueError(f"unknown mailer kind {kind!r} (expected outbox, smtp or ses)")
-
-
-def _local_rate(name: str, rate: float) -> SendRate:
-    from report_pipeline.delivery.rate import TokenBucket
-
-    return TokenBucket(rate)
+            smtp_security,
+            smtp_username,
+            smtp_password,
+            smtp_ca_file,
+            smtp_max_rate,
+        ),
+        SesSettings(ses_region, ses_endpoint_url, ses_configuration_set, ses_max_send_rate),
+        rate_factory,
+    )
+    return backends.factory(backends.MAILERS, "mailer", kind)(config)
 
 
 def send_rate_factory(redis_url: str | None, app: AppStore | None) -> SendRateFactory:
@@ -178,16 +156,8 @@ def send_rate_factory(redis_url: str | None, app: AppStore | None) -> SendRateFa
     Buckets are made when a mailer first needs one (SES asks its rate first), so
     a factory that is never called opens nothing.
     """
-    if redis_url:
-        from report_pipeline.storage.redis_send_rate import RedisSendRate, redis_client
-
-        client = redis_client(redis_url)
-        return lambda name, rate: RedisSendRate(client, name, rate)
-    if app is not None:
-        from report_pipeline.appdb.send_rate import DatabaseSendRate
-
-        return lambda name, rate: DatabaseSendRate(app, name, rate)
-    return _local_rate
+    config = SendRateConfig(redis_url, app)
+    return backends.factory(backends.SEND_RATES, "send rate", config.kind)(config)
 
 
 # --- the same choices from the settings -----------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -308,3 +308,21 @@ def _placeholder_id(raw: dict[str, Any]) -> str:
         return f"catalog-{raw['_id']}"
     digest = hashlib.sha256(repr(sorted((k, repr(v)) for k, v in raw.items())).encode())
     return f"catalog-{digest.hexdigest()[:16]}"
+
+
+@dataclass(frozen=True)
+class CatalogConfig:
+    """What every catalog factory (`backends.CATALOGS`) is handed."""
+
+    path: str
+    shape: CatalogShape
+    collection: Callable[[], Any] | None = None  # opens the Mongo collection when called
+
+
+def open_embedded_catalog(config: CatalogConfig) -> DocumentCatalog:
+    return EmbeddedCatalog(Path(config.path), config.shape)
+
+
+def open_mongo_catalog(config: CatalogConfig) -> DocumentCatalog:
+    assert config.collection is not None
+    return MongoCatalog(config.collection(), config.shape)

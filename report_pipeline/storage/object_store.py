@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
+from report_pipeline.settings import S3Settings
 from report_pipeline.storage.atomic_files import write_atomically, write_stream_atomically
 
 CHUNK_SIZE = 1024 * 1024
@@ -212,3 +214,26 @@ class S3ObjectStore:
             )
         except (BotoCoreError, ClientError):
             return None  # a missing link must not fail a listing or a send
+
+
+@dataclass(frozen=True)
+class ObjectStoreConfig:
+    """What every object-store factory (`backends.OBJECT_STORES`) is handed."""
+
+    root: str = "var/objects"
+    s3: S3Settings = S3Settings()
+    sse: str = "AES256"
+
+
+def open_local_store(config: ObjectStoreConfig) -> ObjectStore:
+    return LocalObjectStore(Path(config.root))
+
+
+def open_s3_store(config: ObjectStoreConfig) -> ObjectStore:
+    from report_pipeline.resources.connections import s3_client
+
+    s3 = config.s3
+    if not s3.bucket:
+        raise ValueError("REPORT_PIPELINE_S3_BUCKET is not set")
+    client = s3_client(s3.endpoint_url, s3.region, s3.max_attempts, s3.retry_mode)
+    return S3ObjectStore(client, s3.bucket, s3.prefix, config.sse, s3.kms_key_id)

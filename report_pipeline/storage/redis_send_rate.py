@@ -13,7 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from report_pipeline.delivery.rate import SharedBucket, default_burst
+from report_pipeline.delivery.rate import (
+    SendRateConfig,
+    SendRateFactory,
+    SharedBucket,
+    default_burst,
+)
 
 KEY_PREFIX = "report-pipeline:send-rate:"
 
@@ -62,3 +67,8 @@ def redis_client(url: str) -> Any:
     import redis
 
     return redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=10)
+
+
+def redis_send_rates(config: SendRateConfig) -> SendRateFactory:
+    client = redis_client(config.redis_url or "")
+    return lambda name, rate: RedisSendRate(client, name, rate)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from report_pipeline.extraction.engines import engine_choice, use_engine
 from report_pipeline.pipeline.documents import store_document
 from report_pipeline.pipeline.features import extract_entries, write_week_features
 from report_pipeline.pipeline.manifest import iter_manifest_entries, write_manifest
@@ -55,6 +56,7 @@ def publish_history(settings: Settings, week: date) -> list[date]:
     cache hits once one week is done; only their published summaries matter
     (the trend section reads them).
     """
+    use_engine(engine_choice(settings))
     services = open_services(settings)
     published = []
     for back, skip in zip(range(HISTORY_WEEKS, 0, -1), HISTORY_SKIP, strict=False):

@@ -9,10 +9,8 @@ anyone sees them.
 from __future__ import annotations
 
 import re
-import shutil
 import smtplib
 import ssl
-import subprocess
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -390,39 +388,27 @@ def _check_ses(service: str, settings: Settings) -> Finding:
     )
 
 
-# --- tesseract -------------------------------------------------------------------------------
+# --- OCR engine ------------------------------------------------------------------------------
 
 
-def check_tesseract(settings: Settings) -> list[Finding]:
-    service = "tesseract"
-    binary = shutil.which("tesseract")
-    if binary is None:
-        return [
-            problem(
-                service,
-                "tesseract is not on PATH: images cannot be OCR'd",
-                "apt-get install tesseract-ocr tesseract-ocr-eng",
-            )
-        ]
+def check_ocr_engine(settings: Settings) -> list[Finding]:
+    """The chosen engine checks itself, with the configured languages."""
+    from report_pipeline.extraction.engines import engine_choice, open_engine
+
+    service = f"OCR engine ({settings.ocr_engine})"
     try:
-        langs = subprocess.run(
-            [binary, "--list-langs"], capture_output=True, text=True, timeout=30
-        ).stdout.split()
-    except (OSError, subprocess.SubprocessError) as error:
-        return [problem(service, f"{binary} does not run: {error}", "reinstall tesseract-ocr")]
-    # The default OCR languages, and osd, which finds pages fed sideways or upside down.
-    wanted = [*settings.ocr_languages.replace(",", "+").split("+"), "osd"]
-    missing = [name for name in wanted if name and name not in langs]
-    if missing:
-        packages = " ".join(f"tesseract-ocr-{name.replace('_', '-')}" for name in missing)
+        engine = open_engine(engine_choice(settings))
+    except Exception as error:
         return [
             problem(
                 service,
-                f"tesseract data missing: {', '.join(missing)}",
-                f"apt-get install {packages} (or make tesseract)",
+                scrub(f"cannot be opened: {error}", settings),
+                "install it (make tesseract) or set REPORT_PIPELINE_OCR_ENGINE=cli",
             )
         ]
-    return [ok(service, f"{binary} with {'+'.join(wanted)}")]
+    languages = tuple(name for name in settings.ocr_languages.replace(",", "+").split("+") if name)
+    health = engine.check(languages)
+    return [Finding(health.service, health.problem, health.fix, health.detail, health.warning)]
 
 
 # --- step executor ---------------------------------------------------------------------------
@@ -583,7 +569,7 @@ CHECKS: tuple[Callable[[Settings], list[Finding]], ...] = (
     check_catalog,
     check_app_database,
     check_mailer,
-    check_tesseract,
+    check_ocr_engine,
     check_executor,
     check_send_rate,
     check_unsubscribe,

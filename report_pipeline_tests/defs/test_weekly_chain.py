@@ -226,6 +226,7 @@ def test_a_long_scanned_pdf_is_split_across_batches_and_joined(settings, monkeyp
 
     class FakeEngine:  # one fixed line per page: the test is the fan-out, not OCR
         name = "fake"
+        display_name, languages, reads_any_orientation, fork_safe = name, None, False, True
 
         def word_table(self, image, timeout_s, lang="eng"):
             ones = [1, 1]

@@ -101,6 +101,7 @@ def test_a_heic_phone_photo_is_ocrd(monkeypatch) -> None:
 
     class FakeEngine:
         name = "fake"
+        display_name, languages, reads_any_orientation, fork_safe = name, None, False, True
 
         def word_table(self, image, timeout_s, lang="eng"):
             seen.append(image.size)

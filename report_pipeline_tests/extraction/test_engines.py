@@ -3,6 +3,7 @@ from PIL import Image
 
 from report_pipeline.extraction import engines
 from report_pipeline.extraction.engines import CliEngine, TesserocrEngine, find_tessdata, parse_tsv
+from report_pipeline.settings import SettingsError, load_settings
 from report_pipeline.tooling import samples
 
 
@@ -33,16 +34,16 @@ def test_both_engines_read_the_same_words() -> None:
 )
 def test_the_engine_is_chosen_by_environment(monkeypatch, choice: str, expected: str) -> None:
     monkeypatch.setenv("REPORT_PIPELINE_OCR_ENGINE", choice)
-    engines.default_engine.cache_clear()
+    engines.use_engine(engines.engine_choice(load_settings()))
     try:
         assert engines.default_engine().name == expected
     finally:
-        engines.default_engine.cache_clear()
+        engines.use_engine(engines.EngineChoice())
 
 
 def test_an_unknown_engine_is_a_clear_error(monkeypatch) -> None:
     monkeypatch.setenv("REPORT_PIPELINE_OCR_ENGINE", "magic")
-    engines.default_engine.cache_clear()
-    with pytest.raises(ValueError, match="use auto, tesserocr, cli or textract"):
-        engines.default_engine()
-    engines.default_engine.cache_clear()
+    with pytest.raises(SettingsError, match="use auto, tesserocr, cli or textract"):
+        load_settings()
+    with pytest.raises(ValueError, match="unknown OCR engine kind 'magic'"):
+        engines.open_engine(engines.EngineChoice("magic"))

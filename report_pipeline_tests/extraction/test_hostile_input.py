@@ -51,6 +51,7 @@ def fake_tesseract(monkeypatch):
 
     class Engine:
         name = "fake"
+        display_name, languages, reads_any_orientation, fork_safe = name, None, False, True
 
         def word_table(self, image, timeout_s, lang="eng"):
             calls.append(image.size)

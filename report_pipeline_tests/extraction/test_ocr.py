@@ -46,6 +46,7 @@ def fake_tesseract(monkeypatch):
 
     class FakeEngine:
         name = "fake"
+        display_name, languages, reads_any_orientation, fork_safe = name, None, False, True
 
         def word_table(self, image, timeout_s, lang="eng"):
             calls.append({"size": image.size, "omp": os.environ.get("OMP_THREAD_LIMIT")})

@@ -47,6 +47,7 @@ def no_ocr(monkeypatch):
 
     class Engine:
         name = "forbidden"
+        display_name, languages, reads_any_orientation, fork_safe = name, None, False, True
 
         def word_table(self, image, timeout_s, lang="eng"):
             pytest.fail("OCR ran on an image without text")
@@ -63,6 +64,7 @@ def fake_ocr(monkeypatch):
 
     class Engine:
         name = "fake"
+        display_name, languages, reads_any_orientation, fork_safe = name, None, False, True
 
         def word_table(self, image, timeout_s, lang="eng"):
             calls.append(lang)

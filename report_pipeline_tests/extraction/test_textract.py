@@ -11,6 +11,7 @@ from PIL import Image
 from report_pipeline.extraction import engines, extract
 from report_pipeline.extraction.textract import TextractEngine, blocks_to_table, page_bytes
 from report_pipeline.models import DocumentError
+from report_pipeline.settings import load_settings
 from report_pipeline.tooling import samples
 
 LINES = [("Mild", 99.1), ("rash", 97.5)], [("resolved", 95.0)]
@@ -47,9 +48,9 @@ def textract(monkeypatch, s3_endpoint: str):
     monkeypatch.setenv("REPORT_PIPELINE_TEXTRACT_REGION", "eu-west-1")
     for name, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing")):
         monkeypatch.setenv(name, value)
-    engines.default_engine.cache_clear()
+    engines.use_engine(engines.engine_choice(load_settings()))
     yield engines.default_engine()
-    engines.default_engine.cache_clear()
+    engines.use_engine(engines.EngineChoice())
 
 
 def page_png() -> bytes:

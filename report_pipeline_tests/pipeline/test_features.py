@@ -294,6 +294,7 @@ def _fake_ocr(monkeypatch) -> None:
 
     class FakeEngine:
         name = "fake"
+        display_name, languages, reads_any_orientation, fork_safe = name, None, False, True
 
         def word_table(self, image, timeout_s, lang="eng"):
             return {

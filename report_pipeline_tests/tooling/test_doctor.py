@@ -128,7 +128,8 @@ def test_a_wrong_bucket_is_named(doctor, s3_endpoint) -> None:
 
 
 def test_missing_tesseract_is_reported_with_the_apt_package(doctor, tmp_path) -> None:
-    result = doctor(PATH=str(tmp_path / "empty-bin"))
+    # The CLI engine needs the binary; the loaded library (auto) reads its data directly.
+    result = doctor(PATH=str(tmp_path / "empty-bin"), REPORT_PIPELINE_OCR_ENGINE="cli")
     assert result.returncode == 1
     [line] = _problems(result)
     assert line.startswith("problem tesseract: tesseract is not on PATH")
@@ -140,6 +141,18 @@ def test_a_missing_ocr_language_is_reported_with_its_package(doctor) -> None:
     assert result.returncode == 1
     [line] = [p for p in _problems(result) if p.startswith("problem tesseract")]
     assert "tesseract data missing: kor" in line and "tesseract-ocr-kor" in line
+
+
+def test_textract_checks_itself_not_tesseract(doctor, tmp_path) -> None:
+    result = doctor(
+        PATH=str(tmp_path / "empty-bin"),
+        REPORT_PIPELINE_OCR_ENGINE="textract",
+        REPORT_PIPELINE_OCR_LANGUAGES="eng+kor",
+        REPORT_PIPELINE_TEXTRACT_REGION="eu-west-1",
+    )
+    assert not [line for line in result.stdout.splitlines() if " tesseract:" in line]
+    [line] = [p for p in _problems(result) if p.startswith("problem textract")]
+    assert "Textract does not read kor" in line
 
 
 @pytest.mark.parametrize(
