@@ -16,7 +16,9 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from report_pipeline.classify.taxonomy import OTHER
 from report_pipeline.delivery.addresses import wire_address
+from report_pipeline.report.document_types import NOT_CLASSIFIED
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -43,6 +45,7 @@ _MAX_URL_LENGTH = 900
 _SUMMARY_COUNTS = ("documents_total", "documents_ok", "documents_failed")
 _QUIET_NAMED = 3  # trials named in the email; the report lists them all
 _TYPES_NAMED = 4  # document types named in the email; the rest are "other"
+_REST_LABELS = frozenset({OTHER, NOT_CLASSIFIED})
 
 
 def message_id_for(report_key: str, recipient: str, domain: str) -> str:
@@ -180,8 +183,10 @@ def what_changed(summary: Mapping[str, Any]) -> list[str]:
     by_type = summary.get("by_document_type")
     if isinstance(by_type, Mapping) and by_type:
         counts = sorted(by_type.items(), key=lambda kv: (-int(kv[1]), str(kv[0])))
-        named = [f"{n} {label}" for label, n in counts[:_TYPES_NAMED]]
-        rest = sum(int(n) for _, n in counts[_TYPES_NAMED:])
+        # The taxonomy's own "other" and the unclassified join the rest: one "other".
+        typed = [(label, n) for label, n in counts if label not in _REST_LABELS]
+        named = [f"{n} {label}" for label, n in typed[:_TYPES_NAMED]]
+        rest = sum(int(n) for _, n in counts) - sum(int(n) for _, n in typed[:_TYPES_NAMED])
         if rest:
             named.append(f"{rest} other")
         lines.append("By document type: " + ", ".join(named))

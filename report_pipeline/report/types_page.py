@@ -117,9 +117,8 @@ def _trials(pdf: layout.ReportPDF, data: ReportData) -> None:
     if data.customer is not None:  # every row is the customer's own
         rows = [(row[0], *row[2:]) for row in rows]
         header, widths = (header[0], *header[2:]), (40, 24, 116)
-    layout._table(
-        pdf, header, rows or [("-",) * len(header)], widths, ("L",) * len(header), size=8.5
-    )
+    align = ("L",) * (len(header) - 2) + ("R", "L")
+    layout._table(pdf, header, rows or [("-",) * len(header)], widths, align, size=8.5)
 
 
 def _read_today(pdf: layout.ReportPDF, data: ReportData) -> None:
