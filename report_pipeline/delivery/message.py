@@ -16,7 +16,9 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from report_pipeline.classify.taxonomy import OTHER
 from report_pipeline.delivery.addresses import wire_address
+from report_pipeline.report.document_types import NOT_CLASSIFIED
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -41,6 +43,9 @@ class _CachingHeaderRegistry(HeaderRegistry):
 MESSAGE_POLICY = policy.SMTP.clone(max_line_length=998, header_factory=_CachingHeaderRegistry())
 _MAX_URL_LENGTH = 900
 _SUMMARY_COUNTS = ("documents_total", "documents_ok", "documents_failed")
+_QUIET_NAMED = 3  # trials named in the email; the report lists them all
+_TYPES_NAMED = 4  # document types named in the email; the rest are "other"
+_REST_LABELS = frozenset({OTHER, NOT_CLASSIFIED})
 
 
 def message_id_for(report_key: str, recipient: str, domain: str) -> str:
@@ -146,12 +151,46 @@ def _template_context(
         # Absent from reports published before the review list existed: then not shown.
         "needs_review": summary.get("needs_review"),
         "customers": _customer_rows(summary.get("by_customer") or {}),
+        "what_changed": what_changed(summary),
         "pdf_attached": pdf_attached,
         "pdf_filename": pdf_filename,
         "download_url": download_url,
         "download_expires": _format_expiry(download_expires_at),
         "unsubscribe_url": unsubscribe_url,
     }
+
+
+def what_changed(summary: Mapping[str, Any]) -> list[str]:
+    """At most two lines: adverse-event reports and quiet trials, then the week by type.
+
+    Counts, the taxonomy's type labels and trial ids only: nothing read from a
+    document. A summary published before these counts existed gives no line.
+    """
+    urgent = []
+    read_today = summary.get("read_today")
+    if isinstance(read_today, int) and read_today:
+        urgent.append(f"{read_today} adverse-event report{'s' if read_today != 1 else ''}")
+    quiet = [q for q in summary.get("gone_quiet") or [] if isinstance(q, Mapping)]
+    for trial in quiet[:_QUIET_NAMED]:
+        documents, median = trial.get("documents"), trial.get("median")
+        if documents and isinstance(median, (int, float)):
+            urgent.append(f"trial {trial.get('trial_id')} sent {documents} (usually {median:g})")
+        else:
+            urgent.append(f"trial {trial.get('trial_id')} sent nothing this week")
+    if len(quiet) > _QUIET_NAMED:
+        urgent.append(f"{len(quiet) - _QUIET_NAMED} more trials went quiet")
+    lines = ["; ".join(urgent)] if urgent else []
+    by_type = summary.get("by_document_type")
+    if isinstance(by_type, Mapping) and by_type:
+        counts = sorted(by_type.items(), key=lambda kv: (-int(kv[1]), str(kv[0])))
+        # The taxonomy's own "other" and the unclassified join the rest: one "other".
+        typed = [(label, n) for label, n in counts if label not in _REST_LABELS]
+        named = [f"{n} {label}" for label, n in typed[:_TYPES_NAMED]]
+        rest = sum(int(n) for _, n in counts) - sum(int(n) for _, n in typed[:_TYPES_NAMED])
+        if rest:
+            named.append(f"{rest} other")
+        lines.append("By document type: " + ", ".join(named))
+    return lines
 
 
 def _customer_rows(by_customer: Mapping[str, Any]) -> list[dict[str, str]]:

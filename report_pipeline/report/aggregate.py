@@ -17,6 +17,16 @@ import polars as pl
 from report_pipeline.deid import sanitize_reason, vocabulary
 from report_pipeline.models import FeatureResult, ManifestEntry
 from report_pipeline.report.causes import CAUSES, classify
+from report_pipeline.report.document_types import (
+    QuietTrial,
+    counts_of,
+    gone_quiet,
+    per_type,
+    previous_type_counts,
+    read_today,
+    trial_types,
+    type_columns,
+)
 from report_pipeline.report.trends import TrendPoint, trend_points
 
 MISSING_STAGE = "features"
@@ -43,6 +53,8 @@ DOC_SCHEMA: dict[str, Any] = {
     "ocr_confidence": pl.Float64,
     "no_text": pl.Boolean,  # an image OCR found no text in (a photo, a blank page)
     "review": pl.String,  # why a person should look at it, None when nothing to check
+    "doc_type": pl.String,  # the classifier's type key, None when not classified
+    "type_label": pl.String,  # that type's label in the taxonomy
 }
 TERM_SCHEMA: dict[str, Any] = {"customer": pl.String, "term": pl.String, "count": pl.Int64}
 FAILED = (pl.col("status") == "failed").sum()
@@ -70,6 +82,11 @@ class ReportData:
     trends: list[TrendPoint]  # the last 12 weeks, oldest first, this week last
     review_confidence: float
     terms: pl.DataFrame  # customer, term, count; every de-identified term of the week
+    per_type: pl.DataFrame  # type_label, documents, doc_type; most frequent first
+    trial_types: pl.DataFrame  # customer, trial_id, type_label, documents
+    read_today: pl.DataFrame  # document_id, customer, trial_id: adverse-event reports
+    gone_quiet: list[QuietTrial]  # trials below half their usual weekly documents
+    previous_types: dict[str, int] | None  # last week's counts by type label; None: no data
     customer: str | None = None  # a customer's report; None is the `all` report
 
     @property
@@ -140,6 +157,8 @@ def _split_by_customer(week: ReportData) -> dict[str, Breakdowns]:
         "customer_top_terms": _parts(week.customer_top_terms),
         "failures": _parts(week.failures),
         "needs_review": _parts(week.needs_review),
+        "trial_types": _parts(week.trial_types),
+        "read_today": _parts(week.read_today),
     }
     grouped = {  # per-customer versions of the `all` report's breakdowns
         "per_day": _parts(_per_day(week.documents, week.week_start, by), drop=by),
@@ -147,6 +166,7 @@ def _split_by_customer(week: ReportData) -> dict[str, Breakdowns]:
         "top_terms": _parts(_top_terms(week.terms, by), drop=by),
         "failure_causes": _parts(_failure_causes(week.failures, by), drop=by),
         "per_trial": _parts(_per_trial(week.documents, by), drop=by),
+        "per_type": _parts(per_type(week.documents, by), drop=by),
     }
     # A customer with no row in a breakdown (no terms, no failure): its columns, no rows.
     empty = {name: getattr(week, name).clear() for name in keyed | grouped}
@@ -183,6 +203,9 @@ class Breakdowns:
     needs_review: pl.DataFrame
     per_trial: pl.DataFrame
     failure_causes: pl.DataFrame
+    per_type: pl.DataFrame
+    trial_types: pl.DataFrame
+    read_today: pl.DataFrame
 
 
 def _aggregate(
@@ -207,6 +230,9 @@ def _aggregate(
         needs_review=_needs_review(docs),
         per_trial=_per_trial(docs),
         failure_causes=_failure_causes(failures),
+        per_type=per_type(docs),
+        trial_types=trial_types(docs),
+        read_today=read_today(docs),
     )
     return _assemble(week_start, parts, history, review_confidence, customer)
 
@@ -227,6 +253,14 @@ def _assemble(
     )
     if customer is not None:  # its email lists no per-customer breakdown (one row, its own)
         summary["by_customer"] = {}
+    by_trial = counts_of(parts.per_trial.filter(pl.col("trial_id") != NO_TRIAL), "trial_id")
+    quiet = gone_quiet(week_start, by_trial, history or {})
+    summary.update(  # later weeks compare with these (gone_quiet, the change per type)
+        by_document_type=counts_of(parts.per_type, "type_label"),
+        by_trial=by_trial,
+        read_today=len(parts.read_today),
+        gone_quiet=[q.to_json() for q in quiet],
+    )
     return ReportData(
         week_start=week_start,
         summary=summary,
@@ -246,6 +280,11 @@ def _assemble(
         trends=trend_points(week_start, summary, history or {}),
         review_confidence=review_confidence,
         terms=parts.terms,
+        per_type=parts.per_type,
+        trial_types=parts.trial_types,
+        read_today=parts.read_today,
+        gone_quiet=quiet,
+        previous_types=previous_type_counts(week_start, history or {}),
         customer=customer,
     )
 
@@ -290,6 +329,8 @@ def _document_row(
         "ocr_confidence": None,
         "no_text": None,
         "review": None,
+        "doc_type": None,
+        "type_label": None,
     }
     if result is None:
         return row
@@ -300,6 +341,7 @@ def _document_row(
         return row
     features = result.features or {}
     row.update(status="ok", stage=None, reason=None)
+    row["doc_type"], row["type_label"] = type_columns(features)
     row["words"] = _as_int(features.get("words" if result.kind == "text" else "word_count"))
     if result.kind in ("image", "pdf"):  # a PDF's confidence covers its OCR'd pages
         row["ocr_confidence"] = _as_float(features.get("ocr_confidence"))

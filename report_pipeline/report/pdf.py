@@ -21,6 +21,7 @@ import polars as pl
 from fpdf import FPDF
 
 from report_pipeline.deid import sanitize_reason, showable_terms
+from report_pipeline.report import types_page  # lays its page out with this module's helpers
 from report_pipeline.report.aggregate import NO_TEXT_REASON, NO_TRIAL, ReportData
 from report_pipeline.report.causes import CAUSES
 from report_pipeline.report.fonts import (
@@ -159,6 +160,7 @@ def render_pdf(
     pdf.set_subject("Documents received, failed and needing review, with trends")
     pdf.set_creation_date(generated)  # fixed date => same bytes for the same inputs
     _cover(pdf, data, generated)
+    types_page.types_page(pdf, data)
     _trends(pdf, data.trends, charts["trends"])
     _needs_review(pdf, data, charts["ocr"])
     _failures_section(pdf, data)
@@ -397,7 +399,7 @@ def _attention(pdf: ReportPDF, data: ReportData) -> None:
     s = data.summary
     _lines(pdf, "What needs attention", 13, "B")
     pdf.ln(1)
-    items = []
+    items = types_page.attention_items(data)  # adverse-event reports first
     if s["needs_review"]:
         items.append(
             f"{s['needs_review']:,} document(s) should be checked by a person: "

@@ -224,3 +224,29 @@ def test_wire_format_uses_crlf_line_endings() -> None:
     raw = build().as_bytes()
     assert b"\r\n" in raw
     assert b"\n" not in raw.replace(b"\r\n", b"")
+
+
+def test_two_lines_say_what_changed_counts_types_and_trial_ids_only() -> None:
+    summary = {
+        **SUMMARY,
+        "read_today": 2,
+        "gone_quiet": [
+            {"trial_id": "T-014", "documents": 0, "median": 5.0, "weeks": 8},
+            {"trial_id": "T-2", "documents": 1, "median": 4.0, "weeks": 8},
+        ],
+        "by_document_type": {"lab result": 20, "other": 12, "consent form": 9, "a": 1, "c": 2},
+    }
+    text, html = text_of(build(summary=summary)), html_of(build(summary=summary))
+
+    first = (
+        "2 adverse-event reports; trial T-014 sent nothing this week; trial T-2 sent 1 (usually 4)"
+    )
+    second = "By document type: 20 lab result, 9 consent form, 2 c, 1 a, 12 other"
+    assert first in text and second in text
+    assert first in html and second in html
+    assert text.index(first) < text.index("Documents received")
+
+
+def test_a_summary_from_before_document_types_gives_no_what_changed_line() -> None:
+    assert "By document type" not in text_of(build())
+    assert "adverse-event" not in text_of(build())

@@ -35,6 +35,10 @@ SUMMARY_KEYS = {
     "needs_review",
     "review_confidence",
     "failed_share",
+    "by_document_type",
+    "by_trial",
+    "read_today",
+    "gone_quiet",
 }
 
 
