@@ -325,6 +325,7 @@ def test_scikit_image_photos_without_text_are_no_text_found(name: str) -> None:
 def test_a_handful_of_low_confidence_fragments_is_no_text(monkeypatch) -> None:
     class Engine:
         name = "fake"
+        display_name, languages, reads_any_orientation, fork_safe = name, None, False, True
 
         def word_table(self, image, timeout_s, lang="eng"):
             return {
