@@ -114,6 +114,13 @@ def _of_report(report_id: int | None):
     return true() if report_id is None else Delivery.report_id == report_id
 
 
+def _update_leased(which, owner: str):
+    """An UPDATE of the `sending` rows in `which` whose lease is still `owner`'s.
+
+    A row another sender has taken over since (our lease ran out) is left to it."""
+    return update(Delivery).where(which, Delivery.status == SENDING, Delivery.lease_owner == owner)
+
+
 class OutboxStore:
     """Delivery rows as the sender sees them; one instance per process is fine."""
 
@@ -273,12 +280,7 @@ class OutboxStore:
         with self._write() as session:
             rows = (
                 session.execute(
-                    update(Delivery)
-                    .where(
-                        Delivery.id.in_(ids),
-                        Delivery.status == SENDING,
-                        Delivery.lease_owner == owner,
-                    )
+                    _update_leased(Delivery.id.in_(ids), owner)
                     .values(lease_expires_at=utcnow() + lease)
                     .returning(Delivery.id)
                 )
@@ -407,13 +409,7 @@ class OutboxStore:
         status = FAILED if retry_at is not None else DEAD
         with self._write() as session:
             changed = session.execute(
-                update(Delivery)
-                .where(
-                    Delivery.id == delivery_id,
-                    Delivery.status == SENDING,
-                    Delivery.lease_owner == owner,
-                )
-                .values(
+                _update_leased(Delivery.id == delivery_id, owner).values(
                     status=status,
                     next_attempt_at=retry_at,
                     last_error=error[:_ERROR_CHARS],
@@ -432,13 +428,7 @@ class OutboxStore:
         with self._write() as session:
             return (
                 session.execute(
-                    update(Delivery)
-                    .where(
-                        Delivery.id.in_(ids),
-                        Delivery.status == SENDING,
-                        Delivery.lease_owner == owner,
-                    )
-                    .values(
+                    _update_leased(Delivery.id.in_(ids), owner).values(
                         status=PENDING,
                         attempts=Delivery.attempts - 1,
                         lease_owner=None,

@@ -1,7 +1,8 @@
 """Weekly retention run: thin wiring around report_pipeline.pipeline.retention."""
 
-from dagster import DefaultScheduleStatus, OpExecutionContext, job, op, schedule
+from dagster import OpExecutionContext, job, op, schedule
 
+from report_pipeline.defs.schedules import default_status
 from report_pipeline.pipeline.retention import apply_retention, format_items
 from report_pipeline.resources.configurable import ObjectStoreResource
 from report_pipeline.settings import load_settings
@@ -27,11 +28,7 @@ def retention_job() -> None:
     job=retention_job,
     cron_schedule="0 5 * * 0",
     execution_timezone=load_settings().schedule_timezone,
-    default_status=(
-        DefaultScheduleStatus.RUNNING
-        if load_settings().schedule_enabled
-        else DefaultScheduleStatus.STOPPED
-    ),
+    default_status=default_status(load_settings().schedule_enabled),
 )
 def weekly_retention_schedule() -> dict:
     return {}

@@ -9,6 +9,11 @@ from report_pipeline.settings import load_settings
 from report_pipeline.weeks import week_start_of
 
 
+def default_status(enabled: bool) -> DefaultScheduleStatus:
+    """How a schedule starts when the daemon first sees it (REPORT_PIPELINE_SCHEDULE_ENABLED)."""
+    return DefaultScheduleStatus.RUNNING if enabled else DefaultScheduleStatus.STOPPED
+
+
 def closed_week_key(tick: datetime) -> str:
     """The Monday of the last complete UTC week before `tick`."""
     return (week_start_of(tick.astimezone(UTC).date()) - timedelta(days=7)).isoformat()
@@ -20,11 +25,7 @@ def closed_week_key(tick: datetime) -> str:
     execution_timezone=load_settings().schedule_timezone,
     # On as soon as the daemon runs (the README promises it); REPORT_PIPELINE_SCHEDULE_ENABLED=0
     # for a deployment that must not report on its own (a staging copy, a backfill-only setup).
-    default_status=(
-        DefaultScheduleStatus.RUNNING
-        if load_settings().schedule_enabled
-        else DefaultScheduleStatus.STOPPED
-    ),
+    default_status=default_status(load_settings().schedule_enabled),
 )
 def weekly_report_schedule(context: ScheduleEvaluationContext) -> RunRequest:
     week = closed_week_key(context.scheduled_execution_time)

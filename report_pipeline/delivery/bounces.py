@@ -31,26 +31,20 @@ COMPLAINT, DELIVERY = "complaint", "delivery"
 SUPPRESSING = frozenset({PERMANENT_BOUNCE, COMPLAINT})  # the others are only counted
 
 _SNS_HOST = re.compile(r"^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$")
+# Both confirmation types sign the same fields (SNS's "verifying the signatures" page).
+_CONFIRMATION_KEYS = (
+    "Message",
+    "MessageId",
+    "SubscribeURL",
+    "Timestamp",
+    "Token",
+    "TopicArn",
+    "Type",
+)
 _SIGNED_KEYS = {
     "Notification": ("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"),
-    "SubscriptionConfirmation": (
-        "Message",
-        "MessageId",
-        "SubscribeURL",
-        "Timestamp",
-        "Token",
-        "TopicArn",
-        "Type",
-    ),
-    "UnsubscribeConfirmation": (
-        "Message",
-        "MessageId",
-        "SubscribeURL",
-        "Timestamp",
-        "Token",
-        "TopicArn",
-        "Type",
-    ),
+    "SubscriptionConfirmation": _CONFIRMATION_KEYS,
+    "UnsubscribeConfirmation": _CONFIRMATION_KEYS,
 }
 
 

@@ -11,7 +11,6 @@ and every download is audited under that recipient's address. The settings
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
@@ -22,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
-from report_pipeline.delivery.tokens import load_or_create_secret
+from report_pipeline.delivery.tokens import b64url_decode, b64url_encode, load_or_create_secret
 from report_pipeline.settings import PatientDataEnv
 from report_pipeline.storage.object_store import ObjectStore, S3ObjectStore
 
@@ -54,14 +53,6 @@ def download_secret(home: Path, configured: str | None = None) -> str:
     return configured or load_or_create_secret(home / "download-secret")
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 @dataclass(frozen=True, repr=False)
 class DownloadSigner:
     secret: str
@@ -72,10 +63,10 @@ class DownloadSigner:
 
     def token_for(self, report_id: int, email: str, now: float | None = None) -> str:
         expires = int(time.time() if now is None else now) + self.ttl_seconds
-        body = _b64(
+        body = b64url_encode(
             json.dumps({"r": report_id, "e": email, "x": expires}, separators=(",", ":")).encode()
         )
-        return f"{body}.{_b64(self._mac(body))}"
+        return f"{body}.{b64url_encode(self._mac(body))}"
 
     def verify(self, token: str, report_id: int, now: float | None = None) -> str:
         """The recipient the token was issued to for `report_id`; raises otherwise."""
@@ -83,10 +74,10 @@ class DownloadSigner:
         if not dot or not body or not signature or len(token) > 2000:
             raise InvalidDownloadToken("malformed download token")
         try:
-            given = _unb64(signature)
+            given = b64url_decode(signature)
             if not hmac.compare_digest(given, self._mac(body)):
                 raise InvalidDownloadToken("download token signature does not match")
-            payload = json.loads(_unb64(body))
+            payload = json.loads(b64url_decode(body))
             token_report, email, expires = int(payload["r"]), str(payload["e"]), int(payload["x"])
         except (ValueError, KeyError, TypeError) as error:
             if isinstance(error, InvalidDownloadToken):

@@ -29,11 +29,13 @@ class InvalidToken(ValueError):
     """Forged, malformed or expired; the message never echoes the token."""
 
 
-def _b64(data: bytes) -> str:
+def b64url_encode(data: bytes) -> str:
+    """URL-safe base64 without padding: a token stays one clean query-string value."""
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def _unb64(text: str) -> bytes:
+def b64url_decode(text: str) -> bytes:
+    """The inverse of b64url_encode (the padding is put back)."""
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
@@ -58,8 +60,8 @@ class UnsubscribeSigner:
         payload = json.dumps(
             {"e": email, "x": issued + self.ttl_seconds}, separators=(",", ":")
         ).encode()
-        body = _b64(payload)
-        return f"{body}.{_b64(self._mac(self.secret, body))}"
+        body = b64url_encode(payload)
+        return f"{body}.{b64url_encode(self._mac(self.secret, body))}"
 
     def verify(self, token: str, now: float | None = None) -> str:
         """The address the token was issued for; raises `InvalidToken` otherwise."""
@@ -67,7 +69,7 @@ class UnsubscribeSigner:
         if not dot or not body or not signature or len(token) > 2000:
             raise InvalidToken("malformed unsubscribe token")
         try:
-            given = _unb64(signature)
+            given = b64url_decode(signature)
         except ValueError:
             raise InvalidToken("malformed unsubscribe token") from None
         if not any(
@@ -76,7 +78,7 @@ class UnsubscribeSigner:
         ):
             raise InvalidToken("unsubscribe token signature does not match")
         try:
-            payload = json.loads(_unb64(body))
+            payload = json.loads(b64url_decode(body))
             email, expires = str(payload["e"]), int(payload["x"])
         except (ValueError, KeyError, TypeError):
             raise InvalidToken("malformed unsubscribe token") from None
