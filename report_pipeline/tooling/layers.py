@@ -23,8 +23,6 @@ STILL_FETCHING = {
     "extraction/cost.py": "the page limit, same value as extraction/pdf.py",
     "extraction/engines.py": "the OCR engine choice, moving behind the engine registry",
     "extraction/textract.py": "the Textract connection, moving behind the engine registry",
-    "delivery/addresses.py": "the special-use domains when a caller passes none",
-    "pipeline/gate.py": "REPORT_PIPELINE_MAIL_EMPTY_WEEKS inside report_held",
 }
 
 
