@@ -68,11 +68,13 @@ demo: install tesseract dagster-home
 
 LINTED := report_pipeline report_pipeline_tests benchmarks
 
-# Style (ruff lint + format check) and the layer contract (domain code never imports Dagster).
+# Style (ruff lint + format check) and the layer contracts: domain code never imports Dagster
+# (lint-imports) and never fetches settings itself (tooling/layers.py).
 lint: install
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/lint-imports
+	$(BIN)/python -m report_pipeline.tooling.layers
 
 # The whole suite: the CI command. The real-page OCR tests need the bench corpus.
 test: lint tesseract test-services bench-corpus

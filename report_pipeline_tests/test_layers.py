@@ -31,39 +31,27 @@ def test_only_the_settings_module_reads_the_environment() -> None:
     assert readers == ["settings.py"]
 
 
-DOMAIN_PACKAGES = ("extraction", "report", "delivery", "appdb", "storage", "pipeline", "deid")
-# Domain modules that still fetch settings themselves, each until its callers hand the value in.
-STILL_FETCHING = {
-    "extraction/pdf.py": "the page limit; its callers run in forkserver workers",
-    "extraction/cost.py": "the page limit, same value as extraction/pdf.py",
-    "delivery/addresses.py": "the special-use domains when a caller passes none",
-    "pipeline/gate.py": "REPORT_PIPELINE_MAIL_EMPTY_WEEKS inside report_held",
-}
-
-
-def _fetchers(root) -> set[str]:
-    """Domain modules that name load_settings, os.environ or os.getenv anywhere."""
-    import ast
-
-    found = set()
-    for package in DOMAIN_PACKAGES:
-        for path in (root / package).rglob("*.py"):
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-            for node in ast.walk(tree):
-                name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", None)
-                if isinstance(node, ast.alias):
-                    name = node.name
-                if name in {"load_settings", "environ", "getenv"}:
-                    found.add(str(path.relative_to(root)))
-    return found
-
-
 def test_domain_code_takes_settings_as_arguments() -> None:
     """Entry points load settings once and hand the pieces down; domain code never fetches them."""
     from pathlib import Path
 
     import report_pipeline
+    from report_pipeline.tooling.layers import problems
 
-    fetchers = _fetchers(Path(report_pipeline.__file__).parent)
-    assert fetchers <= set(STILL_FETCHING), sorted(fetchers - set(STILL_FETCHING))
-    assert set(STILL_FETCHING) <= fetchers, "a module stopped fetching: drop it from the list"
+    assert problems(Path(report_pipeline.__file__).parent) == []
+
+
+def test_the_layer_check_finds_a_new_fetcher(tmp_path) -> None:
+    from report_pipeline.tooling.layers import STILL_FETCHING, problems
+
+    for name in STILL_FETCHING:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("from report_pipeline.settings import load_settings\n")
+    (tmp_path / "report").mkdir()
+    (tmp_path / "report" / "late.py").write_text(
+        "def f():\n    from report_pipeline.settings import load_settings\n"
+    )
+    (tmp_path / "storage").mkdir()
+    (tmp_path / "storage" / "env.py").write_text("import os\nHOME = os.getenv('HOME')\n")
+    found = [line.split(":")[0] for line in problems(tmp_path)]
+    assert found == ["report/late.py", "storage/env.py"]

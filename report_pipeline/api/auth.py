@@ -7,6 +7,7 @@ looked up by prefix and checked by hash. Nothing here logs or returns a token.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import jwt
@@ -38,7 +39,9 @@ class Principal:
         return ",".join(sorted(self.roles)) or "none"
 
 
-def principal_from_jwt(token: str, config: JwtConfig | None) -> Principal:
+def principal_from_jwt(
+    token: str, config: JwtConfig | None, allow_special_use: Iterable[str] = ()
+) -> Principal:
     if config is None:
         raise AuthenticationFailed("bearer tokens are not accepted: JWT is not configured")
     try:
@@ -65,7 +68,7 @@ def principal_from_jwt(token: str, config: JwtConfig | None) -> Principal:
     email = None
     if claims.get("email"):
         try:
-            email = normalize_email(str(claims["email"]))
+            email = normalize_email(str(claims["email"]), allow_special_use)
         except InvalidEmail:
             email = None  # an unusable address owns nothing
     customer = claims.get("customer")
@@ -85,13 +88,18 @@ def principal_from_api_key(key: str, app: AppStore) -> Principal:
 
 
 def authenticate(
-    authorization: str | None, api_key: str | None, app: AppStore, config: JwtConfig | None
+    authorization: str | None,
+    api_key: str | None,
+    app: AppStore,
+    config: JwtConfig | None,
+    allow_special_use: Iterable[str] = (),
 ) -> Principal:
+    """Who is calling; `allow_special_use`: REPORT_PIPELINE_ALLOW_SPECIAL_USE_DOMAINS."""
     if api_key:
         return principal_from_api_key(api_key, app)
     if authorization:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthenticationFailed("expected 'Authorization: Bearer <token>'")
-        return principal_from_jwt(token.strip(), config)
+        return principal_from_jwt(token.strip(), config, allow_special_use)
     raise AuthenticationFailed("authentication required: a bearer token or an X-API-Key")

@@ -98,7 +98,13 @@ def authorize(
         else (request.headers.get("authorization"))
     )
     try:
-        principal = authenticate(authorization, api_key, context.store, context.config.jwt)
+        principal = authenticate(
+            authorization,
+            api_key,
+            context.store,
+            context.config.jwt,
+            context.settings.delivery.allow_special_use_domains,
+        )
     except AuthenticationFailed as error:
         raise ApiError(401, str(error), headers={"WWW-Authenticate": "Bearer"}) from None
     event.actor, event.role = principal.actor, principal.role_label

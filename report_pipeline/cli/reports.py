@@ -62,12 +62,12 @@ def send_test(week_text: str, to: str, name: str | None, customer: str | None) -
     from report_pipeline.settings import load_settings
 
     week = week_or_error(week_text)
+    settings = load_settings()
     try:
-        address = normalize_email(to)
+        address = normalize_email(to, settings.delivery.allow_special_use_domains)
         scope = validate_scope(customer)
     except (InvalidEmail, InvalidCustomer) as error:
         raise UserError(str(error)) from None
-    settings = load_settings()
     opened = connections.open_services(settings)
     mailer = connections.open_mailer(
         **connections.mailer_config(settings), smtp_password=settings.smtp.password

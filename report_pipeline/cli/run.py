@@ -59,13 +59,15 @@ def run_and_summarize(
         "emails_sent": outcome.emails["sent"],
         "emails_skipped": outcome.emails["skipped"],
         "emails_failed": outcome.emails["failed"],
-        "emails_held": emails_held(opened.app, week),
+        "emails_held": emails_held(opened.app, week, mail_empty_weeks=settings.mail_empty_weeks),
         "outbox_dir": str(settings.outbox_dir) if settings.mailer == "outbox" else None,
         "report_run_id": outcome.report_run_id,
         "email_run_id": outcome.email_run_id,
         "needs_review": _needs_review(opened.store, week),
         "seconds": round(time.monotonic() - began, 1),
-        "scopes": _scopes(opened, week, outcome.emails.get("scopes", [])),
+        "scopes": _scopes(
+            opened, week, outcome.emails.get("scopes", []), settings.mail_empty_weeks
+        ),
     }
 
 
@@ -157,7 +159,7 @@ def _needs_review(store: ObjectStore, week: date) -> int | None:
         return None
 
 
-def _scopes(opened, week: date, sent: list[dict]) -> list[dict]:
+def _scopes(opened, week: date, sent: list[dict], mail_empty_weeks: bool) -> list[dict]:
     """One entry per report scope of the week: `all` first, then each customer."""
     by_scope = {row["customer"]: row for row in sent}
     scopes = []
@@ -172,7 +174,7 @@ def _scopes(opened, week: date, sent: list[dict]) -> list[dict]:
                 "documents_failed": report.documents_failed or 0,
                 "emails_sent": row.get("emails_sent", 0),
                 "emails_held": row.get("emails_held")
-                or emails_held(opened.app, week, report.scope),
+                or emails_held(opened.app, week, report.scope, mail_empty_weeks=mail_empty_weeks),
             }
         )
     return scopes

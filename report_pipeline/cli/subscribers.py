@@ -9,6 +9,7 @@ import click
 from report_pipeline.appdb.scopes import InvalidCustomer, validate_scope
 from report_pipeline.cli.common import UserError, app_store
 from report_pipeline.delivery.addresses import InvalidEmail, normalize_email
+from report_pipeline.settings import load_settings
 
 CUSTOMER_HELP = "customer id of the scope (letters, digits, - _ .); `all` or none: every customer"
 
@@ -19,8 +20,9 @@ def subscribers() -> None:
 
 
 def _emails(raw: tuple[str, ...]) -> list[str]:
+    allowed = load_settings().delivery.allow_special_use_domains
     try:
-        return [normalize_email(text) for text in raw]
+        return [normalize_email(text, allowed) for text in raw]
     except InvalidEmail as error:
         raise UserError(str(error)) from None
 

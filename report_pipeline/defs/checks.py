@@ -53,8 +53,9 @@ def weekly_report_completeness(
     report = app.latest_report(week)
     total = (report.documents_total or 0) if report else 0
     failed = (report.documents_failed or 0) if report else 0
-    threshold = load_settings().max_failed_share
-    held = gate.emails_held(app, week)
+    settings = load_settings()
+    threshold = settings.max_failed_share
+    held = gate.emails_held(app, week, mail_empty_weeks=settings.mail_empty_weeks)
     metadata = {
         "documents_total": total,
         "documents_failed": failed,

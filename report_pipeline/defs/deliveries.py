@@ -82,7 +82,7 @@ def email_deliveries(
     totals = {name: 0 for name in COUNTS}
     scopes, held_scopes, errors, dead = [], {}, [], 0
     for report in reports:
-        if held := report_held(report):
+        if held := report_held(report, mail_empty_weeks=load_settings().mail_empty_weeks):
             context.log.warning(f"no emails for {week} ({report.scope}): {held}")
             held_scopes[report.scope] = held
             scopes.append(_scope_row(report, None, held))

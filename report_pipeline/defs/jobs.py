@@ -35,9 +35,10 @@ def celery_step_executor() -> ExecutorDefinition:
     """
     from dagster_celery import celery_executor
 
+    settings = load_settings()
     backend = (
         "REPORT_PIPELINE_CELERY_BACKEND"
-        if load_settings().celery_backend != load_settings().celery_broker
+        if settings.celery_backend != settings.celery_broker
         else "REPORT_PIPELINE_CELERY_BROKER"
     )
     return celery_executor.configured(

@@ -87,7 +87,8 @@ def weekly_report(
     except CountsDoNotAddUp as error:  # a retry would read the same files again
         raise Failure(str(error), allow_retries=False) from None
     letters = dead_letters(entries, results)
-    threshold = load_settings().max_failed_share
+    settings = load_settings()
+    threshold, mail_empty_weeks = settings.max_failed_share, settings.mail_empty_weeks
     # The creation date comes from the data: an unchanged week renders the same bytes.
     scopes = publish_scopes(
         store,
@@ -96,8 +97,8 @@ def weekly_report(
         results,
         None,
         threshold=threshold,
-        empty_customers=_empty_customers(app),
-        review_confidence=load_settings().review_confidence,
+        empty_customers=_empty_customers(app) if mail_empty_weeks else [],
+        review_confidence=settings.review_confidence,
     )
     rows = {scope.scope: _record(app, week, scope, context.run_id) for scope in scopes}
     published, row = scopes[0].published, rows[ALL]
@@ -127,7 +128,10 @@ def weekly_report(
         )
     if letters:
         metadata["dead_letter_list"] = MetadataValue.md(format_table(letters, DEAD_LETTERS_SHOWN))
-    holds = {scope: gate.report_held(row) for scope, row in rows.items()}
+    holds = {
+        scope: gate.report_held(row, mail_empty_weeks=mail_empty_weeks)
+        for scope, row in rows.items()
+    }
     if any(holds.values()):
         metadata["held_scopes"] = MetadataValue.json({k: v for k, v in holds.items() if v})
     held = holds[ALL]
@@ -162,9 +166,7 @@ def _record(app: AppStore, week: date, scope: "ScopeReport", run_id: str) -> Rep
 
 
 def _empty_customers(app: AppStore) -> list[str]:
-    """Customers with subscribers get a "no documents" report only when empty weeks are mailed."""
-    if not gate.mail_empty_weeks():
-        return []
+    """Customers with subscribers: each gets a "no documents" report when empty weeks are mailed."""
     return sorted({row.customer for row in app.subscribers() if row.customer != ALL})
 
 

@@ -17,13 +17,13 @@ class InvalidEmail(ValueError):
     """The text is not a usable e-mail address; the message says why."""
 
 
-def normalize_email(raw: str, allow_special_use: Iterable[str] | None = None) -> str:
+def normalize_email(raw: str, allow_special_use: Iterable[str] = ()) -> str:
     """Validated, lowercased address, so one mailbox never gets two reports.
 
     Surrounding whitespace is dropped (spreadsheet exports often carry it);
     anything else the validator rejects raises `InvalidEmail`. Special-use
     domains (``.test``, ``.local``, ``.internal`` ...) are refused unless listed
-    in `allow_special_use` (default: REPORT_PIPELINE_ALLOW_SPECIAL_USE_DOMAINS).
+    in `allow_special_use` (callers pass REPORT_PIPELINE_ALLOW_SPECIAL_USE_DOMAINS).
     """
     if not isinstance(raw, str):
         raise InvalidEmail(f"invalid email address: expected text, got {type(raw).__name__}")
@@ -53,12 +53,8 @@ def normalize_email(raw: str, allow_special_use: Iterable[str] | None = None) ->
     return address.lower()
 
 
-def _special_use(candidate: str, allowed: Iterable[str] | None) -> str | None:
+def _special_use(candidate: str, allowed: Iterable[str]) -> str | None:
     """The normalized address if its domain ends in an allowed suffix and is otherwise valid."""
-    if allowed is None:  # read only on this rare path: settings parse the whole environment
-        from report_pipeline.settings import load_settings
-
-        allowed = load_settings().delivery.allow_special_use_domains
     local, _, domain = candidate.rpartition("@")
     domain = domain.lower().rstrip(".")
     for suffix in (name.lower().lstrip(".") for name in allowed):

@@ -12,11 +12,6 @@ from datetime import date
 from report_pipeline.appdb.schema import Report
 from report_pipeline.appdb.scopes import ALL
 from report_pipeline.appdb.store import AppStore
-from report_pipeline.settings import load_settings
-
-
-def mail_empty_weeks() -> bool:
-    return load_settings().mail_empty_weeks
 
 
 def report_state(documents_total: int) -> str:
@@ -37,25 +32,28 @@ def hold_reason(documents_total: int, documents_failed: int, threshold: float) -
     )
 
 
-def emails_held(app: AppStore, week: date, scope: str = ALL) -> str | None:
+def emails_held(
+    app: AppStore, week: date, scope: str = ALL, *, mail_empty_weeks: bool
+) -> str | None:
     """Why the week's emails (of one scope) must not go out now, or None to send them.
 
     Called by the email asset before any delivery row is made. Each scope is
     gated on its own counts: a customer over the limit is held while the
-    others go out; `all` is held when the whole week is over it.
+    others go out; `all` is held when the whole week is over it. An empty
+    (noop) week is held unless `mail_empty_weeks` (REPORT_PIPELINE_MAIL_EMPTY_WEEKS).
     """
     report = app.latest_report(week, scope)
     if report is None:
         return None  # the email asset itself refuses a week without a rendered report
-    return report_held(report)
+    return report_held(report, mail_empty_weeks=mail_empty_weeks)
 
 
-def report_held(report: Report) -> str | None:
-    """Why this report row must not be mailed now, or None."""
+def report_held(report: Report, *, mail_empty_weeks: bool) -> str | None:
+    """Why this report row must not be mailed now, or None (`mail_empty_weeks`: see emails_held)."""
     week, scope = report.week, getattr(report, "scope", ALL) or ALL
     customer = "" if scope == ALL else f" --customer {scope}"
     what = f"week {week}" if scope == ALL else f"customer {scope} in week {week}"
-    if report.state == "noop" and not mail_empty_weeks():
+    if report.state == "noop" and not mail_empty_weeks:
         return (
             f"{what} has no documents (noop); set REPORT_PIPELINE_MAIL_EMPTY_WEEKS=1"
             " to mail empty reports"

@@ -113,7 +113,9 @@ def test_every_failure_is_a_dead_letter_and_the_report_is_held(settings, week_wi
 
     row = services.app.latest_report(WEEK)
     assert row.state == "held" and row.hold_reason.startswith("3 of 10")
-    assert "reports release --week 2024-03-04" in gate.emails_held(services.app, WEEK)
+    assert "reports release --week 2024-03-04" in gate.emails_held(
+        services.app, WEEK, mail_empty_weeks=False
+    )
     assert sensor.run_requests == []  # no email run for a held week
 
 
@@ -156,21 +158,20 @@ def test_a_complete_enough_week_is_not_held(settings, week_with_failures, monkey
         sensor = email_on_report_sensor(build_sensor_context(instance=instance))
     assert result.success
     assert _checks(result)["weekly_report_completeness"].passed
-    assert gate.emails_held(week_with_failures.app, WEEK) is None
+    assert gate.emails_held(week_with_failures.app, WEEK, mail_empty_weeks=False) is None
     assert [r.partition_key for r in sensor.run_requests] == [WEEK.isoformat()]
 
 
-def test_an_empty_week_is_noop_and_not_mailed_unless_configured(settings, monkeypatch):
+def test_an_empty_week_is_noop_and_not_mailed_unless_configured(settings):
     services = open_services(settings)
     with DagsterInstance.ephemeral() as instance:
         result = _run(settings, instance)
         sensor = email_on_report_sensor(build_sensor_context(instance=instance))
     assert result.success
     assert services.app.latest_report(WEEK).state == "noop"
-    assert "no documents (noop)" in gate.emails_held(services.app, WEEK)
+    assert "no documents (noop)" in gate.emails_held(services.app, WEEK, mail_empty_weeks=False)
     assert sensor.run_requests == []
-    monkeypatch.setenv("REPORT_PIPELINE_MAIL_EMPTY_WEEKS", "1")
-    assert gate.emails_held(services.app, WEEK) is None
+    assert gate.emails_held(services.app, WEEK, mail_empty_weeks=True) is None
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from report_pipeline.api.errors import ApiError, ErrorBody
@@ -17,9 +18,9 @@ def error_responses(*statuses: int) -> dict[int, dict]:
 ERRORS = error_responses(400, 401, 403, 404, 422, 503)
 
 
-def email_or_422(raw: str) -> str:
+def email_or_422(raw: str, allow_special_use: Iterable[str]) -> str:
     try:
-        return normalize_email(raw)
+        return normalize_email(raw, allow_special_use)
     except InvalidEmail as error:
         raise ApiError(422, str(error), code="invalid_email") from None
 

@@ -64,7 +64,7 @@ def send_report(
         raise ApiError(404, str(error)) from None
     if report.state not in ("succeeded", "held") or not report.pdf_key:
         raise ApiError(409, f"report {report_id} has no rendered PDF (state {report.state!r})")
-    if held := report_held(report):
+    if held := report_held(report, mail_empty_weeks=context.settings.mail_empty_weeks):
         raise ApiError(409, held, code="held")
     try:
         run_id = context.launcher.launch_emails(report.week, force, report.id)
@@ -87,7 +87,7 @@ def record_email(
     The same (report, address) is recorded once. An admin may record any other
     address with `override_subscription` (the audit row says so).
     """
-    email = email_or_422(body.email)
+    email = email_or_422(body.email, context.settings.delivery.allow_special_use_domains)
     audit.target = f"report:{body.report_id} email:{email}"
     if body.override_subscription:
         if "admin" not in access.principal.roles:

@@ -37,7 +37,7 @@ def subscribe(
     body: SubscribeIn, response: Response, access: Authorized, context: Context, audit: Audit
 ) -> SubscriberOut:
     """Subscribe (idempotent; a removed address is reactivated). 201 new, 200 existing."""
-    email = email_or_422(body.email)
+    email = email_or_422(body.email, context.settings.delivery.allow_special_use_domains)
     scope = scope_or_422(body.customer)
     audit.target = f"subscriber:{email}" + ("" if scope == "all" else f" scope:{scope}")
     access.require_owner(email)
@@ -63,7 +63,7 @@ def unsubscribe(
     """Soft removal from one scope (`customer`), or from every scope of the address.
 
     The row stays with its timestamps. Repeating it is harmless."""
-    address = email_or_422(email)
+    address = email_or_422(email, context.settings.delivery.allow_special_use_domains)
     scope = scope_or_422(customer) if customer else None
     audit.target = f"subscriber:{address}" + (f" scope:{scope}" if scope else "")
     access.require_owner(address)

@@ -241,7 +241,9 @@ def release_report(
 def _send_succeeded(context: ApiContext, report_id: int) -> None:
     """Launch the emails of a report that just succeeded, unless it may not be mailed yet."""
     report = _report(context, report_id)
-    if not report.pdf_key or report_held(report):
+    if not report.pdf_key or report_held(
+        report, mail_empty_weeks=context.settings.mail_empty_weeks
+    ):
         return  # held or empty: the release (or nothing) sends it
     try:
         context.launcher.launch_emails(report.week, False, report.id)
@@ -296,7 +298,7 @@ def send_test_email(
 
     report = _report(context, report_id)
     try:
-        to = normalize_email(body.to)
+        to = normalize_email(body.to, context.settings.delivery.allow_special_use_domains)
     except InvalidEmail as error:
         raise ApiError(422, str(error), code="invalid_email") from None
     audit.target = f"report:{report_id} test-email:{to}"
