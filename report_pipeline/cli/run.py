@@ -6,28 +6,46 @@ import json
 import time
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from report_pipeline.appdb.deliveries import STATUSES, OutboxStore
 from report_pipeline.appdb.reports import RunState, apply_run_state
 from report_pipeline.appdb.scopes import ALL
-from report_pipeline.cli.common import UserError, local_instance, services, week_or_error
+from report_pipeline.cli.common import (
+    UserError,
+    app_store,
+    local_instance,
+    services,
+    week_or_error,
+)
 from report_pipeline.cli.progress import week_progress
+from report_pipeline.cli.week_claim import WaitedFor, WeekUnderWay, week_claim
 from report_pipeline.pipeline.gate import emails_held
 from report_pipeline.resources.connections import open_app_database
 from report_pipeline.settings import Settings, SettingsError, load_settings
 from report_pipeline.storage.object_store import ObjectNotFound, ObjectStore
 from report_pipeline.weeks import WeekNotRunnable, check_runnable
 
+if TYPE_CHECKING:
+    from report_pipeline.defs.runs import WeekRun
+
 
 def run_and_summarize(
-    settings: Settings, week: date, *, force_emails: bool = False, verbose: bool = False
+    settings: Settings,
+    week: date,
+    *,
+    force_emails: bool = False,
+    verbose: bool = False,
+    wait: bool = False,
 ) -> dict:
     """Run the week's report and email jobs; the summary `run --json` prints.
 
     Without ``verbose`` Dagster's event lines go to the run log and the
-    terminal shows progress by stage and batch (see cli.progress).
+    terminal shows progress by stage and batch (see cli.progress). A week
+    another run has under way is refused (`WeekUnderWay`), or with ``wait``
+    summarized from that run's outcome once it ends.
     """
     from report_pipeline.defs.runs import RunFailed, run_week
 
@@ -35,8 +53,9 @@ def run_and_summarize(
     try:
         check_runnable(week, settings.first_week)
         with (
-            week_progress(run_log_path(settings), f"week {week}", verbose) as watch,
             local_instance() as instance,
+            week_claim(settings.home, app_store(), instance, week, wait),
+            week_progress(run_log_path(settings), f"week {week}", verbose) as watch,
         ):
             watch()
             outcome = run_week(
@@ -46,6 +65,29 @@ def run_and_summarize(
         if isinstance(error, RunFailed) and error.report_run:
             _mark_report_failed(settings, week, error.run_id)
         raise UserError(f"{error} (details: {run_log_path(settings)})") from None
+    except WeekUnderWay as error:
+        raise WeekNotDone(str(error), EXIT_UNDER_WAY) from None
+    except WaitedFor as waited:
+        outcome = waited_summary(services(), week)
+        return {**_summary(settings, week, outcome, began), "waited_for_run_id": waited.run_id}
+    return _summary(settings, week, outcome, began)
+
+
+def waited_summary(opened, week: date) -> WeekRun:
+    """The outcome of a run this process waited for, as the databases tell it."""
+    from report_pipeline.defs.runs import WeekRun
+
+    report = opened.app.latest_report(week)
+    counts = OutboxStore(opened.app).counts(report.id) if report else {}
+    emails = {
+        "sent": counts.get("sent", 0),
+        "skipped": 0,
+        "failed": counts.get("failed", 0) + counts.get("dead", 0),
+    }
+    return WeekRun(report.dagster_run_id if report else None, None, emails)
+
+
+def _summary(settings: Settings, week: date, outcome, began: float) -> dict:
     opened = services()
     report = opened.app.latest_report(week)
     pdf_path = opened.store.local_path(report.pdf_key) if report and report.pdf_key else None
@@ -86,6 +128,7 @@ EXIT_FAILED = 1  # a run failed, a setting is wrong, or emails are still undeliv
 EXIT_USAGE = 2  # click's own status for a bad option
 EXIT_HELD = 3  # rendered, but the completeness gate holds the emails (of a customer or all)
 EXIT_DOCUMENTS_FAILED = 4  # rendered and mailed, but some documents could not be read
+EXIT_UNDER_WAY = 5  # another run of the week is in progress; this one did nothing
 
 
 class WeekNotDone(UserError):
@@ -182,7 +225,9 @@ def _scopes(opened, week: date, sent: list[dict], mail_empty_weeks: bool) -> lis
 
 def format_summary(summary: dict) -> str:
     review = summary.get("needs_review")
-    lines = [
+    waited = summary.get("waited_for_run_id")
+    lines = [f"waited for run {waited}, already under way; its outcome:"] if waited else []
+    lines += [
         f"week {summary['week']}: {summary['documents_total']} documents,"
         f" {summary['documents_failed']} failed"
         + (f", {review} to review" if review else "")
@@ -244,17 +289,27 @@ def failure_summary(week: date | None, error: str) -> dict:
 )
 @click.option("--force-emails", is_flag=True, help="resend to addresses already mailed")
 @click.option("-v", "--verbose", is_flag=True, help="show Dagster's event lines, not progress")
-def run(week_text: str, as_json: bool, force_emails: bool, verbose: bool) -> None:
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="if a run of the week is under way, wait for it and report its outcome",
+)
+def run(week_text: str, as_json: bool, force_emails: bool, verbose: bool, wait: bool) -> None:
     """Run one week: manifest, features, report, emails.
 
-    Exit status: 0 done, 1 failed, 2 bad option, 3 emails held, 4 documents failed.
+    Exit status: 0 done, 1 failed, 2 bad option, 3 emails held, 4 documents failed,
+    5 another run of the week is under way (nothing done; see --wait).
     """
     week: date | None = None
     try:
         week = week_or_error(week_text)
         summary = run_and_summarize(
-            load_settings(), week, force_emails=force_emails, verbose=verbose
+            load_settings(), week, force_emails=force_emails, verbose=verbose, wait=wait
         )
+    except WeekNotDone as error:
+        if as_json:
+            click.echo(json.dumps(failure_summary(week, error.format_message())))
+        raise
     except (click.ClickException, SettingsError) as error:
         message = error.format_message() if isinstance(error, click.ClickException) else str(error)
         if as_json:  # a scheduler reading stdout gets an answer, stderr the same line
