@@ -34,7 +34,15 @@ from report_pipeline.delivery.message import (
     clean_display_name,
     message_id_for,
 )
-from report_pipeline.delivery.send_loop import run_sender
+from report_pipeline.delivery.outbox import RetryPolicy, SenderSettings
+from report_pipeline.delivery.send_loop import (
+    ReportMail,
+    SendJob,
+    StopRule,
+    new_job,
+    run_send_loop,
+    run_sender,
+)
 from report_pipeline.delivery.settings import DEFAULT_MAX_ATTACHMENT_BYTES, DeliverySettings
 from report_pipeline.delivery.tokens import UnsubscribeLinks
 from report_pipeline.delivery.wire_template import (
@@ -235,25 +243,53 @@ def await_senders(
     for `idle_timeout` seconds (no worker running, or all stuck); time spent
     waiting for a retry's due time does not count, since no worker could act.
     """
-    outbox = OutboxStore(app)
-    last_counts, last_change = None, clock()
-    while True:
-        counts = outbox.counts(report_id)
+    rule = UntilWorkersSettled(
+        report_id, wait_for_retries, idle_timeout, poll_seconds, sleep, clock
+    )
+    job = new_job(OutboxStore(app), None, RetryPolicy(), SenderSettings())
+    run_send_loop(job, report_id, _never_loaded, rule)
+    return _outcome(job.outbox, report_id, skipped, rule.counts)
+
+
+def _never_loaded(report_id: int) -> ReportMail:
+    raise AssertionError(f"a watch-only sender never loads report {report_id}")
+
+
+@dataclass
+class UntilWorkersSettled(StopRule):
+    """Watch only: ends when other senders settled the report's rows; raises when none acts."""
+
+    report_id: int
+    wait_for_retries: bool
+    idle_timeout: float
+    poll_seconds: float
+    sleep: Callable[[float], None]
+    clock: Callable[[], float]
+    counts: Counter[str] = field(default_factory=Counter)
+    claims = False
+
+    def __post_init__(self) -> None:
+        self._last_counts: Counter[str] | None = None
+        self._last_change = self.clock()
+
+    def wait_or_end(self, job: SendJob, scope: int | None, wakeup: datetime | None) -> bool:
+        self.counts = counts = job.outbox.counts(self.report_id)
         waiting = counts[PENDING] + counts[SENDING]
-        if not waiting and not (wait_for_retries and counts[FAILED]):
-            break
-        now = clock()
-        if counts != last_counts or not waiting and _retry_not_due(outbox, report_id):
-            last_counts, last_change = counts, now
-        elif now - last_change >= idle_timeout:
+        if not waiting and not (self.wait_for_retries and counts[FAILED]):
+            return True
+        now = self.clock()
+        changed = counts != self._last_counts
+        if changed or not waiting and _retry_not_due(job.outbox, self.report_id):
+            self._last_counts, self._last_change = counts, now
+        elif now - self._last_change >= self.idle_timeout:
             raise SendersIdle(
-                f"no sender worker settled any delivery of report {report_id} for"
-                f" {idle_timeout:.0f} s ({waiting} pending or being sent,"
+                f"no sender worker settled any delivery of report {self.report_id} for"
+                f" {self.idle_timeout:.0f} s ({waiting} pending or being sent,"
                 f" {counts[FAILED]} waiting for a retry): start `report-pipeline deliveries"
                 " work`, or unset REPORT_PIPELINE_SENDERS to send from the email run"
             )
-        sleep(poll_seconds)
-    return _outcome(outbox, report_id, skipped, counts)
+        self.sleep(self.poll_seconds)
+        return False
 
 
 def _retry_not_due(outbox: OutboxStore, report_id: int) -> bool:

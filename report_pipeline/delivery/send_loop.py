@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -54,7 +55,7 @@ class SendJob:
     """What one sender needs for every claim, send and record."""
 
     outbox: OutboxStore
-    mailer: Mailer
+    mailer: Mailer | None  # None only for a watch-only rule, which never sends
     owner: str
     policy: RetryPolicy
     settings: SenderSettings
@@ -63,6 +64,8 @@ class SendJob:
 
 class StopRule:
     """When a sender ends. The base rule never stops early and ends once idle."""
+
+    claims = True  # False: watch only, never reconcile, claim or send
 
     def stopped(self) -> bool:
         """Asked before each claim and each message: True hands the rest back and ends."""
@@ -118,7 +121,7 @@ def _idle(job: SendJob, scope: int | None, nothing_open: bool) -> bool:
 
 def new_job(
     outbox: OutboxStore,
-    mailer: Mailer,
+    mailer: Mailer | None,
     policy: RetryPolicy,
     settings: SenderSettings,
     owner: str | None = None,
@@ -133,15 +136,17 @@ def run_send_loop(
     """Claim, send and record `scope`'s due deliveries (None: every report) until `rule` ends it."""
     totals = SenderTotals()
     outbox, settings = job.outbox, job.settings
-    with job.mailer:
+    with job.mailer if rule.claims and job.mailer is not None else nullcontext():
         while not rule.stopped():
-            outbox.reconcile_expired(scope, job.policy.max_attempts)
-            outbox.suppress_pending(scope)
-            batch = outbox.claim(scope, job.owner, settings.batch_size, settings.lease)
-            if batch:
-                _send_claimed(job, batch, load_report, rule, totals)
-                continue
-            if rule.wait_or_end(job, scope, outbox.next_wakeup(scope)):
+            if rule.claims:
+                outbox.reconcile_expired(scope, job.policy.max_attempts)
+                outbox.suppress_pending(scope)
+                batch = outbox.claim(scope, job.owner, settings.batch_size, settings.lease)
+                if batch:
+                    _send_claimed(job, batch, load_report, rule, totals)
+                    continue
+            wakeup = outbox.next_wakeup(scope) if rule.claims else None
+            if rule.wait_or_end(job, scope, wakeup):
                 break
     return totals
 
@@ -236,8 +241,11 @@ def _send_one(
         record_failure(job, delivery, totals, failure)
         return
     message_id = str(message["Message-ID"])
+    mailer = job.mailer
+    if mailer is None:  # a watch-only rule never claims, so never gets here
+        raise MailerConfigError("a watch-only sender has no mailer")
     try:
-        provider_id = job.mailer.send(message)
+        provider_id = mailer.send(message)
     except MailerConfigError:
         # Nobody can be reached until the configuration changes: this row goes
         # back to pending with its attempt uncounted, like the rest of the batch.
