@@ -208,9 +208,10 @@ def test_a_customers_test_email_carries_only_that_customers_report(
     from pypdf import PdfReader
 
     from report_pipeline.delivery.mailers import SmtpMailer
+    from report_pipeline.settings import SmtpSettings
 
     services = two_customers
-    mailer = SmtpMailer(smtp_server.host, smtp_server.port, security="none", timeout=10)
+    mailer = SmtpMailer(SmtpSettings(smtp_server.host, smtp_server.port, "none"), timeout=10)
     sent = send_test_email(
         services.app,
         services.store,
