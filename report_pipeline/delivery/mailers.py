@@ -374,8 +374,9 @@ def _first_recipient(message: EmailMessage) -> str:
 
 @dataclass(frozen=True)
 class MailerConfig:
-    """What every mailer factory (`backends.MAILERS`) is handed."""
+    """What every mailer factory (`backends.MAILERS`) is handed; `kind` picks the factory."""
 
+    kind: str = "outbox"
     outbox_dir: str = "var/outbox"
     smtp: SmtpSettings = SmtpSettings()
     ses: SesSettings = SesSettings()
