@@ -205,6 +205,7 @@ def child_email(count: int, pdf_path: str | None) -> dict:
     from report_pipeline.delivery import dispatch
     from report_pipeline.delivery.mailers import SmtpMailer
     from report_pipeline.delivery.settings import DeliverySettings
+    from report_pipeline.settings import SmtpSettings
     from report_pipeline_tests.services import postgres_server, throwaway_database
 
     log_path = tempfile.mktemp(prefix="bench-cost-sink-")
@@ -227,7 +228,7 @@ def child_email(count: int, pdf_path: str | None) -> dict:
                 outcome = dispatch.dispatch_report(
                     app,
                     report,
-                    SmtpMailer("127.0.0.1", port, security="none"),
+                    SmtpMailer(SmtpSettings("127.0.0.1", port, "none")),
                     mail.SENDER,
                     settings=DeliverySettings(),
                 )

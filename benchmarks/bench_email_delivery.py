@@ -38,6 +38,7 @@ from report_pipeline.appdb.store import AppStore, ReportResult, utcnow
 from report_pipeline.delivery import dispatch
 from report_pipeline.delivery.mailers import SmtpMailer
 from report_pipeline.delivery.settings import DeliverySettings
+from report_pipeline.settings import SmtpSettings
 from report_pipeline_tests.services import postgres_server, throwaway_database
 
 SUMMARY = {
@@ -183,7 +184,7 @@ def main() -> None:
                 outcome = dispatch.dispatch_report(
                     app,
                     report,
-                    SmtpMailer("127.0.0.1", port, security="none"),
+                    SmtpMailer(SmtpSettings("127.0.0.1", port, "none")),
                     SENDER,
                     settings=DeliverySettings(),
                 )

@@ -91,7 +91,7 @@ class Bench:
             "REPORT_PIPELINE_SMTP_PORT": str(port),
             "REPORT_PIPELINE_SMTP_SECURITY": "none",
         }
-        self.store = open_object_store(**object_store_config(load_settings(self.env)))
+        self.store = open_object_store(object_store_config(load_settings(self.env)))
         self.weeks = 0
 
     def publish(self, messages: int) -> int:

@@ -63,10 +63,10 @@ def create_app(
         or launcher_from_env(settings, config.dagster_graphql_url, config.dagster_location),
         open_catalog=(lambda: catalog)
         if catalog
-        else (lambda: connections.open_settings_catalog(settings)),
+        else (lambda: connections.open_catalog(connections.catalog_config(settings))),
         open_object_store=(lambda: object_store)
         if object_store
-        else (lambda: connections.open_object_store(**connections.object_store_config(settings))),
+        else (lambda: connections.open_object_store(connections.object_store_config(settings))),
     )
     # Swagger UI and ReDoc load scripts from a CDN: off unless asked for.
     docs = bool(settings.api.docs)

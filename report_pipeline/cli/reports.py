@@ -69,9 +69,7 @@ def send_test(week_text: str, to: str, name: str | None, customer: str | None) -
     except (InvalidEmail, InvalidCustomer) as error:
         raise UserError(str(error)) from None
     opened = connections.open_services(settings)
-    mailer = connections.open_mailer(
-        **connections.mailer_config(settings), smtp_password=settings.smtp.password
-    )
+    mailer = connections.open_mailer(connections.mailer_config(settings))
     try:
         sent = send_test_email(
             opened.app,

@@ -12,12 +12,10 @@ from email.message import EmailMessage
 from email.utils import getaddresses
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, Protocol, Self
+from typing import Any, Protocol, Self
 
 from report_pipeline.settings import SesSettings, SmtpSettings
 from report_pipeline.storage.atomic_files import write_atomically
-
-Security = Literal["none", "starttls", "ssl"]
 
 CA_FILE_SETTING = "REPORT_PIPELINE_SMTP_CA_FILE"
 _NAME_MISMATCH = (62, 64)  # OpenSSL X509_V_ERR_HOSTNAME_MISMATCH, _IP_ADDRESS_MISMATCH
@@ -132,26 +130,21 @@ class SmtpMailer:
 
     def __init__(
         self,
-        host: str,
-        port: int = 25,
+        settings: SmtpSettings,
         *,
-        security: Security = "starttls",
-        username: str | None = None,
-        password: str | None = None,
         timeout: float = 30.0,
         local_hostname: str | None = None,
         ssl_context: ssl.SSLContext | None = None,
-        ca_file: str | None = None,
     ) -> None:
-        if security not in ("none", "starttls", "ssl"):
-            raise ValueError(f"unknown SMTP security {security!r}")
-        if (username is None) != (password is None):
+        if settings.security not in ("none", "starttls", "ssl"):
+            raise ValueError(f"unknown SMTP security {settings.security!r}")
+        if (settings.username is None) != (settings.password is None):
             raise ValueError("SMTP username and password go together")
-        self.host, self.port, self.security = host, port, security
-        self.username, self._password = username, password
+        self.host, self.port, self.security = settings.host, settings.port, settings.security
+        self.username, self._password = settings.username, settings.password
         self.timeout, self.local_hostname = timeout, local_hostname
         self._ssl_context = ssl_context
-        self.ca_file = ca_file
+        self.ca_file = settings.ca_file
         self._smtp: smtplib.SMTP | None = None
         self._in_batch = False
 
@@ -381,8 +374,9 @@ def _first_recipient(message: EmailMessage) -> str:
 
 @dataclass(frozen=True)
 class MailerConfig:
-    """What every mailer factory (`backends.MAILERS`) is handed."""
+    """What every mailer factory (`backends.MAILERS`) is handed; `kind` picks the factory."""
 
+    kind: str = "outbox"
     outbox_dir: str = "var/outbox"
     smtp: SmtpSettings = SmtpSettings()
     ses: SesSettings = SesSettings()
@@ -397,14 +391,7 @@ def open_smtp_mailer(config: MailerConfig) -> Mailer:
     from report_pipeline.delivery.rate import PacedMailer, SendRateConfig, process_send_rates
 
     smtp = config.smtp
-    mailer = SmtpMailer(
-        smtp.host,
-        smtp.port,
-        security=smtp.security,
-        username=smtp.username,
-        password=smtp.password,
-        ca_file=smtp.ca_file,
-    )
+    mailer = SmtpMailer(smtp)
     if smtp.max_rate is None:
         return mailer
     rates = config.rate_factory or process_send_rates(SendRateConfig())

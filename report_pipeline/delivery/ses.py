@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import getaddresses
 from types import TracebackType
@@ -20,6 +21,7 @@ from typing import Any, Self
 
 from report_pipeline.delivery.mailers import Mailer, MailerConfig, SendError
 from report_pipeline.delivery.rate import SendRate, SendRateFactory, TokenBucket
+from report_pipeline.settings import SesSettings
 
 __all__ = ["SesMailer", "TokenBucket"]
 
@@ -28,34 +30,36 @@ THROTTLING = frozenset({"TooManyRequestsException", "Throttling", "ThrottlingExc
 PERMANENT = frozenset({"MessageRejected", "BadRequestException", "InvalidParameterValue"})
 
 
+@dataclass(frozen=True)
+class Throttle:
+    """How a throttled SendEmail is retried: exponential backoff with jitter."""
+
+    retries: int = 8
+    backoff_base: float = 0.5
+    backoff_max: float = 20.0
+    sleep: Callable[[float], None] = time.sleep
+
+
 class SesMailer:
     """Sends through an SES v2 client; the rate comes from GetSendQuota unless given."""
 
     def __init__(
         self,
         client: Any,
-        quota_client: Any | None = None,
+        quota_client: Any | None,
+        settings: SesSettings,
         *,
-        configuration_set: str | None = None,
-        max_send_rate: float | None = None,
-        throttle_retries: int = 8,
-        backoff_base: float = 0.5,
-        backoff_max: float = 20.0,
-        sleep: Callable[[float], None] = time.sleep,
+        throttle: Throttle | None = None,
         rng: random.Random | None = None,
         rate_factory: SendRateFactory | None = None,
     ) -> None:
-        if quota_client is None and max_send_rate is None:
+        if quota_client is None and settings.max_send_rate is None:
             raise ValueError("give a quota client (GetSendQuota) or max_send_rate")
         self.client, self.quota_client = client, quota_client
-        self.configuration_set = configuration_set
-        self.max_send_rate = max_send_rate
-        self.throttle_retries, self.backoff_base, self.backoff_max = (
-            throttle_retries,
-            backoff_base,
-            backoff_max,
-        )
-        self._sleep, self._rng = sleep, rng or random.Random()
+        self.configuration_set = settings.configuration_set
+        self.max_send_rate = settings.max_send_rate
+        self.throttle = throttle or Throttle()
+        self._rng = rng or random.Random()
         # Several senders share one account's rate: the factory gives the shared
         # bucket (Redis, app database); without one, this process paces alone.
         self.rate_factory = rate_factory
@@ -64,11 +68,8 @@ class SesMailer:
     @classmethod
     def from_config(
         cls,
-        region: str | None = None,
+        settings: SesSettings,
         *,
-        endpoint_url: str | None = None,
-        configuration_set: str | None = None,
-        max_send_rate: float | None = None,
         rate_factory: SendRateFactory | None = None,
         **client_kwargs: Any,
     ) -> SesMailer:
@@ -77,12 +78,16 @@ class SesMailer:
         from botocore.config import Config
 
         config = Config(retries={"total_max_attempts": 1}, connect_timeout=10, read_timeout=30)
-        kwargs = dict(region_name=region, endpoint_url=endpoint_url, config=config, **client_kwargs)
+        kwargs = dict(
+            region_name=settings.region,
+            endpoint_url=settings.endpoint_url,
+            config=config,
+            **client_kwargs,
+        )
         return cls(
             boto3.client("sesv2", **kwargs),
             boto3.client("ses", **kwargs),
-            configuration_set=configuration_set,
-            max_send_rate=max_send_rate,
+            settings,
             rate_factory=rate_factory,
         )
 
@@ -131,14 +136,14 @@ class SesMailer:
         }
         if self.configuration_set:
             request["ConfigurationSetName"] = self.configuration_set
-        for attempt in range(self.throttle_retries + 1):
+        for attempt in range(self.throttle.retries + 1):
             bucket.acquire()
             try:
                 return self.client.send_email(**request)["MessageId"]
             except Exception as error:
                 code = _error_code(error)
-                if code in THROTTLING and attempt < self.throttle_retries:
-                    self._sleep(self._backoff(attempt))
+                if code in THROTTLING and attempt < self.throttle.retries:
+                    self.throttle.sleep(self._backoff(attempt))
                     continue
                 raise SendError(
                     f"SES SendEmail failed: {_describe(error)}", permanent=code in PERMANENT
@@ -146,7 +151,7 @@ class SesMailer:
         raise AssertionError("unreachable")
 
     def _backoff(self, attempt: int) -> float:
-        ceiling = min(self.backoff_max, self.backoff_base * 2**attempt)
+        ceiling = min(self.throttle.backoff_max, self.throttle.backoff_base * 2**attempt)
         return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
 
     def _ensure_bucket(self) -> SendRate:
@@ -172,11 +177,4 @@ def _describe(error: Exception) -> str:
 
 
 def open_ses_mailer(config: MailerConfig) -> Mailer:
-    ses = config.ses
-    return SesMailer.from_config(
-        ses.region,
-        endpoint_url=ses.endpoint_url,
-        configuration_set=ses.configuration_set,
-        max_send_rate=ses.max_send_rate,
-        rate_factory=config.rate_factory,
-    )
+    return SesMailer.from_config(config.ses, rate_factory=config.rate_factory)

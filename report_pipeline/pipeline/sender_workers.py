@@ -55,7 +55,7 @@ def run_sender_workers(
 ) -> WorkResult:
     """Run `concurrency` senders until `stop` is set or, `until_idle`, the outbox is drained."""
     app = open_app_database(settings)
-    store = open_object_store(**object_store_config(settings))
+    store = open_object_store(object_store_config(settings))
     delivery = delivery_settings(settings.delivery)
     result, lock = WorkResult(senders=concurrency), threading.Lock()
 

@@ -14,20 +14,14 @@ from report_pipeline.resources.configurable import (
     MailerResource,
     ObjectStoreResource,
 )
-from report_pipeline.resources.connections import (
-    catalog_config,
-    mailer_config,
-    object_store_config,
-)
 from report_pipeline.resources.io_manager import ObjectStoreIOManager
 from report_pipeline.settings import Settings
 
 
 def build_catalog(settings: Settings) -> CatalogResource:
     mongo = settings.catalog == "mongodb"
-    return CatalogResource(
-        **catalog_config(settings),
-        mongo_uri=EnvVar("REPORT_PIPELINE_MONGO_URI") if mongo else None,
+    return CatalogResource.from_settings(
+        settings, mongo_uri=EnvVar("REPORT_PIPELINE_MONGO_URI") if mongo else None
     )
 
 
@@ -38,13 +32,13 @@ def build_resources(settings: Settings) -> dict:
         else settings.database_url
     )
     resources: dict = {
-        "object_store": ObjectStoreResource(**object_store_config(settings)),
+        "object_store": ObjectStoreResource.from_settings(settings),
         "catalog": build_catalog(settings),
         "app_database": AppDatabaseResource(
             url=database_url, auto_upgrade=not settings.database_is_external
         ),
-        "mailer": MailerResource(
-            **mailer_config(settings),
+        "mailer": MailerResource.from_settings(
+            settings,
             smtp_password=EnvVar("REPORT_PIPELINE_SMTP_PASSWORD")
             if settings.smtp.password
             else None,
@@ -55,5 +49,5 @@ def build_resources(settings: Settings) -> dict:
     if settings.object_store == "s3":
         # Steps may run on other machines (Celery, Kubernetes): hand outputs over
         # through the bucket instead of the instance's local storage directory.
-        resources["io_manager"] = ObjectStoreIOManager(**object_store_config(settings))
+        resources["io_manager"] = ObjectStoreIOManager.from_settings(settings)
     return resources

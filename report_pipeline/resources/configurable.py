@@ -1,29 +1,58 @@
 """Dagster resources: configuration in, a domain interface out.
 
-Each resource's ``open()`` hands its fields to ``connections``, the one place
-that decides which implementation (production or embedded) the pipeline talks
-to. Secrets (the Mongo URI, the database URL, the SMTP password) arrive as
-``EnvVar`` references from ``resources.build``, so they are resolved in the step
-process and never shown in the UI or written to the run's config.
+Each resource's fields are the flat form of a settings dataclass (a nested
+resource would make a context-manager resource, which the CLI and the API
+cannot open): ``from_settings`` flattens it, ``open()`` builds the backend's
+typed config back from the fields and hands it to ``connections``, the one
+place that decides which implementation the pipeline talks to. Secrets (the
+Mongo URI, the database URL, the SMTP password) arrive as ``EnvVar`` references
+from ``resources.build``, so they are resolved in the step process and never
+shown in the UI or written to the run's config.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Mapping
+from dataclasses import fields
+from typing import Any, Literal, Self, TypeVar
 
 from dagster import ConfigurableResource
 
 from report_pipeline.appdb.store import AppStore, open_app_store
-from report_pipeline.delivery.mailers import Mailer
+from report_pipeline.delivery.mailers import Mailer, MailerConfig
 from report_pipeline.resources import connections
-from report_pipeline.storage.catalog import DocumentCatalog
-from report_pipeline.storage.catalog_shape import DEFAULT_CUSTOMER_PATTERN
-from report_pipeline.storage.object_store import ObjectStore
+from report_pipeline.settings import S3Settings, SesSettings, Settings, SmtpSettings
+from report_pipeline.storage.catalog import CatalogConfig, DocumentCatalog
+from report_pipeline.storage.catalog_shape import DEFAULT_CUSTOMER_PATTERN, CatalogShape
+from report_pipeline.storage.object_store import ObjectStore, ObjectStoreConfig
+
+T = TypeVar("T")
+_NO_RENAMES: Mapping[str, str] = {}
+# Resource field names that differ from the settings field they hold.
+S3_RENAMED = {"region": "region_name"}
+MONGO_RENAMED = {"uri": "mongo_uri"}
 
 
-def _fields(resource: ConfigurableResource, base: type) -> dict[str, Any]:
-    """The resolved values (EnvVar references already read) of ``base``'s fields."""
-    return {name: getattr(resource, name) for name in base.model_fields}
+def _flat(
+    declared: Any, resource: type, prefix: str = "", renamed: Mapping[str, str] = _NO_RENAMES
+) -> dict[str, Any]:
+    """A settings dataclass as the resource fields that hold it."""
+    values = {
+        renamed.get(f.name, prefix + f.name): getattr(declared, f.name) for f in fields(declared)
+    }
+    return {name: value for name, value in values.items() if name in resource.model_fields}
+
+
+def _nested(
+    resource: ConfigurableResource,
+    declared: type[T],
+    prefix: str = "",
+    renamed: Mapping[str, str] = _NO_RENAMES,
+) -> T:
+    """The settings dataclass back from the resource's resolved fields (EnvVars read)."""
+    names = {f.name: renamed.get(f.name, prefix + f.name) for f in fields(declared)}  # type: ignore[arg-type]
+    held = type(resource).model_fields
+    return declared(**{own: getattr(resource, name) for own, name in names.items() if name in held})
 
 
 class ObjectStoreResource(ConfigurableResource):
@@ -45,8 +74,23 @@ class ObjectStoreResource(ConfigurableResource):
     sse: str = "AES256"
     kms_key_id: str | None = None
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        config = connections.object_store_config(settings)
+        return cls(
+            kind=config.kind,
+            root=config.root,
+            sse=config.sse,
+            **_flat(config.s3, cls, "", S3_RENAMED),
+        )
+
+    def backend_config(self) -> ObjectStoreConfig:
+        return ObjectStoreConfig(
+            self.kind, self.root, _nested(self, S3Settings, "", S3_RENAMED), self.sse
+        )
+
     def open(self) -> ObjectStore:
-        return connections.open_object_store(**_fields(self, ObjectStoreResource))
+        return connections.open_object_store(self.backend_config())
 
 
 class CatalogResource(ConfigurableResource):
@@ -73,6 +117,19 @@ class CatalogResource(ConfigurableResource):
     fields: str = ""  # REPORT_PIPELINE_CATALOG_FIELDS: ours=theirs,...
     customer_pattern: str = DEFAULT_CUSTOMER_PATTERN  # REPORT_PIPELINE_CUSTOMER_PATTERN
 
+    @classmethod
+    def from_settings(cls, settings: Settings, mongo_uri: Any = None) -> Self:
+        """``mongo_uri``: the secret, as the caller hands it in (an EnvVar reference)."""
+        values = _flat(settings.mongo, cls, "", MONGO_RENAMED)
+        return cls(
+            **{**values, "mongo_uri": mongo_uri},
+            kind=settings.catalog,
+            path=str(settings.catalog_path),
+            server_selection_timeout_ms=settings.mongo.timeout_ms,
+            connect_timeout_ms=settings.mongo.timeout_ms,
+            customer_pattern=settings.customer_pattern,
+        )
+
     def client_options(self) -> dict[str, Any]:
         return connections.mongo_client_options(
             self.tls,
@@ -89,8 +146,9 @@ class CatalogResource(ConfigurableResource):
         )
 
     def open(self) -> DocumentCatalog:
+        shape = CatalogShape.from_settings(self.fields, self.customer_pattern)
         return connections.open_catalog(
-            self.kind, self.path, self.mongo_collection, self.fields, self.customer_pattern
+            CatalogConfig(self.kind, self.path, shape, self.mongo_collection)
         )
 
 
@@ -133,11 +191,34 @@ class MailerResource(ConfigurableResource):
     redis_url: str | None = None
     rate_database_url: str | None = None
 
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        smtp_password: Any = None,
+        redis_url: Any = None,
+        rate_database_url: Any = None,
+    ) -> Self:
+        """The secrets as the caller hands them in (EnvVar references)."""
+        return cls(
+            **{**_flat(settings.smtp, cls, "smtp_"), "smtp_password": smtp_password},
+            **_flat(settings.ses, cls, "ses_"),
+            kind=settings.mailer,
+            sender=connections.sender_address(settings),
+            outbox_dir=str(settings.outbox_dir),
+            redis_url=redis_url,
+            rate_database_url=rate_database_url,
+        )
+
     def open(self) -> Mailer:
-        fields = _fields(self, MailerResource)
-        redis_url, database_url = fields.pop("redis_url"), fields.pop("rate_database_url")
+        redis_url, database_url = self.redis_url, self.rate_database_url
         paced = self.kind == "ses" or (self.kind == "smtp" and self.smtp_max_rate is not None)
         app = AppStore(database_url) if paced and database_url and not redis_url else None
-        return connections.open_mailer(
-            **fields, rate_factory=connections.send_rate_factory(redis_url, app)
+        config = MailerConfig(
+            self.kind,
+            self.outbox_dir,
+            _nested(self, SmtpSettings, "smtp_"),
+            _nested(self, SesSettings, "ses_"),
+            connections.send_rate_factory(redis_url, app),
         )
+        return connections.open_mailer(config)

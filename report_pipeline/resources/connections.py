@@ -13,7 +13,7 @@ from report_pipeline import backends
 from report_pipeline.appdb.store import AppStore, open_app_store
 from report_pipeline.delivery.mailers import Mailer, MailerConfig
 from report_pipeline.delivery.rate import SendRateConfig, SendRateFactory
-from report_pipeline.settings import S3Settings, SesSettings, Settings, SmtpSettings
+from report_pipeline.settings import Settings
 from report_pipeline.storage.catalog import CatalogConfig, DocumentCatalog
 from report_pipeline.storage.catalog_shape import CatalogShape
 from report_pipeline.storage.object_store import ObjectStore, ObjectStoreConfig
@@ -45,24 +45,8 @@ def s3_client(
     )
 
 
-def open_object_store(
-    kind: str = "local",
-    root: str = "var/objects",
-    bucket: str = "",
-    prefix: str = "",
-    endpoint_url: str | None = None,
-    region_name: str | None = None,
-    max_attempts: int = 5,
-    retry_mode: str = "standard",
-    sse: str = "AES256",
-    kms_key_id: str | None = None,
-) -> ObjectStore:
-    config = ObjectStoreConfig(
-        root,
-        S3Settings(bucket, prefix, endpoint_url, region_name, max_attempts, retry_mode, kms_key_id),
-        sse,
-    )
-    return backends.factory(backends.OBJECT_STORES, "object store", kind)(config)
+def open_object_store(config: ObjectStoreConfig) -> ObjectStore:
+    return backends.factory(backends.OBJECT_STORES, "object store", config.kind)(config)
 
 
 def mongo_client_options(
@@ -102,52 +86,13 @@ def mongo_collection(
     return pymongo.MongoClient(uri, **options)[database][collection]
 
 
-def open_catalog(
-    kind: str,
-    path: str,
-    collection: Any = None,
-    fields: str = "",
-    customer_pattern: str | None = None,
-) -> DocumentCatalog:
-    """``collection`` is a callable giving the Mongo collection (opened only for mongodb);
-    ``fields`` and ``customer_pattern``: how its records are read (CatalogShape)."""
-    config = CatalogConfig(path, CatalogShape.from_settings(fields, customer_pattern), collection)
-    return backends.factory(backends.CATALOGS, "catalog", kind)(config)
+def open_catalog(config: CatalogConfig) -> DocumentCatalog:
+    return backends.factory(backends.CATALOGS, "catalog", config.kind)(config)
 
 
-def open_mailer(
-    kind: str = "outbox",
-    sender: str = "reports@example.com",
-    outbox_dir: str = "var/outbox",
-    smtp_host: str = "localhost",
-    smtp_port: int = 25,
-    smtp_security: str = "starttls",
-    smtp_username: str | None = None,
-    smtp_password: str | None = None,
-    smtp_ca_file: str | None = None,
-    ses_region: str | None = None,
-    ses_endpoint_url: str | None = None,
-    ses_configuration_set: str | None = None,
-    ses_max_send_rate: float | None = None,
-    smtp_max_rate: float | None = None,
-    rate_factory: SendRateFactory | None = None,
-) -> Mailer:
-    """`rate_factory` gives the send-rate bucket every sender shares (`send_rate_factory`)."""
-    config = MailerConfig(
-        outbox_dir,
-        SmtpSettings(
-            smtp_host,
-            smtp_port,
-            smtp_security,
-            smtp_username,
-            smtp_password,
-            smtp_ca_file,
-            smtp_max_rate,
-        ),
-        SesSettings(ses_region, ses_endpoint_url, ses_configuration_set, ses_max_send_rate),
-        rate_factory,
-    )
-    return backends.factory(backends.MAILERS, "mailer", kind)(config)
+def open_mailer(config: MailerConfig) -> Mailer:
+    """`config.rate_factory`: the send-rate bucket every sender shares (`send_rate_factory`)."""
+    return backends.factory(backends.MAILERS, "mailer", config.kind)(config)
 
 
 def send_rate_factory(redis_url: str | None, app: AppStore | None) -> SendRateFactory:
@@ -163,37 +108,26 @@ def send_rate_factory(redis_url: str | None, app: AppStore | None) -> SendRateFa
 # --- the same choices from the settings -----------------------------------------------------
 
 
-def object_store_config(settings: Settings) -> dict[str, Any]:
-    s3 = settings.s3
-    return dict(
-        kind=settings.object_store,
-        root=str(settings.objects_dir),
-        bucket=s3.bucket,
-        prefix=s3.prefix,
-        endpoint_url=s3.endpoint_url,
-        region_name=s3.region,
-        max_attempts=s3.max_attempts,
-        retry_mode=s3.retry_mode,
-        kms_key_id=s3.kms_key_id,
-    )
+def object_store_config(settings: Settings) -> ObjectStoreConfig:
+    return ObjectStoreConfig(settings.object_store, str(settings.objects_dir), settings.s3)
 
 
-def catalog_config(settings: Settings) -> dict[str, Any]:
-    """Everything but the URI (a secret the caller supplies its own way)."""
+def catalog_config(settings: Settings) -> CatalogConfig:
+    """The Mongo collection (only for mongodb) opens with the URI of the settings."""
     mongo = settings.mongo
-    return dict(
-        kind=settings.catalog,
-        path=str(settings.catalog_path),
-        database=mongo.database,
-        collection=mongo.collection,
-        tls=mongo.tls,
-        tls_ca_file=mongo.tls_ca_file,
-        retry_writes=mongo.retry_writes,
-        read_preference=mongo.read_preference,
-        server_selection_timeout_ms=mongo.timeout_ms,
-        connect_timeout_ms=mongo.timeout_ms,
-        fields=mongo.fields,
-        customer_pattern=settings.customer_pattern,
+    options = mongo_client_options(
+        mongo.tls,
+        mongo.tls_ca_file,
+        mongo.retry_writes,
+        mongo.read_preference,
+        mongo.timeout_ms,
+        mongo.timeout_ms,
+    )
+    return CatalogConfig(
+        settings.catalog,
+        str(settings.catalog_path),
+        CatalogShape.from_settings(mongo.fields, settings.customer_pattern),
+        lambda: mongo_collection(mongo.uri, mongo.database, mongo.collection, options),
     )
 
 
@@ -204,23 +138,9 @@ def sender_address(settings: Settings) -> str:
     return formataddr((settings.mail_from_name, settings.mail_from))
 
 
-def mailer_config(settings: Settings) -> dict[str, Any]:
-    """Everything but the SMTP password (a secret the caller supplies its own way)."""
-    smtp, ses = settings.smtp, settings.ses
-    return dict(
-        kind=settings.mailer,
-        sender=sender_address(settings),
-        outbox_dir=str(settings.outbox_dir),
-        smtp_host=smtp.host,
-        smtp_port=smtp.port,
-        smtp_security=smtp.security,
-        smtp_username=smtp.username,
-        smtp_ca_file=smtp.ca_file,
-        ses_region=ses.region,
-        ses_endpoint_url=ses.endpoint_url,
-        ses_configuration_set=ses.configuration_set,
-        ses_max_send_rate=ses.max_send_rate,
-        smtp_max_rate=smtp.max_rate,
+def mailer_config(settings: Settings, rate_factory: SendRateFactory | None = None) -> MailerConfig:
+    return MailerConfig(
+        settings.mailer, str(settings.outbox_dir), settings.smtp, settings.ses, rate_factory
     )
 
 
@@ -229,39 +149,9 @@ def open_app_database(settings: Settings) -> AppStore:
     return open_app_store(settings.database_url, auto_upgrade=not settings.database_is_external)
 
 
-def open_settings_catalog(settings: Settings) -> DocumentCatalog:
-    config = catalog_config(settings)
-    options = mongo_client_options(
-        **{
-            k: config[k]
-            for k in (
-                "tls",
-                "tls_ca_file",
-                "retry_writes",
-                "read_preference",
-                "server_selection_timeout_ms",
-                "connect_timeout_ms",
-            )
-        }
-    )
-    return open_catalog(
-        config["kind"],
-        config["path"],
-        lambda: mongo_collection(
-            settings.mongo.uri, config["database"], config["collection"], options
-        ),
-        config["fields"],
-        config["customer_pattern"],
-    )
-
-
 def open_settings_mailer(settings: Settings, app: AppStore) -> Mailer:
     """The configured mailer, paced by the bucket every sender shares (CLI, workers)."""
-    return open_mailer(
-        **mailer_config(settings),
-        smtp_password=settings.smtp.password,
-        rate_factory=send_rate_factory(settings.redis_url, app),
-    )
+    return open_mailer(mailer_config(settings, send_rate_factory(settings.redis_url, app)))
 
 
 @dataclass(frozen=True)
@@ -274,7 +164,7 @@ class Services:
 def open_services(settings: Settings) -> Services:
     """The same implementations the Dagster resources give the assets."""
     return Services(
-        open_object_store(**object_store_config(settings)),
-        open_settings_catalog(settings),
+        open_object_store(object_store_config(settings)),
+        open_catalog(catalog_config(settings)),
         open_app_database(settings),
     )

@@ -312,8 +312,9 @@ def _placeholder_id(raw: dict[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class CatalogConfig:
-    """What every catalog factory (`backends.CATALOGS`) is handed."""
+    """What every catalog factory (`backends.CATALOGS`) is handed; `kind` picks the factory."""
 
+    kind: str
     path: str
     shape: CatalogShape
     collection: Callable[[], Any] | None = None  # opens the Mongo collection when called

@@ -218,8 +218,9 @@ class S3ObjectStore:
 
 @dataclass(frozen=True)
 class ObjectStoreConfig:
-    """What every object-store factory (`backends.OBJECT_STORES`) is handed."""
+    """What every object-store factory (`backends.OBJECT_STORES`) is handed; `kind` picks it."""
 
+    kind: str = "local"
     root: str = "var/objects"
     s3: S3Settings = S3Settings()
     sse: str = "AES256"

@@ -15,6 +15,7 @@ from report_pipeline.delivery.mailers import SmtpMailer
 from report_pipeline.delivery.outbox import RetryPolicy, SenderSettings
 from report_pipeline.delivery.settings import DeliverySettings
 from report_pipeline.delivery.tokens import UnsubscribeLinks, UnsubscribeSigner
+from report_pipeline.settings import SmtpSettings
 
 WEEK = date(2024, 3, 4)
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\r\n\x00binary tail\n%%EOF\n"
@@ -52,7 +53,7 @@ def report_for(app: AppStore, *addresses: str) -> ReportToSend:
 
 
 def mailer(server) -> SmtpMailer:
-    return SmtpMailer(server.host, server.port, security="none", timeout=10)
+    return SmtpMailer(SmtpSettings(server.host, server.port, "none"), timeout=10)
 
 
 def test_received_messages_parse_with_right_headers_and_identical_attachment(

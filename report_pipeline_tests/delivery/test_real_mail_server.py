@@ -27,6 +27,7 @@ from report_pipeline.delivery.dispatch import ReportToSend, dispatch_report
 from report_pipeline.delivery.mailers import CA_FILE_SETTING, MailerConfigError, SmtpMailer
 from report_pipeline.delivery.outbox import RetryPolicy, SenderSettings
 from report_pipeline.delivery.settings import DeliverySettings
+from report_pipeline.settings import SmtpSettings
 from report_pipeline_tests.api.conftest import RecordingLauncher, auth, build_client
 from report_pipeline_tests.delivery.conftest import SmtpTestServer
 from report_pipeline_tests.delivery.tls_ca import PrivateCa, make_test_ca
@@ -80,14 +81,8 @@ def report_for(app: AppStore, *addresses: str, week: date = WEEK) -> ReportToSen
 
 
 def mailer(server: SmtpTestServer, security: str = "starttls", **options: object) -> SmtpMailer:
-    return SmtpMailer(
-        server.host,
-        server.port,
-        security=security,  # type: ignore[arg-type]
-        local_hostname="localhost",
-        timeout=10,
-        **options,
-    )  # type: ignore[arg-type]
+    settings = SmtpSettings(server.host, server.port, security, **options)  # type: ignore[arg-type]
+    return SmtpMailer(settings, local_hostname="localhost", timeout=10)
 
 
 def statuses(app: AppStore, report_id: int) -> dict[str, tuple[str, int]]:

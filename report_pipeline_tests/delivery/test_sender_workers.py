@@ -64,7 +64,7 @@ def worker_env(home: Path, database_url: str, smtp_port: int, **extra: str) -> d
 
 def publish_weeks(env: dict[str, str], app: AppStore, weeks: int) -> list[tuple[int, str]]:
     """Rendered reports of `weeks` weeks, as the weekly_report asset leaves them."""
-    store = open_object_store(**object_store_config(load_settings(env)))
+    store = open_object_store(object_store_config(load_settings(env)))
     reports = []
     for number in range(weeks):
         week = WEEK + timedelta(weeks=number)

@@ -15,7 +15,8 @@ from report_pipeline.appdb.deliveries import SENT
 from report_pipeline.appdb.store import AppStore
 from report_pipeline.delivery.dispatch import dispatch_report
 from report_pipeline.delivery.mailers import SendError
-from report_pipeline.delivery.ses import SesMailer, TokenBucket
+from report_pipeline.delivery.ses import SesMailer, Throttle, TokenBucket
+from report_pipeline.settings import SesSettings
 from report_pipeline_tests.delivery.test_dispatch_smtp import FAST, PDF, report_for
 
 REGION = "us-east-1"
@@ -41,8 +42,9 @@ def sent_messages(recipients: set[str]) -> list:
     ]
 
 
-def mailer(endpoint: str, **kwargs) -> SesMailer:
-    return SesMailer.from_config(REGION, endpoint_url=endpoint, **CREDENTIALS, **kwargs)
+def mailer(endpoint: str, max_send_rate: float | None = None) -> SesMailer:
+    settings = SesSettings(REGION, endpoint, max_send_rate=max_send_rate)
+    return SesMailer.from_config(settings, **CREDENTIALS)
 
 
 def test_reports_go_out_through_ses_paced_by_the_quota(ses, settings) -> None:
@@ -121,7 +123,7 @@ def test_throttling_is_retried_with_growing_backoff(ses) -> None:
     endpoint, sender = ses
     pauses: list[float] = []
     ses_mailer = mailer(endpoint, max_send_rate=1000)
-    ses_mailer._sleep = pauses.append
+    ses_mailer.throttle = Throttle(sleep=pauses.append)
     calls = throttle(ses_mailer.client, times=3)
     recipient = f"throttled-{uuid.uuid4().hex[:6]}@example.com"
     with ses_mailer:
@@ -134,7 +136,7 @@ def test_throttling_is_retried_with_growing_backoff(ses) -> None:
 def test_endless_throttling_is_a_retryable_failure_and_rejection_is_permanent(ses) -> None:
     endpoint, sender = ses
     ses_mailer = mailer(endpoint, max_send_rate=1000)
-    ses_mailer._sleep = lambda _s: None
+    ses_mailer.throttle = Throttle(sleep=lambda _s: None)
     throttle(ses_mailer.client, times=100)
     with pytest.raises(SendError) as throttled:
         ses_mailer.send(message_to("x@example.com", sender))

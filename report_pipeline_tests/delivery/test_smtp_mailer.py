@@ -6,6 +6,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from report_pipeline.delivery.mailers import Mailer, SendError, SmtpMailer
 from report_pipeline.delivery.message import build_report_email, message_id_for
+from report_pipeline.settings import SmtpSettings
 from report_pipeline_tests.delivery.conftest import SmtpTestServer
 
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 64 + b"\n%%EOF\n"
@@ -27,7 +28,8 @@ def report_for(recipient: str) -> EmailMessage:
 
 def mailer_for(server: SmtpTestServer, **options: object) -> SmtpMailer:
     options.setdefault("security", "none")
-    return SmtpMailer(server.host, server.port, local_hostname="localhost", timeout=10.0, **options)  # type: ignore[arg-type]
+    settings = SmtpSettings(server.host, server.port, **options)  # type: ignore[arg-type]
+    return SmtpMailer(settings, local_hostname="localhost", timeout=10.0)
 
 
 def test_message_arrives_with_identical_attachment(smtp_server: SmtpTestServer) -> None:
@@ -120,7 +122,9 @@ def test_nothing_listening_is_a_retryable_error(smtp_server: SmtpTestServer) -> 
     smtp_server.stop()
     with pytest.raises(SendError) as excinfo:
         SmtpMailer(
-            "127.0.0.1", port, security="none", local_hostname="localhost", timeout=10.0
+            SmtpSettings("127.0.0.1", port, security="none"),
+            local_hostname="localhost",
+            timeout=10.0,
         ).send(report_for("ann@example.com"))
     assert excinfo.value.permanent is False
 
@@ -171,12 +175,12 @@ def test_failed_login_never_reveals_the_password(auth_server: SmtpTestServer) ->
 
 def test_username_without_password_is_a_configuration_error() -> None:
     with pytest.raises(ValueError):
-        SmtpMailer("127.0.0.1", 25, username="reports")
+        SmtpMailer(SmtpSettings("127.0.0.1", 25, username="reports"))
 
 
 def test_unknown_security_is_a_configuration_error() -> None:
     with pytest.raises(ValueError):
-        SmtpMailer("127.0.0.1", 25, security="tls")  # type: ignore[arg-type]
+        SmtpMailer(SmtpSettings("127.0.0.1", 25, security="tls"))
 
 
 def test_smtp_mailer_satisfies_the_mailer_protocol(smtp_server: SmtpTestServer) -> None:

@@ -13,6 +13,7 @@ import pytest
 from report_pipeline.appdb.deliveries import ClaimedDelivery
 from report_pipeline.appdb.store import ReportResult
 from report_pipeline.delivery.dispatch import ReportComposer, ReportToSend
+from report_pipeline.delivery.mailers import MailerConfig
 from report_pipeline.delivery.settings import delivery_settings
 from report_pipeline.pipeline.proof import NoReportToTest, build_test_email, send_test_email
 from report_pipeline.pipeline.publish import publish_report
@@ -89,7 +90,7 @@ def test_the_test_email_is_the_subscribers_email_marked_test(settings, published
 
 def test_sending_writes_no_delivery_row(settings, published) -> None:
     services, _ = published
-    mailer = open_mailer(kind="outbox", outbox_dir=str(settings.outbox_dir))
+    mailer = open_mailer(MailerConfig("outbox", str(settings.outbox_dir)))
     sent = send_test_email(
         services.app,
         services.store,
@@ -208,9 +209,10 @@ def test_a_customers_test_email_carries_only_that_customers_report(
     from pypdf import PdfReader
 
     from report_pipeline.delivery.mailers import SmtpMailer
+    from report_pipeline.settings import SmtpSettings
 
     services = two_customers
-    mailer = SmtpMailer(smtp_server.host, smtp_server.port, security="none", timeout=10)
+    mailer = SmtpMailer(SmtpSettings(smtp_server.host, smtp_server.port, "none"), timeout=10)
     sent = send_test_email(
         services.app,
         services.store,

@@ -43,3 +43,33 @@ def test_every_resource_field_is_a_declared_setting(resource, declared, prefix, 
     mapped = {renamed.get(n, n.removeprefix(prefix)) for n in own}
     missing = names - mapped - NOT_RESOURCE
     assert not missing, f"{declared.__name__} fields missing from {resource.__name__}: {missing}"
+
+
+def test_resources_hand_the_settings_back_unchanged() -> None:
+    from dataclasses import replace
+
+    from report_pipeline.resources.configurable import _nested
+    from report_pipeline.resources.connections import object_store_config
+    from report_pipeline.settings import load_settings
+
+    settings = load_settings(
+        {
+            "REPORT_PIPELINE_OBJECT_STORE": "s3",
+            "REPORT_PIPELINE_S3_BUCKET": "b",
+            "REPORT_PIPELINE_S3_RETRY_MODE": "adaptive",
+            "AWS_REGION": "eu-west-1",
+            "REPORT_PIPELINE_MAILER": "smtp",
+            "REPORT_PIPELINE_SMTP_HOST": "mail.example.com",
+            "REPORT_PIPELINE_SMTP_USERNAME": "reports",
+            "REPORT_PIPELINE_SMTP_PASSWORD": "pw-from-env",
+            "REPORT_PIPELINE_SMTP_MAX_RATE": "3",
+            "REPORT_PIPELINE_SES_CONFIGURATION_SET": "weekly",
+        }
+    )
+    store = ObjectStoreResource.from_settings(settings)
+    assert store.backend_config() == object_store_config(settings)
+    mailer = MailerResource.from_settings(settings, smtp_password="pw-from-env")
+    assert _nested(mailer, SmtpSettings, "smtp_") == settings.smtp
+    assert _nested(mailer, SesSettings, "ses_") == replace(settings.ses, sns_topic_arns=())
+    # the secret is whatever the caller hands in (an EnvVar in build_resources), never copied
+    assert MailerResource.from_settings(settings).smtp_password is None

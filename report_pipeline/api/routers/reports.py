@@ -310,9 +310,7 @@ def send_test_email(
             code="conflict",
         )
     settings = context.settings
-    mailer = connections.open_mailer(
-        **connections.mailer_config(settings), smtp_password=settings.smtp.password
-    )
+    mailer = connections.open_mailer(connections.mailer_config(settings))
     try:
         sent = proof.send_test_email(
             context.store,
