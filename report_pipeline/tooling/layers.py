@@ -15,12 +15,22 @@ import ast
 import sys
 from pathlib import Path
 
-DOMAIN_PACKAGES = ("extraction", "report", "delivery", "appdb", "storage", "pipeline", "deid")
+DOMAIN_PACKAGES = (
+    "extraction",
+    "report",
+    "delivery",
+    "appdb",
+    "storage",
+    "pipeline",
+    "deid",
+    "classify",
+)
 FETCHING_NAMES = frozenset({"load_settings", "environ", "getenv"})
 # Domain modules that still fetch settings themselves, each until its callers hand the value in.
 STILL_FETCHING = {
     "extraction/pdf.py": "the page limit; its callers run in forkserver workers",
     "extraction/cost.py": "the page limit, same value as extraction/pdf.py",
+    "classify/__init__.py": "the taxonomy path; its caller runs in forkserver workers",
 }
 
 
