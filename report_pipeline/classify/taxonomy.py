@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_TAXONOMY_PATH = Path(__file__).with_name("document_types.toml")
+NOT_CLASSIFIED = "(not classified)"  # failed documents: no text, no type
 OTHER = "other"
 _TYPE_KEY = re.compile(r"[a-z][a-z0-9_]{0,40}")
 

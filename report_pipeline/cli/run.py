@@ -53,9 +53,11 @@ def run_and_summarize(
     try:
         check_runnable(week, settings.first_week)
         with (
+            # Progress first: it routes Dagster's log lines (e.g. retries of a database
+            # that is down) to the run log, so the terminal shows one `error:` line.
+            week_progress(run_log_path(settings), f"week {week}", verbose) as watch,
             local_instance() as instance,
             week_claim(settings.home, app_store(), instance, week, wait),
-            week_progress(run_log_path(settings), f"week {week}", verbose) as watch,
         ):
             watch()
             outcome = run_week(

@@ -15,7 +15,6 @@ from dagster import (
 
 from report_pipeline.defs.partitions import week_of, weekly_partitions
 from report_pipeline.defs.retries import STEP_RETRY
-from report_pipeline.extraction.engines import engine_choice, use_engine
 from report_pipeline.pipeline.features import (
     cache_joined,
     extract_batch,
@@ -56,6 +55,10 @@ def extract_feature_batch(
     context: OpExecutionContext, object_store: ObjectStoreResource, batch: tuple
 ) -> list[dict]:
     """Extract one batch; document failures are results, infrastructure errors retry."""
+    # Imported here: engines loads pytesseract and Pillow, which the code location
+    # must not import (only the step processes read pages).
+    from report_pipeline.extraction.engines import engine_choice, use_engine
+
     use_engine(engine_choice(load_settings()))
     store = object_store.open()
     results = extract_batch(batch, read_manifest(store, week_of(context)), store)

@@ -25,7 +25,6 @@ from report_pipeline.appdb.store import AppStore, ReportResult
 from report_pipeline.appdb.versions import record_version
 from report_pipeline.defs.partitions import week_of, weekly_partitions
 from report_pipeline.defs.retries import STEP_RETRY
-from report_pipeline.extraction.engines import engine_choice, use_engine
 from report_pipeline.names import HELD_KEY
 from report_pipeline.pipeline import gate
 from report_pipeline.pipeline.dead_letters import (
@@ -182,6 +181,10 @@ def _scope_table(scopes: "list[ScopeReport]", rows: dict[str, Report]) -> str:
 
 
 def _replay(context: AssetExecutionContext, store: ObjectStore, week: date) -> ReplayOutcome:
+    # Imported here: engines loads pytesseract and Pillow, which the code location
+    # must not import (only the step processes read pages).
+    from report_pipeline.extraction.engines import engine_choice, use_engine
+
     use_engine(engine_choice(load_settings()))
     outcome = replay_dead_letters(store, week)
     context.log.info(

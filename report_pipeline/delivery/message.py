@@ -16,9 +16,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from report_pipeline.classify.taxonomy import OTHER
+from report_pipeline.classify.taxonomy import NOT_CLASSIFIED, OTHER
 from report_pipeline.delivery.addresses import wire_address
-from report_pipeline.report.document_types import NOT_CLASSIFIED
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 

@@ -20,8 +20,9 @@ from typing import Any
 
 import polars as pl
 
+from report_pipeline.classify.taxonomy import NOT_CLASSIFIED
+
 ADVERSE_EVENT = "adverse_event_report"
-NOT_CLASSIFIED = "(not classified)"  # failed documents: no text, no type
 QUIET_WEEKS = 8  # the published weeks a trial's usual volume is the median of
 QUIET_MIN_WEEKS = 2  # fewer weeks with data: too little to call a trial quiet
 QUIET_SHARE = 0.5  # below half of the median is "gone quiet"

@@ -28,6 +28,7 @@ from report_pipeline.delivery import dispatch
 from report_pipeline.delivery.mailers import SmtpMailer
 from report_pipeline.delivery.outbox import RetryPolicy, SenderSettings
 from report_pipeline.delivery.settings import DeliverySettings
+from report_pipeline.settings import SmtpSettings
 
 PDF = b"%PDF-1.4\n% crash test report\n" + bytes(range(256)) * 8 + b"\n%%EOF\n"
 SUMMARY = {"documents_total": 3, "documents_ok": 2, "documents_failed": 1}
@@ -112,7 +113,7 @@ def main(argv: list[str]) -> None:
         pdf=PDF,
         pdf_filename="weekly-report-2024-03-04.pdf",
     )
-    mailer = CrashingMailer("127.0.0.1", port, security="none", timeout=10)
+    mailer = CrashingMailer(SmtpSettings("127.0.0.1", port, security="none"), timeout=10)
     outcome = dispatch.dispatch_report(
         app, report, mailer, "Reports <reports@example.com>", settings=settings
     )

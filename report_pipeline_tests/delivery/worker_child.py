@@ -26,6 +26,7 @@ from report_pipeline.delivery.dispatch import ReportComposer, ReportToSend
 from report_pipeline.delivery.mailers import SmtpMailer
 from report_pipeline.delivery.outbox import RetryPolicy, SenderSettings
 from report_pipeline.delivery.worker import ReportMail, WorkerSettings, run_worker
+from report_pipeline.settings import SmtpSettings
 from report_pipeline_tests.delivery.sender_child import PDF, SUMMARY, _Crash
 
 _METHODS = (
@@ -84,7 +85,7 @@ def main(argv: list[str]) -> None:
     totals = run_worker(
         crashing_outbox(crash)(app),
         load_report,
-        CrashingMailer("127.0.0.1", port, security="none", timeout=10),
+        CrashingMailer(SmtpSettings("127.0.0.1", port, security="none"), timeout=10),
         stop=threading.Event(),
         policy=RetryPolicy(max_attempts=100, base_delay=0.05, max_delay=0.2),
         settings=SenderSettings(
