@@ -5,6 +5,7 @@ Plain strings, no Dagster import, so the API can name a job without loading it.
 
 WEEKLY_REPORT_JOB = "weekly_report_job"
 EMAIL_JOB = "email_job"
+READ_AHEAD_JOB = "read_ahead_job"
 COMPLETENESS_CHECK = "weekly_report_completeness"
 
 # Run tags

@@ -360,6 +360,7 @@ class Settings:
     ui_url: str = "http://127.0.0.1:3000"
     deadline_hours: float = DEFAULT_DEADLINE_HOURS
     schedule_enabled: bool = True  # the weekly schedule starts RUNNING unless turned off
+    read_ahead_enabled: bool = True  # documents are read during the week, not on Monday
     review_confidence: float = DEFAULT_REVIEW_CONFIDENCE
     public_url: str = DEFAULT_PUBLIC_URL  # where recipients reach the API (unsubscribe links)
     public_url_is_set: bool = False
@@ -621,6 +622,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ui_url=read.text("REPORT_PIPELINE_UI_URL", "http://127.0.0.1:3000").rstrip("/"),
         deadline_hours=read.number("REPORT_PIPELINE_DEADLINE_HOURS", DEFAULT_DEADLINE_HOURS),
         schedule_enabled=bool(read.flag("REPORT_PIPELINE_SCHEDULE_ENABLED", True)),
+        read_ahead_enabled=bool(read.flag("REPORT_PIPELINE_READ_AHEAD", True)),
         review_confidence=read.get(
             "REPORT_PIPELINE_REVIEW_CONFIDENCE", _confidence, DEFAULT_REVIEW_CONFIDENCE
         ),

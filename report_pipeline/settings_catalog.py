@@ -79,6 +79,13 @@ VARIABLES: dict[str, Variable] = {
         allowed="flag: 1/true/yes/on or 0/false/no/off",
         meaning="the weekly schedule starts on its own (`0` to leave it stopped)",
     ),
+    "REPORT_PIPELINE_READ_AHEAD": Variable(
+        "core",
+        default="on",
+        allowed="flag: 1/true/yes/on or 0/false/no/off",
+        meaning="the read-ahead schedule starts on its own: documents are read every 3 hours"
+        " during the week, so the Monday run only aggregates (`0` to leave it stopped)",
+    ),
     "REPORT_PIPELINE_SCHEDULE_TIMEZONE": Variable(
         "core",
         default="`UTC`",

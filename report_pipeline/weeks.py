@@ -33,6 +33,12 @@ def week_bounds(week_start: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=7)
 
 
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """Half-open UTC interval [day 00:00, next day 00:00): one read-ahead pass's documents."""
+    start = datetime.combine(day, time.min, tzinfo=UTC)
+    return start, start + timedelta(days=1)
+
+
 class WeekNotRunnable(ValueError):
     pass
 

@@ -23,7 +23,7 @@ from report_pipeline.pipeline.features import (
     plan_batches,
     write_week_features,
 )
-from report_pipeline.pipeline.manifest import read_manifest
+from report_pipeline.pipeline.manifest import read_manifest_at
 from report_pipeline.resources.configurable import ObjectStoreResource
 from report_pipeline.settings import load_settings
 
@@ -40,14 +40,16 @@ def plan_feature_batches(
     object_store: ObjectStoreResource,
     manifest_key: str,
 ):
-    """One dynamic output per batch: its work items (documents, or page ranges of a long PDF)."""
+    """One dynamic output per batch: the manifest's key and the batch's work items
+    (documents, or page ranges of a long PDF). The week's run and the read-ahead
+    passes plan from their own manifests the same way."""
     store = object_store.open()
-    entries = read_manifest(store, week_of(context))
+    entries = read_manifest_at(store, manifest_key)
     batches = plan_batches(entries, store, config.batch_size, config.workers)
     parts = sum(1 for batch in batches for item in batch if not isinstance(item, int))
     context.log.info(f"{len(entries)} documents in {len(batches)} batches ({parts} page ranges)")
     for number, positions in enumerate(batches):
-        yield DynamicOutput(positions, mapping_key=f"batch_{number}")
+        yield DynamicOutput((manifest_key, positions), mapping_key=f"batch_{number}")
 
 
 @op(retry_policy=STEP_RETRY)
@@ -61,7 +63,8 @@ def extract_feature_batch(
 
     use_engine(engine_choice(load_settings()))
     store = object_store.open()
-    results = extract_batch(batch, read_manifest(store, week_of(context)), store)
+    manifest_key, batch = batch
+    results = extract_batch(batch, read_manifest_at(store, manifest_key), store)
     # The progress display counts 'documents': a split PDF counts once, with its first pages.
     documents = sum(1 for item in batch if isinstance(item, int) or item[1] == 0)
     parts = sum(1 for item in batch if not isinstance(item, int))
@@ -85,7 +88,9 @@ def collect_features(
             "documents": counts["documents"],
             "ok": counts["ok"],
             "failed": counts["failed"],
+            # Read ahead during the week (or by an earlier run): only looked up now.
             "from_cache": counts["from_cache"],
+            "read_on_the_day": counts["documents"] - counts["from_cache"],
             "failed_by_stage": MetadataValue.json(counts["failed_by_stage"]),
             "extraction_seconds": MetadataValue.json(counts["extraction_seconds"]),
             "batches": len(batches),

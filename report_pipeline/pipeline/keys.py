@@ -9,6 +9,11 @@ def manifest_key(week: date) -> str:
     return f"manifests/{week.isoformat()}/manifest.json"
 
 
+def read_ahead_manifest_key(day: date) -> str:
+    """The documents of one day read ahead of the week's run (rewritten by each pass)."""
+    return f"manifests/read-ahead/{day.isoformat()}/manifest.json"
+
+
 def week_features_key(week: date) -> str:
     return f"features/weeks/{week.isoformat()}/features.json"
 

@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 
 from report_pipeline.models import DocumentRecord, ManifestEntry
 from report_pipeline.pipeline.inspection import inspect_object
@@ -19,7 +19,14 @@ from report_pipeline.weeks import week_bounds
 def iter_manifest_entries(
     catalog: DocumentCatalog, store: ObjectStore, week: date
 ) -> Iterator[ManifestEntry]:
-    """Stream the week's records; every record becomes exactly one entry, never a crash.
+    """Stream the week's records (see `iter_entries_between`)."""
+    return iter_entries_between(catalog, store, *week_bounds(week))
+
+
+def iter_entries_between(
+    catalog: DocumentCatalog, store: ObjectStore, start: datetime, end: datetime
+) -> Iterator[ManifestEntry]:
+    """Stream the records created in [start, end); each becomes exactly one entry, never a crash.
 
     An unreadable object, an invalid record or a second record reusing an id
     is listed with its error (a dead letter), not dropped. Only an exact repeat
@@ -27,7 +34,7 @@ def iter_manifest_entries(
     """
     first_location: dict[str, str] = {}
     copies: Counter[str] = Counter()
-    for item in catalog.iter_items_between(*week_bounds(week)):
+    for item in catalog.iter_items_between(start, end):
         if isinstance(item, InvalidRecord):
             yield ManifestEntry(item.record, None, error=item.reason, error_stage="catalog")
             continue
@@ -59,13 +66,25 @@ def _duplicate(record: DocumentRecord, first_location: str, number: int) -> Mani
 
 
 def write_manifest(store: ObjectStore, week: date, entries: list[ManifestEntry]) -> str:
-    body = {"week": week.isoformat(), "documents": [entry.to_json() for entry in entries]}
-    store.put(manifest_key(week), json.dumps(body, indent=1).encode(), "application/json")
-    return manifest_key(week)
+    return write_manifest_at(store, manifest_key(week), {"week": week.isoformat()}, entries)
+
+
+def write_manifest_at(
+    store: ObjectStore, key: str, head: dict[str, str], entries: list[ManifestEntry]
+) -> str:
+    """A manifest under ``key``: ``head`` (its week or day), then every entry."""
+    body = {**head, "documents": [entry.to_json() for entry in entries]}
+    store.put(key, json.dumps(body, indent=1).encode(), "application/json")
+    return key
 
 
 def read_manifest(store: ObjectStore, week: date) -> list[ManifestEntry]:
-    body = json.loads(store.get(manifest_key(week)))
+    return read_manifest_at(store, manifest_key(week))
+
+
+def read_manifest_at(store: ObjectStore, key: str) -> list[ManifestEntry]:
+    """A manifest by its key: the week's, or a read-ahead day's."""
+    body = json.loads(store.get(key))
     return [ManifestEntry.from_json(item) for item in body["documents"]]
 
 

@@ -23,13 +23,16 @@ def _manual() -> str:
 def test_the_schedule_and_every_sensor_are_on_by_default() -> None:
     from report_pipeline.definitions import defs
 
-    schedule, retention = defs.schedules
+    schedule, retention, read_ahead = defs.schedules
     assert schedule.name == "weekly_report_schedule"
     assert schedule.default_status == DefaultScheduleStatus.RUNNING
     assert schedule.cron_schedule == "0 6 * * 1"
     # Patient data past the retention period is deleted weekly (issue 13).
     assert retention.name == "weekly_retention_schedule"
     assert retention.default_status == DefaultScheduleStatus.RUNNING
+    # Documents are read during the week, so Monday's run only aggregates.
+    assert read_ahead.name == "read_ahead_schedule"
+    assert read_ahead.default_status == DefaultScheduleStatus.RUNNING
     sensors = {sensor.name: sensor.default_status for sensor in defs.sensors}
     assert sensors == dict.fromkeys(
         [
@@ -42,9 +45,10 @@ def test_the_schedule_and_every_sensor_are_on_by_default() -> None:
         DefaultSensorStatus.RUNNING,
     )
     readme = _manual()
-    for name in [schedule.name, retention.name, *sensors]:
+    for name in [schedule.name, retention.name, read_ahead.name, *sensors]:
         assert f"`{name}`" in readme, f"the README does not tell operators about {name}"
     assert "REPORT_PIPELINE_SCHEDULE_ENABLED" in readme
+    assert "REPORT_PIPELINE_READ_AHEAD" in readme
 
 
 def test_schedule_enabled_0_leaves_the_schedule_stopped(settings) -> None:

@@ -1,0 +1,116 @@
+"""`documents_read_ahead`: each day's documents read while the week is still open.
+
+A pass lists the day's documents so far, extracts those not yet in the
+content-addressed feature cache in the same batches, forkserver and executor as
+the weekly run, and stores their features there. The weekly run then finds them
+in the cache and only aggregates. Nothing here decides what a report contains:
+the week's manifest, built on Monday from the catalog, stays the truth (a
+document deleted since is not in it; one replaced has other bytes, so another
+cache key, and is read again).
+"""
+
+from datetime import UTC, datetime, timedelta
+
+from dagster import (
+    AssetExecutionContext,
+    AssetSelection,
+    MetadataValue,
+    OpExecutionContext,
+    Output,
+    RunRequest,
+    ScheduleEvaluationContext,
+    define_asset_job,
+    graph_asset,
+    op,
+    schedule,
+)
+
+from report_pipeline.defs.features import extract_feature_batch, plan_feature_batches
+from report_pipeline.defs.jobs import weekly_executor
+from report_pipeline.defs.partitions import daily_partitions, day_of
+from report_pipeline.defs.retries import STEP_RETRY
+from report_pipeline.defs.schedules import default_status
+from report_pipeline.names import KIND_TAG, READ_AHEAD_JOB
+from report_pipeline.pipeline.features import cache_joined, feature_counts, join_results
+from report_pipeline.pipeline.keys import read_ahead_manifest_key
+from report_pipeline.pipeline.manifest import iter_entries_between, write_manifest_at
+from report_pipeline.resources.configurable import CatalogResource, ObjectStoreResource
+from report_pipeline.settings import load_settings
+from report_pipeline.weeks import day_bounds
+
+PASS_EVERY_HOURS = 3
+
+
+@op(retry_policy=STEP_RETRY)
+def list_day_documents(
+    context: OpExecutionContext, catalog: CatalogResource, object_store: ObjectStoreResource
+) -> str:
+    """The day's documents so far, hashed, as a manifest of the pass's own."""
+    day = day_of(context)
+    store = object_store.open()
+    entries = list(iter_entries_between(catalog.open(), store, *day_bounds(day)))
+    context.log.info(f"{day}: {len(entries)} documents so far")
+    return write_manifest_at(store, read_ahead_manifest_key(day), {"day": day.isoformat()}, entries)
+
+
+@op
+def collect_read_ahead(
+    context: AssetExecutionContext, object_store: ObjectStoreResource, batches: list[list[dict]]
+) -> Output[None]:
+    results, joined = join_results(batches)
+    cache_joined(object_store.open(), joined)
+    counts = feature_counts(results)
+    return Output(
+        None,
+        metadata={
+            "documents": counts["documents"],
+            "read_now": counts["documents"] - counts["from_cache"] - counts["failed"],
+            "already_read": counts["from_cache"],
+            # Not cached: the weekly run tries them again and records the dead letters.
+            "failed": counts["failed"],
+            "failed_by_stage": MetadataValue.json(counts["failed_by_stage"]),
+        },
+    )
+
+
+@graph_asset(partitions_def=daily_partitions, group_name="read_ahead")
+def documents_read_ahead() -> None:
+    """The day's documents read into the feature cache before the week closes.
+
+    Runs on its own every few hours while the daemon runs (REPORT_PIPELINE_READ_AHEAD);
+    the weekly report needs none of it to be correct, only to be quick.
+    """
+    batches = plan_feature_batches(list_day_documents()).map(extract_feature_batch)
+    return collect_read_ahead(batches.collect())
+
+
+read_ahead_job = define_asset_job(
+    READ_AHEAD_JOB,
+    selection=AssetSelection.assets(documents_read_ahead),
+    partitions_def=daily_partitions,
+    executor_def=weekly_executor(),  # the same step cap: daytime API and sending keep their share
+    tags={KIND_TAG: "read_ahead", "dagster/priority": "-1"},
+)
+
+
+def read_ahead_days(tick: datetime) -> list[str]:
+    """Today's partition; in the first pass after midnight, yesterday's too (its last hours)."""
+    today = tick.astimezone(UTC).date()
+    days = [today]
+    if tick.astimezone(UTC).hour < PASS_EVERY_HOURS:
+        days.insert(0, today - timedelta(days=1))
+    return [day.isoformat() for day in days]
+
+
+@schedule(
+    job=read_ahead_job,
+    cron_schedule=f"5 */{PASS_EVERY_HOURS} * * *",
+    execution_timezone="UTC",
+    default_status=default_status(load_settings().read_ahead_enabled),
+)
+def read_ahead_schedule(context: ScheduleEvaluationContext) -> list[RunRequest]:
+    tick = context.scheduled_execution_time
+    return [
+        RunRequest(run_key=f"read-ahead-{day}-{tick:%H%M}", partition_key=day)
+        for day in read_ahead_days(tick)
+    ]
