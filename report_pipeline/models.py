@@ -91,12 +91,15 @@ class ManifestEntry:
     # (0-based), from a cheap look at each page: batches are planned by pages.
     pages: int | None = None
     scanned: list[list[int]] | None = None
+    # A late arrival: created in this earlier week (ISO Monday), whose report was already
+    # published without it; counted in the week whose manifest lists it (see manifest.py).
+    late_for: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = {**self.record.to_json(), "sha256": self.sha256, "error": self.error}
         if self.error_stage:
             data["error_stage"] = self.error_stage
-        for name in ("kind", "pages", "scanned"):
+        for name in ("kind", "pages", "scanned", "late_for"):
             if getattr(self, name) is not None:
                 data[name] = getattr(self, name)
         return data
@@ -111,6 +114,7 @@ class ManifestEntry:
             data.get("kind"),
             data.get("pages"),
             data.get("scanned"),
+            data.get("late_for"),
         )
 
 

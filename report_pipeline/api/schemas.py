@@ -129,6 +129,11 @@ class ReportOut(Out):
     released_by: str | None = None
     emails_held: bool = Field(False, description="held and not released: no email is sent")
     pdf_sha256: str | None = Field(None, description="the latest version's sha256")
+    late_arrivals: dict[str, int] = Field(
+        default_factory=dict,
+        description="documents created in an earlier, already published week (its Monday ->"
+        " count) that arrived later and are counted in this report instead",
+    )
     versions: list[ReportVersionOut] | None = Field(
         None, description="every rendering of the report, oldest first (not in listings)"
     )

@@ -1,11 +1,19 @@
 """`document_manifest`: the week's documents as listed by the catalog."""
 
+from datetime import timedelta
+
 from dagster import AssetExecutionContext, MetadataValue, Output, asset
 
 from report_pipeline.appdb.reports import start_run
 from report_pipeline.defs.partitions import week_of, weekly_partitions
 from report_pipeline.defs.retries import STEP_RETRY
-from report_pipeline.pipeline.manifest import iter_manifest_entries, manifest_totals, write_manifest
+from report_pipeline.pipeline.manifest import (
+    LATE_LOOKBACK_WEEKS,
+    iter_late_arrivals,
+    iter_manifest_entries,
+    manifest_totals,
+    write_manifest,
+)
 from report_pipeline.resources.configurable import (
     AppDatabaseResource,
     CatalogResource,
@@ -28,9 +36,16 @@ def document_manifest(
     """Every document created in the week: ids, object keys, sizes and content hashes."""
     week = week_of(context)
     # The run's first step: the API shows the week `running` from now on, not after a sensor tick.
-    start_run(app_database.open(), week, context.run_id)
-    store = object_store.open()
-    entries = list(iter_manifest_entries(catalog.open(), store, week))
+    app = app_database.open()
+    start_run(app, week, context.run_id)
+    store, documents = object_store.open(), catalog.open()
+    entries = list(iter_manifest_entries(documents, store, week))
+    published = [
+        past
+        for past in (week - timedelta(weeks=n) for n in range(1, LATE_LOOKBACK_WEEKS + 1))
+        if (report := app.latest_report(past)) is not None and report.pdf_key
+    ]
+    entries += iter_late_arrivals(documents, store, week, published)
     key = write_manifest(store, week, entries)
     totals = manifest_totals(entries)
     return Output(
@@ -38,6 +53,7 @@ def document_manifest(
         metadata={
             "documents": len(entries),
             "unreadable": sum(1 for e in entries if e.error),
+            "late_arrivals": sum(1 for e in entries if e.late_for),
             "bytes": sum(e.record.size for e in entries),
             "by_content_type": MetadataValue.json(totals["by_content_type"]),
             "by_customer": MetadataValue.json(totals["by_customer"]),

@@ -15,6 +15,7 @@ from report_pipeline.names import (
     EMAILS_BY_LAUNCHER,
     EMAILS_TAG,
     PARTITION_TAG,
+    READ_AHEAD_JOB,
     WEEKLY_REPORT_JOB,
 )
 from report_pipeline.settings import Settings, set_process_variable
@@ -32,6 +33,12 @@ def weekly_report_job_def() -> JobDefinition:
     from report_pipeline.definitions import defs
 
     return defs.resolve_job_def(WEEKLY_REPORT_JOB)
+
+
+def read_ahead_job_def() -> JobDefinition:
+    from report_pipeline.definitions import defs
+
+    return defs.resolve_job_def(READ_AHEAD_JOB)
 
 
 def email_job_def() -> JobDefinition:

@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from report_pipeline.models import DocumentRecord, ManifestEntry
 from report_pipeline.pipeline.inspection import inspect_object
@@ -14,6 +14,9 @@ from report_pipeline.pipeline.keys import manifest_key
 from report_pipeline.storage.catalog import DocumentCatalog, InvalidRecord
 from report_pipeline.storage.object_store import InvalidKey, ObjectNotFound, ObjectStore
 from report_pipeline.weeks import week_bounds
+
+# How many weeks back a document created before the week is still looked for (late arrivals).
+LATE_LOOKBACK_WEEKS = 4
 
 
 def iter_manifest_entries(
@@ -46,6 +49,43 @@ def iter_entries_between(
             copies[item.document_id] += 1
             yield _duplicate(item, first, copies[item.document_id])
         # else: the same record listed twice is one document
+
+
+def iter_late_arrivals(
+    catalog: DocumentCatalog, store: ObjectStore, week: date, published: list[date]
+) -> Iterator[ManifestEntry]:
+    """Documents created in an earlier, already published week that no manifest listed.
+
+    The rule (docs/reports.md, "Late arrivals"): a document whose ``created_at`` falls in a
+    week that already has a published report is counted in the next report built after it
+    arrived, flagged ``late_for`` that week; the closed week's report stays the one that was
+    mailed. ``published``: the weeks before ``week`` (within LATE_LOOKBACK_WEEKS) that have a
+    report. A document is listed late once: the manifests of the weeks since are read too.
+    """
+    earliest = week - timedelta(weeks=LATE_LOOKBACK_WEEKS)
+    listed = _listed_ids_since(store, earliest, week)
+    for past in sorted(p for p in published if earliest <= p < week):
+        known = listed.get(past.isoformat(), set())
+        for record in catalog.iter_created_between(*week_bounds(past)):
+            if record.document_id not in known:
+                known.add(record.document_id)
+                yield replace(_listed(record, store), late_for=past.isoformat())
+
+
+def _listed_ids_since(store: ObjectStore, earliest: date, week: date) -> dict[str, set[str]]:
+    """Per week (ISO Monday): the document ids some manifest from ``earliest`` on counted."""
+    listed: dict[str, set[str]] = {}
+    past = earliest
+    while past < week:
+        try:
+            entries = read_manifest(store, past)
+        except ObjectNotFound:
+            entries = []
+        for entry in entries:
+            owner = entry.late_for or past.isoformat()
+            listed.setdefault(owner, set()).add(entry.record.document_id)
+        past += timedelta(weeks=1)
+    return listed
 
 
 def _listed(record: DocumentRecord, store: ObjectStore) -> ManifestEntry:

@@ -22,11 +22,12 @@ from report_pipeline.pipeline.keys import (
     report_summary_key,
     report_version_manifest_key,
 )
+from report_pipeline.pipeline.published import published_summary
 from report_pipeline.report import ReportData, build_report_data, render_report
 from report_pipeline.report.aggregate import DEFAULT_REVIEW_CONFIDENCE
 from report_pipeline.report.preview import first_page_png
 from report_pipeline.report.trends import trend_weeks
-from report_pipeline.storage.object_store import ObjectNotFound, ObjectStore
+from report_pipeline.storage.object_store import ObjectStore
 
 
 @dataclass(frozen=True)
@@ -134,23 +135,10 @@ def read_history(store: ObjectStore, week: date, customer: str | None = None) ->
     """
     history: dict[date, dict] = {}
     for earlier in trend_weeks(week)[:-1]:
-        summary = _published_summary(store, earlier, customer)
+        summary = published_summary(store, earlier, customer)
         if summary is not None:
             history[earlier] = summary
     return history
-
-
-def _published_summary(store: ObjectStore, week: date, customer: str | None) -> dict | None:
-    for key in (report_summary_key(week, customer), report_manifest_key(week, customer)):
-        try:
-            body = json.loads(store.get(key))
-        except ObjectNotFound:
-            continue
-        except ValueError:  # a damaged file is a gap, not a failed report
-            return None
-        summary = body.get("summary") if isinstance(body, dict) else None
-        return summary if isinstance(summary, dict) else None
-    return None
 
 
 def _utc(moment: datetime) -> datetime:

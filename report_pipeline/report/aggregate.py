@@ -55,6 +55,7 @@ DOC_SCHEMA: dict[str, Any] = {
     "review": pl.String,  # why a person should look at it, None when nothing to check
     "doc_type": pl.String,  # the classifier's type key, None when not classified
     "type_label": pl.String,  # that type's label in the taxonomy
+    "late_for": pl.String,  # a late arrival: the published week it was created in
 }
 TERM_SCHEMA: dict[str, Any] = {"customer": pl.String, "term": pl.String, "count": pl.Int64}
 FAILED = (pl.col("status") == "failed").sum()
@@ -261,6 +262,12 @@ def _assemble(
         read_today=len(parts.read_today),
         gone_quiet=[q.to_json() for q in quiet],
     )
+    late = counts_of(
+        docs.filter(pl.col("late_for").is_not_null()).group_by("late_for").len("documents"),
+        "late_for",
+    )
+    if late:  # weeks without late arrivals keep the summary they always had
+        summary["late_arrivals"] = dict(sorted(late.items()))
     return ReportData(
         week_start=week_start,
         summary=summary,
@@ -331,6 +338,7 @@ def _document_row(
         "review": None,
         "doc_type": None,
         "type_label": None,
+        "late_for": entry.late_for,
     }
     if result is None:
         return row

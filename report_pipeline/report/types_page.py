@@ -32,7 +32,17 @@ def attention_items(data: ReportData) -> list[str]:
             f"Gone quiet: {quiet.words()}; its median over the last {quiet.weeks} "
             f"published week(s) is {quiet.median:g}."
         )
-    return items
+    return items + late_arrival_items(data.summary.get("late_arrivals") or {})
+
+
+def late_arrival_items(late: dict[str, int]) -> list[str]:
+    """One line per closed week that received documents after its report was published."""
+    return [
+        f"Arrived late for the week of {week}: {count:,} document(s) created in that week "
+        f"came after its report was published; they are counted in this report, and the "
+        f"report of {week} stays the one that was mailed."
+        for week, count in sorted(late.items())
+    ]
 
 
 def types_page(pdf: layout.ReportPDF, data: ReportData) -> None:

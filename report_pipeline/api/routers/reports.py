@@ -43,9 +43,10 @@ from report_pipeline.appdb.reports import (
     update_result,
 )
 from report_pipeline.appdb.schema import Report
-from report_pipeline.appdb.scopes import InvalidCustomer, validate_scope
+from report_pipeline.appdb.scopes import ALL, InvalidCustomer, validate_scope
 from report_pipeline.appdb.versions import list_versions
 from report_pipeline.pipeline.gate import report_held
+from report_pipeline.pipeline.published import late_arrivals_of
 from report_pipeline.weeks import WeekNotRunnable, check_runnable
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,8 @@ def report_out(context: ApiContext, row: Report, *, versions: bool = True) -> Re
     ttl = context.config.download_ttl_seconds
     if row.pdf_key:
         out.download_url = context.object_store.download_url(row.pdf_key, ttl)
+        customer = None if row.scope == ALL else row.scope
+        out.late_arrivals = late_arrivals_of(context.object_store, row.week, customer)
     if versions:
         out.versions = [
             ReportVersionOut(
