@@ -15,6 +15,7 @@ from report_pipeline.pipeline.manifest import read_manifest
 from report_pipeline.pipeline.published import late_arrivals_of
 from report_pipeline.resources.build import build_resources
 from report_pipeline.resources.connections import open_services
+from report_pipeline_tests.api.conftest import auth, build_client
 
 CLOSED = date(2024, 3, 4)
 NEXT, AFTER = CLOSED + timedelta(weeks=1), CLOSED + timedelta(weeks=2)
@@ -65,6 +66,11 @@ def test_a_late_document_is_counted_in_the_next_report_once(settings) -> None:
         services, NEXT
     )
     assert services.app.latest_report(NEXT).documents_total == 2
+    with build_client(settings, services.app, None, services.catalog) as client:
+        listed = client.get(f"/api/reports?week={NEXT}&customer=*", headers=auth("analyst"))
+    assert listed.status_code == 200, listed.text
+    by_scope = {item["scope"]: item["late_arrivals"] for item in listed.json()["items"]}
+    assert by_scope["all"] == by_scope["globex"] == {CLOSED.isoformat(): 1}
     # Listed once: the week after does not count it again.
     assert not [e for e in read_manifest(services.store, AFTER) if e.late_for]
     assert late_arrivals_of(services.store, AFTER) == {}
