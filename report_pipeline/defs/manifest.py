@@ -11,6 +11,7 @@ from report_pipeline.resources.configurable import (
     CatalogResource,
     ObjectStoreResource,
 )
+from report_pipeline.settings import load_settings
 
 
 @asset(
@@ -30,7 +31,8 @@ def document_manifest(
     # The run's first step: the API shows the week `running` from now on, not after a sensor tick.
     start_run(app_database.open(), week, context.run_id)
     store = object_store.open()
-    entries = list(iter_manifest_entries(catalog.open(), store, week))
+    limit = load_settings().max_pages
+    entries = list(iter_manifest_entries(catalog.open(), store, week, page_limit=limit))
     key = write_manifest(store, week, entries)
     totals = manifest_totals(entries)
     return Output(

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 
+from report_pipeline.extraction.cost import DEFAULT_MAX_PAGES
 from report_pipeline.models import DocumentRecord, ManifestEntry
 from report_pipeline.pipeline.inspection import inspect_object
 from report_pipeline.pipeline.keys import manifest_key
@@ -17,7 +18,7 @@ from report_pipeline.weeks import week_bounds
 
 
 def iter_manifest_entries(
-    catalog: DocumentCatalog, store: ObjectStore, week: date
+    catalog: DocumentCatalog, store: ObjectStore, week: date, *, page_limit: int = DEFAULT_MAX_PAGES
 ) -> Iterator[ManifestEntry]:
     """Stream the week's records; every record becomes exactly one entry, never a crash.
 
@@ -34,16 +35,16 @@ def iter_manifest_entries(
         first = first_location.setdefault(item.document_id, item.file_location)
         if item.document_id not in copies and first == item.file_location:
             copies[item.document_id] = 0
-            yield _listed(item, store)
+            yield _listed(item, store, page_limit)
         elif first != item.file_location:
             copies[item.document_id] += 1
             yield _duplicate(item, first, copies[item.document_id])
         # else: the same record listed twice is one document
 
 
-def _listed(record: DocumentRecord, store: ObjectStore) -> ManifestEntry:
+def _listed(record: DocumentRecord, store: ObjectStore, page_limit: int) -> ManifestEntry:
     try:
-        return inspect_object(store, record)
+        return inspect_object(store, record, page_limit=page_limit)
     except (ObjectNotFound, InvalidKey) as error:
         return ManifestEntry(record, None, error=str(error), error_stage="read")
 
