@@ -249,7 +249,7 @@ class ApiEnv:
     # GET /metrics: a bearer token, or unauthenticated on a port of its own; neither = refused.
     metrics_token: str | None = field(default=None, repr=False)
     metrics_port: int | None = None
-    # Security (issue 16): body limit before auth, signed cursors, proxies, docs, throttling.
+    # Hardening of a public API: body limit before auth, signed cursors, proxies, docs, throttling.
     max_body_bytes: int = 1024 * 1024
     cursor_secret: str | None = field(default=None, repr=False)
     trusted_proxies: tuple[str, ...] = ()

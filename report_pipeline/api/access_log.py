@@ -1,4 +1,4 @@
-"""Keep credentials carried in URLs out of the access log (issue 16, item 9).
+"""Keep credentials carried in URLs out of the access log, which many people can read.
 
 Unsubscribe links carry a signed token (valid for months, the address inside)
 in the query string; uvicorn's access log prints the full path. This filter

@@ -1,4 +1,4 @@
-"""Refuse oversized request bodies before anything else runs (issue 16, item 5).
+"""Refuse oversized request bodies before anything else runs: they cost memory unauthenticated.
 
 Outermost of our middlewares: it answers 413 from `Content-Length` without
 reading a byte, and counts a streamed (chunked) body as it arrives, so neither

@@ -1,4 +1,4 @@
-"""Headers every response carries (issue 16, item 15).
+"""Headers every response carries, so no browser sniffs, frames or caches our answers.
 
 `nosniff` everywhere; `no-store` unless a route chose its own Cache-Control
 (API answers carry addresses and report facts: no shared or browser cache may

@@ -1,4 +1,4 @@
-"""Per-client limits on denied requests (issue 16, item 16).
+"""Per-client limits on denied requests: guessing credentials or tokens gets slow.
 
 Every 401 or 403 (bad credentials, a forbidden route, an invalid unsubscribe
 token) counts against the client's budget (REPORT_PIPELINE_API_RATE_LIMIT,

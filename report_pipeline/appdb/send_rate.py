@@ -11,6 +11,7 @@ cheaper home when it is there.
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -27,6 +28,10 @@ from report_pipeline.delivery.rate import (
     default_burst,
     reserve,
 )
+
+if TYPE_CHECKING:
+    from report_pipeline.health import Health
+    from report_pipeline.settings import Settings
 
 _ROWS = SendRateBucket.__table__
 
@@ -95,3 +100,8 @@ def database_send_rates(config: SendRateConfig) -> SendRateFactory:
     app = config.app
     assert isinstance(app, AppStore)
     return lambda name, rate: DatabaseSendRate(app, name, rate)
+
+
+def check_database_send_rate(settings: Settings) -> Health | None:
+    """Nothing of its own: the bucket is a row of the app database, which the doctor checks."""
+    return None

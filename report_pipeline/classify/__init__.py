@@ -18,16 +18,7 @@ from report_pipeline.classify.taxonomy import (
     load_taxonomy,
 )
 
-
-def current_taxonomy() -> Taxonomy:
-    """The deployment's taxonomy (REPORT_PIPELINE_DOCUMENT_TYPES), else the packaged one."""
-    from report_pipeline.settings import load_settings
-
-    return load_taxonomy(load_settings().document_types)
-
-
 __all__ = [
-    "current_taxonomy",
     "CLASSIFIER_VERSION",
     "DEFAULT_TAXONOMY_PATH",
     "Taxonomy",

@@ -68,7 +68,8 @@ def documents_add(
 @click.option("--as", "as_name", help="who is reading, for the audit log (default: OS user)")
 def documents_show(document_id: str, as_json: bool, as_name: str | None) -> None:
     """A document's record and its extracted features (OCR text: patient data, audited)."""
-    view = documents_service.describe_document(services(), document_id)
+    limit = load_settings().max_pages
+    view = documents_service.describe_document(services(), document_id, page_limit=limit)
     # The read is logged before anything is shown, found or not.
     record_cli_read(
         app_store(),

@@ -45,7 +45,8 @@ def plan_feature_batches(
     passes plan from their own manifests the same way."""
     store = object_store.open()
     entries = read_manifest_at(store, manifest_key)
-    batches = plan_batches(entries, store, config.batch_size, config.workers)
+    limit = load_settings().max_pages
+    batches = plan_batches(entries, store, config.batch_size, config.workers, page_limit=limit)
     parts = sum(1 for batch in batches for item in batch if not isinstance(item, int))
     context.log.info(f"{len(entries)} documents in {len(batches)} batches ({parts} page ranges)")
     for number, positions in enumerate(batches):
@@ -61,10 +62,17 @@ def extract_feature_batch(
     # must not import (only the step processes read pages).
     from report_pipeline.extraction.engines import engine_choice, use_engine
 
-    use_engine(engine_choice(load_settings()))
+    settings = load_settings()
+    use_engine(engine_choice(settings))
     store = object_store.open()
     manifest_key, batch = batch
-    results = extract_batch(batch, read_manifest_at(store, manifest_key), store)
+    results = extract_batch(
+        batch,
+        read_manifest_at(store, manifest_key),
+        store,
+        page_limit=settings.max_pages,
+        taxonomy_path=settings.document_types,
+    )
     # The progress display counts 'documents': a split PDF counts once, with its first pages.
     documents = sum(1 for item in batch if isinstance(item, int) or item[1] == 0)
     parts = sum(1 for item in batch if not isinstance(item, int))
@@ -78,7 +86,8 @@ def collect_features(
     context: OpExecutionContext, object_store: ObjectStoreResource, batches: list[list[dict]]
 ) -> Output[str]:
     store = object_store.open()
-    results, joined = join_results(batches)  # a split PDF's page ranges become one document
+    # A split PDF's page ranges become one document, typed with the deployment's taxonomy.
+    results, joined = join_results(batches, taxonomy_path=load_settings().document_types)
     cache_joined(store, joined)
     key = write_week_features(store, week_of(context), results)
     counts = feature_counts(results)

@@ -19,6 +19,7 @@ from report_pipeline.resources.configurable import (
     CatalogResource,
     ObjectStoreResource,
 )
+from report_pipeline.settings import load_settings
 
 
 @asset(
@@ -39,13 +40,14 @@ def document_manifest(
     app = app_database.open()
     start_run(app, week, context.run_id)
     store, documents = object_store.open(), catalog.open()
-    entries = list(iter_manifest_entries(documents, store, week))
+    limit = load_settings().max_pages
+    entries = list(iter_manifest_entries(documents, store, week, page_limit=limit))
     published = [
         past
         for past in (week - timedelta(weeks=n) for n in range(1, LATE_LOOKBACK_WEEKS + 1))
         if (report := app.latest_report(past)) is not None and report.pdf_key
     ]
-    entries += iter_late_arrivals(documents, store, week, published)
+    entries += iter_late_arrivals(documents, store, week, published, page_limit=limit)
     key = write_manifest(store, week, entries)
     totals = manifest_totals(entries)
     return Output(

@@ -48,7 +48,8 @@ def list_day_documents(
     """The day's documents so far, hashed, as a manifest of the pass's own."""
     day = day_of(context)
     store = object_store.open()
-    entries = list(iter_entries_between(catalog.open(), store, *day_bounds(day)))
+    limit = load_settings().max_pages
+    entries = list(iter_entries_between(catalog.open(), store, *day_bounds(day), page_limit=limit))
     context.log.info(f"{day}: {len(entries)} documents so far")
     return write_manifest_at(store, read_ahead_manifest_key(day), {"day": day.isoformat()}, entries)
 

@@ -185,8 +185,11 @@ def _replay(context: AssetExecutionContext, store: ObjectStore, week: date) -> R
     # must not import (only the step processes read pages).
     from report_pipeline.extraction.engines import engine_choice, use_engine
 
-    use_engine(engine_choice(load_settings()))
-    outcome = replay_dead_letters(store, week)
+    settings = load_settings()
+    use_engine(engine_choice(settings))
+    outcome = replay_dead_letters(
+        store, week, page_limit=settings.max_pages, taxonomy_path=settings.document_types
+    )
     context.log.info(
         f"replayed {outcome.retried} dead letters of {week}:"
         f" {len(outcome.recovered)} recovered, {len(outcome.still_failed)} still failing"

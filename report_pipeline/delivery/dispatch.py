@@ -30,6 +30,7 @@ from report_pipeline.delivery.addresses import wire_address
 from report_pipeline.delivery.mailers import Mailer, WireMessage
 from report_pipeline.delivery.message import (
     MESSAGE_POLICY,
+    ReportContent,
     build_report_email,
     clean_display_name,
     message_id_for,
@@ -193,13 +194,15 @@ class ReportComposer:
             sender=self.sender,
             recipient=delivery.email,
             recipient_name=delivery.recipient_name,
-            week_start=self.report.week,
-            summary=self.report.summary,
-            pdf=pdf if self.attach else None,
-            pdf_filename=self.report.pdf_filename,
             message_id=self._message_id(delivery.email),
-            download_url=None if self.attach else self._download_url(delivery.email),
-            download_expires_at=None if self.attach else self.report.download_expires_at,
+            report=ReportContent(
+                week_start=self.report.week,
+                summary=self.report.summary,
+                pdf=pdf if self.attach else None,
+                pdf_filename=self.report.pdf_filename,
+                download_url=None if self.attach else self._download_url(delivery.email),
+                download_expires_at=None if self.attach else self.report.download_expires_at,
+            ),
             unsubscribe_url=url,
             unsubscribe_mailto=mailto,
         )

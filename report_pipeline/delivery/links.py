@@ -119,40 +119,47 @@ class LinkPlan:
     expires_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class StoredReport:
+    """The rendered report a link points at: its row, its PDF in the object store, its scope."""
+
+    report_id: int
+    pdf_key: str
+    pdf_size: int
+    customer: str | None = None  # None: the all-customers report
+
+
 def plan_links(
     store: ObjectStore,
-    report_id: int,
-    pdf_key: str,
-    pdf_size: int,
+    report: StoredReport,
     home: Path,
     max_attachment_bytes: int,
     oversize_ttl_seconds: int,
     patient_data: PatientDataEnv,
     now: datetime | None = None,
-    customer: str | None = None,
 ) -> LinkPlan:
     """Link mode: presigned S3 URL or per-recipient API link; attachment mode: the PDF,
     with a presigned link instead when it is too big to attach and S3 can serve it.
-    `customer` picks that scope's mode (REPORT_PIPELINE_DELIVERY_MODE_BY_CUSTOMER)."""
+    The report's customer picks that scope's mode (REPORT_PIPELINE_DELIVERY_MODE_BY_CUSTOMER)."""
     now = now or datetime.now(UTC)
     s3 = isinstance(store, S3ObjectStore)
-    configured = patient_data.delivery_mode_for(customer)
+    configured = patient_data.delivery_mode_for(report.customer)
     if delivery_mode(configured, "s3" if s3 else "local") == "attachment":
-        if pdf_size <= max_attachment_bytes or not s3:
+        if report.pdf_size <= max_attachment_bytes or not s3:
             return LinkPlan()
         return LinkPlan(
             False,
-            store.download_url(pdf_key, oversize_ttl_seconds),
+            store.download_url(report.pdf_key, oversize_ttl_seconds),
             None,
             now + timedelta(seconds=oversize_ttl_seconds),
         )
     ttl = patient_data.download_link_ttl_seconds
     expires = now + timedelta(seconds=ttl)
     if s3:
-        url = store.download_url(pdf_key, ttl)
+        url = store.download_url(report.pdf_key, ttl)
         if url is None:
             raise LinkError("S3 could not sign a download link for the report")
         return LinkPlan(True, url, None, expires)
     secret = download_secret(home, patient_data.download_secret)
-    links = DownloadLinks(patient_data.public_url, DownloadSigner(secret, ttl), report_id)
+    links = DownloadLinks(patient_data.public_url, DownloadSigner(secret, ttl), report.report_id)
     return LinkPlan(True, None, links.url_for, expires)

@@ -12,10 +12,14 @@ from email.message import EmailMessage
 from email.utils import getaddresses
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
+from report_pipeline.health import Health, healthy, scrub, unhealthy, writable_dir
 from report_pipeline.settings import SesSettings, SmtpSettings
 from report_pipeline.storage.atomic_files import write_atomically
+
+if TYPE_CHECKING:
+    from report_pipeline.settings import Settings
 
 CA_FILE_SETTING = "REPORT_PIPELINE_SMTP_CA_FILE"
 _NAME_MISMATCH = (62, 64)  # OpenSSL X509_V_ERR_HOSTNAME_MISMATCH, _IP_ADDRESS_MISMATCH
@@ -396,3 +400,72 @@ def open_smtp_mailer(config: MailerConfig) -> Mailer:
         return mailer
     rates = config.rate_factory or process_send_rates(SendRateConfig())
     return PacedMailer(mailer, rates("smtp", smtp.max_rate))
+
+
+# --- the doctor's checks (backends.MAILERS) ---------------------------------------------------
+
+
+def check_outbox_mailer(settings: Settings) -> Health:
+    return writable_dir("mailer (outbox)", settings.outbox_dir)
+
+
+def check_smtp_mailer(settings: Settings) -> Health:
+    """The server answers, its certificate is trusted as the sender trusts it, login works."""
+    service = "mailer (smtp)"
+    smtp = settings.smtp
+    host, port, security = smtp.host, smtp.port, smtp.security
+    username, password, ca_file = smtp.username, smtp.password, smtp.ca_file
+    context = ssl.create_default_context()
+    try:
+        if ca_file:  # the sender adds it to the system trust store the same way
+            context.load_verify_locations(cafile=ca_file)
+    except (OSError, ssl.SSLError) as error:
+        return unhealthy(
+            service,
+            f"REPORT_PIPELINE_SMTP_CA_FILE={ca_file} cannot be loaded: {error}",
+            "point REPORT_PIPELINE_SMTP_CA_FILE at a PEM file of CA certificates",
+        )
+    try:
+        smtp_class = smtplib.SMTP_SSL if security == "ssl" else smtplib.SMTP
+        kwargs = {"context": context} if security == "ssl" else {}
+        with smtp_class(host, port, timeout=10, **kwargs) as connection:
+            connection.ehlo()
+            if security == "starttls":
+                connection.starttls(context=context)
+                connection.ehlo()
+            if username:
+                connection.login(username, password or "")
+    except ssl.SSLCertVerificationError as error:
+        return unhealthy(
+            service,
+            f"{host}:{port} ({security}): certificate not trusted: {error.verify_message}",
+            _certificate_fix(error, ca_file),
+        )
+    except smtplib.SMTPAuthenticationError:
+        return unhealthy(
+            service,
+            f"login as {username!r} refused by {host}:{port}",
+            "check REPORT_PIPELINE_SMTP_USERNAME and REPORT_PIPELINE_SMTP_PASSWORD",
+        )
+    except (smtplib.SMTPException, OSError) as error:
+        return unhealthy(
+            service,
+            f"{host}:{port} ({security}): {scrub(str(error), settings)}",
+            "check REPORT_PIPELINE_SMTP_HOST, _SMTP_PORT and _SMTP_SECURITY"
+            " (starttls on 587, ssl on 465)",
+        )
+    return healthy(service, f"{host}:{port} answers ({security}{', login ok' if username else ''})")
+
+
+def _certificate_fix(error: ssl.SSLCertVerificationError, ca_file: str | None) -> str:
+    if error.verify_code in (62, 64):  # host name / IP address mismatch
+        return "set REPORT_PIPELINE_SMTP_HOST to a name the server's certificate holds"
+    if ca_file:
+        return (
+            f"REPORT_PIPELINE_SMTP_CA_FILE={ca_file} does not hold the CA that signed"
+            " the server's certificate"
+        )
+    return (
+        "set REPORT_PIPELINE_SMTP_CA_FILE to the PEM file of the CA that signed the"
+        " server's certificate (added to the system trust store)"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email import policy
 from email.headerregistry import Address, HeaderRegistry
@@ -56,18 +57,26 @@ def message_id_for(report_key: str, recipient: str, domain: str) -> str:
     return f"<{hashlib.sha256(material).hexdigest()}@{domain}>"
 
 
+@dataclass(frozen=True)
+class ReportContent:
+    """What the email tells one recipient about the report: the week, its counts, and the
+    PDF attached (`pdf`) or reached through `download_url` until `download_expires_at`."""
+
+    week_start: date
+    summary: Mapping[str, Any]
+    pdf: bytes | None
+    pdf_filename: str
+    download_url: str | None = None
+    download_expires_at: datetime | None = None
+
+
 def build_report_email(
     *,
     sender: str,
     recipient: str,
     recipient_name: str | None,
-    week_start: date,
-    summary: dict,
-    pdf: bytes | None,
-    pdf_filename: str,
     message_id: str,
-    download_url: str | None = None,
-    download_expires_at: datetime | None = None,
+    report: ReportContent,
     unsubscribe_url: str | None = None,
     unsubscribe_mailto: str | None = None,
 ) -> EmailMessage:
@@ -77,30 +86,30 @@ def build_report_email(
     message gets RFC 8058 one-click headers; `unsubscribe_mailto` is added to
     List-Unsubscribe for clients that only know mailto.
     """
-    if pdf is None and not download_url:
+    if report.pdf is None and not report.download_url:
         raise ValueError("report email needs the PDF or a download URL; it would carry nothing")
-    for url in (download_url, unsubscribe_url, unsubscribe_mailto):
+    for url in (report.download_url, unsubscribe_url, unsubscribe_mailto):
         if url is not None:
             _check_url(url)
     name = clean_display_name(recipient_name)
-    filename = os.path.basename(pdf_filename) or "report.pdf"
+    filename = os.path.basename(report.pdf_filename) or "report.pdf"
     context = _template_context(
         greeting_name=name or recipient,
-        week_start=week_start,
-        summary=summary,
-        pdf_attached=pdf is not None,
+        week_start=report.week_start,
+        summary=report.summary,
+        pdf_attached=report.pdf is not None,
         pdf_filename=filename,
-        download_url=download_url,
-        download_expires_at=download_expires_at,
+        download_url=report.download_url,
+        download_expires_at=report.download_expires_at,
         unsubscribe_url=unsubscribe_url,
     )
     message = _headers(
-        sender, recipient, name, week_start, message_id, unsubscribe_url, unsubscribe_mailto
+        sender, recipient, name, report.week_start, message_id, unsubscribe_url, unsubscribe_mailto
     )
     message.set_content(_render("report_email.txt.j2", context))
     message.add_alternative(_render("report_email.html.j2", context), subtype="html")
-    if pdf is not None:
-        message.add_attachment(pdf, maintype="application", subtype="pdf", filename=filename)
+    if report.pdf is not None:
+        message.add_attachment(report.pdf, maintype="application", subtype="pdf", filename=filename)
     return message
 
 

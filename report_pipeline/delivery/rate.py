@@ -27,9 +27,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from types import TracebackType
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
 from report_pipeline.delivery.mailers import Mailer
+
+if TYPE_CHECKING:
+    from report_pipeline.health import Health
+    from report_pipeline.settings import Settings
 
 _EPSILON = 1e-9  # float refill may land a hair below a whole token
 
@@ -178,3 +182,8 @@ class PacedMailer:
     def send(self, message: EmailMessage) -> str | None:
         self.rate.acquire()
         return self.inner.send(message)
+
+
+def check_process_send_rate(settings: Settings) -> Health | None:
+    """Nothing to reach: the bucket lives in this process (backends.SEND_RATES)."""
+    return None

@@ -17,11 +17,15 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import getaddresses
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from report_pipeline.delivery.mailers import Mailer, MailerConfig, SendError
 from report_pipeline.delivery.rate import SendRate, SendRateFactory, TokenBucket
+from report_pipeline.health import Health, healthy, scrub, unhealthy
 from report_pipeline.settings import SesSettings
+
+if TYPE_CHECKING:
+    from report_pipeline.settings import Settings
 
 __all__ = ["SesMailer", "TokenBucket"]
 
@@ -178,3 +182,39 @@ def _describe(error: Exception) -> str:
 
 def open_ses_mailer(config: MailerConfig) -> Mailer:
     return SesMailer.from_config(config.ses, rate_factory=config.rate_factory)
+
+
+# --- the doctor's check (backends.MAILERS) ----------------------------------------------------
+
+
+def check_ses_mailer(settings: Settings) -> Health:
+    """Credentials and region work (the quota answers), and today's quota is not used up."""
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    service = "mailer (ses)"
+    client = boto3.client(
+        "ses",
+        region_name=settings.ses.region,
+        endpoint_url=settings.ses.endpoint_url,
+    )
+    try:  # the quota answers only with working credentials and region
+        quota = client.get_send_quota()
+    except (ClientError, BotoCoreError) as error:
+        return unhealthy(
+            service,
+            f"SES: {scrub(str(error), settings)}",
+            "check AWS_REGION, REPORT_PIPELINE_SES_ENDPOINT_URL and that the role may"
+            " call ses:GetSendQuota and ses:SendRawEmail",
+        )
+    left = quota.get("Max24HourSend", 0) - quota.get("SentLast24Hours", 0)
+    if left < 1:
+        return unhealthy(
+            service,
+            "the SES 24-hour sending quota is used up",
+            "wait, or request a higher quota in the SES console",
+        )
+    return healthy(
+        service,
+        f"SES reachable, {left:.0f} messages left today, {quota.get('MaxSendRate', 0):.0f}/s",
+    )

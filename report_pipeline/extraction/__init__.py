@@ -15,6 +15,7 @@ import io
 from collections.abc import Iterator
 from typing import IO
 
+from report_pipeline.extraction.cost import DEFAULT_MAX_PAGES
 from report_pipeline.extraction.detect import (
     Kind,
     detect,
@@ -52,19 +53,33 @@ def kind_of(head: bytes, content_type: str, filename: str) -> Kind:
 
 
 def extract(
-    data: bytes, content_type: str, filename: str, language: str | None = None
+    data: bytes,
+    content_type: str,
+    filename: str,
+    language: str | None = None,
+    *,
+    page_limit: int = DEFAULT_MAX_PAGES,
 ) -> tuple[str, dict]:
     """Return (kind, features) or raise DocumentError with a one-line reason.
 
-    ``language``: the document's OCR languages (None: REPORT_PIPELINE_OCR_LANGUAGES).
+    ``language``: the document's OCR languages (None: REPORT_PIPELINE_OCR_LANGUAGES);
+    ``page_limit``: pages of a PDF above which it is refused (REPORT_PIPELINE_MAX_PAGES).
     """
     if not data:
         raise DocumentError("read", "empty file")
-    return extract_file(io.BytesIO(data), len(data), content_type, filename, language)
+    return extract_file(
+        io.BytesIO(data), len(data), content_type, filename, language, page_limit=page_limit
+    )
 
 
 def extract_file(
-    handle: IO[bytes], size: int, content_type: str, filename: str, language: str | None = None
+    handle: IO[bytes],
+    size: int,
+    content_type: str,
+    filename: str,
+    language: str | None = None,
+    *,
+    page_limit: int = DEFAULT_MAX_PAGES,
 ) -> tuple[str, dict]:
     """extract() over a seekable file: large text is streamed, never read whole."""
     if size == 0:
@@ -73,7 +88,7 @@ def extract_file(
     if kind == "text" and size > IN_MEMORY_TEXT_BYTES:
         compute = lambda: text_features_stream(lambda: _chunks(handle))  # noqa: E731
     else:
-        compute = lambda: _features(kind, handle, language)  # noqa: E731
+        compute = lambda: _features(kind, handle, language, page_limit)  # noqa: E731
     features = _guarded(compute)
     if mismatch:
         features["content_type_mismatch"] = mismatch
@@ -86,6 +101,8 @@ def extract_pdf_part(
     filename: str,
     pages: tuple[int, int],
     language: str | None = None,
+    *,
+    page_limit: int = DEFAULT_MAX_PAGES,
 ) -> dict:
     """Pages [first, stop) of a PDF as a part for merge_parts, or DocumentError.
 
@@ -98,7 +115,7 @@ def extract_pdf_part(
     if kind != "pdf":
         raise DocumentError("decode", f"not a PDF ({kind}): its pages cannot be split")
     handle.seek(0)
-    part = _guarded(lambda: pdf_part(handle, pages, language=language))
+    part = _guarded(lambda: pdf_part(handle, pages, page_limit=page_limit, language=language))
     if mismatch:
         part["content_type_mismatch"] = mismatch
     return part
@@ -123,7 +140,9 @@ def _chunks(handle: IO[bytes]) -> Iterator[bytes]:
         yield chunk
 
 
-def _features(kind: str, handle: IO[bytes], language: str | None = None) -> dict:
+def _features(
+    kind: str, handle: IO[bytes], language: str | None, page_limit: int = DEFAULT_MAX_PAGES
+) -> dict:
     handle.seek(0)
     if kind == "image":
         from report_pipeline.extraction.ocr import image_features
@@ -132,7 +151,7 @@ def _features(kind: str, handle: IO[bytes], language: str | None = None) -> dict
     if kind == "pdf":
         from report_pipeline.extraction.pdf import pdf_features
 
-        return pdf_features(handle, language=language)
+        return pdf_features(handle, page_limit=page_limit, language=language)
     if kind == "docx":
         from report_pipeline.extraction.word import docx_features
 

@@ -267,6 +267,24 @@ def open_engine(choice: EngineChoice) -> OcrEngine:
     return backends.factory(backends.OCR_ENGINES, "OCR engine", choice.kind)(choice.textract)
 
 
+def check_engine(settings: Settings) -> Health:
+    """The doctor's check of every engine (backends.OCR_ENGINES): the chosen engine's own
+    check(), with the configured languages."""
+    from report_pipeline.health import scrub, unhealthy
+
+    service = f"OCR engine ({settings.ocr_engine})"
+    try:
+        engine = open_engine(engine_choice(settings))
+    except Exception as error:
+        return unhealthy(
+            service,
+            scrub(f"cannot be opened: {error}", settings),
+            "install it (make tesseract) or set REPORT_PIPELINE_OCR_ENGINE=cli",
+        )
+    languages = tuple(name for name in settings.ocr_languages.replace(",", "+").split("+") if name)
+    return engine.check(languages)
+
+
 _chosen = EngineChoice()
 _engine: OcrEngine | None = None
 

@@ -19,12 +19,12 @@ from typing import IO
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from report_pipeline.extraction.cost import DEFAULT_MAX_PAGES
 from report_pipeline.extraction.ocr import rendered_page_features
 from report_pipeline.extraction.pdf_guard import check_streams
 from report_pipeline.extraction.pdf_raster import page_image
 from report_pipeline.extraction.text import TextStats
 from report_pipeline.models import DocumentError
-from report_pipeline.settings import load_settings
 
 # A page with fewer letters/digits than this in its text layer, and an image
 # on it, is a scan (perhaps with a stamped page number): it is OCR'd.
@@ -35,11 +35,6 @@ PAGE_OCR_TIMEOUT_S = 120
 DOCUMENT_OCR_BASE_S = 120
 DOCUMENT_OCR_PER_PAGE_S = 10
 _ALNUM = re.compile(r"[^\W_]")
-
-
-def max_pages() -> int:
-    """Page limit of one PDF (REPORT_PIPELINE_MAX_PAGES); longer documents are dead letters."""
-    return load_settings().max_pages
 
 
 @dataclass
@@ -82,7 +77,7 @@ class _Totals:
 
 
 def pdf_features(
-    source: bytes | IO[bytes], *, page_limit: int | None = None, language: str | None = None
+    source: bytes | IO[bytes], *, page_limit: int = DEFAULT_MAX_PAGES, language: str | None = None
 ) -> dict:
     """Read every page of a PDF; raises DocumentError when the document cannot be used."""
     return merge_parts([pdf_part(source, page_limit=page_limit, language=language)])
@@ -92,20 +87,20 @@ def pdf_part(
     source: bytes | IO[bytes],
     pages: tuple[int, int] | None = None,
     *,
-    page_limit: int | None = None,
+    page_limit: int = DEFAULT_MAX_PAGES,
     language: str | None = None,
 ) -> dict:
     """Read pages [first, stop) (0-based; None: all) into a part for merge_parts.
 
     Raises DocumentError when the document itself cannot be used (encrypted,
-    corrupt, over the page limit); a page that fails is recorded in the part.
+    corrupt, over `page_limit` pages: REPORT_PIPELINE_MAX_PAGES); a page that
+    fails is recorded in the part.
     """
-    limit = max_pages() if page_limit is None else page_limit
     handle = io.BytesIO(source) if isinstance(source, bytes) else source
     check_streams(handle)  # pdfium inflates a stream whole: refuse bombs before it does
     document = _open(handle)
     try:
-        count = _page_count(document, limit)
+        count = _page_count(document, page_limit)
         first, stop = (0, count) if pages is None else (max(0, pages[0]), min(count, pages[1]))
         totals = _Totals(
             count,
@@ -169,7 +164,9 @@ def _covers(edges: list[tuple[int, int]], count: int) -> bool:
     return position == count
 
 
-def inspect_pages(source: IO[bytes], *, budget_s: float = 10.0) -> tuple[int, list[int]] | None:
+def inspect_pages(
+    source: IO[bytes], *, page_limit: int = DEFAULT_MAX_PAGES, budget_s: float = 10.0
+) -> tuple[int, list[int]] | None:
     """(page count, 0-based indices of the pages that need OCR), without OCR or rendering.
 
     The same test as extraction (text layer or not), ~1 ms a page: it lets
@@ -184,7 +181,7 @@ def inspect_pages(source: IO[bytes], *, budget_s: float = 10.0) -> tuple[int, li
         return None
     try:
         count = len(document)
-        if count == 0 or count > max_pages():
+        if count == 0 or count > page_limit:
             return None
         deadline, scanned = time.monotonic() + budget_s, []
         for index in range(count):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date
 
+from report_pipeline.extraction.cost import DEFAULT_MAX_PAGES
 from report_pipeline.models import FeatureResult, ManifestEntry
 from report_pipeline.pipeline.features import extract_entry, read_week_features, write_week_features
 from report_pipeline.pipeline.manifest import read_manifest, write_manifest
@@ -120,7 +121,13 @@ class ReplayOutcome:
     still_failed: list[DeadLetter]
 
 
-def replay_dead_letters(store: ObjectStore, week: date) -> ReplayOutcome:
+def replay_dead_letters(
+    store: ObjectStore,
+    week: date,
+    *,
+    page_limit: int = DEFAULT_MAX_PAGES,
+    taxonomy_path: str | None = None,
+) -> ReplayOutcome:
     """Re-extract only the week's dead letters; the features file keeps everything else.
 
     An object that was missing when the manifest was written is looked up
@@ -137,7 +144,13 @@ def replay_dead_letters(store: ObjectStore, week: date) -> ReplayOutcome:
         write_manifest(store, week, entries)
     by_id = {entry.record.document_id: entry for entry in unique_entries(entries)}
     retried = [
-        extract_entry(by_id[doc_id], store, attempts=letter.attempts + 1)
+        extract_entry(
+            by_id[doc_id],
+            store,
+            attempts=letter.attempts + 1,
+            page_limit=page_limit,
+            taxonomy_path=taxonomy_path,
+        )
         for doc_id, letter in letters.items()
     ]
     merged = [r for r in results if r.document_id not in letters] + retried

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from report_pipeline.extraction.cost import DEFAULT_MAX_PAGES
 from report_pipeline.models import DocumentRecord
 from report_pipeline.pipeline.features import cache_key_for, read_week_features
 from report_pipeline.pipeline.inspection import inspect_object
@@ -156,14 +157,17 @@ def add_document(
     return record
 
 
-def describe_document(services: Services, document_id: str) -> dict | None:
+def describe_document(
+    services: Services, document_id: str, *, page_limit: int = DEFAULT_MAX_PAGES
+) -> dict | None:
     """The record plus its features (or failure), as far as the pipeline got."""
     record = services.catalog.get(document_id)
     if record is None:
         return None
     view: dict = {"record": record.to_json(), "status": "not processed", "features": None}
     try:
-        entry = inspect_object(services.store, record)  # the cache key follows the content
+        # The cache key follows the content.
+        entry = inspect_object(services.store, record, page_limit=page_limit)
     except ObjectNotFound as error:
         return {**view, "status": "failed", "stage": "read", "reason": str(error)}
     cache_key = cache_key_for(entry)

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import PurePosixPath
 from typing import IO
 
-from report_pipeline.classify import classifier_version, classify_features, current_taxonomy
+from report_pipeline.classify import classifier_version, classify_features, load_taxonomy
 from report_pipeline.extraction import (
     EXTRACTOR_VERSIONS,
     OCR_KINDS,
@@ -30,7 +30,7 @@ from report_pipeline.extraction import (
     kind_for_or_none,
     merge_pdf_parts,
 )
-from report_pipeline.extraction.cost import estimated_pages
+from report_pipeline.extraction.cost import DEFAULT_MAX_PAGES, estimated_pages
 from report_pipeline.extraction.languages import ocr_language_tag
 from report_pipeline.models import DocumentError, FeatureResult, ManifestEntry
 from report_pipeline.pipeline.keys import (
@@ -74,19 +74,35 @@ def cache_key_for(entry: ManifestEntry) -> str | None:
         return None
 
 
-def extract_entry(entry: ManifestEntry, store: ObjectStore, attempts: int = 1) -> FeatureResult:
-    """Features of one document; a document's own failure is a result, never an exception."""
+def extract_entry(
+    entry: ManifestEntry,
+    store: ObjectStore,
+    attempts: int = 1,
+    *,
+    page_limit: int = DEFAULT_MAX_PAGES,
+    taxonomy_path: str | None = None,
+) -> FeatureResult:
+    """Features of one document; a document's own failure is a result, never an exception.
+
+    `page_limit` is REPORT_PIPELINE_MAX_PAGES, `taxonomy_path` REPORT_PIPELINE_DOCUMENT_TYPES
+    (None: the packaged taxonomy): the entry point hands both in from its settings.
+    """
     name = PurePosixPath(entry.record.file_location).name
 
     def compute(handle: IO[bytes], size: int) -> tuple[str, dict]:
         record = entry.record
-        return extract_file(handle, size, record.content_type, name, record.language)
+        return extract_file(
+            handle, size, record.content_type, name, record.language, page_limit=page_limit
+        )
 
     key_of = lambda version: feature_cache_key(version, entry.sha256 or "")  # noqa: E731
-    return with_document_type(_extract_cached(entry, store, attempts, key_of, compute), store)
+    result = _extract_cached(entry, store, attempts, key_of, compute)
+    return with_document_type(result, store, taxonomy_path=taxonomy_path)
 
 
-def with_document_type(result: FeatureResult, store: ObjectStore | None = None) -> FeatureResult:
+def with_document_type(
+    result: FeatureResult, store: ObjectStore | None = None, *, taxonomy_path: str | None = None
+) -> FeatureResult:
     """The result with its document type, classified again when the taxonomy changed.
 
     The type lives in the features with its classifier version; the extraction
@@ -96,7 +112,7 @@ def with_document_type(result: FeatureResult, store: ObjectStore | None = None) 
     """
     if result.status != "ok":
         return result
-    taxonomy = current_taxonomy()
+    taxonomy = load_taxonomy(taxonomy_path)  # re-read when the file changes
     found = result.features.get("document_type")
     if isinstance(found, dict) and found.get("version") == classifier_version(taxonomy):
         return result
@@ -108,7 +124,13 @@ def with_document_type(result: FeatureResult, store: ObjectStore | None = None) 
 
 
 def extract_part(
-    entry: ManifestEntry, first: int, stop: int, store: ObjectStore, attempts: int = 1
+    entry: ManifestEntry,
+    first: int,
+    stop: int,
+    store: ObjectStore,
+    attempts: int = 1,
+    *,
+    page_limit: int = DEFAULT_MAX_PAGES,
 ) -> FeatureResult:
     """Pages [first, stop) of a PDF split across batches: features are a part for join_parts.
 
@@ -119,7 +141,7 @@ def extract_part(
     def compute(handle: IO[bytes], size: int) -> tuple[str, dict]:
         record = entry.record
         return "pdf", extract_pdf_part(
-            handle, record.content_type, name, (first, stop), record.language
+            handle, record.content_type, name, (first, stop), record.language, page_limit=page_limit
         )
 
     return _extract_cached(
@@ -262,7 +284,7 @@ def page_costs(entry: ManifestEntry) -> list[float] | None:
     return costs
 
 
-def extraction_cost(entry: ManifestEntry) -> float:
+def extraction_cost(entry: ManifestEntry, page_limit: int = DEFAULT_MAX_PAGES) -> float:
     """Estimated extraction time of an entry, in page-OCR units."""
     costs = page_costs(entry)
     if costs is not None:  # a PDF whose pages were looked at: its scanned pages
@@ -271,7 +293,7 @@ def extraction_cost(entry: ManifestEntry) -> float:
     kind = entry.kind or kind_for_or_none(entry.record.content_type, name)
     if kind == "text":
         return TEXT_COST + entry.record.size / TEXT_BYTES_PER_PAGE
-    pages = estimated_pages(kind, entry.record.size)  # PDFs by their likely scanned pages
+    pages = estimated_pages(kind, entry.record.size, page_limit)  # PDFs: likely scanned pages
     # Images, and unlabelled files whose bytes may be an image, cost one page.
     return 1.0 if pages is None else pages
 
@@ -291,7 +313,12 @@ def split_pages(costs: list[float], parts: int) -> list[tuple[int, int]]:
 
 
 def plan_batches(
-    entries: list[ManifestEntry], store: ObjectStore, max_batch_size: int, workers: int
+    entries: list[ManifestEntry],
+    store: ObjectStore,
+    max_batch_size: int,
+    workers: int,
+    *,
+    page_limit: int = DEFAULT_MAX_PAGES,
 ) -> list[tuple[WorkItem, ...]]:
     """Work items per batch step.
 
@@ -308,7 +335,7 @@ def plan_batches(
         pending_flags = list(pool.map(lambda entry: needs_extraction(entry, store), entries))
     pending = [i for i, flag in enumerate(pending_flags) if flag]
     ready = tuple(i for i, flag in enumerate(pending_flags) if not flag)
-    costs = {i: extraction_cost(entries[i]) for i in pending}
+    costs = {i: extraction_cost(entries[i], page_limit) for i in pending}
     count = batch_count(math.ceil(sum(costs.values())), max_batch_size, workers)
     share = sum(costs.values()) / count if count else 0.0
     items: list[tuple[WorkItem, float]] = []
@@ -347,22 +374,38 @@ def _balanced(items: list[tuple[WorkItem, float]], count: int) -> list[tuple[Wor
     return [tuple(sorted(batch, key=_item_order)) for batch in members]
 
 
-def extract_entries(entries: list[ManifestEntry], store: ObjectStore) -> list[FeatureResult]:
-    return [extract_entry(entry, store) for entry in entries]
+def extract_entries(
+    entries: list[ManifestEntry],
+    store: ObjectStore,
+    *,
+    page_limit: int = DEFAULT_MAX_PAGES,
+    taxonomy_path: str | None = None,
+) -> list[FeatureResult]:
+    return [
+        extract_entry(entry, store, page_limit=page_limit, taxonomy_path=taxonomy_path)
+        for entry in entries
+    ]
 
 
 def extract_batch(
-    items: tuple[WorkItem, ...], manifest: list[ManifestEntry], store: ObjectStore
+    items: tuple[WorkItem, ...],
+    manifest: list[ManifestEntry],
+    store: ObjectStore,
+    *,
+    page_limit: int = DEFAULT_MAX_PAGES,
+    taxonomy_path: str | None = None,
 ) -> list[dict]:
     """One batch's results as JSON: a document's result, or a part of a split PDF."""
     out: list[dict] = []
     for item in items:
         if isinstance(item, int):
-            out.append(extract_entry(manifest[item], store).to_json())
+            entry = manifest[item]
+            found = extract_entry(entry, store, page_limit=page_limit, taxonomy_path=taxonomy_path)
+            out.append(found.to_json())
             continue
         position, first, stop = item
         entry = manifest[position]
-        result = extract_part(entry, first, stop, store)
+        result = extract_part(entry, first, stop, store, page_limit=page_limit)
         document_key = cache_key_for(entry)
         out.append({"part": [first, stop], "document_key": document_key, **result.to_json()})
     return out
@@ -403,7 +446,9 @@ def join_parts(parts: list[FeatureResult], cache_key: str | None = None) -> Feat
     )
 
 
-def join_results(batches: list[list[dict]]) -> tuple[list[FeatureResult], list[FeatureResult]]:
+def join_results(
+    batches: list[list[dict]], *, taxonomy_path: str | None = None
+) -> tuple[list[FeatureResult], list[FeatureResult]]:
     """(every document's result, the ones joined from parts), documents in batch order."""
     results: list[FeatureResult | str] = []
     parts: dict[str, list[FeatureResult]] = {}
@@ -418,7 +463,10 @@ def join_results(batches: list[list[dict]]) -> tuple[list[FeatureResult], list[F
         if item["document_id"] not in parts:
             results.append(item["document_id"])  # the joined document's place
         parts.setdefault(item["document_id"], []).append(FeatureResult.from_json(item))
-    joined = {doc: with_document_type(join_parts(found, keys[doc])) for doc, found in parts.items()}
+    joined = {
+        doc: with_document_type(join_parts(found, keys[doc]), taxonomy_path=taxonomy_path)
+        for doc, found in parts.items()
+    }
     return [joined[r] if isinstance(r, str) else r for r in results], list(joined.values())
 
 

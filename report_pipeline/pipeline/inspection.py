@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import IO
 
+from report_pipeline.extraction.cost import DEFAULT_MAX_PAGES
 from report_pipeline.extraction.detect import HEAD_BYTES, detected_kind
 from report_pipeline.models import DocumentRecord, ManifestEntry
 from report_pipeline.storage.object_store import ObjectStore
@@ -23,9 +24,12 @@ from report_pipeline.storage.object_store import ObjectStore
 SPOOL_MEMORY_BYTES = 8 * 1024 * 1024
 
 
-def inspect_object(store: ObjectStore, record: DocumentRecord) -> ManifestEntry:
+def inspect_object(
+    store: ObjectStore, record: DocumentRecord, *, page_limit: int = DEFAULT_MAX_PAGES
+) -> ManifestEntry:
     """The record's manifest entry: hash, detected kind and, for a PDF, its scanned pages.
 
+    A PDF over `page_limit` pages (REPORT_PIPELINE_MAX_PAGES) is not looked into.
     Raises ObjectNotFound / InvalidKey like sha256_of.
     """
     digest = hashlib.sha256()
@@ -37,7 +41,7 @@ def inspect_object(store: ObjectStore, record: DocumentRecord) -> ManifestEntry:
         from report_pipeline.extraction.pdf import inspect_pages  # pypdfium2: PDFs only
 
         spool.seek(0)
-        found = inspect_pages(spool)
+        found = inspect_pages(spool, page_limit=page_limit)
     if found is None:  # unreadable or over the limit: extraction says why, at ~no cost
         return entry
     pages, scanned = found

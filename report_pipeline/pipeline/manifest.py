@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
+from report_pipeline.extraction.cost import DEFAULT_MAX_PAGES
 from report_pipeline.models import DocumentRecord, ManifestEntry
 from report_pipeline.pipeline.inspection import inspect_object
 from report_pipeline.pipeline.keys import manifest_key
@@ -20,14 +21,19 @@ LATE_LOOKBACK_WEEKS = 4
 
 
 def iter_manifest_entries(
-    catalog: DocumentCatalog, store: ObjectStore, week: date
+    catalog: DocumentCatalog, store: ObjectStore, week: date, *, page_limit: int = DEFAULT_MAX_PAGES
 ) -> Iterator[ManifestEntry]:
     """Stream the week's records (see `iter_entries_between`)."""
-    return iter_entries_between(catalog, store, *week_bounds(week))
+    return iter_entries_between(catalog, store, *week_bounds(week), page_limit=page_limit)
 
 
 def iter_entries_between(
-    catalog: DocumentCatalog, store: ObjectStore, start: datetime, end: datetime
+    catalog: DocumentCatalog,
+    store: ObjectStore,
+    start: datetime,
+    end: datetime,
+    *,
+    page_limit: int = DEFAULT_MAX_PAGES,
 ) -> Iterator[ManifestEntry]:
     """Stream the records created in [start, end); each becomes exactly one entry, never a crash.
 
@@ -44,7 +50,7 @@ def iter_entries_between(
         first = first_location.setdefault(item.document_id, item.file_location)
         if item.document_id not in copies and first == item.file_location:
             copies[item.document_id] = 0
-            yield _listed(item, store)
+            yield _listed(item, store, page_limit)
         elif first != item.file_location:
             copies[item.document_id] += 1
             yield _duplicate(item, first, copies[item.document_id])
@@ -52,7 +58,12 @@ def iter_entries_between(
 
 
 def iter_late_arrivals(
-    catalog: DocumentCatalog, store: ObjectStore, week: date, published: list[date]
+    catalog: DocumentCatalog,
+    store: ObjectStore,
+    week: date,
+    published: list[date],
+    *,
+    page_limit: int = DEFAULT_MAX_PAGES,
 ) -> Iterator[ManifestEntry]:
     """Documents created in an earlier, already published week that no manifest listed.
 
@@ -69,7 +80,7 @@ def iter_late_arrivals(
         for record in catalog.iter_created_between(*week_bounds(past)):
             if record.document_id not in known:
                 known.add(record.document_id)
-                yield replace(_listed(record, store), late_for=past.isoformat())
+                yield replace(_listed(record, store, page_limit), late_for=past.isoformat())
 
 
 def _listed_ids_since(store: ObjectStore, earliest: date, week: date) -> dict[str, set[str]]:
@@ -88,9 +99,9 @@ def _listed_ids_since(store: ObjectStore, earliest: date, week: date) -> dict[st
     return listed
 
 
-def _listed(record: DocumentRecord, store: ObjectStore) -> ManifestEntry:
+def _listed(record: DocumentRecord, store: ObjectStore, page_limit: int) -> ManifestEntry:
     try:
-        return inspect_object(store, record)
+        return inspect_object(store, record, page_limit=page_limit)
     except (ObjectNotFound, InvalidKey) as error:
         return ManifestEntry(record, None, error=str(error), error_stage="read")
 

@@ -20,7 +20,7 @@ from report_pipeline.appdb.schema import Report
 from report_pipeline.appdb.scopes import ALL
 from report_pipeline.appdb.store import AppStore
 from report_pipeline.delivery.dispatch import ReportComposer, ReportToSend
-from report_pipeline.delivery.links import plan_links
+from report_pipeline.delivery.links import StoredReport, plan_links
 from report_pipeline.delivery.settings import DeliverySettings
 from report_pipeline.delivery.worker import ReportMail
 from report_pipeline.pipeline.published import read_published_manifest
@@ -39,14 +39,11 @@ def report_to_send(
     pdf = store.get(report.pdf_key)
     links = plan_links(
         store,
-        report.id,
-        report.pdf_key,
-        len(pdf),
+        StoredReport(report.id, report.pdf_key, len(pdf), customer),
         settings.home,
         delivery.max_attachment_bytes,
         delivery.download_link_ttl_seconds,
         settings.patient_data,
-        customer=customer,
     )
     return ReportToSend(
         report_id=report.id,

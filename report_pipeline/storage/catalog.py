@@ -13,11 +13,15 @@ from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+from report_pipeline.health import Health, healthy, scrub, unhealthy, writable_dir
 from report_pipeline.models import DocumentRecord
 from report_pipeline.private_files import private_file
 from report_pipeline.storage.catalog_shape import DEFAULT_SHAPE, CatalogShape
+
+if TYPE_CHECKING:
+    from report_pipeline.settings import Settings
 
 _FIELDS = (
     "document_id",
@@ -327,3 +331,77 @@ def open_embedded_catalog(config: CatalogConfig) -> DocumentCatalog:
 def open_mongo_catalog(config: CatalogConfig) -> DocumentCatalog:
     assert config.collection is not None
     return MongoCatalog(config.collection(), config.shape)
+
+
+# --- the doctor's checks (backends.CATALOGS) --------------------------------------------------
+
+
+def check_embedded_catalog(settings: Settings) -> Health:
+    return writable_dir("catalog (embedded)", settings.catalog_path.parent)
+
+
+def check_mongo_catalog(settings: Settings) -> Health:
+    """The URI parses, the collection opens as a run opens it, then check_mongo_collection."""
+    service = "catalog (mongodb)"
+    if not settings.mongo.uri:
+        return unhealthy(
+            service,
+            "REPORT_PIPELINE_MONGO_URI is not set",
+            "set it, e.g. mongodb://user:pass@host:27017/?replicaSet=rs0",
+        )
+    from pymongo.errors import ConfigurationError, InvalidURI
+    from pymongo.uri_parser import parse_uri
+
+    from report_pipeline.resources.connections import catalog_config
+
+    try:
+        parse_uri(settings.mongo.uri)  # MongoClient takes a bare host too
+        opener = catalog_config(settings).collection
+        assert opener is not None
+        collection = opener()
+    except (InvalidURI, ConfigurationError, ValueError) as error:
+        return unhealthy(
+            service,
+            f"bad MongoDB URI or option: {scrub(str(error), settings)}",
+            "correct REPORT_PIPELINE_MONGO_URI (mongodb://user:pass@host:port/...)"
+            " and the REPORT_PIPELINE_MONGO_* options",
+        )
+    except Exception as error:
+        return unhealthy(
+            service,
+            scrub(str(error), settings),
+            "check REPORT_PIPELINE_MONGO_TLS_CA_FILE and the REPORT_PIPELINE_MONGO_* options",
+        )
+    return check_mongo_collection(collection, settings)
+
+
+def check_mongo_collection(collection: Any, settings: Settings) -> Health:
+    """Reachable, authenticated, and the weekly query has its `created_at` index."""
+    from pymongo.errors import OperationFailure, PyMongoError
+
+    service = "catalog (mongodb)"
+    name = f"{collection.database.name}.{collection.name}"
+    try:
+        collection.database.client.admin.command("ping")
+        indexes = collection.index_information()
+    except OperationFailure as error:
+        return unhealthy(
+            service,
+            f"MongoDB refused: {scrub(str(error), settings)}",
+            "check the user, password and its read role on the database",
+        )
+    except PyMongoError as error:
+        return unhealthy(
+            service,
+            f"MongoDB unreachable: {scrub(str(error), settings)}",
+            "check the host in REPORT_PIPELINE_MONGO_URI, the network/security group,"
+            " and TLS (DocumentDB: REPORT_PIPELINE_MONGO_TLS_CA_FILE=global-bundle.pem)",
+        )
+    if not any(spec["key"][0][0] == "created_at" for spec in indexes.values()):
+        return unhealthy(
+            service,
+            f"{name} has no index on created_at: every week scans it all",
+            f"run db.{collection.name}.createIndex({{created_at: 1}}) on"
+            f" {collection.database.name}",
+        )
+    return healthy(service, f"{name} reachable, created_at index present")

@@ -8,13 +8,18 @@ one it talks to.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
+from report_pipeline.health import Health, healthy, scrub, unhealthy, writable_dir
 from report_pipeline.settings import S3Settings
 from report_pipeline.storage.atomic_files import write_atomically, write_stream_atomically
+
+if TYPE_CHECKING:
+    from report_pipeline.settings import Settings
 
 CHUNK_SIZE = 1024 * 1024
 
@@ -238,3 +243,72 @@ def open_s3_store(config: ObjectStoreConfig) -> ObjectStore:
         raise ValueError("REPORT_PIPELINE_S3_BUCKET is not set")
     client = s3_client(s3.endpoint_url, s3.region, s3.max_attempts, s3.retry_mode)
     return S3ObjectStore(client, s3.bucket, s3.prefix, config.sse, s3.kms_key_id)
+
+
+# --- the doctor's checks (backends.OBJECT_STORES) ---------------------------------------------
+
+
+def check_local_store(settings: Settings) -> Health:
+    return writable_dir("object store (local)", settings.objects_dir)
+
+
+def check_s3_store(settings: Settings) -> Health:
+    """The bucket exists, and takes a write with the same encryption as every write."""
+    from report_pipeline.resources.connections import object_store_config, open_object_store
+
+    service = "object store (s3)"
+    try:
+        store = open_object_store(object_store_config(settings))
+    except Exception as error:
+        return unhealthy(
+            service,
+            scrub(str(error), settings),
+            "set REPORT_PIPELINE_S3_BUCKET (and _S3_ENDPOINT_URL for non-AWS S3)",
+        )
+    return _check_bucket(service, store, settings)
+
+
+def _check_bucket(service: str, store: Any, settings: Settings) -> Health:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    client, bucket = store.client, store.bucket
+    try:
+        client.head_bucket(Bucket=bucket)
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        if code in ("404", "NoSuchBucket", "NotFound"):
+            return unhealthy(
+                service,
+                f"bucket {bucket!r} does not exist",
+                "create it (SSE on, public access blocked) or correct REPORT_PIPELINE_S3_BUCKET",
+            )
+        if code in ("403", "AccessDenied", "Forbidden"):
+            return unhealthy(
+                service,
+                f"access to bucket {bucket!r} denied",
+                "check the AWS credentials/role: it needs s3:ListBucket,"
+                " s3:GetObject, s3:PutObject (and kms:GenerateDataKey with a KMS key)",
+            )
+        return unhealthy(
+            service,
+            f"bucket {bucket!r}: {scrub(str(error), settings)}",
+            "check REPORT_PIPELINE_S3_ENDPOINT_URL, AWS_REGION and the credentials",
+        )
+    except BotoCoreError as error:
+        return unhealthy(
+            service,
+            f"S3 unreachable: {scrub(str(error), settings)}",
+            "check REPORT_PIPELINE_S3_ENDPOINT_URL, AWS_REGION and the network",
+        )
+    key = f"doctor/probe-{uuid.uuid4().hex}"
+    try:
+        store.put(key, b"probe", "text/plain")  # with the same SSE as every write
+        store.delete(key)
+    except (ClientError, BotoCoreError) as error:
+        return unhealthy(
+            service,
+            f"cannot write to bucket {bucket!r}: {scrub(str(error), settings)}",
+            "grant s3:PutObject and s3:DeleteObject under the prefix (and the KMS"
+            " key to the role when REPORT_PIPELINE_S3_KMS_KEY_ID is set)",
+        )
+    return healthy(service, f"bucket {bucket!r} exists and takes encrypted writes")

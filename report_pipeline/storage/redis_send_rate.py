@@ -11,7 +11,7 @@ bucket waits exactly as long as needed, first come first served.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from report_pipeline.delivery.rate import (
     SendRateConfig,
@@ -19,6 +19,10 @@ from report_pipeline.delivery.rate import (
     SharedBucket,
     default_burst,
 )
+from report_pipeline.health import Health, healthy, scrub, unhealthy
+
+if TYPE_CHECKING:
+    from report_pipeline.settings import Settings
 
 KEY_PREFIX = "report-pipeline:send-rate:"
 
@@ -72,3 +76,20 @@ def redis_client(url: str) -> Any:
 def redis_send_rates(config: SendRateConfig) -> SendRateFactory:
     client = redis_client(config.redis_url or "")
     return lambda name, rate: RedisSendRate(client, name, rate)
+
+
+def check_redis_send_rate(settings: Settings) -> Health:
+    """The bucket every sender takes its tokens from answers (backends.SEND_RATES)."""
+    import redis
+
+    service = "send rate (redis)"
+    try:
+        redis_client(settings.redis_url or "").ping()
+    except (redis.RedisError, ValueError) as error:
+        return unhealthy(
+            service,
+            f"unreachable, so no email can be sent: {scrub(str(error), settings)}",
+            "check REPORT_PIPELINE_REDIS_URL (redis://[:password@]host:port/db), or unset"
+            " it to share the send rate through the app database",
+        )
+    return healthy(service, "answers; every sender takes its send rate from one bucket there")

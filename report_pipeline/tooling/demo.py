@@ -64,9 +64,18 @@ def publish_history(settings: Settings, week: date) -> list[date]:
         if earlier < settings.first_week:
             continue
         seed_week(services, earlier, skip)
-        entries = list(iter_manifest_entries(services.catalog, services.store, earlier))
+        entries = list(
+            iter_manifest_entries(
+                services.catalog, services.store, earlier, page_limit=settings.max_pages
+            )
+        )
         write_manifest(services.store, earlier, entries)
-        results = extract_entries(entries, services.store)
+        results = extract_entries(
+            entries,
+            services.store,
+            page_limit=settings.max_pages,
+            taxonomy_path=settings.document_types,
+        )
         write_week_features(services.store, earlier, results)
         publish_report(
             services.store,

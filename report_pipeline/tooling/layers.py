@@ -26,12 +26,9 @@ DOMAIN_PACKAGES = (
     "classify",
 )
 FETCHING_NAMES = frozenset({"load_settings", "environ", "getenv"})
-# Domain modules that still fetch settings themselves, each until its callers hand the value in.
-STILL_FETCHING = {
-    "extraction/pdf.py": "the page limit; its callers run in forkserver workers",
-    "extraction/cost.py": "the page limit, same value as extraction/pdf.py",
-    "classify/__init__.py": "the taxonomy path; its caller runs in forkserver workers",
-}
+# Domain modules allowed to fetch settings themselves, each with the reason, until its
+# callers hand the value in; none are left. A listed module that stops fetching fails too.
+STILL_FETCHING: dict[str, str] = {}
 
 
 def _names(tree: ast.AST):

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from pypdf import PdfReader
 
 from report_pipeline.classify.rules import classify_text
-from report_pipeline.delivery.message import build_report_email, what_changed
+from report_pipeline.delivery.message import ReportContent, build_report_email, what_changed
 from report_pipeline.models import DocumentRecord, FeatureResult, ManifestEntry
 from report_pipeline.report import build_report_data, render_report
 from report_pipeline_tests.deid.corpus import identifier_tokens, make_notes
@@ -67,12 +67,14 @@ def test_the_type_page_attention_and_email_lines_carry_no_identifier():
         sender="r@example.com",
         recipient="ops@example.com",
         recipient_name=None,
-        week_start=WEEK,
-        summary=data.summary,
-        pdf=None,
-        pdf_filename="r.pdf",
         message_id="<x@example.com>",
-        download_url="https://example.com/r",
+        report=ReportContent(
+            week_start=WEEK,
+            summary=data.summary,
+            pdf=None,
+            pdf_filename="r.pdf",
+            download_url="https://example.com/r",
+        ),
     )
     body = "\n".join(
         part.get_content() for part in message.walk() if part.get_content_maintype() == "text"

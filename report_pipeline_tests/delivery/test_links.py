@@ -15,6 +15,7 @@ from report_pipeline.delivery.links import (
     DownloadSigner,
     ExpiredDownloadToken,
     InvalidDownloadToken,
+    StoredReport,
     delivery_mode,
     download_secret,
     plan_links,
@@ -22,6 +23,7 @@ from report_pipeline.delivery.links import (
 from report_pipeline.settings import PatientDataEnv, SettingsError, load_settings
 from report_pipeline.storage.object_store import LocalObjectStore
 
+STORED = StoredReport(report_id=7, pdf_key="reports/x.pdf", pdf_size=10)
 SUMMARY = {"documents_total": 3, "documents_ok": 3, "documents_failed": 0}
 REPORT = ReportToSend(
     report_id=7,
@@ -92,7 +94,7 @@ def test_link_mode_message_carries_the_recipients_link_and_no_pdf(tmp_path) -> N
     patient = _patient_data(delivery_mode="link", public_url="https://reports.example.test/")
     now = datetime(2024, 3, 11, tzinfo=UTC)
     store = LocalObjectStore(tmp_path)
-    plan = plan_links(store, 7, "reports/x.pdf", 10, tmp_path, 7_000_000, 3600, patient, now=now)
+    plan = plan_links(store, STORED, tmp_path, 7_000_000, 3600, patient, now=now)
     assert plan.link_only and plan.download_url is None
     assert plan.expires_at == datetime(2024, 3, 18, tzinfo=UTC)
     report = dataclasses.replace(
@@ -109,7 +111,7 @@ def test_link_mode_message_carries_the_recipients_link_and_no_pdf(tmp_path) -> N
 def test_attachment_mode_keeps_the_pdf_attached(tmp_path) -> None:
     patient = _patient_data(delivery_mode="attachment")
     store = LocalObjectStore(tmp_path)
-    plan = plan_links(store, 7, "reports/x.pdf", 10, tmp_path, 7_000_000, 60, patient)
+    plan = plan_links(store, STORED, tmp_path, 7_000_000, 60, patient)
     assert plan == type(plan)()
     message = ReportComposer(REPORT, "reports@example.com")(
         ClaimedDelivery(1, 7, "ann@example.com", None, 1)
@@ -123,9 +125,8 @@ def test_a_customer_scope_can_have_its_own_mode(tmp_path) -> None:
     store = LocalObjectStore(tmp_path)
 
     def plan(customer: str | None):
-        return plan_links(
-            store, 7, "reports/x.pdf", 10, tmp_path, 7_000_000, 60, patient, customer=customer
-        )
+        stored = dataclasses.replace(STORED, customer=customer)
+        return plan_links(store, stored, tmp_path, 7_000_000, 60, patient)
 
     assert plan("acme").link_only  # overridden for acme
     assert not plan("globex").link_only

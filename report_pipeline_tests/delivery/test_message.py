@@ -1,3 +1,4 @@
+import dataclasses
 from datetime import UTC, date, datetime
 from email import policy
 from email.message import EmailMessage
@@ -6,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from report_pipeline.delivery.message import build_report_email, message_id_for
+from report_pipeline.delivery.message import ReportContent, build_report_email, message_id_for
 
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
 SUMMARY = {
@@ -18,6 +19,7 @@ SUMMARY = {
         "acme": 12,
     },
 }
+CONTENT_FIELDS = {field.name for field in dataclasses.fields(ReportContent)}
 
 
 def build(**overrides: Any) -> EmailMessage:
@@ -32,7 +34,8 @@ def build(**overrides: Any) -> EmailMessage:
         "message_id": message_id_for("2024-03-04", "ann@example.com", "reports.example.com"),
     }
     arguments.update(overrides)
-    return build_report_email(**arguments)
+    content = {name: arguments.pop(name) for name in CONTENT_FIELDS if name in arguments}
+    return build_report_email(**arguments, report=ReportContent(**content))
 
 
 def parsed(message: EmailMessage) -> EmailMessage:

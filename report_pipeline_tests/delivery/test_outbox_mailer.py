@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from report_pipeline.delivery.mailers import Mailer, OutboxMailer, SendError
-from report_pipeline.delivery.message import build_report_email, message_id_for
+from report_pipeline.delivery.message import ReportContent, build_report_email, message_id_for
 
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 8
 
@@ -16,11 +16,13 @@ def report_for(recipient: str, week: str = "2024-03-04"):
         sender="reports@example.com",
         recipient=recipient,
         recipient_name=None,
-        week_start=date.fromisoformat(week),
-        summary={"documents_total": 2, "documents_ok": 2, "documents_failed": 0},
-        pdf=PDF,
-        pdf_filename="report.pdf",
         message_id=message_id_for(week, recipient, "reports.example.com"),
+        report=ReportContent(
+            week_start=date.fromisoformat(week),
+            summary={"documents_total": 2, "documents_ok": 2, "documents_failed": 0},
+            pdf=PDF,
+            pdf_filename="report.pdf",
+        ),
     )
 
 

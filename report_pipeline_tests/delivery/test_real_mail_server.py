@@ -291,17 +291,19 @@ def test_451_is_retried_and_hard_bounces_suppress_the_address_audited_and_listed
 
 
 def _message(recipient: str):
-    from report_pipeline.delivery.message import build_report_email, message_id_for
+    from report_pipeline.delivery.message import ReportContent, build_report_email, message_id_for
 
     return build_report_email(
         sender="reports@example.com",
         recipient=recipient,
         recipient_name=None,
-        week_start=WEEK,
-        summary=SUMMARY,
-        pdf=PDF,
-        pdf_filename="report.pdf",
         message_id=message_id_for("2024-03-04", recipient, "example.com"),
+        report=ReportContent(
+            week_start=WEEK,
+            summary=SUMMARY,
+            pdf=PDF,
+            pdf_filename="report.pdf",
+        ),
     )
 
 

@@ -105,17 +105,19 @@ def throttle(client, times: int) -> list[int]:
 def message_to(recipient: str, sender: str):
     from datetime import date
 
-    from report_pipeline.delivery.message import build_report_email
+    from report_pipeline.delivery.message import ReportContent, build_report_email
 
     return build_report_email(
         sender=sender,
         recipient=recipient,
         recipient_name=None,
-        week_start=date(2024, 3, 4),
-        summary={"documents_total": 1, "documents_ok": 1, "documents_failed": 0},
-        pdf=PDF,
-        pdf_filename="r.pdf",
         message_id=f"<{uuid.uuid4().hex}@example.com>",
+        report=ReportContent(
+            week_start=date(2024, 3, 4),
+            summary={"documents_total": 1, "documents_ok": 1, "documents_failed": 0},
+            pdf=PDF,
+            pdf_filename="r.pdf",
+        ),
     )
 
 

@@ -5,7 +5,7 @@ import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from report_pipeline.delivery.mailers import Mailer, SendError, SmtpMailer
-from report_pipeline.delivery.message import build_report_email, message_id_for
+from report_pipeline.delivery.message import ReportContent, build_report_email, message_id_for
 from report_pipeline.settings import SmtpSettings
 from report_pipeline_tests.delivery.conftest import SmtpTestServer
 
@@ -18,11 +18,13 @@ def report_for(recipient: str) -> EmailMessage:
         sender="reports@example.com",
         recipient=recipient,
         recipient_name="Reader",
-        week_start=date(2024, 3, 4),
-        summary={"documents_total": 3, "documents_ok": 2, "documents_failed": 1},
-        pdf=PDF,
-        pdf_filename="report.pdf",
         message_id=message_id_for("2024-03-04", recipient, "reports.example.com"),
+        report=ReportContent(
+            week_start=date(2024, 3, 4),
+            summary={"documents_total": 3, "documents_ok": 2, "documents_failed": 1},
+            pdf=PDF,
+            pdf_filename="report.pdf",
+        ),
     )
 
 

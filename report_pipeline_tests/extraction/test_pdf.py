@@ -153,19 +153,28 @@ def test_a_page_tree_bomb_is_refused_before_any_page_is_read(fake_tesseract) -> 
     )
 
 
-def test_the_page_limit_comes_from_the_environment(monkeypatch) -> None:
-    monkeypatch.setenv("REPORT_PIPELINE_MAX_PAGES", "16")
-    assert dead_letter(open(SPEC_PDF, "rb").read()).reason == (
+def test_the_page_limit_is_handed_in() -> None:
+    with pytest.raises(DocumentError) as info:
+        extract(open(SPEC_PDF, "rb").read(), "application/pdf", "spec.pdf", page_limit=16)
+    assert info.value.reason == (
         "PDF has 17 pages, over the limit of 16 (REPORT_PIPELINE_MAX_PAGES)"
     )
 
 
+def test_the_default_page_limit_is_the_settings_default(monkeypatch) -> None:
+    from report_pipeline.extraction.cost import DEFAULT_MAX_PAGES
+    from report_pipeline.settings import load_settings
+
+    monkeypatch.delenv("REPORT_PIPELINE_MAX_PAGES", raising=False)
+    assert load_settings().max_pages == DEFAULT_MAX_PAGES
+
+
 def test_a_page_limit_that_is_not_a_positive_number_names_the_variable(monkeypatch) -> None:
-    from report_pipeline.settings import SettingsError
+    from report_pipeline.settings import SettingsError, load_settings
 
     monkeypatch.setenv("REPORT_PIPELINE_MAX_PAGES", "0")
     with pytest.raises(SettingsError, match="REPORT_PIPELINE_MAX_PAGES=.*must be at least 1"):
-        pdf.max_pages()
+        load_settings()
 
 
 def test_a_pdf_whose_only_page_is_10_m_wide_is_a_dead_letter(fake_tesseract) -> None:

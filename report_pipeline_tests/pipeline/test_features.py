@@ -330,11 +330,11 @@ def test_a_new_taxonomy_reclassifies_cached_features_without_extracting(
     assert first.features["document_type"]["type"] == "invoice_administrative"
     taxonomy = tmp_path / "types.toml"
     taxonomy.write_text('[types.billing]\nphrases = { "amount due" = 5 }\n')
-    monkeypatch.setenv("REPORT_PIPELINE_DOCUMENT_TYPES", str(taxonomy))
     monkeypatch.setattr(
         "report_pipeline.pipeline.features.extract_file",
         lambda *a, **k: pytest.fail("re-extracted"),
     )
-    again = extract_entry(entry, store)
+    again = extract_entry(entry, store, taxonomy_path=str(taxonomy))
     assert again.cached and again.features["document_type"]["type"] == "billing"
-    assert extract_entry(entry, store).features["document_type"]["type"] == "billing"
+    later = extract_entry(entry, store, taxonomy_path=str(taxonomy))
+    assert later.features["document_type"]["type"] == "billing"

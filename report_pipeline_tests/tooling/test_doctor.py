@@ -11,9 +11,9 @@ from pathlib import Path
 import mongomock
 import pytest
 
+from report_pipeline.health import scrub
 from report_pipeline.settings import load_settings
-from report_pipeline.storage.catalog import MongoCatalog
-from report_pipeline.tooling.doctor import check_mongo_collection, scrub
+from report_pipeline.storage.catalog import MongoCatalog, check_mongo_collection
 from report_pipeline_tests.production.conftest import AWS_TEST_ENV
 
 PASSWORD = "hunter2-not-shown"

@@ -1,4 +1,5 @@
-"""report scopes (issue 12): a subscription's customer, a report row's scope
+"""report scopes: a subscription's customer, a report row's scope, so one customer's
+recipients get only that customer's report
 
 A subscription is one (address, scope) pair, scope being a customer id or
 `all`; a report row belongs to one (week, scope). Existing rows become `all`,

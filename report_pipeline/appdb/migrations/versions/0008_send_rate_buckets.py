@@ -1,4 +1,5 @@
-"""send-rate buckets (issue 18): one shared send rate for every sender
+"""send-rate buckets: one shared send rate for every sender, so parallel senders
+together stay under the provider's limit
 
 A row per provider bucket (`ses`, `smtp`), updated under a row lock by every
 sender when no Redis is configured.
