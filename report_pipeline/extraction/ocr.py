@@ -143,7 +143,7 @@ def read_page(frame: Image.Image, budget: _Budget, lang: str = "eng") -> PageRea
     a doubtful reading is repeated the other way and the more confident one kept.
     """
     # Analysed before upscaling: a photo without text never pays for the resize.
-    gray = _square_pixels(_to_gray(frame), frame)
+    gray = _page_gray(frame)
     geometry = analyse(gray)
     if not likely_text(geometry):
         return PageRead("", [])
@@ -232,19 +232,16 @@ def _read_sideways(gray: Image.Image, budget: _Budget, lang: str) -> PageRead:
     return best
 
 
-def _square_pixels(gray: Image.Image, frame: Image.Image) -> Image.Image:
-    """Stretch a page stored with unequal resolutions (a standard-mode fax: 204 x 98 dpi)."""
-    try:
-        x_dpi, y_dpi = (float(v) for v in frame.info.get("dpi", (0, 0)))
-    except (TypeError, ValueError):
-        return gray
-    if min(x_dpi, y_dpi) <= 0 or max(x_dpi, y_dpi) / min(x_dpi, y_dpi) < 1.4:
-        return gray
-    if x_dpi > y_dpi:
-        size = (gray.width, min(round(gray.height * x_dpi / y_dpi), gray.width * 4))
-    else:
-        size = (min(round(gray.width * y_dpi / x_dpi), gray.height * 4), gray.height)
-    return gray.resize(_within_working_pixels(size), Image.Resampling.BICUBIC)
+def _page_gray(frame: Image.Image) -> Image.Image:
+    """The frame in grey with square pixels; a 1-bit page softened, never thresholded again."""
+    gray = _to_gray(frame)
+    size = page_path.square_size(gray.size, frame.info.get("dpi"))
+    if size is not None:
+        # A standard-mode fax (204 x 98 dpi) holds every other row: stretch it back.
+        gray = gray.resize(_within_working_pixels(size), Image.Resampling.BICUBIC)
+    if frame.mode == "1":
+        gray = gray.filter(ImageFilter.GaussianBlur(page_path.bilevel_blur(size is not None)))
+    return gray
 
 
 def _within_working_pixels(size: tuple[int, int]) -> tuple[int, int]:
