@@ -86,3 +86,12 @@ def test_unequal_resolutions_are_stretched_to_square_pixels(dpi, size) -> None:
 
 def test_a_one_bit_page_is_softened_more_when_its_rows_were_stretched() -> None:
     assert pp.bilevel_blur(stretched=True) > pp.bilevel_blur(stretched=False) > 0
+
+
+def test_a_reading_is_labelled_with_the_path_it_took() -> None:
+    from report_pipeline.extraction.ocr import PageRead
+
+    assert PageRead("a", [90.0]).labelled(pp.UNTOUCHED, enlarged=False).path == "untouched"
+    turned = PageRead("a", [90.0], rotation=180).labelled(pp.BILEVEL, enlarged=True)
+    assert turned.path == "bilevel+enlarged+180"
+    assert PageRead("", []).labelled(pp.FLATTENED, enlarged=False).path == "no text"
