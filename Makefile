@@ -95,7 +95,7 @@ bench: install tesseract pdf-tools bench-corpus
 	$(BIN)/python benchmarks/bench_ocr_throughput.py --pages $(or $(PAGES),96)
 	$(BIN)/python benchmarks/bench_pdf_pages.py --pages 8 --pages-per-pdf 2
 	$(BIN)/python benchmarks/bench_ocr_real_pages.py --pages 3
-	$(BIN)/python benchmarks/bench_hard_scans.py --pages 2
+	$(BIN)/python benchmarks/bench_hard_scans.py --pages 4
 	$(BIN)/python benchmarks/bench_mixed_week.py --text-pages 30 --scanned-pages 8 --photos 4 --notes 30
 	$(BIN)/python benchmarks/bench_pdf_memory.py --pages 500 --page-height 1.5
 	$(BIN)/python benchmarks/bench_pdf_memory.py --pages 60 --page-height 11 --scan-dpi 300

@@ -32,9 +32,10 @@ from report_pipeline.models import DocumentError
 # ocr-2, pdf-2: orientation, deskew, "no text found" and per-document languages.
 # pdf-3: a 300 dpi scan's own pixels are read, not a render of its page.
 # ocr-3, pdf-4: preprocessing chosen per page (untouched, flattened, 1-bit), small text enlarged.
+# ocr-4: a 1-bit page (a fax) is softened before tesseract thresholds it (PDF pages render grey).
 EXTRACTOR_VERSIONS: dict[str, str] = {
     "text": "text-1",
-    "image": "ocr-3",
+    "image": "ocr-4",
     "pdf": "pdf-4",
     "docx": "docx-1",
 }

@@ -99,6 +99,8 @@ def _features_of(image: Image.Image, lang: str, timeout_s: float) -> dict:
         "pages_no_text": sum(1 for p in pages if not p.confidences),
         "pages_rotated": sum(1 for p in pages if p.rotation),
         "pages_deskewed": sum(1 for p in pages if p.skew),
+        # Which preprocessing each page had: why a page read as it did (docs/scans.md).
+        "page_paths": [p.path for p in pages],
     }
     if total_frames > len(pages):
         # A long fax is read up to the cap, and the report says so rather than hiding it.
@@ -113,6 +115,18 @@ class PageRead:
     confidences: list[float]
     rotation: int = 0  # degrees turned counter-clockwise before reading
     skew: float = 0.0  # degrees of skew corrected
+    path: str = ""  # the preprocessing the kept reading had (page_path.py)
+
+    def labelled(self, path: str, enlarged: bool) -> PageRead:
+        """This reading with its path label: "untouched", "bilevel+enlarged+180", "no text"."""
+        if not self.confidences:
+            return PageRead(self.text, self.confidences, self.rotation, self.skew, NO_TEXT_PATH)
+        label = (
+            path
+            + ("+enlarged" if enlarged else "")
+            + (f"+{self.rotation}" if self.rotation else "")
+        )
+        return PageRead(self.text, self.confidences, self.rotation, self.skew, label)
 
 
 class _Budget:
@@ -131,6 +145,9 @@ class _Budget:
         return DocumentError("ocr", f"timed out after {self.timeout_s:g} s", "OcrTimeout")
 
 
+NO_TEXT_PATH = "no text"  # skipped by the geometry check, or fragments of texture
+SIDEWAYS_PATH = "sideways"  # turned 90/270 by OSD, binarized (the path before page_path)
+
 # Tesseract copes with a degree or so; straightening below that only blurs.
 MIN_SKEW_DEGREES = 0.4
 
@@ -143,24 +160,35 @@ def read_page(frame: Image.Image, budget: _Budget, lang: str = "eng") -> PageRea
     a doubtful reading is repeated the other way and the more confident one kept.
     """
     # Analysed before upscaling: a photo without text never pays for the resize.
-    gray = _square_pixels(_to_gray(frame), frame)
+    gray = _page_gray(frame)
     geometry = analyse(gray)
     if not likely_text(geometry):
-        return PageRead("", [])
+        return PageRead("", [], path=NO_TEXT_PATH)
     stats = page_path.measure(gray, frame.mode == "1")
+    source = gray
     gray = _enlarged(gray, page_path.text_upscale(stats))
+    enlarged = gray.size != source.size
+    path = page_path.choose_path(stats)
     if default_engine().reads_any_orientation:
         # a managed engine turns pages itself
-        return _unless_fragments(PageRead(*_ocr(gray, budget, lang)))
-    if geometry.sideways:
-        return _unless_fragments(_read_sideways(gray, budget, lang))
-    gray, skew = _deskewed(gray, geometry.skew)
-    path = page_path.choose_path(stats)
+        read = PageRead(*_ocr(gray, budget, lang), path=page_path.UNTOUCHED)
+    elif geometry.sideways:
+        read = _read_sideways(gray, budget, lang)
+    else:
+        read = _upright_or_turned(gray, geometry.skew, path, budget, lang)
+    read = _unless_fragments(read)
+    return read.labelled(read.path, enlarged)
+
+
+def _upright_or_turned(
+    gray: Image.Image, skew_found: float, path: str, budget: _Budget, lang: str
+) -> PageRead:
+    gray, skew = _deskewed(gray, skew_found)
     text, confidences = _ocr(_prepared(gray, path), budget, lang)
-    read = PageRead(text, confidences, skew=skew)
+    read = PageRead(text, confidences, skew=skew, path=path)
     if page_path.doubtful(confidences):
         read = _second_candidate(gray, path, read, budget, lang)
-    return _unless_fragments(read)
+    return read
 
 
 def _second_candidate(
@@ -174,7 +202,10 @@ def _second_candidate(
     best = first
     if _osd_turn(binarize(gray)) == 180:
         turned = PageRead(
-            *_ocr(_prepared(gray.rotate(180), path), budget, lang), rotation=180, skew=first.skew
+            *_ocr(_prepared(gray.rotate(180), path), budget, lang),
+            rotation=180,
+            skew=first.skew,
+            path=path,
         )
         if _quality(turned.confidences) > _quality(best.confidences):
             best = turned
@@ -184,7 +215,10 @@ def _second_candidate(
     if other is not None:
         source = gray.rotate(180) if best.rotation else gray
         read = PageRead(
-            *_ocr(_prepared(source, other), budget, lang), rotation=best.rotation, skew=first.skew
+            *_ocr(_prepared(source, other), budget, lang),
+            rotation=best.rotation,
+            skew=first.skew,
+            path=other,
         )
         if _quality(read.confidences) > _quality(best.confidences):
             best = read
@@ -201,7 +235,7 @@ def _prepared(gray: Image.Image, path: str) -> Image.Image:
 def _unless_fragments(read: PageRead) -> PageRead:
     # A handful of low-confidence words from a photo's texture is not text.
     if read.confidences and page_path.is_no_text(read.confidences):
-        return PageRead("", [], read.rotation, read.skew)
+        return PageRead("", [], read.rotation, read.skew, NO_TEXT_PATH)
     return read
 
 
@@ -224,7 +258,12 @@ def _read_sideways(gray: Image.Image, budget: _Budget, lang: str) -> PageRead:
     for rotation in candidates:
         turned = gray.rotate(rotation, expand=True) if rotation else gray
         straight, skew = _deskewed(turned, analyse(turned).skew)
-        read = PageRead(*_ocr(binarize(straight), budget, lang), rotation=rotation, skew=skew)
+        read = PageRead(
+            *_ocr(binarize(straight), budget, lang),
+            rotation=rotation,
+            skew=skew,
+            path=SIDEWAYS_PATH,
+        )
         if best is None or _quality(read.confidences) > _quality(best.confidences):
             best = read
         if not page_path.doubtful(best.confidences):
@@ -232,19 +271,16 @@ def _read_sideways(gray: Image.Image, budget: _Budget, lang: str) -> PageRead:
     return best
 
 
-def _square_pixels(gray: Image.Image, frame: Image.Image) -> Image.Image:
-    """Stretch a page stored with unequal resolutions (a standard-mode fax: 204 x 98 dpi)."""
-    try:
-        x_dpi, y_dpi = (float(v) for v in frame.info.get("dpi", (0, 0)))
-    except (TypeError, ValueError):
-        return gray
-    if min(x_dpi, y_dpi) <= 0 or max(x_dpi, y_dpi) / min(x_dpi, y_dpi) < 1.4:
-        return gray
-    if x_dpi > y_dpi:
-        size = (gray.width, min(round(gray.height * x_dpi / y_dpi), gray.width * 4))
-    else:
-        size = (min(round(gray.width * y_dpi / x_dpi), gray.height * 4), gray.height)
-    return gray.resize(_within_working_pixels(size), Image.Resampling.BICUBIC)
+def _page_gray(frame: Image.Image) -> Image.Image:
+    """The frame in grey with square pixels; a 1-bit page softened, never thresholded again."""
+    gray = _to_gray(frame)
+    size = page_path.square_size(gray.size, frame.info.get("dpi"))
+    if size is not None:
+        # A standard-mode fax (204 x 98 dpi) holds every other row: stretch it back.
+        gray = gray.resize(_within_working_pixels(size), Image.Resampling.BICUBIC)
+    if frame.mode == "1":
+        gray = gray.filter(ImageFilter.GaussianBlur(page_path.bilevel_blur(size is not None)))
+    return gray
 
 
 def _within_working_pixels(size: tuple[int, int]) -> tuple[int, int]:

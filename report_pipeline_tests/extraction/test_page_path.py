@@ -65,3 +65,33 @@ def test_doubtful_and_no_text_rules() -> None:
     assert pp.is_no_text([30.0, 25.0, 34.0])  # the garbage a cat's fur yields
     assert not pp.is_no_text([92.0, 88.0])  # a short confident label is text
     assert not pp.is_no_text([40.0] * (pp.NO_TEXT_MAX_WORDS + 1))  # a poor but real page
+
+
+@pytest.mark.parametrize(
+    ("dpi", "size"),
+    [
+        ((204, 98), (1728, 2290)),  # a standard-mode fax: rows stretched back
+        ((98, 204), (3597, 1100)),  # the same, turned
+        ((204, 196), None),  # a fine fax: square enough
+        ((300, 300), None),
+        (None, None),  # the file says nothing
+        ((0, 0), None),
+        ("bad", None),
+        ((204, 10), (1728, 4400)),  # a crafted resolution: at most 4x
+    ],
+)
+def test_unequal_resolutions_are_stretched_to_square_pixels(dpi, size) -> None:
+    assert pp.square_size((1728, 1100), dpi) == size
+
+
+def test_a_one_bit_page_is_softened_more_when_its_rows_were_stretched() -> None:
+    assert pp.bilevel_blur(stretched=True) > pp.bilevel_blur(stretched=False) > 0
+
+
+def test_a_reading_is_labelled_with_the_path_it_took() -> None:
+    from report_pipeline.extraction.ocr import PageRead
+
+    assert PageRead("a", [90.0]).labelled(pp.UNTOUCHED, enlarged=False).path == "untouched"
+    turned = PageRead("a", [90.0], rotation=180).labelled(pp.BILEVEL, enlarged=True)
+    assert turned.path == "bilevel+enlarged+180"
+    assert PageRead("", []).labelled(pp.FLATTENED, enlarged=False).path == "no text"
