@@ -1,10 +1,8 @@
 """`document_manifest`: the week's documents as listed by the catalog."""
 
-from dagster import AssetExecutionContext, MetadataValue, Output, asset
+from dagster import AssetExecutionContext, MetadataValue, Output
 
-from report_pipeline.appdb.reports import start_run
-from report_pipeline.defs.partitions import week_of, weekly_partitions
-from report_pipeline.defs.retries import STEP_RETRY
+from report_pipeline.defs.partitions import start_week, weekly_asset
 from report_pipeline.pipeline.manifest import iter_manifest_entries, manifest_totals, write_manifest
 from report_pipeline.resources.configurable import (
     AppDatabaseResource,
@@ -13,12 +11,7 @@ from report_pipeline.resources.configurable import (
 )
 
 
-@asset(
-    partitions_def=weekly_partitions,
-    group_name="weekly_report",
-    kinds={"python"},
-    retry_policy=STEP_RETRY,
-)
+@weekly_asset("python")
 def document_manifest(
     context: AssetExecutionContext,
     catalog: CatalogResource,
@@ -26,9 +19,7 @@ def document_manifest(
     app_database: AppDatabaseResource,
 ) -> Output[str]:
     """Every document created in the week: ids, object keys, sizes and content hashes."""
-    week = week_of(context)
-    # The run's first step: the API shows the week `running` from now on, not after a sensor tick.
-    start_run(app_database.open(), week, context.run_id)
+    week = start_week(context, app_database.open())  # the run's first step
     store = object_store.open()
     entries = list(iter_manifest_entries(catalog.open(), store, week))
     key = write_manifest(store, week, entries)
