@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from threading import Lock
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
@@ -22,6 +22,8 @@ from report_pipeline.settings import Settings
 from report_pipeline.storage.catalog import DocumentCatalog
 from report_pipeline.storage.object_store import ObjectStore
 
+T = TypeVar("T")
+
 
 @dataclass
 class ApiContext:
@@ -34,22 +36,22 @@ class ApiContext:
     open_catalog: Callable[[], DocumentCatalog]
     open_object_store: Callable[[], ObjectStore]
     _lock: Lock = field(default_factory=Lock)
-    _catalog: DocumentCatalog | None = None
-    _objects: ObjectStore | None = None
+    _opened: dict[str, Any] = field(default_factory=dict)
+
+    def _once(self, name: str, open_it: Callable[[], T]) -> T:
+        """Open `name` on first use (the app starts without the catalog or object store)."""
+        with self._lock:
+            if name not in self._opened:
+                self._opened[name] = open_it()
+            return self._opened[name]
 
     @property
     def catalog(self) -> DocumentCatalog:
-        with self._lock:
-            if self._catalog is None:
-                self._catalog = self.open_catalog()
-            return self._catalog
+        return self._once("catalog", self.open_catalog)
 
     @property
     def object_store(self) -> ObjectStore:
-        with self._lock:
-            if self._objects is None:
-                self._objects = self.open_object_store()
-            return self._objects
+        return self._once("object_store", self.open_object_store)
 
 
 def get_context(request: Request) -> ApiContext:

@@ -15,9 +15,10 @@ import hashlib
 import hmac
 import json
 import secrets
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Depends, Query
 
 from report_pipeline.api.errors import ApiError
 
@@ -28,6 +29,21 @@ Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"page size, at mos
 Cursor = Annotated[
     str | None, Query(max_length=512, description="next_cursor of the previous page")
 ]
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """`?limit=&cursor=`, the two query parameters every listing takes."""
+
+    limit: int
+    cursor: str | None
+
+
+def _page_request(limit: Limit = 50, cursor: Cursor = None) -> PageRequest:
+    return PageRequest(limit, cursor)
+
+
+Paging = Annotated[PageRequest, Depends(_page_request)]
 
 _key = secrets.token_bytes(32)
 

@@ -26,77 +26,46 @@ class Rule:
     summary: str
 
 
-RULES: tuple[Rule, ...] = (
-    Rule(
-        "POST",
-        "/api/reports/registered-users",
-        {"admin": Y, "subscriber": OWN},
-        "subscribe an address to a scope (a subscriber: itself, to its `customer` claim only)",
+def _grants(who: str) -> dict[str, Grant]:
+    """`admin subscriber:own` -> {"admin": "yes", "subscriber": "own"}."""
+    grants: dict[str, Grant] = {}
+    for word in who.split():
+        role, _, own = word.partition(":")
+        if role not in ROLES or own not in ("", OWN):
+            raise ValueError(f"permissions table: unknown grant {word!r}")
+        grants[role] = OWN if own else Y
+    return grants
+
+
+# Under each router's prefix, one row a route: method, path, who may call it, what
+# it does. `subscriber:own`: a subscriber for itself only, and to its JWT's
+# `customer` claim only when it has one.
+_TABLE: dict[str, tuple[tuple[str, str, str, str], ...]] = {
+    "/api/reports/registered-users": (
+        ("POST", "", "admin subscriber:own", "subscribe an address to a scope"),
+        ("DELETE", "/{email}", "admin subscriber:own", "unsubscribe an address"),
+        ("GET", "", "admin operator analyst", "list subscribers"),
     ),
-    Rule(
-        "DELETE",
-        "/api/reports/registered-users/{email}",
-        {"admin": Y, "subscriber": OWN},
-        "unsubscribe an address",
+    "/api/documents": (("GET", "", "admin operator analyst", "list documents"),),
+    "/api/reports": (
+        ("POST", "", "admin operator", "request a week's report (force too)"),
+        ("GET", "", "admin operator analyst", "list reports"),
+        ("GET", "/{report_id}", "admin operator analyst service", "one report"),
+        ("PATCH", "/{report_id}/state", "admin service", "set a report's state"),
+        ("PATCH", "/{report_id}/result", "admin service", "record a report's result"),
+        ("POST", "/{report_id}/release", "admin operator", "release a held report's emails"),
+        ("POST", "/{report_id}/test-email", "admin operator", "a test email to one address"),
+        ("POST", "/emails/send/{report_id}", "admin operator", "(re)send a report's emails"),
+        ("POST", "/emails", "admin service", "record a scheduled email"),
+        ("GET", "/emails/{id}", "admin operator analyst service", "a report's emails"),
+        ("PATCH", "/emails/{id}", "admin service", "update an email's status"),
     ),
-    Rule(
-        "GET",
-        "/api/reports/registered-users",
-        {"admin": Y, "operator": Y, "analyst": Y},
-        "list subscribers",
-    ),
-    Rule("GET", "/api/documents", {"admin": Y, "operator": Y, "analyst": Y}, "list documents"),
-    Rule(
-        "POST", "/api/reports", {"admin": Y, "operator": Y}, "request a week's report (force too)"
-    ),
-    Rule("GET", "/api/reports", {"admin": Y, "operator": Y, "analyst": Y}, "list reports"),
-    Rule(
-        "GET",
-        "/api/reports/{report_id}",
-        {"admin": Y, "operator": Y, "analyst": Y, "service": Y},
-        "one report",
-    ),
-    Rule(
-        "PATCH",
-        "/api/reports/{report_id}/state",
-        {"admin": Y, "service": Y},
-        "set a report's state",
-    ),
-    Rule(
-        "PATCH",
-        "/api/reports/{report_id}/result",
-        {"admin": Y, "service": Y},
-        "record a report's result",
-    ),
-    Rule(
-        "POST",
-        "/api/reports/{report_id}/release",
-        {"admin": Y, "operator": Y},
-        "release a held report's emails",
-    ),
-    Rule(
-        "POST",
-        "/api/reports/{report_id}/test-email",
-        {"admin": Y, "operator": Y},
-        "send a report's email to one address, marked [Test]",
-    ),
-    Rule(
-        "POST",
-        "/api/reports/emails/send/{report_id}",
-        {"admin": Y, "operator": Y},
-        "(re)send a report's emails",
-    ),
-    Rule("POST", "/api/reports/emails", {"admin": Y, "service": Y}, "record a scheduled email"),
-    Rule(
-        "GET",
-        "/api/reports/emails/{id}",
-        {"admin": Y, "operator": Y, "analyst": Y, "service": Y},
-        "a report's emails",
-    ),
-    Rule(
-        "PATCH", "/api/reports/emails/{id}", {"admin": Y, "service": Y}, "update an email's status"
-    ),
-    Rule("GET", "/api/audit", {"admin": Y}, "the audit log"),
+    "/api/audit": (("GET", "", "admin", "the audit log"),),
+}
+RULES: tuple[Rule, ...] = tuple(
+    Rule(method, prefix + path, _grants(who), summary)
+    for prefix, rows in _TABLE.items()
+    for method, path, who, summary in rows
 )
 # Outside the table, each authenticated by what it carries, never by a role:
 # health checks (nothing), one-click unsubscribe (a per-recipient signed token,

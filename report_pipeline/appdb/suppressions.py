@@ -10,10 +10,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
 from report_pipeline.appdb.audit import AuditEvent, record_audit
 from report_pipeline.appdb.schema import EmailEvent, EmailSuppression
@@ -33,6 +35,12 @@ class IngestResult:
     suppressed: list[str] = field(default_factory=list)
 
 
+def _added(session: Session, insert: Any, unique: str) -> bool:
+    """Run an INSERT that does nothing when a row with the same `unique` column exists;
+    True when this one added its row."""
+    return session.execute(insert.on_conflict_do_nothing(index_elements=[unique])).rowcount == 1
+
+
 def ingest_events(
     app: AppStore,
     records: Iterable[EmailEventRecord],
@@ -47,21 +55,18 @@ def ingest_events(
     for record in records:
         now = utcnow()
         with app.session() as session, session.begin():
-            added = (
-                session.execute(
-                    insert(EmailEvent)
-                    .values(
-                        event_key=record.event_key,
-                        email=record.email,
-                        kind=record.kind,
-                        detail=(record.detail or "")[:2000] or None,
-                        provider_message_id=record.provider_message_id,
-                        occurred_at=record.occurred_at,
-                        received_at=now,
-                    )
-                    .on_conflict_do_nothing(index_elements=["event_key"])
-                ).rowcount
-                == 1
+            added = _added(
+                session,
+                insert(EmailEvent).values(
+                    event_key=record.event_key,
+                    email=record.email,
+                    kind=record.kind,
+                    detail=(record.detail or "")[:2000] or None,
+                    provider_message_id=record.provider_message_id,
+                    occurred_at=record.occurred_at,
+                    received_at=now,
+                ),
+                "event_key",
             )
             if not added:
                 result.duplicates += 1
@@ -69,18 +74,15 @@ def ingest_events(
             result.recorded += 1
             if record.kind not in SUPPRESSING:
                 continue
-            newly = (
-                session.execute(
-                    insert(EmailSuppression)
-                    .values(
-                        email=record.email,
-                        reason=record.kind,
-                        detail=(record.detail or "")[:2000],
-                        created_at=now,
-                    )
-                    .on_conflict_do_nothing(index_elements=["email"])
-                ).rowcount
-                == 1
+            newly = _added(
+                session,
+                insert(EmailSuppression).values(
+                    email=record.email,
+                    reason=record.kind,
+                    detail=(record.detail or "")[:2000],
+                    created_at=now,
+                ),
+                "email",
             )
         if newly:
             result.suppressed.append(record.email)

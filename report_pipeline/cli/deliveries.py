@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import signal
 import threading
+from collections.abc import Callable
 from datetime import date
 
 import click
@@ -17,6 +18,11 @@ import click
 from report_pipeline.appdb.deliveries import STATUSES, OutboxStore
 from report_pipeline.appdb.suppressions import suppression_reasons
 from report_pipeline.cli.common import UserError, app_store, run_email_job, week_or_error
+
+
+def _bounded(flag: str, bounds: click.ParamType, default: float, help: str) -> Callable:
+    """An option held to `bounds`, its default shown in --help."""
+    return click.option(flag, type=bounds, default=default, show_default=True, help=help)
 
 
 @click.group()
@@ -108,20 +114,15 @@ def send_new(week_text: str) -> None:
 
 
 @deliveries.command("work")
-@click.option(
-    "--concurrency",
-    type=click.IntRange(1, 64),
-    default=1,
-    show_default=True,
-    help="sender threads, each with its own mail connection",
+@_bounded(
+    "--concurrency", click.IntRange(1, 64), 1, "sender threads, each with its own mail connection"
 )
 @click.option("--until-idle", is_flag=True, help="exit once nothing is left to send")
-@click.option(
+@_bounded(
     "--poll-seconds",
-    type=click.FloatRange(0.05, 60),
-    default=1.0,
-    show_default=True,
-    help="longest wait between two looks at the outbox",
+    click.FloatRange(0.05, 60),
+    1.0,
+    "longest wait between two looks at the outbox",
 )
 @click.option("--json", "as_json", is_flag=True, help="print the summary as one JSON object")
 def work(concurrency: int, until_idle: bool, poll_seconds: float, as_json: bool) -> None:

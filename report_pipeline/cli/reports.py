@@ -57,7 +57,7 @@ def send_test(week_text: str, to: str, name: str | None, customer: str | None) -
     from report_pipeline.delivery.addresses import InvalidEmail, normalize_email
     from report_pipeline.delivery.mailers import SendError
     from report_pipeline.delivery.settings import delivery_settings
-    from report_pipeline.pipeline.proof import NoReportToTest, send_test_email
+    from report_pipeline.pipeline.proof import NoReportToTest, Proof
     from report_pipeline.resources import connections
     from report_pipeline.settings import load_settings
 
@@ -71,17 +71,16 @@ def send_test(week_text: str, to: str, name: str | None, customer: str | None) -
     opened = connections.open_services(settings)
     mailer = connections.open_mailer(connections.mailer_config(settings))
     try:
-        sent = send_test_email(
+        sent = Proof(
             opened.app,
             opened.store,
-            mailer,
             connections.sender_address(settings),
             week,
             address,
             delivery_settings(settings.delivery),
             name,
             scope,
-        )
+        ).send(mailer)
     except NoReportToTest as error:
         raise UserError(str(error)) from None
     except SendError as error:

@@ -16,7 +16,6 @@ from dagster import (
     Failure,
     MetadataValue,
     Output,
-    asset,
 )
 
 from report_pipeline.appdb.audit import AuditEvent, record_audit
@@ -25,8 +24,7 @@ from report_pipeline.appdb.reports import ReportNotFound, get_report
 from report_pipeline.appdb.schema import Report
 from report_pipeline.appdb.scopes import ALL
 from report_pipeline.appdb.store import AppStore
-from report_pipeline.defs.partitions import week_of, weekly_partitions
-from report_pipeline.defs.retries import STEP_RETRY
+from report_pipeline.defs.partitions import week_of, weekly_asset
 from report_pipeline.delivery.dispatch import (
     DispatchOutcome,
     SendersIdle,
@@ -56,12 +54,7 @@ class DeliveryConfig(Config):
     report_id: int = 0  # send this report (any of the week's, even an older one); 0: every scope
 
 
-@asset(
-    partitions_def=weekly_partitions,
-    group_name="weekly_report",
-    kinds={"email"},
-    retry_policy=STEP_RETRY,
-)
+@weekly_asset("email")
 def email_deliveries(
     context: AssetExecutionContext,
     config: DeliveryConfig,

@@ -2,11 +2,9 @@
 
 from datetime import timedelta
 
-from dagster import AssetExecutionContext, MetadataValue, Output, asset
+from dagster import AssetExecutionContext, MetadataValue, Output
 
-from report_pipeline.appdb.reports import start_run
-from report_pipeline.defs.partitions import week_of, weekly_partitions
-from report_pipeline.defs.retries import STEP_RETRY
+from report_pipeline.defs.partitions import start_week, weekly_asset
 from report_pipeline.pipeline.manifest import (
     LATE_LOOKBACK_WEEKS,
     iter_late_arrivals,
@@ -22,12 +20,7 @@ from report_pipeline.resources.configurable import (
 from report_pipeline.settings import load_settings
 
 
-@asset(
-    partitions_def=weekly_partitions,
-    group_name="weekly_report",
-    kinds={"python"},
-    retry_policy=STEP_RETRY,
-)
+@weekly_asset("python")
 def document_manifest(
     context: AssetExecutionContext,
     catalog: CatalogResource,
@@ -35,10 +28,8 @@ def document_manifest(
     app_database: AppDatabaseResource,
 ) -> Output[str]:
     """Every document created in the week: ids, object keys, sizes and content hashes."""
-    week = week_of(context)
-    # The run's first step: the API shows the week `running` from now on, not after a sensor tick.
     app = app_database.open()
-    start_run(app, week, context.run_id)
+    week = start_week(context, app)  # the run's first step
     store, documents = object_store.open(), catalog.open()
     limit = load_settings().max_pages
     entries = list(iter_manifest_entries(documents, store, week, page_limit=limit))

@@ -15,16 +15,14 @@ from dagster import (
     Failure,
     MetadataValue,
     Output,
-    asset,
 )
 
-from report_pipeline.appdb.reports import finish_run, start_run
+from report_pipeline.appdb.reports import finish_run
 from report_pipeline.appdb.schema import Report
 from report_pipeline.appdb.scopes import ALL
 from report_pipeline.appdb.store import AppStore, ReportResult
 from report_pipeline.appdb.versions import record_version
-from report_pipeline.defs.partitions import week_of, weekly_partitions
-from report_pipeline.defs.retries import STEP_RETRY
+from report_pipeline.defs.partitions import start_week, weekly_asset
 from report_pipeline.names import HELD_KEY
 from report_pipeline.pipeline import gate
 from report_pipeline.pipeline.dead_letters import (
@@ -56,13 +54,7 @@ class ReportConfig(Config):
 # A dependency, not an input: the features are read from the object store, so
 # the report can be re-rendered alone (dead-letter replay) without loading the
 # upstream output through an IO manager.
-@asset(
-    partitions_def=weekly_partitions,
-    group_name="weekly_report",
-    kinds={"pdf"},
-    deps=["document_features"],
-    retry_policy=STEP_RETRY,
-)
+@weekly_asset("pdf", deps=["document_features"])
 def weekly_report(
     context: AssetExecutionContext,
     config: ReportConfig,
@@ -75,9 +67,8 @@ def weekly_report(
     from report_pipeline.pipeline.scopes import publish_scopes
     from report_pipeline.report.preview import preview_markdown
 
-    week = week_of(context)
     store, app = object_store.open(), app_database.open()
-    start_run(app, week, context.run_id)  # a report-only run (re-render) has no manifest step
+    week = start_week(context, app)  # a report-only run (re-render) has no manifest step
     if config.replay_dead_letters:
         _replay(context, store, week)
     entries, results = read_manifest(store, week), read_week_features(store, week)

@@ -91,14 +91,14 @@ class Mailer(Protocol):
         ...
 
 
-class OutboxMailer:
-    """Writes each message as an .eml file; the same message always lands in the same file."""
+ExcInfo = tuple[type[BaseException] | None, BaseException | None, TracebackType | None]
 
-    def __init__(self, directory: Path) -> None:
-        self.directory = Path(directory)
-        self.directory.mkdir(parents=True, exist_ok=True)
+
+class BatchMailer:
+    """The `with mailer:` batch, written once: mailers say what begins and ends a batch."""
 
     def __enter__(self) -> Self:
+        self._begin_batch()
         return self
 
     def __exit__(
@@ -107,7 +107,21 @@ class OutboxMailer:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        return None
+        self._end_batch((exc_type, exc, tb))
+
+    def _begin_batch(self) -> None:
+        """Nothing to open by default."""
+
+    def _end_batch(self, exc_info: ExcInfo) -> None:
+        """Nothing to close by default."""
+
+
+class OutboxMailer(BatchMailer):
+    """Writes each message as an .eml file; the same message always lands in the same file."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
 
     def path_for(self, message: EmailMessage) -> Path:
         """File the message is (or would be) written to."""
@@ -129,7 +143,7 @@ class OutboxMailer:
             ) from exc
 
 
-class SmtpMailer:
+class SmtpMailer(BatchMailer):
     """SMTP delivery over one lazily opened connection reused inside a `with` block."""
 
     def __init__(
@@ -155,16 +169,10 @@ class SmtpMailer:
     def __repr__(self) -> str:  # never show the password
         return f"SmtpMailer({self.host!r}, {self.port}, security={self.security!r})"
 
-    def __enter__(self) -> Self:
+    def _begin_batch(self) -> None:
         self._in_batch = True
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def _end_batch(self, exc_info: ExcInfo) -> None:
         self._in_batch = False
         self.close()
 

@@ -26,10 +26,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
-from types import TracebackType
-from typing import TYPE_CHECKING, Protocol, Self
+from typing import TYPE_CHECKING, Protocol
 
-from report_pipeline.delivery.mailers import Mailer
+from report_pipeline.delivery.mailers import BatchMailer, ExcInfo, Mailer
 
 if TYPE_CHECKING:
     from report_pipeline.health import Health
@@ -158,7 +157,7 @@ def process_send_rates(config: SendRateConfig) -> SendRateFactory:
     return lambda name, rate: TokenBucket(rate)
 
 
-class PacedMailer:
+class PacedMailer(BatchMailer):
     """A mailer that asks `rate` before each hand-over (SMTP with a configured limit)."""
 
     def __init__(self, inner: Mailer, rate: SendRate) -> None:
@@ -167,17 +166,11 @@ class PacedMailer:
     def __repr__(self) -> str:
         return f"PacedMailer({self.inner!r})"
 
-    def __enter__(self) -> Self:
+    def _begin_batch(self) -> None:
         self.inner.__enter__()
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.inner.__exit__(exc_type, exc, tb)
+    def _end_batch(self, exc_info: ExcInfo) -> None:
+        self.inner.__exit__(*exc_info)
 
     def send(self, message: EmailMessage) -> str | None:
         self.rate.acquire()

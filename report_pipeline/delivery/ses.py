@@ -16,10 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import getaddresses
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
-from report_pipeline.delivery.mailers import Mailer, MailerConfig, SendError
+from report_pipeline.delivery.mailers import BatchMailer, Mailer, MailerConfig, SendError
 from report_pipeline.delivery.rate import SendRate, SendRateFactory, TokenBucket
 from report_pipeline.health import Health, healthy, scrub, unhealthy
 from report_pipeline.settings import SesSettings
@@ -44,7 +43,7 @@ class Throttle:
     sleep: Callable[[float], None] = time.sleep
 
 
-class SesMailer:
+class SesMailer(BatchMailer):
     """Sends through an SES v2 client; the rate comes from GetSendQuota unless given."""
 
     def __init__(
@@ -98,17 +97,8 @@ class SesMailer:
     def __repr__(self) -> str:
         return f"SesMailer(configuration_set={self.configuration_set!r})"
 
-    def __enter__(self) -> Self:
+    def _begin_batch(self) -> None:
         self._ensure_bucket()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        return None
 
     def send_rate(self) -> float:
         """Messages per second allowed: the override, else the account's MaxSendRate."""

@@ -40,72 +40,71 @@ class TestSend:
     attached: bool
 
 
-def build_test_email(
-    app: AppStore,
-    store: ObjectStore,
-    sender: str,
-    week: date,
-    to: str,
-    settings: DeliverySettings,
-    recipient_name: str | None = None,
-    scope: str = ALL,
-) -> tuple[EmailMessage, int]:
-    """The subscriber's message for ``to``, [Test] in the subject, a Message-ID of its own.
+@dataclass(frozen=True)
+class Proof:
+    """The subscriber's message for ``to``, [Test] in the subject: built to look at, or sent.
 
     ``scope``: `all` or a customer id; a customer's test is that customer's email only.
     """
-    report = app.latest_report(week, scope)
-    if report is None or report.pdf_key is None:
-        whose = "" if scope == ALL else f" of customer {scope}"
-        raise NoReportToTest(f"no rendered report{whose} for week {week}; run the week first")
-    try:
-        customer = None if scope == ALL else scope
-        summary = read_published_manifest(store, week, customer=customer)["summary"]
-        pdf = store.get(report.pdf_key)
-    except ObjectNotFound as error:
-        raise NoReportToTest(
-            f"the report of week {week} is missing from storage: {error}"
-        ) from None
-    to_send = ReportToSend(
-        report_id=report.id,
-        week=week,
-        summary=summary,
-        pdf=pdf,
-        pdf_filename=PurePosixPath(report.pdf_key).name.replace(
-            "weekly-report", f"weekly-report-{week.isoformat()}"
-        ),
-    )
-    composer = ReportComposer(to_send, sender, settings.max_attachment_bytes, settings.unsubscribe)
-    # The same builder the real send uses, so the proof shows what subscribers get.
-    message = composer.build(ClaimedDelivery(0, report.id, to, recipient_name, 1), pdf)
-    message.replace_header("Subject", TEST_PREFIX + str(message["Subject"]))
-    # A fresh id: the real message's id is kept for the real send (deduplication).
-    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
-    message.replace_header("Message-ID", message_id_for(f"test-{uuid.uuid4()}", to, domain))
-    return message, report.id
 
+    app: AppStore
+    store: ObjectStore
+    sender: str
+    week: date
+    to: str
+    settings: DeliverySettings
+    recipient_name: str | None = None
+    scope: str = ALL
 
-def send_test_email(
-    app: AppStore,
-    store: ObjectStore,
-    mailer: Mailer,
-    sender: str,
-    week: date,
-    to: str,
-    settings: DeliverySettings,
-    recipient_name: str | None = None,
-    scope: str = ALL,
-) -> TestSend:
-    message, report_id = build_test_email(
-        app, store, sender, week, to, settings, recipient_name, scope
-    )
-    with mailer:
-        mailer.send(message)
-    return TestSend(
-        week,
-        report_id,
-        to,
-        str(message["Subject"]),
-        str(message["Message-ID"]),
-        any(True for _ in message.iter_attachments()),
-    )
+    def build(self) -> tuple[EmailMessage, int]:
+        """The message (a Message-ID of its own) and the id of the report it carries."""
+        report = self.app.latest_report(self.week, self.scope)
+        if report is None or report.pdf_key is None:
+            whose = "" if self.scope == ALL else f" of customer {self.scope}"
+            raise NoReportToTest(
+                f"no rendered report{whose} for week {self.week}; run the week first"
+            )
+        try:
+            customer = None if self.scope == ALL else self.scope
+            summary = read_published_manifest(self.store, self.week, customer=customer)["summary"]
+            pdf = self.store.get(report.pdf_key)
+        except ObjectNotFound as error:
+            raise NoReportToTest(
+                f"the report of week {self.week} is missing from storage: {error}"
+            ) from None
+        to_send = ReportToSend(
+            report_id=report.id,
+            week=self.week,
+            summary=summary,
+            pdf=pdf,
+            pdf_filename=PurePosixPath(report.pdf_key).name.replace(
+                "weekly-report", f"weekly-report-{self.week.isoformat()}"
+            ),
+        )
+        composer = ReportComposer(
+            to_send, self.sender, self.settings.max_attachment_bytes, self.settings.unsubscribe
+        )
+        # The same builder the real send uses, so the proof shows what subscribers get.
+        message = composer.build(
+            ClaimedDelivery(0, report.id, self.to, self.recipient_name, 1), pdf
+        )
+        message.replace_header("Subject", TEST_PREFIX + str(message["Subject"]))
+        # A fresh id: the real message's id is kept for the real send (deduplication).
+        domain = parseaddr(self.sender)[1].rpartition("@")[2] or "localhost"
+        message.replace_header(
+            "Message-ID", message_id_for(f"test-{uuid.uuid4()}", self.to, domain)
+        )
+        return message, report.id
+
+    def send(self, mailer: Mailer) -> TestSend:
+        message, report_id = self.build()
+        with mailer:
+            mailer.send(message)
+        return TestSend(
+            self.week,
+            report_id,
+            self.to,
+            str(message["Subject"]),
+            str(message["Message-ID"]),
+            any(True for _ in message.iter_attachments()),
+        )

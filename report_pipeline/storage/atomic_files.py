@@ -14,17 +14,7 @@ def write_atomically(target: Path, data: bytes) -> None:
     The temp file must live in the same directory for `os.replace` to be atomic;
     fsync of the file and of the directory makes both data and rename survive a crash.
     """
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    _fsync_directory(target.parent)
+    write_stream_atomically(target, (data,))
 
 
 def write_stream_atomically(target: Path, chunks: Iterable[bytes]) -> int:

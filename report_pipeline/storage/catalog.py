@@ -18,20 +18,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 from report_pipeline.health import Health, healthy, scrub, unhealthy, writable_dir
 from report_pipeline.models import DocumentRecord
 from report_pipeline.private_files import private_file
-from report_pipeline.storage.catalog_shape import DEFAULT_SHAPE, CatalogShape
+from report_pipeline.storage.catalog_shape import DEFAULT_SHAPE, FIELDS, CatalogShape
 
 if TYPE_CHECKING:
     from report_pipeline.settings import Settings
-
-_FIELDS = (
-    "document_id",
-    "file_location",
-    "content_type",
-    "created_at",
-    "size",
-    "trial_id",
-    "language",
-)
 
 
 class DuplicateDocument(ValueError):
@@ -114,7 +104,7 @@ class EmbeddedCatalog:
         try:
             with closing(self._connect()) as conn, conn:
                 conn.execute(
-                    f"INSERT INTO documents ({','.join(_FIELDS)})"
+                    f"INSERT INTO documents ({','.join(FIELDS)})"
                     f" VALUES ({','.join('?' * len(row))})",
                     row,
                 )
@@ -124,12 +114,10 @@ class EmbeddedCatalog:
     def get(self, document_id: str) -> DocumentRecord | None:
         with closing(self._connect()) as conn:
             row = conn.execute(
-                f"SELECT {','.join(_FIELDS)} FROM documents WHERE document_id = ?", (document_id,)
+                f"SELECT {','.join(FIELDS)} FROM documents WHERE document_id = ?", (document_id,)
             ).fetchone()
         item = (
-            validate_record(dict(zip(_FIELDS, row, strict=False)), shape=self.shape)
-            if row
-            else None
+            validate_record(dict(zip(FIELDS, row, strict=False)), shape=self.shape) if row else None
         )
         return item if isinstance(item, DocumentRecord) else None
 
@@ -139,13 +127,13 @@ class EmbeddedCatalog:
     def iter_items_between(self, start: datetime, end: datetime) -> Iterator[CatalogItem]:
         with closing(self._connect()) as conn:
             cursor = conn.execute(
-                f"SELECT {','.join(_FIELDS)} FROM documents"
+                f"SELECT {','.join(FIELDS)} FROM documents"
                 " WHERE created_at >= ? AND created_at < ? ORDER BY created_at, document_id",
                 (_utc(start).isoformat(), _utc(end).isoformat()),
             )
             for row in cursor:
                 yield validate_record(
-                    dict(zip(_FIELDS, row, strict=False)),
+                    dict(zip(FIELDS, row, strict=False)),
                     fallback_created_at=start,
                     shape=self.shape,
                 )
@@ -171,7 +159,7 @@ class MongoCatalog:
     def add(self, record: DocumentRecord) -> None:
         from pymongo.errors import DuplicateKeyError
 
-        doc = {name: getattr(record, name) for name in _FIELDS}
+        doc = {name: getattr(record, name) for name in FIELDS}
         doc["created_at"] = _utc(record.created_at)
         try:
             self.collection.insert_one(doc)

@@ -15,7 +15,7 @@ from report_pipeline.appdb.store import ReportResult
 from report_pipeline.delivery.dispatch import ReportComposer, ReportToSend
 from report_pipeline.delivery.mailers import MailerConfig
 from report_pipeline.delivery.settings import delivery_settings
-from report_pipeline.pipeline.proof import NoReportToTest, build_test_email, send_test_email
+from report_pipeline.pipeline.proof import NoReportToTest, Proof
 from report_pipeline.pipeline.publish import publish_report
 from report_pipeline.pipeline.published import read_published_manifest
 from report_pipeline.resources.connections import open_mailer, open_services, sender_address
@@ -61,9 +61,9 @@ def test_the_test_email_is_the_subscribers_email_marked_test(settings, published
     services, row = published
     sender = sender_address(settings)
     delivery = delivery_settings(settings.delivery)
-    proof, report_id = build_test_email(
+    proof, report_id = Proof(
         services.app, services.store, sender, WEEK, "me@example.com", delivery
-    )
+    ).build()
     # What a subscriber with this address would get, built by the real send's composer.
     real = ReportComposer(
         ReportToSend(
@@ -91,15 +91,14 @@ def test_the_test_email_is_the_subscribers_email_marked_test(settings, published
 def test_sending_writes_no_delivery_row(settings, published) -> None:
     services, _ = published
     mailer = open_mailer(MailerConfig("outbox", str(settings.outbox_dir)))
-    sent = send_test_email(
+    sent = Proof(
         services.app,
         services.store,
-        mailer,
         sender_address(settings),
         WEEK,
         "me@example.com",
         delivery_settings(settings.delivery),
-    )
+    ).send(mailer)
     [path] = settings.outbox_dir.glob("*.eml")
     message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
     assert message["Subject"].startswith("[Test] ") and sent.attached
@@ -109,14 +108,14 @@ def test_sending_writes_no_delivery_row(settings, published) -> None:
 def test_a_week_without_a_report_is_a_clear_error(settings) -> None:
     services = open_services(settings)
     with pytest.raises(NoReportToTest, match="no rendered report for week 2024-03-04"):
-        build_test_email(
+        Proof(
             services.app,
             services.store,
             "r@example.com",
             WEEK,
             "me@example.com",
             delivery_settings(settings.delivery),
-        )
+        ).build()
 
 
 def test_cli_send_test(settings, published) -> None:
@@ -213,16 +212,15 @@ def test_a_customers_test_email_carries_only_that_customers_report(
 
     services = two_customers
     mailer = SmtpMailer(SmtpSettings(smtp_server.host, smtp_server.port, "none"), timeout=10)
-    sent = send_test_email(
+    sent = Proof(
         services.app,
         services.store,
-        mailer,
         sender_address(settings),
         WEEK,
         "me@example.com",
         delivery_settings(settings.delivery),
         scope="acme",
-    )
+    ).send(mailer)
     assert sent.report_id == services.app.latest_report(WEEK, "acme").id
     [received] = smtp_server.messages
     message = received.message
@@ -238,7 +236,7 @@ def test_a_customers_test_email_carries_only_that_customers_report(
 
 def test_a_customer_without_a_report_is_a_clear_error(settings, two_customers) -> None:
     with pytest.raises(NoReportToTest, match="no rendered report of customer initech"):
-        build_test_email(
+        Proof(
             two_customers.app,
             two_customers.store,
             "r@example.com",
@@ -246,7 +244,7 @@ def test_a_customer_without_a_report_is_a_clear_error(settings, two_customers) -
             "me@example.com",
             delivery_settings(settings.delivery),
             scope="initech",
-        )
+        ).build()
 
 
 def test_cli_send_test_for_a_customer(settings, two_customers) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from report_pipeline.api.deps import Authorized, Context
-from report_pipeline.api.pagination import Cursor, Limit, decode_cursor, encode_cursor, int_key
+from report_pipeline.api.pagination import Paging, decode_cursor, encode_cursor, int_key
 from report_pipeline.api.routers.common import ERRORS
 from report_pipeline.api.schemas import AuditOut, AuditPage
 from report_pipeline.appdb.audit import audit_page
@@ -28,19 +28,18 @@ def _utc(moment: datetime | None) -> datetime | None:
 def list_audit(
     _: Authorized,
     context: Context,
-    limit: Limit = 50,
-    cursor: Cursor = None,
+    paging: Paging,
     actor: Annotated[str | None, Printable] = None,
     action: Annotated[str | None, Printable] = None,
     since: Annotated[datetime | None, Query(description="at or after (ISO 8601)")] = None,
     until: Annotated[datetime | None, Query(description="before (ISO 8601)")] = None,
 ) -> AuditPage:
     filters = {"actor": actor, "action": action, "since": _utc(since), "until": _utc(until)}
-    after = int_key(decode_cursor(cursor, "audit", filters))
+    after = int_key(decode_cursor(paging.cursor, "audit", filters))
     page = audit_page(
         context.store,
         after=after,
-        limit=limit,
+        limit=paging.limit,
         actor=actor,
         action=action,
         since=_utc(since),

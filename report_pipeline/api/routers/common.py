@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from report_pipeline.api.errors import ApiError, ErrorBody
 from report_pipeline.delivery.addresses import InvalidEmail, normalize_email
@@ -16,6 +17,15 @@ def error_responses(*statuses: int) -> dict[int, dict]:
 
 
 ERRORS = error_responses(400, 401, 403, 404, 422, 503)
+
+
+def created_or_existing(model: type, existing: str) -> dict[str, Any]:
+    """Route options of an idempotent create: 201 when new, 200 (`existing`) when it was there."""
+    return {
+        "response_model": model,
+        "status_code": 201,
+        "responses": {200: {"model": model, "description": existing}},
+    }
 
 
 def email_or_422(raw: str, allow_special_use: Iterable[str]) -> str:

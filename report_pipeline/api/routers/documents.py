@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from report_pipeline.api.deps import Audit, Authorized, Context
 from report_pipeline.api.documents import documents_page
 from report_pipeline.api.errors import ApiError
-from report_pipeline.api.pagination import Cursor, Limit, decode_cursor, encode_cursor
+from report_pipeline.api.pagination import Paging, decode_cursor, encode_cursor
 from report_pipeline.api.routers.common import ERRORS, week_or_422
 from report_pipeline.api.schemas import DocumentOut, DocumentPage
 
@@ -37,8 +37,7 @@ def list_documents(
     _: Authorized,
     context: Context,
     audit: Audit,
-    limit: Limit = 50,
-    cursor: Cursor = None,
+    paging: Paging,
     week: Annotated[str | None, Query(max_length=32, description="any date of the week")] = None,
     customer: Annotated[str | None, Printable] = None,
     content_type: Annotated[str | None, Printable] = None,
@@ -49,11 +48,11 @@ def list_documents(
     audit.target = f"documents week:{week or '*'} customer:{customer or '*'}"
     monday = week_or_422(week) if week else None
     filters = {"week": monday, "customer": customer, "content_type": content_type}
-    after = _document_key(decode_cursor(cursor, "documents", filters))
+    after = _document_key(decode_cursor(paging.cursor, "documents", filters))
     items, next_key = documents_page(
         context.catalog,
         after=after,
-        limit=limit,
+        limit=paging.limit,
         week=monday,
         customer=customer,
         content_type=content_type,

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Path, Response
 from report_pipeline.api.deps import ApiContext, Audit, Authorized, Context
 from report_pipeline.api.errors import ApiError
 from report_pipeline.api.launcher import LaunchError
-from report_pipeline.api.pagination import Cursor, Limit, decode_cursor, encode_cursor, int_key
-from report_pipeline.api.routers.common import ERRORS, email_or_422
+from report_pipeline.api.pagination import Paging, decode_cursor, encode_cursor, int_key
+from report_pipeline.api.routers.common import ERRORS, created_or_existing, email_or_422
 from report_pipeline.api.schemas import (
     MAX_INT,
     EmailIn,
@@ -73,12 +73,7 @@ def send_report(
     return SendOut(report_id=report.id, week=report.week, run_id=run_id, force=force)
 
 
-@router.post(
-    "",
-    response_model=EmailOut,
-    status_code=201,
-    responses={200: {"model": EmailOut, "description": "already recorded"}},
-)
+@router.post("", **created_or_existing(EmailOut, "already recorded"))
 def record_email(
     body: EmailIn, response: Response, access: Authorized, context: Context, audit: Audit
 ) -> EmailOut:
@@ -119,13 +114,12 @@ def list_emails(
     report_id: Annotated[int, Path(alias="id", ge=1, le=MAX_INT, description="report id")],
     _: Authorized,
     context: Context,
-    limit: Limit = 50,
-    cursor: Cursor = None,
+    paging: Paging,
 ) -> EmailPage:
     filters = {"report_id": report_id}
-    after = int_key(decode_cursor(cursor, "emails", filters))
+    after = int_key(decode_cursor(paging.cursor, "emails", filters))
     try:
-        page = emails_page(context.store, report_id, after=after, limit=limit)
+        page = emails_page(context.store, report_id, after=after, limit=paging.limit)
     except ReportNotFound as error:
         raise ApiError(404, str(error)) from None
     reasons = suppression_reasons(context.store, [row.email for row in page.items])

@@ -9,8 +9,8 @@ from sqlalchemy.exc import IntegrityError
 
 from report_pipeline.api.deps import Audit, Authorized, Context
 from report_pipeline.api.errors import ApiError
-from report_pipeline.api.pagination import Cursor, Limit, decode_cursor, encode_cursor, int_key
-from report_pipeline.api.routers.common import ERRORS, email_or_422
+from report_pipeline.api.pagination import Paging, decode_cursor, encode_cursor, int_key
+from report_pipeline.api.routers.common import ERRORS, created_or_existing, email_or_422
 from report_pipeline.api.routers.reports import scope_or_422
 from report_pipeline.api.schemas import SubscribeIn, SubscriberOut, SubscriberPage
 from report_pipeline.appdb.subscriptions import (
@@ -27,12 +27,7 @@ router = APIRouter(
 )
 
 
-@router.post(
-    "",
-    response_model=SubscriberOut,
-    status_code=201,
-    responses={200: {"model": SubscriberOut, "description": "already subscribed"}},
-)
+@router.post("", **created_or_existing(SubscriberOut, "already subscribed"))
 def subscribe(
     body: SubscribeIn, response: Response, access: Authorized, context: Context, audit: Audit
 ) -> SubscriberOut:
@@ -83,8 +78,7 @@ def unsubscribe(
 def list_subscribers(
     _: Authorized,
     context: Context,
-    limit: Limit = 50,
-    cursor: Cursor = None,
+    paging: Paging,
     active: Annotated[
         bool | None, Query(description="only active (true) or removed (false)")
     ] = None,
@@ -92,8 +86,10 @@ def list_subscribers(
 ) -> SubscriberPage:
     scope = scope_or_422(customer) if customer else None
     filters = {"active": active, "customer": scope}
-    after = int_key(decode_cursor(cursor, "registered-users", filters))
-    page = subscribers_page(context.store, after=after, limit=limit, active=active, customer=scope)
+    after = int_key(decode_cursor(paging.cursor, "registered-users", filters))
+    page = subscribers_page(
+        context.store, after=after, limit=paging.limit, active=active, customer=scope
+    )
     return SubscriberPage(
         items=[SubscriberOut.model_validate(row) for row in page.items],
         next_cursor=encode_cursor(page.next_key, "registered-users", filters),

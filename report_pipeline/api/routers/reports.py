@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from report_pipeline.api.deps import ApiContext, Audit, Authorized, Context
 from report_pipeline.api.errors import ApiError
 from report_pipeline.api.launcher import LaunchError
-from report_pipeline.api.pagination import Cursor, Limit, decode_cursor, encode_cursor, int_key
+from report_pipeline.api.pagination import Paging, decode_cursor, encode_cursor, int_key
 from report_pipeline.api.routers.common import ERRORS, error_responses, week_or_422
 from report_pipeline.api.schemas import (
     MAX_INT,
@@ -133,8 +133,7 @@ def list_reports(
     _: Authorized,
     context: Context,
     audit: Audit,
-    limit: Limit = 50,
-    cursor: Cursor = None,
+    paging: Paging,
     state: Annotated[ReportState | None, Query()] = None,
     week: Annotated[str | None, Query(max_length=32, description="any date of the week")] = None,
     customer: Annotated[
@@ -149,9 +148,9 @@ def list_reports(
     monday = week_or_422(week) if week else None
     scope = None if customer == "*" else scope_or_422(customer)
     filters = {"state": state, "week": monday, "customer": scope}
-    after = int_key(decode_cursor(cursor, "reports", filters))
+    after = int_key(decode_cursor(paging.cursor, "reports", filters))
     page = reports_page(
-        context.store, after=after, limit=limit, state=state, week=monday, scope=scope
+        context.store, after=after, limit=paging.limit, state=state, week=monday, scope=scope
     )
     items = [report_out(context, row, versions=False) for row in page.items]
     _audit_download_links(audit, items)
@@ -315,16 +314,15 @@ def send_test_email(
     settings = context.settings
     mailer = connections.open_mailer(connections.mailer_config(settings))
     try:
-        sent = proof.send_test_email(
+        sent = proof.Proof(
             context.store,
             context.object_store,
-            mailer,
             connections.sender_address(settings),
             report.week,
             to,
             delivery_settings(settings.delivery),
             body.name,
-        )
+        ).send(mailer)
     except proof.NoReportToTest as error:
         raise ApiError(409, str(error), code="no_report") from None
     except SendError as error:
