@@ -47,6 +47,18 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule("GET", "/api/documents", {"admin": Y, "operator": Y, "analyst": Y}, "list documents"),
     Rule(
+        "GET",
+        "/api/documents/{document_id}/label",
+        {"admin": Y, "operator": Y, "analyst": Y},
+        "a document's label (its operator-given type)",
+    ),
+    Rule(
+        "PUT",
+        "/api/documents/{document_id}/label",
+        {"admin": Y, "operator": Y},
+        "label a document with a type of the taxonomy (learned by `documents train`)",
+    ),
+    Rule(
         "POST", "/api/reports", {"admin": Y, "operator": Y}, "request a week's report (force too)"
     ),
     Rule("GET", "/api/reports", {"admin": Y, "operator": Y, "analyst": Y}, "list reports"),

@@ -75,7 +75,7 @@ def collect_features(
     context: OpExecutionContext, object_store: ObjectStoreResource, batches: list[list[dict]]
 ) -> Output[str]:
     store = object_store.open()
-    results, joined = join_results(batches)  # a split PDF's page ranges become one document
+    results, joined = join_results(batches, store)  # a split PDF's page ranges become one document
     cache_joined(store, joined)
     key = write_week_features(store, week_of(context), results)
     counts = feature_counts(results)

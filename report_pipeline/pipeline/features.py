@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import PurePosixPath
 from typing import IO
 
-from report_pipeline.classify import classifier_version, classify_features, current_taxonomy
+from report_pipeline.classify import Classifier, current_taxonomy, current_threshold
 from report_pipeline.extraction import (
     EXTRACTOR_VERSIONS,
     OCR_KINDS,
@@ -38,6 +38,7 @@ from report_pipeline.pipeline.keys import (
     feature_part_cache_key,
     week_features_key,
 )
+from report_pipeline.pipeline.type_classifier import load_classifier
 from report_pipeline.storage.object_store import ObjectNotFound, ObjectStore
 
 # Objects are spooled through a temporary file while hashed: memory stays at
@@ -74,8 +75,16 @@ def cache_key_for(entry: ManifestEntry) -> str | None:
         return None
 
 
-def extract_entry(entry: ManifestEntry, store: ObjectStore, attempts: int = 1) -> FeatureResult:
-    """Features of one document; a document's own failure is a result, never an exception."""
+def extract_entry(
+    entry: ManifestEntry,
+    store: ObjectStore,
+    attempts: int = 1,
+    classifier: Classifier | None = None,
+) -> FeatureResult:
+    """Features of one document; a document's own failure is a result, never an exception.
+
+    ``classifier``: the run's (current_classifier), loaded once per batch; None loads it.
+    """
     name = PurePosixPath(entry.record.file_location).name
 
     def compute(handle: IO[bytes], size: int) -> tuple[str, dict]:
@@ -83,24 +92,33 @@ def extract_entry(entry: ManifestEntry, store: ObjectStore, attempts: int = 1) -
         return extract_file(handle, size, record.content_type, name, record.language)
 
     key_of = lambda version: feature_cache_key(version, entry.sha256 or "")  # noqa: E731
-    return with_document_type(_extract_cached(entry, store, attempts, key_of, compute), store)
+    result = _extract_cached(entry, store, attempts, key_of, compute)
+    return with_document_type(result, store, classifier)
 
 
-def with_document_type(result: FeatureResult, store: ObjectStore | None = None) -> FeatureResult:
-    """The result with its document type, classified again when the taxonomy changed.
+def current_classifier(store: ObjectStore | None) -> Classifier:
+    """The deployment's taxonomy and threshold, with the type model the store holds (if any)."""
+    return load_classifier(store, current_taxonomy(), current_threshold())
 
-    The type lives in the features with its classifier version; the extraction
-    cache key stays the extractor's, so a new taxonomy re-classifies from the
-    cached text (milliseconds) and never re-runs OCR. The re-classified result is
-    written back to the cache, so the next run reads it as it is.
+
+def with_document_type(
+    result: FeatureResult, store: ObjectStore | None = None, classifier: Classifier | None = None
+) -> FeatureResult:
+    """The result with its document type, classified again when the classifier changed.
+
+    The type lives in the features with its classifier version (rules,
+    taxonomy, type model, threshold); the extraction cache key stays the
+    extractor's, so a new taxonomy or model re-classifies from the cached text
+    (milliseconds) and never re-runs OCR. The re-classified result is written
+    back to the cache, so the next run reads it as it is.
     """
     if result.status != "ok":
         return result
-    taxonomy = current_taxonomy()
+    classifier = classifier or current_classifier(store)
     found = result.features.get("document_type")
-    if isinstance(found, dict) and found.get("version") == classifier_version(taxonomy):
+    if isinstance(found, dict) and found.get("version") == classifier.version:
         return result
-    result.features["document_type"] = classify_features(result.features, taxonomy)
+    result.features["document_type"] = classifier.classify_features(result.features)
     if store is not None and result.cache_key:
         body = {**result.to_json(), "cached": False, "seconds": result.seconds}
         store.put(result.cache_key, json.dumps(body).encode(), "application/json")
@@ -348,7 +366,8 @@ def _balanced(items: list[tuple[WorkItem, float]], count: int) -> list[tuple[Wor
 
 
 def extract_entries(entries: list[ManifestEntry], store: ObjectStore) -> list[FeatureResult]:
-    return [extract_entry(entry, store) for entry in entries]
+    classifier = current_classifier(store)
+    return [extract_entry(entry, store, classifier=classifier) for entry in entries]
 
 
 def extract_batch(
@@ -356,9 +375,10 @@ def extract_batch(
 ) -> list[dict]:
     """One batch's results as JSON: a document's result, or a part of a split PDF."""
     out: list[dict] = []
+    classifier = current_classifier(store)
     for item in items:
         if isinstance(item, int):
-            out.append(extract_entry(manifest[item], store).to_json())
+            out.append(extract_entry(manifest[item], store, classifier=classifier).to_json())
             continue
         position, first, stop = item
         entry = manifest[position]
@@ -403,8 +423,13 @@ def join_parts(parts: list[FeatureResult], cache_key: str | None = None) -> Feat
     )
 
 
-def join_results(batches: list[list[dict]]) -> tuple[list[FeatureResult], list[FeatureResult]]:
-    """(every document's result, the ones joined from parts), documents in batch order."""
+def join_results(
+    batches: list[list[dict]], store: ObjectStore | None = None
+) -> tuple[list[FeatureResult], list[FeatureResult]]:
+    """(every document's result, the ones joined from parts), documents in batch order.
+
+    ``store``: where the type model is (None: the rules alone type joined documents).
+    """
     results: list[FeatureResult | str] = []
     parts: dict[str, list[FeatureResult]] = {}
     keys: dict[str, str | None] = {}
@@ -418,7 +443,11 @@ def join_results(batches: list[list[dict]]) -> tuple[list[FeatureResult], list[F
         if item["document_id"] not in parts:
             results.append(item["document_id"])  # the joined document's place
         parts.setdefault(item["document_id"], []).append(FeatureResult.from_json(item))
-    joined = {doc: with_document_type(join_parts(found, keys[doc])) for doc, found in parts.items()}
+    classifier = current_classifier(store) if parts else None
+    joined = {
+        doc: with_document_type(join_parts(found, keys[doc]), classifier=classifier)
+        for doc, found in parts.items()
+    }
     return [joined[r] if isinstance(r, str) else r for r in results], list(joined.values())
 
 

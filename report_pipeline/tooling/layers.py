@@ -30,7 +30,7 @@ FETCHING_NAMES = frozenset({"load_settings", "environ", "getenv"})
 STILL_FETCHING = {
     "extraction/pdf.py": "the page limit; its callers run in forkserver workers",
     "extraction/cost.py": "the page limit, same value as extraction/pdf.py",
-    "classify/__init__.py": "the taxonomy path; its caller runs in forkserver workers",
+    "classify/__init__.py": "taxonomy path, model threshold; callers run in forkserver workers",
 }
 
 
