@@ -13,7 +13,7 @@ from report_pipeline.appdb.store import AppStore, utcnow
 
 def label_target(document_id: str, previous: str | None, doc_type: str) -> str:
     """The audit target of a label change: which document, from which type to which."""
-    return f"document:{document_id} label:{previous or '-'}->{doc_type}"
+    return f"document:{document_id} label:{previous or '(none)'}->{doc_type}"
 
 
 def set_label(

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
-from report_pipeline.appdb.audit import AuditEvent, record_audit
+from report_pipeline.appdb.audit import record_audit
 from report_pipeline.appdb.labels import get_label, set_label
-from report_pipeline.appdb.read_audit import CLI_ROLE, cli_actor, record_cli_read
-from report_pipeline.classify import ModelError, TaxonomyError, load_taxonomy
+from report_pipeline.appdb.read_audit import cli_actor, cli_event, record_cli_read
+from report_pipeline.classify import ModelError, Taxonomy, TaxonomyError, load_taxonomy
 from report_pipeline.cli.common import UserError, services
 from report_pipeline.pipeline import documents as documents_service
 from report_pipeline.pipeline.labels import UnknownDocument, UnknownType, check_label
@@ -99,22 +98,11 @@ def documents_show(document_id: str, as_json: bool, as_name: str | None) -> None
     click.echo(documents_service.format_document(view))
 
 
-def _taxonomy():
+def _taxonomy() -> Taxonomy:
     try:
         return load_taxonomy(load_settings().document_types)
     except TaxonomyError as error:
         raise UserError(str(error)) from None
-
-
-def _cli_event(action: str, actor: str, target: str, outcome: str) -> AuditEvent:
-    return AuditEvent(
-        action=action,
-        request_id=uuid.uuid4().hex,
-        actor=actor,
-        role=CLI_ROLE,
-        target=target,
-        outcome=outcome,
-    )
 
 
 @documents.command("label")
@@ -129,9 +117,9 @@ def documents_label(document_id: str, doc_type: str, as_name: str | None) -> Non
     except (UnknownType, UnknownDocument) as error:
         outcome = "not_found" if isinstance(error, UnknownDocument) else "rejected"
         target = f"document:{document_id} label:{doc_type}"
-        record_audit(opened.app, _cli_event("documents label", actor, target, outcome))
+        record_audit(opened.app, cli_event("documents label", actor, target, outcome))
         raise UserError(str(error)) from None
-    event = _cli_event("documents label", actor, "", "success")
+    event = cli_event("documents label", actor, "", "success")
     previous = set_label(opened.app, document_id, doc_type, actor, audit=event)
     was = f" (was {taxonomy.label(previous)})" if previous else ""
     click.echo(f"{document_id}: {taxonomy.label(doc_type)}{was}")

@@ -40,7 +40,7 @@ def test_an_operator_labels_and_every_change_is_audited(client) -> None:
     targets = [row.target for row in _rows(client, "PUT /api/documents/{document_id}/label")]
     assert targets == [
         f"document:{doc} label:lab_result->visit_note",
-        f"document:{doc} label:-->lab_result",
+        f"document:{doc} label:(none)->lab_result",
     ]
 
 

@@ -43,7 +43,7 @@ def test_label_show_and_train_from_the_command_line(cli, tmp_path) -> None:
     rows = _audit(cli, "documents label")
     assert [(r.actor, r.target, r.outcome) for r in rows][:2] == [
         ("dr.who", f"document:{doc} label:fax_correspondence->visit_note", "success"),
-        ("dr.who", f"document:{doc} label:-->fax_correspondence", "success"),
+        ("dr.who", f"document:{doc} label:(none)->fax_correspondence", "success"),
     ]
     assert {r.outcome for r in rows[2:]} == {"not_found", "rejected"}
 
