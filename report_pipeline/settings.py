@@ -348,6 +348,8 @@ class Settings:
     ocr_languages: str = "eng"  # tesseract languages when a record names none
     # A taxonomy file of document types replacing the packaged default; None: the default.
     document_types: str | None = None
+    # The learned type model decides where its probability reaches this (classify/model.py).
+    type_model_threshold: float = 0.8
     executor: str = "multiprocess"
     step_concurrency: int = 0
     celery_broker: str | None = field(default=None, repr=False)
@@ -427,6 +429,13 @@ def _http_url(text: str) -> str:
     if not text.startswith(("https://", "http://")) or any(c.isspace() for c in text):
         raise ValueError("use an http(s) URL such as https://reports.example.com")
     return text.rstrip("/")
+
+
+def _probability(text: str) -> float:
+    value = _number(text)
+    if not 0 < value <= 1:
+        raise ValueError("use a probability above 0, at most 1")
+    return value
 
 
 def _confidence(text: str) -> float:
@@ -607,6 +616,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_pages=read.integer("REPORT_PIPELINE_MAX_PAGES", 500, minimum=1),
         ocr_languages=read.text("REPORT_PIPELINE_OCR_LANGUAGES", "eng").strip() or "eng",
         document_types=read.get("REPORT_PIPELINE_DOCUMENT_TYPES", _taxonomy_file, None),
+        type_model_threshold=read.get("REPORT_PIPELINE_TYPE_MODEL_THRESHOLD", _probability, 0.8),
         executor=read.choice(
             "REPORT_PIPELINE_EXECUTOR", "multiprocess", ("multiprocess", "celery", "k8s")
         ),

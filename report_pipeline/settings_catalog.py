@@ -218,6 +218,12 @@ VARIABLES: dict[str, Variable] = {
         allowed="path of a TOML or YAML file",
         meaning="the document-type taxonomy (weighted phrases and patterns per type); a malformed file is one line naming the file and the problem, see [Document types](reports.md#document-types)",
     ),
+    "REPORT_PIPELINE_TYPE_MODEL_THRESHOLD": Variable(
+        "documents",
+        default="`0.8`",
+        allowed="number above 0, at most 1",
+        meaning='the probability from which the document-type model trained on operators\' labels (`report-pipeline documents train`) overrules the rules; below it a disagreement is "needs review", see [Document types](reports.md#labels-and-the-learned-model)',
+    ),
     "REPORT_PIPELINE_REVIEW_CONFIDENCE": Variable(
         "ocr",
         default="`60`",

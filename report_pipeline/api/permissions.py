@@ -46,7 +46,11 @@ _TABLE: dict[str, tuple[tuple[str, str, str, str], ...]] = {
         ("DELETE", "/{email}", "admin subscriber:own", "unsubscribe an address"),
         ("GET", "", "admin operator analyst", "list subscribers"),
     ),
-    "/api/documents": (("GET", "", "admin operator analyst", "list documents"),),
+    "/api/documents": (
+        ("GET", "", "admin operator analyst", "list documents"),
+        ("GET", "/{document_id}/label", "admin operator analyst", "a document's label"),
+        ("PUT", "/{document_id}/label", "admin operator", "label a document with a type"),
+    ),
     "/api/reports": (
         ("POST", "", "admin operator", "request a week's report (force too)"),
         ("GET", "", "admin operator analyst", "list reports"),

@@ -92,6 +92,19 @@ class DocumentPage(BaseModel):
     next_cursor: str | None
 
 
+class LabelIn(Strict):
+    type: Text(64, 1) = Field(description="a document type of the deployment's taxonomy")
+
+
+class LabelOut(BaseModel):
+    document_id: str
+    type: str | None  # None: not labeled
+    label: str | None
+    labeled_by: str | None = None
+    labeled_at: datetime | None = None
+    previous: str | None = None  # on a change: the type it had before
+
+
 # --- reports ---------------------------------------------------------------
 
 

@@ -26,18 +26,21 @@ def cli_actor(as_name: str | None) -> str:
         return f"uid:{os.getuid()}"
 
 
+def cli_event(action: str, actor: str, target: str, outcome: str) -> AuditEvent:
+    """The audit event of a command-line action (a read, or a change such as a label)."""
+    return AuditEvent(
+        action=action,
+        request_id=uuid.uuid4().hex,
+        actor=actor,
+        role=CLI_ROLE,
+        target=target,
+        outcome=outcome,
+        status_code=0,
+    )
+
+
 def record_cli_read(app: AppStore, actor: str, action: str, target: str, outcome: str) -> None:
     """One audit row for a read done from the command line."""
-    record_audit(
-        app,
-        AuditEvent(
-            action=action,
-            request_id=uuid.uuid4().hex,
-            actor=actor,
-            role=CLI_ROLE,
-            target=target,
-            outcome=outcome,
-            status_code=0,
-            audited_read=True,
-        ),
-    )
+    event = cli_event(action, actor, target, outcome)
+    event.audited_read = True
+    record_audit(app, event)

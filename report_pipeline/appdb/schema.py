@@ -203,3 +203,14 @@ class SendRateBucket(Base):
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     tokens: Mapped[float] = mapped_column(Float)
     updated: Mapped[float] = mapped_column(Float)
+
+
+class DocumentLabel(Base):
+    """An operator's document type for one document; every change is in the audit log."""
+
+    __tablename__ = "document_labels"
+
+    document_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    doc_type: Mapped[str] = mapped_column(String(64))
+    labeled_by: Mapped[str] = mapped_column(String(320))
+    labeled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -13,10 +13,12 @@ from dagster import (
     op,
 )
 
+from report_pipeline.classify import Classifier
 from report_pipeline.defs.partitions import week_of, weekly_partitions
 from report_pipeline.defs.retries import STEP_RETRY
 from report_pipeline.pipeline.features import (
     cache_joined,
+    classifier_for,
     extract_batch,
     feature_counts,
     join_results,
@@ -31,6 +33,12 @@ from report_pipeline.settings import load_settings
 class BatchingConfig(Config):
     batch_size: int = load_settings().batch_size  # work per batch, in scanned pages
     workers: int = os.cpu_count() or 1  # batches run in parallel (the executor's concurrency)
+
+
+def run_classifier(store) -> Classifier:
+    """The deployment's taxonomy and model threshold, with the type model the store holds."""
+    settings = load_settings()
+    return classifier_for(store, settings.document_types, settings.type_model_threshold)
 
 
 @op(out=DynamicOut(tuple))
@@ -71,7 +79,7 @@ def extract_feature_batch(
         read_manifest_at(store, manifest_key),
         store,
         page_limit=settings.max_pages,
-        taxonomy_path=settings.document_types,
+        classifier=run_classifier(store),
     )
     # The progress display counts 'documents': a split PDF counts once, with its first pages.
     documents = sum(1 for item in batch if isinstance(item, int) or item[1] == 0)
@@ -86,8 +94,8 @@ def collect_features(
     context: OpExecutionContext, object_store: ObjectStoreResource, batches: list[list[dict]]
 ) -> Output[str]:
     store = object_store.open()
-    # A split PDF's page ranges become one document, typed with the deployment's taxonomy.
-    results, joined = join_results(batches, taxonomy_path=load_settings().document_types)
+    # A split PDF's page ranges become one document, typed by the deployment's classifier.
+    results, joined = join_results(batches, classifier=run_classifier(store))
     cache_joined(store, joined)
     key = write_week_features(store, week_of(context), results)
     counts = feature_counts(results)

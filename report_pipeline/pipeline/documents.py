@@ -211,6 +211,9 @@ def format_document(view: dict) -> str:
             continue
         lines.append(f"{name}: {value}")
     lines += _document_type_lines(features.get("document_type"))
+    label = view.get("label")
+    if label:
+        lines.append(f"label: {label['type']} (by {label['by']}, {label['at']})")
     text = features.get("ocr_text") or features.get("excerpt")
     if text:
         lines += ["", text]
@@ -225,6 +228,14 @@ def _document_type_lines(found: object) -> list[str]:
         f"confidence {found.get('confidence')}, score {found.get('score')})",
         f"document type cues: {', '.join(found.get('cues') or []) or '(none)'}",
     ]
+    model, rules = found.get("model"), found.get("rules")
+    if isinstance(model, dict):
+        lines.append(
+            f"document type model: {model.get('type')} (probability {model.get('probability')},"
+            f" version {model.get('version')})"
+        )
+    if isinstance(rules, dict):  # the model decided: what the rules would have said
+        lines.append(f"document type rules: {rules.get('type')} (score {rules.get('score')})")
     if found.get("needs_review"):
         lines.append(f"document type needs review: {found['needs_review']}")
     return lines

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import PurePosixPath
 from typing import IO
 
-from report_pipeline.classify import classifier_version, classify_features, load_taxonomy
+from report_pipeline.classify import DEFAULT_THRESHOLD, Classifier, load_taxonomy
 from report_pipeline.extraction import (
     EXTRACTOR_VERSIONS,
     OCR_KINDS,
@@ -38,6 +38,7 @@ from report_pipeline.pipeline.keys import (
     feature_part_cache_key,
     week_features_key,
 )
+from report_pipeline.pipeline.type_classifier import load_classifier
 from report_pipeline.storage.object_store import ObjectNotFound, ObjectStore
 
 # Objects are spooled through a temporary file while hashed: memory stays at
@@ -81,11 +82,13 @@ def extract_entry(
     *,
     page_limit: int = DEFAULT_MAX_PAGES,
     taxonomy_path: str | None = None,
+    classifier: Classifier | None = None,
 ) -> FeatureResult:
     """Features of one document; a document's own failure is a result, never an exception.
 
     `page_limit` is REPORT_PIPELINE_MAX_PAGES, `taxonomy_path` REPORT_PIPELINE_DOCUMENT_TYPES
     (None: the packaged taxonomy): the entry point hands both in from its settings.
+    ``classifier``: the run's (classifier_for), loaded once per batch; None loads it.
     """
     name = PurePosixPath(entry.record.file_location).name
 
@@ -97,26 +100,36 @@ def extract_entry(
 
     key_of = lambda version: feature_cache_key(version, entry.sha256 or "")  # noqa: E731
     result = _extract_cached(entry, store, attempts, key_of, compute)
-    return with_document_type(result, store, taxonomy_path=taxonomy_path)
+    return with_document_type(result, store, classifier or classifier_for(store, taxonomy_path))
+
+
+def classifier_for(
+    store: ObjectStore | None,
+    taxonomy_path: str | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> Classifier:
+    """The taxonomy at ``taxonomy_path`` and ``threshold``, with the type model the store holds."""
+    return load_classifier(store, load_taxonomy(taxonomy_path), threshold)
 
 
 def with_document_type(
-    result: FeatureResult, store: ObjectStore | None = None, *, taxonomy_path: str | None = None
+    result: FeatureResult, store: ObjectStore | None = None, classifier: Classifier | None = None
 ) -> FeatureResult:
-    """The result with its document type, classified again when the taxonomy changed.
+    """The result with its document type, classified again when the classifier changed.
 
-    The type lives in the features with its classifier version; the extraction
-    cache key stays the extractor's, so a new taxonomy re-classifies from the
-    cached text (milliseconds) and never re-runs OCR. The re-classified result is
-    written back to the cache, so the next run reads it as it is.
+    The type lives in the features with its classifier version (rules,
+    taxonomy, type model, threshold); the extraction cache key stays the
+    extractor's, so a new taxonomy or model re-classifies from the cached text
+    (milliseconds) and never re-runs OCR. The re-classified result is written
+    back to the cache, so the next run reads it as it is.
     """
     if result.status != "ok":
         return result
-    taxonomy = load_taxonomy(taxonomy_path)  # re-read when the file changes
+    classifier = classifier or classifier_for(store)
     found = result.features.get("document_type")
-    if isinstance(found, dict) and found.get("version") == classifier_version(taxonomy):
+    if isinstance(found, dict) and found.get("version") == classifier.version:
         return result
-    result.features["document_type"] = classify_features(result.features, taxonomy)
+    result.features["document_type"] = classifier.classify_features(result.features)
     if store is not None and result.cache_key:
         body = {**result.to_json(), "cached": False, "seconds": result.seconds}
         store.put(result.cache_key, json.dumps(body).encode(), "application/json")
@@ -381,8 +394,9 @@ def extract_entries(
     page_limit: int = DEFAULT_MAX_PAGES,
     taxonomy_path: str | None = None,
 ) -> list[FeatureResult]:
+    classifier = classifier_for(store, taxonomy_path)
     return [
-        extract_entry(entry, store, page_limit=page_limit, taxonomy_path=taxonomy_path)
+        extract_entry(entry, store, page_limit=page_limit, classifier=classifier)
         for entry in entries
     ]
 
@@ -394,13 +408,15 @@ def extract_batch(
     *,
     page_limit: int = DEFAULT_MAX_PAGES,
     taxonomy_path: str | None = None,
+    classifier: Classifier | None = None,
 ) -> list[dict]:
     """One batch's results as JSON: a document's result, or a part of a split PDF."""
     out: list[dict] = []
+    classifier = classifier or classifier_for(store, taxonomy_path)
     for item in items:
         if isinstance(item, int):
             entry = manifest[item]
-            found = extract_entry(entry, store, page_limit=page_limit, taxonomy_path=taxonomy_path)
+            found = extract_entry(entry, store, page_limit=page_limit, classifier=classifier)
             out.append(found.to_json())
             continue
         position, first, stop = item
@@ -447,9 +463,16 @@ def join_parts(parts: list[FeatureResult], cache_key: str | None = None) -> Feat
 
 
 def join_results(
-    batches: list[list[dict]], *, taxonomy_path: str | None = None
+    batches: list[list[dict]],
+    store: ObjectStore | None = None,
+    *,
+    classifier: Classifier | None = None,
 ) -> tuple[list[FeatureResult], list[FeatureResult]]:
-    """(every document's result, the ones joined from parts), documents in batch order."""
+    """(every document's result, the ones joined from parts), documents in batch order.
+
+    ``classifier`` types the joined documents (None: the packaged taxonomy, and the type
+    model ``store`` holds).
+    """
     results: list[FeatureResult | str] = []
     parts: dict[str, list[FeatureResult]] = {}
     keys: dict[str, str | None] = {}
@@ -463,8 +486,9 @@ def join_results(
         if item["document_id"] not in parts:
             results.append(item["document_id"])  # the joined document's place
         parts.setdefault(item["document_id"], []).append(FeatureResult.from_json(item))
+    classifier = (classifier or classifier_for(store)) if parts else None
     joined = {
-        doc: with_document_type(join_parts(found, keys[doc]), taxonomy_path=taxonomy_path)
+        doc: with_document_type(join_parts(found, keys[doc]), classifier=classifier)
         for doc, found in parts.items()
     }
     return [joined[r] if isinstance(r, str) else r for r in results], list(joined.values())

@@ -68,3 +68,11 @@ def report_summary_key(week: date, customer: str | None = None) -> str:
 def _report_dir(week: date, customer: str | None) -> str:
     base = f"reports/{week.isoformat()}"
     return base if customer is None else f"{base}/customers/{customer}"
+
+
+TYPE_MODEL_POINTER_KEY = "classifier/current.json"  # {"version", "key", "classes", ...}
+
+
+def type_model_key(version: str) -> str:
+    """One object per model version (labels, taxonomy, scikit-learn): never overwritten."""
+    return f"classifier/models/{version}.npz"

@@ -43,7 +43,7 @@ def test_no_server_errors_and_no_schema_violations(client) -> None:
     client.app.state.unsubscribe_signer = UnsubscribeSigner("fuzz-secret-" + "x" * 32)
     schema = schemathesis.openapi.from_asgi("/openapi.json", client.app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 23
+    assert len(operations) == 25
     for operation in operations:
 
         @given(case=operation.as_strategy())

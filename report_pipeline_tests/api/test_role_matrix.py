@@ -66,7 +66,10 @@ def request_for(rule: Rule, ids: dict, address: str) -> tuple[str, str, dict | N
         "{report_id}", str(ids["pending"] if "state" in path or "result" in path else ids["report"])
     )
     body = None
-    if rule.path == "/api/reports/emails/{id}":
+    path = path.replace("{document_id}", "doc-1")
+    if rule.path == "/api/documents/{document_id}/label":
+        body = {"type": "lab_result"} if rule.method == "PUT" else None
+    elif rule.path == "/api/reports/emails/{id}":
         path = path.replace("{id}", str(ids["report"] if rule.method == "GET" else ids["email"]))
         body = {"status": "failed", "error": "mailbox full"} if rule.method == "PATCH" else None
     elif rule.path == "/api/reports/registered-users" and rule.method == "POST":
