@@ -391,7 +391,7 @@ def open_smtp_mailer(config: MailerConfig) -> Mailer:
     from report_pipeline.delivery.rate import PacedMailer, SendRateConfig, process_send_rates
 
     smtp = config.smtp
-    mailer = SmtpMailer(smtp)
+    mailer = SmtpMailer(smtp, timeout=smtp.timeout_seconds)
     if smtp.max_rate is None:
         return mailer
     rates = config.rate_factory or process_send_rates(SendRateConfig())
