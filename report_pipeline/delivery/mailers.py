@@ -192,7 +192,11 @@ class SmtpMailer:
     def _send_reconnecting_once(self, message: EmailMessage) -> None:
         try:
             self._deliver(self._connection(), message)
-        except _DROPPED:
+        except _DROPPED as exc:
+            if isinstance(exc.__context__, TimeoutError):
+                # smtplib reports a reply that never came as a disconnect; the server
+                # may hold the message, so it is retried later, not sent twice now.
+                raise
             # Idle connections get closed by servers; a fresh one is expected
             # to work. The same Message-ID lets receivers drop a rare duplicate.
             self._discard()
