@@ -27,13 +27,6 @@ HOOKS = Path(__file__).parent / "kill_hooks"
 POINTS = {"manifest": 0, "features": 0, "pdf": 0, "emails": SENT_BEFORE_KILL, "done": 20}
 
 
-@pytest.fixture
-def sink():
-    started = SmtpSink().start()
-    yield started
-    started.stop()
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("point", list(POINTS))
 def test_a_run_killed_at_any_point_is_finished_by_the_next_run(

@@ -20,13 +20,6 @@ from report_pipeline_tests.faults.smtp_week import SUBSCRIBERS, WEEK, SmtpWeek, 
 ACCEPTED_BEFORE_DYING = 8
 
 
-@pytest.fixture
-def sink():
-    started = SmtpSink().start()
-    yield started
-    started.stop()
-
-
 @pytest.mark.slow
 def test_a_server_that_dies_mid_batch_leaves_the_rest_waiting_for_the_next_run(
     sink: SmtpSink, tmp_path: Path
