@@ -188,6 +188,7 @@ class SmtpSettings:
     password: str | None = field(default=None, repr=False)
     ca_file: str | None = None  # a private CA, trusted in addition to the system's
     max_rate: float | None = None  # messages per second for all senders together; None: no limit
+    timeout_seconds: float = 30.0  # per connect and per reply; a slow relay may need more
 
 
 @dataclass(frozen=True)
@@ -519,6 +520,7 @@ def _smtp(read: _Reader) -> SmtpSettings:
         password=read.text("REPORT_PIPELINE_SMTP_PASSWORD"),
         ca_file=read.text("REPORT_PIPELINE_SMTP_CA_FILE"),
         max_rate=read.get("REPORT_PIPELINE_SMTP_MAX_RATE", _positive, None),
+        timeout_seconds=read.get("REPORT_PIPELINE_SMTP_TIMEOUT_SECONDS", _positive, 30.0),
     )
 
 

@@ -386,6 +386,12 @@ VARIABLES: dict[str, Variable] = {
         allowed="`starttls`, `ssl`, `none`",
         meaning="SMTP",
     ),
+    "REPORT_PIPELINE_SMTP_TIMEOUT_SECONDS": Variable(
+        "mail",
+        default="`30`",
+        allowed="positive number",
+        meaning="seconds the sender waits to connect and for each SMTP reply before it retries the message later (a reply that comes after this may mean a second copy, same Message-ID)",
+    ),
     "REPORT_PIPELINE_SMTP_USERNAME": Variable(
         "mail",
         default="",

@@ -105,7 +105,8 @@ def email_deliveries(
     if dead:
         raise Failure(
             f"{dead} deliveries for week {week} are dead; see `report-pipeline deliveries"
-            f" list --week {week} --status dead`, then `deliveries replay --week {week}`",
+            f" list --week {week} --status dead`, then `report-pipeline deliveries replay"
+            f" --week {week}`",
             metadata={
                 "dead": MetadataValue.int(dead),
                 "errors": MetadataValue.md("\n".join(f"- {e}" for e in errors[:20])),

@@ -204,7 +204,11 @@ class SmtpMailer(BatchMailer):
     def _send_reconnecting_once(self, message: EmailMessage) -> None:
         try:
             self._deliver(self._connection(), message)
-        except _DROPPED:
+        except _DROPPED as exc:
+            if isinstance(exc.__context__, TimeoutError):
+                # smtplib reports a reply that never came as a disconnect; the server
+                # may hold the message, so it is retried later, not sent twice now.
+                raise
             # Idle connections get closed by servers; a fresh one is expected
             # to work. The same Message-ID lets receivers drop a rare duplicate.
             self._discard()
@@ -403,7 +407,7 @@ def open_smtp_mailer(config: MailerConfig) -> Mailer:
     from report_pipeline.delivery.rate import PacedMailer, SendRateConfig, process_send_rates
 
     smtp = config.smtp
-    mailer = SmtpMailer(smtp)
+    mailer = SmtpMailer(smtp, timeout=smtp.timeout_seconds)
     if smtp.max_rate is None:
         return mailer
     rates = config.rate_factory or process_send_rates(SendRateConfig())

@@ -185,6 +185,7 @@ class MailerResource(ConfigurableResource):
     ses_configuration_set: str | None = None
     ses_max_send_rate: float | None = None  # None: the account's MaxSendRate
     smtp_max_rate: float | None = None  # None: no limit
+    smtp_timeout_seconds: float = 30.0
     # Where the send-rate bucket shared with every other sender lives: Redis
     # (REPORT_PIPELINE_REDIS_URL, an EnvVar: it may carry a password), else the
     # app database at `rate_database_url`; neither: this process alone.
