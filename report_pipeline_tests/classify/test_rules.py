@@ -96,3 +96,32 @@ def test_a_replaced_taxonomy_changes_the_version(tmp_path):
     found = classify_text("Protocol amendment 3", load_taxonomy(path))
     assert found["type"] == "protocol"
     assert found["version"] != classify_text("Protocol amendment 3")["version"]
+
+
+# Real-shaped openings in the taxonomy's other languages (BfArM, radiology, Arztbrief, fax).
+OTHER_LANGUAGES = {
+    "adverse_event_report": "Bericht über Verdachtsfälle von Nebenwirkungen\nBeginn der "
+    "Reaktion: 26.11.2025\nVerdächtiges Arzneimittel: Metformin 500 mg\nAusgang: wiederhergestellt",
+    "imaging_report": "Radiologischer Befundbericht\nUntersuchung: MRT Schädel nativ\n"
+    "Voraufnahmen: keine\nBefund: unauffällig.\nBeurteilung: Normalbefund.",
+    "discharge_letter": "Arztbrief\nSehr geehrter Herr Kollege,\nwir berichten über Ihren "
+    "Patienten in unserer stationären Behandlung.\nMedikation bei Entlassung: Ramipril 5 mg\n"
+    "Mit freundlichen Grüßen",
+    "fax_correspondence": "Fax\nPara: Dra. Ruiz\nDe: Monitor del estudio\nNúmero de páginas: 3"
+    "\nAsunto: visita de monitorización",
+}
+
+
+@pytest.mark.parametrize("expected", sorted(OTHER_LANGUAGES))
+def test_each_type_is_recognised_in_german_and_spanish(expected):
+    assert classify_text(OTHER_LANGUAGES[expected])["type"] == expected
+
+
+def test_a_bad_pattern_is_one_line_naming_the_file_and_pattern(tmp_path):
+    path = tmp_path / "types.toml"
+    path.write_text("[types.lab]\npatterns = { \"unit\" = ['(mg', 2] }\n")
+    with pytest.raises(TaxonomyError) as caught:
+        load_taxonomy(path)
+    message = str(caught.value)
+    assert str(path) in message and "pattern 'unit' is not a regex" in message
+    assert "\n" not in message
