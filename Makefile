@@ -109,6 +109,7 @@ bench: install tesseract pdf-tools bench-corpus
 	$(BIN)/python benchmarks/bench_sender_workers.py --messages 400 --rounds 1 --limited 2000 --rate 50 --stores redis
 	$(BIN)/python benchmarks/bench_registered_users.py --rows 100000 --repeat 30
 	$(BIN)/python benchmarks/bench_cost.py --scanned-pages 4 --notes 300 --emails 300
+	$(BIN)/python benchmarks/bench_classification.py --documents 200
 
 clean:
 	rm -rf var
