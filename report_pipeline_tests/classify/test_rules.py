@@ -125,3 +125,9 @@ def test_a_bad_pattern_is_one_line_naming_the_file_and_pattern(tmp_path):
     message = str(caught.value)
     assert str(path) in message and "pattern 'unit' is not a regex" in message
     assert "\n" not in message
+
+
+def test_accents_lost_in_ocr_still_match_and_cues_keep_them():
+    found = classify_text("Declaration d'evenement indesirable grave\nMedicament suspecte: X")
+    assert found["type"] == "adverse_event_report"
+    assert "événement indésirable grave" in found["cues"]
