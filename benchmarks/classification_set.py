@@ -126,30 +126,27 @@ def lab_result(c: Ctx) -> list[str]:
         "fr": c.pick("Compte rendu d'analyses", "Résultats d'analyses biologiques"),
         "es": c.pick("Informe de laboratorio", "Resultados de laboratorio"),
     }[c.lang]
-    head = {
-        "en": [
-            "Specimen collected: " + c.date(),
-            "Received: " + c.date(),
-            f"CLIA #: 05D0{c.rng.randint(100000, 999999)}",
-            "Ordering physician: " + c.fake.name(),
+    collected, orderer, columns = {
+        "en": (
+            "Specimen collected: ",
+            "Ordering physician: ",
             "Test  Result  Units  Flag  Reference Range",
-        ],
-        "de": [
-            "Probe entnommen: " + c.date(),
-            "Einsender: " + c.fake.name(),
-            "Parameter  Ergebnis  Einheit  Referenzbereich",
-        ],
-        "fr": [
-            "Prélèvement du " + c.date(),
-            "Prescripteur : " + c.fake.name(),
+        ),
+        "de": ("Probe entnommen: ", "Einsender: ", "Parameter  Ergebnis  Einheit  Referenzbereich"),
+        "fr": (
+            "Prélèvement du ",
+            "Prescripteur : ",
             "Analyse  Résultat  Unité  Valeurs de référence",
-        ],
-        "es": [
-            "Fecha de muestra: " + c.date(),
-            "Médico solicitante: " + c.fake.name(),
+        ),
+        "es": (
+            "Fecha de muestra: ",
+            "Médico solicitante: ",
             "Prueba  Resultado  Unidades  Valores de referencia",
-        ],
+        ),
     }[c.lang]
+    head = [collected + c.date(), orderer + c.fake.name(), columns]
+    if c.lang == "en":
+        head[1:1] = ["Received: " + c.date(), f"CLIA #: 05D0{c.rng.randint(100000, 999999)}"]
     return [
         title,
         c.fake.company(),
@@ -201,22 +198,30 @@ def consent_form(c: Ctx) -> list[str]:
             "Unterschrift des Patienten ______",
             "Unterschrift des aufklärenden Arztes ______",
         ]
-    if c.lang == "fr":
-        return [
+    title, study_label, voluntary, consent, sign = {
+        "fr": (
             c.pick("Formulaire de consentement éclairé", "Consentement de participation"),
-            f"Étude : {study}",
-            c.prose(),
+            "Étude : ",
             "Votre participation est volontaire ; vous pouvez vous retirer à tout moment.",
-            "Je soussigné(e) " + c.fake.name() + ", je consens à participer.",
-            "Signature du participant ______ " + c.date(),
-        ]
+            ("Je soussigné(e) ", ", je consens à participer."),
+            "Signature du participant ______ ",
+        ),
+        "es": (
+            c.pick("Consentimiento informado", "Hoja de información y consentimiento informado"),
+            "Estudio: ",
+            "Su participación es voluntaria y puede retirarse en cualquier momento.",
+            ("Yo, ", ", doy mi consentimiento para participar."),
+            "Firma del participante ______ ",
+        ),
+    }[c.lang]
+    name = c.fake.name()
     return [
-        c.pick("Consentimiento informado", "Hoja de información y consentimiento informado"),
-        f"Estudio: {study}",
+        title,
+        study_label + study,
         c.prose(),
-        "Su participación es voluntaria y puede retirarse en cualquier momento.",
-        "Yo, " + c.fake.name() + ", doy mi consentimiento para participar.",
-        "Firma del participante ______ " + c.date(),
+        voluntary,
+        consent[0] + name + consent[1],
+        sign + c.date(),
     ]
 
 
