@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from report_pipeline.classify.taxonomy import OTHER, Taxonomy, load_taxonomy
+from report_pipeline.classify.taxonomy import OTHER, Taxonomy, fold, load_taxonomy
 
 # Bump when the scoring below changes: cached types are then recomputed.
-CLASSIFIER_VERSION = "rules-1"
+CLASSIFIER_VERSION = "rules-2"
 # The start of a document decides its type (titles, headers, form names); a
 # long text's tail adds cost, not evidence.
 CLASSIFY_CHARS = 6000
@@ -25,13 +25,13 @@ def classify_text(text: str, taxonomy: Taxonomy | None = None) -> dict[str, Any]
     Cues are the taxonomy's own phrases and pattern names, never the document's text.
     """
     taxonomy = taxonomy or load_taxonomy()
-    normal = " ".join(text[:CLASSIFY_CHARS].lower().split())
+    normal = fold(" ".join(text[:CLASSIFY_CHARS].split()))
     scored: list[tuple[float, str, list[tuple[float, str]]]] = []
     for doc_type in taxonomy.types:
         cues = [
             (p.weight, p.text)
             for p in doc_type.phrases
-            if p.text in normal and p.boundary.search(normal)
+            if p.folded in normal and p.boundary.search(normal)
         ]
         cues += [(p.weight, p.name) for p in doc_type.patterns if p.regex.search(normal)]
         scored.append((sum(w for w, _ in cues), doc_type.key, cues))

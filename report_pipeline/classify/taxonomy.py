@@ -11,6 +11,7 @@ import functools
 import hashlib
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,10 @@ class TaxonomyError(ValueError):
 
 @dataclass(frozen=True)
 class Phrase:
-    text: str  # lowercase, single-spaced
+    text: str  # lowercase, single-spaced: what a cue records
     weight: float
-    boundary: re.Pattern[str]  # the phrase as a whole word or words
+    boundary: re.Pattern[str]  # the folded phrase as a whole word or words
+    folded: str = ""  # without accents (fold()): what is matched
 
 
 @dataclass(frozen=True)
@@ -153,8 +155,16 @@ def _phrase(text: str, weight: Any, where: str) -> Phrase:
     if not normal:
         raise TaxonomyError(f"{where}: an empty phrase")
     weight = _number(weight, f"phrase {text!r}", where)
+    folded = fold(normal)
     # Whole words only: "sae" must not match inside "disease".
-    return Phrase(normal, weight, re.compile(rf"(?<!\w){re.escape(normal)}(?!\w)"))
+    return Phrase(normal, weight, re.compile(rf"(?<!\w){re.escape(folded)}(?!\w)"), folded)
+
+
+def fold(text: str) -> str:
+    """Lowercase without accents: OCR with an English model and ASCII typing drop them
+    ("Verdächtiges" reads "Verdachtiges", "résultats" "resultats")."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().replace("ß", "ss"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _pattern(name: str, spec: Any, where: str) -> Pattern:

@@ -64,13 +64,21 @@ def test_classify_features_reads_cached_text():
     assert found["type"] == "invoice_administrative"
 
 
-def test_a_malformed_taxonomy_is_one_line_naming_the_file(tmp_path):
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ("[types.lab\nlabel = 1", "not valid TOML"),
+        ("[types.lab]\npatterns = { \"unit\" = ['(mg', 2] }\n", "pattern 'unit' is not a regex"),
+        ('[types.lab]\nphrases = { "lab" = -1 }\n', "phrase 'lab' must be a number"),
+    ],
+)
+def test_a_malformed_taxonomy_is_one_line_naming_the_file(tmp_path, body, problem):
     path = tmp_path / "types.toml"
-    path.write_text("[types.lab\nlabel = 1")
+    path.write_text(body)
     with pytest.raises(TaxonomyError) as caught:
         load_taxonomy(path)
     message = str(caught.value)
-    assert str(path) in message and "not valid TOML" in message and "\n" not in message
+    assert str(path) in message and problem in message and "\n" not in message
 
 
 def test_a_bad_weight_names_the_phrase(tmp_path):
@@ -96,3 +104,28 @@ def test_a_replaced_taxonomy_changes_the_version(tmp_path):
     found = classify_text("Protocol amendment 3", load_taxonomy(path))
     assert found["type"] == "protocol"
     assert found["version"] != classify_text("Protocol amendment 3")["version"]
+
+
+# Real-shaped openings in the taxonomy's other languages (BfArM, radiology, Arztbrief, fax).
+OTHER_LANGUAGES = {
+    "adverse_event_report": "Bericht über Verdachtsfälle von Nebenwirkungen\nBeginn der "
+    "Reaktion: 26.11.2025\nVerdächtiges Arzneimittel: Metformin 500 mg\nAusgang: wiederhergestellt",
+    "imaging_report": "Radiologischer Befundbericht\nUntersuchung: MRT Schädel nativ\n"
+    "Voraufnahmen: keine\nBefund: unauffällig.\nBeurteilung: Normalbefund.",
+    "discharge_letter": "Arztbrief\nSehr geehrter Herr Kollege,\nwir berichten über Ihren "
+    "Patienten in unserer stationären Behandlung.\nMedikation bei Entlassung: Ramipril 5 mg\n"
+    "Mit freundlichen Grüßen",
+    "fax_correspondence": "Fax\nPara: Dra. Ruiz\nDe: Monitor del estudio\nNúmero de páginas: 3"
+    "\nAsunto: visita de monitorización",
+}
+
+
+@pytest.mark.parametrize("expected", sorted(OTHER_LANGUAGES))
+def test_each_type_is_recognised_in_german_and_spanish(expected):
+    assert classify_text(OTHER_LANGUAGES[expected])["type"] == expected
+
+
+def test_accents_lost_in_ocr_still_match_and_cues_keep_them():
+    found = classify_text("Declaration d'evenement indesirable grave\nMedicament suspecte: X")
+    assert found["type"] == "adverse_event_report"
+    assert "événement indésirable grave" in found["cues"]

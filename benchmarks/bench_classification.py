@@ -1,0 +1,221 @@
+"""Document-type classification: macro-F1 on text and on OCR'd scans, and its CPU cost.
+
+The labeled set (benchmarks/classification_set.py, generated at run time): real form
+and letter layouts - FDA MedWatch 3500/3500A and CIOMS I, CMS-1500 and CMS-R-131 (ABN),
+the CMS Part D personal medication list and the German Medikationsplan, 45 CFR 46.116
+consent elements, CLIA lab report elements, ACR imaging report sections, Joint
+Commission discharge summary elements and the German Arztbrief, SOAP notes, fax covers
+and letters - in English, German, French and Spanish, filled with Faker (patients,
+dates, sites, doctors, money), real drug and analyte names; "other" is real prose
+pages of the PDF manuals Debian ships (bzip2-doc, libtasn1-doc, ...). See that
+module's docstring for the list.
+
+Half the set goes through the product as text/plain; the other half is typed onto a
+page (Pillow, DejaVu Sans), mildly degraded like an office scan (slight skew, blur,
+grey ink, noise, JPEG) and read through the product's OCR path (extract(), the
+configured engine). The classifier sees what extraction kept (text_of(features)).
+
+Cost: the documents of a small mixed week (bench_mixed_week.build_week: text-layer
+PDFs, scanned PDFs, photos, notes) are extracted in this run, CPU per document
+measured (process + child CPU: the tesseract CLI runs as a child); classification
+CPU per document over the same features. Share = classification / extraction.
+
+`evaluate(classify_fn, docs)` takes any text -> type function, so a learned model can
+be measured on the same set.
+
+Usage: python benchmarks/bench_classification.py [--documents N] [--seed S]
+    [--week-text-pages N] [--week-scanned-pages N] [--week-notes N]
+Targets: macro-F1 >= 0.90 on text, >= 0.85 on OCR'd pages; cost share <= 3%.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import resource
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from _common import isolated_home, machine_info
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+from classification_set import TYPES, Doc, build  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    macro_f1: float
+    accuracy: float
+    f1: dict[str, float]
+    confusion: dict[tuple[str, str], int]  # (true, predicted) -> count
+    labels: tuple[str, ...]
+
+
+def evaluate(classify_fn: Callable[[str], str], docs: Sequence[Doc]) -> Evaluation:
+    """Macro-F1 over the true types of ``docs``; classify_fn maps a text to a type key."""
+    confusion: dict[tuple[str, str], int] = {}
+    for doc in docs:
+        pair = (doc.label, classify_fn(doc.text))
+        confusion[pair] = confusion.get(pair, 0) + 1
+    labels = tuple(dict.fromkeys([*TYPES, *(p for _, p in confusion)]))
+    f1 = {}
+    for label in {doc.label for doc in docs}:
+        hit = confusion.get((label, label), 0)
+        predicted = sum(n for (_, p), n in confusion.items() if p == label)
+        actual = sum(n for (t, _), n in confusion.items() if t == label)
+        f1[label] = 2 * hit / (predicted + actual) if predicted + actual else 0.0
+    right = sum(n for (t, p), n in confusion.items() if t == p)
+    return Evaluation(
+        macro_f1=sum(f1.values()) / len(f1) if f1 else 0.0,
+        accuracy=right / len(docs) if docs else 0.0,
+        f1=f1,
+        confusion=confusion,
+        labels=labels,
+    )
+
+
+def confusion_table(result: Evaluation) -> str:
+    """The confusion matrix as a Markdown table: rows true type, columns predicted."""
+    short = {label: label.split("_")[0][:8] for label in result.labels}
+    lines = ["| true \\ predicted | " + " | ".join(short[p] for p in result.labels) + " | F1 |"]
+    lines.append("|" + "---|" * (len(result.labels) + 2))
+    for true in result.labels:
+        if true not in result.f1:
+            continue
+        cells = [str(result.confusion.get((true, p), 0) or ".") for p in result.labels]
+        lines.append(f"| {true} | " + " | ".join(cells) + f" | {result.f1[true]:.2f} |")
+    return "\n".join(lines)
+
+
+def rules_classifier() -> Callable[[str], str]:
+    from report_pipeline.classify import classify_text, load_taxonomy
+
+    taxonomy = load_taxonomy()
+    return lambda text: classify_text(text, taxonomy)["type"]
+
+
+def _cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _scan(text: str, seed: int) -> bytes:
+    """The text typed on a page, then a mild office scan: skew, blur, grey ink, noise, JPEG."""
+    import numpy as np
+    from PIL import Image, ImageFilter
+
+    from report_pipeline.tooling.samples import scanned_page_png
+
+    rng = np.random.default_rng(seed)
+    page = Image.open(io.BytesIO(scanned_page_png(text, width=1654))).convert("L")  # 200 dpi
+    page = page.rotate(rng.uniform(-1.5, 1.5), fillcolor=255, expand=True)
+    page = page.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 0.7)))
+    pixels = 30 + np.asarray(page, np.float32) / 255.0 * 215 + rng.normal(0, 6, page.size[::-1])
+    out = io.BytesIO()
+    Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).save(out, "JPEG", quality=70)
+    return out.getvalue()
+
+
+def _extracted(job: tuple[bytes, str, str]) -> tuple[str, float]:
+    """What the product's extraction keeps of one file, as the classifier reads it; CPU s."""
+    from report_pipeline.classify.rules import text_of
+    from report_pipeline.extraction import extract
+
+    data, name, content_type = job
+    started = _cpu()
+    _, features = extract(data, content_type, name)
+    return text_of(features), _cpu() - started
+
+
+def through_product(docs: list[Doc], scanned: bool) -> list[Doc]:
+    """``docs`` with the text extraction gives: as text/plain, or scanned and OCR'd."""
+    jobs = [
+        (_scan(d.text, n), f"doc-{n}.jpg", "image/jpeg")
+        if scanned
+        else (d.text.encode(), f"doc-{n}.txt", "text/plain")
+        for n, d in enumerate(docs)
+    ]
+    with ProcessPoolExecutor(os.cpu_count() or 1) as pool:
+        texts = [text for text, _ in pool.map(_extracted, jobs)]
+    return [Doc(d.label, t, d.layout, d.language) for d, t in zip(docs, texts, strict=True)]
+
+
+def cost_share(args: argparse.Namespace, directory: Path) -> tuple[float, float, int]:
+    """(extraction CPU s per document, classification CPU s per document, documents)."""
+    from bench_mixed_week import build_week
+
+    from report_pipeline.classify import classify_text, load_taxonomy
+
+    week = argparse.Namespace(
+        text_pages=args.week_text_pages,
+        scanned_pages=args.week_scanned_pages,
+        pages_per_pdf=2,
+        photos=args.week_photos,
+        notes=args.week_notes,
+    )
+    documents = build_week(week, directory)
+    with ProcessPoolExecutor(os.cpu_count() or 1) as pool:
+        results = list(pool.map(_extracted, documents))
+    extraction = sum(cpu for _, cpu in results) / len(results)
+    taxonomy = load_taxonomy()
+    rounds = 20
+    started = time.process_time()
+    for _ in range(rounds):
+        for text, _ in results:
+            classify_text(text, taxonomy)
+    classification = (time.process_time() - started) / rounds / len(results)
+    return extraction, classification, len(results)
+
+
+def report(name: str, result: Evaluation, count: int) -> None:
+    print(
+        f"\n{name}: {count} documents, macro-F1 {result.macro_f1:.3f}, accuracy "
+        f"{result.accuracy:.3f}"
+    )
+    print(confusion_table(result))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    # Small defaults: `make bench` finishes this in a few minutes on a shared machine.
+    defaults = {"documents": 200, "seed": 27, "week-text-pages": 8, "week-scanned-pages": 4}
+    for name, value in {**defaults, "week-photos": 2, "week-notes": 10}.items():
+        parser.add_argument(f"--{name}", type=int, default=value)
+    args = parser.parse_args()
+    home = isolated_home("bench-classify-")
+    print(machine_info())
+    docs = build(args.documents, args.seed)
+    half = len(docs) // 2
+    classify = rules_classifier()
+    text = evaluate(classify, through_product(docs[:half], scanned=False))
+    ocr = evaluate(classify, through_product(docs[half:], scanned=True))
+    layouts = sorted({d.layout for d in docs} - set(TYPES))
+    print(
+        f"set: {len(docs)} documents over {len(TYPES)} types, languages "
+        f"{sorted({d.language for d in docs})}, extra layouts {layouts}"
+    )
+    report("text", text, half)
+    report("OCR'd scans", ocr, len(docs) - half)
+    extraction, classification, week = cost_share(args, home)
+    print(
+        f"\nmixed week ({week} documents): extraction {extraction * 1000:.1f} ms CPU/doc, "
+        f"classification {classification * 1000:.3f} ms CPU/doc"
+    )
+    summary = (
+        ("macro-F1 text", f"{text.macro_f1:.3f}", ">= 0.90"),
+        ("macro-F1 OCR", f"{ocr.macro_f1:.3f}", ">= 0.85"),
+        ("cost share", f"{classification / extraction:.2%}", "<= 3%"),
+    )
+    print("\n".join(f"{name}: {value} (target {target})" for name, value, target in summary))
+    shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
