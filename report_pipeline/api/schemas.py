@@ -129,6 +129,11 @@ class ReportOut(Out):
     released_by: str | None = None
     emails_held: bool = Field(False, description="held and not released: no email is sent")
     pdf_sha256: str | None = Field(None, description="the latest version's sha256")
+    work_waiting: str | None = Field(
+        None,
+        description="emails of this report not sent yet (pending, leased, retrying), as one line"
+        " with the command that finishes them; null when none wait",
+    )
     versions: list[ReportVersionOut] | None = Field(
         None, description="every rendering of the report, oldest first (not in listings)"
     )

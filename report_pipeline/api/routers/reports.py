@@ -46,6 +46,7 @@ from report_pipeline.appdb.schema import Report
 from report_pipeline.appdb.scopes import InvalidCustomer, validate_scope
 from report_pipeline.appdb.versions import list_versions
 from report_pipeline.pipeline.gate import report_held
+from report_pipeline.pipeline.waiting import week_work_waiting
 from report_pipeline.weeks import WeekNotRunnable, check_runnable
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ def report_out(context: ApiContext, row: Report, *, versions: bool = True) -> Re
     ttl = context.config.download_ttl_seconds
     if row.pdf_key:
         out.download_url = context.object_store.download_url(row.pdf_key, ttl)
+    out.work_waiting = week_work_waiting(context.store, row.week, [row.id])
     if versions:
         out.versions = [
             ReportVersionOut(
