@@ -37,44 +37,51 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class PgCluster:
+    """A PostgreSQL cluster of the caller's own in a temp dir, on a free port: started,
+    stopped (as an outage) and started again on the same data."""
+
+    def __init__(self) -> None:
+        bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+        if not bins:
+            raise RuntimeError("no PostgreSQL server on 127.0.0.1:5432 and no initdb to start one")
+        self.bindir = os.path.dirname(bins[-1])
+        self.datadir = tempfile.mkdtemp(prefix="report-pipeline-pg-")
+        self.port = free_port()
+        self.dsn = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        self._as = [] if os.geteuid() != 0 else ["runuser", "-u", "postgres", "--"]
+        if self._as:
+            shutil.chown(self.datadir, "postgres")
+        self._tool("initdb", "-D", self.datadir, "-U", "postgres", "--auth=trust")
+
+    def _tool(self, name: str, *args: str, check: bool = True) -> None:
+        subprocess.run(
+            [*self._as, f"{self.bindir}/{name}", *args], check=check, capture_output=True
+        )
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.datadir} -c listen_addresses=127.0.0.1"
+        # -l: the server's output goes to a file, not to pipes it would hold open forever
+        log = f"{self.datadir}/server.log"
+        self._tool("pg_ctl", "-D", self.datadir, "-l", log, "-w", "-o", options, "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        """`fast` ends every session now, as a database restart or failover does."""
+        self._tool("pg_ctl", "-D", self.datadir, "-m", mode, "-w", "stop", check=False)
+
+    def remove(self) -> None:
+        self.stop("immediate")
+        shutil.rmtree(self.datadir, ignore_errors=True)
+
+
 @contextmanager
 def _temporary_cluster() -> Iterator[str]:
-    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if not bins:
-        raise RuntimeError("no PostgreSQL server on 127.0.0.1:5432 and no initdb to start one")
-    bindir = os.path.dirname(bins[-1])
-    datadir = tempfile.mkdtemp(prefix="report-pipeline-pg-")
-    port = free_port()
-    run_as = [] if os.geteuid() != 0 else ["runuser", "-u", "postgres", "--"]
-    if run_as:
-        shutil.chown(datadir, "postgres")
-    subprocess.run(
-        [*run_as, f"{bindir}/initdb", "-D", datadir, "-U", "postgres", "--auth=trust"],
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        [
-            *run_as,
-            f"{bindir}/pg_ctl",
-            "-D",
-            datadir,
-            "-w",
-            "-o",
-            f"-p {port} -k {datadir} -c listen_addresses=127.0.0.1",
-            "start",
-        ],
-        check=True,
-        capture_output=True,
-    )
+    cluster = PgCluster()
+    cluster.start()
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        yield cluster.dsn
     finally:
-        subprocess.run(
-            [*run_as, f"{bindir}/pg_ctl", "-D", datadir, "-m", "immediate", "stop"],
-            capture_output=True,
-        )
-        shutil.rmtree(datadir, ignore_errors=True)
+        cluster.remove()
 
 
 @contextmanager

@@ -147,6 +147,11 @@ class ReportOut(Out):
         description="documents created in an earlier, already published week (its Monday ->"
         " count) that arrived later and are counted in this report instead",
     )
+    work_waiting: str | None = Field(
+        None,
+        description="emails of this report not sent yet (pending, leased, retrying), as one line"
+        " with the command that finishes them; null when none wait",
+    )
     versions: list[ReportVersionOut] | None = Field(
         None, description="every rendering of the report, oldest first (not in listings)"
     )

@@ -22,7 +22,8 @@ from report_pipeline.cli import (
     ses_events,
     subscribers,
 )
-from report_pipeline.settings import SettingsError
+from report_pipeline.settings import SettingsError, load_settings
+from report_pipeline.storage.disk_full import disk_full_line
 
 
 class _InOrder(click.Group):
@@ -65,6 +66,12 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except Exception as error:  # any command on a full disk: what to free, not a traceback
+        full = disk_full_line(error, load_settings().home)
+        if full is None:
+            raise
+        click.echo(f"error: {full}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -23,8 +23,10 @@ from report_pipeline.cli.common import (
 from report_pipeline.cli.progress import week_progress
 from report_pipeline.cli.week_claim import WaitedFor, WeekUnderWay, week_claim
 from report_pipeline.pipeline.gate import emails_held
+from report_pipeline.pipeline.waiting import week_work_waiting
 from report_pipeline.resources.connections import open_app_database
 from report_pipeline.settings import Settings, SettingsError, load_settings
+from report_pipeline.storage.disk_full import disk_full_line
 from report_pipeline.storage.object_store import ObjectNotFound, ObjectStore
 from report_pipeline.weeks import WeekNotRunnable, check_runnable
 
@@ -66,7 +68,8 @@ def run_and_summarize(
     except (WeekNotRunnable, RunFailed) as error:
         if isinstance(error, RunFailed) and error.report_run:
             _mark_report_failed(settings, week, error.run_id)
-        raise UserError(f"{error} (details: {run_log_path(settings)})") from None
+        full = disk_full_line(str(error), settings.home)
+        raise UserError(full or f"{error} (details: {run_log_path(settings)})") from None
     except WeekUnderWay as error:
         raise WeekNotDone(str(error), EXIT_UNDER_WAY) from None
     except WaitedFor as waited:
@@ -108,6 +111,7 @@ def _summary(settings: Settings, week: date, outcome, began: float) -> dict:
         "report_run_id": outcome.report_run_id,
         "email_run_id": outcome.email_run_id,
         "needs_review": _needs_review(opened.store, week),
+        "work_waiting": week_work_waiting(opened.app, week),
         "seconds": round(time.monotonic() - began, 1),
         "scopes": _scopes(
             opened, week, outcome.emails.get("scopes", []), settings.mail_empty_weeks
@@ -242,6 +246,8 @@ def format_summary(summary: dict) -> str:
         lines.append(f"emails held: {summary['emails_held']}")
     if summary.get("outbox_dir"):
         lines.append(f"outbox: {summary['outbox_dir']}")
+    if summary.get("work_waiting"):
+        lines.append(summary["work_waiting"])
     return "\n".join(lines)
 
 
@@ -255,9 +261,11 @@ def known_counts(week: date | None) -> dict:
         if report is None:
             return {}
         counts = OutboxStore(opened.app).counts(report.id)
+        waiting = week_work_waiting(opened.app, week)
     except Exception:
         return {}
     return {
+        "work_waiting": waiting,
         "report_id": report.id,
         "pdf_sha256": report.pdf_sha256,
         "documents_total": report.documents_total,
@@ -274,6 +282,16 @@ def failure_summary(week: date | None, error: str) -> dict:
         "week": week.isoformat() if week else None,
         **known_counts(week),
     }
+
+
+def _fail(week: date | None, message: str, as_json: bool) -> None:
+    """What a failed run prints before its `error:` line: the JSON answer (a scheduler
+    reading stdout gets one, stderr the same line), and any work the fault left waiting."""
+    summary = failure_summary(week, message)
+    if as_json:
+        click.echo(json.dumps(summary))
+    if summary.get("work_waiting"):
+        click.echo(summary["work_waiting"], err=True)
 
 
 @click.command("run")
@@ -311,15 +329,18 @@ def run(week_text: str, as_json: bool, force_emails: bool, verbose: bool, wait: 
     except WeekNotDone as error:
         if as_json:
             click.echo(json.dumps(failure_summary(week, error.format_message())))
-        raise
+        raise  # another run has the week: its work is not waiting for this one
     except (click.ClickException, SettingsError) as error:
         message = error.format_message() if isinstance(error, click.ClickException) else str(error)
-        if as_json:  # a scheduler reading stdout gets an answer, stderr the same line
-            click.echo(json.dumps(failure_summary(week, message)))
+        _fail(week, message, as_json)
         raise UserError(message) from None
     except Exception as error:
-        if as_json:
-            click.echo(json.dumps(failure_summary(week, f"{type(error).__name__}: {error}")))
+        # A full disk fails wherever the next write is (a step, Dagster's own storage):
+        # one line saying what to free, not the traceback of whichever write it was.
+        full = disk_full_line(error, load_settings().home)
+        _fail(week, full or f"{type(error).__name__}: {error}", as_json)
+        if full:
+            raise UserError(full) from None
         raise
     problem = week_problem(summary)
     if as_json:

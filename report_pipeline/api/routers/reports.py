@@ -47,6 +47,7 @@ from report_pipeline.appdb.scopes import ALL, InvalidCustomer, validate_scope
 from report_pipeline.appdb.versions import list_versions
 from report_pipeline.pipeline.gate import report_held
 from report_pipeline.pipeline.published import late_arrivals_of
+from report_pipeline.pipeline.waiting import week_work_waiting
 from report_pipeline.weeks import WeekNotRunnable, check_runnable
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,7 @@ def report_out(context: ApiContext, row: Report, *, versions: bool = True) -> Re
         out.download_url = context.object_store.download_url(row.pdf_key, ttl)
         customer = None if row.scope == ALL else row.scope
         out.late_arrivals = late_arrivals_of(context.object_store, row.week, customer)
+    out.work_waiting = week_work_waiting(context.store, row.week, [row.id])
     if versions:
         out.versions = [
             ReportVersionOut(
