@@ -412,18 +412,20 @@ def _customer_pattern(text: str) -> str:
     return text
 
 
-def _share(text: str) -> float:
-    value = _number(text)
-    if not 0 <= value <= 1:
-        raise ValueError("use a fraction from 0 to 1")
-    return value
+def _in_range(parse, low, high, message: str, *, above_low: bool = False):
+    """A parser that also checks its value is in [low, high] (or (low, high])."""
+
+    def check(text: str):
+        value = parse(text)
+        if not ((low < value) if above_low else (low <= value)) or not value <= high:
+            raise ValueError(message)
+        return value
+
+    return check
 
 
-def _port(text: str) -> int:
-    value = int(text)
-    if not 1 <= value <= 65535:
-        raise ValueError("use a TCP port from 1 to 65535")
-    return value
+_share = _in_range(_number, 0, 1, "use a fraction from 0 to 1")
+_port = _in_range(int, 1, 65535, "use a TCP port from 1 to 65535")
 
 
 def _http_url(text: str) -> str:
@@ -432,18 +434,8 @@ def _http_url(text: str) -> str:
     return text.rstrip("/")
 
 
-def _probability(text: str) -> float:
-    value = _number(text)
-    if not 0 < value <= 1:
-        raise ValueError("use a probability above 0, at most 1")
-    return value
-
-
-def _confidence(text: str) -> float:
-    value = float(text)
-    if not 0 <= value <= 100:
-        raise ValueError("use an OCR confidence from 0 to 100")
-    return value
+_probability = _in_range(_number, 0, 1, "use a probability above 0, at most 1", above_low=True)
+_confidence = _in_range(float, 0, 100, "use an OCR confidence from 0 to 100")
 
 
 def _networks(text: str) -> tuple[str, ...]:
