@@ -28,7 +28,6 @@ from report_pipeline.report.style import (
 from report_pipeline.report.trends import TrendPoint
 
 TITLE = "Documents per document type"
-OTHER_LABEL = "other"
 PLOT_H = 44.0  # mm of the plot; the legend goes below it
 LEGEND_ROW, LEGEND_COLUMNS = 4.5, 2
 
@@ -47,7 +46,9 @@ def type_series(points: Sequence[TrendPoint], top: int = len(SERIES)) -> list[Se
         for name, colour in zip(kept, SERIES, strict=False)
     ]
     if rest:
-        series.append((OTHER_LABEL, [_count(p, rest) for p in points], OTHER))
+        # Named apart from the taxonomy's own "other" type, which may be a top type.
+        folded = f"the rest ({len(rest)} types)"
+        series.append((folded, [_count(p, rest) for p in points], OTHER))
     return series
 
 
