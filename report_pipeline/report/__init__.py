@@ -14,9 +14,8 @@ from report_pipeline.report.aggregate import (
     customer_report_data,
 )
 from report_pipeline.report.causes import CAUSES
-from report_pipeline.report.charts import report_charts
 from report_pipeline.report.pdf import render_pdf
-from report_pipeline.report.vector_charts import customer_charts
+from report_pipeline.report.vector_charts import report_charts
 
 __all__ = [
     "RenderedReport",
@@ -57,11 +56,9 @@ def render_weekly_report(
 def render_report(data: ReportData, generated_at: datetime) -> RenderedReport:
     """The PDF and summaries of aggregated data: the `all` report or a customer's.
 
-    A customer's charts are vector drawings (report/vector_charts.py): a week
-    renders one report per customer, and matplotlib PNGs were most of their cost.
+    Every report's charts are vector drawings (report/vector_charts.py).
     """
-    charts = report_charts(data) if data.customer is None else customer_charts(data)
-    pdf, pages = render_pdf(data, charts, generated_at)
+    pdf, pages = render_pdf(data, report_charts(data), generated_at)
     return RenderedReport(pdf=pdf, page_count=pages, summary=data.summary, markdown=_markdown(data))
 
 

@@ -22,12 +22,13 @@ import io
 import os
 from typing import Any
 
-import matplotlib
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
 
 FONT = "DejaVu"
-FONT_DIR = os.path.join(matplotlib.get_data_path(), "fonts/ttf/")
+# The DejaVu files matplotlib 3.x ships (same bytes, hence the same PDFs), kept here so
+# rendering a report needs no plotting library.
+FONT_DIR = os.path.join(os.path.dirname(__file__), "dejavu")
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 SUBSET_CACHE_SIZE = 64
 # Printable ASCII and the symbols the layout itself prints (arrows, bullet, ellipsis).
@@ -144,9 +145,6 @@ def _fresh_copy(template: Any) -> Any:
     font.biggest_size_pt = 0
     font._hbfont = None
     return font
-
-
-# A chart is a PNG with its alt text (matplotlib, the `all` report) or a function
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,6 +1,6 @@
 """Lay out the weekly report as a PDF with fpdf2.
 
-DejaVu fonts shipped with matplotlib are embedded so customer names, reasons
+DejaVu fonts (report/dejavu/) are embedded so customer names, reasons
 and terms in any script DejaVu covers render instead of turning into '?'
 (parsing and subsetting them once: report/fonts.py).
 
@@ -11,9 +11,8 @@ a few hundred failures, far over the render budget.
 
 from __future__ import annotations
 
-import io
-import struct
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -136,9 +135,13 @@ class ReportPDF(FPDF):
             self.add_page()
 
 
-# A chart is a PNG with its alt text (matplotlib, the `all` report) or a function
-# drawing it as vector shapes at the current position (a customer's report).
-Chart = tuple[str, bytes] | Callable[[FPDF], None]
+@dataclass(frozen=True)
+class Chart:
+    """A chart drawn as vector shapes at the current position (report/vector_charts.py)."""
+
+    alt_text: str  # what it shows, in words: a screen reader reads it
+    height: float  # mm it takes: it is never split over two pages
+    draw: Callable[[ReportPDF], None]
 
 
 def render_pdf(
@@ -161,7 +164,7 @@ def render_pdf(
     pdf.set_creation_date(generated)  # fixed date => same bytes for the same inputs
     _cover(pdf, data, generated)
     types_page.types_page(pdf, data)
-    _trends(pdf, data.trends, charts["trends"])
+    _trends(pdf, data.trends, charts["trends"], charts["type_trends"])
     _needs_review(pdf, data, charts["ocr"])
     _failures_section(pdf, data)
     _charts(
@@ -427,7 +430,7 @@ def _section(pdf: ReportPDF, needs: float = 60.0) -> None:
         pdf.ln(8)
 
 
-def _trends(pdf: ReportPDF, points: list[TrendPoint], chart: Chart) -> None:
+def _trends(pdf: ReportPDF, points: list[TrendPoint], chart: Chart, type_chart: Chart) -> None:
     pdf.add_page()
     _heading(pdf, "Trends: the last 12 weeks")
     _para(
@@ -438,6 +441,7 @@ def _trends(pdf: ReportPDF, points: list[TrendPoint], chart: Chart) -> None:
     )
     pdf.ln(2)
     _chart(pdf, chart)
+    _chart(pdf, type_chart)
     rows = [
         (
             f"{p.week.isoformat()} to {p.week_end.isoformat()}",
@@ -550,14 +554,11 @@ def _failures_section(pdf: ReportPDF, data: ReportData) -> None:
 
 
 def _chart(pdf: ReportPDF, chart: Chart) -> None:
-    if callable(chart):
-        chart(pdf)
-        return
-    alt_text, png = chart
-    width_px, height_px = struct.unpack(">II", png[16:24])  # PNG IHDR
-    pdf.ensure_space(pdf.epw * height_px / width_px)
-    pdf.image(io.BytesIO(png), x=MARGIN, w=pdf.epw, alt_text=alt_text)
-    pdf.ln(3)
+    pdf.ensure_space(chart.height + 3)
+    # A tagged /Figure with the alt text, as fpdf2 tags an image; its labels stay
+    # real text inside it. No page may start within: the space is made above.
+    with pdf._marked_sequence(alt_text=chart.alt_text):
+        chart.draw(pdf)
 
 
 def _summary_tables(pdf: ReportPDF, data: ReportData) -> None:
@@ -653,12 +654,13 @@ def _charts(pdf: ReportPDF, charts: list[Chart]) -> None:
 
 
 def _customers(pdf: ReportPDF, data: ReportData) -> None:
-    """Per customer, what the summary table lacks: size, content types, frequent terms.
+    """Per customer, what the summary table lacks: size and content types.
 
     A table rather than a block per customer: blocks left pages mostly white.
-    Terms are de-identified at aggregation and checked again here, where shown.
+    No raw terms here (issue 27): a line of each customer's terms read as noise
+    to operators; a customer's own report still lists its de-identified terms.
     """
-    _heading(pdf, "Customers: size, content types and frequent terms", 12)
+    _heading(pdf, "Customers: size and content types", 12)
     types = _grouped(data.customer_content_types, "content_type", "documents")
     rows = [
         (
@@ -677,15 +679,6 @@ def _customers(pdf: ReportPDF, data: ReportData) -> None:
         size=8.5,
     )
     pdf.ln(2)
-    terms = _grouped(data.customer_top_terms, "term", "count")
-    for row in data.per_customer.iter_rows(named=True):
-        shown = showable_terms(terms.get(row["customer"], []))
-        _para(
-            pdf,
-            f"Top terms in {clean(row['customer'])}: "
-            + (", ".join(f"{clean(t)} ({n:,})" for t, n in shown) or "-"),
-            9,
-        )
 
 
 def _own_terms(pdf: ReportPDF, data: ReportData) -> None:

@@ -14,8 +14,9 @@ from report_pipeline.report import (
     render_report,
     render_weekly_report,
 )
+from report_pipeline.report.chart_parts import ticks as _ticks
 from report_pipeline.report.trends import TrendPoint
-from report_pipeline.report.vector_charts import _ticks, customer_charts
+from report_pipeline.report.vector_charts import report_charts
 from report_pipeline_tests.report.factories import (
     GENERATED_AT,
     WEEK,
@@ -40,8 +41,8 @@ def _text(pdf: bytes) -> str:
 
 def test_customer_charts_have_no_documents_per_customer_chart() -> None:
     week = build_report_data(WEEK, *_week())
-    charts = customer_charts(customer_report_data(week, "acme"))
-    assert list(charts) == ["trends", "per_day", "content_types", "ocr"]
+    charts = report_charts(customer_report_data(week, "acme"))
+    assert list(charts) == ["trends", "type_trends", "per_day", "content_types", "ocr"]
 
 
 def test_customer_report_has_no_per_customer_breakdown() -> None:
@@ -54,7 +55,7 @@ def test_customer_report_has_no_per_customer_breakdown() -> None:
     # The vector charts' labels are real text, with this customer's own counts.
     assert "Documents per day" in text and "review below 60" in text
     everything = _text(render_weekly_report(WEEK, *_week(), GENERATED_AT).pdf)
-    assert "By customer" in everything and "Top terms in globex" in everything
+    assert "By customer" in everything and "Documents per customer" in everything
 
 
 def test_customer_figures_are_the_customers_own() -> None:
@@ -93,3 +94,27 @@ def test_trend_panels_draw_gaps_and_history() -> None:
 )
 def test_ticks_are_round_and_reach_the_peak(peak, ticks) -> None:
     assert _ticks(peak) == ticks
+
+
+def test_the_all_report_draws_vector_charts_with_searchable_titles() -> None:
+    reader = PdfReader(io.BytesIO(render_weekly_report(WEEK, *_week(), GENERATED_AT).pdf))
+    for page in reader.pages:  # no raster image anywhere: every chart is vector shapes
+        assert not list(page.images)
+    text = _text(render_weekly_report(WEEK, *_week(), GENERATED_AT).pdf)
+    for title in ("Documents per day", "Documents per customer", "OCR confidence", "Failed share"):
+        assert title in text
+    assert "Documents per document type" in text
+
+
+def test_per_type_trend_lines_appear_for_a_third_consecutive_week() -> None:
+    history = {
+        WEEK - timedelta(weeks=2): {"documents_total": 5, "by_document_type": {"Lab result": 5}},
+        WEEK - timedelta(weeks=1): {"documents_total": 6, "by_document_type": {"Lab result": 4}},
+        WEEK - timedelta(weeks=3): {"documents_total": 9},  # before per-type counts: a gap
+    }
+    data = build_report_data(WEEK, *_week(), history)
+    chart = report_charts(data)["type_trends"]
+    assert f"Lab result: {(WEEK - timedelta(weeks=2)).isoformat()} 5, " in chart.alt_text
+    assert f"{(WEEK - timedelta(weeks=1)).isoformat()} 4" in chart.alt_text
+    assert (WEEK - timedelta(weeks=3)).isoformat() not in chart.alt_text
+    assert "Documents per document type" in _text(render_report(data, GENERATED_AT).pdf)
