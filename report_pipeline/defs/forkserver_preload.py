@@ -11,7 +11,7 @@ being loaded again, privately, by each:
 - the OCR model and the de-identification vocabulary (about 23 MB a step);
 - the storage and compute-log modules the instance's dagster.yaml names.
 
-Not the rendering libraries (polars, matplotlib, fpdf2: ~90 MB): one step renders,
+Not the rendering libraries (polars, fpdf2): one step renders,
 after every extraction step has ended, so sharing them saves nothing, while the
 forkserver holding them added them to the peak of a week of OCR (measured: a
 60-page scanned week peaked at 685 MB with them here, 603 MB without). The step

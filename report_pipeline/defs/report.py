@@ -62,7 +62,7 @@ def weekly_report(
     app_database: AppDatabaseResource,
 ) -> Output[str]:
     """Aggregated features as a PDF in the object store, with a JSON manifest beside it."""
-    # Rendering pulls polars, fpdf and matplotlib: imported by the step that renders,
+    # Rendering pulls polars and fpdf: imported by the step that renders,
     # not by every process that loads the code location (see forkserver_preload.py).
     from report_pipeline.pipeline.scopes import publish_scopes
     from report_pipeline.report.preview import preview_markdown

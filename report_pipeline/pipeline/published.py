@@ -1,7 +1,7 @@
 """Reading a published report's manifest (what publish.py stored), without the renderer.
 
 Senders and the CLI read manifests to mail or describe a report; importing
-publish.py for that would load polars, fpdf2 and matplotlib into every sender.
+publish.py for that would load polars and fpdf2 into every sender.
 """
 
 from __future__ import annotations

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
-import matplotlib
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
@@ -214,7 +213,8 @@ PAGE_WIDTH = 1240  # A4 at 150 dpi
 
 @lru_cache(maxsize=8)
 def _font(size: int) -> ImageFont.FreeTypeFont:
-    path = os.path.join(matplotlib.get_data_path(), "fonts/ttf/DejaVuSans.ttf")
+    # The DejaVu Sans the report embeds (report/dejavu, the bytes matplotlib ships).
+    path = os.path.join(os.path.dirname(__file__), "..", "report", "dejavu", "DejaVuSans.ttf")
     return ImageFont.truetype(path, size)
 
 
