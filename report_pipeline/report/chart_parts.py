@@ -13,9 +13,11 @@ from report_pipeline.report.pdf import ReportPDF, displayable
 from report_pipeline.report.style import (
     AXIS,
     FONT,
+    GRID,
     LABEL_MAX,
     MUTED,
     NO_DATA_SIZE,
+    TICK_SIZE,
     TITLE_SIZE,
 )
 
@@ -86,3 +88,18 @@ def label(text: str) -> str:
     if text.rfind("[") > text.rfind("]"):
         text = text[: text.rfind("[")]
     return text + "…"
+
+
+def gridlines(
+    pdf: ReportPDF, box: tuple[float, float, float, float], steps: list[float], scale_top: float
+) -> None:
+    """Horizontal gridlines at ``steps`` across ``box`` (left, top, right, bottom), values left."""
+    left, top, right, bottom = box
+    for tick in steps:
+        y = bottom - (bottom - top) * tick / scale_top
+        pdf.set_draw_color(GRID if tick else AXIS)
+        pdf.set_line_width(0.2)
+        pdf.line(left, y, right, y)
+        pdf.set_font(FONT, "", TICK_SIZE)
+        text = f"{tick:,g}"
+        pdf.text(left - 1.2 - pdf.string_width(text), y + 0.9, text)

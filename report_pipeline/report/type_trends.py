@@ -10,18 +10,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from report_pipeline.report.chart_parts import centered, end, label, runs, start, ticks
+from report_pipeline.report.chart_parts import centered, end, gridlines, label, runs, start, ticks
 from report_pipeline.report.pdf import Chart, ReportPDF
 from report_pipeline.report.style import (
-    AXIS,
     FONT,
-    GRID,
     LABEL_SIZE,
     LINE_W,
     MUTED,
     OTHER,
     SERIES,
-    TICK_SIZE,
     TITLE_H,
     Colour,
 )
@@ -76,14 +73,7 @@ def _draw(
         centered(pdf, "no data", (left + right) / 2, (top + bottom) / 2, 8, MUTED)
     steps = ticks(max(finite, default=0) or 1)
     scale_top = steps[-1] * 1.1
-    for tick in steps:
-        y = bottom - (bottom - top) * tick / scale_top
-        pdf.set_draw_color(GRID if tick else AXIS)
-        pdf.set_line_width(0.2)
-        pdf.line(left, y, right, y)
-        pdf.set_font(FONT, "", TICK_SIZE)
-        text = f"{tick:,g}"
-        pdf.text(left - 1.2 - pdf.string_width(text), y + 0.9, text)
+    gridlines(pdf, (left, top, right, bottom), steps, scale_top)
     step = (right - left) / max(len(points), 1)
 
     def at(index: int, value: float) -> tuple[float, float]:

@@ -22,6 +22,7 @@ from report_pipeline.report.chart_parts import (
     axis,
     centered,
     end,
+    gridlines,
     label,
     no_data,
     runs,
@@ -30,11 +31,9 @@ from report_pipeline.report.chart_parts import (
 )
 from report_pipeline.report.pdf import Chart, ReportPDF, displayable
 from report_pipeline.report.style import (
-    AXIS,
     BAR_ROW,
     COLOR,
     FONT,
-    GRID,
     LABEL_SIZE,
     LINE_W,
     MUTED,
@@ -225,14 +224,7 @@ def _trend_panel(
         centered(pdf, "no data", (left + right) / 2, (top + bottom) / 2, 8, MUTED)
     steps = ticks(ceiling or max(finite, default=0) or 1)
     scale_top = ceiling * 1.15 if ceiling else steps[-1] * 1.15
-    for tick in steps:  # gridlines with their value at the left
-        y = bottom - (bottom - top) * tick / scale_top
-        pdf.set_draw_color(GRID if tick else AXIS)
-        pdf.set_line_width(0.2)
-        pdf.line(left, y, right, y)
-        pdf.set_font(FONT, "", TICK_SIZE)
-        text = f"{tick:,g}"
-        pdf.text(left - 1.2 - pdf.string_width(text), y + 0.9, text)
+    gridlines(pdf, (left, top, right, bottom), steps, scale_top)
     step = (right - left) / max(len(points), 1)
 
     def at(index: int, value: float) -> tuple[float, float]:
