@@ -27,7 +27,11 @@ def test_deploy_dagster_yaml_is_a_working_instance_on_postgres(production) -> No
         assert isinstance(coordinator, QueuedRunCoordinator)
         assert [
             dict(limit) for limit in coordinator.get_run_queue_config().tag_concurrency_limits
-        ] == [{"key": "dagster/partition", "value": {"applyLimitPerUniqueValue": True}, "limit": 1}]
+        ] == [
+            {"key": "dagster/partition", "value": {"applyLimitPerUniqueValue": True}, "limit": 1},
+            # One read-ahead pass at a time: it never takes both run slots from a weekly run.
+            {"key": "report_pipeline/kind", "value": "read_ahead", "limit": 1},
+        ]
         assert instance.run_retries_enabled and instance.run_retries_max_retries == 2
         assert instance.run_retries_retry_on_asset_or_op_failure is False
         assert instance.run_monitoring_enabled
