@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from dagster import DagsterInstance, materialize
+from dagster import DagsterInstance
 
 from report_pipeline.appdb.deliveries import OutboxStore
-from report_pipeline.defs.features import document_features
-from report_pipeline.defs.manifest import document_manifest
-from report_pipeline.defs.report import weekly_report
 from report_pipeline.pipeline.documents import store_document
-from report_pipeline.resources.build import build_resources
 from report_pipeline.resources.connections import open_services
 from report_pipeline_tests.api.conftest import auth, build_client
+from report_pipeline_tests.weekly_assets import materialize_week
 
 WEEK = date(2024, 3, 4)
 
@@ -25,13 +22,7 @@ def test_unsent_emails_of_a_report_are_work_waiting_with_the_command(settings) -
         services, note, "note.txt", "text/plain", "acme", datetime(2024, 3, 5, 10, tzinfo=UTC)
     )
     with DagsterInstance.ephemeral() as instance:
-        result = materialize(
-            [document_manifest, document_features, weekly_report],
-            partition_key=WEEK.isoformat(),
-            instance=instance,
-            resources=build_resources(settings),
-        )
-    assert result.success
+        materialize_week(settings, instance, WEEK)
     report = services.app.latest_report(WEEK)
     with build_client(settings, services.app, None, services.catalog) as client:
         before = client.get(f"/api/reports?week={WEEK}", headers=auth("analyst")).json()

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from dagster import DagsterInstance, materialize
+from dagster import DagsterInstance
 from pypdf import PdfReader
 
-from report_pipeline.defs.features import document_features
-from report_pipeline.defs.manifest import document_manifest
-from report_pipeline.defs.report import weekly_report
 from report_pipeline.pipeline.documents import store_document
 from report_pipeline.pipeline.manifest import read_manifest
 from report_pipeline.pipeline.published import late_arrivals_of
-from report_pipeline.resources.build import build_resources
 from report_pipeline.resources.connections import open_services
 from report_pipeline_tests.api.conftest import auth, build_client
+from report_pipeline_tests.weekly_assets import materialize_week
 
 CLOSED = date(2024, 3, 4)
 NEXT, AFTER = CLOSED + timedelta(weeks=1), CLOSED + timedelta(weeks=2)
@@ -30,13 +27,7 @@ def _note(services, number: int, day: date, customer: str = "acme") -> str:
 
 
 def _week(settings, instance, week: date) -> None:
-    result = materialize(
-        [document_manifest, document_features, weekly_report],
-        partition_key=week.isoformat(),
-        instance=instance,
-        resources=build_resources(settings),
-    )
-    assert result.success
+    materialize_week(settings, instance, week)
 
 
 def _pdf_text(services, week: date) -> str:

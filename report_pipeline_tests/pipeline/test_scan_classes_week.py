@@ -12,19 +12,16 @@ import io
 from datetime import UTC, date, datetime
 
 import pytest
-from dagster import DagsterInstance, materialize
+from dagster import DagsterInstance
 from PIL import Image
 from pypdf import PdfReader
 
-from report_pipeline.defs.features import document_features
-from report_pipeline.defs.manifest import document_manifest
-from report_pipeline.defs.report import weekly_report
 from report_pipeline.pipeline.documents import store_document
 from report_pipeline.pipeline.features import read_week_features
 from report_pipeline.pipeline.keys import report_pdf_key
-from report_pipeline.resources.build import build_resources
 from report_pipeline.resources.connections import open_services
 from report_pipeline_tests.extraction import real_pages as rp
+from report_pipeline_tests.weekly_assets import materialize_week
 
 WEEK = date(2024, 3, 4)
 AT = datetime(2024, 3, 5, 9, tzinfo=UTC)
@@ -74,13 +71,7 @@ def test_each_scan_class_takes_its_path_and_the_photo_is_no_text_found(settings,
         record = store_document(services, data, name, content_type, "acme", AT)
         ids[record.document_id] = name
     with DagsterInstance.ephemeral() as instance:
-        result = materialize(
-            [document_manifest, document_features, weekly_report],
-            partition_key=WEEK.isoformat(),
-            instance=instance,
-            resources=build_resources(settings),
-        )
-    assert result.success
+        result = materialize_week(settings, instance, WEEK)
 
     results = {ids[r.document_id]: r for r in read_week_features(services.store, WEEK)}
     assert set(results) == set(files)
