@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
-from report_pipeline.appdb.pagination import Page, keyset_page
+from report_pipeline.appdb.pagination import Listing, Page
 from report_pipeline.appdb.schema import AuditEntry
 from report_pipeline.appdb.store import AppStore, utcnow
 
@@ -49,25 +50,19 @@ def record_audit(app: AppStore, event: AuditEvent) -> None:
         session.add(audit_entry(event))
 
 
-def audit_page(
-    app: AppStore,
-    *,
-    after: int | None,
-    limit: int,
-    actor: str | None = None,
-    action: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-) -> Page[AuditEntry]:
-    """Newest first."""
-    query = select(AuditEntry)
-    if actor:
-        query = query.where(AuditEntry.actor == actor)
-    if action:
-        query = query.where(AuditEntry.action == action)
-    if since:
-        query = query.where(AuditEntry.at >= since)
-    if until:
-        query = query.where(AuditEntry.at < until)
-    with app.session() as session:
-        return keyset_page(session, query, AuditEntry.id, after, limit, descending=True)
+AUDIT_LOG = Listing(
+    select(AuditEntry),
+    AuditEntry.id,
+    {
+        "actor": lambda actor: AuditEntry.actor == actor,
+        "action": lambda action: AuditEntry.action == action,
+        "since": lambda since: AuditEntry.at >= since,
+        "until": lambda until: AuditEntry.at < until,
+    },
+    descending=True,
+)
+
+
+def audit_page(app: AppStore, after: int | None, limit: int, **filters: Any) -> Page[AuditEntry]:
+    """Newest first; filters: actor, action, since (at or after), until (before)."""
+    return AUDIT_LOG.page(app, after, limit, filters)

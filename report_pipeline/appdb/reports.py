@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from report_pipeline.appdb.pagination import Page, keyset_page
+from report_pipeline.appdb.pagination import Listing, Page
 from report_pipeline.appdb.schema import ACTIVE_REPORT_STATES, AuditEntry, Report
 from report_pipeline.appdb.scopes import ALL
 from report_pipeline.appdb.store import AppStore, ReportResult, utcnow
@@ -216,25 +216,21 @@ def _update(app: AppStore, report_id: int, **values: object) -> Report:
         return row
 
 
-def reports_page(
-    app: AppStore,
-    *,
-    after: int | None,
-    limit: int,
-    state: str | None = None,
-    week: date | None = None,
-    scope: str | None = None,
-) -> Page[Report]:
-    """Newest first; every scope unless `scope` is given."""
-    query = select(Report)
-    if scope:
-        query = query.where(Report.scope == scope)
-    if state:
-        query = query.where(Report.state == state)
-    if week:
-        query = query.where(Report.week == week)
-    with app.session() as session:
-        return keyset_page(session, query, Report.id, after, limit, descending=True)
+REPORTS = Listing(
+    select(Report),
+    Report.id,
+    {
+        "state": lambda state: Report.state == state,
+        "week": lambda week: Report.week == week,
+        "scope": lambda scope: Report.scope == scope,
+    },
+    descending=True,
+)
+
+
+def reports_page(app: AppStore, after: int | None, limit: int, **filters: Any) -> Page[Report]:
+    """Newest first; filters: state, week, scope (every scope when not given)."""
+    return REPORTS.page(app, after, limit, filters)
 
 
 @dataclass(frozen=True)

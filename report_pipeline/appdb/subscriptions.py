@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
-from report_pipeline.appdb.pagination import Page, keyset_page
+from report_pipeline.appdb.pagination import Listing, Page
 from report_pipeline.appdb.schema import EmailSuppression, Subscriber
 from report_pipeline.appdb.scopes import ALL
 from report_pipeline.appdb.store import AppStore
@@ -28,21 +30,21 @@ def subscriptions_of(app: AppStore, email: str) -> list[Subscriber]:
         )
 
 
+REGISTERED_USERS = Listing(
+    select(Subscriber),
+    Subscriber.id,
+    {
+        "customer": lambda customer: Subscriber.customer == customer,
+        "active": lambda active: Subscriber.active.is_(active),
+    },
+)
+
+
 def subscribers_page(
-    app: AppStore,
-    *,
-    after: int | None,
-    limit: int,
-    active: bool | None = None,
-    customer: str | None = None,
+    app: AppStore, after: int | None, limit: int, **filters: Any
 ) -> Page[Subscriber]:
-    query = select(Subscriber)
-    if customer is not None:
-        query = query.where(Subscriber.customer == customer)
-    if active is not None:
-        query = query.where(Subscriber.active.is_(active))
-    with app.session() as session:
-        return keyset_page(session, query, Subscriber.id, after, limit)
+    """Oldest first; filters: customer, active (True or False)."""
+    return REGISTERED_USERS.page(app, after, limit, filters)
 
 
 def not_a_recipient(app: AppStore, email: str) -> str | None:
