@@ -16,6 +16,7 @@ import uuid
 import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from report_pipeline.api.http_middleware import HttpMiddleware
 from report_pipeline.appdb.audit import AuditEvent, record_audit
 from report_pipeline.appdb.store import AppStore
 
@@ -46,15 +47,12 @@ def _request_id(scope: Scope) -> str:
     return uuid.uuid4().hex
 
 
-class AuditMiddleware:
+class AuditMiddleware(HttpMiddleware):
     def __init__(self, app: ASGIApp, store: AppStore) -> None:
-        self.app = app
+        super().__init__(app)
         self.store = store
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         request_id = _request_id(scope)
         client = scope.get("client")
         event = AuditEvent(

@@ -20,6 +20,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from report_pipeline.api.http_middleware import HttpMiddleware
 from report_pipeline.appdb.metrics import FINISHED, pipeline_snapshot
 from report_pipeline.appdb.store import AppStore
 from report_pipeline.settings import Settings
@@ -48,16 +49,14 @@ class ApiMetrics:
         self.registry.register(PipelineCollector(store, settings))
 
 
-class RequestMetricsMiddleware:
+class RequestMetricsMiddleware(HttpMiddleware):
     """Count and time every HTTP request by method, route template and status."""
 
     def __init__(self, app: ASGIApp, metrics: ApiMetrics) -> None:
-        self.app, self.metrics = app, metrics
+        super().__init__(app)
+        self.metrics = metrics
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         status = 500  # an exception that escapes every handler becomes a 500
         started = time.perf_counter()
 
