@@ -153,9 +153,9 @@ def main() -> None:
     committed: dict[str, float] = {}
 
     class TimedOutbox(OutboxStore):
-        def mark_sent(self, delivery_id, owner, message_id, *rest):
-            result = super().mark_sent(delivery_id, owner, message_id, *rest)
-            committed[message_id] = time.time()
+        def mark_sent(self, delivery_id, owner, handover):
+            result = super().mark_sent(delivery_id, owner, handover)
+            committed[handover.message_id] = time.time()
             return result
 
     dispatch.OutboxStore = TimedOutbox

@@ -36,8 +36,8 @@ def startup_secrets(settings) -> dict[str, str | None]:
         "REPORT_PIPELINE_UNSUBSCRIBE_SECRET": settings.delivery.unsubscribe_secret,
         "REPORT_PIPELINE_API_CURSOR_SECRET": settings.api.cursor_secret,
     }
-    if settings.api.jwt_algorithm == "HS256":
-        named["REPORT_PIPELINE_JWT_SECRET"] = settings.api.jwt_secret
+    if settings.api.jwt.algorithm == "HS256":
+        named["REPORT_PIPELINE_JWT_SECRET"] = settings.api.jwt.secret
     for number, previous in enumerate(settings.delivery.unsubscribe_previous_secrets, 1):
         named[f"REPORT_PIPELINE_UNSUBSCRIBE_PREVIOUS_SECRETS (#{number})"] = previous
     return named

@@ -237,13 +237,20 @@ class DeliveryEnv:
 
 
 @dataclass(frozen=True)
+class JwtEnv:
+    """How bearer tokens are verified: a shared secret (HS256) or a public key (RS256)."""
+
+    algorithm: str = "HS256"
+    secret: str | None = field(default=None, repr=False)
+    public_key: str | None = None
+    public_key_file: str | None = None
+    issuer: str | None = None
+    audience: str | None = None
+
+
+@dataclass(frozen=True)
 class ApiEnv:
-    jwt_algorithm: str = "HS256"
-    jwt_secret: str | None = field(default=None, repr=False)
-    jwt_public_key: str | None = None
-    jwt_public_key_file: str | None = None
-    jwt_issuer: str | None = None
-    jwt_audience: str | None = None
+    jwt: JwtEnv = JwtEnv()
     dagster_graphql_url: str | None = None
     dagster_location: str | None = None
     download_url_ttl_seconds: int = 300
@@ -559,13 +566,16 @@ def _delivery(read: _Reader, public_url: str, home: Path) -> DeliveryEnv:
 
 
 def _api(read: _Reader) -> ApiEnv:
+    jwt = JwtEnv(
+        algorithm=read.text("REPORT_PIPELINE_JWT_ALGORITHM", "HS256").upper(),
+        secret=read.text("REPORT_PIPELINE_JWT_SECRET"),
+        public_key=read.text("REPORT_PIPELINE_JWT_PUBLIC_KEY"),
+        public_key_file=read.text("REPORT_PIPELINE_JWT_PUBLIC_KEY_FILE"),
+        issuer=read.text("REPORT_PIPELINE_JWT_ISSUER"),
+        audience=read.text("REPORT_PIPELINE_JWT_AUDIENCE"),
+    )
     return ApiEnv(
-        jwt_algorithm=read.text("REPORT_PIPELINE_JWT_ALGORITHM", "HS256").upper(),
-        jwt_secret=read.text("REPORT_PIPELINE_JWT_SECRET"),
-        jwt_public_key=read.text("REPORT_PIPELINE_JWT_PUBLIC_KEY"),
-        jwt_public_key_file=read.text("REPORT_PIPELINE_JWT_PUBLIC_KEY_FILE"),
-        jwt_issuer=read.text("REPORT_PIPELINE_JWT_ISSUER"),
-        jwt_audience=read.text("REPORT_PIPELINE_JWT_AUDIENCE"),
+        jwt=jwt,
         dagster_graphql_url=read.text("REPORT_PIPELINE_DAGSTER_GRAPHQL_URL"),
         dagster_location=read.text("REPORT_PIPELINE_DAGSTER_LOCATION"),
         download_url_ttl_seconds=read.integer("REPORT_PIPELINE_DOWNLOAD_URL_TTL", 300, minimum=1),

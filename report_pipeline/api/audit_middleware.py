@@ -12,9 +12,10 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from dataclasses import dataclass
 
 import anyio.to_thread
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from report_pipeline.api.http_middleware import HttpMiddleware
 from report_pipeline.appdb.audit import AuditEvent, record_audit
@@ -47,10 +48,9 @@ def _request_id(scope: Scope) -> str:
     return uuid.uuid4().hex
 
 
+@dataclass(eq=False)
 class AuditMiddleware(HttpMiddleware):
-    def __init__(self, app: ASGIApp, store: AppStore) -> None:
-        super().__init__(app)
-        self.store = store
+    store: AppStore
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         request_id = _request_id(scope)

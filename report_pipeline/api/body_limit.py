@@ -9,9 +9,10 @@ row is written for a body we refused to read.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from report_pipeline.api.http_middleware import HttpMiddleware
 
@@ -40,10 +41,9 @@ async def _refuse(send: Send, status: int, message: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+@dataclass(eq=False)
 class BodyLimitMiddleware(HttpMiddleware):
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        super().__init__(app)
-        self.max_bytes = max_bytes
+    max_bytes: int
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         declared = _content_length(scope)

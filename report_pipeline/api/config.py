@@ -34,12 +34,13 @@ class ApiConfig:
 
 def jwt_config_from_env(env: ApiEnv | None = None) -> JwtConfig | None:
     env = env or load_settings().api
-    algorithm, issuer, audience = env.jwt_algorithm, env.jwt_issuer, env.jwt_audience
+    jwt = env.jwt
+    algorithm, issuer, audience = jwt.algorithm, jwt.issuer, jwt.audience
     if algorithm == "HS256":
-        key = env.jwt_secret
+        key = jwt.secret
     elif algorithm == "RS256":
-        key = env.jwt_public_key
-        path = env.jwt_public_key_file
+        key = jwt.public_key
+        path = jwt.public_key_file
         if key is None and path:
             with open(path, encoding="utf-8") as handle:
                 key = handle.read()

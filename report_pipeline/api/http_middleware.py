@@ -6,12 +6,16 @@ audits, counts or limits the server's own start and stop.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 
+@dataclass(eq=False)
 class HttpMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    """Subclasses are dataclasses too: their fields are `add_middleware`'s keywords."""
+
+    app: ASGIApp
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

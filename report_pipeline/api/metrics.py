@@ -12,13 +12,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from report_pipeline.api.http_middleware import HttpMiddleware
 from report_pipeline.appdb.metrics import FINISHED, pipeline_snapshot
@@ -49,12 +50,11 @@ class ApiMetrics:
         self.registry.register(PipelineCollector(store, settings))
 
 
+@dataclass(eq=False)
 class RequestMetricsMiddleware(HttpMiddleware):
     """Count and time every HTTP request by method, route template and status."""
 
-    def __init__(self, app: ASGIApp, metrics: ApiMetrics) -> None:
-        super().__init__(app)
-        self.metrics = metrics
+    metrics: ApiMetrics
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         status = 500  # an exception that escapes every handler becomes a 500

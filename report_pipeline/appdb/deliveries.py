@@ -50,6 +50,15 @@ _ERROR_CHARS = 2000
 
 
 @dataclass(frozen=True)
+class Handover:
+    """A message the mail server accepted: what its delivery row records."""
+
+    message_id: str
+    provider_message_id: str | None = None
+    pdf_sha256: str | None = None  # the report version it carried (attached or linked)
+
+
+@dataclass(frozen=True)
 class ClaimedDelivery:
     id: int
     report_id: int
@@ -337,27 +346,19 @@ class OutboxStore:
 
     # --- outcomes ------------------------------------------------------------
 
-    def mark_sent(
-        self,
-        delivery_id: int,
-        owner: str,
-        message_id: str,
-        provider_message_id: str | None = None,
-        pdf_sha256: str | None = None,
-    ) -> bool:
+    def mark_sent(self, delivery_id: int, owner: str, handover: Handover) -> bool:
         """Record the hand-over; False when our lease had been taken back meanwhile.
 
         Even then the row ends `sent` unless it already is: the message did
-        go out, and recording that spares a further copy. `pdf_sha256` is the
-        report version the message carried (attached or linked).
+        go out, and recording that spares a further copy.
         """
         params = {
             "b_id": delivery_id,
             "b_owner": owner,
-            "b_message_id": message_id,
-            "b_provider_id": provider_message_id,
+            "b_message_id": handover.message_id,
+            "b_provider_id": handover.provider_message_id,
             "b_now": utcnow(),
-            "b_pdf_sha256": pdf_sha256,
+            "b_pdf_sha256": handover.pdf_sha256,
         }
         try:
             return self._record_sent(params)

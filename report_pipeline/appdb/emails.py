@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -76,13 +78,17 @@ def emails_page(app: AppStore, report_id: int, *, after: int | None, limit: int)
         )
 
 
-def update_email_status(
-    app: AppStore,
-    email_id: int,
-    status: str,
-    message_id: str | None = None,
-    error: str | None = None,
-) -> Delivery:
+@dataclass(frozen=True)
+class StatusChange:
+    """What a sender worker reports about one email."""
+
+    status: str
+    message_id: str | None = None
+    error: str | None = None
+
+
+def update_email_status(app: AppStore, email_id: int, change: StatusChange) -> Delivery:
+    status = change.status
     if status not in EMAIL_STATUSES:
         raise InvalidEmailTransition(
             f"unknown status {status!r}; expected one of {', '.join(EMAIL_STATUSES)}"
@@ -101,7 +107,7 @@ def update_email_status(
             row.attempts += 1
         if status == "sent":
             row.sent_at, row.last_error = now, None
-            row.message_id = message_id or row.message_id
+            row.message_id = change.message_id or row.message_id
         if status == "failed":
-            row.last_error = (error or "failed")[:2000]
+            row.last_error = (change.error or "failed")[:2000]
         return row

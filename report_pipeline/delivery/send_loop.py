@@ -21,7 +21,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from itertools import groupby
 
-from report_pipeline.appdb.deliveries import ClaimedDelivery, OutboxStore
+from report_pipeline.appdb.deliveries import ClaimedDelivery, Handover, OutboxStore
 from report_pipeline.appdb.suppressions import suppress_hard_bounce
 from report_pipeline.delivery.mailers import Mailer, MailerConfigError, SendError
 from report_pipeline.delivery.outbox import (
@@ -255,7 +255,8 @@ def _send_one(
         record_failure(job, delivery, totals, error)
         return
     # ---- duplicate window: the provider has the message, the row says `sending`.
-    if not job.outbox.mark_sent(delivery.id, job.owner, message_id, provider_id, pdf_sha256):
+    handover = Handover(message_id, provider_id, pdf_sha256)
+    if not job.outbox.mark_sent(delivery.id, job.owner, handover):
         totals.lost_leases += 1
         log.warning(
             "delivery %s: lease was taken back before `sent` was recorded; another"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Any
 
 from report_pipeline.extraction.cost import DEFAULT_MAX_PAGES
 from report_pipeline.extraction.detect import (
@@ -53,24 +53,16 @@ def kind_of(head: bytes, content_type: str, filename: str) -> Kind:
     return found[0] if found else kind_for(content_type, filename)
 
 
-def extract(
-    data: bytes,
-    content_type: str,
-    filename: str,
-    language: str | None = None,
-    *,
-    page_limit: int = DEFAULT_MAX_PAGES,
-) -> tuple[str, dict]:
+def extract(data: bytes, content_type: str, filename: str, **options: Any) -> tuple[str, dict]:
     """Return (kind, features) or raise DocumentError with a one-line reason.
 
-    ``language``: the document's OCR languages (None: REPORT_PIPELINE_OCR_LANGUAGES);
-    ``page_limit``: pages of a PDF above which it is refused (REPORT_PIPELINE_MAX_PAGES).
+    ``options``: extract_file's ``language`` (the document's OCR languages; None:
+    REPORT_PIPELINE_OCR_LANGUAGES) and ``page_limit`` (pages of a PDF above which it
+    is refused, REPORT_PIPELINE_MAX_PAGES).
     """
     if not data:
         raise DocumentError("read", "empty file")
-    return extract_file(
-        io.BytesIO(data), len(data), content_type, filename, language, page_limit=page_limit
-    )
+    return extract_file(io.BytesIO(data), len(data), content_type, filename, **options)
 
 
 def extract_file(
@@ -78,8 +70,8 @@ def extract_file(
     size: int,
     content_type: str,
     filename: str,
-    language: str | None = None,
     *,
+    language: str | None = None,
     page_limit: int = DEFAULT_MAX_PAGES,
 ) -> tuple[str, dict]:
     """extract() over a seekable file: large text is streamed, never read whole."""

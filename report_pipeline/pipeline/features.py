@@ -94,8 +94,9 @@ def extract_entry(
 
     def compute(handle: IO[bytes], size: int) -> tuple[str, dict]:
         record = entry.record
+        language = record.language
         return extract_file(
-            handle, size, record.content_type, name, record.language, page_limit=page_limit
+            handle, size, record.content_type, name, language=language, page_limit=page_limit
         )
 
     key_of = lambda version: feature_cache_key(version, entry.sha256 or "")  # noqa: E731

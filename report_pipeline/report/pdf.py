@@ -269,6 +269,16 @@ def _table(
     pdf.set_font(FONT, "", 10)
 
 
+def _count_table(
+    pdf: ReportPDF, frame: pl.DataFrame, header: Sequence[str], widths: Sequence[float]
+) -> None:
+    """A label column, then counts; a row of zeros when the frame is empty."""
+    rows = [(clean(label), *map(fmt_int, counts)) for label, *counts in frame.iter_rows()]
+    counts = len(header) - 1
+    empty = ("-",) + ("0",) * counts
+    _table(pdf, header, rows or [empty], widths, ("L",) + ("R",) * counts)
+
+
 def _table_row(
     pdf: ReportPDF,
     row: Sequence[str],
@@ -587,36 +597,18 @@ def _summary_tables(pdf: ReportPDF, data: ReportData) -> None:
         size=10,
     )
     _heading(pdf, "By trial", 12)
-    trials = [
-        (clean(t), fmt_int(n), fmt_int(f), fmt_int(r))
-        for t, n, f, r in data.per_trial.select(
-            "trial_id", "documents", "failed", "needs_review"
-        ).iter_rows()
-    ]
-    _table(
+    _count_table(
         pdf,
+        data.per_trial.select("trial_id", "documents", "failed", "needs_review"),
         ("Trial", "Documents", "Failed", "Need review"),
-        trials or [("-", "0", "0", "0")],
         (90, 30, 30, 30),
-        ("L", "R", "R", "R"),
     )
     if data.per_trial.get_column("trial_id").to_list() == [NO_TRIAL]:
         _para(pdf, "No document this week carries a trial id.", 9)
         pdf.ln(4)
     _heading(pdf, "By content type", 12)
-    types = [
-        (clean(t), fmt_int(n), fmt_int(f))
-        for t, n, f in data.per_content_type.select(
-            "content_type", "documents", "failed"
-        ).iter_rows()
-    ]
-    _table(
-        pdf,
-        ("Content type", "Documents", "Failed"),
-        types or [("-", "0", "0")],
-        (110, 35, 35),
-        ("L", "R", "R"),
-    )
+    types = data.per_content_type.select("content_type", "documents", "failed")
+    _count_table(pdf, types, ("Content type", "Documents", "Failed"), (110, 35, 35))
     if data.customer is not None:
         _own_terms(pdf, data)
         return
@@ -657,7 +649,7 @@ def _customers(pdf: ReportPDF, data: ReportData) -> None:
     """Per customer, what the summary table lacks: size and content types.
 
     A table rather than a block per customer: blocks left pages mostly white.
-    No raw terms here (issue 27): a line of each customer's terms read as noise
+    No raw terms here: a line of each customer's terms read as noise
     to operators; a customer's own report still lists its de-identified terms.
     """
     _heading(pdf, "Customers: size and content types", 12)

@@ -1,4 +1,4 @@
-"""Documents per document type over the last weeks: one line per type (issue 27).
+"""Documents per document type over the last weeks: one line per type.
 
 The top types over the 12 weeks each get a line, the rest add up to "other".
 Counts come from each week's published summary (``by_document_type``); a week

@@ -17,6 +17,7 @@ from report_pipeline.appdb.deliveries import (
     PENDING,
     SENDING,
     SENT,
+    Handover,
     OutboxStore,
 )
 from report_pipeline.appdb.store import AppStore, ReportResult
@@ -97,7 +98,7 @@ def test_outcomes_are_written_only_by_the_lease_owner(outbox: OutboxStore) -> No
         == FAILED
     )
     assert outbox.claim(report_id, "b", 10, LEASE) == []  # not due yet, second is leased
-    assert outbox.mark_sent(second.id, "a", "<id@x>") is True
+    assert outbox.mark_sent(second.id, "a", Handover("<id@x>")) is True
     assert statuses(outbox, report_id) == {"u000@example.com": FAILED, "u001@example.com": SENT}
 
 
@@ -120,7 +121,7 @@ def test_a_late_sender_still_records_sent(outbox: OutboxStore) -> None:
     [slow] = outbox.claim(report_id, "slow", 10, timedelta(seconds=-1))
     outbox.reconcile_expired(report_id, max_attempts=5)
     [again] = outbox.claim(report_id, "successor", 10, LEASE)
-    assert outbox.mark_sent(slow.id, "slow", "<m@x>") is False  # lease lost, truth kept
+    assert outbox.mark_sent(slow.id, "slow", Handover("<m@x>")) is False  # lease lost, truth kept
     assert statuses(outbox, report_id) == {"u000@example.com": SENT}
     assert outbox.mark_failed(again.id, "successor", "x", retry_at=None) is None
 
@@ -131,12 +132,12 @@ def test_sent_is_recorded_after_the_database_dropped_the_kept_connection(postgre
     outbox = OutboxStore(app)
     report_id = with_report(outbox, 2)
     first, second = outbox.claim(report_id, "a", 10, LEASE)
-    assert outbox.mark_sent(first.id, "a", "<1@x>") is True
+    assert outbox.mark_sent(first.id, "a", Handover("<1@x>")) is True
     kept = outbox._connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
     outbox._connection.rollback()
     with app.engine.connect() as admin:  # a restart or failover ends the session
         admin.exec_driver_sql(f"SELECT pg_terminate_backend({int(kept)})")
-    assert outbox.mark_sent(second.id, "a", "<2@x>") is True
+    assert outbox.mark_sent(second.id, "a", Handover("<2@x>")) is True
     assert statuses(outbox, report_id) == {"u000@example.com": SENT, "u001@example.com": SENT}
     assert outbox._connection.exec_driver_sql("SELECT pg_backend_pid()").scalar() != kept
     outbox.close()

@@ -23,6 +23,7 @@ from report_pipeline.api.schemas import (
 from report_pipeline.appdb.emails import (
     EmailNotFound,
     InvalidEmailTransition,
+    StatusChange,
     emails_page,
     schedule_email,
     update_email_status,
@@ -141,7 +142,8 @@ def patch_email(
     """Worker callback: pending -> sent | failed, failed -> pending | sent; sent is final."""
     audit.target = f"email:{email_id} status:{body.status}"
     try:
-        row = update_email_status(context.store, email_id, body.status, body.message_id, body.error)
+        change = StatusChange(body.status, body.message_id, body.error)
+        row = update_email_status(context.store, email_id, change)
     except EmailNotFound as error:
         raise ApiError(404, str(error)) from None
     except InvalidEmailTransition as error:

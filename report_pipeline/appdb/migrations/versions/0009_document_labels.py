@@ -1,4 +1,4 @@
-"""document labels (issue 27): operators' document types, what the type model learns from
+"""document labels: operators' document types, what the type model learns from
 
 One row per labeled document (the newest label); the history of changes is
 the audit log's.
