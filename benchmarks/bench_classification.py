@@ -28,7 +28,8 @@ set (benchmarks/classification_heldout.py: other real forms and letters, other
 phrasing, other drugs and analytes, another Faker seed; written without reading the
 taxonomy, never tuned on) is measured the same way, half text, half OCR'd: by the
 rules, and by the rules with a model trained on the first set's labels (what a
-deployment that labeled 200 documents runs).
+deployment that labeled 200 documents runs); as a diagnostic, also by that model alone
+(its most probable type, no rules and no threshold).
 
 Usage: python benchmarks/bench_classification.py [--documents N] [--seed S]
     [--held-out N] [--held-out-seed S]
@@ -119,18 +120,29 @@ def learned_classifier(labeled: Sequence[Doc]) -> Callable[[str], str]:
     return lambda text: classifier.classify_text(text)["type"]
 
 
+def model_alone(labeled: Sequence[Doc]) -> Callable[[str], str]:
+    """The model of ``labeled`` on its own, its most probable type (no rules, no threshold)."""
+    from report_pipeline.classify import load_taxonomy, train_model
+
+    model = train_model([(d.text, d.label) for d in labeled], load_taxonomy(), "bench-alone")
+    return lambda text: model.predict(text)[0]
+
+
 def held_out(args: argparse.Namespace, tuning: Sequence[Doc]) -> dict[str, Evaluation]:
     """Rules, and rules + a model trained on the tuning set, on the held-out set's halves."""
     docs = build_held_out(args.held_out, args.held_out_seed)
     half = len(docs) // 2
     text, ocr = through_product(docs[:half], False), through_product(docs[half:], True)
-    rules, learned = rules_classifier(), learned_classifier(tuning)
-    print(f"\nheld-out set: {len(docs)} documents, layouts {sorted({d.layout for d in docs})}")
+    rules, learned, alone = rules_classifier(), learned_classifier(tuning), model_alone(tuning)
+    print(f"\nheld-out set: {len(docs)} documents, {len({d.layout for d in docs})} layouts")
     found = {
         "held-out text, rules": evaluate(rules, text),
         "held-out OCR'd scans, rules": evaluate(rules, ocr),
         "held-out text, rules + model of the tuning set": evaluate(learned, text),
         "held-out OCR'd scans, rules + model of the tuning set": evaluate(learned, ocr),
+        # Diagnostic only: what the model knows below the threshold a run applies.
+        "held-out text, the model alone (most probable type)": evaluate(alone, text),
+        "held-out OCR'd scans, the model alone (most probable type)": evaluate(alone, ocr),
     }
     for name, result in found.items():
         report(name, result, half)
