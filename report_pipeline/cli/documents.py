@@ -139,7 +139,10 @@ def documents_label(document_id: str, doc_type: str, as_name: str | None) -> Non
     previous = set_label(opened.app, document_id, doc_type, actor, audit=event)
     was = f" (was {taxonomy.label(previous)})" if previous else ""
     click.echo(f"{document_id}: {taxonomy.label(doc_type)}{was}")
-    click.echo("the type model learns it at the next `report-pipeline documents train`")
+    click.echo(
+        "the next report counts it as this type; the type model learns it at the next"
+        " `report-pipeline documents train`"
+    )
 
 
 @documents.command("train")
