@@ -252,10 +252,14 @@ def check_type_model(settings: Settings) -> list[Finding]:
 
     service = "type model"
     try:
-        model = active_model(open_object_store(object_store_config(settings)))
+        store = open_object_store(object_store_config(settings))
+        model = active_model(store)
     except ModelError as error:
         fix = "train it again: `report-pipeline documents train --force`"
         return [problem(service, f"unreadable: {error}", fix)]
+    except Exception as error:  # any store failure: the object store line names it
+        what = f"not checked, the object store failed: {scrub(str(error), settings)}"
+        return [Finding(service, what, "see the object store line", warning=True)]
     if model is None:
         return [ok(service, "none trained: types come from the taxonomy's rules")]
     trained = f", trained {model.trained_at}" if model.trained_at else ""

@@ -127,6 +127,8 @@ def test_a_wrong_bucket_is_named(doctor, s3_endpoint) -> None:
     [line] = _problems(wrong)
     assert "bucket 'doctor-missing-bucket' does not exist" in line
     assert "REPORT_PIPELINE_S3_BUCKET" in line
+    # The type model is not checked without a store, and is not a second problem.
+    assert "warning type model: not checked, the object store failed" in wrong.stdout
 
     right = doctor(**s3, REPORT_PIPELINE_S3_BUCKET="doctor-real-bucket")
     assert right.returncode == 0, right.stdout
