@@ -108,7 +108,10 @@ def documents_show(document_id: str, as_json: bool, as_name: str | None) -> None
 def _type_from_label(view: dict, doc_type: str) -> None:
     """The label is the document's type, as in the report (the classifier's answer kept)."""
     features = view.get("features")
-    taxonomy = _taxonomy()
+    try:
+        taxonomy = load_taxonomy(load_settings().document_types)
+    except TaxonomyError:
+        return  # show still shows the document; settings and runs name the bad file
     if features and doc_type in taxonomy.keys:
         found = features.get("document_type")
         features["document_type"] = labeled_type(found, doc_type, taxonomy)
