@@ -95,6 +95,15 @@ def test_s3_objects_past_the_policy_are_deleted(s3_endpoint: str) -> None:
     assert sorted(i.name for i in removed) == sorted(OLD)
     assert store.exists(NEVER[0]) and not store.exists(OLD[0])
 
+    models = [type_model_key(f"v{n}") for n in range(5)]
+    for key in models:
+        store.put(key, b"model")
+    store.put(TYPE_MODEL_POINTER_KEY, json.dumps({"version": "v0", "key": models[0]}).encode())
+    removed = apply_retention(store, None, 400)
+    # Written in order: v4 to v2 are the newest (ties in a second go by key), v0 is current.
+    assert [(i.where, i.name) for i in removed] == [("model", models[1])]
+    assert [store.exists(key) for key in models] == [True, False, True, True, True]
+
 
 def _model_store(tmp_path, current: str) -> tuple[LocalObjectStore, list[str]]:
     """Five model versions, one day apart (v0 oldest), the pointer naming ``current``."""
