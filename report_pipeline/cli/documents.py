@@ -14,7 +14,12 @@ from report_pipeline.appdb.read_audit import cli_actor, cli_event, record_cli_re
 from report_pipeline.classify import ModelError, Taxonomy, TaxonomyError, load_taxonomy
 from report_pipeline.cli.common import UserError, services
 from report_pipeline.pipeline import documents as documents_service
-from report_pipeline.pipeline.labels import UnknownDocument, UnknownType, check_label
+from report_pipeline.pipeline.labels import (
+    UnknownDocument,
+    UnknownType,
+    check_label,
+    labeled_type,
+)
 from report_pipeline.pipeline.type_model import train_deployment
 from report_pipeline.settings import load_settings
 
@@ -93,10 +98,23 @@ def documents_show(document_id: str, as_json: bool, as_name: str | None) -> None
             "by": label.labeled_by,
             "at": label.labeled_at.isoformat(),
         }
+        _type_from_label(view, label.doc_type)
     if as_json:
         click.echo(json.dumps(view, indent=2, default=str))
         return
     click.echo(documents_service.format_document(view))
+
+
+def _type_from_label(view: dict, doc_type: str) -> None:
+    """The label is the document's type, as in the report (the classifier's answer kept)."""
+    features = view.get("features")
+    try:
+        taxonomy = load_taxonomy(load_settings().document_types)
+    except TaxonomyError:
+        return  # show still shows the document; settings and runs name the bad file
+    if features and doc_type in taxonomy.keys:
+        found = features.get("document_type")
+        features["document_type"] = labeled_type(found, doc_type, taxonomy)
 
 
 def _taxonomy() -> Taxonomy:
@@ -124,7 +142,10 @@ def documents_label(document_id: str, doc_type: str, as_name: str | None) -> Non
     previous = set_label(opened.app, document_id, doc_type, actor, audit=event)
     was = f" (was {taxonomy.label(previous)})" if previous else ""
     click.echo(f"{document_id}: {taxonomy.label(doc_type)}{was}")
-    click.echo("the type model learns it at the next `report-pipeline documents train`")
+    click.echo(
+        "the next report counts it as this type; the type model learns it at the next"
+        " `report-pipeline documents train`"
+    )
 
 
 @documents.command("train")

@@ -17,11 +17,13 @@ from dagster import (
     Output,
 )
 
+from report_pipeline.appdb.labels import all_labels
 from report_pipeline.appdb.reports import finish_run
 from report_pipeline.appdb.schema import Report
 from report_pipeline.appdb.scopes import ALL
 from report_pipeline.appdb.store import AppStore, ReportResult
 from report_pipeline.appdb.versions import record_version
+from report_pipeline.classify import load_taxonomy
 from report_pipeline.defs.partitions import start_week, weekly_asset
 from report_pipeline.names import HELD_KEY
 from report_pipeline.pipeline import gate
@@ -34,6 +36,7 @@ from report_pipeline.pipeline.dead_letters import (
     replay_dead_letters,
 )
 from report_pipeline.pipeline.features import read_week_features
+from report_pipeline.pipeline.labels import with_labels
 from report_pipeline.pipeline.manifest import read_manifest
 from report_pipeline.resources.configurable import AppDatabaseResource, ObjectStoreResource
 from report_pipeline.settings import load_settings
@@ -72,12 +75,14 @@ def weekly_report(
     if config.replay_dead_letters:
         _replay(context, store, week)
     entries, results = read_manifest(store, week), read_week_features(store, week)
+    settings = load_settings()
+    # Operators' labels win over the cached types: read now, so a new label needs no re-run.
+    results = with_labels(results, dict(all_labels(app)), load_taxonomy(settings.document_types))
     try:
         counts = check_counts(entries, results)
     except CountsDoNotAddUp as error:  # a retry would read the same files again
         raise Failure(str(error), allow_retries=False) from None
     letters = dead_letters(entries, results)
-    settings = load_settings()
     threshold, mail_empty_weeks = settings.max_failed_share, settings.mail_empty_weeks
     # The creation date comes from the data: an unchanged week renders the same bytes.
     scopes = publish_scopes(

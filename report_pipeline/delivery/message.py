@@ -44,7 +44,7 @@ MESSAGE_POLICY = policy.SMTP.clone(max_line_length=998, header_factory=_CachingH
 _MAX_URL_LENGTH = 900
 _SUMMARY_COUNTS = ("documents_total", "documents_ok", "documents_failed")
 _QUIET_NAMED = 3  # trials named in the email; the report lists them all
-_TYPES_NAMED = 4  # document types named in the email; the rest are "other"
+_TYPES_NAMED = 4  # document types named in the email; the rest are "other or rarer"
 _REST_LABELS = frozenset({OTHER, NOT_CLASSIFIED})
 
 
@@ -191,12 +191,13 @@ def what_changed(summary: Mapping[str, Any]) -> list[str]:
     by_type = summary.get("by_document_type")
     if isinstance(by_type, Mapping) and by_type:
         counts = sorted(by_type.items(), key=lambda kv: (-int(kv[1]), str(kv[0])))
-        # The taxonomy's own "other" and the unclassified join the rest: one "other".
+        # The taxonomy's own "other", the unclassified and the rarer types join the
+        # rest: "other or rarer", as it is more than the report's "other" row.
         typed = [(label, n) for label, n in counts if label not in _REST_LABELS]
         named = [f"{n} {label}" for label, n in typed[:_TYPES_NAMED]]
         rest = sum(int(n) for _, n in counts) - sum(int(n) for _, n in typed[:_TYPES_NAMED])
         if rest:
-            named.append(f"{rest} other")
+            named.append(f"{rest} other or rarer")
         lines.append("By document type: " + ", ".join(named))
     return lines
 

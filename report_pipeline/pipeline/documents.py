@@ -223,6 +223,8 @@ def format_document(view: dict) -> str:
 def _document_type_lines(found: object) -> list[str]:
     if not isinstance(found, dict):
         return []
+    if found.get("decided_by") == "label":
+        return _labeled_type_lines(found)
     lines = [
         f"document type: {found.get('label')} ({found.get('source')}, "
         f"confidence {found.get('confidence')}, score {found.get('score')})",
@@ -238,4 +240,15 @@ def _document_type_lines(found: object) -> list[str]:
         lines.append(f"document type rules: {rules.get('type')} (score {rules.get('score')})")
     if found.get("needs_review"):
         lines.append(f"document type needs review: {found['needs_review']}")
+    return lines
+
+
+def _labeled_type_lines(found: dict) -> list[str]:
+    lines = [f"document type: {found.get('label')} (decided_by: label, {found.get('reason')})"]
+    classified = found.get("classified")
+    if isinstance(classified, dict):
+        lines.append(
+            f"document type classifier said: {classified.get('label')}"
+            f" ({classified.get('source')}, confidence {classified.get('confidence')})"
+        )
     return lines

@@ -7,6 +7,10 @@ default 400: a year of weekly reports and a margin for a late re-run). The audit
 documents and the databases are never touched here. Age is the object's own
 modification time, as an S3 lifecycle rule measures it, so this command and the
 production lifecycle rule (README) delete the same objects.
+
+Trained document-type models (classifier/models/, their vocabulary is made of
+labeled documents' words) are kept by count, not age: the newest MODELS_KEPT
+versions and always the one the pointer names, so a run never loses its model.
 """
 
 from __future__ import annotations
@@ -16,10 +20,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from report_pipeline.classify import ModelError
+from report_pipeline.pipeline.type_classifier import model_pointer, pointed_model_key
 from report_pipeline.storage.object_store import LocalObjectStore, ObjectStore, S3ObjectStore
 
 # Object-store prefixes under the policy; "documents" (the customers' uploads) is not one.
 RETAINED_PREFIXES = ("features/", "manifests/", "reports/")
+MODEL_PREFIX = "classifier/models/"
+# The current model and the ones before it: going back to one needs no retraining.
+MODELS_KEPT = 3
 
 
 class RetentionError(ValueError):
@@ -38,7 +47,12 @@ def expired_items(
 ) -> list[Expired]:
     """Everything under the policy last modified more than `days` days before `now`."""
     cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
-    found = [Expired("object", key, moment) for key, moment in _objects(store) if moment < cutoff]
+    found = [
+        Expired("object", key, moment)
+        for key, moment in _objects(store, RETAINED_PREFIXES)
+        if moment < cutoff
+    ]
+    found += expired_models(store)
     if outbox is not None and outbox.is_dir():
         found += [
             Expired("outbox", path.name, _mtime(path))
@@ -46,6 +60,19 @@ def expired_items(
             if path.is_file() and path.suffix == ".eml" and _mtime(path) < cutoff
         ]
     return found
+
+
+def expired_models(store: ObjectStore, kept: int = MODELS_KEPT) -> list[Expired]:
+    """Type-model versions older than the newest ``kept``; never the current one."""
+    try:
+        pointer = model_pointer(store)
+    except ModelError:
+        return []  # which model is current is not known: delete none (the doctor says why)
+    current = pointed_model_key(pointer) if pointer else None
+    newest_first = sorted(
+        _objects(store, (MODEL_PREFIX,)), key=lambda item: (item[1], item[0]), reverse=True
+    )
+    return [Expired("model", key, moment) for key, moment in newest_first[kept:] if key != current]
 
 
 def apply_retention(
@@ -67,17 +94,17 @@ def apply_retention(
     return items
 
 
-def _objects(store: ObjectStore) -> Iterator[tuple[str, datetime]]:
+def _objects(store: ObjectStore, prefixes: tuple[str, ...]) -> Iterator[tuple[str, datetime]]:
     if isinstance(store, LocalObjectStore):
-        yield from _local_objects(store.root)
+        yield from _local_objects(store.root, prefixes)
     elif isinstance(store, S3ObjectStore):
-        yield from _s3_objects(store)
+        yield from _s3_objects(store, prefixes)
     else:
         raise RetentionError(f"retention cannot list a {type(store).__name__}")
 
 
-def _local_objects(root: Path) -> Iterator[tuple[str, datetime]]:
-    for prefix in RETAINED_PREFIXES:
+def _local_objects(root: Path, prefixes: tuple[str, ...]) -> Iterator[tuple[str, datetime]]:
+    for prefix in prefixes:
         base = root / prefix
         if not base.is_dir():
             continue
@@ -86,10 +113,10 @@ def _local_objects(root: Path) -> Iterator[tuple[str, datetime]]:
                 yield path.relative_to(root).as_posix(), _mtime(path)
 
 
-def _s3_objects(store: S3ObjectStore) -> Iterator[tuple[str, datetime]]:
+def _s3_objects(store: S3ObjectStore, prefixes: tuple[str, ...]) -> Iterator[tuple[str, datetime]]:
     paginator = store.client.get_paginator("list_objects_v2")
     lead = f"{store.prefix}/" if store.prefix else ""
-    for prefix in RETAINED_PREFIXES:
+    for prefix in prefixes:
         for page in paginator.paginate(Bucket=store.bucket, Prefix=lead + prefix):
             for item in page.get("Contents", []):
                 yield item["Key"][len(lead) :], item["LastModified"].astimezone(UTC)

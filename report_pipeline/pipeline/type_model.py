@@ -26,6 +26,7 @@ from report_pipeline.classify import (
 from report_pipeline.classify.model import TypeModel
 from report_pipeline.pipeline.features import read_week_features
 from report_pipeline.pipeline.keys import TYPE_MODEL_POINTER_KEY, type_model_key
+from report_pipeline.pipeline.type_classifier import model_pointer
 from report_pipeline.resources.connections import Services
 from report_pipeline.storage.object_store import ObjectNotFound, ObjectStore
 from report_pipeline.weeks import week_start_of
@@ -92,7 +93,7 @@ def train_deployment(services: Services, taxonomy: Taxonomy, *, force: bool = Fa
     current = _pointer_version(services.store)
     if current != version or force:
         model = train_model(examples, taxonomy, version)
-        _save(services.store, model)
+        save_model(services.store, model)
     return Training(
         version,
         len(labels),
@@ -106,12 +107,13 @@ def train_deployment(services: Services, taxonomy: Taxonomy, *, force: bool = Fa
 
 def _pointer_version(store: ObjectStore) -> str | None:
     try:
-        return str(json.loads(store.get(TYPE_MODEL_POINTER_KEY))["version"])
-    except (ObjectNotFound, KeyError, ValueError):
-        return None
+        pointer = model_pointer(store)
+    except ModelError:
+        return None  # an unreadable pointer is replaced by the one training writes
+    return pointer["version"] if pointer else None
 
 
-def _save(store: ObjectStore, model: TypeModel) -> None:
+def save_model(store: ObjectStore, model: TypeModel) -> None:
     """The model first, the pointer second: the pointer never names a missing model."""
     key = type_model_key(model.version)
     store.put(key, model.to_bytes(), "application/octet-stream")

@@ -244,6 +244,28 @@ def check_first_use_state(settings: Settings) -> list[Finding]:
     return [problem("state version tables", line, fix) for line in found]
 
 
+def check_type_model(settings: Settings) -> list[Finding]:
+    """Which document-type model runs use (read in full, as a run loads it), or that none is."""
+    from report_pipeline.classify import ModelError
+    from report_pipeline.pipeline.type_classifier import active_model
+    from report_pipeline.resources.connections import object_store_config, open_object_store
+
+    service = "type model"
+    try:
+        store = open_object_store(object_store_config(settings))
+        model = active_model(store)
+    except ModelError as error:
+        fix = "train it again: `report-pipeline documents train --force`"
+        return [problem(service, f"unreadable: {error}", fix)]
+    except Exception as error:  # any store failure: the object store line names it
+        what = f"not checked, the object store failed: {scrub(str(error), settings)}"
+        return [Finding(service, what, "see the object store line", warning=True)]
+    if model is None:
+        return [ok(service, "none trained: types come from the taxonomy's rules")]
+    trained = f", trained {model.trained_at}" if model.trained_at else ""
+    return [ok(service, f"{model.version} active ({model.examples} labeled documents{trained})")]
+
+
 CHECKS: tuple[Callable[[Settings], list[Finding]], ...] = (
     check_object_store,
     check_catalog,
@@ -255,6 +277,7 @@ CHECKS: tuple[Callable[[Settings], list[Finding]], ...] = (
     check_unsubscribe,
     check_security,
     check_first_use_state,
+    check_type_model,
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 import uuid
@@ -10,9 +11,11 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 
+from report_pipeline.pipeline.keys import TYPE_MODEL_POINTER_KEY, type_model_key
 from report_pipeline.pipeline.retention import (
     apply_retention,
     expired_items,
+    expired_models,
     format_items,
 )
 from report_pipeline.storage.object_store import LocalObjectStore, S3ObjectStore
@@ -91,3 +94,43 @@ def test_s3_objects_past_the_policy_are_deleted(s3_endpoint: str) -> None:
     removed = apply_retention(store, None, 400, now=later)
     assert sorted(i.name for i in removed) == sorted(OLD)
     assert store.exists(NEVER[0]) and not store.exists(OLD[0])
+
+    models = [type_model_key(f"v{n}") for n in range(5)]
+    for key in models:
+        store.put(key, b"model")
+    store.put(TYPE_MODEL_POINTER_KEY, json.dumps({"version": "v0", "key": models[0]}).encode())
+    removed = apply_retention(store, None, 400)
+    # Written in order: v4 to v2 are the newest (ties in a second go by key), v0 is current.
+    assert [(i.where, i.name) for i in removed] == [("model", models[1])]
+    assert [store.exists(key) for key in models] == [True, False, True, True, True]
+
+
+def _model_store(tmp_path, current: str) -> tuple[LocalObjectStore, list[str]]:
+    """Five model versions, one day apart (v0 oldest), the pointer naming ``current``."""
+    store = LocalObjectStore(tmp_path / "objects")
+    keys = [type_model_key(f"v{n}") for n in range(5)]
+    for age, key in zip(range(5, 0, -1), keys, strict=True):
+        store.put(key, b"model")
+        _back_date(store.local_path(key), age)
+    pointer = {"version": current, "key": type_model_key(current)}
+    store.put(TYPE_MODEL_POINTER_KEY, json.dumps(pointer).encode())
+    return store, keys
+
+
+def test_the_newest_models_and_the_current_one_are_kept(tmp_path) -> None:
+    store, keys = _model_store(tmp_path, current="v0")  # rolled back to the oldest
+    removed = apply_retention(store, None, 400)
+    assert [(i.where, i.name) for i in removed] == [("model", keys[1])]
+    assert [store.exists(key) for key in keys] == [True, False, True, True, True]
+    assert store.exists(TYPE_MODEL_POINTER_KEY)
+    assert "deleted model classifier/models/v1.npz" in format_items(removed, False)
+    assert apply_retention(store, None, 400) == []
+
+
+def test_models_are_kept_by_count_not_age(tmp_path) -> None:
+    store, keys = _model_store(tmp_path, current="v4")
+    later = datetime.now(UTC) + timedelta(days=1000)
+    assert sorted(i.name for i in expired_models(store)) == keys[:2]
+    assert {i.name for i in expired_items(store, None, 400, now=later)} == set(keys[:2])
+    store.put(TYPE_MODEL_POINTER_KEY, b"not json")  # which one is current is unknown
+    assert expired_models(store) == []

@@ -11,9 +11,13 @@ from pathlib import Path
 import mongomock
 import pytest
 
+from report_pipeline.classify import load_taxonomy, train_model
 from report_pipeline.health import scrub
+from report_pipeline.pipeline.keys import type_model_key
+from report_pipeline.pipeline.type_model import save_model
 from report_pipeline.settings import load_settings
 from report_pipeline.storage.catalog import MongoCatalog, check_mongo_collection
+from report_pipeline.storage.object_store import LocalObjectStore
 from report_pipeline_tests.production.conftest import AWS_TEST_ENV
 
 PASSWORD = "hunter2-not-shown"
@@ -65,7 +69,9 @@ def test_the_embedded_default_is_healthy(doctor) -> None:
         "mailer (outbox)",
         "tesseract",
         "unsubscribe links",
+        "type model",
     ]
+    assert "type model: none trained: types come from the taxonomy's rules" in result.stdout
 
 
 def test_real_mail_needs_a_public_url_and_an_unsubscribe_secret(doctor, tmp_path) -> None:
@@ -121,6 +127,8 @@ def test_a_wrong_bucket_is_named(doctor, s3_endpoint) -> None:
     [line] = _problems(wrong)
     assert "bucket 'doctor-missing-bucket' does not exist" in line
     assert "REPORT_PIPELINE_S3_BUCKET" in line
+    # The type model is not checked without a store, and is not a second problem.
+    assert "warning type model: not checked, the object store failed" in wrong.stdout
 
     right = doctor(**s3, REPORT_PIPELINE_S3_BUCKET="doctor-real-bucket")
     assert right.returncode == 0, right.stdout
@@ -235,3 +243,31 @@ def test_ses_quota_is_checked(doctor, s3_endpoint) -> None:
     )
     assert result.returncode == 0, result.stdout
     assert "ok      mailer (ses): SES reachable" in result.stdout
+
+
+def _trained(tmp_path: Path) -> LocalObjectStore:
+    """A model trained on two labeled examples, made current in the doctor's object store."""
+    taxonomy = load_taxonomy()
+    examples = [("Study newsletter for site staff", "fax_correspondence")] * 2
+    store = LocalObjectStore(tmp_path / "home" / "objects")
+    save_model(store, train_model(examples, taxonomy, "v-doctor"))
+    return store
+
+
+def test_the_active_type_model_is_named_and_an_unreadable_one_fails(doctor, tmp_path) -> None:
+    store = _trained(tmp_path)
+    healthy = doctor()
+    assert healthy.returncode == 0, healthy.stdout + healthy.stderr
+    [line] = [line for line in healthy.stdout.splitlines() if "type model" in line]
+    assert "v-doctor active (2 labeled documents, trained 20" in line
+
+    store.put(type_model_key("v-doctor"), b"truncated")
+    broken = doctor()
+    assert broken.returncode == 1
+    [line] = _problems(broken)
+    assert "type model: unreadable: model v-doctor at classifier/models/v-doctor.npz" in line
+    assert "documents train --force" in line
+
+    store.local_path(type_model_key("v-doctor")).unlink()
+    [line] = _problems(doctor())
+    assert "model v-doctor is missing: classifier/models/v-doctor.npz" in line
