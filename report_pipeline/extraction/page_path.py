@@ -49,12 +49,11 @@ MAX_PIXEL_STRETCH = 4.0
 # real pages (bench_hard_scans.py's corpus), word recall against the blur radius in px:
 # 204 x 196: none 0.984, 0.8: 0.990, 1.0: 0.991, 1.2: 0.989, 1.5: 0.975.
 BILEVEL_BLUR = (1.0, 1.0)
-# A standard-mode fax (204 x 98) has its rows repeated to square pixels, its line noise
-# removed, then less blur across rows than along them (the repeated rows are one scan
-# line, already soft across). On 8 real pages: bicubic rows + 1.2 px 0.921; repeated
-# rows + 1.2 px 0.925; + despeckled 0.926; + 0.8 px across, 1.2 along 0.929 (1.6 across
-# read 0.883, 0.6: 0.929, rows squeezed to 150 dpi 0.88, enlarged 1.5x 0.90).
-STRETCHED_BILEVEL_BLUR = (1.0, 0.8)  # (along rows, across rows)
+# A standard-mode fax (204 x 98) has its line noise removed, its rows repeated to square
+# pixels, then less blur across the rows than along them. On 8 real pages: bicubic rows
+# + 1.2 px 0.921; repeated rows + 1.2 px 0.925; + despeckled 0.926; + (along 1.0,
+# across 0.8) 0.932, as (1.2, 0.9) and (1.2, 0.6); more across than along (1.0, 1.6) 0.883.
+STRETCHED_BILEVEL_BLUR = (1.0, 0.8)  # (along the scan lines, across them)
 
 
 @dataclass(frozen=True)
