@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import ctypes
 import dataclasses
 import json
 import os
@@ -52,11 +51,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import cost_model
-from _common import ROOT, machine_info
+from _common import ROOT, adopt_orphans, machine_info, reap_orphans
 
 HERE = Path(__file__).resolve().parent
 WEEK = "2024-03-04"
-PR_SET_CHILD_SUBREAPER = 36
 
 
 # ---------------------------------------------------------------- measuring helpers
@@ -266,15 +264,14 @@ def child_run(documents: list[list[str]], batch_size: int | None = None) -> dict
         data = Path(path).read_bytes()
         moment = start + timedelta(seconds=number)
         store_document(services, data, Path(path).name, content_type, customer, moment)
-    # Orphans (the forkserver, its step processes) come to us, so their CPU is counted.
-    ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    adopt_orphans()
     command = [str(Path(sys.executable).parent / "report-pipeline"), "run", "--week", WEEK]
     began_cpu, began = cpu_seconds(resource.RUSAGE_CHILDREN), time.perf_counter()
     process = subprocess.Popen([*command, "--json"], stdout=subprocess.PIPE, text=True)
     tree_peak = _sample_tree(process)
     out = process.communicate()[0]
     wall = time.perf_counter() - began
-    unreaped = _reap_orphans()
+    unreaped = reap_orphans()
     summary = json.loads(out.strip().splitlines()[-1])
     if process.returncode != 0 or not summary.get("ok"):
         raise SystemExit(f"the run failed: {summary.get('error')}")
@@ -370,21 +367,6 @@ def _sample_tree(process: subprocess.Popen) -> float:
         peak = max(peak, total / 2**20)
         time.sleep(0.1)
     return peak
-
-
-def _reap_orphans(timeout: float = 30.0) -> int:
-    """Wait for adopted orphans (the forkserver exits when the run closes its pipe)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return 0
-        if pid == 0:
-            time.sleep(0.1)
-    import psutil
-
-    return len(psutil.Process().children())
 
 
 CHILDREN = {

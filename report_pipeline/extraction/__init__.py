@@ -33,9 +33,10 @@ from report_pipeline.models import DocumentError
 # pdf-3: a 300 dpi scan's own pixels are read, not a render of its page.
 # ocr-3, pdf-4: preprocessing chosen per page (untouched, flattened, 1-bit), small text enlarged.
 # ocr-4: a 1-bit page (a fax) is softened before tesseract thresholds it (PDF pages render grey).
+# ocr-5: a standard-mode fax is despeckled, its rows repeated (not interpolated), less blur across.
 EXTRACTOR_VERSIONS: dict[str, str] = {
     "text": "text-1",
-    "image": "ocr-4",
+    "image": "ocr-5",
     "pdf": "pdf-4",
     "docx": "docx-1",
 }

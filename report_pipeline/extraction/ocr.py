@@ -273,14 +273,67 @@ def _read_sideways(gray: Image.Image, budget: _Budget, lang: str) -> PageRead:
 
 def _page_gray(frame: Image.Image) -> Image.Image:
     """The frame in grey with square pixels; a 1-bit page softened, never thresholded again."""
-    gray = _to_gray(frame)
-    size = page_path.square_size(gray.size, frame.info.get("dpi"))
-    if size is not None:
-        # A standard-mode fax (204 x 98 dpi) holds every other row: stretch it back.
-        gray = gray.resize(_within_working_pixels(size), Image.Resampling.BICUBIC)
+    size = page_path.square_size(frame.size, frame.info.get("dpi"))
     if frame.mode == "1":
-        gray = gray.filter(ImageFilter.GaussianBlur(page_path.bilevel_blur(size is not None)))
+        return _softened_bilevel(frame, size)
+    gray = _to_gray(frame)
+    if size is not None:
+        gray = gray.resize(_within_working_pixels(size), Image.Resampling.BICUBIC)
     return gray
+
+
+def _softened_bilevel(frame: Image.Image, size: tuple[int, int] | None) -> Image.Image:
+    """A 1-bit page in grey for tesseract's own threshold (page_path.bilevel_softening).
+
+    A standard-mode fax (204 x 98 dpi) holds every other row: each row is repeated to
+    stretch it back (a row stands for the two it was scanned from; interpolating
+    between rows smears strokes across them), and its line noise is removed first,
+    since repeating a speck makes it a dash.
+    """
+    softening = page_path.bilevel_softening(stretched=size is not None)
+    if softening.despeckle:
+        gray = Image.fromarray(_despeckled(np.asarray(frame)))
+    else:
+        gray = _to_gray(frame)
+    along, across = softening.blur
+    if size is not None:
+        if size[1] == frame.height:  # a fax stored turned: its scan lines are columns
+            along, across = across, along
+        gray = _repeated_towards(gray, size)
+    # A true Gaussian: Pillow's box approximation of one this narrow read less. Imported
+    # here: only 1-bit pages need it, and every step process imports this module.
+    from scipy.ndimage import gaussian_filter
+
+    pixels = gaussian_filter(np.asarray(gray, np.float32), (across, along), output=np.float32)
+    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+
+
+def _repeated_towards(gray: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """Rows (or columns) repeated a whole number of times towards ``size``.
+
+    204 x 98 becomes 204 x 196, square as a fine fax is: a fractional factor would repeat
+    some rows three times and others twice. A resolution no whole factor comes within
+    10% of (204 x 140) is resampled to ``size`` instead.
+    """
+    repeats = [max(1, round(want / have)) for want, have in zip(size, gray.size, strict=True)]
+    wanted = (gray.width * repeats[0], gray.height * repeats[1])
+    if all(abs(got / want - 1) <= 0.1 for got, want in zip(wanted, size, strict=True)):
+        return gray.resize(_within_working_pixels(wanted), Image.Resampling.NEAREST)
+    return gray.resize(_within_working_pixels(size), Image.Resampling.BICUBIC)
+
+
+def _despeckled(paper: np.ndarray) -> np.ndarray:
+    """A 1-bit page (True: paper) in grey, without pixels unlike all eight neighbours."""
+    padded = np.pad(paper, 1, mode="edge")
+    height, width = paper.shape
+    paper_around = np.zeros(paper.shape, np.uint8)
+    for dy in (0, 1, 2):
+        for dx in (0, 1, 2):
+            if dy != 1 or dx != 1:
+                paper_around += padded[dy : dy + height, dx : dx + width]
+    # A speck of ink on clear paper becomes paper, a pinhole in a solid stroke ink.
+    cleaned = np.where(paper_around == 8, True, np.where(paper_around == 0, False, paper))
+    return np.where(cleaned, 255, 0).astype(np.uint8)
 
 
 def _within_working_pixels(size: tuple[int, int]) -> tuple[int, int]:

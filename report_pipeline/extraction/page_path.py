@@ -47,10 +47,21 @@ MAX_PIXEL_STRETCH = 4.0
 # A 1-bit page is never thresholded again: it is made grey and softened so tesseract's
 # own threshold redraws smooth strokes instead of the fax's jagged ones. Measured on 4
 # real pages (bench_hard_scans.py's corpus), word recall against the blur radius in px:
-# 204 x 98 stretched: none 0.861, 0.8: 0.908, 1.0: 0.920, 1.2: 0.934, 1.5: 0.920;
 # 204 x 196: none 0.984, 0.8: 0.990, 1.0: 0.991, 1.2: 0.989, 1.5: 0.975.
-BILEVEL_BLUR = 1.0
-STRETCHED_BILEVEL_BLUR = 1.2
+BILEVEL_BLUR = (1.0, 1.0)
+# A standard-mode fax (204 x 98) has its line noise removed, its rows repeated to square
+# pixels, then less blur across the rows than along them. On 8 real pages: bicubic rows
+# + 1.2 px 0.921; repeated rows + 1.2 px 0.925; + despeckled 0.926; + (along 1.0,
+# across 0.8) 0.932, as (1.2, 0.9) and (1.2, 0.6); more across than along (1.0, 1.6) 0.883.
+STRETCHED_BILEVEL_BLUR = (1.0, 0.8)  # (along the scan lines, across them)
+
+
+@dataclass(frozen=True)
+class Softening:
+    """How a 1-bit page is made grey before tesseract thresholds it."""
+
+    despeckle: bool  # remove pixels unlike all eight neighbours (fax line noise)
+    blur: tuple[float, float]  # Gaussian radius in px (along the scan lines, across them)
 
 
 @dataclass(frozen=True)
@@ -137,9 +148,11 @@ def square_size(size: tuple[int, int], dpi: object) -> tuple[int, int] | None:
     return min(round(width * y_dpi / x_dpi), round(width * MAX_PIXEL_STRETCH)), height
 
 
-def bilevel_blur(stretched: bool) -> float:
-    """Gaussian radius (px) softening a 1-bit page made grey; more when rows were stretched."""
-    return STRETCHED_BILEVEL_BLUR if stretched else BILEVEL_BLUR
+def bilevel_softening(stretched: bool) -> Softening:
+    """How a 1-bit page is softened; a page whose rows were stretched is also despeckled."""
+    if stretched:
+        return Softening(despeckle=True, blur=STRETCHED_BILEVEL_BLUR)
+    return Softening(despeckle=False, blur=BILEVEL_BLUR)
 
 
 def choose_path(stats: PageStats) -> str:

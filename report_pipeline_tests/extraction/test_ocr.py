@@ -227,3 +227,50 @@ def test_binarizing_band_by_band_equals_the_whole_page_formula() -> None:
     binary = np.asarray(ocr.binarize(gray).convert("L"))
     assert np.array_equal(binary, expected)
     assert 0 < (binary == 0).mean() < 1  # both ink and paper survive
+
+
+# --- 1-bit pages (faxes): despeckled, rows repeated whole, softened -----------------
+
+
+def test_despeckling_removes_lone_pixels_and_keeps_strokes() -> None:
+    paper = np.ones((9, 12), bool)
+    paper[1, 1] = False  # a speck of line noise on clear paper
+    paper[4:7, 3:10] = False  # a stroke three rows tall...
+    paper[5, 6] = True  # ...with a pinhole
+    cleaned = ocr._despeckled(paper)
+    assert cleaned[1, 1] == 255  # the speck is paper
+    assert cleaned[5, 6] == 0  # the pinhole is ink
+    assert (cleaned[4:7, 3:10] == 0).all() and cleaned[4, 3] == 0  # the stroke, corners too
+    assert cleaned.dtype == np.uint8 and set(np.unique(cleaned)) == {0, 255}
+
+
+@pytest.mark.parametrize(
+    ("size", "target", "expected"),
+    [
+        ((1728, 1100), (1728, 2290), (1728, 2200)),  # 204 x 98: every row twice, exactly
+        ((1100, 1728), (2290, 1728), (2200, 1728)),  # the same fax stored turned
+        ((1728, 1100), (1728, 1602), (1728, 1602)),  # 204 x 140: resampled to the size
+    ],
+)
+def test_rows_are_repeated_whole_towards_square(size, target, expected) -> None:
+    assert ocr._repeated_towards(Image.new("L", size, 255), target).size == expected
+
+
+def test_a_repeated_row_is_the_scan_line_it_came_from() -> None:
+    rows = np.array([[0] * 8, [255] * 8, [0] * 8], np.uint8)
+    stretched = np.asarray(ocr._repeated_towards(Image.fromarray(rows), (8, 6)))
+    assert (stretched[:, 0] == [0, 0, 255, 255, 0, 0]).all()  # no interpolated grey rows
+
+
+def test_a_standard_mode_fax_is_blurred_less_across_its_scan_lines() -> None:
+    fax = Image.new("1", (60, 30), 1)
+    fax.paste(0, (30, 10, 31, 11))  # a lone pixel: despeckled away
+    fax.paste(0, (10, 14, 50, 16))  # a horizontal rule two scan lines tall
+    fax.info["dpi"] = (204, 98)
+    gray = np.asarray(ocr._page_gray(fax))
+    assert gray.shape == (60, 60)
+    assert gray[20, 30] == 255  # the speck did not survive as a dash
+    assert gray[28:32, 30].max() < 128  # the rule's four rows stay ink
+    # The pixel just past the rule's end (along the scan lines) is greyer than the one
+    # just above it (across them): 1.0 px of blur along, 0.8 px across.
+    assert 0 < gray[29, 9] < gray[27, 30] < 255

@@ -84,8 +84,12 @@ def test_unequal_resolutions_are_stretched_to_square_pixels(dpi, size) -> None:
     assert pp.square_size((1728, 1100), dpi) == size
 
 
-def test_a_one_bit_page_is_softened_more_when_its_rows_were_stretched() -> None:
-    assert pp.bilevel_blur(stretched=True) > pp.bilevel_blur(stretched=False) > 0
+def test_a_stretched_one_bit_page_is_despeckled_and_blurred_less_across_its_rows() -> None:
+    fine, standard = pp.bilevel_softening(stretched=False), pp.bilevel_softening(stretched=True)
+    assert not fine.despeckle and fine.blur[0] == fine.blur[1] > 0
+    assert standard.despeckle
+    along, across = standard.blur
+    assert along > across > 0  # the repeated rows are one scan line: soften them less
 
 
 def test_a_reading_is_labelled_with_the_path_it_took() -> None:
