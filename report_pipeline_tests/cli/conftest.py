@@ -39,6 +39,25 @@ class Cli:
         )
         assert added.returncode == 0, added.stderr
 
+    def add_notes(self, folder: Path, texts: list[str], customer: str = "acme") -> None:
+        """Several notes as `add_note` stores them, in one `documents add` process."""
+        paths = []
+        for number, text in enumerate(texts):
+            note = folder / str(number) / "note.txt"
+            note.parent.mkdir(parents=True)
+            note.write_text(text)
+            paths.append(str(note))
+        added = self(
+            "documents",
+            "add",
+            *paths,
+            "--customer",
+            customer,
+            "--created-at",
+            "2024-03-05T10:00:00Z",
+        )
+        assert added.returncode == 0, added.stderr
+
     def __call__(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
             [sys.executable, "-m", "report_pipeline.cli", *args],

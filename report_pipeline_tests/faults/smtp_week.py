@@ -40,8 +40,9 @@ class SmtpWeek(Cli):
     def seed(self, tmp_path: Path) -> SmtpWeek:
         folder = tmp_path / "notes"
         folder.mkdir()
-        for number in range(3):
-            self.add_note(folder, f"Visit {number}: stable, no adverse events.")
+        self.add_notes(
+            folder, [f"Visit {number}: stable, no adverse events." for number in range(3)]
+        )
         added = self("subscribers", "add", *SUBSCRIBERS)
         assert added.returncode == 0, added.stderr
         return self

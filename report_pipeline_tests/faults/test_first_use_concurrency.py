@@ -20,53 +20,55 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 STARTS = 4
 
-OPEN_BOTH = """
+# Each process says it is up, then waits for the start signal: released together.
+RELEASED_TOGETHER = """
 import os, sys, time
 from pathlib import Path
 go = Path(sys.argv[1])
+Path(f"{go}.ready-{os.getpid()}").touch()
 while not go.exists():
     time.sleep(0.001)
+"""
+
+OPEN_BOTH = (
+    RELEASED_TOGETHER
+    + """
 from report_pipeline.cli.common import app_store, local_instance
 with local_instance() as instance:
     instance.get_runs(limit=1)
 app_store().require_current_schema()
 print("ok")
 """
+)
 
-UPGRADE_APP_DB = """
-import os, sys, time
-from pathlib import Path
-go = Path(sys.argv[1])
-while not go.exists():
-    time.sleep(0.001)
+UPGRADE_APP_DB = (
+    RELEASED_TOGETHER
+    + """
 from report_pipeline.appdb.store import open_app_store
 open_app_store(os.environ["REPORT_PIPELINE_DATABASE_URL"], auto_upgrade=True)
 print("ok")
 """
+)
 
-PREPARE = """
-import sys, time
-from pathlib import Path
-go = Path(sys.argv[1])
-while not go.exists():
-    time.sleep(0.001)
+PREPARE = (
+    RELEASED_TOGETHER
+    + """
 from report_pipeline.cli import cli
 cli(["instance", "prepare"])
 """
+)
 
 # What the Dagster webserver, daemon and code server do on start: open the instance
 # under DAGSTER_HOME with no lock of ours.
-OPEN_AS_DAGSTER_DOES = """
-import sys, time
-from pathlib import Path
-go = Path(sys.argv[1])
-while not go.exists():
-    time.sleep(0.001)
+OPEN_AS_DAGSTER_DOES = (
+    RELEASED_TOGETHER
+    + """
 from dagster import DagsterInstance
 with DagsterInstance.get() as instance:
     instance.get_runs(limit=1)
 print("ok")
 """
+)
 
 
 def _environment(home: Path, database_url: str | None) -> dict[str, str]:
@@ -94,7 +96,9 @@ def _start_at_once(
         )
         for _ in range(count)
     ]
-    time.sleep(3)  # every process has imported and waits for the start signal
+    while len(list(go.parent.glob(f"{go.name}.ready-*"))) < count:
+        assert all(p.poll() is None for p in processes), [p.communicate() for p in processes]
+        time.sleep(0.01)
     go.touch()
     return [
         subprocess.CompletedProcess(p.args, p.wait(timeout=300), *p.communicate())

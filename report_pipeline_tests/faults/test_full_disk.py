@@ -34,8 +34,7 @@ def full_disk(tmp_path: Path) -> tuple[Cli, FullDisk]:
     cli.env["REPORT_PIPELINE_DELIVERY_LEASE_SECONDS"] = "3"  # a crashed sender's rows free soon
     folder = tmp_path / "notes"
     folder.mkdir()
-    for number in range(3):
-        cli.add_note(folder, f"Visit {number}: stable, no adverse events.")
+    cli.add_notes(folder, [f"Visit {number}: stable, no adverse events." for number in range(3)])
     assert cli("subscribers", "add", *SUBSCRIBERS).returncode == 0
     return cli, FullDisk(library, home, tmp_path / "budget")
 

@@ -28,8 +28,7 @@ def seeded_state(home: Path, tmp_path: Path) -> Cli:
     cli = Cli(home)
     folder = tmp_path / "notes"
     folder.mkdir()
-    for number in range(3):
-        cli.add_note(folder, f"Visit {number}: stable, no adverse events.")
+    cli.add_notes(folder, [f"Visit {number}: stable, no adverse events." for number in range(3)])
     assert cli("subscribers", "add", *SUBSCRIBERS).returncode == 0
     return cli
 
