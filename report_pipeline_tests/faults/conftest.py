@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
+import boto3
 import pytest
 
 from report_pipeline_tests.faults.smtp_sink import SmtpSink
+from report_pipeline_tests.faults.weeks import BUCKET, run_fault_week, week_environment
+from report_pipeline_tests.services import throwaway_database
 
 
 @pytest.fixture
@@ -13,3 +17,27 @@ def sink() -> Iterator[SmtpSink]:
     started = SmtpSink().start()
     yield started
     started.stop()
+
+
+@pytest.fixture(scope="session")
+def fault_bucket(s3_endpoint: str) -> str:
+    boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    ).create_bucket(Bucket=BUCKET)
+    return s3_endpoint
+
+
+@pytest.fixture(scope="session")
+def clean_fault_week(
+    fault_bucket: str, postgres_dsn: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict]:
+    """The fault week run once without faults: what every faulty run of it must equal.
+    Read only, so the transient-fault tests share it."""
+    with throwaway_database(postgres_dsn) as url:
+        home = Path(tmp_path_factory.mktemp("clean"))
+        outcome, _retries = run_fault_week(week_environment(home, fault_bucket, url))
+        yield outcome
