@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -57,6 +58,11 @@ class Cli:
             "2024-03-05T10:00:00Z",
         )
         assert added.returncode == 0, added.stderr
+
+    def copy_state(self, template: Path) -> Cli:
+        """Start from a copy of a seeded state directory (it holds no absolute paths)."""
+        shutil.copytree(template, self.home)
+        return self
 
     def __call__(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
