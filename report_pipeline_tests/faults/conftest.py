@@ -3,13 +3,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import boto3
 import pytest
 
 from report_pipeline_tests.cli.conftest import Cli
 from report_pipeline_tests.faults.smtp_sink import SmtpSink
 from report_pipeline_tests.faults.weeks import BUCKET, run_fault_week, week_environment
-from report_pipeline_tests.services import throwaway_database
+from report_pipeline_tests.services import create_bucket, throwaway_database
 
 
 @pytest.fixture
@@ -44,13 +43,7 @@ def seeded_home(tmp_path_factory: pytest.TempPathFactory) -> Callable[[list[str]
 
 @pytest.fixture(scope="session")
 def fault_bucket(s3_endpoint: str) -> str:
-    boto3.client(
-        "s3",
-        endpoint_url=s3_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    ).create_bucket(Bucket=BUCKET)
+    create_bucket(s3_endpoint, BUCKET)
     return s3_endpoint
 
 
