@@ -87,7 +87,10 @@ test-fast: install
 validate: install
 	$(BIN)/dagster definitions validate -w workspace.yaml
 
+# The stores first: `dagster dev` creates a fresh DAGSTER_HOME's storage without the
+# lock a `report-pipeline` command started at the same time (cron) takes.
 ui: install tesseract dagster-home
+	$(BIN)/report-pipeline instance prepare
 	$(BIN)/dagster dev -w workspace.yaml
 
 # Small defaults (a few minutes); larger sizes through the scripts' options, see BENCHMARKS.md.

@@ -35,6 +35,7 @@ T = TypeVar("T")
 # "Choosing the first week" says how to pick it for an existing catalog).
 DEFAULT_FIRST_WEEK = "2026-01-05"
 DEFAULT_MAX_FAILED_SHARE = 0.10
+DEFAULT_STEP_RETRY_DELAY_SECONDS = 2.0
 DEFAULT_REVIEW_CONFIDENCE = 60.0  # OCR confidence (0-100) below which a document needs review
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"  # the local `report-pipeline api`
 DEFAULT_MAIL_FROM_NAME = "Weekly document report"
@@ -360,6 +361,8 @@ class Settings:
     type_model_threshold: float = 0.8
     executor: str = "multiprocess"
     step_concurrency: int = 0
+    # First wait before a failed step is retried (then doubled, three retries in all).
+    step_retry_delay_seconds: float = DEFAULT_STEP_RETRY_DELAY_SECONDS
     celery_broker: str | None = field(default=None, repr=False)
     celery_backend: str | None = field(default=None, repr=False)
     # Shared state of every sender (the send-rate bucket); None: the app database.
@@ -443,6 +446,7 @@ def _http_url(text: str) -> str:
 
 _probability = _in_range(_number, 0, 1, "use a probability above 0, at most 1", above_low=True)
 _confidence = _in_range(float, 0, 100, "use an OCR confidence from 0 to 100")
+_retry_delay = _in_range(_number, 0, 600, "use a number of seconds from 0 to 600")
 
 
 def _networks(text: str) -> tuple[str, ...]:
@@ -625,6 +629,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             "REPORT_PIPELINE_EXECUTOR", "multiprocess", ("multiprocess", "celery", "k8s")
         ),
         step_concurrency=read.integer("REPORT_PIPELINE_STEP_CONCURRENCY", 0, minimum=0),
+        step_retry_delay_seconds=read.get(
+            "REPORT_PIPELINE_STEP_RETRY_DELAY_SECONDS",
+            _retry_delay,
+            DEFAULT_STEP_RETRY_DELAY_SECONDS,
+        ),
         celery_broker=broker,
         celery_backend=read.text("REPORT_PIPELINE_CELERY_BACKEND") or broker,
         redis_url=read.get("REPORT_PIPELINE_REDIS_URL", _redis_url, None),

@@ -656,6 +656,12 @@ VARIABLES: dict[str, Variable] = {
         allowed="whole number ≥ 0",
         meaning="step processes (multiprocess) or step pods (k8s) per run, i.e. parallel tesseracts; `0` = one per CPU",
     ),
+    "REPORT_PIPELINE_STEP_RETRY_DELAY_SECONDS": Variable(
+        "executor",
+        default="`2`",
+        allowed="number 0..600",
+        meaning="seconds before a step failed by a transient fault (object store, catalog, database) is retried; each of the three retries waits twice as long as the one before",
+    ),
     "AWS_DEFAULT_REGION": Variable(
         "aws",
         default="",

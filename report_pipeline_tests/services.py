@@ -127,6 +127,19 @@ def moto_s3_server() -> Iterator[str]:
         server.stop()
 
 
+def create_bucket(endpoint: str, name: str) -> None:
+    """A bucket on the moto server at `endpoint` (its test credentials)."""
+    import boto3
+
+    boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    ).create_bucket(Bucket=name)
+
+
 def wait_for(predicate, timeout: float = 10.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

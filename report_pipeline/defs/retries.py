@@ -7,9 +7,12 @@ failure a retry cannot fix raises `Failure(allow_retries=False)` instead.
 
 from dagster import Backoff, Jitter, RetryPolicy
 
+from report_pipeline.settings import load_settings
+
 STEP_RETRY = RetryPolicy(
     max_retries=3,
-    delay=2,
+    # 2 s by default: 2 + 4 + 8 s rides out a restart of a store; the fault tests wait less.
+    delay=load_settings().step_retry_delay_seconds,
     backoff=Backoff.EXPONENTIAL,
     jitter=Jitter.PLUS_MINUS,
 )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -38,6 +39,30 @@ class Cli:
             "2024-03-05T10:00:00Z",
         )
         assert added.returncode == 0, added.stderr
+
+    def add_notes(self, folder: Path, texts: list[str], customer: str = "acme") -> None:
+        """Several notes as `add_note` stores them, in one `documents add` process."""
+        paths = []
+        for number, text in enumerate(texts):
+            note = folder / str(number) / "note.txt"
+            note.parent.mkdir(parents=True)
+            note.write_text(text)
+            paths.append(str(note))
+        added = self(
+            "documents",
+            "add",
+            *paths,
+            "--customer",
+            customer,
+            "--created-at",
+            "2024-03-05T10:00:00Z",
+        )
+        assert added.returncode == 0, added.stderr
+
+    def copy_state(self, template: Path) -> Cli:
+        """Start from a copy of a seeded state directory (it holds no absolute paths)."""
+        shutil.copytree(template, self.home)
+        return self
 
     def __call__(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run(

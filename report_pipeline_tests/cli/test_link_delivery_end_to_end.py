@@ -84,16 +84,10 @@ def test_embedded_link_mode_mails_per_recipient_api_links(cli, tmp_path, monkeyp
 
 @pytest.mark.slow
 def test_s3_link_mode_mails_a_presigned_url(cli, tmp_path, s3_endpoint) -> None:
-    import boto3
+    from report_pipeline_tests.services import create_bucket
 
     bucket = f"links-{int(time.time() * 1000)}"
-    boto3.client(
-        "s3",
-        endpoint_url=s3_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    ).create_bucket(Bucket=bucket)
+    create_bucket(s3_endpoint, bucket)
     cli.env.update(
         {
             "REPORT_PIPELINE_OBJECT_STORE": "s3",

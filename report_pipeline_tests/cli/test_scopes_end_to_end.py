@@ -27,21 +27,11 @@ SUBSCRIBERS = {
 
 def _add_week(cli, tmp_path) -> None:
     for number, customer in enumerate(CUSTOMERS):
-        paths = []
-        for doc in range(number + 1):
-            path = tmp_path / f"{customer}-{doc}.txt"
-            path.write_text(f"Visit {doc} for {customer}: dosage unchanged, no adverse events.")
-            paths.append(str(path))
-        added = cli(
-            "documents",
-            "add",
-            *paths,
-            "--customer",
-            customer,
-            "--created-at",
-            "2024-03-05T10:00:00Z",
-        )
-        assert added.returncode == 0, added.stderr
+        texts = [
+            f"Visit {doc} for {customer}: dosage unchanged, no adverse events."
+            for doc in range(number + 1)
+        ]
+        cli.add_notes(tmp_path / customer, texts, customer)
     for address, scopes in SUBSCRIBERS.items():
         for scope in scopes:
             extra = () if scope == "all" else ("--customer", scope)

@@ -78,3 +78,19 @@ def test_the_first_week_defaults_to_a_recent_documented_monday() -> None:
     first = load_settings({}).first_week
     assert first.isoformat() == "2026-01-05" and first.weekday() == 0
     assert "`2026-01-05`" in _manual()
+
+
+def test_the_step_retry_delay_comes_from_the_environment() -> None:
+    """Every step retries three times, 2 s then doubling unless the variable says otherwise."""
+    from report_pipeline.defs.retries import STEP_RETRY
+
+    assert load_settings({}).step_retry_delay_seconds == 2.0
+    assert STEP_RETRY.max_retries == 3
+    script = "from report_pipeline.defs.retries import STEP_RETRY; print(STEP_RETRY.delay)"
+    env = {"PYTHONPATH": str(ROOT), "REPORT_PIPELINE_STEP_RETRY_DELAY_SECONDS": "0.25"}
+    shown = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    assert shown.stdout.strip() == "0.25"
+    with pytest.raises(SettingsError, match="REPORT_PIPELINE_STEP_RETRY_DELAY_SECONDS"):
+        load_settings({"REPORT_PIPELINE_STEP_RETRY_DELAY_SECONDS": "-1"})

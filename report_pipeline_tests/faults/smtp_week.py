@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from report_pipeline_tests.cli.conftest import Cli
@@ -37,13 +38,9 @@ class SmtpWeek(Cli):
             }
         )
 
-    def seed(self, tmp_path: Path) -> SmtpWeek:
-        folder = tmp_path / "notes"
-        folder.mkdir()
-        for number in range(3):
-            self.add_note(folder, f"Visit {number}: stable, no adverse events.")
-        added = self("subscribers", "add", *SUBSCRIBERS)
-        assert added.returncode == 0, added.stderr
+    def seed(self, seeded_home: Callable[[list[str]], Path]) -> SmtpWeek:
+        """The week's three notes and the twenty subscribers (a copy of the seeded state)."""
+        self.copy_state(seeded_home(SUBSCRIBERS))
         return self
 
     def run_week(self, **env: str) -> tuple[int, dict, str]:

@@ -50,11 +50,12 @@ def cli(cluster: PgCluster, tmp_path: Path) -> Cli:
     app = app_dsn(cluster).replace("postgresql://", "postgresql+psycopg2://")
     cli.env["REPORT_PIPELINE_DATABASE_URL"] = app
     cli.env["REPORT_PIPELINE_DELIVERY_LEASE_SECONDS"] = "3"  # a dead sender's rows free soon
+    # Steps still retry three times against the stopped database, 0.2 + 0.4 + 0.8 s apart.
+    cli.env["REPORT_PIPELINE_STEP_RETRY_DELAY_SECONDS"] = "0.2"
     assert cli("db", "upgrade").returncode == 0
     folder = tmp_path / "notes"
     folder.mkdir()
-    for number in range(3):
-        cli.add_note(folder, f"Visit {number}: stable, no adverse events.")
+    cli.add_notes(folder, [f"Visit {number}: stable, no adverse events." for number in range(3)])
     assert cli("subscribers", "add", *SUBSCRIBERS).returncode == 0
     return cli
 

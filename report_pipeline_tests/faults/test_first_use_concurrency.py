@@ -20,29 +20,55 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 STARTS = 4
 
-OPEN_BOTH = """
+# Each process says it is up, then waits for the start signal: released together.
+RELEASED_TOGETHER = """
 import os, sys, time
 from pathlib import Path
 go = Path(sys.argv[1])
+Path(f"{go}.ready-{os.getpid()}").touch()
 while not go.exists():
     time.sleep(0.001)
+"""
+
+OPEN_BOTH = (
+    RELEASED_TOGETHER
+    + """
 from report_pipeline.cli.common import app_store, local_instance
 with local_instance() as instance:
     instance.get_runs(limit=1)
 app_store().require_current_schema()
 print("ok")
 """
+)
 
-UPGRADE_APP_DB = """
-import os, sys, time
-from pathlib import Path
-go = Path(sys.argv[1])
-while not go.exists():
-    time.sleep(0.001)
+UPGRADE_APP_DB = (
+    RELEASED_TOGETHER
+    + """
 from report_pipeline.appdb.store import open_app_store
 open_app_store(os.environ["REPORT_PIPELINE_DATABASE_URL"], auto_upgrade=True)
 print("ok")
 """
+)
+
+PREPARE = (
+    RELEASED_TOGETHER
+    + """
+from report_pipeline.cli import cli
+cli(["instance", "prepare"])
+"""
+)
+
+# What the Dagster webserver, daemon and code server do on start: open the instance
+# under DAGSTER_HOME with no lock of ours.
+OPEN_AS_DAGSTER_DOES = (
+    RELEASED_TOGETHER
+    + """
+from dagster import DagsterInstance
+with DagsterInstance.get() as instance:
+    instance.get_runs(limit=1)
+print("ok")
+"""
+)
 
 
 def _environment(home: Path, database_url: str | None) -> dict[str, str]:
@@ -70,7 +96,9 @@ def _start_at_once(
         )
         for _ in range(count)
     ]
-    time.sleep(3)  # every process has imported and waits for the start signal
+    while len(list(go.parent.glob(f"{go.name}.ready-*"))) < count:
+        assert all(p.poll() is None for p in processes), [p.communicate() for p in processes]
+        time.sleep(0.01)
     go.touch()
     return [
         subprocess.CompletedProcess(p.args, p.wait(timeout=300), *p.communicate())
@@ -88,6 +116,14 @@ def _assert_all_opened(results: list[subprocess.CompletedProcess]) -> None:
     assert failures == [], failures
 
 
+def _assert_one_revision_each(home: Path) -> None:
+    dagster_dbs = sorted((home / "dagster").rglob("*.db"))
+    assert dagster_dbs
+    for database in [*dagster_dbs, home / "app.sqlite3"]:
+        rows = _version_rows(database)
+        assert len(rows) == 1, (database.name, rows)
+
+
 @pytest.mark.slow
 def test_first_starts_at_once_on_sqlite(tmp_path: Path) -> None:
     home = tmp_path / "state"
@@ -95,13 +131,28 @@ def test_first_starts_at_once_on_sqlite(tmp_path: Path) -> None:
 
     _assert_all_opened(_start_at_once(env, tmp_path / "go", STARTS))
 
-    dagster_dbs = sorted((home / "dagster").rglob("*.db"))
-    assert dagster_dbs
-    for database in [*dagster_dbs, home / "app.sqlite3"]:
-        rows = _version_rows(database)
-        assert len(rows) == 1, (database.name, rows)
+    _assert_one_revision_each(home)
     # and the state stays usable: a later start opens both stores
     _assert_all_opened(_start_at_once(env, tmp_path / "go-again", 1))
+
+
+@pytest.mark.slow
+def test_instance_prepare_at_once_readies_the_state_for_dagsters_own_processes(
+    tmp_path: Path,
+) -> None:
+    """`make ui` and the deploy's migrate step, started twice at once on a fresh state."""
+    home = tmp_path / "state"
+    env = _environment(home, None)
+
+    results = _start_at_once(env, tmp_path / "go", STARTS, PREPARE)
+
+    _assert_all_opened(results)
+    assert all("dagster instance ready" in r.stdout for r in results), results
+    _assert_one_revision_each(home)
+    # Then the webserver, daemon and code server start together and open it unlocked.
+    _assert_all_opened(_start_at_once(env, tmp_path / "go-dagster", 3, OPEN_AS_DAGSTER_DOES))
+    _assert_all_opened(_start_at_once(env, tmp_path / "go-again", 1))
+    _assert_one_revision_each(home)
 
 
 @pytest.mark.slow

@@ -25,18 +25,13 @@ SUBSCRIBERS = [f"reader{number}@example.com" for number in range(5)]
 
 
 @pytest.fixture
-def full_disk(tmp_path: Path) -> tuple[Cli, FullDisk]:
+def full_disk(tmp_path: Path, seeded_home) -> tuple[Cli, FullDisk]:
     library = build_shim(tmp_path)
     if library is None:
         pytest.skip("no C compiler for the ENOSPC shim")
     home = tmp_path / "home"
-    cli = Cli(home)
+    cli = Cli(home).copy_state(seeded_home(SUBSCRIBERS))  # three notes, five subscribers
     cli.env["REPORT_PIPELINE_DELIVERY_LEASE_SECONDS"] = "3"  # a crashed sender's rows free soon
-    folder = tmp_path / "notes"
-    folder.mkdir()
-    for number in range(3):
-        cli.add_note(folder, f"Visit {number}: stable, no adverse events.")
-    assert cli("subscribers", "add", *SUBSCRIBERS).returncode == 0
     return cli, FullDisk(library, home, tmp_path / "budget")
 
 

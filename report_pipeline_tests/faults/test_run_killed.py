@@ -30,11 +30,11 @@ POINTS = {"manifest": 0, "features": 0, "pdf": 0, "emails": SENT_BEFORE_KILL, "d
 @pytest.mark.slow
 @pytest.mark.parametrize("point", list(POINTS))
 def test_a_run_killed_at_any_point_is_finished_by_the_next_run(
-    point: str, sink: SmtpSink, tmp_path: Path
+    point: str, sink: SmtpSink, seeded_home, tmp_path: Path
 ) -> None:
     # A short lease: the rows the killed sender held come back by the re-run's email step.
     week = SmtpWeek(tmp_path / "home", sink, REPORT_PIPELINE_DELIVERY_LEASE_SECONDS="3")
-    week.seed(tmp_path)
+    week.seed(seeded_home)
     mark = tmp_path / "killed-at"
     killed = week.popen(
         ["run", "--week", WEEK, "--json"],

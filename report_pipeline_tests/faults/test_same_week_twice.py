@@ -24,14 +24,9 @@ SUBSCRIBERS = [f"reader{number}@example.com" for number in range(20)]
 WEEK = "2024-03-04"
 
 
-def seeded_state(home: Path, tmp_path: Path) -> Cli:
-    cli = Cli(home)
-    folder = tmp_path / "notes"
-    folder.mkdir()
-    for number in range(3):
-        cli.add_note(folder, f"Visit {number}: stable, no adverse events.")
-    assert cli("subscribers", "add", *SUBSCRIBERS).returncode == 0
-    return cli
+def seeded_state(home: Path, seeded_home) -> Cli:
+    """Three notes of the week and twenty subscribers (a copy of the seeded state)."""
+    return Cli(home).copy_state(seeded_home(SUBSCRIBERS))
 
 
 def messages_per_recipient(outbox: Path) -> Counter[str]:
@@ -65,9 +60,9 @@ def finished(process: subprocess.Popen) -> tuple[int, dict, str]:
 
 
 @pytest.mark.slow
-def test_three_runs_of_one_week_at_once_render_and_mail_once(tmp_path: Path) -> None:
+def test_three_runs_of_one_week_at_once_render_and_mail_once(tmp_path: Path, seeded_home) -> None:
     home = tmp_path / "home"
-    cli = seeded_state(home, tmp_path)
+    cli = seeded_state(home, seeded_home)
 
     plain = [start(cli), start(cli)]
     waiting = start(cli, "--wait")
@@ -98,9 +93,9 @@ def test_three_runs_of_one_week_at_once_render_and_mail_once(tmp_path: Path) -> 
 
 
 @pytest.mark.slow
-def test_a_second_run_during_the_first_is_refused_or_waits(tmp_path: Path) -> None:
+def test_a_second_run_during_the_first_is_refused_or_waits(tmp_path: Path, seeded_home) -> None:
     home = tmp_path / "home"
-    cli = seeded_state(home, tmp_path)
+    cli = seeded_state(home, seeded_home)
     first = start(cli)
     lock = home / "locks" / f"run-{WEEK}.lock"
     while not _held(lock):

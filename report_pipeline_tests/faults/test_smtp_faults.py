@@ -22,10 +22,10 @@ ACCEPTED_BEFORE_DYING = 8
 
 @pytest.mark.slow
 def test_a_server_that_dies_mid_batch_leaves_the_rest_waiting_for_the_next_run(
-    sink: SmtpSink, tmp_path: Path
+    sink: SmtpSink, seeded_home, tmp_path: Path
 ) -> None:
     week = SmtpWeek(tmp_path / "home", sink, REPORT_PIPELINE_DELIVERY_MAX_ATTEMPTS="3")
-    week.seed(tmp_path)
+    week.seed(seeded_home)
     sink.die_after = ACCEPTED_BEFORE_DYING
 
     code, summary, err = week.run_week()
@@ -51,9 +51,9 @@ def test_a_server_that_dies_mid_batch_leaves_the_rest_waiting_for_the_next_run(
     "reply", ["451 4.3.0 Try again later", "421 4.7.0 Too many connections, closing"]
 )
 def test_a_server_that_refuses_for_a_while_gets_every_message_once(
-    reply: str, sink: SmtpSink, tmp_path: Path
+    reply: str, sink: SmtpSink, seeded_home, tmp_path: Path
 ) -> None:
-    week = SmtpWeek(tmp_path / "home", sink).seed(tmp_path)
+    week = SmtpWeek(tmp_path / "home", sink).seed(seeded_home)
     sink.busy = (30, reply)  # every message is refused at least once, ten twice
 
     code, summary, err = week.run_week()
@@ -68,10 +68,10 @@ def test_a_server_that_refuses_for_a_while_gets_every_message_once(
 
 @pytest.mark.slow
 def test_a_server_that_answers_after_the_timeout_duplicates_only_by_message_id(
-    sink: SmtpSink, tmp_path: Path
+    sink: SmtpSink, seeded_home, tmp_path: Path
 ) -> None:
     week = SmtpWeek(tmp_path / "home", sink, REPORT_PIPELINE_SMTP_TIMEOUT_SECONDS="1")
-    week.seed(tmp_path)
+    week.seed(seeded_home)
     sink.slow = (2, 4.0)  # the first two messages: held by the server, 250 after 4 s
 
     code, summary, err = week.run_week()

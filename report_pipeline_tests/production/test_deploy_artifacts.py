@@ -67,6 +67,18 @@ def test_compose_runs_every_role_from_one_image_without_literal_secrets() -> Non
                 assert "${" in value, f"{name}: {key} must come from the environment"
 
 
+PREPARE = ["report-pipeline", "instance", "prepare"]
+
+
+def test_compose_prepares_the_stores_before_any_role_starts() -> None:
+    services = _load("docker-compose.yaml")["services"]
+    assert services["migrate"]["command"] == PREPARE
+    assert services["migrate"]["restart"] == "no"
+    for name in ("user-code", "webserver", "daemon", "celery-worker", "sender", "api"):
+        depends = services[name]["depends_on"]
+        assert depends["migrate"] == {"condition": "service_completed_successfully"}, name
+
+
 def test_the_image_has_tesseract_and_the_celery_config() -> None:
     dockerfile = (DEPLOY / "docker" / "Dockerfile").read_text()
     assert "tesseract-ocr tesseract-ocr-eng" in dockerfile
@@ -112,7 +124,16 @@ def test_helm_values_for_the_official_chart() -> None:
     assert not any(SECRET_NAMES.search(key) for key in config)  # those live in the Secret
     job = _load("helm/migrate-job.yaml")
     [container] = job["spec"]["template"]["spec"]["containers"]
-    assert container["command"] == ["report-pipeline", "db", "upgrade"]
+    assert container["command"] == PREPARE
+    # on the chart's own Dagster instance, the storage its webserver and daemon use
+    env = {item["name"]: item for item in container["env"]}
+    home = env["DAGSTER_HOME"]["value"]
+    [mount] = container["volumeMounts"]
+    assert mount["mountPath"] == f"{home}/dagster.yaml"
+    [volume] = job["spec"]["template"]["spec"]["volumes"]
+    assert volume["name"] == mount["name"] and volume["configMap"]["name"] == "dagster-instance"
+    secret = env["DAGSTER_PG_PASSWORD"]["valueFrom"]["secretKeyRef"]
+    assert secret["name"] == values["global"]["postgresqlSecretName"]
     assert container["image"].endswith(":" + deployment["image"]["tag"])
     assert {"secretRef": {"name": "report-pipeline-secrets"}} in container["envFrom"]
 

@@ -107,15 +107,9 @@ def test_a_database_behind_on_migrations_says_to_upgrade(doctor, postgres_url) -
 
 
 def test_a_wrong_bucket_is_named(doctor, s3_endpoint) -> None:
-    import boto3
+    from report_pipeline_tests.services import create_bucket
 
-    boto3.client(
-        "s3",
-        endpoint_url=s3_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    ).create_bucket(Bucket="doctor-real-bucket")
+    create_bucket(s3_endpoint, "doctor-real-bucket")
     s3 = {
         **AWS_TEST_ENV,
         "REPORT_PIPELINE_OBJECT_STORE": "s3",
