@@ -94,12 +94,15 @@ class ManifestEntry:
     # A late arrival: created in this earlier week (ISO Monday), whose report was already
     # published without it; counted in the week whose manifest lists it (see manifest.py).
     late_for: str | None = None
+    # The object store's token of the bytes that were hashed (ObjectStore.version): an
+    # object whose token is unchanged since need not be downloaded and hashed again.
+    etag: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = {**self.record.to_json(), "sha256": self.sha256, "error": self.error}
         if self.error_stage:
             data["error_stage"] = self.error_stage
-        for name in ("kind", "pages", "scanned", "late_for"):
+        for name in ("kind", "pages", "scanned", "late_for", "etag"):
             if getattr(self, name) is not None:
                 data[name] = getattr(self, name)
         return data
@@ -115,6 +118,7 @@ class ManifestEntry:
             data.get("pages"),
             data.get("scanned"),
             data.get("late_for"),
+            data.get("etag"),
         )
 
 
