@@ -1,4 +1,4 @@
-"""Manifests stream to and from the store; objects hashed by a read-ahead pass are not read again."""
+"""Manifests stream to and from the store; objects a read-ahead pass hashed are not read again."""
 
 from __future__ import annotations
 
