@@ -14,7 +14,7 @@ import math
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date
@@ -38,6 +38,7 @@ from report_pipeline.pipeline.keys import (
     feature_part_cache_key,
     week_features_key,
 )
+from report_pipeline.pipeline.streamed_json import iter_items, write_items
 from report_pipeline.pipeline.type_classifier import load_classifier
 from report_pipeline.storage.object_store import ObjectNotFound, ObjectStore
 
@@ -502,15 +503,28 @@ def cache_joined(store: ObjectStore, joined: list[FeatureResult]) -> None:
             store.put(result.cache_key, json.dumps(body).encode(), "application/json")
 
 
-def write_week_features(store: ObjectStore, week: date, results: list[FeatureResult]) -> str:
-    body = {"week": week.isoformat(), "results": [r.to_json() for r in results]}
-    store.put(week_features_key(week), json.dumps(body).encode(), "application/json")
-    return week_features_key(week)
+def write_week_features(store: ObjectStore, week: date, results: Iterable[FeatureResult]) -> str:
+    """The week's results, streamed to the store one a line."""
+    items = (result.to_json() for result in results)
+    return write_items(store, week_features_key(week), {"week": week.isoformat()}, "results", items)
 
 
-def read_week_features(store: ObjectStore, week: date) -> list[FeatureResult]:
-    body = json.loads(store.get(week_features_key(week)))
-    return [FeatureResult.from_json(item) for item in body["results"]]
+def read_week_features(
+    store: ObjectStore, week: date, keep: Collection[str] | None = None
+) -> list[FeatureResult]:
+    """The week's results; with ``keep``, only those feature names are kept of each.
+
+    The report reads a few numbers and terms of each document: dropping the
+    rest (excerpts, OCR text) as each line is read keeps a large week's report
+    step small.
+    """
+    results = []
+    for item in iter_items(store, week_features_key(week), "results"):
+        if keep is not None:
+            found = item.get("features") or {}
+            item["features"] = {name: found[name] for name in keep if name in found}
+        results.append(FeatureResult.from_json(item))
+    return results
 
 
 def feature_counts(results: list[FeatureResult]) -> dict[str, object]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
@@ -13,16 +11,13 @@ from report_pipeline.extraction.cost import DEFAULT_MAX_PAGES
 from report_pipeline.models import DocumentRecord, ManifestEntry
 from report_pipeline.pipeline.inspection import inspect_object
 from report_pipeline.pipeline.keys import manifest_key, read_ahead_manifest_key
+from report_pipeline.pipeline.streamed_json import iter_items, write_items
 from report_pipeline.storage.catalog import DocumentCatalog, InvalidRecord
 from report_pipeline.storage.object_store import InvalidKey, ObjectNotFound, ObjectStore
 from report_pipeline.weeks import week_bounds
 
 # How many weeks back a document created before the week is still looked for (late arrivals).
 LATE_LOOKBACK_WEEKS = 4
-
-# A manifest is written through a temporary file, one entry a line: memory stays at
-# this size however many documents the week has, and it is read back a line at a time.
-SPOOL_MEMORY_BYTES = 8 * 1024 * 1024
 
 
 class HashedBefore:
@@ -175,17 +170,9 @@ def write_manifest_at(
 ) -> str:
     """A manifest under ``key``: ``head`` (its week or day), then every entry, one a line.
 
-    Still one JSON document; ``entries`` is consumed as it streams (never held).
+    ``entries`` is consumed as it streams to the store, never held.
     """
-    opening = json.dumps({**head, "documents": []})[: -len("]}")]
-    with tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES) as spool:
-        spool.write(opening.encode() + b"\n")
-        for number, entry in enumerate(entries):
-            spool.write((",\n" if number else "").encode() + json.dumps(entry.to_json()).encode())
-        spool.write(b"\n]}\n")
-        spool.seek(0)
-        store.put_stream(key, spool, "application/json")
-    return key
+    return write_items(store, key, head, "documents", (entry.to_json() for entry in entries))
 
 
 def read_manifest(store: ObjectStore, week: date) -> list[ManifestEntry]:
@@ -198,27 +185,8 @@ def read_manifest_at(store: ObjectStore, key: str) -> list[ManifestEntry]:
 
 
 def iter_manifest_at(store: ObjectStore, key: str) -> Iterator[ManifestEntry]:
-    """A manifest's entries a line at a time; one written whole before is parsed whole."""
-    lines = _lines(store.iter_chunks(key))
-    first = next(lines, b"")
-    if not first.rstrip().endswith(b'"documents": ['):
-        body = json.loads(first + b"".join(lines))
-        yield from (ManifestEntry.from_json(item) for item in body["documents"])
-        return
-    for line in lines:
-        line = line.strip().rstrip(b",")
-        if line and line != b"]}":
-            yield ManifestEntry.from_json(json.loads(line))
-
-
-def _lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """The bytes of ``chunks`` split after each newline (kept), the last line unterminated."""
-    rest = b""
-    for chunk in chunks:
-        *whole, rest = (rest + chunk).split(b"\n")
-        yield from (line + b"\n" for line in whole)
-    if rest:
-        yield rest
+    """A manifest's entries, read a line at a time."""
+    return (ManifestEntry.from_json(item) for item in iter_items(store, key, "documents"))
 
 
 class ManifestTally:
