@@ -7,6 +7,7 @@ FeatureResult with its stage and reason, and the rest of the batch goes on.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import heapq
 import json
@@ -187,8 +188,7 @@ def _extract_cached(
     try:
         version = extractor_version_for(entry)
         cache_key = key_of(version)
-        if store.exists(cache_key):
-            cached = FeatureResult.from_json(json.loads(store.get(cache_key)))
+        if (cached := _cached(store, cache_key)) is not None:
             # The cache is keyed by content: the same bytes may arrive as another document.
             cached.document_id, cached.cached, cached.seconds = doc_id, True, 0.0
             cached.attempts = attempts
@@ -209,6 +209,13 @@ def _extract_cached(
     )
     store.put(cache_key, json.dumps(result.to_json()).encode(), "application/json")
     return result
+
+
+def _cached(store: ObjectStore, cache_key: str) -> FeatureResult | None:
+    try:  # one request, not a look then a read
+        return FeatureResult.from_json(json.loads(store.get(cache_key)))
+    except ObjectNotFound:
+        return None
 
 
 @contextmanager
@@ -411,13 +418,19 @@ def extract_batch(
     taxonomy_path: str | None = None,
     classifier: Classifier | None = None,
 ) -> list[dict]:
-    """One batch's results as JSON: a document's result, or a part of a split PDF."""
+    """One batch's results as JSON: a document's result, or a part of a split PDF.
+
+    A document found in the cache leaves the batch without its features (IN_CACHE):
+    a week read ahead then passes its documents' keys between steps, not their text.
+    """
     out: list[dict] = []
     classifier = classifier or classifier_for(store, taxonomy_path)
     for item in items:
         if isinstance(item, int):
             entry = manifest[item]
             found = extract_entry(entry, store, page_limit=page_limit, classifier=classifier)
+            if found.cached and found.cache_key:
+                found.features = {IN_CACHE: found.cache_key}
             out.append(found.to_json())
             continue
         position, first, stop = item
@@ -426,6 +439,24 @@ def extract_batch(
         document_key = cache_key_for(entry)
         out.append({"part": [first, stop], "document_key": document_key, **result.to_json()})
     return out
+
+
+# The features of a result that are in the feature cache under this key (extract_batch):
+# with_cached_features reads them back, one document at a time, as the week is written.
+IN_CACHE = "in_cache"
+
+
+def with_cached_features(
+    store: ObjectStore, results: Iterable[FeatureResult]
+) -> Iterator[FeatureResult]:
+    """The results, each cache hit with its features read back from the cache."""
+    for result in results:
+        key = result.features.get(IN_CACHE)
+        if key is None:
+            yield result
+            continue
+        features = json.loads(store.get(key))["features"]
+        yield dataclasses.replace(result, features=features)
 
 
 def join_parts(parts: list[FeatureResult], cache_key: str | None = None) -> FeatureResult:
