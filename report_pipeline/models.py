@@ -33,7 +33,8 @@ def customer_of(file_location: str) -> str:
     return "unknown"
 
 
-@dataclass(frozen=True)
+# Slotted: a week holds one record, entry and result per document (no per-object dict).
+@dataclass(frozen=True, slots=True)
 class DocumentRecord:
     """One document as the catalog knows it."""
 
@@ -74,7 +75,7 @@ class DocumentRecord:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class ManifestEntry:
     """A document of the week with the hash of the bytes it had when listed."""
 
@@ -122,7 +123,7 @@ class ManifestEntry:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class FeatureResult:
     """Outcome of extracting one document: features, or a failure with its stage."""
 
