@@ -219,6 +219,12 @@ def _describe(process) -> str:
     return f"{process.pid} {command[-90:]}"
 
 
+def _cpu_of(process) -> float:
+    # Own time only: the forkserver's reaped children are sampled as processes of their own.
+    times = process.cpu_times()
+    return times.user + times.system
+
+
 class TreeRss:
     """Peak memory of this process and all its descendants, sampled in a thread.
 
@@ -236,10 +242,22 @@ class TreeRss:
         self.peak_mb = self.peak_pss_mb = self.peak_single_mb = 0.0
         self.at_peak: list[tuple[str, float]] = []  # (process, PSS MB) at the summed PSS peak
         self.own_peaks: dict[int, float] = {}  # pid -> its largest own (unshared) memory, MB
+        # pid -> its CPU seconds (own and reaped children's) when last sampled: the step
+        # processes are the forkserver's children, which getrusage never sees.
+        self.cpu_by_pid: dict[int, float] = {}
+        self._cpu_start = self._sampler_cpu = 0.0  # the sampler's own CPU is not the run's
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
+    @property
+    def cpu_s(self) -> float:
+        """CPU seconds of the tree while sampled (this process counted from __enter__)."""
+        return sum(self.cpu_by_pid.values()) - self._cpu_start - self._sampler_cpu
+
     def __enter__(self) -> TreeRss:
+        import psutil
+
+        self._cpu_start = _cpu_of(psutil.Process())
         self._thread.start()
         return self
 
@@ -258,6 +276,7 @@ class TreeRss:
                 try:
                     info = process.memory_full_info()
                     name = _describe(process)
+                    self.cpu_by_pid[process.pid] = _cpu_of(process)
                 except psutil.Error:  # ended between listing and reading
                     continue
                 rss += info.rss
@@ -270,4 +289,5 @@ class TreeRss:
             self.peak_mb = max(self.peak_mb, rss / 1024 / 1024)
             if pss / 1024 / 1024 > self.peak_pss_mb:
                 self.peak_pss_mb, self.at_peak = pss / 1024 / 1024, shares
+            self._sampler_cpu = time.thread_time()
             self._stop.wait(self.interval_s)

@@ -131,7 +131,13 @@ def measure_big() -> float:
     with TreeRss() as memory:
         monday = timed(run_chain)
     print(f"Monday run of the week read ahead: {monday:.1f} s (target <= 60)")
+    print(f"CPU of the run's processes (sampled): {memory.cpu_s:.1f} s")
     print(f"peak PSS of the run's processes: {memory.peak_pss_mb:.0f} MB (target <= 400)")
+    for process, pss in sorted(memory.at_peak, key=lambda item: -item[1]):
+        print(f"  at the peak: {pss:6.1f} MB PSS  {process}")
+    # Step processes are named by pid in the run's log (STEP_WORKER_STARTED ... pid).
+    for pid, own in sorted(memory.own_peaks.items(), key=lambda item: -item[1])[:6]:
+        print(f"  largest own memory of process {pid}: {own:.1f} MB")
     return max(monday / 60, memory.peak_pss_mb / 400)
 
 

@@ -33,7 +33,8 @@ def customer_of(file_location: str) -> str:
     return "unknown"
 
 
-@dataclass(frozen=True)
+# Slotted: a week holds one record, entry and result per document (no per-object dict).
+@dataclass(frozen=True, slots=True)
 class DocumentRecord:
     """One document as the catalog knows it."""
 
@@ -74,7 +75,7 @@ class DocumentRecord:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class ManifestEntry:
     """A document of the week with the hash of the bytes it had when listed."""
 
@@ -94,12 +95,15 @@ class ManifestEntry:
     # A late arrival: created in this earlier week (ISO Monday), whose report was already
     # published without it; counted in the week whose manifest lists it (see manifest.py).
     late_for: str | None = None
+    # The object store's token of the bytes that were hashed (ObjectStore.version): an
+    # object whose token is unchanged since need not be downloaded and hashed again.
+    etag: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = {**self.record.to_json(), "sha256": self.sha256, "error": self.error}
         if self.error_stage:
             data["error_stage"] = self.error_stage
-        for name in ("kind", "pages", "scanned", "late_for"):
+        for name in ("kind", "pages", "scanned", "late_for", "etag"):
             if getattr(self, name) is not None:
                 data[name] = getattr(self, name)
         return data
@@ -115,10 +119,11 @@ class ManifestEntry:
             data.get("pages"),
             data.get("scanned"),
             data.get("late_for"),
+            data.get("etag"),
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class FeatureResult:
     """Outcome of extracting one document: features, or a failure with its stage."""
 

@@ -23,6 +23,7 @@ from report_pipeline.pipeline.features import (
     feature_counts,
     join_results,
     plan_batches,
+    with_cached_features,
     write_week_features,
 )
 from report_pipeline.pipeline.manifest import read_manifest_at
@@ -97,7 +98,8 @@ def collect_features(
     # A split PDF's page ranges become one document, typed by the deployment's classifier.
     results, joined = join_results(batches, classifier=run_classifier(store))
     cache_joined(store, joined)
-    key = write_week_features(store, week_of(context), results)
+    # Cache hits carry only their key here: their features stream from the cache to the file.
+    key = write_week_features(store, week_of(context), with_cached_features(store, results))
     counts = feature_counts(results)
     return Output(
         key,

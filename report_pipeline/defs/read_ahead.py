@@ -33,7 +33,12 @@ from report_pipeline.defs.schedules import default_status
 from report_pipeline.names import KIND_TAG, READ_AHEAD_JOB
 from report_pipeline.pipeline.features import cache_joined, feature_counts, join_results
 from report_pipeline.pipeline.keys import read_ahead_manifest_key
-from report_pipeline.pipeline.manifest import iter_entries_between, write_manifest_at
+from report_pipeline.pipeline.manifest import (
+    HashedBefore,
+    ManifestTally,
+    iter_entries_between,
+    write_manifest_at,
+)
 from report_pipeline.resources.configurable import CatalogResource, ObjectStoreResource
 from report_pipeline.settings import load_settings
 from report_pipeline.weeks import day_bounds
@@ -49,9 +54,16 @@ def list_day_documents(
     day = day_of(context)
     store = object_store.open()
     limit = load_settings().max_pages
-    entries = list(iter_entries_between(catalog.open(), store, *day_bounds(day), page_limit=limit))
-    context.log.info(f"{day}: {len(entries)} documents so far")
-    return write_manifest_at(store, read_ahead_manifest_key(day), {"day": day.isoformat()}, entries)
+    # The day's earlier pass hashed most of them: objects unchanged since are not read again.
+    listed = iter_entries_between(
+        catalog.open(), store, *day_bounds(day), page_limit=limit, hashed=HashedBefore(store)
+    )
+    tally = ManifestTally()
+    key = write_manifest_at(
+        store, read_ahead_manifest_key(day), {"day": day.isoformat()}, tally.counted(listed)
+    )
+    context.log.info(f"{day}: {tally.documents} documents so far")
+    return key
 
 
 @op

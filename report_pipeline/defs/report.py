@@ -68,13 +68,15 @@ def weekly_report(
     # Rendering pulls polars and fpdf: imported by the step that renders,
     # not by every process that loads the code location (see forkserver_preload.py).
     from report_pipeline.pipeline.scopes import publish_scopes
+    from report_pipeline.report.aggregate import REPORT_FEATURES
     from report_pipeline.report.preview import preview_markdown
 
     store, app = object_store.open(), app_database.open()
     week = start_week(context, app)  # a report-only run (re-render) has no manifest step
     if config.replay_dead_letters:
         _replay(context, store, week)
-    entries, results = read_manifest(store, week), read_week_features(store, week)
+    entries = read_manifest(store, week)
+    results = read_week_features(store, week, keep=REPORT_FEATURES)
     settings = load_settings()
     # Operators' labels win over the cached types: read now, so a new label needs no re-run.
     results = with_labels(results, dict(all_labels(app)), load_taxonomy(settings.document_types))

@@ -7,6 +7,7 @@ FeatureResult with its stage and reason, and the rest of the batch goes on.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import heapq
 import json
@@ -14,7 +15,7 @@ import math
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date
@@ -38,6 +39,7 @@ from report_pipeline.pipeline.keys import (
     feature_part_cache_key,
     week_features_key,
 )
+from report_pipeline.pipeline.streamed_json import iter_items, write_items
 from report_pipeline.pipeline.type_classifier import load_classifier
 from report_pipeline.storage.object_store import ObjectNotFound, ObjectStore
 
@@ -187,8 +189,7 @@ def _extract_cached(
     try:
         version = extractor_version_for(entry)
         cache_key = key_of(version)
-        if store.exists(cache_key):
-            cached = FeatureResult.from_json(json.loads(store.get(cache_key)))
+        if (cached := _cached(store, cache_key)) is not None:
             # The cache is keyed by content: the same bytes may arrive as another document.
             cached.document_id, cached.cached, cached.seconds = doc_id, True, 0.0
             cached.attempts = attempts
@@ -209,6 +210,13 @@ def _extract_cached(
     )
     store.put(cache_key, json.dumps(result.to_json()).encode(), "application/json")
     return result
+
+
+def _cached(store: ObjectStore, cache_key: str) -> FeatureResult | None:
+    try:  # one request, not a look then a read
+        return FeatureResult.from_json(json.loads(store.get(cache_key)))
+    except ObjectNotFound:
+        return None
 
 
 @contextmanager
@@ -411,13 +419,19 @@ def extract_batch(
     taxonomy_path: str | None = None,
     classifier: Classifier | None = None,
 ) -> list[dict]:
-    """One batch's results as JSON: a document's result, or a part of a split PDF."""
+    """One batch's results as JSON: a document's result, or a part of a split PDF.
+
+    A document found in the cache leaves the batch without its features (IN_CACHE):
+    a week read ahead then passes its documents' keys between steps, not their text.
+    """
     out: list[dict] = []
     classifier = classifier or classifier_for(store, taxonomy_path)
     for item in items:
         if isinstance(item, int):
             entry = manifest[item]
             found = extract_entry(entry, store, page_limit=page_limit, classifier=classifier)
+            if found.cached and found.cache_key:
+                found.features = {IN_CACHE: found.cache_key}
             out.append(found.to_json())
             continue
         position, first, stop = item
@@ -426,6 +440,24 @@ def extract_batch(
         document_key = cache_key_for(entry)
         out.append({"part": [first, stop], "document_key": document_key, **result.to_json()})
     return out
+
+
+# The features of a result that are in the feature cache under this key (extract_batch):
+# with_cached_features reads them back, one document at a time, as the week is written.
+IN_CACHE = "in_cache"
+
+
+def with_cached_features(
+    store: ObjectStore, results: Iterable[FeatureResult]
+) -> Iterator[FeatureResult]:
+    """The results, each cache hit with its features read back from the cache."""
+    for result in results:
+        key = result.features.get(IN_CACHE)
+        if key is None:
+            yield result
+            continue
+        features = json.loads(store.get(key))["features"]
+        yield dataclasses.replace(result, features=features)
 
 
 def join_parts(parts: list[FeatureResult], cache_key: str | None = None) -> FeatureResult:
@@ -503,15 +535,28 @@ def cache_joined(store: ObjectStore, joined: list[FeatureResult]) -> None:
             store.put(result.cache_key, json.dumps(body).encode(), "application/json")
 
 
-def write_week_features(store: ObjectStore, week: date, results: list[FeatureResult]) -> str:
-    body = {"week": week.isoformat(), "results": [r.to_json() for r in results]}
-    store.put(week_features_key(week), json.dumps(body).encode(), "application/json")
-    return week_features_key(week)
+def write_week_features(store: ObjectStore, week: date, results: Iterable[FeatureResult]) -> str:
+    """The week's results, streamed to the store one a line."""
+    items = (result.to_json() for result in results)
+    return write_items(store, week_features_key(week), {"week": week.isoformat()}, "results", items)
 
 
-def read_week_features(store: ObjectStore, week: date) -> list[FeatureResult]:
-    body = json.loads(store.get(week_features_key(week)))
-    return [FeatureResult.from_json(item) for item in body["results"]]
+def read_week_features(
+    store: ObjectStore, week: date, keep: Collection[str] | None = None
+) -> list[FeatureResult]:
+    """The week's results; with ``keep``, only those feature names are kept of each.
+
+    The report reads a few numbers and terms of each document: dropping the
+    rest (excerpts, OCR text) as each line is read keeps a large week's report
+    step small.
+    """
+    results = []
+    for item in iter_items(store, week_features_key(week), "results"):
+        if keep is not None:
+            found = item.get("features") or {}
+            item["features"] = {name: found[name] for name in keep if name in found}
+        results.append(FeatureResult.from_json(item))
+    return results
 
 
 def feature_counts(results: list[FeatureResult]) -> dict[str, object]:

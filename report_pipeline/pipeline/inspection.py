@@ -32,10 +32,12 @@ def inspect_object(
     A PDF over `page_limit` pages (REPORT_PIPELINE_MAX_PAGES) is not looked into.
     Raises ObjectNotFound / InvalidKey like sha256_of.
     """
+    # Taken before the bytes are read: a write while they are hashed changes it again.
+    etag = store.version(record.file_location)
     digest = hashlib.sha256()
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES) as spool:
         kind = _hash_and_spool(store.iter_chunks(record.file_location), digest, spool, record)
-        entry = ManifestEntry(record, digest.hexdigest(), kind=kind)
+        entry = ManifestEntry(record, digest.hexdigest(), kind=kind, etag=etag)
         if kind != "pdf":
             return entry
         from report_pipeline.extraction.pdf import inspect_pages  # pypdfium2: PDFs only

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from report_pipeline.extraction.cost import DEFAULT_MAX_PAGES
 from report_pipeline.models import DocumentRecord, ManifestEntry
 from report_pipeline.pipeline.inspection import inspect_object
-from report_pipeline.pipeline.keys import manifest_key
+from report_pipeline.pipeline.keys import manifest_key, read_ahead_manifest_key
+from report_pipeline.pipeline.streamed_json import iter_items, write_items
 from report_pipeline.storage.catalog import DocumentCatalog, InvalidRecord
 from report_pipeline.storage.object_store import InvalidKey, ObjectNotFound, ObjectStore
 from report_pipeline.weeks import week_bounds
@@ -20,11 +20,51 @@ from report_pipeline.weeks import week_bounds
 LATE_LOOKBACK_WEEKS = 4
 
 
+class HashedBefore:
+    """The entries the read-ahead passes hashed, to list an unchanged object without its bytes.
+
+    An entry is reused only for the same catalog record whose object still has the
+    version token (ObjectStore.version: S3's ETag) it had when its bytes were hashed:
+    new bytes under the same key, or a changed record, are read and hashed again. The
+    passes' manifests are read one day at a time (the catalog lists in created_at order).
+    """
+
+    def __init__(self, store: ObjectStore) -> None:
+        self._store = store
+        self._day: date | None = None
+        self._entries: dict[str, ManifestEntry] = {}
+
+    def unchanged(self, record: DocumentRecord) -> ManifestEntry | None:
+        """The earlier entry of ``record`` when its object is as it was hashed, else None."""
+        day = record.created_at.astimezone(UTC).date()
+        if day != self._day:
+            self._day, self._entries = day, self._day_entries(day)
+        known = self._entries.get(record.document_id)
+        if known is None or known.etag is None or known.error or known.record != record:
+            return None
+        if self._store.version(record.file_location) != known.etag:
+            return None
+        return replace(known, record=record)
+
+    def _day_entries(self, day: date) -> dict[str, ManifestEntry]:
+        try:
+            entries = iter_manifest_at(self._store, read_ahead_manifest_key(day))
+            return {entry.record.document_id: entry for entry in entries}
+        except ObjectNotFound:
+            return {}
+
+
 def iter_manifest_entries(
-    catalog: DocumentCatalog, store: ObjectStore, week: date, *, page_limit: int = DEFAULT_MAX_PAGES
+    catalog: DocumentCatalog,
+    store: ObjectStore,
+    week: date,
+    *,
+    page_limit: int = DEFAULT_MAX_PAGES,
+    hashed: HashedBefore | None = None,
 ) -> Iterator[ManifestEntry]:
     """Stream the week's records (see `iter_entries_between`)."""
-    return iter_entries_between(catalog, store, *week_bounds(week), page_limit=page_limit)
+    bounds = week_bounds(week)
+    return iter_entries_between(catalog, store, *bounds, page_limit=page_limit, hashed=hashed)
 
 
 def iter_entries_between(
@@ -34,12 +74,14 @@ def iter_entries_between(
     end: datetime,
     *,
     page_limit: int = DEFAULT_MAX_PAGES,
+    hashed: HashedBefore | None = None,
 ) -> Iterator[ManifestEntry]:
     """Stream the records created in [start, end); each becomes exactly one entry, never a crash.
 
     An unreadable object, an invalid record or a second record reusing an id
     is listed with its error (a dead letter), not dropped. Only an exact repeat
     of a record (same id, same object) is the same document and listed once.
+    ``hashed``: entries hashed before, reused for objects unchanged since.
     """
     first_location: dict[str, str] = {}
     copies: Counter[str] = Counter()
@@ -50,7 +92,7 @@ def iter_entries_between(
         first = first_location.setdefault(item.document_id, item.file_location)
         if item.document_id not in copies and first == item.file_location:
             copies[item.document_id] = 0
-            yield _listed(item, store, page_limit)
+            yield _listed(item, store, page_limit, hashed)
         elif first != item.file_location:
             copies[item.document_id] += 1
             yield _duplicate(item, first, copies[item.document_id])
@@ -89,18 +131,21 @@ def _listed_ids_since(store: ObjectStore, earliest: date, week: date) -> dict[st
     past = earliest
     while past < week:
         try:
-            entries = read_manifest(store, past)
+            for entry in iter_manifest_at(store, manifest_key(past)):
+                owner = entry.late_for or past.isoformat()
+                listed.setdefault(owner, set()).add(entry.record.document_id)
         except ObjectNotFound:
-            entries = []
-        for entry in entries:
-            owner = entry.late_for or past.isoformat()
-            listed.setdefault(owner, set()).add(entry.record.document_id)
+            pass
         past += timedelta(weeks=1)
     return listed
 
 
-def _listed(record: DocumentRecord, store: ObjectStore, page_limit: int) -> ManifestEntry:
+def _listed(
+    record: DocumentRecord, store: ObjectStore, page_limit: int, hashed: HashedBefore | None = None
+) -> ManifestEntry:
     try:
+        if hashed is not None and (known := hashed.unchanged(record)) is not None:
+            return known
         return inspect_object(store, record, page_limit=page_limit)
     except (ObjectNotFound, InvalidKey) as error:
         return ManifestEntry(record, None, error=str(error), error_stage="read")
@@ -116,17 +161,18 @@ def _duplicate(record: DocumentRecord, first_location: str, number: int) -> Mani
     return ManifestEntry(renamed, None, error=reason, error_stage="catalog")
 
 
-def write_manifest(store: ObjectStore, week: date, entries: list[ManifestEntry]) -> str:
+def write_manifest(store: ObjectStore, week: date, entries: Iterable[ManifestEntry]) -> str:
     return write_manifest_at(store, manifest_key(week), {"week": week.isoformat()}, entries)
 
 
 def write_manifest_at(
-    store: ObjectStore, key: str, head: dict[str, str], entries: list[ManifestEntry]
+    store: ObjectStore, key: str, head: dict[str, str], entries: Iterable[ManifestEntry]
 ) -> str:
-    """A manifest under ``key``: ``head`` (its week or day), then every entry."""
-    body = {**head, "documents": [entry.to_json() for entry in entries]}
-    store.put(key, json.dumps(body, indent=1).encode(), "application/json")
-    return key
+    """A manifest under ``key``: ``head`` (its week or day), then every entry, one a line.
+
+    ``entries`` is consumed as it streams to the store, never held.
+    """
+    return write_items(store, key, head, "documents", (entry.to_json() for entry in entries))
 
 
 def read_manifest(store: ObjectStore, week: date) -> list[ManifestEntry]:
@@ -135,12 +181,42 @@ def read_manifest(store: ObjectStore, week: date) -> list[ManifestEntry]:
 
 def read_manifest_at(store: ObjectStore, key: str) -> list[ManifestEntry]:
     """A manifest by its key: the week's, or a read-ahead day's."""
-    body = json.loads(store.get(key))
-    return [ManifestEntry.from_json(item) for item in body["documents"]]
+    return list(iter_manifest_at(store, key))
 
 
-def manifest_totals(entries: list[ManifestEntry]) -> dict[str, dict[str, int]]:
-    return {
-        "by_content_type": dict(Counter(e.record.content_type for e in entries).most_common()),
-        "by_customer": dict(Counter(e.record.customer_id for e in entries).most_common()),
-    }
+def iter_manifest_at(store: ObjectStore, key: str) -> Iterator[ManifestEntry]:
+    """A manifest's entries, read a line at a time."""
+    return (ManifestEntry.from_json(item) for item in iter_items(store, key, "documents"))
+
+
+class ManifestTally:
+    """The manifest's totals, counted while its entries stream past on their way to the store."""
+
+    def __init__(self) -> None:
+        self.documents = self.unreadable = self.late_arrivals = self.bytes = 0
+        self.by_content_type: Counter[str] = Counter()
+        self.by_customer: Counter[str] = Counter()
+
+    def counted(self, entries: Iterable[ManifestEntry]) -> Iterator[ManifestEntry]:
+        for entry in entries:
+            self.documents += 1
+            self.unreadable += bool(entry.error)
+            self.late_arrivals += bool(entry.late_for)
+            self.bytes += entry.record.size
+            self.by_content_type[entry.record.content_type] += 1
+            self.by_customer[entry.record.customer_id] += 1
+            yield entry
+
+    def totals(self) -> dict[str, dict[str, int]]:
+        """As manifest_totals: documents per content type and per customer, most first."""
+        return {
+            "by_content_type": dict(self.by_content_type.most_common()),
+            "by_customer": dict(self.by_customer.most_common()),
+        }
+
+
+def manifest_totals(entries: Iterable[ManifestEntry]) -> dict[str, dict[str, int]]:
+    tally = ManifestTally()
+    for _ in tally.counted(entries):
+        pass
+    return tally.totals()

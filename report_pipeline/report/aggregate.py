@@ -30,6 +30,16 @@ from report_pipeline.report.document_types import (
 from report_pipeline.report.trends import TrendPoint, trend_points
 
 MISSING_STAGE = "features"
+# The features of a document the report reads (_document_row, _append_terms): the
+# report step reads only these of the week's results.
+REPORT_FEATURES = (
+    "words",
+    "word_count",
+    "ocr_confidence",
+    "no_text_found",
+    "top_terms",
+    "document_type",
+)
 MISSING_REASON = "no result"
 UNKNOWN_STAGE = "unknown"
 UNKNOWN_REASON = "no reason given"

@@ -8,6 +8,7 @@ one it talks to.
 from __future__ import annotations
 
 import hashlib
+import stat
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -60,6 +61,12 @@ class ObjectStore(Protocol):
     def iter_chunks(self, key: str) -> Iterator[bytes]: ...
 
     def exists(self, key: str) -> bool: ...
+
+    def version(self, key: str) -> str:
+        """A token of the object's current bytes, without reading them (S3: its ETag).
+
+        It changes whenever the object is written again; raises ObjectNotFound.
+        """
 
     def uri(self, key: str) -> str: ...
 
@@ -117,6 +124,16 @@ class LocalObjectStore:
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
+
+    def version(self, key: str) -> str:
+        try:
+            found = self._path(key).stat()
+        except (FileNotFoundError, NotADirectoryError):
+            raise ObjectNotFound(key) from None
+        if not stat.S_ISREG(found.st_mode):
+            raise ObjectNotFound(key)
+        # Writes are atomic renames: new bytes are a new inode with a new mtime.
+        return f"{found.st_size}-{found.st_mtime_ns}-{found.st_ino}"
 
     def uri(self, key: str) -> str:
         return self._path(key).as_uri()
@@ -196,6 +213,16 @@ class S3ObjectStore:
                 return False
             raise
         return True
+
+    def version(self, key: str) -> str:
+        try:
+            head = self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+        except self.client.exceptions.ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                raise ObjectNotFound(key) from None
+            raise
+        etag = head["ETag"].strip('"')
+        return f"{head['ContentLength']}-{etag}"
 
     def delete(self, key: str) -> None:
         """Remove one object (S3 only: the doctor's write probe cleans up after itself)."""

@@ -12,7 +12,7 @@ from report_pipeline.defs.manifest import document_manifest
 from report_pipeline.defs.read_ahead import documents_read_ahead, read_ahead_days
 from report_pipeline.extraction import engines
 from report_pipeline.pipeline.documents import store_document
-from report_pipeline.pipeline.features import extract_batch
+from report_pipeline.pipeline.features import IN_CACHE, extract_batch, read_week_features
 from report_pipeline.pipeline.keys import read_ahead_manifest_key
 from report_pipeline.pipeline.manifest import iter_entries_between, write_manifest_at
 from report_pipeline.resources.build import build_resources
@@ -128,6 +128,9 @@ def test_read_ahead_documents_are_not_read_again_and_later_ones_are(settings, co
     assert features["documents"] == 3
     assert (features["from_cache"], features["read_on_the_day"]) == (2, 1)
     assert _pages(counting) == 1  # one page of OCR on Monday: the late-evening scan
+    # The documents read ahead reach the week's features file with their text, from the cache.
+    results = read_week_features(services.store, WEEK)
+    assert all(IN_CACHE not in r.features and r.features["ocr_text"] for r in results)
 
 
 def test_a_document_replaced_after_read_ahead_is_read_again(settings, counting) -> None:

@@ -215,6 +215,9 @@ def test_catalog_records_with_missing_fields_or_wrong_types_are_listed_not_fatal
         def iter_chunks(self, key):
             yield b"hi"
 
+        def version(self, key):
+            return "1"
+
     week = AT.date().fromordinal(AT.date().toordinal() - AT.weekday())
     entries = list(iter_manifest_entries(MongoCatalog(collection), Store(), week))
     assert len(entries) == 6

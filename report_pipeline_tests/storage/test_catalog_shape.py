@@ -103,6 +103,9 @@ def test_a_record_without_a_customer_is_a_catalog_dead_letter(collection) -> Non
         def iter_chunks(self, key):
             yield b"hello"
 
+        def version(self, key):
+            return "1"
+
     entries = list(iter_manifest_entries(MongoCatalog(collection), Store(), MONDAY.date()))
     errors = {e.record.document_id: (e.error_stage, e.error) for e in entries}
     assert errors["doc-1"] == (None, None)

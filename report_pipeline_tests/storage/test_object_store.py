@@ -54,6 +54,16 @@ def test_sha256_is_streamed_over_chunks(store) -> None:
     assert sha256_of(store, "big/blob.bin") == hashlib.sha256(data).hexdigest()
 
 
+def test_the_version_token_changes_when_the_object_is_written_again(store) -> None:
+    store.put("customers/acme/doc/scan.png", b"first bytes")
+    first = store.version("customers/acme/doc/scan.png")
+    assert store.version("customers/acme/doc/scan.png") == first
+    store.put("customers/acme/doc/scan.png", b"other bytes")  # same size, other bytes
+    assert store.version("customers/acme/doc/scan.png") != first
+    with pytest.raises(ObjectNotFound):
+        store.version("customers/acme/doc/missing.png")
+
+
 @pytest.mark.parametrize("key", ["", "/etc/passwd", "../outside", "a/../../b", "a//b", "a/"])
 def test_keys_that_escape_the_root_are_refused(store, key: str) -> None:
     with pytest.raises(InvalidKey):
