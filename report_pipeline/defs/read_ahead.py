@@ -49,7 +49,7 @@ PASS_EVERY_HOURS = 3
 @op(retry_policy=STEP_RETRY)
 def list_day_documents(
     context: OpExecutionContext, catalog: CatalogResource, object_store: ObjectStoreResource
-) -> str:
+) -> Output[str]:
     """The day's documents so far, hashed, as a manifest of the pass's own."""
     day = day_of(context)
     store = object_store.open()
@@ -62,8 +62,8 @@ def list_day_documents(
     key = write_manifest_at(
         store, read_ahead_manifest_key(day), {"day": day.isoformat()}, tally.counted(listed)
     )
-    context.log.info(f"{day}: {tally.documents} documents so far")
-    return key
+    # Shown on the step in the UI: how much of the day the pass found.
+    return Output(key, metadata={"day": day.isoformat(), "documents so far": tally.documents})
 
 
 @op

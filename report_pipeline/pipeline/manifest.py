@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from report_pipeline.extraction.cost import DEFAULT_MAX_PAGES
 from report_pipeline.models import DocumentRecord, ManifestEntry
@@ -55,16 +56,10 @@ class HashedBefore:
 
 
 def iter_manifest_entries(
-    catalog: DocumentCatalog,
-    store: ObjectStore,
-    week: date,
-    *,
-    page_limit: int = DEFAULT_MAX_PAGES,
-    hashed: HashedBefore | None = None,
+    catalog: DocumentCatalog, store: ObjectStore, week: date, **options: Any
 ) -> Iterator[ManifestEntry]:
-    """Stream the week's records (see `iter_entries_between`)."""
-    bounds = week_bounds(week)
-    return iter_entries_between(catalog, store, *bounds, page_limit=page_limit, hashed=hashed)
+    """Stream the week's records; `options` as iter_entries_between's (page_limit, hashed)."""
+    return iter_entries_between(catalog, store, *week_bounds(week), **options)
 
 
 def iter_entries_between(
