@@ -14,6 +14,7 @@ import ipaddress
 import json
 import os
 import secrets
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -138,17 +139,32 @@ def load_or_create_secret(path: Path) -> str:
     file, so a link mailed by one is accepted by the other.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        secret = path.read_text(encoding="ascii").strip()
-        if len(secret) < MIN_SECRET_CHARS:
-            raise ValueError(
-                f"{path} holds no usable secret; delete it to "
-                "generate a new one (links already mailed stop working)"
-            ) from None
-        return secret
-    secret = secrets.token_urlsafe(48)
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(secret + "\n")
+    if not path.exists():
+        _publish_new_secret(path)
+    secret = path.read_text(encoding="ascii").strip()
+    if len(secret) < MIN_SECRET_CHARS:
+        raise ValueError(
+            f"{path} holds no usable secret; delete it to "
+            "generate a new one (links already mailed stop working)"
+        )
     return secret
+
+
+def _publish_new_secret(path: Path) -> None:
+    """Write a fresh secret beside ``path`` and link it into place.
+
+    The file appears complete or not at all: several first starts at once
+    (sender workers, the API) each write their own candidate, exactly one
+    link wins, and nobody reads a file that is still being written.
+    """
+    fd, candidate = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_urlsafe(48) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(candidate, path)
+    except FileExistsError:
+        pass  # another process published first; its secret is the one
+    finally:
+        os.unlink(candidate)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ProcessPoolExecutor
+
 import pytest
 
 from report_pipeline.delivery.settings import delivery_settings, unsubscribe_signer
@@ -19,6 +21,16 @@ def test_the_secret_is_generated_once_private_and_reused(tmp_path) -> None:
     first = load_or_create_secret(path)
     assert len(first) >= 32 and path.stat().st_mode & 0o777 == 0o600
     assert load_or_create_secret(path) == first
+
+
+def test_first_starts_at_once_all_read_one_complete_secret(tmp_path) -> None:
+    # Sender workers started together on a fresh state directory once read
+    # the file while its creator was still writing it.
+    path = tmp_path / "state" / "unsubscribe.secret"
+    with ProcessPoolExecutor(max_workers=6) as pool:
+        secrets_read = list(pool.map(load_or_create_secret, [path] * 60))
+    assert len(set(secrets_read)) == 1 and len(secrets_read[0]) >= 32
+    assert [entry.name for entry in path.parent.iterdir()] == ["unsubscribe.secret"]
 
 
 def test_a_damaged_secret_file_is_a_clear_error(tmp_path) -> None:
