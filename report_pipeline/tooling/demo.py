@@ -8,7 +8,7 @@ from report_pipeline.extraction.engines import engine_choice, use_engine
 from report_pipeline.pipeline.documents import store_document
 from report_pipeline.pipeline.features import extract_entries, write_week_features
 from report_pipeline.pipeline.manifest import iter_manifest_entries, write_manifest
-from report_pipeline.pipeline.publish import publish_report
+from report_pipeline.pipeline.scopes import publish_scopes
 from report_pipeline.resources.connections import Services, open_services
 from report_pipeline.settings import Settings
 from report_pipeline.tooling.samples import sample_week
@@ -50,7 +50,7 @@ def seed_week(services: Services, week: date, skip_every: int | None = None) -> 
 
 
 def publish_history(settings: Settings, week: date) -> list[date]:
-    """Seed and publish the weeks before ``week`` in this process: no run, no emails.
+    """Seed and publish the weeks before ``week`` (every scope) in this process: no run, no emails.
 
     Their samples are the same bytes as the demo week's, so extraction is all
     cache hits once one week is done; only their published summaries matter
@@ -77,13 +77,15 @@ def publish_history(settings: Settings, week: date) -> list[date]:
             taxonomy_path=settings.document_types,
         )
         write_week_features(services.store, earlier, results)
-        publish_report(
+        # Every scope, as the weekly run does: each customer's report has its own trends.
+        publish_scopes(
             services.store,
             earlier,
             entries,
             results,
             datetime.combine(earlier + timedelta(days=7), time(6), UTC),
-            settings.review_confidence,
+            threshold=settings.max_failed_share,
+            review_confidence=settings.review_confidence,
         )
         published.append(earlier)
     return published

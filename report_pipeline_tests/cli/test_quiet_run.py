@@ -50,6 +50,13 @@ def test_demo_emails_carry_a_working_one_click_unsubscribe(cli) -> None:
     assert demo.returncode == 0, demo.stderr
     summary = json.loads(demo.stdout)
     assert summary["emails_sent"] == 3 and summary["needs_review"] >= 6  # six photos, no text
+    # The earlier weeks are published for every scope: customers' reports have trends too.
+    earlier = cli.home / "objects" / "reports" / "2024-02-26" / "customers"
+    assert sorted(p.parent.name for p in earlier.glob("*/summary.json")) == [
+        "acme-trials",
+        "globex-research",
+        "northwind-health",
+    ]
 
     secret = cli.home / "unsubscribe.secret"
     assert secret.stat().st_mode & 0o777 == 0o600  # generated on the first run
