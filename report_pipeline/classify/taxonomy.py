@@ -161,13 +161,18 @@ def _document_type(key: Any, body: Any, source: str) -> DocumentType:
 
 
 def _phrase(text: str, weight: Any, where: str) -> Phrase:
-    normal = " ".join(str(text).lower().split())
+    written = " ".join(str(text).lower().split())
+    # A leading or trailing "*" lets the phrase be part of a longer word: German
+    # compounds ("*arztbrief" in "Kurzarztbrief", "entlass*" in "Entlassdiagnose").
+    inside_left, inside_right = written.startswith("*"), written.endswith("*")
+    normal = written.strip("*").strip()
     if not normal:
         raise TaxonomyError(f"{where}: an empty phrase")
     weight = _number(weight, f"phrase {text!r}", where)
     folded = fold(normal)
-    # Whole words only: "sae" must not match inside "disease".
-    return Phrase(normal, weight, re.compile(rf"(?<!\w){re.escape(folded)}(?!\w)"), folded)
+    # Otherwise whole words only: "sae" must not match inside "disease".
+    left, right = ("" if inside_left else r"(?<!\w)"), ("" if inside_right else r"(?!\w)")
+    return Phrase(normal, weight, re.compile(rf"{left}{re.escape(folded)}{right}"), folded)
 
 
 def fold(text: str) -> str:

@@ -176,3 +176,12 @@ def test_weak_score_above_min_score_is_one_line_naming_the_file(tmp_path):
         load_taxonomy(path)
     assert str(path) in str(caught.value) and "weak_score" in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_a_starred_phrase_matches_inside_german_compounds(tmp_path):
+    taxonomy = _taxonomy(tmp_path, '[types.letter.phrases]\n"*arztbrief" = 5\n"entlass*" = 3\n')
+    found = classify_text("Kurzarztbrief, Entlassdiagnose: Pneumonie", taxonomy)
+    assert found["type"] == "letter"
+    assert found["cues"] == ["arztbrief", "entlass"]
+    whole = _taxonomy(tmp_path, '[types.letter.phrases]\n"arztbrief" = 5\n')
+    assert classify_text("Kurzarztbrief", whole)["type"] == "other"
