@@ -7,6 +7,7 @@ from typing import Any
 from report_pipeline.classify.taxonomy import (
     OTHER,
     DocumentType,
+    Phrase,
     Taxonomy,
     fold,
     load_taxonomy,
@@ -18,6 +19,11 @@ CLASSIFIER_VERSION = "rules-3"
 # long text's tail adds cost, not evidence.
 CLASSIFY_CHARS = 6000
 MAX_CUES = 6
+# A key term in the title zone (a document's first characters: its title, form
+# name or letterhead) counts this much more: a visit note's "Current medications"
+# section must not outweigh its "Follow-up visit" title. Generic words get no boost.
+TITLE_CHARS = 100
+TITLE_BOOST = 1.5
 # Weak evidence takes at least this many distinct cues: one word is a coincidence.
 WEAK_MIN_CUES = 2
 # Without a key term, this many terms of at least half its weight name a type.
@@ -37,7 +43,10 @@ def classify_text(text: str, taxonomy: Taxonomy | None = None) -> dict[str, Any]
     taxonomy = taxonomy or load_taxonomy()
     normal = fold(" ".join(text[:CLASSIFY_CHARS].split()))
     scored = sorted(
-        (type_score(doc_type, normal, taxonomy.max_weight) for doc_type in taxonomy.types),
+        (
+            type_score(doc_type, normal, taxonomy.max_weight, taxonomy.key_weight)
+            for doc_type in taxonomy.types
+        ),
         key=lambda item: (-item[0], item[1]),
     )
     evidenced = [item for item in scored if has_evidence(item[2], taxonomy.key_weight)]
@@ -62,14 +71,16 @@ def classify_text(text: str, taxonomy: Taxonomy | None = None) -> dict[str, Any]
 
 
 def type_score(
-    doc_type: DocumentType, normal: str, max_weight: float
+    doc_type: DocumentType, normal: str, max_weight: float, key_weight: float = 0.0
 ) -> tuple[float, str, list[tuple[float, str]]]:
     """(score, type key, cues) of one type over a folded, single-spaced text.
 
-    Each phrase and pattern counts once, for at most ``max_weight``.
+    Each phrase and pattern counts once, for at most ``max_weight``; a key term in
+    the title zone counts TITLE_BOOST times that.
     """
+    title = normal[:TITLE_CHARS]
     cues = [
-        (min(p.weight, max_weight), p.text)
+        (min(p.weight, max_weight) * _title_boost(p, title, key_weight), p.text)
         for p in doc_type.phrases
         if p.folded in normal and p.boundary.search(normal)
     ]
@@ -77,6 +88,12 @@ def type_score(
         (min(p.weight, max_weight), p.name) for p in doc_type.patterns if p.regex.search(normal)
     ]
     return sum(w for w, _ in cues), doc_type.key, cues
+
+
+def _title_boost(phrase: Phrase, title: str, key_weight: float) -> float:
+    if key_weight and phrase.weight >= key_weight and phrase.boundary.search(title):
+        return TITLE_BOOST
+    return 1.0
 
 
 def has_evidence(cues: list[tuple[float, str]], key_weight: float) -> bool:

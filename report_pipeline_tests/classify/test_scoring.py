@@ -125,6 +125,10 @@ def test_a_date_range_is_not_a_reference_range():
     assert pattern.regex.search("hemoglobin 13.1 g/dl 12.0-16.0")
 
 
+# Neutral words filling the title zone, so the cues after them get no title boost.
+LEAD = "page one of the file as it was received here today " * 3
+
+
 def _taxonomy(tmp_path, body: str):
     path = tmp_path / "types.toml"
     path.write_text(
@@ -135,7 +139,7 @@ def _taxonomy(tmp_path, body: str):
 
 def test_weak_evidence_is_the_type_and_needs_review(tmp_path):
     taxonomy = _taxonomy(tmp_path, '[types.lab.phrases]\n"antibiogram" = 3\n"culture" = 0.5\n')
-    found = classify_text("Culture and antibiogram", taxonomy)
+    found = classify_text(LEAD + "Culture and antibiogram", taxonomy)
     assert found["type"] == "lab"
     assert found["needs_review"].startswith("weak evidence")
 
@@ -144,15 +148,15 @@ def test_weak_evidence_takes_two_cues_and_a_clear_lead(tmp_path):
     body = '[types.lab.phrases]\n"antibiogram" = 3\n"culture" = 0.5\n'
     body += '[types.fax.phrases]\n"telefax" = 3\n'
     taxonomy = _taxonomy(tmp_path, body)
-    assert classify_text("antibiogram", taxonomy)["type"] == "other"
-    close = classify_text("culture, antibiogram, telefax", taxonomy)
+    assert classify_text(LEAD + "antibiogram", taxonomy)["type"] == "other"
+    close = classify_text(LEAD + "culture, antibiogram, telefax", taxonomy)
     assert close["type"] == "other" and "no type scored enough" in close["needs_review"]
 
 
 def test_one_cue_counts_for_at_most_max_weight(tmp_path):
     taxonomy = _taxonomy(tmp_path, '[types.lab.phrases]\n"laboratory report" = 50\n')
-    found = classify_text("Laboratory report", taxonomy)
-    assert found["score"] == 5.0
+    assert classify_text(LEAD + "Laboratory report", taxonomy)["score"] == 5.0
+    assert classify_text("Laboratory report", taxonomy)["score"] == 7.5
 
 
 def test_key_term_or_three_terms_are_evidence():
@@ -185,3 +189,19 @@ def test_a_starred_phrase_matches_inside_german_compounds(tmp_path):
     assert found["cues"] == ["arztbrief", "entlass"]
     whole = _taxonomy(tmp_path, '[types.letter.phrases]\n"arztbrief" = 5\n')
     assert classify_text("Kurzarztbrief", whole)["type"] == "other"
+
+
+def test_a_visit_note_listing_its_medications_stays_a_visit_note():
+    note = (
+        "Follow-up visit 14 March 2026\nPatient reports feeling better.\nMedications: "
+        "metformin 500 mg twice daily, lisinopril 10 mg once daily, atorvastatin 20 mg at "
+        "night\nBP 132/80, pulse 72. Chest clear.\nAssessment: stable.\nPlan: continue."
+    )
+    assert classify_text(note)["type"] == "visit_note"
+
+
+def test_only_key_terms_in_the_title_count_more(tmp_path):
+    body = '[types.lab.phrases]\n"laboratory" = 2\n"culture" = 2\n"gram stain" = 3\n'
+    taxonomy = _taxonomy(tmp_path, body)
+    assert classify_text("Gram stain\nculture, laboratory", taxonomy)["score"] == 8.5
+    assert classify_text(f"Laboratory {LEAD}\nculture, gram stain", taxonomy)["score"] == 7.0
