@@ -117,6 +117,7 @@ bench: install tesseract pdf-tools bench-corpus
 	$(BIN)/python benchmarks/bench_classifier_training.py --documents 5000 --holdout 1000
 	$(BIN)/python benchmarks/bench_cost.py --scanned-pages 4 --notes 300 --emails 300
 	$(BIN)/python benchmarks/bench_classification.py --documents 200
+	$(BIN)/python benchmarks/bench_classification.py --set dev --dev 200
 
 clean:
 	rm -rf var

@@ -54,6 +54,9 @@ class Taxonomy:
     types: tuple[DocumentType, ...]
     min_score: float
     margin: float
+    weak_score: float  # from here up to min_score: the leading type, needing review
+    max_weight: float  # no single cue counts for more
+    key_weight: float  # a cue from this weight up is a key term of its type
     digest: str  # sha256 of the file's bytes: part of the classifier version
     source: str
 
@@ -98,10 +101,17 @@ def parse_taxonomy(data: bytes, source: str) -> Taxonomy:
     types = tuple(_document_type(key, body, source) for key, body in types_table.items())
     if OTHER not in {t.key for t in types}:
         types += (DocumentType(OTHER, "other", (), ()),)
+    min_score = _number(document.get("min_score", 4.0), "min_score", source)
+    weak_score = _number(document.get("weak_score", min_score), "weak_score", source)
+    if weak_score > min_score:
+        raise TaxonomyError(f"{source}: weak_score {weak_score:g} is above min_score")
     return Taxonomy(
         types=types,
-        min_score=_number(document.get("min_score", 4.0), "min_score", source),
+        min_score=min_score,
         margin=_number(document.get("margin", 0.75), "margin", source),
+        weak_score=weak_score,
+        max_weight=_number(document.get("max_weight", 1e9), "max_weight", source),
+        key_weight=_number(document.get("key_weight", 0.0), "key_weight", source),
         digest=hashlib.sha256(data).hexdigest(),
         source=source,
     )
@@ -151,13 +161,18 @@ def _document_type(key: Any, body: Any, source: str) -> DocumentType:
 
 
 def _phrase(text: str, weight: Any, where: str) -> Phrase:
-    normal = " ".join(str(text).lower().split())
+    written = " ".join(str(text).lower().split())
+    # A leading or trailing "*" lets the phrase be part of a longer word: German
+    # compounds ("*arztbrief" in "Kurzarztbrief", "entlass*" in "Entlassdiagnose").
+    inside_left, inside_right = written.startswith("*"), written.endswith("*")
+    normal = written.strip("*").strip()
     if not normal:
         raise TaxonomyError(f"{where}: an empty phrase")
     weight = _number(weight, f"phrase {text!r}", where)
     folded = fold(normal)
-    # Whole words only: "sae" must not match inside "disease".
-    return Phrase(normal, weight, re.compile(rf"(?<!\w){re.escape(folded)}(?!\w)"), folded)
+    # Otherwise whole words only: "sae" must not match inside "disease".
+    left, right = ("" if inside_left else r"(?<!\w)"), ("" if inside_right else r"(?!\w)")
+    return Phrase(normal, weight, re.compile(rf"{left}{re.escape(folded)}{right}"), folded)
 
 
 def fold(text: str) -> str:
