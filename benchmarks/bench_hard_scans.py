@@ -112,7 +112,7 @@ def main() -> None:
             plain_secs.append(plain_seconds)
         recalls[name] = (sum(ours) / len(ours), sum(theirs) / len(theirs))
         print(
-            f"{name:15s} {recalls[name][0]:8.3f} {min(ours):6.3f} {recalls[name][1]:7.3f}"
+            f"{name:15s} {recalls[name][0]:8.4f} {min(ours):6.3f} {recalls[name][1]:7.4f}"
             f" {sum(secs) / len(secs):7.2f} {sum(plain_secs) / len(plain_secs):8.2f}  "
             + " ".join(f"{a:.3f}/{b:.3f}" for a, b in zip(ours, theirs, strict=True))
         )
@@ -141,7 +141,7 @@ def _targets(recalls: dict[str, tuple[float, float]]) -> None:
     floors = {"phone-photo": 0.90, "fax-204x196": 0.93, "fax-204x98": 0.93, "clean-300dpi": 0.99}
     for name, (ours, plain) in recalls.items():
         verdict = "met" if ours >= plain else "NOT met"
-        print(f"target {name} >= plain tesseract: {ours:.3f} vs {plain:.3f} {verdict}")
+        print(f"target {name} >= plain tesseract: {ours:.4f} vs {plain:.4f} {verdict}")
         if name in floors:
             met = "met" if ours >= floors[name] else "NOT met"
             print(f"target {name} >= {floors[name]}: {ours:.3f} {met}")
