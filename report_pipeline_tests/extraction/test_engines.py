@@ -30,6 +30,14 @@ def test_both_engines_read_the_same_words() -> None:
     assert words(loaded) == words(cli) == text.split()
 
 
+def test_both_engines_read_a_page_told_its_resolution() -> None:
+    text = "Adverse event reported by the site coordinator"
+    image = Image.open(io.BytesIO(samples.scanned_page_png(text, width=800))).convert("L")
+    image.info["dpi"] = (150, 150)  # the CLI gets it as --dpi, the library as its resolution
+    for engine in (TesserocrEngine(find_tessdata()), CliEngine()):
+        assert [w for w in engine.word_table(image, 30)["text"] if w.strip()] == text.split()
+
+
 @pytest.mark.parametrize(
     ("info", "dpi"),
     [({"dpi": (200, 200)}, 200), ({"dpi": (204.0, 195.6)}, 196), ({}, None)]
