@@ -34,10 +34,12 @@ from report_pipeline.models import DocumentError
 # ocr-3, pdf-4: preprocessing chosen per page (untouched, flattened, 1-bit), small text enlarged.
 # ocr-4: a 1-bit page (a fax) is softened before tesseract thresholds it (PDF pages render grey).
 # ocr-5: a standard-mode fax is despeckled, its rows repeated (not interpolated), less blur across.
+# ocr-6, pdf-5: tesseract is told the page's resolution (the file's, a sheet's, or its own
+# guess) and given raw pixels, never a re-encoded JPEG; a 1-bit page's greys are darkened.
 EXTRACTOR_VERSIONS: dict[str, str] = {
     "text": "text-1",
-    "image": "ocr-5",
-    "pdf": "pdf-4",
+    "image": "ocr-6",
+    "pdf": "pdf-5",
     "docx": "docx-1",
 }
 # Extractors that OCR, whose features depend on the document's language.

@@ -98,9 +98,14 @@ class CliEngine:
 
     def word_table(self, image: Image.Image, timeout_s: float, lang: str = "eng") -> WordTable:
         set_process_variable("OMP_THREAD_LIMIT", "1")
+        dpi = resolution_of(image)
         try:
             return pytesseract.image_to_data(
-                image, lang=lang, output_type=pytesseract.Output.DICT, timeout=timeout_s
+                image,
+                lang=lang,
+                config=f"--dpi {dpi}" if dpi else "",
+                output_type=pytesseract.Output.DICT,
+                timeout=timeout_s,
             )
         except SystemExit as exc:  # pytesseract exits on an unparsable `tesseract --version`
             raise DocumentError(
@@ -160,7 +165,7 @@ class TesserocrEngine:
     def word_table(self, image: Image.Image, timeout_s: float, lang: str = "eng") -> WordTable:
         with self._lock:
             api = self._api(lang)
-            api.SetImage(image)
+            _set_pixels(api, image)
             try:
                 if not api.Recognize(timeout=max(1, int(timeout_s * 1000))):
                     raise OcrTimeout()
@@ -192,6 +197,42 @@ class TesserocrEngine:
         if not found:
             return None  # too few characters to tell
         return int(found["orient_deg"]) % 360, float(found["orient_conf"])
+
+
+# Resolutions tesseract takes as given; outside them it estimates one from the text.
+CREDIBLE_DPI = (70, 2400)
+# Bytes a pixel in tesseract's raw image input (0: 1 bit, packed, 1 = white, as Pillow's).
+_RAW_BYTES_PER_PIXEL = {"1": 0, "L": 1, "RGB": 3}
+
+
+def resolution_of(image: Image.Image) -> int | None:
+    """The image's vertical resolution from ``info["dpi"]``, when tesseract would believe it.
+
+    The reader sets it to the page's real resolution (that of its file, times any
+    enlargement); None lets tesseract estimate it, as the CLI does for a file without one.
+    """
+    try:
+        dpi = round(float(image.info["dpi"][1]))
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+    return dpi if CREDIBLE_DPI[0] <= dpi <= CREDIBLE_DPI[1] else None
+
+
+def _set_pixels(api, image: Image.Image) -> None:
+    """The image's raw pixels and resolution into tesserocr, the same for every image.
+
+    tesserocr's own SetImage re-encodes the image in its ``format`` (a JPEG page as a
+    JPEG again, lossy; a PNG without its resolution) or else as a 96 dpi BMP, so what
+    tesseract saw depended on where the image came from.
+    """
+    if image.mode not in _RAW_BYTES_PER_PIXEL:
+        image = image.convert("L")
+    per_pixel = _RAW_BYTES_PER_PIXEL[image.mode]
+    per_line = image.width * per_pixel if per_pixel else (image.width + 7) // 8
+    api.SetImageBytes(image.tobytes(), image.width, image.height, per_pixel, per_line)
+    dpi = resolution_of(image)
+    if dpi:
+        api.SetSourceResolution(dpi)
 
 
 def parse_tsv(tsv: str) -> WordTable:

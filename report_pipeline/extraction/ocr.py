@@ -168,31 +168,46 @@ def read_page(frame: Image.Image, budget: _Budget, lang: str = "eng") -> PageRea
     source = gray
     gray = _enlarged(gray, page_path.text_upscale(stats))
     enlarged = gray.size != source.size
+    dpi = page_path.square_resolution(frame.info.get("dpi"))
+    if dpi is None:
+        dpi = page_path.guessed_resolution(source.size)
+    if dpi is not None:
+        dpi *= gray.width / source.width
     path = page_path.choose_path(stats)
     if default_engine().reads_any_orientation:
         # a managed engine turns pages itself
-        read = PageRead(*_ocr(gray, budget, lang), path=page_path.UNTOUCHED)
+        read = PageRead(*_ocr(gray, budget, lang, dpi), path=page_path.UNTOUCHED)
     elif geometry.sideways:
-        read = _read_sideways(gray, budget, lang)
+        read = _read_sideways(gray, budget, lang, dpi)
     else:
-        read = _upright_or_turned(gray, geometry.skew, path, budget, lang)
+        read = _upright_or_turned(gray, geometry.skew, path, budget, lang, dpi)
     read = _unless_fragments(read)
     return read.labelled(read.path, enlarged)
 
 
 def _upright_or_turned(
-    gray: Image.Image, skew_found: float, path: str, budget: _Budget, lang: str
+    gray: Image.Image,
+    skew_found: float,
+    path: str,
+    budget: _Budget,
+    lang: str,
+    dpi: float | None = None,
 ) -> PageRead:
     gray, skew = _deskewed(gray, skew_found)
-    text, confidences = _ocr(_prepared(gray, path), budget, lang)
+    text, confidences = _ocr(_prepared(gray, path), budget, lang, dpi)
     read = PageRead(text, confidences, skew=skew, path=path)
     if page_path.doubtful(confidences):
-        read = _second_candidate(gray, path, read, budget, lang)
+        read = _second_candidate(gray, path, read, budget, lang, dpi)
     return read
 
 
 def _second_candidate(
-    gray: Image.Image, path: str, first: PageRead, budget: _Budget, lang: str
+    gray: Image.Image,
+    path: str,
+    first: PageRead,
+    budget: _Budget,
+    lang: str,
+    dpi: float | None = None,
 ) -> PageRead:
     """A doubtful first reading: upside down if OSD says so, else the other preprocessing.
 
@@ -202,7 +217,7 @@ def _second_candidate(
     best = first
     if _osd_turn(binarize(gray)) == 180:
         turned = PageRead(
-            *_ocr(_prepared(gray.rotate(180), path), budget, lang),
+            *_ocr(_prepared(gray.rotate(180), path), budget, lang, dpi),
             rotation=180,
             skew=first.skew,
             path=path,
@@ -215,7 +230,7 @@ def _second_candidate(
     if other is not None:
         source = gray.rotate(180) if best.rotation else gray
         read = PageRead(
-            *_ocr(_prepared(source, other), budget, lang),
+            *_ocr(_prepared(source, other), budget, lang, dpi),
             rotation=best.rotation,
             skew=first.skew,
             path=other,
@@ -249,7 +264,9 @@ def _enlarged(gray: Image.Image, text_factor: float) -> Image.Image:
     return gray.resize(size, Image.Resampling.LANCZOS)
 
 
-def _read_sideways(gray: Image.Image, budget: _Budget, lang: str) -> PageRead:
+def _read_sideways(
+    gray: Image.Image, budget: _Budget, lang: str, dpi: float | None = None
+) -> PageRead:
     # Lines run vertically: OSD tells 90 from 270. It also overrules the profile when
     # a photo's texture made an upright page look sideways; if it cannot tell, try all.
     turn = _osd_turn(binarize(gray))
@@ -259,7 +276,7 @@ def _read_sideways(gray: Image.Image, budget: _Budget, lang: str) -> PageRead:
         turned = gray.rotate(rotation, expand=True) if rotation else gray
         straight, skew = _deskewed(turned, analyse(turned).skew)
         read = PageRead(
-            *_ocr(binarize(straight), budget, lang),
+            *_ocr(binarize(straight), budget, lang, dpi),
             rotation=rotation,
             skew=skew,
             path=SIDEWAYS_PATH,
@@ -305,7 +322,13 @@ def _softened_bilevel(frame: Image.Image, size: tuple[int, int] | None) -> Image
     from scipy.ndimage import gaussian_filter
 
     pixels = gaussian_filter(np.asarray(gray, np.float32), (across, along), output=np.float32)
-    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+    softened = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+    return softened.point(_darkening_table(softening.darken))
+
+
+def _darkening_table(exponent: float) -> list[int]:
+    """Grey levels darkened by ``exponent`` (paper and full ink stay as they are)."""
+    return [round(255 * (level / 255) ** exponent) for level in range(256)]
 
 
 def _repeated_towards(gray: Image.Image, size: tuple[int, int]) -> Image.Image:
@@ -504,7 +527,17 @@ def _otsu(histogram: list[int]) -> int:
     return int(np.argmax(between))
 
 
-def _ocr(image: Image.Image, budget: _Budget, lang: str = "eng") -> tuple[str, list[float]]:
+def _ocr(
+    image: Image.Image, budget: _Budget, lang: str = "eng", dpi: float | None = None
+) -> tuple[str, list[float]]:
+    """Tesseract's reading of one prepared image; ``dpi`` its resolution, when known.
+
+    The resolution goes in the image's ``info`` (engines.resolution_of), where Pillow's
+    own savers look for it; unknown, tesseract estimates it as its CLI does for a file
+    without one.
+    """
+    if dpi is not None:
+        image.info["dpi"] = (dpi, dpi)
     try:
         data = default_engine().word_table(image, budget.remaining(), lang)
     except OcrTimeout:

@@ -42,7 +42,9 @@ def page_image(page: pdfium.PdfPage, index: int) -> Iterator[Image.Image]:
     scale = render_scale(*page.get_size(), index)
     bitmap = _own_pixels(page, scale * 72) or page.render(scale=scale, grayscale=True)
     try:  # the image shares the bitmap's buffer: closed once the page is read
-        yield bitmap.to_pil()
+        image = bitmap.to_pil()
+        image.info["dpi"] = (scale * 72, scale * 72)  # tesseract is told, not left to guess
+        yield image
     finally:
         bitmap.close()
 

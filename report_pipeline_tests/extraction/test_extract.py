@@ -66,7 +66,7 @@ def test_unexpected_errors_become_one_line_feature_errors(monkeypatch) -> None:
 def test_extractor_versions() -> None:
     assert EXTRACTOR_VERSIONS == {
         "text": "text-1",
-        "image": "ocr-5",
-        "pdf": "pdf-4",
+        "image": "ocr-6",
+        "pdf": "pdf-5",
         "docx": "docx-1",
     }

@@ -49,7 +49,13 @@ def fake_tesseract(monkeypatch):
         display_name, languages, reads_any_orientation, fork_safe = name, None, False, True
 
         def word_table(self, image, timeout_s, lang="eng"):
-            calls.append({"size": image.size, "omp": os.environ.get("OMP_THREAD_LIMIT")})
+            calls.append(
+                {
+                    "size": image.size,
+                    "omp": os.environ.get("OMP_THREAD_LIMIT"),
+                    "dpi": image.info.get("dpi"),
+                }
+            )
             return table
 
         def orientation(self, image):
@@ -99,6 +105,50 @@ def test_small_images_are_upscaled_and_binarized(fake_tesseract) -> None:
     width, height = fake_tesseract[0]["size"]
     assert width > 800
     assert width / height == pytest.approx(800 / page().height, rel=0.01)
+
+
+def _sheet(dpi: tuple[int, int] | None) -> bytes:
+    """A Letter-shaped page at 150 dpi with a paragraph on it, as a PNG (``dpi`` written)."""
+    sheet = Image.new("L", (1275, 1650), 255)
+    sheet.paste(page(" ".join(["Blood samples were sent to the laboratory"] * 6)), (100, 100))
+    buffer = io.BytesIO()
+    sheet.save(buffer, "PNG", **({"dpi": dpi} if dpi else {}))
+    return buffer.getvalue()
+
+
+def _told(call: dict, file_width: int) -> float:
+    """The resolution tesseract was told, brought back to the file's scale."""
+    return call["dpi"][1] * file_width / call["size"][0]
+
+
+def test_tesseract_is_told_the_files_resolution(fake_tesseract) -> None:
+    image_features(_sheet((300, 300)))
+    assert _told(fake_tesseract[0], 1275) == pytest.approx(300, rel=0.01)
+
+
+def test_a_sheet_without_a_resolution_is_read_as_a_whole_sheet(fake_tesseract) -> None:
+    image_features(_sheet(None))
+    assert _told(fake_tesseract[0], 1275) == pytest.approx(1275 / 8.4, rel=0.01)
+
+
+def test_a_strip_without_a_resolution_leaves_tesseract_to_estimate(fake_tesseract) -> None:
+    image_features(samples.scanned_page_png("Blood samples were sent to the laboratory"))
+    assert fake_tesseract[0]["dpi"] is None
+
+
+def test_a_standard_fax_is_told_its_resolution_across(fake_tesseract) -> None:
+    sheet = Image.open(io.BytesIO(_sheet(None))).convert("1")
+    fax = sheet.resize((sheet.width, sheet.height // 2))
+    buffer = io.BytesIO()
+    fax.save(buffer, "TIFF", compression="group4", dpi=(150, 75))
+    image_features(buffer.getvalue())
+    assert _told(fake_tesseract[0], fax.width) == pytest.approx(150, rel=0.01)
+
+
+def test_a_one_bit_page_is_darkened_between_paper_and_ink() -> None:
+    table = ocr._darkening_table(1.9)
+    assert table[0] == 0 and table[255] == 255
+    assert all(table[level] < level for level in range(1, 255))
 
 
 def test_multi_frame_images_are_capped(fake_tesseract) -> None:

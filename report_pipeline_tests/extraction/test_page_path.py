@@ -92,6 +92,52 @@ def test_a_stretched_one_bit_page_is_despeckled_and_blurred_less_across_its_rows
     assert along > across > 0  # the repeated rows are one scan line: soften them less
 
 
+def test_every_one_bit_page_has_its_greys_darkened_after_the_blur() -> None:
+    for stretched in (False, True):
+        assert pp.bilevel_softening(stretched).darken > 1.0  # an exponent: greys go darker
+
+
+@pytest.mark.parametrize(
+    ("dpi", "resolution"),
+    [
+        ((300, 300), 300.0),
+        ((204, 196), 196.0),  # a fine fax is read as square: its rows' resolution
+        ((204, 98), 204.0),  # a standard fax is stretched to its resolution across
+        ((98, 204), 204.0),  # the same, stored turned
+        (None, None),
+        ((0, 0), None),
+        (("a", "b"), None),
+    ],
+)
+def test_the_resolution_of_square_pixels_comes_from_the_file(dpi, resolution) -> None:
+    assert pp.square_resolution(dpi) == resolution
+
+
+@pytest.mark.parametrize(
+    ("size", "low", "high"),
+    [
+        ((1700, 2200), 199, 206),  # Letter at 200 dpi
+        ((2480, 3508), 290, 300),  # A4 at 300 dpi, within 3%
+        ((1650, 1275), 150, 153),  # Letter at 150 dpi, landscape
+    ],
+)
+def test_a_sheet_shaped_page_without_a_resolution_is_a_whole_sheet(size, low, high) -> None:
+    assert low <= pp.guessed_resolution(size) <= high
+
+
+@pytest.mark.parametrize(
+    "size",
+    [
+        (512, 512),  # a square photo
+        (1600, 900),  # a 16:9 frame
+        (400, 520),  # sheet-shaped but ~48 dpi: a thumbnail, not a scan
+        (9000, 12000),  # sheet-shaped at ~1000 dpi: not a scanner's resolution
+    ],
+)
+def test_anything_else_is_left_to_tesseracts_own_estimate(size) -> None:
+    assert pp.guessed_resolution(size) is None
+
+
 def test_a_reading_is_labelled_with_the_path_it_took() -> None:
     from report_pipeline.extraction.ocr import PageRead
 

@@ -202,7 +202,7 @@ def test_a_truncated_pdf_is_a_dead_letter() -> None:
 
 
 def test_pdf_extractor_has_a_version() -> None:
-    assert EXTRACTOR_VERSIONS["pdf"] == "pdf-4"  # pdf-4: preprocessing chosen per page
+    assert EXTRACTOR_VERSIONS["pdf"] == "pdf-5"  # pdf-5: tesseract told the page's resolution
 
 
 # --- with tesseract ----------------------------------------------------------

@@ -154,6 +154,7 @@ def test_a_page_with_more_than_its_scan_is_rendered_whole(renders) -> None:
     with pdf_raster.page_image(page, 0) as image:
         # The stamp: 36 pt square at (500, 20) pt from the bottom left, at 300 dpi.
         assert image.getpixel((round(518 * 300 / 72), image.height - round(38 * 300 / 72))) < 64
+        assert image.info["dpi"] == pytest.approx((300, 300))  # tesseract is told, not guessing
     assert renders == [pytest.approx(300 / 72)]
 
 

@@ -217,9 +217,9 @@ def test_a_missing_language_is_a_dead_letter_with_its_reason(tmp_path) -> None:
 def test_the_same_bytes_in_another_language_are_cached_apart(tmp_path) -> None:
     store = LocalObjectStore(tmp_path / "objects")
     data = samples.scanned_page_png("Visit")
-    assert extractor_version_for(entry_for(store, data, None)) == "image-ocr-5"
-    assert extractor_version_for(entry_for(store, data, "en")) == "image-ocr-5"
-    assert extractor_version_for(entry_for(store, data, "de")) == "image-ocr-5-deu"
+    assert extractor_version_for(entry_for(store, data, None)) == "image-ocr-6"
+    assert extractor_version_for(entry_for(store, data, "en")) == "image-ocr-6"
+    assert extractor_version_for(entry_for(store, data, "de")) == "image-ocr-6-deu"
 
 
 # --- real pages through tesseract ----------------------------------------------------
@@ -288,7 +288,7 @@ def test_a_pdf_in_another_language_is_cached_apart(tmp_path) -> None:
         language="fr",
     )
     entry = ManifestEntry(record, sha256_of(store, "acme/letter.pdf"))
-    assert extractor_version_for(entry) == "pdf-pdf-4-fra"
+    assert extractor_version_for(entry) == "pdf-pdf-5-fra"
 
 
 # --- preprocessing chosen per page (page_path.py), on real pages ------------------
