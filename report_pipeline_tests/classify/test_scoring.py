@@ -103,6 +103,8 @@ def test_real_prose_debian_ships_is_other():
         ("Subtotal: $1,240.00", "total with amount"),
         ("LVEF 45% by Simpson", "ejection fraction"),
         ("MEMO TO: all staff FROM: QA SUBJECT: audit", "message header (to/subject)"),
+        ("subject,test,value,unit,flag", "results table header"),
+        ("Untersuchung;Ergebnis;Einheit", "results table header"),
     ],
 )
 def test_structural_patterns_are_recorded_by_name(text, pattern):
@@ -115,6 +117,17 @@ def test_structural_patterns_are_recorded_by_name(text, pattern):
         p.name for t in taxonomy.types for p in t.patterns
     }
     assert set(found["cues"]) <= known
+
+
+def test_a_lab_systems_csv_export_is_a_lab_result():
+    # Comma-separated values: no unit stands beside its number.
+    rows = ["subject,test,value,unit,flag"] + [
+        f"{n:02d}-{n * 7:03d},{test},{value},{unit},N"
+        for n, (test, value, unit) in enumerate(
+            [("AST", 37.6, "U/L"), ("white cell count", 5.3, "10^9/L"), ("HbA1c", 41, "mmol/mol")]
+        )
+    ]
+    assert classify_text("\n".join(rows))["type"] == "lab_result"
 
 
 def test_a_date_range_is_not_a_reference_range():
