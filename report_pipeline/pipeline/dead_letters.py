@@ -98,7 +98,11 @@ def week_counts(entries: list[ManifestEntry], results: list[FeatureResult]) -> W
 
 
 def check_counts(entries: list[ManifestEntry], results: list[FeatureResult]) -> WeekCounts:
-    counts = week_counts(entries, results)
+    return checked(week_counts(entries, results))
+
+
+def checked(counts: WeekCounts) -> WeekCounts:
+    """``counts``, or CountsDoNotAddUp saying what is missing."""
     if not counts.adds_up:
         raise CountsDoNotAddUp(
             f"{counts.manifest} documents in the manifest but {counts.with_features} with features"

@@ -550,13 +550,18 @@ def read_week_features(
     rest (excerpts, OCR text) as each line is read keeps a large week's report
     step small.
     """
-    results = []
+    return list(iter_week_features(store, week, keep))
+
+
+def iter_week_features(
+    store: ObjectStore, week: date, keep: Collection[str] | None = None
+) -> Iterator[FeatureResult]:
+    """read_week_features a result at a time, for a reader that folds them as they come."""
     for item in iter_items(store, week_features_key(week), "results"):
         if keep is not None:
             found = item.get("features") or {}
             item["features"] = {name: found[name] for name in keep if name in found}
-        results.append(FeatureResult.from_json(item))
-    return results
+        yield FeatureResult.from_json(item)
 
 
 def feature_counts(results: list[FeatureResult]) -> dict[str, object]:

@@ -49,9 +49,12 @@ def data_date(week: date, entries: list[ManifestEntry]) -> datetime:
     gives byte-identical PDFs.
     """
     moments = [_utc(e.record.created_at) for e in entries if e.record.created_at]
-    return (
-        max(moments) if moments else datetime.combine(week + timedelta(days=7), time(), tzinfo=UTC)
-    )
+    return dated(week, max(moments) if moments else None)
+
+
+def dated(week: date, newest: datetime | None) -> datetime:
+    """The creation date of a report whose newest document is ``newest`` (None: no document)."""
+    return newest or datetime.combine(week + timedelta(days=7), time(), tzinfo=UTC)
 
 
 def publish_report(
@@ -81,8 +84,16 @@ def publish_data(
     ``entries``: the documents of that scope, listed in its manifest. Only the
     `all` report gets a first-page preview: the Dagster UI shows no other.
     """
+    documents = [{"document_id": e.record.document_id, "sha256": e.sha256} for e in entries]
+    moment = generated_at or data_date(data.week_start, entries)
+    return publish_listed(store, documents, moment, data)
+
+
+def publish_listed(
+    store: ObjectStore, documents: list[dict], generated_at: datetime, data: ReportData
+) -> PublishedReport:
+    """As publish_data, given the scope's listed documents (document_id, sha256) and the date."""
     week, customer = data.week_start, data.customer
-    generated_at = generated_at or data_date(week, entries)
     rendered = render_report(data, generated_at)
     pdf_sha256 = hashlib.sha256(rendered.pdf).hexdigest()
     pdf_key = report_pdf_key(week, pdf_sha256, customer)
@@ -102,7 +113,7 @@ def publish_data(
         "page_count": rendered.page_count,
         "extractor_versions": EXTRACTOR_VERSIONS,
         "summary": rendered.summary,
-        "documents": [{"document_id": e.record.document_id, "sha256": e.sha256} for e in entries],
+        "documents": documents,
     }
     body = json.dumps(manifest, indent=1).encode()
     store.put(report_version_manifest_key(week, pdf_sha256, customer), body, "application/json")
