@@ -10,7 +10,7 @@ import pytest
 
 from report_pipeline.models import FeatureResult, ManifestEntry
 from report_pipeline.pipeline import week_rows
-from report_pipeline.pipeline.dead_letters import dead_letters, week_counts
+from report_pipeline.pipeline.dead_letters import dead_letters, tally_week, week_counts
 from report_pipeline.pipeline.publish import data_date, dated
 from report_pipeline.pipeline.scopes import entry_customer
 from report_pipeline.pipeline.week_rows import fold_week
@@ -92,6 +92,7 @@ def test_fold_lists_dead_letters_counts_and_documents_as_the_lists_do() -> None:
     assert rows.dead_letters() == dead_letters(entries, results)
     assert rows.counts() == week_counts(entries, results)
     assert not rows.counts().adds_up  # the ok-then-failed document is in both counts
+    assert tally_week(iter(entries), iter(results)) == (rows.counts(), rows.dead_letters())
     assert rows.listed_documents(None) == [
         {"document_id": e.record.document_id, "sha256": e.sha256} for e in entries
     ]
