@@ -14,9 +14,10 @@ from report_pipeline.pipeline.dead_letters import dead_letters, tally_week, week
 from report_pipeline.pipeline.publish import data_date, dated
 from report_pipeline.pipeline.scopes import entry_customer
 from report_pipeline.pipeline.week_rows import fold_week
-from report_pipeline.report import build_report_data, customer_report_data
+from report_pipeline.report import build_report_data, customer_report_data, render_report
 from report_pipeline.report.aggregate import report_data_of_rows
 from report_pipeline_tests.report.factories import (
+    GENERATED_AT,
     WEEK,
     entry,
     failed,
@@ -80,6 +81,8 @@ def test_fold_gives_the_whole_list_aggregate(monkeypatch, chunk_rows: int) -> No
     assert len(streamed.documents) == 400 + 3 and streamed.summary["documents_failed"] > 20
     assert streamed.summary["needs_review"] > 0 and len(streamed.top_terms) == len(ALLOWED)
     _assert_same_report_data(streamed, whole)
+    if chunk_rows == 7:  # the rendered bytes too, once
+        assert render_report(streamed, GENERATED_AT).pdf == render_report(whole, GENERATED_AT).pdf
     for customer in ("customer-03", "globex", "acme"):
         _assert_same_report_data(
             customer_report_data(streamed, customer), customer_report_data(whole, customer)
