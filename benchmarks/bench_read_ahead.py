@@ -140,7 +140,7 @@ def measure_big() -> float:
     for process, pss in sorted(memory.at_peak, key=lambda item: -item[1]):
         print(f"  at the peak: {pss:6.1f} MB PSS  {process}")
     # Step processes are named by pid in the run's log (STEP_WORKER_STARTED ... pid).
-    for pid, own in sorted(memory.own_peaks.items(), key=lambda item: -item[1])[:6]:
+    for pid, own in sorted(memory.own_peaks.items(), key=lambda item: -item[1])[:12]:
         print(f"  largest own memory of process {pid}: {own:.1f} MB")
     return max(monday / 60, memory.peak_pss_mb / 400)
 
