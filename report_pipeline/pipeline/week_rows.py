@@ -10,7 +10,7 @@ of the two lists, so the same week renders the same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -120,10 +120,10 @@ class WeekRows:
         """The customers with a report of their own this week, sorted."""
         return sorted(self.listed.get_column("scope").drop_nulls().unique().to_list())
 
-    def listed_documents(self, scope: str | None) -> list[dict[str, str | None]]:
-        """The report manifest's documents of ``scope`` (None: every line)."""
+    def listed_documents(self, scope: str | None) -> Iterator[tuple[str, str | None]]:
+        """The report manifest's (document_id, sha256) of ``scope`` (None: every line)."""
         listed = self.listed if scope is None else self.listed.filter(pl.col("scope") == scope)
-        return listed.select("document_id", "sha256").to_dicts()
+        return listed.select("document_id", "sha256").iter_rows()
 
 
 def fold_week(

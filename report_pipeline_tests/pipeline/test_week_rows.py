@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import fields, replace
 
@@ -11,7 +12,7 @@ import pytest
 from report_pipeline.models import FeatureResult, ManifestEntry
 from report_pipeline.pipeline import week_rows
 from report_pipeline.pipeline.dead_letters import dead_letters, tally_week, week_counts
-from report_pipeline.pipeline.publish import data_date, dated
+from report_pipeline.pipeline.publish import data_date, dated, manifest_body
 from report_pipeline.pipeline.scopes import entry_customer
 from report_pipeline.pipeline.week_rows import fold_week
 from report_pipeline.report import build_report_data, customer_report_data, render_report
@@ -96,15 +97,13 @@ def test_fold_lists_dead_letters_counts_and_documents_as_the_lists_do() -> None:
     assert rows.counts() == week_counts(entries, results)
     assert not rows.counts().adds_up  # the ok-then-failed document is in both counts
     assert tally_week(iter(entries), iter(results)) == (rows.counts(), rows.dead_letters())
-    assert rows.listed_documents(None) == [
-        {"document_id": e.record.document_id, "sha256": e.sha256} for e in entries
-    ]
+    assert list(rows.listed_documents(None)) == [(e.record.document_id, e.sha256) for e in entries]
     assert "unknown" not in rows.scopes() and "globex" in rows.scopes()
     for scope in [None, *rows.scopes()]:
         own = [e for e in entries if scope is None or entry_customer(e) == scope]
         assert dated(WEEK, rows.newest.get(scope)) == data_date(WEEK, own)
         if scope is not None:
-            assert [d["document_id"] for d in rows.listed_documents(scope)] == [
+            assert [pair[0] for pair in rows.listed_documents(scope)] == [
                 e.record.document_id for e in own
             ]
 
@@ -114,3 +113,11 @@ def test_fold_of_an_empty_week() -> None:
     data = report_data_of_rows(WEEK, rows.docs, rows.terms)
     assert data.summary == build_report_data(WEEK, [], []).summary
     assert rows.dead_letters() == [] and rows.scopes() == [] and rows.newest == {}
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_the_manifest_body_is_the_json_of_the_whole_manifest(count: int) -> None:
+    head = {"week": "2024-03-04", "scope": "all", "summary": {"by_customer": {"ä": 1}}}
+    documents = [(f'doc-{n}-\u00e9"q', None if n == 1 else f"{n:064x}") for n in range(count)]
+    whole = {**head, "documents": [{"document_id": i, "sha256": h} for i, h in documents]}
+    assert manifest_body(head, iter(documents)) == json.dumps(whole, indent=1).encode()
