@@ -48,26 +48,6 @@ def entry_customer(entry: ManifestEntry) -> str | None:
         return None
 
 
-def split_by_customer(
-    entries: list[ManifestEntry],
-    results: list[FeatureResult],
-) -> dict[str, tuple[list[ManifestEntry], list[FeatureResult]]]:
-    """Each customer's entries and the results of exactly those documents, by customer id."""
-    owner: dict[str, str] = {}
-    split: dict[str, tuple[list[ManifestEntry], list[FeatureResult]]] = {}
-    for entry in entries:
-        customer = entry_customer(entry)
-        if customer is None:
-            continue
-        owner[entry.record.document_id] = customer
-        split.setdefault(customer, ([], []))[0].append(entry)
-    for result in results:
-        customer = owner.get(result.document_id)
-        if customer is not None:
-            split[customer][1].append(result)
-    return dict(sorted(split.items()))
-
-
 def publish_scopes(
     store: ObjectStore,
     week: date,
