@@ -235,10 +235,14 @@ class TreeRss:
     the largest single process's RSS.
     """
 
-    def __init__(self, interval_s: float = 0.3) -> None:
+    def __init__(self, interval_s: float = 0.3, include_self: bool = True) -> None:
         import threading
 
         self.interval_s = interval_s
+        # False: only the descendants count (a run started in a fresh child process, as
+        # production's run launcher starts one, not in the benchmark that seeded the week).
+        self.include_self = include_self
+        self._earlier: set[int] = set()
         self.peak_mb = self.peak_pss_mb = self.peak_single_mb = 0.0
         self.at_peak: list[tuple[str, float]] = []  # (process, PSS MB) at the summed PSS peak
         self.own_peaks: dict[int, float] = {}  # pid -> its largest own (unshared) memory, MB
@@ -252,12 +256,16 @@ class TreeRss:
     @property
     def cpu_s(self) -> float:
         """CPU seconds of the tree while sampled (this process counted from __enter__)."""
-        return sum(self.cpu_by_pid.values()) - self._cpu_start - self._sampler_cpu
+        sampler = self._sampler_cpu if self.include_self else 0.0
+        return sum(self.cpu_by_pid.values()) - self._cpu_start - sampler
 
     def __enter__(self) -> TreeRss:
         import psutil
 
-        self._cpu_start = _cpu_of(psutil.Process())
+        me = psutil.Process()
+        self._cpu_start = _cpu_of(me) if self.include_self else 0.0
+        if not self.include_self:  # left by earlier in-process runs (their forkservers)
+            self._earlier = {process.pid for process in me.children(recursive=True)}
         self._thread.start()
         return self
 
@@ -272,7 +280,8 @@ class TreeRss:
         while not self._stop.is_set():
             rss = pss = 0
             shares: list[tuple[str, float]] = []
-            for process in [me, *me.children(recursive=True)]:
+            others = [p for p in me.children(recursive=True) if p.pid not in self._earlier]
+            for process in [me] * self.include_self + others:
                 try:
                     info = process.memory_full_info()
                     name = _describe(process)

@@ -28,9 +28,11 @@ from _common import (
     machine_info,
     make_page_images,
     run_chain,
+    run_chain_in_child,
     timed,
 )
 
+MONDAY_ASSETS = ("document_manifest", "document_features", "weekly_report")
 DAYS = [date.fromisoformat(WEEK_KEY) + timedelta(days=n) for n in range(7)]
 
 
@@ -128,15 +130,17 @@ def measure_cpu(home) -> float:
 def measure_big() -> float:
     read = timed(read_ahead_passes)
     print(f"read-ahead passes: {read:.1f} s")
-    with TreeRss() as memory:
-        monday = timed(run_chain)
+    # The run in a fresh process, as production's run launcher starts it: this process
+    # seeded the week and read it ahead, which no Monday run worker has done.
+    with TreeRss(include_self=False) as memory:
+        monday = timed(lambda: run_chain_in_child(MONDAY_ASSETS))
     print(f"Monday run of the week read ahead: {monday:.1f} s (target <= 60)")
     print(f"CPU of the run's processes (sampled): {memory.cpu_s:.1f} s")
     print(f"peak PSS of the run's processes: {memory.peak_pss_mb:.0f} MB (target <= 400)")
     for process, pss in sorted(memory.at_peak, key=lambda item: -item[1]):
         print(f"  at the peak: {pss:6.1f} MB PSS  {process}")
     # Step processes are named by pid in the run's log (STEP_WORKER_STARTED ... pid).
-    for pid, own in sorted(memory.own_peaks.items(), key=lambda item: -item[1])[:6]:
+    for pid, own in sorted(memory.own_peaks.items(), key=lambda item: -item[1])[:12]:
         print(f"  largest own memory of process {pid}: {own:.1f} MB")
     return max(monday / 60, memory.peak_pss_mb / 400)
 

@@ -22,9 +22,9 @@ from report_pipeline.defs.report import weekly_report
 from report_pipeline.defs.retries import STEP_RETRY
 from report_pipeline.names import HELD_KEY
 from report_pipeline.pipeline import gate
-from report_pipeline.pipeline.dead_letters import dead_letters, format_table, week_counts
-from report_pipeline.pipeline.features import read_week_features
-from report_pipeline.pipeline.manifest import read_manifest
+from report_pipeline.pipeline.dead_letters import format_table, tally_week
+from report_pipeline.pipeline.features import iter_week_features
+from report_pipeline.pipeline.manifest import iter_manifest
 from report_pipeline.resources.configurable import AppDatabaseResource, ObjectStoreResource
 from report_pipeline.settings import load_settings
 from report_pipeline.weeks import parse_week
@@ -89,10 +89,11 @@ def weekly_report_accounts_for_every_document(
 ) -> AssetCheckResult:
     store = object_store.open()
     week = parse_week(context.partition_key)
-    # Counts and dead letters read each result's status, never its features.
-    entries, results = read_manifest(store, week), read_week_features(store, week, keep=())
-    counts = week_counts(entries, results)
-    letters = dead_letters(entries, results)
+    # Counts and dead letters read each result's status, never its features; both
+    # files stream past (results first), so a large week is never held.
+    counts, letters = tally_week(
+        iter_manifest(store, week), iter_week_features(store, week, keep=())
+    )
     return AssetCheckResult(
         passed=counts.adds_up,
         severity=AssetCheckSeverity.ERROR,

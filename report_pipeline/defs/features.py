@@ -19,6 +19,7 @@ from report_pipeline.defs.retries import STEP_RETRY
 from report_pipeline.pipeline.features import (
     cache_joined,
     classifier_for,
+    entries_at,
     extract_batch,
     feature_counts,
     join_results,
@@ -26,7 +27,7 @@ from report_pipeline.pipeline.features import (
     with_cached_features,
     write_week_features,
 )
-from report_pipeline.pipeline.manifest import read_manifest_at
+from report_pipeline.pipeline.manifest import ManifestTally, iter_manifest_at
 from report_pipeline.resources.configurable import ObjectStoreResource
 from report_pipeline.settings import load_settings
 
@@ -53,11 +54,20 @@ def plan_feature_batches(
     (documents, or page ranges of a long PDF). The week's run and the read-ahead
     passes plan from their own manifests the same way."""
     store = object_store.open()
-    entries = read_manifest_at(store, manifest_key)
+    # The manifest streams past: the plan keeps the entries to extract, not the week.
+    entries = ManifestTally()
     limit = load_settings().max_pages
-    batches = plan_batches(entries, store, config.batch_size, config.workers, page_limit=limit)
+    batches = plan_batches(
+        entries.counted(iter_manifest_at(store, manifest_key)),
+        store,
+        config.batch_size,
+        config.workers,
+        page_limit=limit,
+    )
     parts = sum(1 for batch in batches for item in batch if not isinstance(item, int))
-    context.log.info(f"{len(entries)} documents in {len(batches)} batches ({parts} page ranges)")
+    context.log.info(
+        f"{entries.documents} documents in {len(batches)} batches ({parts} page ranges)"
+    )
     for number, positions in enumerate(batches):
         yield DynamicOutput((manifest_key, positions), mapping_key=f"batch_{number}")
 
@@ -77,7 +87,7 @@ def extract_feature_batch(
     manifest_key, batch = batch
     results = extract_batch(
         batch,
-        read_manifest_at(store, manifest_key),
+        entries_at(iter_manifest_at(store, manifest_key), batch),
         store,
         page_limit=settings.max_pages,
         classifier=run_classifier(store),

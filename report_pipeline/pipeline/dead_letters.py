@@ -8,6 +8,7 @@ documents. Counts always add up: manifest = features + dead letters.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
 
@@ -59,14 +60,35 @@ def unique_entries(entries: list[ManifestEntry]) -> list[ManifestEntry]:
 
 def dead_letters(entries: list[ManifestEntry], results: list[FeatureResult]) -> list[DeadLetter]:
     """A dead letter per manifest document without an ok result (a missing result included)."""
-    by_id = {result.document_id: result for result in results}  # later results win
-    letters = []
-    for entry in unique_entries(entries):
-        result = by_id.get(entry.record.document_id)
-        if result is not None and result.status == "ok":
+    return tally_week(entries, results)[1]
+
+
+def tally_week(
+    entries: Iterable[ManifestEntry], results: Iterable[FeatureResult]
+) -> tuple[WeekCounts, list[DeadLetter]]:
+    """The week's counts and dead letters, each item consumed once (the results first).
+
+    Holds a flag a document and the few failed results, never every entry or result:
+    the completeness check streams a large week's two files through it.
+    """
+    last: dict[str, FeatureResult | None] = {}  # later results win; None: the last one is ok
+    ever_ok: set[str] = set()  # an earlier ok result still counts as features
+    for result in results:
+        ok = result.status == "ok"
+        last[result.document_id] = None if ok else result
+        if ok:
+            ever_ok.add(result.document_id)
+    seen: set[str] = set()
+    letters: list[DeadLetter] = []
+    for entry in entries:
+        document_id = entry.record.document_id
+        if document_id in seen:  # one entry per document id, first wins
             continue
-        letters.append(_letter(entry, result))
-    return letters
+        seen.add(document_id)
+        if document_id in last and last[document_id] is None:
+            continue
+        letters.append(_letter(entry, last.get(document_id)))
+    return WeekCounts(len(seen), len(seen & ever_ok), len(letters)), letters
 
 
 def _letter(entry: ManifestEntry, result: FeatureResult | None) -> DeadLetter:
@@ -91,14 +113,15 @@ def _letter(entry: ManifestEntry, result: FeatureResult | None) -> DeadLetter:
 
 
 def week_counts(entries: list[ManifestEntry], results: list[FeatureResult]) -> WeekCounts:
-    unique = unique_entries(entries)
-    ids = {entry.record.document_id for entry in unique}
-    ok = {r.document_id for r in results if r.status == "ok" and r.document_id in ids}
-    return WeekCounts(len(unique), len(ok), len(dead_letters(entries, results)))
+    return tally_week(entries, results)[0]
 
 
 def check_counts(entries: list[ManifestEntry], results: list[FeatureResult]) -> WeekCounts:
-    counts = week_counts(entries, results)
+    return checked(week_counts(entries, results))
+
+
+def checked(counts: WeekCounts) -> WeekCounts:
+    """``counts``, or CountsDoNotAddUp saying what is missing."""
     if not counts.adds_up:
         raise CountsDoNotAddUp(
             f"{counts.manifest} documents in the manifest but {counts.with_features} with features"

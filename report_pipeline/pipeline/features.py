@@ -15,7 +15,7 @@ import math
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date
@@ -335,7 +335,7 @@ def split_pages(costs: list[float], parts: int) -> list[tuple[int, int]]:
 
 
 def plan_batches(
-    entries: list[ManifestEntry],
+    entries: Iterable[ManifestEntry],
     store: ObjectStore,
     max_batch_size: int,
     workers: int,
@@ -353,18 +353,53 @@ def plan_batches(
     failed at listing need no extraction and go together into one last batch:
     a re-run of an unchanged week costs one cheap step instead of a fan-out.
     """
-    with ThreadPoolExecutor(CACHE_LOOKUP_THREADS) as pool:
-        pending_flags = list(pool.map(lambda entry: needs_extraction(entry, store), entries))
-    pending = [i for i, flag in enumerate(pending_flags) if flag]
-    ready = tuple(i for i, flag in enumerate(pending_flags) if not flag)
-    costs = {i: extraction_cost(entries[i], page_limit) for i in pending}
+    pending, ready = _sorted_by_need(entries, store)
+    costs = {i: extraction_cost(entry, page_limit) for i, entry in pending.items()}
     count = batch_count(math.ceil(sum(costs.values())), max_batch_size, workers)
     share = sum(costs.values()) / count if count else 0.0
     items: list[tuple[WorkItem, float]] = []
-    for position in pending:
-        items.extend(_work_items(position, entries[position], costs[position], share))
+    for position, entry in pending.items():
+        items.extend(_work_items(position, entry, costs[position], share))
     batches = _balanced(items, min(len(items), count))
     return batches + [ready] if ready else batches
+
+
+# Entries looked up in the cache at a time: the plan holds these, not the manifest.
+LOOKUP_CHUNK = 1024
+
+
+def _sorted_by_need(
+    entries: Iterable[ManifestEntry], store: ObjectStore
+) -> tuple[dict[int, ManifestEntry], tuple[int, ...]]:
+    """The entries to extract by manifest position, and the positions of the rest.
+
+    The entries stream past in chunks: only those to extract are kept (on a week
+    read ahead, the few that arrived since the last pass).
+    """
+    pending: dict[int, ManifestEntry] = {}
+    ready: list[int] = []
+    position = 0
+    with ThreadPoolExecutor(CACHE_LOOKUP_THREADS) as pool:
+        for chunk in _chunked(entries, LOOKUP_CHUNK):
+            flags = pool.map(lambda entry: needs_extraction(entry, store), chunk)
+            for entry, flag in zip(chunk, flags, strict=True):
+                if flag:
+                    pending[position] = entry
+                else:
+                    ready.append(position)
+                position += 1
+    return pending, tuple(ready)
+
+
+def _chunked(items: Iterable, size: int) -> Iterator[list]:
+    chunk: list = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _work_items(
@@ -410,9 +445,15 @@ def extract_entries(
     ]
 
 
+def entries_at(entries: Iterable[ManifestEntry], items: tuple[WorkItem, ...]) -> dict:
+    """The entries a batch's work items name, by manifest position (the rest stream past)."""
+    positions = {item if isinstance(item, int) else item[0] for item in items}
+    return {number: entry for number, entry in enumerate(entries) if number in positions}
+
+
 def extract_batch(
     items: tuple[WorkItem, ...],
-    manifest: list[ManifestEntry],
+    manifest: Sequence[ManifestEntry] | Mapping[int, ManifestEntry],
     store: ObjectStore,
     *,
     page_limit: int = DEFAULT_MAX_PAGES,
@@ -550,13 +591,18 @@ def read_week_features(
     rest (excerpts, OCR text) as each line is read keeps a large week's report
     step small.
     """
-    results = []
+    return list(iter_week_features(store, week, keep))
+
+
+def iter_week_features(
+    store: ObjectStore, week: date, keep: Collection[str] | None = None
+) -> Iterator[FeatureResult]:
+    """read_week_features a result at a time, for a reader that folds them as they come."""
     for item in iter_items(store, week_features_key(week), "results"):
         if keep is not None:
             found = item.get("features") or {}
             item["features"] = {name: found[name] for name in keep if name in found}
-        results.append(FeatureResult.from_json(item))
-    return results
+        yield FeatureResult.from_json(item)
 
 
 def feature_counts(results: list[FeatureResult]) -> dict[str, object]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -76,13 +76,18 @@ def with_labels(
 
     A label of a type the taxonomy no longer names is ignored (the classifier's type stays).
     """
-    out = []
+    return list(labeled(results, labels, taxonomy))
+
+
+def labeled(
+    results: Iterable[FeatureResult], labels: Mapping[str, str], taxonomy: Taxonomy
+) -> Iterator[FeatureResult]:
+    """with_labels a result at a time (a generator over a streamed week)."""
     for result in results:
         doc_type = labels.get(result.document_id)
         if result.status != "ok" or doc_type not in taxonomy.keys:
-            out.append(result)
+            yield result
             continue
         features = dict(result.features or {})
         features["document_type"] = labeled_type(features.get("document_type"), doc_type, taxonomy)
-        out.append(replace(result, features=features))
-    return out
+        yield replace(result, features=features)

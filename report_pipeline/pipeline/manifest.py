@@ -174,6 +174,11 @@ def read_manifest(store: ObjectStore, week: date) -> list[ManifestEntry]:
     return read_manifest_at(store, manifest_key(week))
 
 
+def iter_manifest(store: ObjectStore, week: date) -> Iterator[ManifestEntry]:
+    """The week's manifest an entry at a time."""
+    return iter_manifest_at(store, manifest_key(week))
+
+
 def read_manifest_at(store: ObjectStore, key: str) -> list[ManifestEntry]:
     """A manifest by its key: the week's, or a read-ahead day's."""
     return list(iter_manifest_at(store, key))

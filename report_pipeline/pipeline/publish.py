@@ -9,7 +9,9 @@ unchanged week renders to the same bytes, hence the same version.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -49,9 +51,12 @@ def data_date(week: date, entries: list[ManifestEntry]) -> datetime:
     gives byte-identical PDFs.
     """
     moments = [_utc(e.record.created_at) for e in entries if e.record.created_at]
-    return (
-        max(moments) if moments else datetime.combine(week + timedelta(days=7), time(), tzinfo=UTC)
-    )
+    return dated(week, max(moments) if moments else None)
+
+
+def dated(week: date, newest: datetime | None) -> datetime:
+    """The creation date of a report whose newest document is ``newest`` (None: no document)."""
+    return newest or datetime.combine(week + timedelta(days=7), time(), tzinfo=UTC)
 
 
 def publish_report(
@@ -81,8 +86,19 @@ def publish_data(
     ``entries``: the documents of that scope, listed in its manifest. Only the
     `all` report gets a first-page preview: the Dagster UI shows no other.
     """
+    documents = ((e.record.document_id, e.sha256) for e in entries)
+    moment = generated_at or data_date(data.week_start, entries)
+    return publish_listed(store, documents, moment, data)
+
+
+def publish_listed(
+    store: ObjectStore,
+    documents: Iterable[tuple[str, str | None]],
+    generated_at: datetime,
+    data: ReportData,
+) -> PublishedReport:
+    """As publish_data, given the scope's listed (document_id, sha256) pairs and the date."""
     week, customer = data.week_start, data.customer
-    generated_at = generated_at or data_date(week, entries)
     rendered = render_report(data, generated_at)
     pdf_sha256 = hashlib.sha256(rendered.pdf).hexdigest()
     pdf_key = report_pdf_key(week, pdf_sha256, customer)
@@ -102,9 +118,8 @@ def publish_data(
         "page_count": rendered.page_count,
         "extractor_versions": EXTRACTOR_VERSIONS,
         "summary": rendered.summary,
-        "documents": [{"document_id": e.record.document_id, "sha256": e.sha256} for e in entries],
     }
-    body = json.dumps(manifest, indent=1).encode()
+    body = manifest_body(manifest, documents)
     store.put(report_version_manifest_key(week, pdf_sha256, customer), body, "application/json")
     store.put(manifest_key, body, "application/json")
     latest = {"pdf_key": pdf_key, "pdf_sha256": pdf_sha256}
@@ -125,6 +140,28 @@ def publish_data(
         rendered.markdown,
         first_page_png(rendered.pdf) if customer is None else None,
     )
+
+
+def manifest_body(head: dict, documents: Iterable[tuple[str, str | None]]) -> bytes:
+    """``json.dumps({**head, "documents": [...]}, indent=1)``, written a document at a time.
+
+    A week's manifest lists every document: built as one JSON value it held a dict
+    and the encoder's pieces per document (about 60 MB at 100,000); this holds the text.
+    """
+    opening = json.dumps({**head, "documents": []}, indent=1)
+    if not opening.endswith('"documents": []\n}'):
+        raise ValueError("the documents must be the manifest's last field")
+    out = io.StringIO()
+    out.write(opening[: -len("]\n}")])
+    separator = "\n"
+    for document_id, sha256 in documents:
+        out.write(
+            f'{separator}  {{\n   "document_id": {json.dumps(document_id)},'
+            f'\n   "sha256": {json.dumps(sha256)}\n  }}'
+        )
+        separator = ",\n"
+    out.write("]\n}" if separator == "\n" else "\n ]\n}")
+    return out.getvalue().encode()
 
 
 def read_history(store: ObjectStore, week: date, customer: str | None = None) -> dict[date, dict]:

@@ -14,9 +14,10 @@ from datetime import date, datetime
 from report_pipeline.appdb.scopes import ALL, InvalidCustomer, validate_customer
 from report_pipeline.models import FeatureResult, ManifestEntry
 from report_pipeline.pipeline import gate
-from report_pipeline.pipeline.publish import PublishedReport, publish_data, read_history
-from report_pipeline.report import build_report_data, customer_report_data
-from report_pipeline.report.aggregate import DEFAULT_REVIEW_CONFIDENCE
+from report_pipeline.pipeline.publish import PublishedReport, dated, publish_listed, read_history
+from report_pipeline.pipeline.week_rows import WeekRows, fold_week
+from report_pipeline.report import ReportData, customer_report_data
+from report_pipeline.report.aggregate import DEFAULT_REVIEW_CONFIDENCE, report_data_of_rows
 from report_pipeline.storage.object_store import ObjectStore
 
 
@@ -47,26 +48,6 @@ def entry_customer(entry: ManifestEntry) -> str | None:
         return None
 
 
-def split_by_customer(
-    entries: list[ManifestEntry],
-    results: list[FeatureResult],
-) -> dict[str, tuple[list[ManifestEntry], list[FeatureResult]]]:
-    """Each customer's entries and the results of exactly those documents, by customer id."""
-    owner: dict[str, str] = {}
-    split: dict[str, tuple[list[ManifestEntry], list[FeatureResult]]] = {}
-    for entry in entries:
-        customer = entry_customer(entry)
-        if customer is None:
-            continue
-        owner[entry.record.document_id] = customer
-        split.setdefault(customer, ([], []))[0].append(entry)
-    for result in results:
-        customer = owner.get(result.document_id)
-        if customer is not None:
-            split[customer][1].append(result)
-    return dict(sorted(split.items()))
-
-
 def publish_scopes(
     store: ObjectStore,
     week: date,
@@ -82,20 +63,55 @@ def publish_scopes(
 
     `empty_customers`: customers with subscribers but no documents this week,
     rendered as a short "no documents" report (REPORT_PIPELINE_MAIL_EMPTY_WEEKS).
-    The week is aggregated once; each customer's report filters those rows.
     """
     confidence = DEFAULT_REVIEW_CONFIDENCE if review_confidence is None else review_confidence
-    week_data = build_report_data(week, entries, results, read_history(store, week), confidence)
-    reports = [_scope_report(ALL, publish_data(store, entries, week_data, generated_at), threshold)]
-    split = split_by_customer(entries, results)
-    for customer in sorted(set(empty_customers) - set(split)):
-        split[customer] = ([], [])
-    for customer, (own_entries, _own_results) in sorted(split.items()):
-        history = read_history(store, week, customer)
-        data = customer_report_data(week_data, customer, history)
-        published = publish_data(store, own_entries, data, generated_at)
-        reports.append(_scope_report(customer, published, threshold))
+    rows = fold_week(entries, results, entry_customer, confidence)
+    return publish_week_scopes(
+        store,
+        week,
+        rows,
+        generated_at,
+        threshold=threshold,
+        empty_customers=empty_customers,
+        review_confidence=confidence,
+    )
+
+
+def publish_week_scopes(
+    store: ObjectStore,
+    week: date,
+    rows: WeekRows,
+    generated_at: datetime | None,
+    *,
+    threshold: float,
+    empty_customers: list[str] = (),
+    review_confidence: float = DEFAULT_REVIEW_CONFIDENCE,
+) -> list[ScopeReport]:
+    """publish_scopes of a week already folded (fold_week with entry_customer).
+
+    The week is aggregated once; each customer's report takes its slice of those rows.
+    """
+    history = read_history(store, week)
+    week_data = report_data_of_rows(week, rows.docs, rows.terms, history, review_confidence)
+    reports = [_published(store, rows, None, week_data, generated_at, threshold)]
+    customers = rows.scopes()
+    for customer in sorted(set(customers) | set(empty_customers)):
+        data = customer_report_data(week_data, customer, read_history(store, week, customer))
+        reports.append(_published(store, rows, customer, data, generated_at, threshold))
     return reports
+
+
+def _published(
+    store: ObjectStore,
+    rows: WeekRows,
+    customer: str | None,
+    data: ReportData,
+    generated_at: datetime | None,
+    threshold: float,
+) -> ScopeReport:
+    moment = generated_at or dated(data.week_start, rows.newest.get(customer))
+    published = publish_listed(store, rows.listed_documents(customer), moment, data)
+    return _scope_report(customer or ALL, published, threshold)
 
 
 def _scope_report(scope: str, published: PublishedReport, threshold: float) -> ScopeReport:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -124,12 +125,27 @@ def build_report_data(
     it feeds the trend section (missing weeks are gaps). ``customer``: the
     entries are that customer's, for its own report.
     """
+    doc_cols, term_cols = _collect_columns(entries, results, review_confidence)
+    docs = pl.DataFrame(doc_cols, schema=DOC_SCHEMA)
+    return report_data_of_rows(
+        week_start, docs, _term_frame(term_cols), history, review_confidence, customer
+    )
+
+
+def report_data_of_rows(
+    week_start: date,
+    docs: pl.DataFrame,
+    terms: pl.DataFrame,
+    history: dict[date, dict[str, Any]] | None = None,
+    review_confidence: float = DEFAULT_REVIEW_CONFIDENCE,
+    customer: str | None = None,
+) -> ReportData:
+    """Aggregate a week already turned into rows: ``docs`` (DOC_SCHEMA, one row per
+    document in manifest order) and ``terms`` (TERM_SCHEMA; any split of the same
+    counts into rows gives the same report: terms are only ever summed)."""
     if week_start.weekday() != 0:
         # A shifted week would silently move documents between days and weeks.
         raise ValueError(f"week_start must be a Monday, got {week_start.isoformat()}")
-    doc_cols, term_cols = _collect_columns(entries, results, review_confidence)
-    docs = pl.DataFrame(doc_cols, schema=DOC_SCHEMA)
-    terms = _term_frame(term_cols)
     return _aggregate(week_start, docs, terms, history, review_confidence, customer)
 
 
@@ -330,8 +346,16 @@ def _collect_columns(
 def _document_row(
     entry: ManifestEntry, result: FeatureResult | None, review_confidence: float
 ) -> dict[str, Any]:
+    row = entry_columns(entry)
+    if result is not None:
+        row.update(result_columns(result, review_confidence))
+    return row
+
+
+def entry_columns(entry: ManifestEntry) -> dict[str, Any]:
+    """A document's row as its manifest entry alone gives it: failed, no result."""
     record = entry.record
-    row: dict[str, Any] = {
+    return {
         "document_id": record.document_id,
         "customer": record.customer_id,
         "trial_id": record.trial_id or None,
@@ -350,15 +374,36 @@ def _document_row(
         "type_label": None,
         "late_for": entry.late_for,
     }
-    if result is None:
-        return row
+
+
+# The columns of a row its result sets (the rest come from the manifest entry).
+RESULT_COLUMNS = (
+    "status",
+    "kind",
+    "stage",
+    "reason",
+    "words",
+    "ocr_confidence",
+    "no_text",
+    "review",
+    "doc_type",
+    "type_label",
+)
+
+
+def result_columns(result: FeatureResult, review_confidence: float) -> dict[str, Any]:
+    """The RESULT_COLUMNS of a document's row, from its feature result."""
+    row: dict[str, Any] = dict.fromkeys(RESULT_COLUMNS)
     row["kind"] = result.kind
     if result.status != "ok":
-        row["stage"] = result.stage or UNKNOWN_STAGE
-        row["reason"] = result.reason or UNKNOWN_REASON
+        row.update(
+            status="failed",
+            stage=result.stage or UNKNOWN_STAGE,
+            reason=result.reason or UNKNOWN_REASON,
+        )
         return row
     features = result.features or {}
-    row.update(status="ok", stage=None, reason=None)
+    row["status"] = "ok"
     row["doc_type"], row["type_label"] = type_columns(features)
     row["words"] = _as_int(features.get("words" if result.kind == "text" else "word_count"))
     if result.kind in ("image", "pdf"):  # a PDF's confidence covers its OCR'd pages
@@ -391,27 +436,38 @@ def _missing_reason(entry: ManifestEntry) -> str:
 
 
 def _append_terms(terms: dict[str, list[Any]], customer: str, features: dict[str, Any]) -> None:
-    # Only the shape is checked here; polars coerces the values in bulk (_term_frame).
+    for term, count in term_pairs(features):
+        terms["customer"].append(customer)
+        terms["term"].append(term)
+        terms["count"].append(count)
+
+
+def term_pairs(features: dict[str, Any]) -> Iterator[tuple[Any, Any]]:
+    """A document's (term, count) pairs of the right shape; polars coerces the values in bulk."""
     for pair in features.get("top_terms") or []:
         if isinstance(pair, (list, tuple)) and len(pair) == 2:
-            terms["customer"].append(customer)
-            terms["term"].append(pair[0])
-            terms["count"].append(pair[1])
+            yield pair[0], pair[1]
 
 
 def _term_frame(terms: dict[str, list[Any]]) -> pl.DataFrame:
-    """Terms as (customer, term, count); entries whose values do not convert are dropped.
+    """Terms as (customer, term, count); entries whose values do not convert are dropped."""
+    customers = pl.Series("customer", terms["customer"], dtype=pl.String)
+    return allowed_terms(pl.DataFrame([customers, *term_series(terms["term"], terms["count"])]))
 
-    Only terms of the de-identification allow-list are kept: cached features
-    computed before the filter existed still carry raw terms (names, ids).
-    """
-    frame = pl.DataFrame(
-        {
-            "customer": pl.Series(terms["customer"], dtype=pl.String),
-            "term": pl.Series(terms["term"], dtype=pl.String, strict=False),
-            "count": pl.Series(terms["count"], dtype=pl.Int64, strict=False),
-        }
+
+def term_series(terms: list[Any], counts: list[Any]) -> tuple[pl.Series, pl.Series]:
+    """The term and count columns; a value that does not convert becomes null."""
+    return (
+        pl.Series("term", terms, dtype=pl.String, strict=False),
+        pl.Series("count", counts, dtype=pl.Int64, strict=False),
     )
+
+
+def allowed_terms(frame: pl.DataFrame) -> pl.DataFrame:
+    """The rows of ``frame`` with a term of the de-identification allow-list and a count.
+
+    Cached features computed before the filter existed still carry raw terms (names, ids).
+    """
     allowed = pl.col("term").str.to_lowercase().is_in(_allowed_terms())
     return frame.filter(allowed).drop_nulls("count")
 

@@ -10,11 +10,13 @@ from PIL import Image
 
 from report_pipeline.extraction import extract
 from report_pipeline.models import DocumentRecord, ManifestEntry
+from report_pipeline.pipeline import features as features_module
 from report_pipeline.pipeline.features import (
     batch_count,
     batch_slice,
     cache_joined,
     cache_key_for,
+    entries_at,
     extract_batch,
     extract_entries,
     extract_entry,
@@ -172,6 +174,19 @@ def test_an_unchanged_week_plans_a_single_batch(store) -> None:
     extract_entries(notes, store)
     assert plan_batches(notes, store, max_batch_size=16, workers=2) == [tuple(range(40))]
     assert plan_batches([], store, max_batch_size=16, workers=2) == []
+
+
+def test_a_streamed_manifest_plans_and_extracts_as_the_list_does(store, monkeypatch) -> None:
+    monkeypatch.setattr(features_module, "LOOKUP_CHUNK", 3)  # entries across chunk ends
+    notes = [_entry(store, f"customers/a/n-{n}.txt", f"visit note {n}".encode()) for n in range(9)]
+    extract_entries(notes[::2], store)  # read ahead: every other note is in the cache
+    batches = plan_batches(notes, store, max_batch_size=16, workers=2)
+    assert plan_batches(iter(notes), store, max_batch_size=16, workers=2) == batches
+    assert batches[-1] == (0, 2, 4, 6, 8)  # the cached ones together, last
+    cached = batches[-1]
+    held = entries_at(iter(notes), cached)
+    assert sorted(held) == list(cached) and len(held) < len(notes)
+    assert extract_batch(cached, held, store) == extract_batch(cached, notes, store)
 
 
 # --- pages as the unit of work ---------------------------------------------------------

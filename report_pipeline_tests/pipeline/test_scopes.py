@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pypdf import PdfReader
 
 from report_pipeline.pipeline.keys import report_manifest_key, report_pdf_key
-from report_pipeline.pipeline.scopes import publish_scopes, split_by_customer
+from report_pipeline.pipeline.scopes import publish_scopes
 from report_pipeline.storage.object_store import LocalObjectStore
 from report_pipeline_tests.report.factories import WEEK, entry, failed, text_ok
 
@@ -32,13 +32,6 @@ def _week():
         text_ok("g3"),
     ]
     return entries, results
-
-
-def test_split_keeps_each_customers_documents_and_results() -> None:
-    entries, results = _week()
-    split = split_by_customer(entries, results)
-    assert list(split) == ["acme", "globex"]
-    assert [r.document_id for r in split["acme"][1]] == ["a1", "a2"]
 
 
 def test_each_scope_is_published_and_gated_on_its_own(tmp_path) -> None:
