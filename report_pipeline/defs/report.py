@@ -5,7 +5,6 @@ are shown: both land in the app database before the materialization event,
 so the email sensor and the email asset never see a report without them.
 """
 
-import os
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -39,7 +38,7 @@ from report_pipeline.pipeline.features import iter_week_features
 from report_pipeline.pipeline.labels import labeled
 from report_pipeline.pipeline.manifest import iter_manifest
 from report_pipeline.resources.configurable import AppDatabaseResource, ObjectStoreResource
-from report_pipeline.settings import load_settings
+from report_pipeline.settings import load_settings, set_process_variable
 from report_pipeline.storage.object_store import ObjectStore
 
 if TYPE_CHECKING:
@@ -71,7 +70,7 @@ def weekly_report(
 ) -> Output[str]:
     """Aggregated features as a PDF in the object store, with a JSON manifest beside it."""
     # Before polars loads: its allocator then returns the pages a query frees.
-    os.environ.setdefault(POLARS_ALLOCATOR_ENV, POLARS_ALLOCATOR_CONF)
+    set_process_variable(POLARS_ALLOCATOR_ENV, POLARS_ALLOCATOR_CONF, overwrite=False)
     # Rendering pulls polars and fpdf: imported by the step that renders,
     # not by every process that loads the code location (see forkserver_preload.py).
     from report_pipeline.pipeline.scopes import entry_customer, publish_week_scopes

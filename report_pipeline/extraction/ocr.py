@@ -249,7 +249,7 @@ def _prepared(gray: Image.Image, path: str) -> Image.Image:
 
 def _unless_fragments(read: PageRead) -> PageRead:
     # A handful of low-confidence words from a photo's texture is not text.
-    if read.confidences and page_path.is_no_text(read.confidences):
+    if read.confidences and page_path.is_no_text(read.confidences, read.text):
         return PageRead("", [], read.rotation, read.skew, NO_TEXT_PATH)
     return read
 

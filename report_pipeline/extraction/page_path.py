@@ -40,6 +40,10 @@ DOUBTFUL_CONFIDENCE = 60.0
 # is fragments of texture (fur, foliage, a shirt's pattern), not text: "no text found".
 NO_TEXT_MAX_WORDS = 12
 NO_TEXT_CONFIDENCE = 45.0
+# Fewer letters and digits than this in a whole reading is nothing a reader could use
+# (a cup's rim read as "AN" at confidence 70), whatever the confidence: "no text found",
+# which lists the page for a person, so a tiny real label is looked at, not lost.
+NO_TEXT_MIN_CHARACTERS = 4
 # Resolutions differing by this factor or more are non-square pixels (a standard-mode
 # fax, 204 x 98 dpi); the page is stretched back to square before anything else.
 MIN_PIXEL_STRETCH = 1.4
@@ -223,9 +227,11 @@ def doubtful(confidences: list[float]) -> bool:
     return not confidences or sum(confidences) / len(confidences) < DOUBTFUL_CONFIDENCE
 
 
-def is_no_text(confidences: list[float]) -> bool:
-    """True when a reading is a handful of low-confidence fragments, not text."""
+def is_no_text(confidences: list[float], text: str | None = None) -> bool:
+    """True when a reading is a handful of low-confidence fragments, or next to no text."""
     if not confidences:
+        return True
+    if text is not None and sum(c.isalnum() for c in text) < NO_TEXT_MIN_CHARACTERS:
         return True
     mean = sum(confidences) / len(confidences)
     return len(confidences) <= NO_TEXT_MAX_WORDS and mean < NO_TEXT_CONFIDENCE

@@ -65,6 +65,9 @@ def test_doubtful_and_no_text_rules() -> None:
     assert pp.is_no_text([30.0, 25.0, 34.0])  # the garbage a cat's fur yields
     assert not pp.is_no_text([92.0, 88.0])  # a short confident label is text
     assert not pp.is_no_text([40.0] * (pp.NO_TEXT_MAX_WORDS + 1))  # a poor but real page
+    assert pp.is_no_text([69.7], "AN")  # what a coffee cup's rim once read as
+    assert pp.is_no_text([91.0, 90.0], "- |")
+    assert not pp.is_no_text([92.0, 88.0], "Lot 42")
 
 
 @pytest.mark.parametrize(
