@@ -1,6 +1,7 @@
 """`document_features`: fan-out over batches of the manifest, then collect."""
 
 import os
+from itertools import chain
 
 from dagster import (
     Config,
@@ -8,6 +9,7 @@ from dagster import (
     DynamicOutput,
     MetadataValue,
     OpExecutionContext,
+    Out,
     Output,
     graph_asset,
     op,
@@ -17,13 +19,14 @@ from report_pipeline.classify import Classifier
 from report_pipeline.defs.partitions import week_of, weekly_partitions
 from report_pipeline.defs.retries import STEP_RETRY
 from report_pipeline.pipeline.features import (
+    FeatureTally,
     cache_joined,
     classifier_for,
     entries_at,
     extract_batch,
-    feature_counts,
     join_results,
     plan_batches,
+    ready_results,
     with_cached_features,
     write_week_features,
 )
@@ -43,7 +46,7 @@ def run_classifier(store) -> Classifier:
     return classifier_for(store, settings.document_types, settings.type_model_threshold)
 
 
-@op(out=DynamicOut(tuple))
+@op(out={"batches": DynamicOut(tuple), "ready": Out(tuple)})
 def plan_feature_batches(
     context: OpExecutionContext,
     config: BatchingConfig,
@@ -51,25 +54,30 @@ def plan_feature_batches(
     manifest_key: str,
 ):
     """One dynamic output per batch: the manifest's key and the batch's work items
-    (documents, or page ranges of a long PDF). The week's run and the read-ahead
-    passes plan from their own manifests the same way."""
+    (documents, or page ranges of a long PDF); and ``ready``: the manifest's key and
+    the positions no batch reads (in the cache, or failed at listing). The week's run
+    and the read-ahead passes plan from their own manifests the same way."""
     store = object_store.open()
     # The manifest streams past: the plan keeps the entries to extract, not the week.
     entries = ManifestTally()
     limit = load_settings().max_pages
-    batches = plan_batches(
+    plan = plan_batches(
         entries.counted(iter_manifest_at(store, manifest_key)),
         store,
         config.batch_size,
         config.workers,
         page_limit=limit,
     )
-    parts = sum(1 for batch in batches for item in batch if not isinstance(item, int))
+    parts = sum(1 for batch in plan.batches for item in batch if not isinstance(item, int))
     context.log.info(
-        f"{entries.documents} documents in {len(batches)} batches ({parts} page ranges)"
+        f"{entries.documents} documents in {len(plan.batches)} batches ({parts} page ranges);"
+        f" {len(plan.ready)} need no reading (already read, or failed at listing)"
     )
-    for number, positions in enumerate(batches):
-        yield DynamicOutput((manifest_key, positions), mapping_key=f"batch_{number}")
+    for number, positions in enumerate(plan.batches):
+        yield DynamicOutput(
+            (manifest_key, positions), mapping_key=f"batch_{number}", output_name="batches"
+        )
+    yield Output((manifest_key, plan.ready), output_name="ready")
 
 
 @op(retry_policy=STEP_RETRY)
@@ -100,17 +108,32 @@ def extract_feature_batch(
     return results
 
 
-@op
+@op(retry_policy=STEP_RETRY)
 def collect_features(
-    context: OpExecutionContext, object_store: ObjectStoreResource, batches: list[list[dict]]
+    context: OpExecutionContext,
+    object_store: ObjectStoreResource,
+    batches: list[list[dict]],
+    ready: tuple,
 ) -> Output[str]:
+    """The week's features file: the batches' results, then the documents no batch read."""
     store = object_store.open()
+    classifier = run_classifier(store)
     # A split PDF's page ranges become one document, typed by the deployment's classifier.
-    results, joined = join_results(batches, classifier=run_classifier(store))
+    results, joined = join_results(batches, classifier=classifier)
     cache_joined(store, joined)
+    manifest_key, positions = ready
+    looked_up = ready_results(
+        iter_manifest_at(store, manifest_key),
+        positions,
+        store,
+        page_limit=load_settings().max_pages,
+        classifier=classifier,
+    )
     # Cache hits carry only their key here: their features stream from the cache to the file.
-    key = write_week_features(store, week_of(context), with_cached_features(store, results))
-    counts = feature_counts(results)
+    tally = FeatureTally()
+    every = tally.counted(chain(with_cached_features(store, results), looked_up))
+    key = write_week_features(store, week_of(context), every)
+    counts = tally.counts()
     return Output(
         key,
         metadata={
@@ -131,5 +154,5 @@ def collect_features(
 @graph_asset(partitions_def=weekly_partitions, group_name="weekly_report")
 def document_features(document_manifest: str) -> str:
     """Per-document features (text statistics, OCR), cached by content hash."""
-    batches = plan_feature_batches(document_manifest).map(extract_feature_batch)
-    return collect_features(batches.collect())
+    batches, ready = plan_feature_batches(document_manifest)
+    return collect_features(batches.map(extract_feature_batch).collect(), ready)

@@ -31,12 +31,18 @@ from report_pipeline.defs.partitions import daily_partitions, day_of
 from report_pipeline.defs.retries import STEP_RETRY
 from report_pipeline.defs.schedules import default_status
 from report_pipeline.names import KIND_TAG, READ_AHEAD_JOB
-from report_pipeline.pipeline.features import cache_joined, feature_counts, join_results
+from report_pipeline.pipeline.features import (
+    cache_joined,
+    feature_counts,
+    join_results,
+    listing_failures,
+)
 from report_pipeline.pipeline.keys import read_ahead_manifest_key
 from report_pipeline.pipeline.manifest import (
     HashedBefore,
     ManifestTally,
     iter_entries_between,
+    iter_manifest_at,
     write_manifest_at,
 )
 from report_pipeline.resources.configurable import CatalogResource, ObjectStoreResource
@@ -68,17 +74,25 @@ def list_day_documents(
 
 @op
 def collect_read_ahead(
-    context: AssetExecutionContext, object_store: ObjectStoreResource, batches: list[list[dict]]
+    context: AssetExecutionContext,
+    object_store: ObjectStoreResource,
+    batches: list[list[dict]],
+    ready: tuple,
 ) -> Output[None]:
+    store = object_store.open()
     results, joined = join_results(batches)
-    cache_joined(object_store.open(), joined)
-    counts = feature_counts(results)
+    cache_joined(store, joined)
+    # The documents no batch read: in the cache already, or failed at listing (counted).
+    manifest_key, positions = ready
+    failures = listing_failures(iter_manifest_at(store, manifest_key), positions)
+    counts = feature_counts([*results, *failures])
+    read_before = len(positions) - len(failures)
     return Output(
         None,
         metadata={
-            "documents": counts["documents"],
+            "documents": counts["documents"] + read_before,
             "read_now": counts["documents"] - counts["from_cache"] - counts["failed"],
-            "already_read": counts["from_cache"],
+            "already_read": counts["from_cache"] + read_before,
             # Not cached: the weekly run tries them again and records the dead letters.
             "failed": counts["failed"],
             "failed_by_stage": MetadataValue.json(counts["failed_by_stage"]),
@@ -93,8 +107,8 @@ def documents_read_ahead() -> None:
     Runs on its own every few hours while the daemon runs (REPORT_PIPELINE_READ_AHEAD);
     the weekly report needs none of it to be correct, only to be quick.
     """
-    batches = plan_feature_batches(list_day_documents()).map(extract_feature_batch)
-    return collect_read_ahead(batches.collect())
+    batches, ready = plan_feature_batches(list_day_documents())
+    return collect_read_ahead(batches.map(extract_feature_batch).collect(), ready)
 
 
 read_ahead_job = define_asset_job(

@@ -169,6 +169,20 @@ def extract_part(
     )
 
 
+def listing_failure(entry: ManifestEntry, attempts: int = 1) -> FeatureResult | None:
+    """The failed result of an entry that cannot be read at all (failed at listing), else None."""
+    if not (entry.error or entry.sha256 is None):
+        return None
+    stage = entry.error_stage or "read"
+    return _failed(
+        entry.record.document_id,
+        stage,
+        entry.error or "object could not be read",
+        "InvalidCatalogRecord" if stage == "catalog" else "ObjectNotReadable",
+        attempts,
+    )
+
+
 def _extract_cached(
     entry: ManifestEntry,
     store: ObjectStore,
@@ -177,15 +191,8 @@ def _extract_cached(
     compute: Callable[[IO[bytes], int], tuple[str, dict]],
 ) -> FeatureResult:
     doc_id = entry.record.document_id
-    if entry.error or entry.sha256 is None:
-        stage = entry.error_stage or "read"
-        return _failed(
-            doc_id,
-            stage,
-            entry.error or "object could not be read",
-            "InvalidCatalogRecord" if stage == "catalog" else "ObjectNotReadable",
-            attempts,
-        )
+    if (failure := listing_failure(entry, attempts)) is not None:
+        return failure
     try:
         version = extractor_version_for(entry)
         cache_key = key_of(version)
@@ -334,6 +341,14 @@ def split_pages(costs: list[float], parts: int) -> list[tuple[int, int]]:
     return ranges
 
 
+@dataclasses.dataclass(frozen=True)
+class WorkPlan:
+    """What a run extracts, batch by batch, and what it only looks up."""
+
+    batches: list[tuple[WorkItem, ...]]  # one batch step each
+    ready: tuple[int, ...]  # manifest positions needing no extraction (cached, failed at listing)
+
+
 def plan_batches(
     entries: Iterable[ManifestEntry],
     store: ObjectStore,
@@ -341,8 +356,8 @@ def plan_batches(
     workers: int,
     *,
     page_limit: int = DEFAULT_MAX_PAGES,
-) -> list[tuple[WorkItem, ...]]:
-    """Work items per batch step.
+) -> WorkPlan:
+    """Work items per batch step, and the documents no step needs to read.
 
     Documents to extract are spread over batches of about `max_batch_size`
     pages' worth of work each, in full waves of workers, balanced by estimated
@@ -350,8 +365,9 @@ def plan_batches(
     get one step per `max_batch_size`). A PDF with more scanned pages than a
     batch's share is split into page ranges, so a long document never keeps one
     worker busy while the others idle. Documents served from the cache or
-    failed at listing need no extraction and go together into one last batch:
-    a re-run of an unchanged week costs one cheap step instead of a fan-out.
+    failed at listing need no extraction and no batch: the collecting step
+    streams them from the cache (ready_results), so a week read ahead passes
+    positions between steps, not a hundred thousand results.
     """
     pending, ready = _sorted_by_need(entries, store)
     costs = {i: extraction_cost(entry, page_limit) for i, entry in pending.items()}
@@ -360,8 +376,7 @@ def plan_batches(
     items: list[tuple[WorkItem, float]] = []
     for position, entry in pending.items():
         items.extend(_work_items(position, entry, costs[position], share))
-    batches = _balanced(items, min(len(items), count))
-    return batches + [ready] if ready else batches
+    return WorkPlan(_balanced(items, min(len(items), count)), ready)
 
 
 # Entries looked up in the cache at a time: the plan holds these, not the manifest.
@@ -481,6 +496,41 @@ def extract_batch(
         document_key = cache_key_for(entry)
         out.append({"part": [first, stop], "document_key": document_key, **result.to_json()})
     return out
+
+
+def ready_results(
+    entries: Iterable[ManifestEntry],
+    positions: Collection[int],
+    store: ObjectStore,
+    *,
+    page_limit: int = DEFAULT_MAX_PAGES,
+    classifier: Classifier | None = None,
+) -> Iterator[FeatureResult]:
+    """The results of the entries at ``positions`` (a plan's ``ready``), in manifest order.
+
+    Each is read from the cache, or failed as listed; the entries stream past and the
+    lookups run CACHE_LOOKUP_THREADS at a time. One the cache lost since the plan is
+    extracted here: the result is the same, only slower.
+    """
+    wanted = frozenset(positions)
+    chosen = (entry for number, entry in enumerate(entries) if number in wanted)
+    classifier = classifier or classifier_for(store)
+
+    def result_of(entry: ManifestEntry) -> FeatureResult:
+        return extract_entry(entry, store, page_limit=page_limit, classifier=classifier)
+
+    with ThreadPoolExecutor(CACHE_LOOKUP_THREADS) as pool:
+        for chunk in _chunked(chosen, LOOKUP_CHUNK):
+            yield from pool.map(result_of, chunk)
+
+
+def listing_failures(
+    entries: Iterable[ManifestEntry], positions: Collection[int]
+) -> list[FeatureResult]:
+    """The failed results among the entries at ``positions``; the rest are in the cache."""
+    wanted = frozenset(positions)
+    found = (listing_failure(e) for number, e in enumerate(entries) if number in wanted)
+    return [failure for failure in found if failure is not None]
 
 
 # The features of a result that are in the feature cache under this key (extract_batch):
@@ -605,16 +655,40 @@ def iter_week_features(
         yield FeatureResult.from_json(item)
 
 
-def feature_counts(results: list[FeatureResult]) -> dict[str, object]:
-    failed = [r for r in results if r.status == "failed"]
-    return {
-        "documents": len(results),
-        "ok": len(results) - len(failed),
-        "failed": len(failed),
-        "from_cache": sum(1 for r in results if r.cached),
-        "failed_by_stage": dict(Counter(r.stage for r in failed)),
-        "extraction_seconds": {
-            kind: round(sum(r.seconds for r in results if r.kind == kind), 2)
-            for kind in ("text", "image", "pdf", "docx")
-        },
-    }
+class FeatureTally:
+    """feature_counts of results as they stream past (counted)."""
+
+    def __init__(self) -> None:
+        self.documents, self.from_cache = 0, 0
+        self.failed_by_stage: Counter[str | None] = Counter()
+        self.seconds: Counter[str] = Counter()
+
+    def counted(self, results: Iterable[FeatureResult]) -> Iterator[FeatureResult]:
+        for result in results:
+            self.documents += 1
+            self.from_cache += bool(result.cached)
+            if result.status == "failed":
+                self.failed_by_stage[result.stage] += 1
+            if result.kind:
+                self.seconds[result.kind] += result.seconds
+            yield result
+
+    def counts(self) -> dict[str, object]:
+        failed = sum(self.failed_by_stage.values())
+        return {
+            "documents": self.documents,
+            "ok": self.documents - failed,
+            "failed": failed,
+            "from_cache": self.from_cache,
+            "failed_by_stage": dict(self.failed_by_stage),
+            "extraction_seconds": {
+                kind: round(self.seconds[kind], 2) for kind in ("text", "image", "pdf", "docx")
+            },
+        }
+
+
+def feature_counts(results: Iterable[FeatureResult]) -> dict[str, object]:
+    tally = FeatureTally()
+    for _ in tally.counted(results):
+        pass
+    return tally.counts()

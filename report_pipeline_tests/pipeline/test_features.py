@@ -12,6 +12,7 @@ from report_pipeline.extraction import extract
 from report_pipeline.models import DocumentRecord, ManifestEntry
 from report_pipeline.pipeline import features as features_module
 from report_pipeline.pipeline.features import (
+    WorkPlan,
     batch_count,
     batch_slice,
     cache_joined,
@@ -25,6 +26,7 @@ from report_pipeline.pipeline.features import (
     join_results,
     needs_extraction,
     plan_batches,
+    ready_results,
     split_pages,
 )
 from report_pipeline.pipeline.inspection import inspect_object, page_ranges
@@ -136,10 +138,10 @@ def test_cached_and_unreadable_documents_share_one_batch_and_the_rest_is_balance
     missing = _entry(store, "customers/a/gone.txt", None)
     entries = [*notes, missing, *pages]
 
-    batches = plan_batches(entries, store, max_batch_size=2, workers=2)
+    plan = plan_batches(entries, store, max_batch_size=2, workers=2)
 
-    assert batches[-1] == (0, 1, 2, 3, 10)  # no extraction needed: one step
-    extracting = batches[:-1]
+    assert plan.ready == (0, 1, 2, 3, 10)  # no extraction needed: no batch step
+    extracting = plan.batches
     assert sorted(p for b in extracting for p in b) == [4, 5, 6, 7, 8, 9, *range(11, 17)]
     assert len(extracting) == 4  # 6 pages (+6 cheap notes) in batches of 2 pages, full waves
     assert sorted(sum(p >= 11 for p in b) for b in extracting) == [1, 1, 2, 2]
@@ -149,7 +151,7 @@ def test_text_notes_are_cheap_and_share_a_batch(store) -> None:
     notes = [
         _entry(store, f"customers/a/note-{n}.txt", f"visit note {n}".encode()) for n in range(300)
     ]
-    assert len(plan_batches(notes, store, max_batch_size=16, workers=2)) == 1
+    assert len(plan_batches(notes, store, max_batch_size=16, workers=2).batches) == 1
     big = _entry(store, "customers/a/big.txt", b"word " * 8_000_000)  # 40 MB: two pages' worth
     assert extraction_cost(big) > 1.9
 
@@ -162,31 +164,38 @@ def test_a_pdf_costs_its_likely_scanned_pages(store) -> None:
     assert extraction_cost(letter) < 0.25  # a text-layer letter: nearly free
     assert 25 < extraction_cost(fax) < 35  # ~30 scanned pages' worth of bytes
     notes = [_entry(store, f"customers/a/note-{n}.txt", b"visit note") for n in range(4)]
-    batches = plan_batches([fax, letter, *notes], store, max_batch_size=16, workers=2)
+    batches = plan_batches([fax, letter, *notes], store, max_batch_size=16, workers=2).batches
     # The fax fills one batch alone; the letter and notes share the other.
     assert sorted(batches) == [(0,), (1, 2, 3, 4, 5)]
 
 
-def test_an_unchanged_week_plans_a_single_batch(store) -> None:
+def test_an_unchanged_week_plans_no_batch(store) -> None:
     notes = [
         _entry(store, f"customers/a/note-{n}.txt", f"visit note {n}".encode()) for n in range(40)
     ]
     extract_entries(notes, store)
-    assert plan_batches(notes, store, max_batch_size=16, workers=2) == [tuple(range(40))]
-    assert plan_batches([], store, max_batch_size=16, workers=2) == []
+    assert plan_batches(notes, store, max_batch_size=16, workers=2) == WorkPlan(
+        [], tuple(range(40))
+    )
+    assert plan_batches([], store, max_batch_size=16, workers=2) == WorkPlan([], ())
 
 
 def test_a_streamed_manifest_plans_and_extracts_as_the_list_does(store, monkeypatch) -> None:
     monkeypatch.setattr(features_module, "LOOKUP_CHUNK", 3)  # entries across chunk ends
     notes = [_entry(store, f"customers/a/n-{n}.txt", f"visit note {n}".encode()) for n in range(9)]
     extract_entries(notes[::2], store)  # read ahead: every other note is in the cache
-    batches = plan_batches(notes, store, max_batch_size=16, workers=2)
-    assert plan_batches(iter(notes), store, max_batch_size=16, workers=2) == batches
-    assert batches[-1] == (0, 2, 4, 6, 8)  # the cached ones together, last
-    cached = batches[-1]
-    held = entries_at(iter(notes), cached)
-    assert sorted(held) == list(cached) and len(held) < len(notes)
-    assert extract_batch(cached, held, store) == extract_batch(cached, notes, store)
+    plan = plan_batches(notes, store, max_batch_size=16, workers=2)
+    assert plan_batches(iter(notes), store, max_batch_size=16, workers=2) == plan
+    assert plan.ready == (0, 2, 4, 6, 8)  # the cached ones, for the collecting step
+    [to_read] = plan.batches
+    held = entries_at(iter(notes), to_read)
+    assert sorted(held) == list(to_read) == [1, 3, 5, 7] and len(held) < len(notes)
+    read = extract_batch(to_read, held, store)
+    assert [item["document_id"] for item in read] == ["n-1.txt", "n-3.txt", "n-5.txt", "n-7.txt"]
+    assert extract_batch(to_read, held, store) == extract_batch(to_read, notes, store)  # cached
+    looked_up = list(ready_results(iter(notes), plan.ready, store))
+    assert [r.document_id for r in looked_up] == [notes[n].record.document_id for n in plan.ready]
+    assert all(r.cached and r.features["words"] for r in looked_up)
 
 
 # --- pages as the unit of work ---------------------------------------------------------
@@ -231,7 +240,7 @@ def test_the_manifest_notes_a_pdfs_scanned_pages_and_plans_by_them(store) -> Non
     assert (long_scan.kind, long_scan.pages, long_scan.scanned) == ("pdf", 24, [[0, 24]])
     assert extraction_cost(long_scan) == 24
     notes = [_listed(store, f"customers/a/n{n}.txt", b"visit note", "text/plain") for n in range(3)]
-    batches = plan_batches([long_scan, *notes], store, max_batch_size=4, workers=2)
+    batches = plan_batches([long_scan, *notes], store, max_batch_size=4, workers=2).batches
     parts = sorted(item for batch in batches for item in batch if isinstance(item, tuple))
     # 24 pages, batches of 4 pages in full waves of 2 workers: the fax is cut in page ranges.
     assert parts == [(0, n, n + 4) for n in range(0, 24, 4)]  # 6 ranges of 4 pages
@@ -241,7 +250,7 @@ def test_the_manifest_notes_a_pdfs_scanned_pages_and_plans_by_them(store) -> Non
 
 def test_a_short_document_is_not_split(store) -> None:
     scan = _listed(store, "customers/a/fax.pdf", _scanned_pdf(6))
-    assert plan_batches([scan], store, max_batch_size=4, workers=2) == [(0,)]
+    assert plan_batches([scan], store, max_batch_size=4, workers=2).batches == [(0,)]
 
 
 @pytest.mark.slow
@@ -250,7 +259,7 @@ def test_a_scanned_pdf_split_across_batches_gives_the_features_of_the_whole(tmp_
     split_store, whole_store = LocalObjectStore(tmp_path / "a"), LocalObjectStore(tmp_path / "b")
     entry = _listed(split_store, "customers/a/fax.pdf", data)
     _listed(whole_store, "customers/a/fax.pdf", data)
-    batches = plan_batches([entry], split_store, max_batch_size=2, workers=2)
+    batches = plan_batches([entry], split_store, max_batch_size=2, workers=2).batches
     assert sorted(i for b in batches for i in b) == [(0, 0, 4), (0, 4, 8)]
 
     [split] = _run(batches, [entry], split_store)
@@ -287,7 +296,7 @@ def test_page_ranges_are_cached_and_a_failed_page_is_recorded(store, monkeypatch
     again = extract_batch(batches[1], [entry], store)
     assert again[0]["cached"] and again[0]["part"] == [2, 4]
     # The whole document is now cached: a re-plan needs no extraction.
-    assert plan_batches([entry], store, max_batch_size=1, workers=2) == [(0,)]
+    assert plan_batches([entry], store, max_batch_size=1, workers=2) == WorkPlan([], (0,))
     assert not needs_extraction(entry, store)
 
 
