@@ -133,6 +133,27 @@ def test_read_ahead_documents_are_not_read_again_and_later_ones_are(settings, co
     assert all(IN_CACHE not in r.features and r.features["ocr_text"] for r in results)
 
 
+def test_a_week_read_ahead_reaches_no_batch_step_on_monday(settings, counting) -> None:
+    services = open_services(settings)
+    _scan(services, "Randomized trial enrollment completed", TUESDAY)
+    _scan(services, "Serum potassium within reference range", THURSDAY)
+    with DagsterInstance.ephemeral() as instance:
+        _read_ahead(settings, instance, TUESDAY)
+        _read_ahead(settings, instance, THURSDAY)
+        again = _read_ahead(settings, instance, THURSDAY)  # nothing new since the last pass
+        _reset(counting)
+        features = _weekly_features(settings, instance)
+    succeeded = {e.step_key for e in again.all_events if e.is_step_success}
+    assert not any("extract_feature_batch" in key for key in succeeded)
+    [event] = again.get_asset_materialization_events()
+    assert event.materialization.metadata["already_read"].value == 1
+    # Monday looks the week's documents up in the collecting step: no batch, no OCR.
+    assert (features["batches"], features["documents"], features["from_cache"]) == (0, 2, 2)
+    assert _pages(counting) == 0
+    results = read_week_features(services.store, WEEK)
+    assert sorted(r.features["ocr_text"].split()[0] for r in results) == ["Randomized", "Serum"]
+
+
 def test_a_document_replaced_after_read_ahead_is_read_again(settings, counting) -> None:
     services = open_services(settings)
     record = _scan(services, "Adverse event reported by site", TUESDAY, document_id="doc-1")
