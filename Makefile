@@ -106,7 +106,8 @@ bench: install tesseract pdf-tools bench-corpus
 	$(BIN)/python benchmarks/bench_week.py --measure warm --images 20 --texts 20
 	$(BIN)/python benchmarks/bench_week.py --measure memory --images 10 --texts 2000
 	$(BIN)/python benchmarks/bench_read_ahead.py --measure latency --texts 200 --scanned 14
-	$(BIN)/python benchmarks/bench_read_ahead.py --measure cpu --texts 300 --scanned 14
+	$(BIN)/python benchmarks/bench_read_ahead.py --measure cpu --texts 300 --scanned 14 --instance postgres
+	$(BIN)/python benchmarks/bench_read_ahead.py --measure cpu --texts 300 --scanned 14 --instance sqlite
 	$(BIN)/python benchmarks/bench_read_ahead.py --measure big --texts 5000
 	$(BIN)/python benchmarks/bench_report_render.py --documents 10000 --repeat 3
 	$(BIN)/python benchmarks/bench_report_scopes.py --documents 2000 --customers 10 --repeat 1

@@ -56,6 +56,37 @@ def isolated_home(prefix: str) -> Path:
 
 WEEK_KEY = "2024-03-04"
 
+# The production instance's storage (deploy/dagster.yaml) on the machine's PostgreSQL,
+# in a fresh database per benchmark run: Dagster's per-run and per-event costs are
+# measured on what a deployment writes its runs and events to, not the demo's SQLite.
+POSTGRES_STORAGE = """telemetry:
+  enabled: false
+storage:
+  postgres:
+    postgres_db:
+      hostname: {host}
+      port: {port}
+      username: {user}
+      password: ""
+      db_name: {db}
+      scheme: postgresql+psycopg2
+"""
+
+
+def use_postgres_instance(home: Path, host: str = "127.0.0.1", port: int = 5432) -> str:
+    """Point the home's Dagster instance at a new database on ``host`` (trust auth)."""
+    import psycopg2
+
+    name = f"bench_{home.name.replace('-', '_').lower()}"
+    connection = psycopg2.connect(host=host, port=port, user="postgres", dbname="postgres")
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+    text = POSTGRES_STORAGE.format(host=host, port=port, user="postgres", db=name)
+    (home / "dagster" / "dagster.yaml").write_text(text)
+    return name
+
 
 def make_page_images(directory: Path, count: int, words: int = 300) -> list[Path]:
     """Scanned-looking A4 pages at 150 dpi with about `words` words each."""

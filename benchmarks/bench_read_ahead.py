@@ -9,6 +9,7 @@ Seeds a week of clinical notes and scanned pages spread over its seven days, the
            and peak PSS of the run's process tree (target <= 400 MB)
 
 Usage: python benchmarks/bench_read_ahead.py [--texts N] [--scanned N] [--measure M]
+       [--instance sqlite|postgres]   (postgres: the deployed instance's storage, on 127.0.0.1)
 Last line: `ratio: X.XX` (latency: after/before; cpu: passes/weekly; big: max(s/60, MB/400)).
 """
 
@@ -30,6 +31,7 @@ from _common import (
     run_chain,
     run_chain_in_child,
     timed,
+    use_postgres_instance,
 )
 
 MONDAY_ASSETS = ("document_manifest", "document_features", "weekly_report")
@@ -150,12 +152,21 @@ def main() -> None:
     parser.add_argument("--texts", type=int, default=200)
     parser.add_argument("--scanned", type=int, default=14)
     parser.add_argument("--measure", choices=["latency", "cpu", "big"], default="latency")
+    parser.add_argument(
+        "--instance",
+        choices=["sqlite", "postgres"],
+        default="sqlite",
+        help="Dagster's storage: the demo's SQLite, or PostgreSQL on 127.0.0.1 as deployed",
+    )
     args = parser.parse_args()
     home = isolated_home("bench-read-ahead-")
+    if args.instance == "postgres":
+        use_postgres_instance(home)
     pages = make_page_images(home / "pages", 0 if args.measure == "big" else args.scanned)
     seed(args.texts, pages)
     print(machine_info())
     print(f"week: {len(pages)} scanned pages + {args.texts} notes over 7 days")
+    print(f"Dagster instance storage: {args.instance}")
     if args.measure == "latency":
         ratio = measure_latency(home)
     elif args.measure == "cpu":
