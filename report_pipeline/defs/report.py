@@ -5,6 +5,7 @@ are shown: both land in the app database before the materialization event,
 so the email sensor and the email asset never see a report without them.
 """
 
+from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ from report_pipeline.appdb.store import AppStore, ReportResult
 from report_pipeline.appdb.versions import record_version
 from report_pipeline.classify import load_taxonomy
 from report_pipeline.defs.partitions import start_week, weekly_asset
+from report_pipeline.models import FeatureResult
 from report_pipeline.names import HELD_KEY
 from report_pipeline.pipeline import gate
 from report_pipeline.pipeline.dead_letters import (
@@ -84,14 +86,14 @@ def weekly_report(
         _replay(context, store, week)
     settings = load_settings()
     # Operators' labels win over the cached types: read now, so a new label needs no re-run.
-    results = labeled(
-        iter_week_features(store, week, keep=REPORT_FEATURES),
-        dict(all_labels(app)),
-        load_taxonomy(settings.document_types),
-    )
+    labels, taxonomy = dict(all_labels(app)), load_taxonomy(settings.document_types)
+
+    def read_results() -> Iterator[FeatureResult]:
+        return labeled(iter_week_features(store, week, keep=REPORT_FEATURES), labels, taxonomy)
+
     # Both files stream past once: the week is held as columns, never as objects.
     week_rows = fold_week(
-        iter_manifest(store, week), results, entry_customer, settings.review_confidence
+        iter_manifest(store, week), read_results, entry_customer, settings.review_confidence
     )
     try:
         counts = checked(week_rows.counts())

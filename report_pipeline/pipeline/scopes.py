@@ -65,7 +65,7 @@ def publish_scopes(
     rendered as a short "no documents" report (REPORT_PIPELINE_MAIL_EMPTY_WEEKS).
     """
     confidence = DEFAULT_REVIEW_CONFIDENCE if review_confidence is None else review_confidence
-    rows = fold_week(entries, results, entry_customer, confidence)
+    rows = fold_week(entries, lambda: results, entry_customer, confidence)
     return publish_week_scopes(
         store,
         week,

@@ -6,10 +6,17 @@ chunk of columns, chunks become polars frames (a few bytes a value instead of
 a few hundred an object), and the rows the report aggregates are a join of the
 two: the same rows, in the same manifest order, as ``build_report_data`` makes
 of the two lists, so the same week renders the same bytes.
+
+Terms are summed per customer as they stream (the manifest, folded first, says
+whose a document is): a week's million (term, count) pairs are never held. Only
+when an ok result is superseded by a later one for the same document (a week
+where that happens is rare) are the results read a second time, summing only
+each document's last result.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -56,7 +63,7 @@ RESULT_SCHEMA: dict[str, Any] = {
     "letter_message": pl.String,
     "attempts": pl.Int64,
 }
-SEQ_TERM_SCHEMA: dict[str, Any] = {"seq": pl.UInt32, "term": pl.String, "count": pl.Int64}
+COMPACT_EVERY = 32  # chunk sums kept before they are summed into one frame
 
 
 class _Chunks:
@@ -91,11 +98,33 @@ class _Chunks:
         return pl.DataFrame(self.columns, schema=self.schema)
 
 
-class _TermChunks(_Chunks):
-    # Terms convert as the whole-list path converts them (term_series), per chunk.
+class _TermSums(_Chunks):
+    """(customer, term, count) rows summed a chunk at a time: the frames hold one row
+    per customer and term, however many documents named it."""
+
+    def __init__(self) -> None:
+        super().__init__(TERM_SCHEMA, lambda frame: _summed(allowed_terms(frame)))
+
+    def add(self, customer: str | None, features: dict[str, Any]) -> None:
+        for term, count in term_pairs(features):
+            self.append({"customer": customer, "term": term, "count": count})
+
+    def frame(self) -> pl.DataFrame:
+        return _summed(super().frame()).select(list(TERM_SCHEMA)).cast(TERM_SCHEMA)
+
+    def _flush(self) -> None:
+        super()._flush()
+        if len(self.frames) >= COMPACT_EVERY:
+            self.frames = [_summed(pl.concat(self.frames))]
+
     def _chunk(self) -> pl.DataFrame:
-        seq = pl.Series("seq", self.columns["seq"], dtype=pl.UInt32)
-        return pl.DataFrame([seq, *term_series(self.columns["term"], self.columns["count"])])
+        # Terms convert as the whole-list path converts them (term_series), per chunk.
+        customers = pl.Series("customer", self.columns["customer"], dtype=pl.String)
+        return pl.DataFrame([customers, *term_series(self.columns["term"], self.columns["count"])])
+
+
+def _summed(terms: pl.DataFrame) -> pl.DataFrame:
+    return terms.group_by("customer", "term").agg(pl.col("count").sum())
 
 
 @dataclass(frozen=True)
@@ -128,47 +157,67 @@ class WeekRows:
 
 def fold_week(
     entries: Iterable[ManifestEntry],
-    results: Iterable[FeatureResult],
+    read_results: Callable[[], Iterable[FeatureResult]],
     scope_of: Callable[[ManifestEntry], str | None],
     review_confidence: float = DEFAULT_REVIEW_CONFIDENCE,
 ) -> WeekRows:
-    """The week's rows from its entries and results, each consumed once.
+    """The week's rows from its entries and results, each consumed once (see above).
 
     Same rules as the whole-list path: a document listed twice is one document
-    (its first entry); of a document's results the last one counts. ``scope_of``:
-    the customer report an entry belongs to, None when only the `all` report.
+    (its first entry); of a document's results the last one counts. ``read_results``
+    starts a new pass over the results. ``scope_of``: the customer report an entry
+    belongs to, None when only the `all` report.
     """
-    listed, entry_rows, newest = _fold_entries(entries, scope_of)
-    result_rows, term_rows = _fold_results(results, review_confidence)
-    return _joined(listed, entry_rows, newest, result_rows, term_rows)
+    listed, entry_rows, newest, customer_of = _fold_entries(entries, scope_of)
+    result_rows, terms = _fold_results(read_results(), customer_of, review_confidence)
+    docs = _docs(entry_rows, result_rows)
+    counted = docs.filter(pl.col("status") == "ok").get_column("seq")
+    if len(counted) < _listed_ok(entry_rows, result_rows):
+        # A listed document's ok result was superseded by a later result, and its terms
+        # are in the sums: sum again, counting only each document's last result.
+        terms = _sum_terms(read_results(), customer_of, set(counted.to_list()))
+    return WeekRows(
+        docs=docs.select(list(DOC_SCHEMA)).cast(DOC_SCHEMA),
+        terms=terms,
+        listed=listed,
+        newest=newest,
+        letters=_letters(docs.filter(pl.col("status") != "ok")),
+        with_features=_with_features(entry_rows, result_rows),
+    )
 
 
 def _fold_entries(
     entries: Iterable[ManifestEntry], scope_of: Callable[[ManifestEntry], str | None]
-) -> tuple[pl.DataFrame, pl.DataFrame, dict[str | None, datetime]]:
+) -> tuple[pl.DataFrame, pl.DataFrame, dict[str | None, datetime], dict[str, str | None]]:
     listed = _Chunks(LISTED_SCHEMA, lambda frame: frame)
     rows = _Chunks(ENTRY_SCHEMA, lambda frame: frame)
     newest: dict[str | None, datetime] = {}
+    customer_of: dict[str, str | None] = {}  # the document's customer, of its first listing
     for entry in entries:
         record, scope = entry.record, scope_of(entry)
         listed.append({"document_id": record.document_id, "sha256": entry.sha256, "scope": scope})
         row = entry_columns(entry)
         row["object_key"] = record.file_location
         rows.append(row)
+        customer = row["customer"]
+        customer_of.setdefault(record.document_id, customer and sys.intern(customer))
         if record.created_at:
             moment = _utc(record.created_at)
             for key in {None, scope}:
                 if key not in newest or moment > newest[key]:
                     newest[key] = moment
     unique = rows.frame().unique(subset="document_id", keep="first", maintain_order=True)
-    return listed.frame(), unique, newest
+    return listed.frame(), unique, newest, customer_of
 
 
 def _fold_results(
-    results: Iterable[FeatureResult], review_confidence: float
+    results: Iterable[FeatureResult],
+    customer_of: dict[str, str | None],
+    review_confidence: float,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The results' rows, and the terms of every listed document's ok results."""
     rows = _Chunks(RESULT_SCHEMA, lambda frame: frame)
-    terms = _TermChunks(SEQ_TERM_SCHEMA, allowed_terms)
+    terms = _TermSums()
     for seq, result in enumerate(results):
         row = result_columns(result, review_confidence)
         row.update(
@@ -180,49 +229,46 @@ def _fold_results(
             attempts=result.attempts,
         )
         rows.append(row)
-        if result.status == "ok":
-            for term, count in term_pairs(result.features or {}):
-                terms.append({"seq": seq, "term": term, "count": count})
+        if result.status == "ok" and result.document_id in customer_of:
+            terms.add(customer_of[result.document_id], result.features or {})
     return rows.frame(), terms.frame()
 
 
-def _joined(
-    listed: pl.DataFrame,
-    entry_rows: pl.DataFrame,
-    newest: dict[str | None, datetime],
-    result_rows: pl.DataFrame,
-    term_rows: pl.DataFrame,
-) -> WeekRows:
-    ever_ok = (
-        result_rows.filter(pl.col("status") == "ok").select("document_id").unique()
-    )  # a document's earlier ok result counts as features even when a later one failed
+def _sum_terms(
+    results: Iterable[FeatureResult], customer_of: dict[str, str | None], counted: set[int]
+) -> pl.DataFrame:
+    """The terms of the results at the ``counted`` positions, summed per customer."""
+    terms = _TermSums()
+    for seq, result in enumerate(results):
+        if seq in counted:
+            terms.add(customer_of[result.document_id], result.features or {})
+    return terms.frame()
+
+
+def _docs(entry_rows: pl.DataFrame, result_rows: pl.DataFrame) -> pl.DataFrame:
+    """Each listed document's row with its last result's columns (seq: null, none)."""
     last = result_rows.unique(subset="document_id", keep="last")
     joined = entry_rows.join(
         last, on="document_id", how="left", maintain_order="left", suffix="_result"
     )
     found = pl.col("seq").is_not_null()
-    docs = joined.with_columns(
+    return joined.with_columns(
         pl.when(found).then(pl.col("status_result")).otherwise(pl.col("status")).alias("status"),
         pl.when(found).then(pl.col("stage_result")).otherwise(pl.col("stage")).alias("stage"),
         pl.when(found).then(pl.col("reason_result")).otherwise(pl.col("reason")).alias("reason"),
     )
-    letters = _letters(docs.filter(pl.col("status") != "ok"))
-    ok_seq = docs.filter(pl.col("status") == "ok").select("seq", "customer")
-    terms = (
-        term_rows.join(ok_seq, on="seq", how="inner")
-        .group_by("customer", "term")
-        .agg(pl.col("count").sum())
-        .select(list(TERM_SCHEMA))
-        .cast(TERM_SCHEMA)
-    )
-    return WeekRows(
-        docs=docs.select(list(DOC_SCHEMA)).cast(DOC_SCHEMA),
-        terms=terms,
-        listed=listed,
-        newest=newest,
-        letters=letters,
-        with_features=entry_rows.join(ever_ok, on="document_id", how="semi").height,
-    )
+
+
+def _listed_ok(entry_rows: pl.DataFrame, result_rows: pl.DataFrame) -> int:
+    """How many ok results name a listed document (the results _fold_results summed)."""
+    ok = result_rows.filter(pl.col("status") == "ok")
+    return ok.join(entry_rows, on="document_id", how="semi").height
+
+
+def _with_features(entry_rows: pl.DataFrame, result_rows: pl.DataFrame) -> int:
+    # A document's earlier ok result counts as features even when a later one failed.
+    ever_ok = result_rows.filter(pl.col("status") == "ok").select("document_id").unique()
+    return entry_rows.join(ever_ok, on="document_id", how="semi").height
 
 
 def _letters(failed: pl.DataFrame) -> pl.DataFrame:

@@ -75,8 +75,9 @@ def _assert_same_report_data(streamed, whole) -> None:
 @pytest.mark.parametrize("chunk_rows", [7, 8192])
 def test_fold_gives_the_whole_list_aggregate(monkeypatch, chunk_rows: int) -> None:
     monkeypatch.setattr(week_rows, "CHUNK_ROWS", chunk_rows)  # rows crossing chunk ends too
+    monkeypatch.setattr(week_rows, "COMPACT_EVERY", 2)  # chunk sums summed again on the way
     entries, results = _awkward_week(400)
-    rows = fold_week(iter(entries), iter(results), entry_customer, 55.0)
+    rows = fold_week(iter(entries), lambda: iter(results), entry_customer, 55.0)
     whole = build_report_data(WEEK, entries, results, review_confidence=55.0)
     streamed = report_data_of_rows(WEEK, rows.docs, rows.terms, review_confidence=55.0)
     assert len(streamed.documents) == 400 + 3 and streamed.summary["documents_failed"] > 20
@@ -90,9 +91,42 @@ def test_fold_gives_the_whole_list_aggregate(monkeypatch, chunk_rows: int) -> No
         )
 
 
+class _Passes:
+    """read_results for fold_week that counts how often the results were read."""
+
+    def __init__(self, results: list[FeatureResult]) -> None:
+        self.results, self.count = results, 0
+
+    def __call__(self):
+        self.count += 1
+        return iter(self.results)
+
+
+def test_a_week_whose_documents_have_one_result_each_is_read_once() -> None:
+    entries, results = synthetic_week(300)
+    results = [_with_allowed_terms(result, random.Random(3)) for result in results]
+    results.append(text_ok("not-in-the-manifest", 3, [["dose", 99]]))  # never summed
+    passes = _Passes(results)
+    rows = fold_week(iter(entries), passes, entry_customer)
+    assert passes.count == 1
+    whole = build_report_data(WEEK, entries, results)
+    _assert_same_report_data(report_data_of_rows(WEEK, rows.docs, rows.terms), whole)
+
+
+def test_a_superseded_ok_result_is_summed_out_by_a_second_pass() -> None:
+    entries, results = synthetic_week(50)
+    document = next(r.document_id for r in results if r.status == "ok")
+    newer = text_ok(document, 7, [["fever", 2]])  # replaces the document's first result
+    passes = _Passes([*results, newer])
+    rows = fold_week(iter(entries), passes, entry_customer)
+    assert passes.count == 2
+    whole = build_report_data(WEEK, entries, [*results, newer])
+    _assert_same_report_data(report_data_of_rows(WEEK, rows.docs, rows.terms), whole)
+
+
 def test_fold_lists_dead_letters_counts_and_documents_as_the_lists_do() -> None:
     entries, results = _awkward_week(120)
-    rows = fold_week(iter(entries), iter(results), entry_customer)
+    rows = fold_week(iter(entries), lambda: iter(results), entry_customer)
     assert rows.dead_letters() == dead_letters(entries, results)
     assert rows.counts() == week_counts(entries, results)
     assert not rows.counts().adds_up  # the ok-then-failed document is in both counts
@@ -109,7 +143,7 @@ def test_fold_lists_dead_letters_counts_and_documents_as_the_lists_do() -> None:
 
 
 def test_fold_of_an_empty_week() -> None:
-    rows = fold_week(iter([]), iter([]), entry_customer)
+    rows = fold_week(iter([]), lambda: iter([]), entry_customer)
     data = report_data_of_rows(WEEK, rows.docs, rows.terms)
     assert data.summary == build_report_data(WEEK, [], []).summary
     assert rows.dead_letters() == [] and rows.scopes() == [] and rows.newest == {}
