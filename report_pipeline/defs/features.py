@@ -1,7 +1,9 @@
 """`document_features`: fan-out over batches of the manifest, then collect."""
 
 import os
+from collections.abc import Iterator
 from itertools import chain
+from typing import Any
 
 from dagster import (
     Config,
@@ -33,6 +35,7 @@ from report_pipeline.pipeline.features import (
 from report_pipeline.pipeline.manifest import ManifestTally, iter_manifest_at
 from report_pipeline.resources.configurable import ObjectStoreResource
 from report_pipeline.settings import load_settings
+from report_pipeline.storage.object_store import ObjectStore
 
 
 class BatchingConfig(Config):
@@ -57,7 +60,17 @@ def plan_feature_batches(
     (documents, or page ranges of a long PDF); and ``ready``: the manifest's key and
     the positions no batch reads (in the cache, or failed at listing). The week's run
     and the read-ahead passes plan from their own manifests the same way."""
-    store = object_store.open()
+    yield from planned_outputs(context, config, object_store.open(), manifest_key)
+
+
+def planned_outputs(
+    context: OpExecutionContext,
+    config: BatchingConfig,
+    store: ObjectStore,
+    manifest_key: str,
+    ready_metadata: dict[str, Any] | None = None,
+) -> Iterator[DynamicOutput | Output]:
+    """The outputs of plan_feature_batches for the manifest at ``manifest_key``."""
     # The manifest streams past: the plan keeps the entries to extract, not the week.
     entries = ManifestTally()
     limit = load_settings().max_pages
@@ -77,7 +90,7 @@ def plan_feature_batches(
         yield DynamicOutput(
             (manifest_key, positions), mapping_key=f"batch_{number}", output_name="batches"
         )
-    yield Output((manifest_key, plan.ready), output_name="ready")
+    yield Output((manifest_key, plan.ready), output_name="ready", metadata=ready_metadata)
 
 
 @op(retry_policy=STEP_RETRY)

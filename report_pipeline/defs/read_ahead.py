@@ -1,8 +1,9 @@
 """`documents_read_ahead`: each day's documents read while the week is still open.
 
-A pass lists the day's documents so far, extracts those not yet in the
-content-addressed feature cache in the same batches, forkserver and executor as
-the weekly run, and stores their features there. The weekly run then finds them
+A pass lists the day's documents so far and, in the same step, plans those not
+yet in the content-addressed feature cache into the same batches as the weekly
+run; they are extracted in the same forkserver and executor and their features
+stored there. The weekly run then finds them
 in the cache and only aggregates. Nothing here decides what a report contains:
 the week's manifest, built on Monday from the catalog, stays the truth (a
 document deleted since is not in it; one replaced has other bytes, so another
@@ -14,8 +15,10 @@ from datetime import UTC, datetime, timedelta
 from dagster import (
     AssetExecutionContext,
     AssetSelection,
+    DynamicOut,
     MetadataValue,
     OpExecutionContext,
+    Out,
     Output,
     RunRequest,
     ScheduleEvaluationContext,
@@ -25,7 +28,7 @@ from dagster import (
     schedule,
 )
 
-from report_pipeline.defs.features import extract_feature_batch, plan_feature_batches
+from report_pipeline.defs.features import BatchingConfig, extract_feature_batch, planned_outputs
 from report_pipeline.defs.jobs import weekly_executor
 from report_pipeline.defs.partitions import daily_partitions, day_of
 from report_pipeline.defs.retries import STEP_RETRY
@@ -52,11 +55,16 @@ from report_pipeline.weeks import day_bounds
 PASS_EVERY_HOURS = 3
 
 
-@op(retry_policy=STEP_RETRY)
-def list_day_documents(
-    context: OpExecutionContext, catalog: CatalogResource, object_store: ObjectStoreResource
-) -> Output[str]:
-    """The day's documents so far, hashed, as a manifest of the pass's own."""
+@op(out={"batches": DynamicOut(tuple), "ready": Out(tuple)}, retry_policy=STEP_RETRY)
+def plan_day_documents(
+    context: OpExecutionContext,
+    config: BatchingConfig,
+    catalog: CatalogResource,
+    object_store: ObjectStoreResource,
+):
+    """The day's documents so far, hashed into a manifest of the pass's own, planned
+    into batches as plan_feature_batches plans a week. One step, not two: a pass runs
+    every few hours, and each step costs its events and its process."""
     day = day_of(context)
     store = object_store.open()
     limit = load_settings().max_pages
@@ -69,7 +77,8 @@ def list_day_documents(
         store, read_ahead_manifest_key(day), {"day": day.isoformat()}, tally.counted(listed)
     )
     # Shown on the step in the UI: how much of the day the pass found.
-    return Output(key, metadata={"day": day.isoformat(), "documents so far": tally.documents})
+    found = {"day": day.isoformat(), "documents so far": tally.documents}
+    yield from planned_outputs(context, config, store, key, ready_metadata=found)
 
 
 @op
@@ -107,7 +116,7 @@ def documents_read_ahead() -> None:
     Runs on its own every few hours while the daemon runs (REPORT_PIPELINE_READ_AHEAD);
     the weekly report needs none of it to be correct, only to be quick.
     """
-    batches, ready = plan_feature_batches(list_day_documents())
+    batches, ready = plan_day_documents()
     return collect_read_ahead(batches.map(extract_feature_batch).collect(), ready)
 
 

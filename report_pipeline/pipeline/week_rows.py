@@ -161,7 +161,8 @@ def fold_week(
     scope_of: Callable[[ManifestEntry], str | None],
     review_confidence: float = DEFAULT_REVIEW_CONFIDENCE,
 ) -> WeekRows:
-    """The week's rows from its entries and results, each consumed once (see above).
+    """The week's rows from its entries and results, each streamed past once (the
+    results twice in a week with a superseded ok result: see the module's docstring).
 
     Same rules as the whole-list path: a document listed twice is one document
     (its first entry); of a document's results the last one counts. ``read_results``
