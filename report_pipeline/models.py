@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -140,8 +140,16 @@ class FeatureResult:
     attempts: int = 1  # extraction attempts of this document for its week (replays add one)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # Not asdict: it deep-copies the features (about 80 values a document), which was
+        # half of writing a week's features file. Nested values are shared, as from_json
+        # shares them; the features dict itself is a copy.
+        data = {name: getattr(self, name) for name in _RESULT_FIELDS}
+        data["features"] = dict(self.features)
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FeatureResult:
         return cls(**data)
+
+
+_RESULT_FIELDS = tuple(item.name for item in fields(FeatureResult))
