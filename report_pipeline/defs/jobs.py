@@ -9,6 +9,7 @@ from dagster import (
 )
 
 from report_pipeline.defs.partitions import weekly_partitions
+from report_pipeline.defs.report_executor import report_step_executor
 from report_pipeline.names import EMAIL_JOB, KIND_TAG, WEEKLY_REPORT_JOB
 from report_pipeline.settings import load_settings
 
@@ -17,14 +18,13 @@ from report_pipeline.settings import load_settings
 # and shares those modules' memory with the forkserver (forkserver_preload.py).
 # REPORT_PIPELINE_STEP_CONCURRENCY caps the step processes (and so the parallel
 # tesseracts) of one run; 0 means one per CPU.
-step_executor = multiprocess_executor.configured(
-    {
-        "start_method": {
-            "forkserver": {"preload_modules": ["report_pipeline.defs.forkserver_preload"]}
-        },
-        "max_concurrent": load_settings().step_concurrency,
-    }
-)
+STEP_PROCESSES = {
+    "start_method": {
+        "forkserver": {"preload_modules": ["report_pipeline.defs.forkserver_preload"]}
+    },
+    "max_concurrent": load_settings().step_concurrency,
+}
+step_executor = multiprocess_executor.configured(STEP_PROCESSES)
 
 
 def celery_step_executor() -> ExecutorDefinition:
@@ -71,11 +71,21 @@ def weekly_executor() -> ExecutorDefinition:
     return step_executor
 
 
+def report_executor() -> ExecutorDefinition:
+    """weekly_executor(), except that on one machine a week read ahead runs in one process.
+
+    The read-ahead passes keep weekly_executor(): they have documents to read.
+    """
+    if load_settings().executor != "multiprocess":
+        return weekly_executor()
+    return report_step_executor.configured(STEP_PROCESSES, name="step_executor")
+
+
 weekly_report_job = define_asset_job(
     WEEKLY_REPORT_JOB,
     selection=AssetSelection.assets("document_manifest", "document_features", "weekly_report"),
     partitions_def=weekly_partitions,
-    executor_def=weekly_executor(),
+    executor_def=report_executor(),
     tags={KIND_TAG: "weekly_report"},
 )
 
