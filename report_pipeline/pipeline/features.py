@@ -277,7 +277,8 @@ def batch_slice(entries: list, number: int, count: int) -> list:
     return entries[number::count]
 
 
-# Cache lookups are one request each on S3: run them concurrently.
+# Cache lookups are one request each on S3: run them concurrently (request_threads).
+# A store that does not say: as many as S3's.
 CACHE_LOOKUP_THREADS = 16
 
 
@@ -393,17 +394,25 @@ def _sorted_by_need(
     """
     pending: dict[int, ManifestEntry] = {}
     ready: list[int] = []
-    position = 0
-    with ThreadPoolExecutor(CACHE_LOOKUP_THREADS) as pool:
-        for chunk in _chunked(entries, LOOKUP_CHUNK):
-            flags = pool.map(lambda entry: needs_extraction(entry, store), chunk)
-            for entry, flag in zip(chunk, flags, strict=True):
-                if flag:
-                    pending[position] = entry
-                else:
-                    ready.append(position)
-                position += 1
+    looked_up = _looked_up(store, lambda entry: needs_extraction(entry, store), entries)
+    for position, (entry, flag) in enumerate(looked_up):
+        if flag:
+            pending[position] = entry
+        else:
+            ready.append(position)
     return pending, tuple(ready)
+
+
+def _looked_up(store: ObjectStore, lookup: Callable, items: Iterable) -> Iterator[tuple]:
+    """(item, lookup(item)) in order, a chunk of items at a time, as many at once as
+    the store's requests are worth (its request_threads)."""
+    threads = getattr(store, "request_threads", CACHE_LOOKUP_THREADS)
+    if threads <= 1:
+        yield from ((item, lookup(item)) for item in items)
+        return
+    with ThreadPoolExecutor(threads) as pool:
+        for chunk in _chunked(items, LOOKUP_CHUNK):
+            yield from zip(chunk, pool.map(lookup, chunk), strict=True)
 
 
 def _chunked(items: Iterable, size: int) -> Iterator[list]:
@@ -509,7 +518,7 @@ def ready_results(
     """The results of the entries at ``positions`` (a plan's ``ready``), in manifest order.
 
     Each is read from the cache, or failed as listed; the entries stream past and the
-    lookups run CACHE_LOOKUP_THREADS at a time. One the cache lost since the plan is
+    lookups run the store's request_threads at a time. One the cache lost since the plan is
     extracted here: the result is the same, only slower.
     """
     wanted = frozenset(positions)
@@ -519,9 +528,8 @@ def ready_results(
     def result_of(entry: ManifestEntry) -> FeatureResult:
         return extract_entry(entry, store, page_limit=page_limit, classifier=classifier)
 
-    with ThreadPoolExecutor(CACHE_LOOKUP_THREADS) as pool:
-        for chunk in _chunked(chosen, LOOKUP_CHUNK):
-            yield from pool.map(result_of, chunk)
+    for _entry, result in _looked_up(store, result_of, chosen):
+        yield result
 
 
 def listing_failures(

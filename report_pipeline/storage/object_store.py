@@ -48,6 +48,11 @@ def validate_key(key: str) -> str:
 
 
 class ObjectStore(Protocol):
+    # How many requests are worth running at once, such as a week's cache lookups: on
+    # S3 each waits on the network; a local file is read in microseconds, and threads
+    # would only queue for the GIL (50,000 lookups: 7.3 s with 16 threads, 1.5 s in one).
+    request_threads: int
+
     def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> str:
         """Store bytes under key; returns the object's URI."""
 
@@ -86,6 +91,8 @@ def sha256_of(store: ObjectStore, key: str) -> str:
 
 class LocalObjectStore:
     """Objects as files under one root directory; writes are atomic."""
+
+    request_threads = 1
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root).resolve()
@@ -147,6 +154,8 @@ class LocalObjectStore:
 
 class S3ObjectStore:
     """Objects in one S3 bucket under an optional prefix, encrypted at rest."""
+
+    request_threads = 16
 
     def __init__(
         self,

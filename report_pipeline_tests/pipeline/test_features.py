@@ -12,7 +12,9 @@ from report_pipeline.extraction import extract
 from report_pipeline.models import DocumentRecord, ManifestEntry
 from report_pipeline.pipeline import features as features_module
 from report_pipeline.pipeline.features import (
+    LOOKUP_CHUNK,
     WorkPlan,
+    _looked_up,
     batch_count,
     batch_slice,
     cache_joined,
@@ -30,7 +32,7 @@ from report_pipeline.pipeline.features import (
     split_pages,
 )
 from report_pipeline.pipeline.inspection import inspect_object, page_ranges
-from report_pipeline.storage.object_store import LocalObjectStore, sha256_of
+from report_pipeline.storage.object_store import LocalObjectStore, S3ObjectStore, sha256_of
 
 AT = datetime(2024, 3, 5, tzinfo=UTC)
 
@@ -362,3 +364,21 @@ def test_a_new_taxonomy_reclassifies_cached_features_without_extracting(
     assert again.cached and again.features["document_type"]["type"] == "billing"
     later = extract_entry(entry, store, taxonomy_path=str(taxonomy))
     assert later.features["document_type"]["type"] == "billing"
+
+
+class _Threads:
+    """A store that says how many of its requests are worth running at once."""
+
+    def __init__(self, request_threads: int) -> None:
+        self.request_threads = request_threads
+
+
+@pytest.mark.parametrize("threads", [1, 16])
+def test_lookups_come_back_in_order_in_one_thread_or_many(threads) -> None:
+    items = list(range(LOOKUP_CHUNK * 2 + 5))  # crosses chunk boundaries
+    looked_up = list(_looked_up(_Threads(threads), lambda n: n * n, iter(items)))
+    assert looked_up == [(n, n * n) for n in items]
+
+
+def test_a_local_store_looks_up_in_one_thread_and_s3_in_sixteen() -> None:
+    assert (LocalObjectStore.request_threads, S3ObjectStore.request_threads) == (1, 16)
