@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 from dagster import AssetKey, DagsterInstance, execute_job, materialize, reconstructable
 
+from report_pipeline.defs import report_executor
 from report_pipeline.defs.read_ahead import documents_read_ahead
 from report_pipeline.defs.report_executor import coverage_of
 from report_pipeline.defs.runs import weekly_report_job_def
@@ -80,7 +81,28 @@ def test_a_week_with_a_day_not_read_ahead_runs_in_step_processes(settings) -> No
     ]
 
 
+def test_a_week_no_pass_ever_read_runs_in_step_processes(settings) -> None:
+    _seed(settings)  # the one-shot mode: no daemon, no read-ahead pass
+    with DagsterInstance.get() as instance:
+        step_pids, messages = _weekly_run(instance)
+    assert os.getpid() not in step_pids
+    assert messages[0].startswith("no read-ahead pass started after the close of 7 day(s):")
+
+
 def test_a_run_without_a_week_takes_step_processes(settings) -> None:
     with DagsterInstance.get() as instance:
         coverage = coverage_of(instance, {})
     assert (coverage.read_ahead, coverage.reason) == (False, "the run has no week")
+
+
+def test_a_failing_look_at_the_passes_takes_step_processes(settings, monkeypatch) -> None:
+    def unreachable(instance, week):
+        raise ConnectionError("event log storage unreachable")
+
+    monkeypatch.setattr(report_executor, "read_ahead_pass_starts", unreachable)
+    with DagsterInstance.get() as instance:
+        coverage = coverage_of(instance, {PARTITION_TAG: WEEK.isoformat()})
+    assert not coverage.read_ahead
+    assert coverage.reason == (
+        "could not tell whether the week was read ahead (event log storage unreachable)"
+    )
