@@ -404,8 +404,8 @@ def _sorted_by_need(
 
 
 def _looked_up(store: ObjectStore, lookup: Callable, items: Iterable) -> Iterator[tuple]:
-    """(item, lookup(item)) in order, a chunk of items at a time, as many at once as
-    the store's requests are worth (its request_threads)."""
+    """(item, lookup(item)) in order; as many lookups at once as the store's requests
+    are worth (its request_threads), a chunk of items at a time."""
     threads = getattr(store, "request_threads", CACHE_LOOKUP_THREADS)
     if threads <= 1:
         yield from ((item, lookup(item)) for item in items)
