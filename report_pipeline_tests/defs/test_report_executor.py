@@ -5,18 +5,17 @@ from __future__ import annotations
 import os
 from datetime import UTC, date, datetime
 
-from dagster import AssetKey, DagsterInstance, execute_job, materialize, reconstructable
+from dagster import AssetKey, DagsterInstance, execute_job, reconstructable
 
 from report_pipeline.defs import report_executor
-from report_pipeline.defs.read_ahead import documents_read_ahead
 from report_pipeline.defs.report_executor import coverage_of
 from report_pipeline.defs.runs import weekly_report_job_def
 from report_pipeline.names import PARTITION_TAG
 from report_pipeline.pipeline.documents import store_document
 from report_pipeline.pipeline.read_ahead import week_days
-from report_pipeline.resources.build import build_resources
 from report_pipeline.resources.connections import open_services
 from report_pipeline.tooling.samples import clinical_note_text
+from report_pipeline_tests.defs.test_read_ahead import _read_ahead as read_ahead_day
 
 WEEK = date(2024, 3, 4)
 MONDAY_ASSETS = [AssetKey(name) for name in ("document_manifest", "document_features")]
@@ -32,13 +31,7 @@ def _seed(settings) -> None:
 
 def _read_ahead(settings, instance, days) -> None:
     for day in days:  # today, long after these days closed
-        result = materialize(
-            [documents_read_ahead],
-            partition_key=day.isoformat(),
-            instance=instance,
-            resources=build_resources(settings),
-        )
-        assert result.success
+        read_ahead_day(settings, instance, day)
 
 
 def _weekly_run(instance):
